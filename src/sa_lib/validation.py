@@ -1,0 +1,256 @@
+"""Shared input validation for every public function in :mod:`sa_lib`.
+
+Each check raises :class:`ValueError` (never ``assert``) whose message names the
+argument, the missing column or bad value, the first bad row, and the fix. The
+style follows geopandas ``sjoin``: say what was expected, what was found, and
+what to do.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from sa_lib.validation import require_columns
+>>> require_columns(pd.DataFrame({"a": [1]}), ["a"], arg="df")
+>>> try:
+...     require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], arg="crimes")
+... except ValueError as e:
+...     print(str(e).splitlines()[0])
+crimes is missing required column(s): 'b'.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "require_dataframe",
+    "require_geodataframe",
+    "require_columns",
+    "require_not_empty",
+    "require_numeric",
+    "require_non_negative",
+    "require_no_missing",
+    "require_choice",
+    "require_probability",
+    "require_positive",
+    "require_int",
+    "require_same_crs",
+    "require_projected",
+    "first_bad_row",
+    "warn",
+]
+
+
+def _plain(x: object) -> object:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _fmt_row(df: pd.DataFrame, label: object) -> str:
+    try:
+        pos = df.index.get_loc(label)
+    except (KeyError, TypeError):
+        pos = None
+    where = f"row {label!r}" if pos is None or pos == label else f"row {label!r} (position {pos})"
+    return where
+
+
+def first_bad_row(df: pd.DataFrame, mask: pd.Series | np.ndarray) -> object | None:
+    """Return the index label of the first row where ``mask`` is True, or None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> first_bad_row(pd.DataFrame({"x": [1, -1, -2]}), pd.Series([False, True, True]))
+    1
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return None
+    label = df.index[int(np.argmax(mask))]
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def require_dataframe(obj: object, arg: str) -> None:
+    """Raise ValueError unless ``obj`` is a pandas DataFrame."""
+    if not isinstance(obj, pd.DataFrame):
+        raise ValueError(
+            f"{arg} must be a pandas DataFrame, got {type(obj).__name__}. "
+            f"Pass a DataFrame (e.g. pd.read_csv(...) or sa_lib.store.load_crimes(...))."
+        )
+
+
+def require_geodataframe(obj: object, arg: str) -> None:
+    """Raise ValueError unless ``obj`` is a GeoDataFrame with a CRS set."""
+    import geopandas as gpd
+
+    if not isinstance(obj, gpd.GeoDataFrame):
+        raise ValueError(
+            f"{arg} must be a geopandas GeoDataFrame, got {type(obj).__name__}. "
+            f"Build one with geopandas.GeoDataFrame(df, geometry=..., crs=...)."
+        )
+    if obj.crs is None:
+        raise ValueError(
+            f"{arg} has no coordinate reference system (crs is None). "
+            f"Set it with {arg}.set_crs('EPSG:27700') (British National Grid) or the CRS it is in."
+        )
+
+
+def require_columns(
+    df: pd.DataFrame, columns: Iterable[str], *, arg: str = "df", fix: str | None = None
+) -> None:
+    """Raise ValueError naming any of ``columns`` missing from ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The input to check.
+    columns : iterable of str
+        Required column names.
+    arg : str
+        The argument's name, used in the message.
+    fix : str, optional
+        A hint on how to fix it, appended to the message.
+    """
+    require_dataframe(df, arg)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        msg = (
+            f"{arg} is missing required column(s): {', '.join(repr(c) for c in missing)}.\n"
+            f"It has: {', '.join(repr(c) for c in df.columns) or '(no columns)'}."
+        )
+        if fix:
+            msg += f"\nFix: {fix}"
+        raise ValueError(msg)
+
+
+def require_not_empty(df: pd.DataFrame, *, arg: str = "df", fix: str | None = None) -> None:
+    """Raise ValueError if ``df`` has no rows."""
+    require_dataframe(df, arg)
+    if len(df) == 0:
+        msg = f"{arg} is empty (0 rows)."
+        if fix:
+            msg += f"\nFix: {fix}"
+        raise ValueError(msg)
+
+
+def require_numeric(df: pd.DataFrame, column: str, *, arg: str = "df") -> None:
+    """Raise ValueError if ``df[column]`` is not numeric, naming the first non-numeric row."""
+    require_columns(df, [column], arg=arg)
+    s = df[column]
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        coerced = pd.to_numeric(s, errors="coerce")
+        bad = coerced.isna() & s.notna()
+        label = first_bad_row(df, bad)
+        where = (
+            f" First bad value {s.loc[label]!r} at {_fmt_row(df, label)}."
+            if label is not None
+            else ""
+        )
+        raise ValueError(
+            f"{arg}[{column!r}] must be numeric, got dtype {s.dtype}.{where}\n"
+            f"Fix: convert it with pd.to_numeric({arg}[{column!r}]) after cleaning the bad values."
+        )
+
+
+def require_no_missing(
+    df: pd.DataFrame, column: str, *, arg: str = "df", fix: str | None = None
+) -> None:
+    """Raise ValueError if ``df[column]`` has missing values, naming the first one."""
+    require_columns(df, [column], arg=arg)
+    bad = df[column].isna()
+    label = first_bad_row(df, bad)
+    if label is not None:
+        msg = (
+            f"{arg}[{column!r}] has {int(bad.sum())} missing value(s); "
+            f"the first is at {_fmt_row(df, label)}."
+        )
+        if fix:
+            msg += f"\nFix: {fix}"
+        raise ValueError(msg)
+
+
+def require_non_negative(df: pd.DataFrame, column: str, *, arg: str = "df") -> None:
+    """Raise ValueError if ``df[column]`` is not numeric or has negative values."""
+    require_numeric(df, column, arg=arg)
+    bad = df[column] < 0
+    label = first_bad_row(df, bad.fillna(False))
+    if label is not None:
+        raise ValueError(
+            f"{arg}[{column!r}] must not be negative; found {_plain(df[column].loc[label])!r} at "
+            f"{_fmt_row(df, label)} ({int(bad.sum())} negative value(s) in all). "
+            f"Counts and populations cannot be below zero: check the source."
+        )
+
+
+def require_choice(value: object, choices: Sequence[object], *, arg: str) -> None:
+    """Raise ValueError unless ``value`` is one of ``choices``, listing them.
+
+    Examples
+    --------
+    >>> require_choice("fdr", ["fdr", "bonferroni", "none"], arg="correction")
+    """
+    if value not in choices:
+        raise ValueError(
+            f"{arg}={value!r} is not a valid choice. Valid choices: "
+            f"{', '.join(repr(c) for c in choices)}."
+        )
+
+
+def require_probability(value: object, *, arg: str) -> None:
+    """Raise ValueError unless ``0 < value < 1`` (e.g. ``alpha``)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.floating)
+        or not 0 < float(value) < 1
+    ):
+        raise ValueError(
+            f"{arg} must be a number strictly between 0 and 1 (e.g. 0.05), got {value!r}."
+        )
+
+
+def require_positive(value: object, *, arg: str) -> None:
+    """Raise ValueError unless ``value`` is a finite number > 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.integer | np.floating)
+        or not np.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{arg} must be a positive number, got {value!r}.")
+
+
+def require_int(value: object, *, arg: str, minimum: int | None = None) -> None:
+    """Raise ValueError unless ``value`` is an integer (and ``>= minimum`` if given)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{arg} must be a whole number, got {value!r}.")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{arg} must be at least {minimum}, got {value!r}.")
+
+
+def require_same_crs(a, b, *, arg_a: str, arg_b: str) -> None:
+    """Raise ValueError naming both CRSs if two GeoDataFrames differ in CRS."""
+    if a.crs != b.crs:
+        raise ValueError(
+            f"{arg_a} and {arg_b} are in different coordinate reference systems: "
+            f"{arg_a} is {a.crs.to_string() if a.crs else None}, "
+            f"{arg_b} is {b.crs.to_string() if b.crs else None}. "
+            f"Reproject one with .to_crs(...), e.g. both to EPSG:27700."
+        )
+
+
+def require_projected(gdf, *, arg: str) -> None:
+    """Raise ValueError unless ``gdf`` has a projected (metric) CRS."""
+    require_geodataframe(gdf, arg)
+    if not gdf.crs.is_projected:
+        raise ValueError(
+            f"{arg} is in a geographic CRS ({gdf.crs.to_string()}), but distances and areas "
+            f"need metres. Reproject with {arg}.to_crs('EPSG:27700') (British National Grid)."
+        )
+
+
+def warn(message: str) -> None:
+    """Issue a :class:`UserWarning` for a likely mistake (shown in notebooks and logs)."""
+    warnings.warn(message, UserWarning, stacklevel=3)

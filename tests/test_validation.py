@@ -1,0 +1,79 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from sa_lib import validation as v
+
+
+def test_require_columns_names_missing_column_and_fix():
+    df = pd.DataFrame({"a": [1]})
+    with pytest.raises(ValueError, match=r"crimes is missing required column\(s\): 'b'") as e:
+        v.require_columns(df, ["a", "b"], arg="crimes", fix="add it")
+    assert "Fix: add it" in str(e.value)
+    assert "'a'" in str(e.value)  # lists what it does have
+
+
+def test_require_dataframe_rejects_list():
+    with pytest.raises(ValueError, match="must be a pandas DataFrame, got list"):
+        v.require_dataframe([1, 2], "df")
+
+
+def test_require_numeric_names_first_bad_row():
+    df = pd.DataFrame({"count": ["1", "x", "y"]}, index=[10, 11, 12])
+    with pytest.raises(ValueError, match=r"First bad value 'x' at row 11"):
+        v.require_numeric(df, "count", arg="counts")
+
+
+def test_require_non_negative_names_row():
+    df = pd.DataFrame({"n": [1, 2, -3]})
+    with pytest.raises(ValueError, match=r"found -3 at row 2"):
+        v.require_non_negative(df, "n")
+
+
+def test_require_no_missing():
+    df = pd.DataFrame({"pop": [1.0, np.nan]})
+    with pytest.raises(ValueError, match=r"1 missing value\(s\); the first is at row 1"):
+        v.require_no_missing(df, "pop")
+
+
+def test_require_choice_lists_valid_choices():
+    with pytest.raises(ValueError, match=r"Valid choices: 'fdr', 'none'"):
+        v.require_choice("bh", ["fdr", "none"], arg="correction")
+
+
+@pytest.mark.parametrize("bad", [0, 1, -0.1, "0.05", True, None])
+def test_require_probability(bad):
+    with pytest.raises(ValueError, match="alpha must be a number strictly between 0 and 1"):
+        v.require_probability(bad, arg="alpha")
+    v.require_probability(0.05, arg="alpha")
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("inf"), "3", None])
+def test_require_positive(bad):
+    with pytest.raises(ValueError, match="must be a positive number"):
+        v.require_positive(bad, arg="cell_size")
+
+
+def test_require_int():
+    with pytest.raises(ValueError, match="whole number"):
+        v.require_int(2.5, arg="n")
+    with pytest.raises(ValueError, match="at least 1"):
+        v.require_int(0, arg="n", minimum=1)
+
+
+def test_crs_checks():
+    a = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs="EPSG:4326")
+    b = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs="EPSG:27700")
+    with pytest.raises(ValueError, match="EPSG:4326.*EPSG:27700"):
+        v.require_same_crs(a, b, arg_a="points", arg_b="area")
+    with pytest.raises(ValueError, match="geographic CRS"):
+        v.require_projected(a, arg="points")
+    v.require_projected(b, arg="points")
+    with pytest.raises(ValueError, match="no coordinate reference system"):
+        v.require_geodataframe(gpd.GeoDataFrame(geometry=[Point(0, 0)]), "points")
+
+
+def test_first_bad_row_none_when_clean():
+    assert v.first_bad_row(pd.DataFrame({"x": [1]}), [False]) is None
