@@ -1,0 +1,326 @@
+"""Change in counts between two periods, with a test of whether it is more than chance.
+
+Each row of the input holds a count for an earlier period (``before``) and a later
+period (``after``), e.g. one crime type, one ward or one grid cell. The counts are
+treated as Poisson, so the question "did it really change?" is a comparison of two
+Poisson rates. The rate ratio is ``(after / exposure_after) / (before / exposure_before)``.
+
+Methods
+-------
+``method="exact"`` (the default, recorded with :func:`sa_lib.choices.record_choice`)
+    The exact conditional test: given the total ``n = before + after``, ``after`` is
+    binomial with ``p0 = exposure_after / (exposure_before + exposure_after)`` when the
+    rates are equal. The p-value is the two-sided "minlike" binomial p-value
+    (``statsmodels.stats.rates.test_poisson_2indep(..., method="exact-cond")``, which is
+    the same as ``scipy.stats.binomtest``). The rate-ratio interval is the exact
+    (Clopper-Pearson) interval for ``p`` mapped to the ratio scale by
+    ``rr = p / (1 - p) * exposure_before / exposure_after``. Valid for small counts.
+``method="score"``
+    The score test (Gu et al. 2008, method W2A) and score interval from
+    ``statsmodels.stats.rates.test_poisson_2indep`` / ``confint_poisson_2indep``. Where a
+    count is zero the score interval is undefined, so those rows use the exact interval.
+
+Multiple comparisons (many crime types or cells tested at once) are adjusted with
+``statsmodels.stats.multitest.multipletests`` (``correction="fdr_bh"`` or
+``"bonferroni"``); ``significant`` always uses the adjusted p-value.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from sa_lib.change import compare_counts
+>>> df = pd.DataFrame({"count_before": [10, 410], "count_after": [30, 459]})
+>>> out = compare_counts(df, alpha=0.05, correction="none", method="exact")
+>>> out["change_label"].tolist()
+['significant increase', 'increase, not significant']
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+
+from sa_lib.choices import record_choice
+from sa_lib.validation import (
+    first_bad_row,
+    require_choice,
+    require_columns,
+    require_dataframe,
+    require_no_missing,
+    require_non_negative,
+    require_probability,
+)
+
+__all__ = ["compare_counts", "compare_two", "CORRECTIONS", "METHODS", "OUTPUT_COLUMNS"]
+
+CORRECTIONS = ("none", "fdr_bh", "bonferroni")
+METHODS = ("exact", "score")
+OUTPUT_COLUMNS = [
+    "change",
+    "pct_change",
+    "rate_ratio",
+    "rr_lower",
+    "rr_upper",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "change_label",
+]
+
+
+def _exposure(
+    df: pd.DataFrame, exposure: str | float | int | None, arg: str
+) -> tuple[np.ndarray, bool]:
+    """Return the exposure as a float array and whether it was given."""
+    if exposure is None:
+        return np.ones(len(df)), False
+    if isinstance(exposure, str):
+        require_columns(
+            df,
+            [exposure],
+            arg="df",
+            fix=f"pass {arg}= the name of a column in df, a number, or None for equal periods.",
+        )
+        require_no_missing(
+            df, exposure, arg="df", fix=f"fill or drop rows with no {arg} before comparing."
+        )
+        require_non_negative(df, exposure, arg="df")
+        values = df[exposure].to_numpy(dtype=float)
+        bad = values <= 0
+        label = first_bad_row(df, bad)
+        if label is not None:
+            raise ValueError(
+                f"df[{exposure!r}] ({arg}) must be greater than zero; found 0 at row {label!r} "
+                f"({int(bad.sum())} zero value(s)). A period with no exposure cannot be "
+                f"compared: drop the row or correct the exposure."
+            )
+        return values, True
+    if (
+        isinstance(exposure, bool)
+        or not isinstance(exposure, int | float | np.integer | np.floating)
+        or not np.isfinite(exposure)
+        or exposure <= 0
+    ):
+        raise ValueError(
+            f"{arg} must be a column name, a positive number (e.g. months in the period) or "
+            f"None, got {exposure!r}."
+        )
+    return np.full(len(df), float(exposure)), True
+
+
+def _check_counts(df: pd.DataFrame, column: str, arg: str) -> np.ndarray:
+    require_columns(
+        df,
+        [column],
+        arg="df",
+        fix=f"name the column holding the counts with {arg}=..., e.g. {arg}='count_2023'.",
+    )
+    require_no_missing(
+        df, column, arg="df", fix="fill missing counts with 0 if nothing was recorded."
+    )
+    require_non_negative(df, column, arg="df")
+    values = df[column].to_numpy(dtype=float)
+    bad = values != np.round(values)
+    label = first_bad_row(df, bad)
+    if label is not None:
+        raise ValueError(
+            f"df[{column!r}] ({arg}) must hold whole-number counts; found "
+            f"{float(df[column].loc[label])!r} at row {label!r}. Compare counts, not rates: "
+            f"pass the population or period length as exposure_before/exposure_after."
+        )
+    return values
+
+
+def _exact_rr_ci(
+    before: float, after: float, e_before: float, e_after: float, alpha: float
+) -> tuple[float, float]:
+    """Exact conditional (Clopper-Pearson) interval for the rate ratio after/before."""
+    n = before + after
+    if n == 0:
+        return np.nan, np.nan
+    p_lo = 0.0 if after == 0 else stats.beta.ppf(alpha / 2, after, before + 1)
+    p_hi = 1.0 if before == 0 else stats.beta.ppf(1 - alpha / 2, after + 1, before)
+    scale = e_before / e_after
+    lo = p_lo / (1 - p_lo) * scale
+    hi = np.inf if p_hi >= 1 else p_hi / (1 - p_hi) * scale
+    return float(lo), float(hi)
+
+
+def _label(rr: float, before: float, after: float, significant: bool) -> str:
+    if before == 0 and after == 0:
+        return "no change (both 0)"
+    if before == 0:
+        return "new (was 0)"
+    if rr == 1:
+        return "no change"
+    direction = "increase" if rr > 1 else "decrease"
+    return f"significant {direction}" if significant else f"{direction}, not significant"
+
+
+def compare_counts(
+    df: pd.DataFrame,
+    before: str = "count_before",
+    after: str = "count_after",
+    exposure_before: str | float | None = None,
+    exposure_after: str | float | None = None,
+    alpha: float = 0.05,
+    correction: str = "none",
+    method: str | None = None,
+) -> pd.DataFrame:
+    """Compare counts between two periods, row by row, with a Poisson rate test.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per thing compared (crime type, area, grid cell). Not changed.
+    before, after : str
+        Columns holding the whole-number counts for the earlier and later period.
+    exposure_before, exposure_after : str, float or None
+        The exposure of each period: a column name (e.g. population), a number
+        (e.g. months in the period) or None (equal periods). Rates are count / exposure,
+        so a 9-month period can be compared with a 12-month one.
+    alpha : float, default 0.05
+        Significance level, strictly between 0 and 1.
+    correction : {"none", "fdr_bh", "bonferroni"}, default "none"
+        Multiple-comparison adjustment across the rows (statsmodels ``multipletests``).
+        Rows where both counts are 0 are not tested and not counted.
+    method : {"exact", "score"} or None
+        The test (see the module docstring). None means "exact", recorded as a choice.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``df`` with added columns:
+
+        - ``change``: ``after - before`` (counts).
+        - ``pct_change``: ``100 * (after - before) / before``; NaN when ``before`` is 0.
+        - ``rate_ratio``: ``(after / exposure_after) / (before / exposure_before)``;
+          inf when only ``before`` is 0, NaN when both are 0.
+        - ``rr_lower``, ``rr_upper``: ``1 - alpha`` confidence interval of the rate ratio.
+        - ``p_value``: two-sided p-value (NaN when both counts are 0).
+        - ``p_adjusted``: p-value after ``correction`` (equal to ``p_value`` for "none").
+        - ``significant``: bool, ``p_adjusted < alpha``.
+        - ``change_label``: "significant increase", "significant decrease",
+          "increase, not significant", "decrease, not significant", "no change",
+          "new (was 0)" or "no change (both 0)". The direction follows the rate ratio.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a count is missing, negative or not whole, an exposure is
+        not positive, or ``alpha`` / ``correction`` / ``method`` is invalid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"count_before": [0, 12], "count_after": [5, 12]})
+    >>> compare_counts(df, correction="none", method="exact")["change_label"].tolist()
+    ['new (was 0)', 'no change']
+    """
+    require_dataframe(df, "df")
+    require_probability(alpha, arg="alpha")
+    require_choice(correction, CORRECTIONS, arg="correction")
+    if method is None:
+        method = "exact"
+        record_choice(
+            "change test",
+            "exact conditional Poisson test",
+            "default for compare_counts: valid for the small counts of single areas or cells",
+        )
+    require_choice(method, METHODS, arg="method")
+    b = _check_counts(df, before, "before")
+    a = _check_counts(df, after, "after")
+    e_b, _ = _exposure(df, exposure_before, "exposure_before")
+    e_a, _ = _exposure(df, exposure_after, "exposure_after")
+
+    out = df.copy()
+    n = len(df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rr = (a / e_a) / (b / e_b)
+        pct = np.where(b > 0, 100 * (a - b) / np.where(b > 0, b, 1), np.nan)
+    p = np.full(n, np.nan)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    for i in range(n):
+        if a[i] + b[i] == 0:
+            continue
+        # statsmodels divides by the rate ratio, which is inf when before is 0; harmless.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if method == "exact":
+                p[i] = test_poisson_2indep(
+                    int(a[i]), e_a[i], int(b[i]), e_b[i], method="exact-cond"
+                ).pvalue
+                lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
+                continue
+            p[i] = test_poisson_2indep(a[i], e_a[i], b[i], e_b[i], method="score").pvalue
+            if a[i] > 0 and b[i] > 0:
+                ci = confint_poisson_2indep(a[i], e_a[i], b[i], e_b[i], method="score", alpha=alpha)
+                lo[i], hi[i] = float(ci[0]), float(ci[1])
+            else:
+                lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
+    p = np.clip(p, 0.0, 1.0)
+
+    tested = ~np.isnan(p)
+    p_adj = p.copy()
+    if correction != "none" and tested.any():
+        p_adj[tested] = multipletests(p[tested], alpha=alpha, method=correction)[1]
+    significant = tested & (np.nan_to_num(p_adj, nan=1.0) < alpha)
+
+    out["change"] = df[after] - df[before]
+    out["pct_change"] = pct
+    out["rate_ratio"] = rr
+    out["rr_lower"] = lo
+    out["rr_upper"] = hi
+    out["p_value"] = p
+    out["p_adjusted"] = p_adj
+    out["significant"] = significant.astype(bool)
+    out["change_label"] = [_label(rr[i], b[i], a[i], bool(significant[i])) for i in range(n)]
+    return out
+
+
+def compare_two(
+    before: int,
+    after: int,
+    exposure_before: float = 1.0,
+    exposure_after: float = 1.0,
+    alpha: float = 0.05,
+    method: str = "exact",
+) -> pd.Series:
+    """Compare a single pair of counts; a scalar wrapper around :func:`compare_counts`.
+
+    Parameters
+    ----------
+    before, after : int
+        Counts in the earlier and later period.
+    exposure_before, exposure_after : float, default 1.0
+        Exposure of each period (e.g. months or population).
+    alpha : float, default 0.05
+        Significance level.
+    method : {"exact", "score"}, default "exact"
+        The test (see the module docstring).
+
+    Returns
+    -------
+    Series
+        The row from :func:`compare_counts` (``count_before``, ``count_after`` and the
+        output columns listed there).
+
+    Examples
+    --------
+    >>> bool(compare_two(10, 30)["significant"])
+    True
+    """
+    df = pd.DataFrame({"count_before": [before], "count_after": [after]})
+    return compare_counts(
+        df,
+        exposure_before=exposure_before,
+        exposure_after=exposure_after,
+        alpha=alpha,
+        correction="none",
+        method=method,
+    ).iloc[0]
