@@ -41,8 +41,8 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
 from sa_lib.choices import record_choice
 from sa_lib.validation import (
@@ -252,14 +252,16 @@ def compare_counts(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             if method == "exact":
-                p[i] = test_poisson_2indep(
+                p[i] = sm_rates.test_poisson_2indep(
                     int(a[i]), e_a[i], int(b[i]), e_b[i], method="exact-cond"
                 ).pvalue
                 lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
                 continue
-            p[i] = test_poisson_2indep(a[i], e_a[i], b[i], e_b[i], method="score").pvalue
+            p[i] = sm_rates.test_poisson_2indep(a[i], e_a[i], b[i], e_b[i], method="score").pvalue
             if a[i] > 0 and b[i] > 0:
-                ci = confint_poisson_2indep(a[i], e_a[i], b[i], e_b[i], method="score", alpha=alpha)
+                ci = sm_rates.confint_poisson_2indep(
+                    a[i], e_a[i], b[i], e_b[i], method="score", alpha=alpha
+                )
                 lo[i], hi[i] = float(ci[0]), float(ci[1])
             else:
                 lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
