@@ -1,0 +1,119 @@
+"""Read slices of the columnar store written by :mod:`sa_lib.ingest`.
+
+Queries go straight to Parquet with filters pushed down (pyarrow datasets), so a
+notebook loads one CSP's months without re-parsing any CSV.
+
+Examples
+--------
+>>> from sa_lib.store import load_street  # doctest: +SKIP
+>>> df = load_street("data/processed", months=["2025-10", "2025-11"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+
+from sa_lib.ingest import KINDS, SCHEMAS
+from sa_lib.validation import require_choice
+
+__all__ = ["load", "load_street", "store_months", "store_summary", "StoreEmptyError"]
+
+
+class StoreEmptyError(ValueError):
+    """The store holds no data of the requested kind."""
+
+
+def _dataset(store: str | os.PathLike[str], kind: str) -> ds.Dataset:
+    require_choice(kind, KINDS, arg="kind")
+    files = sorted(str(p) for p in (Path(store) / kind).glob("*/*.parquet"))
+    if not files:
+        raise StoreEmptyError(
+            f"The store {store} has no {kind.replace('_', '-')} data. Fix: run "
+            f"`sa ingest PATH...` on data.police.uk files first (e.g. `sa ingest data/sample/police_uk`)."
+        )
+    return ds.dataset(files, format="parquet")
+
+
+def load(
+    store: str | os.PathLike[str],
+    kind: str = "street",
+    *,
+    months: Iterable[str] | None = None,
+    lsoa_codes: Iterable[str] | None = None,
+    include_no_location: bool = False,
+    forces: Iterable[str] | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Load rows of one kind from the store, filtered in Parquet.
+
+    Parameters
+    ----------
+    store : path-like
+        The store folder (``data/processed``).
+    kind : {"street", "outcomes", "stop_and_search"}
+    months : iterable of "YYYY-MM", optional
+        Keep only these months.
+    lsoa_codes : iterable of str, optional
+        Keep only rows in these LSOAs (not for stop-and-search, which has none).
+    include_no_location : bool, default False
+        With ``lsoa_codes``, also keep rows that have no LSOA (no location).
+    forces : iterable of str, optional
+        Keep only these force slugs (e.g. ``"cambridgeshire"``).
+    columns : list of str, optional
+        Columns to read (default all).
+
+    Returns
+    -------
+    DataFrame
+        Columns as in :data:`sa_lib.ingest.SCHEMAS` plus ``force``, ``source_file``,
+        ``source_line``; string columns use pandas' ``string`` dtype.
+    """
+    dset = _dataset(store, kind)
+    flt = None
+
+    def _and(a, b):
+        return b if a is None else a & b
+
+    if months is not None:
+        flt = _and(flt, ds.field("month").isin(list(months)))
+    if forces is not None:
+        flt = _and(flt, ds.field("force").isin(list(forces)))
+    if lsoa_codes is not None:
+        if kind == "stop_and_search":
+            raise ValueError(
+                "lsoa_codes cannot filter stop-and-search rows: they have coordinates but no LSOA. "
+                "Fix: load them without lsoa_codes and select by point-in-polygon (sa_lib.geography)."
+            )
+        cond = ds.field("lsoa_code").isin(list(lsoa_codes))
+        if include_no_location:
+            cond = cond | ds.field("lsoa_code").is_null()
+        flt = _and(flt, cond)
+    table = dset.to_table(filter=flt, columns=columns)
+    df = table.to_pandas()
+    for col, (dtype, _) in SCHEMAS[kind].items():
+        if col in df.columns and dtype == "string":
+            df[col] = df[col].astype("string")
+    return df
+
+
+def load_street(store: str | os.PathLike[str], **kwargs) -> pd.DataFrame:
+    """Load street-level crime and ASB rows (see :func:`load`)."""
+    return load(store, "street", **kwargs)
+
+
+def store_months(store: str | os.PathLike[str], kind: str = "street") -> list[str]:
+    """Return the sorted months present in the store for ``kind`` (any force)."""
+    require_choice(kind, KINDS, arg="kind")
+    return sorted({p.stem for p in (Path(store) / kind).glob("*/*.parquet")})
+
+
+def store_summary(store: str | os.PathLike[str]) -> dict:
+    """Return the ingest log (partition -> source, sha256, rows) for manifests."""
+    p = Path(store) / "ingest_log.json"
+    return json.loads(p.read_text()) if p.exists() else {}
