@@ -1,0 +1,803 @@
+"""Long-term trends in monthly counts: Mann-Kendall, Poisson regression and target tracking.
+
+- :func:`mann_kendall`: the non-parametric Mann-Kendall test with Sen's slope.
+- :func:`poisson_trend`: a log-linear Poisson GLM (statsmodels) of monthly counts on
+  time, with a month-of-year term when there are at least 24 months; the slope is
+  reported as a % change per year.
+- :func:`baseline_change`: a year (or financial year) against a baseline year, with the
+  Poisson test of :func:`sa_lib.change.compare_counts`.
+- :func:`target_tracking` / :func:`plot_target`: is the fitted trend on course to meet
+  a % reduction target by a target year?
+
+Examples
+--------
+>>> from sa_lib.trend import mann_kendall
+>>> mann_kendall([1, 3, 2, 4, 5, 7, 6, 8, 9, 11]).s
+41
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from matplotlib.figure import Figure
+from scipy import stats
+
+from sa_lib.change import compare_counts
+from sa_lib.choices import record_choice
+from sa_lib.style import OKABE_ITO
+from sa_lib.validation import (
+    first_bad_row,
+    require_columns,
+    require_dataframe,
+    require_int,
+    require_no_missing,
+    require_non_negative,
+    require_not_empty,
+    require_probability,
+    warn,
+)
+
+__all__ = [
+    "MannKendallResult",
+    "PoissonTrendResult",
+    "TargetResult",
+    "mann_kendall",
+    "poisson_trend",
+    "baseline_change",
+    "target_tracking",
+    "plot_target",
+    "MIN_MONTHS_SEASONAL",
+]
+
+#: Fewest months for which poisson_trend fits a month-of-year (seasonal) term.
+MIN_MONTHS_SEASONAL = 24
+
+
+# --------------------------------------------------------------------------- Mann-Kendall
+
+
+@dataclass(frozen=True)
+class MannKendallResult:
+    """Result of :func:`mann_kendall`.
+
+    Attributes
+    ----------
+    n : int
+        Number of observations.
+    s : int
+        Mann-Kendall S: the number of later-higher pairs minus later-lower pairs.
+    var_s : float
+        Variance of S under no trend, with the tie correction.
+    z : float
+        Standardised statistic with continuity correction: ``(S - sign(S)) / sqrt(var_s)``.
+    p_value : float
+        Two-sided p-value from the normal approximation.
+    tau : float
+        Kendall's tau-a, ``S / (n (n - 1) / 2)``.
+    sens_slope : float
+        Sen's slope: the median of all pairwise slopes, per step (e.g. per month).
+    intercept : float
+        Conover's intercept, ``median(x) - sens_slope * median(t)`` (t = 0, 1, ...).
+    trend : str
+        ``"increasing"`` or ``"decreasing"`` when ``p_value < alpha``, else ``"no trend"``.
+    significant : bool
+        ``p_value < alpha``.
+    alpha : float
+        The significance level used.
+    """
+
+    n: int
+    s: int
+    var_s: float
+    z: float
+    p_value: float
+    tau: float
+    sens_slope: float
+    intercept: float
+    trend: str
+    significant: bool
+    alpha: float
+
+
+def mann_kendall(series, alpha: float = 0.05) -> MannKendallResult:
+    """Mann-Kendall trend test with tie correction and Sen's slope.
+
+    ``S = sum_{i<j} sign(x_j - x_i)``; under no trend ``Var(S) = [n(n-1)(2n+5) -
+    sum_t t(t-1)(2t+5)] / 18`` where ``t`` runs over the sizes of groups of tied values;
+    ``Z = (S - 1)/sqrt(Var S)`` if ``S > 0``, ``(S + 1)/sqrt(Var S)`` if ``S < 0``, else 0;
+    the p-value is two-sided from the standard normal.
+
+    Parameters
+    ----------
+    series : array-like or Series
+        Values in time order, equally spaced, no missing values (at least 3).
+    alpha : float, default 0.05
+        Significance level.
+
+    Returns
+    -------
+    MannKendallResult
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than 3 values, or a value is missing or non-numeric.
+
+    Examples
+    --------
+    >>> r = mann_kendall([1, 3, 2, 4, 5, 7, 6, 8, 9, 11])
+    >>> r.s, r.var_s, r.trend
+    (41, 125.0, 'increasing')
+    """
+    require_probability(alpha, arg="alpha")
+    try:
+        x = np.asarray(pd.Series(series), dtype=float)
+    except (ValueError, TypeError):
+        raise ValueError(
+            "series must be numeric (one value per period in time order); "
+            "convert it with pd.to_numeric(series)."
+        ) from None
+    if x.ndim != 1:
+        raise ValueError("series must be one-dimensional (one value per period).")
+    bad = np.isnan(x)
+    if bad.any():
+        raise ValueError(
+            f"series has {int(bad.sum())} missing value(s); the first is at position "
+            f"{int(np.argmax(bad))}. Mann-Kendall needs a complete series: fill gaps "
+            f"(0 for months with no records) or drop them knowingly."
+        )
+    n = len(x)
+    if n < 3:
+        raise ValueError(f"series has {n} value(s); Mann-Kendall needs at least 3 (ideally 10+).")
+    if n < 10:
+        warn(f"series has only {n} values; the Mann-Kendall normal approximation needs ~10+.")
+    i, j = np.triu_indices(n, k=1)
+    diff = x[j] - x[i]
+    s = int(np.sign(diff).sum())
+    _, ties = np.unique(x, return_counts=True)
+    ties = ties[ties > 1].astype(float)
+    var_s = (n * (n - 1) * (2 * n + 5) - np.sum(ties * (ties - 1) * (2 * ties + 5))) / 18
+    if s > 0 and var_s > 0:
+        z = (s - 1) / np.sqrt(var_s)
+    elif s < 0 and var_s > 0:
+        z = (s + 1) / np.sqrt(var_s)
+    else:
+        z = 0.0
+    p = float(2 * stats.norm.sf(abs(z)))
+    slope = float(np.median(diff / (j - i)))
+    intercept = float(np.median(x) - slope * np.median(np.arange(n)))
+    significant = p < alpha
+    trend = ("increasing" if s > 0 else "decreasing") if significant else "no trend"
+    return MannKendallResult(
+        n=n,
+        s=s,
+        var_s=float(var_s),
+        z=float(z),
+        p_value=p,
+        tau=float(s / (n * (n - 1) / 2)),
+        sens_slope=slope,
+        intercept=intercept,
+        trend=trend,
+        significant=bool(significant),
+        alpha=float(alpha),
+    )
+
+
+# --------------------------------------------------------------------------- Poisson trend
+
+
+@dataclass
+class PoissonTrendResult:
+    """Result of :func:`poisson_trend`.
+
+    Attributes
+    ----------
+    direction : str
+        ``"increasing"`` / ``"decreasing"`` when ``p_value < alpha``, else
+        ``"no clear trend"``.
+    pct_change_per_year : float
+        ``100 * (exp(b) - 1)`` where ``b`` is the slope per year on the log scale.
+    pct_lower, pct_upper : float
+        ``1 - alpha`` confidence interval of ``pct_change_per_year``.
+    p_value : float
+        Two-sided p-value (Wald) for the slope.
+    significant : bool
+        ``p_value < alpha``.
+    n_months : int
+        Number of months fitted.
+    seasonal : bool
+        Whether a month-of-year term was fitted.
+    dispersion : float
+        The scale used for the standard errors: Pearson chi-square / df when
+        ``overdispersion=True`` (quasi-Poisson), else 1.
+    start, end : Timestamp
+        First and last month fitted.
+    alpha : float
+        The significance level used.
+    fitted : DataFrame
+        Columns ``date`` (month start), ``observed``, ``fitted``.
+    model : object
+        The statsmodels GLM results (not shown in the repr).
+    """
+
+    direction: str
+    pct_change_per_year: float
+    pct_lower: float
+    pct_upper: float
+    p_value: float
+    significant: bool
+    n_months: int
+    seasonal: bool
+    dispersion: float
+    start: pd.Timestamp
+    end: pd.Timestamp
+    alpha: float
+    fitted: pd.DataFrame = field(repr=False)
+    model: object = field(repr=False)
+    _months_of_year: tuple = field(repr=False, default=())
+
+
+def _monthly(df: pd.DataFrame, date_col: str, count_col: str) -> pd.DataFrame:
+    """Validate and return a sorted frame with ``month`` (Period), ``date`` and ``count``."""
+    require_dataframe(df, "monthly_df")
+    require_not_empty(df, arg="monthly_df", fix="pass one row per month of counts.")
+    require_columns(df, [date_col, count_col], arg="monthly_df")
+    require_no_missing(df, count_col, arg="monthly_df", fix="use 0 for months with no records.")
+    require_non_negative(df, count_col, arg="monthly_df")
+    require_no_missing(df, date_col, arg="monthly_df", fix="drop rows without a date.")
+    try:
+        dates = pd.to_datetime(df[date_col])
+    except (ValueError, TypeError) as e:
+        raise ValueError(
+            f"monthly_df[{date_col!r}] could not be read as dates ({e}). "
+            f"Fix: use ISO dates such as '2024-03-01' or pandas Timestamps."
+        ) from None
+    month = dates.dt.to_period("M")
+    dup = month.duplicated()
+    label = first_bad_row(df, dup)
+    if label is not None:
+        raise ValueError(
+            f"monthly_df has more than one row for month {month.loc[label]} (first repeat at "
+            f"row {label!r}). Fix: aggregate to one row per month first, e.g. "
+            f"df.groupby(df[{date_col!r}].dt.to_period('M'))[{count_col!r}].sum()."
+        )
+    out = pd.DataFrame(
+        {"month": month.to_numpy(), "count": df[count_col].to_numpy(dtype=float)},
+    ).sort_values("month", kind="stable")
+    out["date"] = out["month"].dt.to_timestamp()
+    return out.reset_index(drop=True)
+
+
+def _month_number(month: pd.Series) -> np.ndarray:
+    return (month.dt.year * 12 + month.dt.month - 1).to_numpy()
+
+
+def _design(month: pd.Series, origin: int, seasonal: bool, months_of_year: tuple) -> np.ndarray:
+    t = (_month_number(month) - origin) / 12.0
+    cols = [np.ones(len(month)), t]
+    if seasonal:
+        moy = month.dt.month.to_numpy()
+        cols += [(moy == m).astype(float) for m in months_of_year[1:]]
+    return np.column_stack(cols)
+
+
+def poisson_trend(
+    monthly_df: pd.DataFrame,
+    date_col: str = "date",
+    count_col: str = "count",
+    seasonal: bool = True,
+    alpha: float = 0.05,
+    overdispersion: bool = True,
+) -> PoissonTrendResult:
+    """Fit a log-linear Poisson trend to monthly counts.
+
+    The model is ``log E[count] = a + b * t (+ month-of-year effects)`` with ``t`` in
+    years, fitted by statsmodels ``GLM(family=Poisson())``. Crime counts are usually
+    over-dispersed, so by default the standard errors are scaled by the Pearson
+    chi-square dispersion (quasi-Poisson); the estimate itself is the Poisson MLE.
+
+    Parameters
+    ----------
+    monthly_df : DataFrame
+        One row per month. Missing months are allowed (time is taken from the dates).
+    date_col, count_col : str
+        Date and count columns.
+    seasonal : bool, default True
+        Add a month-of-year term. With fewer than 24 months it is dropped (there is not
+        enough data to separate season from trend) and the choice is recorded.
+    alpha : float, default 0.05
+        Significance level, also sets the ``1 - alpha`` interval.
+    overdispersion : bool, default True
+        Scale the standard errors by the Pearson dispersion (never below 1).
+
+    Returns
+    -------
+    PoissonTrendResult
+
+    Raises
+    ------
+    ValueError
+        If columns are missing, counts missing/negative, months repeated, or there are
+        fewer than 3 months.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    >>> counts = np.round(1000 * 1.1 ** (np.arange(36) / 12))
+    >>> r = poisson_trend(pd.DataFrame({"date": months, "count": counts}), seasonal=False)
+    >>> round(r.pct_change_per_year)
+    10
+    """
+    require_probability(alpha, arg="alpha")
+    m = _monthly(monthly_df, date_col, count_col)
+    n = len(m)
+    if n < 3:
+        raise ValueError(
+            f"monthly_df has {n} month(s); a trend needs at least 3 (ideally 24+ months)."
+        )
+    if seasonal and n < MIN_MONTHS_SEASONAL:
+        seasonal = False
+        record_choice(
+            "Poisson trend seasonality",
+            "no month-of-year term",
+            f"only {n} months (< {MIN_MONTHS_SEASONAL}): too few to separate season from trend",
+        )
+    if overdispersion:
+        record_choice(
+            "Poisson trend standard errors",
+            "quasi-Poisson (Pearson dispersion, at least 1)",
+            "crime counts are usually over-dispersed; plain Poisson errors would be too narrow",
+        )
+    origin = int(_month_number(m["month"])[0])
+    months_of_year = tuple(sorted(m["month"].dt.month.unique()))
+    X = _design(m["month"], origin, seasonal, months_of_year)
+    y = m["count"].to_numpy()
+    model = sm.GLM(y, X, family=sm.families.Poisson())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
+        res = model.fit()
+        dispersion = 1.0
+        if overdispersion and res.df_resid > 0:
+            dispersion = max(1.0, float(res.pearson_chi2 / res.df_resid))
+            res = model.fit(scale=dispersion)
+    b = float(res.params[1])
+    se = float(res.bse[1])
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = float(2 * stats.norm.sf(abs(b / se))) if se > 0 else (0.0 if b != 0 else 1.0)
+    significant = p < alpha
+    direction = ("increasing" if b > 0 else "decreasing") if significant else "no clear trend"
+    fitted = pd.DataFrame({"date": m["date"], "observed": y, "fitted": res.fittedvalues})
+    return PoissonTrendResult(
+        direction=direction,
+        pct_change_per_year=float(100 * (np.exp(b) - 1)),
+        pct_lower=float(100 * (np.exp(b - z * se) - 1)),
+        pct_upper=float(100 * (np.exp(b + z * se) - 1)),
+        p_value=p,
+        significant=bool(significant),
+        n_months=n,
+        seasonal=seasonal,
+        dispersion=dispersion,
+        start=m["date"].iloc[0],
+        end=m["date"].iloc[-1],
+        alpha=float(alpha),
+        fitted=fitted,
+        model=res,
+        _months_of_year=months_of_year,
+    )
+
+
+def _predict(result: PoissonTrendResult, months: pd.Series, alpha: float):
+    """Expected counts for ``months`` with per-month CIs, and the design matrix."""
+    origin = int(_month_number(pd.Series([result.start]).dt.to_period("M"))[0])
+    moy = months.dt.month.to_numpy()
+    known = set(result._months_of_year)
+    if result.seasonal and not set(moy) <= known:
+        raise ValueError(
+            "the seasonal model cannot project to a calendar month it never saw; "
+            "fit with seasonal=False or supply at least 12 months."
+        )
+    X = _design(months, origin, result.seasonal, result._months_of_year)
+    params = np.asarray(result.model.params)
+    cov = np.asarray(result.model.cov_params())
+    eta = X @ params
+    se = np.sqrt(np.einsum("ij,jk,ik->i", X, cov, X))
+    z = stats.norm.ppf(1 - alpha / 2)
+    return np.exp(eta), np.exp(eta - z * se), np.exp(eta + z * se), X, cov
+
+
+# --------------------------------------------------------------------------- baseline change
+
+
+def _year_label(month: pd.Series, year_start_month: int) -> np.ndarray:
+    """Year a month belongs to, labelled by the calendar year in which that year starts."""
+    return (month.dt.year - (month.dt.month < year_start_month).astype(int)).to_numpy()
+
+
+def _check_year_start(year_start_month: int) -> None:
+    require_int(year_start_month, arg="year_start_month", minimum=1)
+    if year_start_month > 12:
+        raise ValueError(
+            f"year_start_month must be 1-12 (1 = calendar year, 4 = April financial year), "
+            f"got {year_start_month}."
+        )
+
+
+def baseline_change(
+    monthly_df: pd.DataFrame,
+    baseline_year: int,
+    compare_year: int | None = None,
+    date_col: str = "date",
+    count_col: str = "count",
+    by: str | None = None,
+    year_start_month: int = 1,
+    alpha: float = 0.05,
+    correction: str = "none",
+    method: str | None = None,
+) -> pd.DataFrame:
+    """Compare a year's total with a baseline year's, with a Poisson test.
+
+    Years are calendar years (``year_start_month=1``) or, e.g., April-March financial
+    years (``year_start_month=4``; a financial year is labelled by the year it starts in,
+    so 2023 means April 2023 to March 2024). The exposure of each year is its number of
+    months present in the data, so a part year is compared on its monthly rate.
+
+    Parameters
+    ----------
+    monthly_df : DataFrame
+        One row per month (per group if ``by`` is given). Not changed.
+    baseline_year : int
+        The baseline year.
+    compare_year : int, optional
+        The year to compare; default the latest year in the data (recorded as a choice).
+    date_col, count_col : str
+        Date and count columns.
+    by : str, optional
+        A grouping column (e.g. crime type): one row per group in the output.
+    year_start_month : int, default 1
+        First month of the year (1 = January, 4 = April).
+    alpha, correction, method
+        Passed to :func:`sa_lib.change.compare_counts`.
+
+    Returns
+    -------
+    DataFrame
+        One row (per group) with ``by`` (if given), ``baseline_year``, ``compare_year``,
+        ``count_before``, ``count_after``, ``months_before``, ``months_after`` and the
+        columns of :func:`sa_lib.change.compare_counts` (``change``, ``pct_change``,
+        ``rate_ratio``, ``rr_lower``, ``rr_upper``, ``p_value``, ``p_adjusted``,
+        ``significant``, ``change_label``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": pd.date_range("2022-01-01", periods=24, freq="MS"),
+    ...                    "count": [10] * 12 + [30] * 12})
+    >>> baseline_change(df, 2022, 2023, method="exact")["change_label"].item()
+    'significant increase'
+    """
+    require_dataframe(monthly_df, "monthly_df")
+    require_int(baseline_year, arg="baseline_year")
+    _check_year_start(year_start_month)
+    groups = [monthly_df] if by is None else None
+    if by is not None:
+        require_columns(monthly_df, [by], arg="monthly_df")
+        require_no_missing(monthly_df, by, arg="monthly_df", fix=f"fill or drop missing {by}.")
+        groups = [g for _, g in monthly_df.groupby(by, sort=True)]
+    rows = []
+    for g in groups:
+        m = _monthly(g, date_col, count_col)
+        m["year"] = _year_label(m["month"], year_start_month)
+        if compare_year is None:
+            compare_year = int(m["year"].max())
+            record_choice(
+                "comparison year", compare_year, "latest year in the data (compare_year not set)"
+            )
+        require_int(compare_year, arg="compare_year")
+        base = m[m["year"] == baseline_year]
+        comp = m[m["year"] == compare_year]
+        name = "" if by is None else f" for {by}={g[by].iloc[0]!r}"
+        for label, part, year in (
+            ("baseline", base, baseline_year),
+            ("compare", comp, compare_year),
+        ):
+            if part.empty:
+                raise ValueError(
+                    f"monthly_df has no months in the {label} year {year}{name} "
+                    f"(data run {m['month'].min()} to {m['month'].max()}). "
+                    f"Fix: choose a year inside the data or check year_start_month."
+                )
+            if len(part) < 12:
+                warn(
+                    f"the {label} year {year}{name} has only {len(part)} month(s); it is "
+                    f"compared on its monthly rate (exposure = months)."
+                )
+        row = {} if by is None else {by: g[by].iloc[0]}
+        row.update(
+            baseline_year=baseline_year,
+            compare_year=compare_year,
+            count_before=base["count"].sum(),
+            count_after=comp["count"].sum(),
+            months_before=float(len(base)),
+            months_after=float(len(comp)),
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    return compare_counts(
+        table,
+        exposure_before="months_before",
+        exposure_after="months_after",
+        alpha=alpha,
+        correction=correction,
+        method=method,
+    )
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass
+class TargetResult:
+    """Result of :func:`target_tracking`.
+
+    Attributes
+    ----------
+    status : str
+        ``"on track"`` if the projected value meets the target, else ``"off track"``.
+    ci_includes_target : bool
+        True when the target lies inside the projection's confidence interval, i.e. the
+        status could go either way.
+    baseline_year, target_year : int
+        The years compared (labelled by the year in which they start).
+    target_pct_reduction : float
+        The target (% reduction from the baseline; negative means a target increase).
+    baseline_value : float
+        Total count in the baseline year.
+    target_value : float
+        ``baseline_value * (1 - target_pct_reduction / 100)``.
+    projected_value : float
+        Projected total for the target year: observed months of the target year plus the
+        fitted trend's expected counts for the months not yet observed.
+    projected_lower, projected_upper : float
+        ``1 - alpha`` interval of ``projected_value`` (uncertainty in the fitted trend for
+        the unobserved months; delta method on the log scale).
+    projected_pct_change : float
+        ``100 * (projected_value / baseline_value - 1)``.
+    months_observed_in_target_year : int
+        How many months of the target year are already in the data.
+    trend : PoissonTrendResult
+        The fitted trend.
+    projection : DataFrame
+        Monthly series for charts: ``date``, ``observed`` (NaN in future months),
+        ``fitted``, ``fitted_lower``, ``fitted_upper`` and ``is_projection`` (True for
+        months after the data).
+    """
+
+    status: str
+    ci_includes_target: bool
+    baseline_year: int
+    target_year: int
+    target_pct_reduction: float
+    baseline_value: float
+    target_value: float
+    projected_value: float
+    projected_lower: float
+    projected_upper: float
+    projected_pct_change: float
+    months_observed_in_target_year: int
+    trend: PoissonTrendResult = field(repr=False)
+    projection: pd.DataFrame = field(repr=False)
+    year_start_month: int = 1
+
+
+def target_tracking(
+    monthly_df: pd.DataFrame,
+    baseline_year: int,
+    target_pct_reduction: float,
+    target_year: int,
+    date_col: str = "date",
+    count_col: str = "count",
+    year_start_month: int = 1,
+    seasonal: bool = True,
+    alpha: float = 0.05,
+    overdispersion: bool = True,
+) -> TargetResult:
+    """Project the fitted trend to the target year and compare with a reduction target.
+
+    The target is ``baseline total × (1 - target_pct_reduction / 100)``. The trend is
+    :func:`poisson_trend` fitted to all the months given; the target year's projected
+    total is its observed months plus the trend's expected counts for the rest.
+
+    Parameters
+    ----------
+    monthly_df : DataFrame
+        One row per month. Not changed.
+    baseline_year : int
+        Baseline year; it should be complete (a warning is given if not).
+    target_pct_reduction : float
+        E.g. 10 for "reduce by 10%". Negative for a target increase (e.g. reporting).
+    target_year : int
+        Year by which the target should be met (not before the baseline year).
+    date_col, count_col : str
+        Date and count columns.
+    year_start_month : int, default 1
+        1 for calendar years, 4 for April-March financial years.
+    seasonal, alpha, overdispersion
+        Passed to :func:`poisson_trend`.
+
+    Returns
+    -------
+    TargetResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    >>> counts = np.round(1000 * 0.9 ** (np.arange(36) / 12))
+    >>> df = pd.DataFrame({"date": months, "count": counts})
+    >>> target_tracking(df, 2021, 20, 2024).status
+    'on track'
+    """
+    require_int(baseline_year, arg="baseline_year")
+    require_int(target_year, arg="target_year")
+    _check_year_start(year_start_month)
+    if (
+        isinstance(target_pct_reduction, bool)
+        or not isinstance(target_pct_reduction, int | float | np.integer | np.floating)
+        or not np.isfinite(target_pct_reduction)
+        or target_pct_reduction >= 100
+    ):
+        raise ValueError(
+            f"target_pct_reduction must be a number below 100 (e.g. 10 for a 10% "
+            f"reduction), got {target_pct_reduction!r}."
+        )
+    if target_year < baseline_year:
+        raise ValueError(
+            f"target_year ({target_year}) is before baseline_year ({baseline_year}); "
+            f"swap them or check the parameters."
+        )
+    m = _monthly(monthly_df, date_col, count_col)
+    m["year"] = _year_label(m["month"], year_start_month)
+    base = m[m["year"] == baseline_year]
+    if base.empty:
+        raise ValueError(
+            f"monthly_df has no months in baseline_year {baseline_year} (data run "
+            f"{m['month'].min()} to {m['month'].max()}). Fix: choose a year inside the data."
+        )
+    if len(base) < 12:
+        warn(
+            f"baseline year {baseline_year} has only {len(base)} month(s); its total is "
+            f"used as the baseline as it stands."
+        )
+    trend = poisson_trend(
+        monthly_df,
+        date_col=date_col,
+        count_col=count_col,
+        seasonal=seasonal,
+        alpha=alpha,
+        overdispersion=overdispersion,
+    )
+    baseline_value = float(base["count"].sum())
+    target_value = baseline_value * (1 - target_pct_reduction / 100)
+
+    first_target = pd.Period(year=target_year, month=year_start_month, freq="M")
+    target_months = pd.period_range(first_target, periods=12, freq="M")
+    all_months = pd.period_range(m["month"].min(), max(m["month"].max(), target_months[-1]))
+    months = pd.Series(all_months)
+    mu, lo, hi, X, cov = _predict(trend, months, alpha)
+    observed = pd.Series(m["count"].to_numpy(), index=m["month"]).reindex(all_months)
+    in_target = months.isin(target_months).to_numpy()
+    seen = observed.notna().to_numpy()
+    known_part = float(observed[in_target & seen].sum())
+    future = in_target & ~seen
+    expected = float(mu[future].sum())
+    if future.any():
+        grad = (mu[future][:, None] * X[future]).sum(axis=0)
+        se_log = float(np.sqrt(grad @ cov @ grad)) / expected
+        z = stats.norm.ppf(1 - alpha / 2)
+        lower = known_part + expected * np.exp(-z * se_log)
+        upper = known_part + expected * np.exp(z * se_log)
+    else:
+        lower = upper = known_part
+    projected = known_part + expected
+    reduction = target_pct_reduction >= 0
+    on_track = projected <= target_value if reduction else projected >= target_value
+    projection = pd.DataFrame(
+        {
+            "date": months.dt.to_timestamp(),
+            "observed": observed.to_numpy(),
+            "fitted": mu,
+            "fitted_lower": lo,
+            "fitted_upper": hi,
+            "is_projection": (months > m["month"].max()).to_numpy(),
+        }
+    )
+    return TargetResult(
+        status="on track" if on_track else "off track",
+        ci_includes_target=bool(lower <= target_value <= upper),
+        baseline_year=baseline_year,
+        target_year=target_year,
+        target_pct_reduction=float(target_pct_reduction),
+        baseline_value=baseline_value,
+        target_value=target_value,
+        projected_value=projected,
+        projected_lower=float(lower),
+        projected_upper=float(upper),
+        projected_pct_change=100 * (projected / baseline_value - 1)
+        if baseline_value > 0
+        else np.nan,
+        months_observed_in_target_year=int((in_target & seen).sum()),
+        trend=trend,
+        projection=projection,
+        year_start_month=year_start_month,
+    )
+
+
+def plot_target(
+    result: TargetResult, title: str | None = None, ylabel: str = "Count per month"
+) -> Figure:
+    """Chart of monthly counts, the fitted trend, its projection and the target.
+
+    Observed months are points; the fitted trend is a solid line and its projection a
+    dashed line with a shaded confidence band. The baseline and target are drawn as
+    monthly averages (annual total / 12) over the baseline and target years.
+
+    Parameters
+    ----------
+    result : TargetResult
+        From :func:`target_tracking`.
+    title : str, optional
+        Chart title (default states the status).
+    ylabel : str, default "Count per month"
+        Y-axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    >>> df = pd.DataFrame({"date": months, "count": np.round(1000 * 0.9 ** (np.arange(36) / 12))})
+    >>> fig = plot_target(target_tracking(df, 2021, 20, 2024))
+    """
+    if not isinstance(result, TargetResult):
+        raise ValueError(
+            f"result must be the TargetResult returned by target_tracking, got "
+            f"{type(result).__name__}."
+        )
+    p = result.projection
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    obs = p[~p["is_projection"]]
+    fut = p[p["is_projection"]]
+    blue, orange, green = OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[3]
+    ax.scatter(p["date"], p["observed"], color=OKABE_ITO[0], s=14, label="Recorded", zorder=3)
+    ax.plot(obs["date"], obs["fitted"], color=blue, label="Trend")
+    if not fut.empty:
+        joined = pd.concat([obs.tail(1), fut])
+        ax.plot(joined["date"], joined["fitted"], color=blue, linestyle="--", label="Projection")
+        ax.fill_between(
+            joined["date"], joined["fitted_lower"], joined["fitted_upper"], color=blue, alpha=0.15
+        )
+
+    def _span(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        start = pd.Timestamp(year=year, month=result.year_start_month, day=1)
+        return start, start + pd.DateOffset(months=11)
+
+    b0, b1 = _span(result.baseline_year)
+    t0, t1 = _span(result.target_year)
+    ax.hlines(result.baseline_value / 12, b0, b1, color=orange, linewidth=2, label="Baseline")
+    ax.hlines(result.target_value / 12, t0, t1, color=green, linewidth=2, label="Target")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or f"Target for {result.target_year}: {result.status}")
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    fig.autofmt_xdate()
+    return fig
