@@ -1,0 +1,402 @@
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from sa_lib import disclosure as d
+from sa_lib.choices import choices_table, clear_choices
+
+CRIME_ID = "a3f5" * 16  # 64 hex characters, the shape of a police.uk Crime ID
+
+
+# ---- an independent recoverability check ----------------------------------
+
+
+def recoverable_cells(values, suppressed, explicit_totals):
+    """Suppressed cells whose value follows from the published row/column sums.
+
+    Builds the linear equations a reader has (every row and column adds up) with the
+    suppressed cells as unknowns. A cell is determined exactly when its unit vector lies
+    in the row space of the equations (rank does not grow when it is appended).
+    With ``explicit_totals`` the last row and column are totals inside the table;
+    otherwise the marginal sums are published separately and known.
+    """
+    values = np.asarray(values, dtype=float)
+    supp = np.asarray(suppressed, dtype=bool)
+    unknown = {cell: k for k, cell in enumerate(zip(*np.nonzero(supp), strict=True))}
+    nr, nc = values.shape
+    eqs = []
+    lines = [[(i, j) for j in range(nc)] for i in range(nr)] + [
+        [(i, j) for i in range(nr)] for j in range(nc)
+    ]
+    for line in lines:
+        coef = np.zeros(len(unknown))
+        # explicit: body cells minus the total cell = 0; implicit: all cells sum to a known total
+        for pos, cell in enumerate(line):
+            sign = -1.0 if explicit_totals and pos == len(line) - 1 else 1.0
+            if cell in unknown:
+                coef[unknown[cell]] += sign
+        eqs.append(coef)
+    a = np.array(eqs)
+    r = np.linalg.matrix_rank(a)
+    out = []
+    for cell, k in unknown.items():
+        e = np.zeros(len(unknown))
+        e[k] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == r:
+            out.append(cell)
+    return out
+
+
+@pytest.fixture
+def with_totals():
+    body = pd.DataFrame(
+        {"x": [3, 15, 25], "y": [20, 12, 18], "z": [30, 40, 11]}, index=["A", "B", "C"]
+    )
+    body["total"] = body.sum(axis=1)
+    t = pd.concat([body, body.sum().to_frame("Total").T])
+    t.insert(0, "ward", ["Ward A", "Ward B", "Ward C", "All"])
+    return t
+
+
+# ---- suppress_table --------------------------------------------------------
+
+
+def test_primary_only_labels_and_zero_shown():
+    t = pd.DataFrame({"n": [0, 1, 9, 10, 1234]})
+    r = d.suppress_table(t, "n", secondary=False)
+    assert r.display["n"].tolist() == ["0", "<10", "<10", "10", "1,234"]
+    assert r.primary["n"].tolist() == [False, True, True, False, False]
+    r5 = d.suppress_table(t, "n", threshold=5, secondary=False, suppress_zero=True)
+    assert r5.display["n"].tolist() == ["<5", "<5", "9", "10", "1,234"]
+
+
+def test_secondary_suppression_hand_case(with_totals):
+    clear_choices()
+    before = with_totals.copy()
+    r = d.suppress_table(
+        with_totals, ["x", "y", "z", "total"], total_row="Total", total_col="total"
+    )
+    pd.testing.assert_frame_equal(with_totals, before)  # input unchanged
+    # By hand: A.x=3 is primary. Row A then has one suppression -> smallest body cell A.y=20.
+    # Column x has one -> smallest other non-zero body cell B.x=15; column y -> B.y=12.
+    # Every row and column now has 0 or 2 suppressed cells.
+    expected = pd.DataFrame(
+        {
+            "ward": ["Ward A", "Ward B", "Ward C", "All"],
+            "x": ["<10", "[c]", "25", "43"],
+            "y": ["[c]", "[c]", "18", "50"],
+            "z": ["30", "40", "11", "81"],
+            "total": ["53", "67", "54", "174"],
+        },
+        index=["A", "B", "C", "Total"],
+    )
+    pd.testing.assert_frame_equal(r.display, expected)
+    assert r.primary.sum().sum() == 1
+    assert r.secondary.loc[["A", "B"], ["x", "y"]].sum().sum() == 3
+    # the totals cannot recover any hidden cell
+    vals = with_totals[["x", "y", "z", "total"]].to_numpy()
+    assert recoverable_cells(vals, r.suppressed.to_numpy(), explicit_totals=True) == []
+    table = choices_table().set_index("choice")
+    assert table.loc["Disclosure: suppression threshold", "value"] == "10"
+    assert table.loc["Disclosure: secondary suppression", "value"] == "on"
+
+
+def test_without_secondary_the_cell_is_recoverable(with_totals):
+    # the check above can fail: with primary suppression only, A.x = 53 - 20 - 30
+    r = d.suppress_table(
+        with_totals, ["x", "y", "z", "total"], total_row="Total", total_col="total", secondary=False
+    )
+    vals = with_totals[["x", "y", "z", "total"]].to_numpy()
+    assert recoverable_cells(vals, r.suppressed.to_numpy(), explicit_totals=True) == [(0, 0)]
+
+
+def test_secondary_with_implicit_totals_and_no_zero_complements():
+    t = pd.DataFrame({"a": [4, 0, 30], "b": [0, 50, 22], "c": [60, 70, 0]})
+    r = d.suppress_table(t, ["a", "b", "c"])
+    # row 0: a=4 primary; complement is c=60 (b=0 is never a complement).
+    # column a: a0 only -> a2=30 (a1=0 skipped); column c: c0 -> c1=70.
+    # row 1 now has c1 only -> b1=50; row 2 has a2 -> b2=22. Column b: b1, b2. Stable.
+    assert r.suppressed.to_numpy().tolist() == [
+        [True, False, True],
+        [False, True, True],
+        [True, True, False],
+    ]
+    assert r.display.loc[0, "b"] == "0"
+    assert recoverable_cells(t.to_numpy(), r.suppressed.to_numpy(), explicit_totals=False) == []
+
+
+def test_small_total_is_suppressed_too():
+    t = pd.DataFrame({"a": [3, 40], "b": [2, 50]}, index=["r1", "r2"])
+    t["total"] = t["a"] + t["b"]
+    r = d.suppress_table(t, ["a", "b", "total"], total_col="total")
+    assert r.display.loc["r1"].tolist() == ["<10", "<10", "<10"]
+    # columns a, b and total each had one suppression: r2 complements them all (the grand
+    # total is assumed published, so r1's total = grand total - 90 unless 90 is hidden)
+    assert r.display.loc["r2"].tolist() == ["[c]", "[c]", "[c]"]
+
+
+def test_warns_when_a_cell_cannot_be_protected():
+    t = pd.DataFrame({"a": [4, 0], "b": [0, 0]})
+    with pytest.warns(UserWarning) as rec:
+        d.suppress_table(t, ["a", "b"])
+    msgs = sorted(str(w.message).split(" has")[0] for w in rec)
+    assert msgs == ["Column 'a'", "Row 0"]
+
+
+def test_single_column_table_protects_the_column_only():
+    r = d.suppress_table(pd.DataFrame({"n": [5, 20, 30]}), "n")
+    assert r.display["n"].tolist() == ["<10", "[c]", "30"]
+
+
+def test_settings_object_and_labels():
+    s = d.disclosure_settings(threshold=5, label="fewer than {threshold}", secondary_label="*")
+    r = d.suppress_table(pd.DataFrame({"a": [3, 8], "b": [20, 30]}), ["a", "b"], settings=s)
+    assert r.display.to_numpy().tolist() == [["fewer than 5", "*"], ["*", "*"]]
+    assert r.settings.threshold == 5
+
+
+# ---- rates ------------------------------------------------------------------
+
+
+def test_rates_follow_primary_rule():
+    t = pd.DataFrame({"n": [4, 0, 50], "pop": [1000, 1000, 5000]})
+    t["rate"] = t["n"] / t["pop"] * 1000
+    r = d.suppress_rates(t, {"rate": "n"}, decimals=2)
+    assert r.display["rate"].tolist() == ["[c]", "0.00", "10.00"]
+    assert r.suppressed["rate"].tolist() == [True, False, False]
+
+
+def test_rates_follow_secondary_suppression(with_totals):
+    counts = d.suppress_table(
+        with_totals, ["x", "y", "z", "total"], total_row="Total", total_col="total"
+    )
+    rates = with_totals.copy()
+    rates["x_pct"] = 100 * rates["x"] / rates["total"]
+    r = d.suppress_rates(rates, {"x_pct": "x"}, mask=counts)
+    # A.x primary, B.x secondary: both percentages hidden
+    assert r.display["x_pct"].tolist() == ["[c]", "[c]", f"{100 * 25 / 54:.1f}", "24.7"]
+    assert r.primary["x_pct"].tolist() == [True, False, False, False]
+
+
+# ---- banding ----------------------------------------------------------------
+
+
+def test_band_counts():
+    s = pd.Series([0, 3, 10, 19, 20, 49, 50, 999, 1000], name="n")
+    out = d.band_counts(s, bands=(10, 20, 50, 1000))
+    assert out.tolist() == [
+        "0",
+        "<10",
+        "10-19",
+        "10-19",
+        "20-49",
+        "20-49",
+        "50-999",
+        "50-999",
+        "1,000+",
+    ]
+    assert out.name == "n"
+    assert d.band_counts(pd.Series([0]), zero_label=None).tolist() == ["<10"]
+
+
+# ---- scanning -----------------------------------------------------------------
+
+
+def test_scan_catches_disclosive_table_and_passes_safe_one():
+    t = pd.DataFrame({"ward": ["A", "B"], "burglary": [3, 25], "robbery": [14, 40]})
+    leaky = d.table_to_html(t.astype({"burglary": str, "robbery": str}), ["burglary", "robbery"])
+    found = d.scan_html_for_disclosure(leaky)
+    assert found["snippet"].tolist() == ["3"]
+    assert found.loc[0, "kind"] == "small_count" and found.loc[0, "value"] == 3
+    assert "marked count" in found.loc[0, "where"]
+
+    safe = d.table_to_html(d.suppress_table(t, ["burglary", "robbery"]), caption="Crimes by ward")
+    assert "&lt;10" in safe
+    assert d.scan_html_for_disclosure(safe).empty
+
+
+def test_scan_unmarked_cells_and_exemptions():
+    html = """
+    <table><tr><th>Rank</th><th>Ward</th><th>Rate</th><th>Share</th><th>Band</th></tr>
+    <tr><td class="sa-not-count">1</td><td>Ward A</td><td>4.5</td><td>7%</td><td>10-19</td></tr>
+    <tr><td data-sa-not-count>2</td><td>Ward B</td><td>12.25</td><td>3 %</td><td>&lt;10</td></tr>
+    <tr><td>2023</td><td>6</td></table>
+    """
+    found = d.scan_html_for_disclosure(html)
+    assert found["snippet"].tolist() == ["6"]
+    assert found.loc[0, "where"] == "td (bare number)"
+
+
+def test_scan_marked_free_text_and_attribute():
+    html = (
+        '<p>Summary: <span class="sa-count">2 of the 40</span> crimes.</p>'
+        '<svg><rect data-sa-count="5" x="1.2345" y="52.1234"/></svg>'
+    )
+    found = d.scan_html_for_disclosure(html)
+    assert sorted(found["value"].tolist()) == [2, 5]
+
+
+def test_scan_count_phrases_in_text_alt_and_captions():
+    html = (
+        "<p>There were 3 residential burglaries and 250 thefts.</p>"
+        '<img alt="Map showing 4 victims" src="data:image/png;base64,AAAA">'
+        "<figcaption>Figure 2: 12 robberies in 2023</figcaption>"
+    )
+    found = d.scan_html_for_disclosure(html)
+    assert found["snippet"].tolist() == ["3 residential burglaries", "4 victims"]
+    assert found["where"].tolist() == ["text of <p>", "alt attribute of <img>"]
+
+
+def test_scan_matplotlib_svg_bar_labels_not_ticks():
+    fig, ax = plt.subplots()
+    bars = ax.bar(["A", "B"], [3, 12])
+    ax.bar_label(bars)
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    found = d.scan_html_for_disclosure(buf.getvalue())
+    # the "3" bar label is caught; y-axis ticks 0, 2, 4... are not counts
+    assert found["snippet"].tolist() == ["3"]
+
+
+def test_scan_identifiers():
+    html = f"""
+    <p>Crime ID {CRIME_ID}</p>
+    <p>Near PE29 3TN in district PE29 (E05011234), ref 35/12345/23, URN1234567</p>
+    <p>Location 52.3312, -0.1823 reported on 12/03/2023; p = 0.0001</p>
+    <a href="#x" title="at 52.331234,-0.182345">x</a>
+    <script>var m = L.marker([52.33123, -0.18231]); var c = L.marker([52.3, -0.2]);</script>
+    """
+    found = d.scan_html_for_disclosure(html)
+    kinds = found.groupby("kind")["snippet"].apply(list).to_dict()
+    assert kinds["crime_id"] == [CRIME_ID]
+    assert kinds["postcode"] == ["PE29 3TN"]
+    assert kinds["reference"] == ["35/12345/23", "URN1234567"]
+    assert kinds["coordinates"] == [
+        "52.3312, -0.1823",
+        "52.331234,-0.182345",
+        "L.marker([52.33123, -0.18231",
+    ]
+    assert "small_count" not in kinds
+
+
+def test_scan_allowed_snippets():
+    html = "<p>Contact us at PE29 3TN.</p><td>5</td>"
+    found = d.scan_html_for_disclosure(html, allowed=["PE29 3TN", re.compile(r"^5$")])
+    assert found.empty
+
+
+def test_scan_threshold_and_zero():
+    html = "<td class='sa-count'>0</td><td class='sa-count'>4</td>"
+    assert d.scan_html_for_disclosure(html, threshold=5)["value"].tolist() == [4]
+    assert d.scan_html_for_disclosure(html, threshold=4).empty
+    assert d.scan_html_for_disclosure(html, threshold=5, flag_zero=True)["value"].tolist() == [0, 4]
+
+
+def test_scan_text_markdown_and_phrases():
+    md = "| Ward | Crimes |\n|---|---|\n| A | 7 |\n| B | 120 |\nOnly 1 offender was charged."
+    found = d.scan_text(md)
+    assert found["snippet"].tolist() == ["7", "1 offender"]
+    assert found["line"].tolist() == [3, 5]
+
+
+# ---- errors (one broken fixture per message) ---------------------------------
+
+
+def test_error_threshold_below_one():
+    with pytest.raises(ValueError, match="threshold must be at least 1, got 0"):
+        d.suppress_table(pd.DataFrame({"n": [1]}), "n", threshold=0)
+
+
+def test_error_threshold_not_whole():
+    with pytest.raises(ValueError, match="threshold must be a whole number"):
+        d.disclosure_settings(threshold=7.5)
+
+
+def test_error_non_numeric_counts():
+    t = pd.DataFrame({"n": ["12", "<10", "30"]})
+    with pytest.raises(
+        ValueError, match=r"df\['n'\] must be numeric.*First bad value '<10' at row 1"
+    ):
+        d.suppress_table(t, "n")
+
+
+def test_error_negative_count():
+    with pytest.raises(ValueError, match="must not be negative; found -2"):
+        d.suppress_table(pd.DataFrame({"n": [5, -2]}), "n")
+
+
+def test_error_missing_count():
+    with pytest.raises(ValueError, match=r"missing value\(s\); the first is at row 1"):
+        d.suppress_table(pd.DataFrame({"n": [5, np.nan]}), "n")
+
+
+def test_error_missing_column():
+    with pytest.raises(ValueError, match=r"missing required column\(s\): 'm'"):
+        d.suppress_table(pd.DataFrame({"n": [5]}), ["n", "m"])
+
+
+def test_error_total_col_not_in_count_cols():
+    with pytest.raises(ValueError, match="total_col='t' is not one of count_cols"):
+        d.suppress_table(pd.DataFrame({"n": [5], "t": [5]}), ["n"], total_col="t")
+
+
+def test_error_total_row_missing():
+    with pytest.raises(ValueError, match="total_row='Total' is not an index label"):
+        d.suppress_table(pd.DataFrame({"n": [5]}), ["n"], total_row="Total")
+
+
+def test_error_duplicate_index():
+    with pytest.raises(ValueError, match="duplicate label 'a'"):
+        d.suppress_table(pd.DataFrame({"n": [5, 6]}, index=["a", "a"]), ["n"])
+
+
+def test_error_bad_label():
+    with pytest.raises(ValueError, match="not a valid format string"):
+        d.disclosure_settings(label="<{limit}")
+
+
+def test_warns_when_totals_do_not_add_up():
+    t = pd.DataFrame({"a": [20, 30], "total": [20, 31]})
+    with pytest.warns(UserWarning, match="total column does not equal"):
+        d.suppress_table(t, ["a", "total"], total_col="total")
+
+
+def test_error_rate_cols_empty():
+    with pytest.raises(ValueError, match="rate_cols must be a non-empty dict"):
+        d.suppress_rates(pd.DataFrame({"r": [1.0]}), {})
+
+
+def test_error_rate_mask_index_mismatch():
+    t = pd.DataFrame({"n": [5, 20], "r": [1.0, 2.0]})
+    mask = d.suppress_table(t, "n").suppressed.iloc[::-1]
+    with pytest.raises(ValueError, match="mask and df have different indexes"):
+        d.suppress_rates(t, {"r": "n"}, mask=mask)
+
+
+def test_error_bad_bands():
+    with pytest.raises(ValueError, match="bands must be increasing whole numbers"):
+        d.band_counts(pd.Series([1, 2]), bands=(20, 10))
+
+
+def test_error_band_counts_not_series():
+    with pytest.raises(ValueError, match="series must be a pandas Series"):
+        d.band_counts([1, 2])
+
+
+def test_error_scan_not_string():
+    with pytest.raises(ValueError, match="html must be a string"):
+        d.scan_html_for_disclosure(b"<p>3 crimes</p>")
+
+
+def test_error_scan_bad_allowed():
+    with pytest.raises(ValueError, match="allowed must hold strings"):
+        d.scan_text("x", allowed=[3])
