@@ -288,6 +288,13 @@ def test_scan_identifiers():
     assert "small_count" not in kinds
 
 
+def test_scan_reports_each_marked_cell_once():
+    # the report renderer (sa_lib.report) repeats the shown value in data-sa-count
+    html = '<td class="sa-count" data-sa-count="3">3</td><td class="sa-count" data-sa-count="&lt;10">&lt;10</td>'
+    found = d.scan_html_for_disclosure(html)
+    assert found["snippet"].tolist() == ["3"]
+
+
 def test_scan_allowed_snippets():
     html = "<p>Contact us at PE29 3TN.</p><td>5</td>"
     found = d.scan_html_for_disclosure(html, allowed=["PE29 3TN", re.compile(r"^5$")])

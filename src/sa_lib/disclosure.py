@@ -25,8 +25,9 @@ The scan (:func:`scan_html_for_disclosure`, :func:`scan_text`) is a last check
 on rendered output. Its **HTML marking contract** for report renderers:
 
 1. An element with a ``data-sa-count`` attribute or class ``sa-count`` holds
-   counts: every whole number in its text (and the attribute's value, if it is
-   a number) below the threshold is reported. Numbers right after ``<``, ``≤``,
+   counts: every whole number in its text below the threshold is reported (for
+   an element with no text, e.g. an SVG ``<rect data-sa-count="7"/>``, the
+   attribute's value is checked instead). Numbers right after ``<``, ``≤``,
    ``£`` or ``-`` (labels such as ``<10``, ranges such as ``10-19``), decimals
    (``4.5``) and percentages (``7%``) are not counts.
 2. An element with ``data-sa-not-count`` or class ``sa-not-count`` (or inside
@@ -924,14 +925,14 @@ class _Scanner(HTMLParser):
         self._close_implicit(tag)
         parent = self.stack[-1] if self.stack else None
         fr = _Frame(tag, attrs, self.getpos()[0], parent)
-        self._attrs(fr)
+        self._attrs(fr, closed=tag in _VOID)
         if tag not in _VOID:
             self.stack.append(fr)
 
     def handle_startendtag(self, tag, attrs):
         attrs = {k.lower(): (val if val is not None else "") for k, val in attrs}
         parent = self.stack[-1] if self.stack else None
-        self._attrs(_Frame(tag, attrs, self.getpos()[0], parent))
+        self._attrs(_Frame(tag, attrs, self.getpos()[0], parent), closed=True)
 
     def handle_endtag(self, tag):
         if not any(fr.tag == tag for fr in self.stack):
@@ -952,19 +953,22 @@ class _Scanner(HTMLParser):
             self.stack[-1].text.append(text)
         where = fr.tag
         if fr.own_mark and not fr.exempt:
-            self.f.counts_in(text, f"{where} (marked count)", fr.line)
+            if text.strip():
+                self.f.counts_in(text, f"{where} (marked count)", fr.line)
+            else:  # an empty marked element: its data-sa-count value is what is shown
+                self.f.bare(fr.attrs.get("data-sa-count", ""), f"{where} (marked count)", fr.line)
         elif not fr.marked and not fr.exempt and not fr.tick:
             if fr.tag in _BARE_TAGS or (fr.svg and fr.tag in _SVG_TEXT):
                 self.f.bare(text, f"{'svg ' if fr.svg else ''}{where} (bare number)", fr.line)
         return fr
 
     # -- content
-    def _attrs(self, fr: _Frame) -> None:
+    def _attrs(self, fr: _Frame, closed: bool) -> None:
         for k, val in fr.attrs.items():
             if not val or val.startswith("data:"):
                 continue
-            if k == "data-sa-count" and not fr.exempt:
-                self.f.bare(val, f"{fr.tag} data-sa-count attribute", fr.line)
+            if k == "data-sa-count" and closed and not fr.exempt:
+                self.f.bare(val, f"{fr.tag} (marked count)", fr.line)
             if k in _PROSE_ATTRS and not fr.exempt and not fr.tick:
                 self.f.phrases(val, f"{k} attribute of <{fr.tag}>", fr.line)
             if k not in _SKIP_ATTRS:
