@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 from shapely.geometry import box
 
+from sa_lib.choices import choices_table, clear_choices
 from sa_lib.grids import make_grid
 from sa_lib.hotspots import compare_areas_change, gi_bins, gi_star, spatial_weights
 
@@ -130,9 +131,9 @@ def test_bins_and_labels():
 
 def test_permutation_reproducible_with_seed():
     g = _lattice(VALUES)
-    a = gi_star(g, permutations=99, seed=7)
-    b = gi_star(g, permutations=99, seed=7)
-    c = gi_star(g, permutations=99, seed=8)
+    a = gi_star(g, p_value="permutation", permutations=99, seed=7, correction="none")
+    b = gi_star(g, p_value="permutation", permutations=99, seed=7, correction="none")
+    c = gi_star(g, p_value="permutation", permutations=99, seed=8, correction="none")
     np.testing.assert_array_equal(a["gi_p"], b["gi_p"])
     assert not np.array_equal(a["gi_p"], c["gi_p"])
     # p-values live on the permutation lattice: 2 * (k + 1) / 100, capped at 1
@@ -149,7 +150,9 @@ def test_permutation_p_counts_ties_on_both_sides():
     # tens among the 35 others = C(31, 3) / C(35, 3); two-sided p = 2 * that (capped at 1).
     vals = np.zeros((6, 6))
     vals[:2, :2] = 10
-    out = gi_star(_lattice(vals), permutations=199, seed=3, correction="none")
+    out = gi_star(
+        _lattice(vals), p_value="permutation", permutations=199, seed=3, correction="none"
+    )
     p_low = math.comb(31, 3) / math.comb(35, 3)
     assert p_low > 0.5
     assert out["gi_p"].iloc[35] == pytest.approx(1.0)
@@ -161,10 +164,22 @@ def test_permutation_p_counts_ties_on_both_sides():
     assert (out.loc[[0, 1, 6, 7], "gi_bin"] > 0).all()
 
 
+def test_default_is_analytical_and_recorded_and_permutation_floor_warns():
+    clear_choices()
+    g = _lattice(VALUES)
+    out = gi_star(g)
+    np.testing.assert_allclose(out["gi_p"], 2 * stats.norm.sf(np.abs(out["gi_z"])))
+    row = choices_table().query("choice == 'Gi* significance'")
+    assert row["source"].iloc[0] == "library" and "analytical" in row["value"].iloc[0]
+    # 25 cells, 19 permutations: p floor 0.1, and 0.1 * 25 > alpha -> warning with a number
+    with pytest.warns(UserWarning, match=r"smallest possible p-value is 0\.1000.*about 500 perm"):
+        gi_star(g, p_value="permutation", permutations=19, seed=1)
+
+
 def test_input_not_modified_and_columns():
     g = _lattice(VALUES)
     before = g.copy()
-    out = gi_star(g, permutations=99, seed=1)
+    out = gi_star(g, p_value="permutation", permutations=99, seed=1, correction="none")
     assert g.equals(before)
     assert [c for c in out.columns if c.startswith("gi_")] == [
         "gi_z",

@@ -223,7 +223,7 @@ def gi_star(
     *,
     weights: str | libpysal.weights.W = "queen",
     threshold: float | None = None,
-    p_value: str = "permutation",
+    p_value: str | None = None,
     permutations: int = 999,
     seed: int | None = None,
     alpha: float = 0.10,
@@ -243,10 +243,13 @@ def gi_star(
         order. The cell itself is always included (Gi*, ``star=True``).
     threshold : float, optional
         Distance band in metres for ``weights="distance"`` (automatic if None).
-    p_value : {"permutation", "analytical"}
-        ``"permutation"``: conditional randomisation (PySAL ``p_sim``), robust to
-        the skewed counts typical of crime grids. ``"analytical"``: normal
-        approximation (``p_norm``, as ArcGIS).
+    p_value : {"analytical", "permutation"} or None
+        ``"analytical"``: normal approximation (PySAL ``p_norm``, as ArcGIS's Hot Spot
+        Analysis). ``"permutation"``: conditional randomisation, more robust to the
+        skewed counts of crime grids but limited in resolution: the smallest
+        two-sided p is ``2 / (permutations + 1)``, so after FDR over thousands of
+        cells few or none can be significant (a warning says so). None means
+        "analytical", recorded with :func:`sa_lib.choices.record_choice`.
     permutations : int, default 999
         Number of permutations (``p_value="permutation"`` only).
     seed : int, optional
@@ -278,16 +281,19 @@ def gi_star(
     >>> cells = gpd.GeoDataFrame({"count": vals},
     ...     geometry=[box(x, y, x + 1, y + 1) for y in range(5) for x in range(5)],
     ...     crs="EPSG:27700")
-    >>> out = gi_star(cells, permutations=99, seed=1)
-    >>> out.loc[12, "gi_z"] > 2
-    np.True_
+    >>> out = gi_star(cells, p_value="permutation", permutations=99, seed=1, correction="none")
+    >>> bool(out.loc[12, "gi_z"] > 2), out.loc[12, "gi_label"]
+    (True, 'Hot spot 95%')
     """
     require_geodataframe(gdf, "gdf")
     require_projected(gdf, arg="gdf")
     require_columns(gdf, [column], arg="gdf", fix="count points first with count_points()")
     require_numeric(gdf, column, arg="gdf")
     require_no_missing(gdf, column, arg="gdf", fix=f"fill missing {column!r} (e.g. with 0)")
-    require_choice(p_value, ["permutation", "analytical"], arg="p_value")
+    source = "parameters"
+    if p_value is None:
+        p_value, source = "analytical", "library"
+    require_choice(p_value, ["analytical", "permutation"], arg="p_value")
     require_choice(correction, CORRECTIONS, arg="correction")
     require_probability(alpha, arg="alpha")
     n = len(gdf)
@@ -295,6 +301,15 @@ def gi_star(
         require_int(permutations, arg="permutations", minimum=19)
         if seed is not None:
             require_int(seed, arg="seed", minimum=0)
+        p_min = 2.0 / (permutations + 1)
+        if correction != "none" and p_min * n > alpha:
+            need = int(np.ceil(2 * n / alpha))
+            warn(
+                f"With {permutations} permutations the smallest possible p-value is "
+                f"{p_min:.4f}; after {correction} over {n:,} cells a cell is significant only "
+                f"if many cells reach that floor, so true hot spots may be missed. Use "
+                f"p_value='analytical', or about {need:,} permutations."
+            )
         if n * permutations > 50_000_000:
             warn(
                 f"{n:,} cells x {permutations} permutations needs about "
@@ -361,6 +376,13 @@ def gi_star(
         z[undefined] = np.nan
         p[undefined] = np.nan
     p_adj = _adjust(p, correction)
+    record_choice(
+        "Gi* significance",
+        f"{p_value} two-sided p-values; {correction} correction; alpha {alpha:g}",
+        "Getis-Ord Gi* (esda), binary weights including the cell itself; bins as ArcGIS "
+        "Gi_Bin (90/95/99% confidence)",
+        source=source,
+    )
     bins = gi_bins(z, p_adj, alpha)
     out = gdf.copy()
     out["gi_z"] = z
