@@ -1,0 +1,433 @@
+"""Key findings in plain English from the change, trend, SPC and target results.
+
+Rules the sentences follow:
+
+- A change is only called an increase or decrease without a qualifier when the test
+  says it is significant; otherwise the sentence adds "this is within normal variation".
+- When the earlier count is 0 the item is "new" and no percentage is given.
+- **Disclosure control**: with ``suppress_below=N`` every count below ``N`` (including
+  0) is written "fewer than N", never the number; and no percentage is given when
+  either count is suppressed (it could be used to work the number out).
+- p-values: "p < 0.001"; three decimals below 0.1 (``p = 0.002``); two decimals
+  otherwise (``p = 0.14``). Where a multiple-comparison adjustment changed the p-value
+  it is written "adjusted p".
+
+Examples
+--------
+>>> from sa_lib.findings import change_sentence
+>>> change_sentence("Violence with injury", 410, 459,
+...                 {"significant": False, "p_value": 0.14, "change_label": "increase"})
+'Violence with injury rose 12% (from 410 to 459); this is within normal variation (p = 0.14).'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.spc import RULES
+from sa_lib.trend import MannKendallResult, PoissonTrendResult, TargetResult
+from sa_lib.validation import require_columns, require_dataframe, require_int
+
+__all__ = [
+    "format_count",
+    "format_p",
+    "format_pct",
+    "change_sentence",
+    "trend_sentence",
+    "spc_sentence",
+    "target_sentence",
+    "key_findings",
+]
+
+
+def _check_suppress(suppress_below: int | None) -> None:
+    if suppress_below is not None:
+        require_int(suppress_below, arg="suppress_below", minimum=1)
+
+
+def format_count(n: float, suppress_below: int | None = None) -> str:
+    """Write a count with thousands separators, or "fewer than N" below the threshold.
+
+    Examples
+    --------
+    >>> format_count(1234), format_count(3, suppress_below=5), format_count(5, 5)
+    ('1,234', 'fewer than 5', '5')
+    """
+    _check_suppress(suppress_below)
+    if suppress_below is not None and n < suppress_below:
+        return f"fewer than {suppress_below:,}"
+    return f"{int(round(float(n))):,}"
+
+
+def _suppressed(n: float, suppress_below: int | None) -> bool:
+    return suppress_below is not None and n < suppress_below
+
+
+def format_p(p: float, adjusted: bool = False) -> str:
+    """Write a p-value: "p < 0.001", "p = 0.002" (below 0.1) or "p = 0.14".
+
+    Examples
+    --------
+    >>> format_p(0.0004), format_p(0.0234), format_p(0.1432), format_p(0.2, adjusted=True)
+    ('p < 0.001', 'p = 0.023', 'p = 0.14', 'adjusted p = 0.20')
+    """
+    name = "adjusted p" if adjusted else "p"
+    if p < 0.001:
+        return f"{name} < 0.001"
+    if p < 0.1:
+        return f"{name} = {p:.3f}"
+    return f"{name} = {p:.2f}"
+
+
+def format_pct(pct: float) -> str:
+    """Write the size of a percentage: whole numbers from 10%, one decimal below.
+
+    Examples
+    --------
+    >>> format_pct(11.95), format_pct(-4.26)
+    ('12%', '4.3%')
+    """
+    a = abs(float(pct))
+    return f"{a:.0f}%" if round(a, 1) >= 10 else f"{a:.1f}%"
+
+
+def _get(row: Mapping | pd.Series, key: str, default=None):
+    try:
+        value = row[key]
+    except (KeyError, IndexError):
+        return default
+    return default if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def _p_text(row: Mapping | pd.Series) -> str | None:
+    p = _get(row, "p_value")
+    p_adj = _get(row, "p_adjusted")
+    if p_adj is not None and (p is None or not np.isclose(p_adj, p)):
+        return format_p(float(p_adj), adjusted=True)
+    return None if p is None else format_p(float(p))
+
+
+def change_sentence(
+    label: str,
+    before: float,
+    after: float,
+    result_row: Mapping | pd.Series,
+    suppress_below: int | None = None,
+) -> str:
+    """One sentence on the change between two periods.
+
+    Parameters
+    ----------
+    label : str
+        What was counted, e.g. "Violence with injury".
+    before, after : float
+        Counts in the earlier and later period.
+    result_row : Series or mapping
+        The row for this item from :func:`sa_lib.change.compare_counts` (uses
+        ``significant``, ``p_value``, ``p_adjusted``, ``rate_ratio``, ``change_label``
+        where present).
+    suppress_below : int, optional
+        Counts below this are written "fewer than N" and no percentage is given.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> change_sentence("Burglary", 10, 30, {"significant": True, "p_value": 0.0022})
+    'Burglary rose 200% (from 10 to 30); this is a statistically significant increase (p = 0.002).'
+    >>> change_sentence("Robbery", 0, 3, {"significant": False, "p_value": 0.25},
+    ...                 suppress_below=5)
+    'Robbery is new this period (fewer than 5 recorded); this is within normal variation (p = 0.25).'
+    """
+    _check_suppress(suppress_below)
+    b_txt = format_count(before, suppress_below)
+    a_txt = format_count(after, suppress_below)
+    hidden = _suppressed(before, suppress_below) or _suppressed(after, suppress_below)
+    significant = bool(_get(result_row, "significant", False))
+    p_txt = _p_text(result_row)
+    p_part = f" ({p_txt})" if p_txt else ""
+
+    if before == 0 and after == 0:
+        if suppress_below is not None:
+            return f"{label}: {b_txt} recorded in either period."
+        return f"{label}: none recorded in either period."
+    rr = _get(result_row, "rate_ratio")
+    if rr is None or not np.isfinite(rr):
+        rr = np.inf if before == 0 else after / before
+    if before == 0:
+        qual = (
+            f"this is a statistically significant increase{p_part}"
+            if significant
+            else f"this is within normal variation{p_part}"
+        )
+        return f"{label} is new this period ({a_txt} recorded); {qual}."
+    if np.isclose(rr, 1.0):
+        if before == after:
+            return f"{label} was unchanged ({b_txt} in both periods)."
+        return (
+            f"{label} was unchanged once the different period lengths are allowed for "
+            f"(from {b_txt} to {a_txt})."
+        )
+    rising = rr > 1
+    verb = "rose" if rising else "fell"
+    rate_pct = 100 * (rr - 1)
+    count_pct = 100 * (after - before) / before
+    if hidden:
+        how = f"{verb} (from {b_txt} to {a_txt})"
+    elif np.isclose(rate_pct, count_pct):
+        how = f"{verb} {format_pct(rate_pct)} (from {b_txt} to {a_txt})"
+    else:
+        how = (
+            f"{verb} {format_pct(rate_pct)} allowing for the different period lengths "
+            f"(from {b_txt} to {a_txt})"
+        )
+    if significant:
+        word = "increase" if rising else "decrease"
+        qual = f"this is a statistically significant {word}{p_part}"
+    else:
+        qual = f"this is within normal variation{p_part}"
+    return f"{label} {how}; {qual}."
+
+
+def _month(ts) -> str:
+    return pd.Timestamp(ts).strftime("%B %Y")
+
+
+def _signed_pct(x: float) -> str:
+    return ("+" if x > 0 else "-" if x < 0 else "") + format_pct(x)
+
+
+def trend_sentence(label: str, result: PoissonTrendResult | MannKendallResult) -> str:
+    """One sentence on a long-term trend from :func:`sa_lib.trend.poisson_trend` or
+    :func:`sa_lib.trend.mann_kendall`.
+
+    Examples
+    --------
+    >>> from sa_lib.trend import mann_kendall
+    >>> trend_sentence("Shoplifting", mann_kendall([1, 3, 2, 4, 5, 7, 6, 8, 9, 11]))
+    "Shoplifting shows a statistically significant rising trend (Mann-Kendall p < 0.001; Sen's slope +1.0 per period)."
+    """
+    if isinstance(result, MannKendallResult):
+        if result.significant:
+            word = "rising" if result.s > 0 else "falling"
+            return (
+                f"{label} shows a statistically significant {word} trend (Mann-Kendall "
+                f"{format_p(result.p_value)}; Sen's slope {result.sens_slope:+.1f} per period)."
+            )
+        return f"{label} shows no clear trend (Mann-Kendall {format_p(result.p_value)})."
+    if not isinstance(result, PoissonTrendResult):
+        raise ValueError(
+            f"result must be a PoissonTrendResult or MannKendallResult from sa_lib.trend, "
+            f"got {type(result).__name__}."
+        )
+    level = f"{100 * (1 - result.alpha):.0f}% CI"
+    span = f"between {_month(result.start)} and {_month(result.end)}"
+    ci = f"{_signed_pct(result.pct_lower)} to {_signed_pct(result.pct_upper)}"
+    if result.significant:
+        word = "risen" if result.pct_change_per_year > 0 else "fallen"
+        return (
+            f"{label} has {word} by about {format_pct(result.pct_change_per_year)} a year "
+            f"{span} ({level} {ci}; {format_p(result.p_value)})."
+        )
+    return (
+        f"{label} shows no clear long-term trend {span} (estimated "
+        f"{_signed_pct(result.pct_change_per_year)} a year, {level} {ci}; "
+        f"{format_p(result.p_value)})."
+    )
+
+
+def spc_sentence(
+    label: str,
+    xmr_result: pd.DataFrame,
+    suppress_below: int | None = None,
+    date_col: str | None = None,
+    value_col: str | None = None,
+) -> str:
+    """One sentence on the latest month of an XmR chart from :func:`sa_lib.spc.xmr`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sa_lib.spc import xmr
+    >>> df = pd.DataFrame({"date": pd.date_range("2023-01-01", periods=12, freq="MS"),
+    ...                    "count": [10, 12, 11, 13, 10, 12, 11, 12, 10, 11, 13, 30]})
+    >>> spc_sentence("Burglary", xmr(df))
+    'Burglary in December 2023 (30) was unusually high: special-cause variation (outside limits) against a normal range of 5 to 21.'
+    """
+    _check_suppress(suppress_below)
+    require_dataframe(xmr_result, "xmr_result")
+    date_col = date_col or xmr_result.attrs.get("date_col", "date")
+    value_col = value_col or xmr_result.attrs.get("value_col", "count")
+    require_columns(
+        xmr_result,
+        [date_col, value_col, "segment", "upper", "lower", "special_cause", "direction", "rule"],
+        arg="xmr_result",
+        fix="pass the DataFrame returned by sa_lib.spc.xmr.",
+    )
+    res = xmr_result.sort_values(date_col)
+    last = res.iloc[-1]
+    v = format_count(last[value_col], suppress_below)
+    lo = max(0.0, float(last["lower"]))
+    hi = float(last["upper"])
+    limits = f"a normal range of {lo:,.0f} to {hi:,.0f}"
+    when = _month(last[date_col])
+    if last["special_cause"]:
+        how = "unusually high" if last["direction"] == "high" else "unusually low"
+        return (
+            f"{label} in {when} ({v}) was {how}: special-cause variation "
+            f"({last['rule']}) against {limits}."
+        )
+    seg = res[res["segment"] == last["segment"]]
+    flagged = seg[seg["special_cause"]]
+    if not flagged.empty:
+        f = flagged.iloc[-1]
+        rules = [r for r in RULES if r in f["rule"].split("; ")]
+        return (
+            f"{label} in {when} ({v}) was within {limits}; special-cause variation was last "
+            f"seen in {_month(f[date_col])} ({f['direction']}: {', '.join(rules)})."
+        )
+    return (
+        f"{label} shows only common-cause (routine) variation over {len(seg)} months; "
+        f"{when} ({v}) was within {limits}."
+    )
+
+
+def _year_text(year: int, start_month: int) -> str:
+    return str(year) if start_month == 1 else f"{year}/{str(year + 1)[-2:]}"
+
+
+def target_sentence(label: str, result: TargetResult, suppress_below: int | None = None) -> str:
+    """One sentence on progress towards a target from :func:`sa_lib.trend.target_tracking`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sa_lib.trend import target_tracking
+    >>> df = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=24, freq="MS"),
+    ...                    "count": [100] * 12 + [80] * 12})
+    >>> target_sentence("Burglary", target_tracking(df, 2020, 10, 2021, seasonal=False))
+    'Burglary is on track for its target of a 10% reduction on 2020 by 2021: 960 recorded against a target of 1,080.'
+    """
+    _check_suppress(suppress_below)
+    if not isinstance(result, TargetResult):
+        raise ValueError(
+            f"result must be the TargetResult from sa_lib.trend.target_tracking, got "
+            f"{type(result).__name__}."
+        )
+    y0 = _year_text(result.baseline_year, result.year_start_month)
+    y1 = _year_text(result.target_year, result.year_start_month)
+    kind = "reduction" if result.target_pct_reduction >= 0 else "increase"
+    goal = f"a {format_pct(result.target_pct_reduction)} {kind} on {y0} by {y1}"
+    t = format_count(result.target_value, suppress_below)
+    p = format_count(result.projected_value, suppress_below)
+    if result.projected_lower == result.projected_upper:
+        evidence = f"{p} recorded against a target of {t}"
+    else:
+        level = f"{100 * (1 - result.trend.alpha):.0f}% CI"
+        lo = format_count(result.projected_lower, suppress_below)
+        hi = format_count(result.projected_upper, suppress_below)
+        evidence = f"the trend projects {p} ({level} {lo} to {hi}) against a target of {t}"
+    sentence = f"{label} is {result.status} for its target of {goal}: {evidence}"
+    if result.ci_includes_target and result.projected_lower != result.projected_upper:
+        sentence += ", but the target is within the projection's uncertainty"
+    return sentence + "."
+
+
+def key_findings(
+    change_table: pd.DataFrame,
+    label_col: str = "label",
+    before: str = "count_before",
+    after: str = "count_after",
+    trends: Mapping[str, PoissonTrendResult | MannKendallResult] | None = None,
+    spc: Mapping[str, pd.DataFrame] | None = None,
+    targets: Mapping[str, TargetResult] | None = None,
+    suppress_below: int | None = None,
+    max_findings: int | None = None,
+) -> list[str]:
+    """Key findings as plain-English sentences, most important first.
+
+    Order: significant changes (smallest p first), latest months showing special-cause
+    variation, off-track targets, significant trends, on-track targets, then the
+    non-significant changes (largest absolute change first), trends and SPC summaries.
+
+    Parameters
+    ----------
+    change_table : DataFrame
+        Output of :func:`sa_lib.change.compare_counts` with a label column.
+    label_col, before, after : str
+        Names of the label and count columns.
+    trends, spc, targets : mapping of label to result, optional
+        Results of :func:`sa_lib.trend.poisson_trend` / :func:`~sa_lib.trend.mann_kendall`,
+        :func:`sa_lib.spc.xmr` and :func:`sa_lib.trend.target_tracking`.
+    suppress_below : int, optional
+        Counts below this are written "fewer than N".
+    max_findings : int, optional
+        Keep only the first ``max_findings`` sentences.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sa_lib.change import compare_counts
+    >>> t = compare_counts(pd.DataFrame({"label": ["Robbery", "Burglary"],
+    ...                                  "count_before": [410, 10], "count_after": [459, 30]}),
+    ...                    correction="none", method="exact")
+    >>> key_findings(t)[0].startswith("Burglary rose 200%")
+    True
+    """
+    _check_suppress(suppress_below)
+    if max_findings is not None:
+        require_int(max_findings, arg="max_findings", minimum=1)
+    require_columns(
+        change_table,
+        [label_col, before, after, "significant", "p_value"],
+        arg="change_table",
+        fix="pass the output of sa_lib.change.compare_counts with a label column "
+        "(set label_col= to its name).",
+    )
+    t = change_table.copy()
+    t["_p"] = t["p_adjusted"] if "p_adjusted" in t.columns else t["p_value"]
+    t["_abs"] = (t[after] - t[before]).abs()
+
+    def sentences(rows: pd.DataFrame) -> list[str]:
+        return [
+            change_sentence(str(r[label_col]), r[before], r[after], r, suppress_below)
+            for _, r in rows.iterrows()
+        ]
+
+    sig = t[t["significant"].astype(bool)].sort_values(["_p", "_abs"], ascending=[True, False])
+    rest = t[~t["significant"].astype(bool)].sort_values("_abs", ascending=False)
+
+    spc_special, spc_common = [], []
+    for name, res in (spc or {}).items():
+        s = spc_sentence(name, res, suppress_below)
+        last_special = bool(
+            res.sort_values(res.attrs.get("date_col", "date"))["special_cause"].iloc[-1]
+        )
+        (spc_special if last_special else spc_common).append(s)
+    off, on = [], []
+    for name, res in (targets or {}).items():
+        (on if res.status == "on track" else off).append(target_sentence(name, res, suppress_below))
+    sig_trends, other_trends = [], []
+    for name, res in (trends or {}).items():
+        (sig_trends if res.significant else other_trends).append(trend_sentence(name, res))
+
+    out = (
+        sentences(sig)
+        + spc_special
+        + off
+        + sig_trends
+        + on
+        + sentences(rest)
+        + other_trends
+        + spc_common
+    )
+    return out[:max_findings] if max_findings is not None else out
