@@ -173,9 +173,9 @@ def xmr(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"date": pd.date_range("2022-01-01", periods=14, freq="MS"),
-    ...                    "count": [5, 6, 5, 7, 6, 5, 6, 12, 13, 12, 14, 13, 12, 13]})
-    >>> xmr(df, breaks=["2022-08-01"])["segment"].tolist()[6:8]
+    >>> df = pd.DataFrame({"date": pd.date_range("2022-01-01", periods=28, freq="MS"),
+    ...                    "count": [5, 6] * 7 + [12, 13] * 7})
+    >>> xmr(df, breaks=["2023-03-01"])["segment"].tolist()[13:15]
     [0, 1]
     """
     require_dataframe(df, "df")
