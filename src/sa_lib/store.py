@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 
 from sa_lib.ingest import KINDS, SCHEMAS
@@ -90,7 +91,8 @@ def load(
                 "lsoa_codes cannot filter stop-and-search rows: they have coordinates but no LSOA. "
                 "Fix: load them without lsoa_codes and select by point-in-polygon (sa_lib.geography)."
             )
-        cond = ds.field("lsoa_code").isin(list(lsoa_codes))
+        # An explicitly typed array: an empty list would be inferred as null type.
+        cond = ds.field("lsoa_code").isin(pa.array(list(lsoa_codes), type=pa.string()))
         if include_no_location:
             cond = cond | ds.field("lsoa_code").is_null()
         flt = _and(flt, cond)

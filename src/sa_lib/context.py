@@ -1,0 +1,173 @@
+"""The assessment context a theme notebook opens: parameters, periods, geography, data.
+
+A notebook's only set-up line is ``ctx = open_context(params_path, "overview")``;
+every theme gets the same validated parameters, the same CSP geography and the
+same slice of the store, so the pack and an analyst's interactive run agree.
+
+Examples
+--------
+>>> from sa_lib.context import open_context  # doctest: +SKIP
+>>> ctx = open_context("parameters/huntingdonshire_2025q4.yaml", "overview")  # doctest: +SKIP
+>>> ctx.period.label, len(ctx.crimes) > 0  # doctest: +SKIP
+('Q4 2025 (Oct-Dec)', True)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from sa_lib import config
+from sa_lib.annotations import load_annotations
+from sa_lib.choices import clear_choices, record_choice
+from sa_lib.geography import CSPGeography, assign_to_csp, build_geography
+from sa_lib.params import load_params, theme_disclosure
+from sa_lib.periods import Period, comparison_periods, parse_period
+from sa_lib.store import load_street, store_months
+
+__all__ = ["Context", "open_context"]
+
+logger = logging.getLogger("sa_lib")
+
+
+@dataclass
+class Context:
+    """Everything a theme notebook needs.
+
+    Attributes
+    ----------
+    params : dict
+        The validated parameters (defaults filled in).
+    theme : str
+    period : Period
+        The assessment period.
+    periods : dict of str -> Period
+        ``current``, ``previous``, ``last_year``, ``baseline`` (if set).
+    geo : CSPGeography
+    crimes : DataFrame
+        The CSP's street rows (crime and ASB) for every stored month up to the
+        end of the period, with ``lsoa21_code``, ``ward_code``, ``ward_name``.
+    annotations : DataFrame
+        Recording-practice changes.
+    disclosure : dict
+        This theme's disclosure settings (``threshold``, ``secondary``, ``suppress_zero``).
+    stats : dict
+        ``alpha``, ``conf_level``, ``correction``, ``seed``, ``rate_per``, ``permutations``.
+    """
+
+    params: dict
+    theme: str
+    period: Period
+    periods: dict[str, Period]
+    geo: CSPGeography
+    crimes: pd.DataFrame
+    annotations: pd.DataFrame
+    disclosure: dict
+    stats: dict
+    months_present: list[str] = field(default_factory=list)
+
+    @property
+    def csp_name(self) -> str:
+        return self.params["csp"]["name"]
+
+    @property
+    def store(self):
+        return config.resolve(self.params["data"]["store"])
+
+    @property
+    def rate_per(self) -> int:
+        return int(self.stats["rate_per"])
+
+    @property
+    def rate_label(self) -> str:
+        return f"per {self.rate_per:,} residents"
+
+    @property
+    def options(self) -> dict:
+        """This theme's own parameters section (empty if none)."""
+        return dict(self.params.get(self.theme) or {})
+
+    @property
+    def months_in_view(self) -> list[str]:
+        """Every month of the comparison periods, sorted."""
+        return sorted({m for p in self.periods.values() for m in p.months})
+
+    @cached_property
+    def no_location(self) -> pd.DataFrame:
+        """The force's rows with no location over the months in view."""
+        return load_street(
+            self.store, months=self.months_in_view, lsoa_codes=[], include_no_location=True
+        )
+
+    @cached_property
+    def force_located_count(self) -> int:
+        """Located rows in the store (all forces) over the months in view."""
+        df = load_street(self.store, months=self.months_in_view, columns=["lsoa_code"])
+        return int(df["lsoa_code"].notna().sum())
+
+    def in_period(self, key: str = "current", df: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Rows of ``df`` (default the CSP's crimes) in one of the named periods."""
+        d = self.crimes if df is None else df
+        return d[d["month"].isin(self.periods[key].months)]
+
+
+def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
+    """Load and validate the parameters, then the CSP's geography and data.
+
+    Parameters
+    ----------
+    params_path : path-like
+        The parameters YAML (relative to the project root or absolute).
+    theme : str
+        The theme notebook's name (selects its options and disclosure settings).
+
+    Returns
+    -------
+    Context
+    """
+    clear_choices()
+    params = load_params(params_path)
+    period = parse_period(params["period"])
+    periods = comparison_periods(period, params.get("baseline_year"))
+    d = params["data"]
+    geo = build_geography(
+        params["csp"]["lad_codes"],
+        config.resolve(d["boundaries"]),
+        config.resolve(d["population"]),
+        config.resolve(d["deprivation"]) if d.get("deprivation") else None,
+    )
+    store = config.resolve(d["store"])
+    months_present = store_months(store)
+    months = [m for m in months_present if m <= period.months[-1]]
+    raw = load_street(store, months=months, lsoa_codes=geo.lsoas["lsoa21_code"].tolist())
+    crimes = assign_to_csp(raw, geo)
+    stats = dict(params["statistics"])
+    disclosure = theme_disclosure(params, theme)
+    for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
+        record_choice(
+            f"statistics.{k}", stats[k], "set in the parameters file", source="parameters"
+        )
+    record_choice(
+        "disclosure threshold",
+        f"counts below {disclosure['threshold']} suppressed"
+        + ("; secondary suppression on" if disclosure["secondary"] else ""),
+        "set in the parameters file",
+        source="parameters",
+    )
+    logger.info("context: %s %s, %d rows", params["csp"]["name"], period.label, len(crimes))
+    return Context(
+        params=params,
+        theme=theme,
+        period=period,
+        periods=periods,
+        geo=geo,
+        crimes=crimes,
+        annotations=load_annotations(config.resolve(d["annotations"])),
+        disclosure=disclosure,
+        stats=stats,
+        months_present=months_present,
+    )

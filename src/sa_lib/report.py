@@ -1,0 +1,453 @@
+"""Display helpers for theme notebooks: header, tables, findings, methods, synthetic labels.
+
+Notebooks stay thin: they call these to show results, so every theme looks the
+same and every published table passes through disclosure control.
+
+Count cells are rendered with ``class="sa-count"`` and a ``data-sa-count``
+attribute carrying the shown value, so :mod:`sa_lib.disclosure` can scan the
+exported HTML for any count below the threshold.
+
+Examples
+--------
+>>> import pandas as pd
+>>> html = table_html(pd.DataFrame({"ward": ["A"], "count": [3]}), count_cols=["count"], threshold=10)
+>>> "&lt;10" in html and ">3<" not in html
+True
+"""
+
+from __future__ import annotations
+
+import html as _html
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, display
+
+from sa_lib.choices import choices_table
+
+__all__ = [
+    "table_html",
+    "show_table",
+    "show_header",
+    "show_findings",
+    "show_methods",
+    "synthetic_banner",
+    "note",
+    "setup_notebook",
+]
+
+
+def _fmt_num(v: object, decimals: int) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return "–"
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
+    if isinstance(v, float | np.floating):
+        return f"{float(v):,.{decimals}f}"
+    return str(v)
+
+
+def table_html(
+    df: pd.DataFrame,
+    *,
+    count_cols: Sequence[str] = (),
+    decimals: dict[str, int] | None = None,
+    pct_cols: Sequence[str] = (),
+    threshold: int | None = None,
+    caption: str | None = None,
+    suppressed: pd.DataFrame | None = None,
+) -> str:
+    """Render a DataFrame as an accessible HTML table with disclosure marks.
+
+    Parameters
+    ----------
+    df : DataFrame
+        What to show (column names are used as headers).
+    count_cols : sequence of str
+        Columns holding counts: cells get ``class="sa-count"``; values below
+        ``threshold`` (and any marked in ``suppressed``) are shown as ``<threshold``.
+    decimals : dict, optional
+        Decimal places per column (default 1 for floats).
+    pct_cols : sequence of str
+        Columns shown with a % sign.
+    threshold : int, optional
+        Disclosure threshold for count columns (None: no suppression).
+    suppressed : DataFrame of bool, optional
+        Cells to suppress in any column (e.g. secondary suppression, or rates
+        derived from suppressed counts), aligned with ``df``.
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    decimals = decimals or {}
+    label = f"&lt;{threshold}" if threshold else "–"
+    parts = ['<table class="sa-table">']
+    if caption:
+        parts.append(f"<caption>{_html.escape(caption)}</caption>")
+    parts.append(
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in df.columns)
+        + "</tr></thead><tbody>"
+    )
+    for i, (_, row) in enumerate(df.iterrows()):
+        cells = []
+        for c in df.columns:
+            v = row[c]
+            hidden = (
+                suppressed is not None and c in suppressed.columns and bool(suppressed.iloc[i][c])
+            )
+            is_count = c in count_cols
+            if is_count and threshold and not hidden:
+                num = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+                hidden = bool(pd.notna(num) and 0 < num < threshold)
+            if hidden:
+                text = label
+            else:
+                text = _fmt_num(v, decimals.get(c, 1))
+                if c in pct_cols and text != "–":
+                    text += "%"
+                text = _html.escape(text)
+            attrs = ""
+            if is_count:
+                attrs = f' class="sa-count" data-sa-count="{text}"'
+            elif not isinstance(v, str):
+                attrs = ' class="num"'
+            cells.append(f"<td{attrs}>{text}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def show_table(df: pd.DataFrame, **kwargs) -> None:
+    """Display :func:`table_html` in the notebook."""
+    display(HTML(table_html(df, **kwargs)))
+
+
+def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
+    """Show the report's title block: CSP, theme, period, comparisons and settings."""
+    p = ctx.periods
+    comp = ", ".join(f"{k.replace('_', ' ')}: {v.label}" for k, v in p.items() if k != "current")
+    syn = synthetic_banner_html() if synthetic else ""
+    display(
+        HTML(
+            f'<div class="sa-header"><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
+            f"<p><strong>{_html.escape(subtitle)}</strong> · period {_html.escape(ctx.period.label)}"
+            f" · compared with {_html.escape(comp)}</p>"
+            f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
+            f"{len(ctx.geo.lsoas)} LSOAs · rates {ctx.rate_label} · significance at alpha = "
+            f"{ctx.stats['alpha']} ({ctx.stats['correction']} correction) · counts below "
+            f"{ctx.disclosure['threshold']} suppressed · produced {date.today():%d %B %Y}</p>{syn}</div>"
+        )
+    )
+
+
+def show_findings(findings: Sequence[str]) -> None:
+    """Display key findings as a bulleted list."""
+    items = "".join(f"<li>{_html.escape(f)}</li>" for f in findings) or "<li>No findings.</li>"
+    display(HTML(f'<ul class="sa-findings">{items}</ul>'))
+
+
+def show_methods(ctx, extra: dict[str, object] | None = None) -> None:
+    """Show the statistical settings and every value the library chose for itself."""
+    t = choices_table()
+    if extra:
+        t = pd.concat(
+            [
+                t,
+                pd.DataFrame(
+                    [
+                        {"choice": k, "value": str(v), "reason": "", "source": "report"}
+                        for k, v in extra.items()
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
+    show_table(t)
+
+
+def synthetic_banner_html() -> str:
+    return (
+        '<div class="sa-synthetic" role="note"><strong>SYNTHETIC DATA.</strong> Parts of this page use a '
+        "synthetic force extract generated by the workbench over the real LSOAs and wards. It is realistic "
+        "in shape but not real: do not use it for decisions.</div>"
+    )
+
+
+def synthetic_banner() -> None:
+    """Display the synthetic-data label used on every page with synthetic data."""
+    display(HTML(synthetic_banner_html()))
+
+
+def note(text: str) -> None:
+    """Display a short highlighted note (e.g. what is missing and why)."""
+    display(HTML(f'<p class="sa-note">{_html.escape(text)}</p>'))
+
+
+def setup_notebook() -> None:
+    """Prepare a theme notebook: chart style, and warnings shown as readable notes.
+
+    Library warnings (likely mistakes in the data or settings) appear in the
+    report as highlighted notes rather than as raw stderr with file paths.
+    """
+    import logging
+    import warnings
+
+    from sa_lib import style
+
+    style.apply()
+
+    def _show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, UserWarning) and not issubclass(category, DeprecationWarning):
+            display(HTML(f'<p class="sa-warning">Note: {_html.escape(str(message))}</p>'))
+
+    warnings.showwarning = _show
+    warnings.simplefilter("default", UserWarning)
+    logging.getLogger("sa_lib").setLevel(logging.INFO)
+
+
+def _change_text(pct: float, label: str) -> str:
+    if label.startswith("new"):
+        return "new (was 0)"
+    if label.startswith("no change (both"):
+        return "–"
+    sign = "+" if pct > 0 else ""
+    pct_txt = f"{sign}{pct:.0f}%" if pd.notna(pct) else ""
+    if label.startswith("significant"):
+        return f"{pct_txt} significant"
+    return f"{pct_txt} (n.s.)" if pct_txt else label
+
+
+def summary_display(
+    t: pd.DataFrame, ctx, label_col: str = "crime_type", label: str = "Crime type"
+) -> pd.DataFrame:
+    """Reshape a :mod:`sa_lib.summary` table into the columns a reader sees.
+
+    Returns a new DataFrame: the label, each period's count (headed with its
+    label), the annualised rate with its confidence interval, and the change
+    against each comparison period with its significance ("n.s." = not
+    significant at the report's alpha).
+    """
+    out = pd.DataFrame({label: t[label_col]})
+    for key, p in ctx.periods.items():
+        if f"count_{key}" in t:
+            out[f"{p.label}"] = t[f"count_{key}"].astype("int64")
+    out[f"Rate {ctx.rate_label} a year"] = t["rate"].round(1)
+    out["95% CI" if ctx.stats["conf_level"] == 0.95 else f"{ctx.stats['conf_level']:.0%} CI"] = [
+        f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–"
+        for lo, hi in zip(t["rate_lower"], t["rate_upper"], strict=True)
+    ]
+    for key in ("last_year", "previous", "baseline"):
+        if f"label_vs_{key}" in t:
+            out[f"vs {ctx.periods[key].label}"] = [
+                _change_text(p, lab)
+                for p, lab in zip(t[f"pct_vs_{key}"], t[f"label_vs_{key}"], strict=True)
+            ]
+    return out
+
+
+def show_summary(
+    t: pd.DataFrame,
+    ctx,
+    label_col: str = "crime_type",
+    label: str = "Crime type",
+    caption: str | None = None,
+) -> None:
+    """Display a summary table with disclosure control on its count columns."""
+    d = summary_display(t, ctx, label_col, label)
+    counts = [p.label for p in ctx.periods.values() if p.label in d.columns]
+    rate_cols = [c for c in d.columns if c.startswith("Rate") or c.endswith("CI")]
+    # Rates and intervals computed from a suppressed count are suppressed too.
+    thr = ctx.disclosure["threshold"]
+    cur = t["count_current"].to_numpy()
+    hide = pd.DataFrame(False, index=d.index, columns=d.columns)
+    small = (cur > 0) & (cur < thr)
+    for c in rate_cols:
+        hide[c] = small
+    show_table(d, count_cols=counts, threshold=thr, suppressed=hide, caption=caption)
+
+
+def show_breaks(annotations: pd.DataFrame, start, end) -> None:
+    """List recording-practice changes: those inside the chart range, then earlier ones."""
+    a = annotations.copy()
+    inside = a[(a["date"] >= start) & (a["date"] <= end)]
+    before = a[a["date"] < start]
+    items = []
+    for i, r in inside.iterrows():
+        items.append(
+            f"<li><strong>[{i + 1}] {r['date']:%d %b %Y}</strong>: {_html.escape(r['label'])} ({_html.escape(r['source'])})</li>"
+        )
+    for _, r in before.iterrows():
+        items.append(
+            f"<li>Before this series, {r['date']:%d %b %Y}: {_html.escape(r['label'])} ({_html.escape(r['source'])}). "
+            "Long-run comparisons across this date are not like for like.</li>"
+        )
+    if not items:
+        items.append(
+            "<li>No recorded changes to recording practice are listed for this range.</li>"
+        )
+    display(
+        HTML(
+            "<p><strong>Known breaks in the series</strong> (from the annotations table):</p><ul>"
+            + "".join(items)
+            + "</ul>"
+        )
+    )
+
+
+def major_types(types: pd.DataFrame, ctx, n: int = 6) -> list[str]:
+    """Crime types given a trend chart: ``overview.major_types`` from the parameters, else the n largest."""
+    chosen = (ctx.options or {}).get("major_types")
+    if chosen:
+        return list(chosen)
+    t = types[types["crime_type"] != "All crime"].sort_values("count_current", ascending=False)
+    picked = t["crime_type"].head(n).tolist()
+    from sa_lib.choices import record_choice
+
+    record_choice(
+        "trend chart types", ", ".join(picked), f"the {n} largest categories in the period"
+    )
+    return picked
+
+
+def breaks_in_range(
+    annotations: pd.DataFrame, dates: pd.Series, crime_type: str | None = None
+) -> list:
+    """Dates of recording changes (for ``crime_type``) inside the range of ``dates``: SPC limits restart there."""
+    from sa_lib.annotations import annotations_for
+
+    a = annotations_for(annotations, crime_type)
+    lo, hi = pd.Series(dates).min(), pd.Series(dates).max()
+    return [d for d in a["date"] if lo < d <= hi]
+
+
+def show_spc_summary(
+    chart: pd.DataFrame, label: str = "All crime (excluding ASB)", threshold: int | None = None
+) -> None:
+    """One sentence on the latest month of an XmR chart, plus any special-cause months."""
+    from sa_lib.findings import spc_sentence
+
+    lines = [spc_sentence(label, chart, suppress_below=threshold)]
+    flagged = chart[chart["special_cause"]]
+    if len(flagged):
+        dc = chart.attrs.get("date_col", "date")
+        months = ", ".join(
+            f"{d:%b %Y} ({r})" for d, r in zip(flagged[dc], flagged["rule"], strict=True)
+        )
+        lines.append(f"Months with special-cause variation: {months}.")
+    show_findings(lines)
+
+
+def concentration_display(conc: pd.DataFrame) -> pd.DataFrame:
+    """The concentration summary as a two-column table a reader can follow."""
+    r = conc.iloc[0]
+    rows = [
+        ("Places (LSOAs)", f"{int(r['n_places']):,}"),
+        ("Crimes and ASB incidents", f"{int(r['n_crimes']):,}"),
+        ("Share in the top 5% of places", f"{r['share_top_5pct']:.0%}"),
+        ("Share in the top 10% of places", f"{r['share_top_10pct']:.0%}"),
+        (
+            "Places holding half of all incidents",
+            f"{int(r['places_for_50pct'])} ({r['pct_places_for_50pct']:.0f}%)",
+        ),
+        ("Gini coefficient", f"{r['gini']:.2f}"),
+        ("Generalised Gini (Bernasco & Steenbeek 2017)", f"{r['gini_generalised']:.2f}"),
+        ("Which to read", "generalised Gini (fewer crimes than places)" if r["sparse"] else "Gini"),
+        ("Reading", str(r["note"])),
+    ]
+    return pd.DataFrame(rows, columns=["Measure", "Value"])
+
+
+def trend_display(trends: pd.DataFrame) -> pd.DataFrame:
+    """Trend table for readers: direction, % a year with CI, p-value."""
+    if trends.empty:
+        return pd.DataFrame(columns=["Crime type", "Trend", "Change a year", "95% CI", "p"])
+    return pd.DataFrame(
+        {
+            "Crime type": trends["crime_type"],
+            "Trend": trends["direction"],
+            "Change a year": [f"{v:+.1f}%" for v in trends["pct_per_year"]],
+            "95% CI": [
+                f"{lo:+.1f}% to {hi:+.1f}%"
+                for lo, hi in zip(trends["pct_lower"], trends["pct_upper"], strict=True)
+            ],
+            "p": [f"{p:.3f}" if p >= 0.001 else "<0.001" for p in trends["p_value"]],
+        }
+    )
+
+
+def target_display(targets: pd.DataFrame) -> pd.DataFrame:
+    """Target table for readers."""
+    if targets.empty:
+        return pd.DataFrame(columns=["Target", "Baseline", "Target value", "Projected", "Status"])
+    return pd.DataFrame(
+        {
+            "Target": [
+                f"{t}: {b}→{y}"
+                for t, b, y in zip(
+                    targets["crime_type"],
+                    targets["baseline_year"],
+                    targets["target_year"],
+                    strict=True,
+                )
+            ],
+            "Baseline": targets["baseline"].round(0).astype("int64"),
+            "Target value": targets["target"].round(0).astype("int64"),
+            "Projected": [
+                f"{p:,.0f} ({lo:,.0f} to {hi:,.0f})"
+                for p, lo, hi in zip(
+                    targets["projected"],
+                    targets["projected_lower"],
+                    targets["projected_upper"],
+                    strict=True,
+                )
+            ],
+            "Status": targets["status"],
+        }
+    )
+
+
+def overview_findings(
+    types: pd.DataFrame,
+    wards: pd.DataFrame,
+    ctx,
+    chart=None,
+    trends=None,
+    targets=None,
+    max_findings: int = 8,
+) -> list[str]:
+    """Key findings for the overview, from the tested tables (see :func:`sa_lib.findings.key_findings`)."""
+    from sa_lib.change import compare_counts
+    from sa_lib.findings import key_findings
+
+    key = "last_year" if "last_year" in ctx.periods else "previous"
+    tbl = pd.DataFrame(
+        {
+            "label": types["crime_type"],
+            "count_before": types[f"count_{key}"],
+            "count_after": types["count_current"],
+        }
+    )
+    res = compare_counts(tbl, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
+    thr = ctx.disclosure["threshold"]
+    found = key_findings(
+        res,
+        trends=(trends.attrs.get("results") if trends is not None else None),
+        spc={"All crime (excluding ASB)": chart} if chart is not None else None,
+        targets=(targets.attrs.get("results") if targets is not None else None),
+        suppress_below=thr,
+        max_findings=max_findings,
+    )
+    lead = f"Compared with {ctx.periods[key].label} (changes tested at alpha = {ctx.stats['alpha']}, {ctx.stats['correction']} correction across crime types):"
+    top = wards.iloc[0] if len(wards) else None
+    out = [lead, *found]
+    if top is not None and top["count_current"] >= thr:
+        out.append(
+            f"{top['ward_name']} had the highest crime rate of the {len(wards)} wards: {top['rate']:.0f} {ctx.rate_label} a year "
+            f"(95% CI {top['rate_lower']:.0f} to {top['rate_upper']:.0f})."
+        )
+    return out

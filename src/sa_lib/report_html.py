@@ -1,0 +1,209 @@
+"""Export executed notebooks to self-contained partner HTML, and build the pack index.
+
+The HTML has no code cells or prompts, a table of contents, embedded images,
+and nothing fetched from the internet (partners open it offline on locked-down
+laptops): :func:`external_resources` finds any ``src``/``href`` that would be
+fetched, and the runner refuses to publish a page that has one.
+
+Examples
+--------
+>>> external_resources('<img src="data:image/png;base64,AA"><a href="https://x.org">x</a>')
+[]
+>>> external_resources('<script src="https://cdn.example/x.js"></script>')
+['https://cdn.example/x.js']
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "ATTRIBUTION",
+    "export_html",
+    "external_resources",
+    "add_toc",
+    "write_index",
+    "REPORT_CSS",
+]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: Attribution carried into every report footer (OGL v3.0).
+ATTRIBUTION = [
+    "Police data: contains public sector information licensed under the Open Government Licence "
+    "v3.0 (data.police.uk).",
+    "Boundaries and lookups: Source: Office for National Statistics licensed under the Open "
+    "Government Licence v3.0. Contains OS data © Crown copyright and database right.",
+    "Population: Census 2021, Office for National Statistics, Open Government Licence v3.0.",
+    "Deprivation: English Indices of Deprivation 2019, MHCLG, OGL v3.0.",
+]
+
+REPORT_CSS = """
+body.sa-report { max-width: 1100px; margin: 0 auto; padding: 0 1rem 2rem; font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
+.sa-topbar { display: flex; gap: 1rem; align-items: baseline; padding: .6rem 0; border-bottom: 3px solid #0072B2; margin-bottom: 1rem; }
+.sa-topbar a { color: #0072B2; font-weight: 600; }
+.sa-toc { background: #f4f7fa; border-left: 4px solid #0072B2; padding: .5rem 1rem; margin: 1rem 0; }
+.sa-toc ol { margin: .3rem 0 .3rem 1.2rem; padding: 0; } .sa-toc li { margin: .15rem 0; }
+.sa-toc .sa-toc-h3 { margin-left: 1.2rem; font-size: 95%; list-style: circle; }
+.sa-header { background: #eef4f9; padding: .8rem 1rem; border-radius: 4px; }
+.sa-kicker { font-size: 1.3rem; font-weight: 700; margin: 0 0 .4rem; }
+.sa-synthetic { background: #fff3cd; border: 2px solid #E69F00; padding: .6rem .9rem; margin: .6rem 0; border-radius: 4px; }
+.sa-banner-failed { background: #fde2e1; border: 2px solid #D55E00; padding: .8rem 1rem; margin: 1rem 0; font-weight: 600; }
+.sa-note { background: #f6f6f6; border-left: 4px solid #999; padding: .4rem .8rem; }
+.sa-warning { background: #fff8e6; border-left: 4px solid #E69F00; padding: .4rem .8rem; }
+table.sa-table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: 90%; }
+table.sa-table caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+table.sa-table th { background: #0072B2; color: white; padding: .3rem .5rem; text-align: left; }
+table.sa-table td { border-bottom: 1px solid #ddd; padding: .25rem .5rem; }
+table.sa-table td.sa-count, table.sa-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.sa-table tr:nth-child(even) td { background: #fafafa; }
+ul.sa-findings li { margin: .35rem 0; }
+.sa-footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .6rem; font-size: 85%; color: #444; }
+.jp-OutputArea-output img { max-width: 100%; height: auto; }
+"""
+
+_EXTERNAL = re.compile(
+    r"""<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""",
+    re.I,
+)
+_CSS_IMPORT = re.compile(
+    r"""@import\s+(?:url\()?["']?((?:https?:)?//[^"')\s]+)|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
+    re.I,
+)
+
+
+def external_resources(html: str) -> list[str]:
+    """URLs that a browser would fetch to show this page (scripts, styles, images, fonts).
+
+    Ordinary links (``<a href>``) are not fetched and are not listed.
+    """
+    found = [m.group(1) for m in _EXTERNAL.finditer(html)]
+    for m in _CSS_IMPORT.finditer(html):
+        found.append(m.group(1) or m.group(2))
+    return found
+
+
+_HEADING = re.compile(r"<h([23])\s+id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S | re.I)
+
+
+def add_toc(html: str) -> str:
+    """Insert a table of contents (h2 and h3 headings) at the ``<!--SA-TOC-->`` mark."""
+    items = []
+    for level, hid, inner in _HEADING.findall(html):
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        cls = ' class="sa-toc-h3"' if level == "3" else ""
+        items.append(f'<li{cls}><a href="#{hid}">{_html.escape(_html.unescape(text))}</a></li>')
+    toc = (
+        '<nav class="sa-toc" aria-label="Contents"><strong>Contents</strong><ol>'
+        + "".join(items)
+        + "</ol></nav>"
+    )
+    return html.replace("<!--SA-TOC-->", toc if items else "", 1)
+
+
+def _footer(meta: dict) -> str:
+    lines = "".join(f"<li>{_html.escape(a)}</li>" for a in ATTRIBUTION)
+    syn = ""
+    if meta.get("synthetic"):
+        syn = (
+            "<p><strong>This page uses SYNTHETIC data</strong> generated by the workbench over the real "
+            "LSOAs and wards (see the labelled sections). It is not a real police extract.</p>"
+        )
+    return (
+        f"{syn}<p>Produced by sa-workbench {meta.get('version', '')} on {meta.get('generated', '')}"
+        f" from parameters <code>{_html.escape(meta.get('params', ''))}</code>, commit "
+        f"<code>{_html.escape(meta.get('commit', 'unknown'))}</code>.</p><p>Data sources and licences:</p>"
+        f"<ul>{lines}</ul>"
+    )
+
+
+def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
+    """Convert an executed notebook to partner HTML and write it.
+
+    Code cells, prompts and stderr streams (library noise; warnings are shown as
+    notes by :func:`sa_lib.report.setup_notebook`) are left out. Returns the HTML.
+
+    Raises
+    ------
+    RuntimeError
+        If the page would fetch anything from the internet.
+    """
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(ipynb, as_version=4)
+    synthetic = False
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+            ]
+            for o in cell.outputs:
+                data = o.get("data", {})
+                if "sa-synthetic" in str(data.get("text/html", "")):
+                    synthetic = True
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="sa_report",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    nb.metadata["title"] = title
+    resources = {
+        "sa_css": REPORT_CSS,
+        "sa_title": title,
+        "sa_footer": _footer({**meta, "synthetic": synthetic}),
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = add_toc(body).replace("<!--SA-STATUS-->", "", 1)
+    ext = external_resources(body)
+    if ext:
+        raise RuntimeError(
+            f"{html_out.name} would fetch {len(ext)} resource(s) from the internet, e.g. {ext[0]}"
+        )
+    html_out.write_text(body, encoding="utf-8")
+    return body
+
+
+def write_index(
+    out_dir: Path, *, title: str, period_label: str, results: list[dict], meta: dict
+) -> Path:
+    """Write ``index.html`` linking each theme's page, with its status."""
+    rows = []
+    for r in results:
+        name = _html.escape(r["theme"].replace("_", " ").title())
+        if r["status"] == "ok":
+            link = f'<a href="{_html.escape(r["theme"])}.html">{name}</a>'
+            status = "complete"
+        else:
+            link = name
+            status = f"FAILED (no report published): {_html.escape(r.get('error_summary', ''))}"
+        rows.append(
+            f'<tr><td>{link}</td><td>{status}</td><td class="num">{r.get("seconds", 0):.1f} s</td></tr>'
+        )
+    failed = any(r["status"] != "ok" for r in results)
+    banner = (
+        '<div class="sa-banner-failed">This pack is INCOMPLETE: at least one theme failed. '
+        "Do not circulate it; see run.log.</div>"
+        if failed
+        else ""
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_html.escape(title)}: {_html.escape(period_label)}</title><style>{REPORT_CSS}</style></head>
+<body class="sa-report"><header class="sa-topbar"><span>{_html.escape(title)}</span></header>
+<h1>{_html.escape(title)}</h1><p>Strategic assessment pack for <strong>{_html.escape(period_label)}</strong>,
+produced {datetime.now():%d %B %Y %H:%M}.</p>{banner}
+<table class="sa-table"><thead><tr><th>Theme</th><th>Status</th><th>Run time</th></tr></thead><tbody>
+{"".join(rows)}</tbody></table>
+<p>Each page opens offline. Analysts: the executed notebooks are in <code>notebooks/</code>; the run's
+parameters, input hashes and package versions are in <code>manifest.json</code>.</p>
+<footer class="sa-footer">{_footer(meta)}</footer></body></html>"""
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

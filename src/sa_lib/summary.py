@@ -1,0 +1,306 @@
+"""Summary tables for reports: crime by type and by area, with rates, intervals and tests.
+
+These compose :mod:`sa_lib.counts`, :mod:`sa_lib.rates` and :mod:`sa_lib.change`
+into the tables every theme shows, so each number carries its uncertainty and
+every "increase" is tested.
+
+Comparisons with periods of a different length (a quarter against the baseline
+*year*) are made on the monthly rate: exposure is the number of months, and the
+percentage change is ``100 x (rate ratio - 1)``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from sa_lib.periods import parse_period
+>>> crimes = pd.DataFrame({"month": ["2025-10"] * 30 + ["2024-10"] * 10, "crime_type": ["Robbery"] * 40})
+>>> t = type_summary(crimes, {"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
+...                  population=10000, types=["Robbery"], total_label=None)
+>>> t.loc[0, ["count_current", "count_last_year", "pct_vs_last_year"]].tolist()
+[30.0, 10.0, 200.0]
+>>> t.loc[0, "label_vs_last_year"]
+'significant increase'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.change import compare_counts
+from sa_lib.counts import POLICE_UK_TYPES, area_counts, period_counts
+from sa_lib.periods import Period
+from sa_lib.rates import rate_ci
+from sa_lib.validation import require_columns, require_positive
+
+__all__ = ["type_summary", "area_summary", "COMPARISONS"]
+
+#: Comparison period keys and how the tables name them.
+COMPARISONS = {
+    "previous": "previous period",
+    "last_year": "same period last year",
+    "baseline": "baseline year",
+}
+
+
+def _add_comparisons(
+    t: pd.DataFrame,
+    periods: Mapping[str, Period],
+    alpha: float,
+    correction: str,
+    exposure: str | None = None,
+) -> pd.DataFrame:
+    cur = periods["current"]
+    for key in COMPARISONS:
+        if key not in periods:
+            continue
+        p = periods[key]
+        exp_b = float(p.n_months)
+        exp_a = float(cur.n_months)
+        res = compare_counts(
+            t.rename(columns={f"count_{key}": "_b", "count_current": "_a"})[["_b", "_a"]],
+            before="_b",
+            after="_a",
+            exposure_before=exp_b,
+            exposure_after=exp_a,
+            alpha=alpha,
+            correction=correction,
+        )
+        same_length = exp_a == exp_b
+        pct = res["pct_change"] if same_length else (res["rate_ratio"] - 1) * 100
+        pct = pct.where(np.isfinite(pct))
+        t[f"pct_vs_{key}"] = pct.round(1).to_numpy()
+        t[f"p_vs_{key}"] = res["p_adjusted"].to_numpy()
+        t[f"significant_vs_{key}"] = res["significant"].to_numpy()
+        t[f"label_vs_{key}"] = res["change_label"].to_numpy()
+        t[f"rr_vs_{key}"] = res["rate_ratio"].to_numpy()
+        t[f"rr_lower_vs_{key}"] = res["rr_lower"].to_numpy()
+        t[f"rr_upper_vs_{key}"] = res["rr_upper"].to_numpy()
+    return t
+
+
+def type_summary(
+    crimes: pd.DataFrame,
+    periods: Mapping[str, Period],
+    population: float,
+    *,
+    types: Sequence[str] | None = None,
+    rate_per: int = 1000,
+    conf_level: float = 0.95,
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
+    total_label: str | None = "All crime",
+) -> pd.DataFrame:
+    """Counts by crime type for each period, the current rate with its CI, and tested changes.
+
+    Parameters
+    ----------
+    crimes : DataFrame
+        ``month`` and ``crime_type`` per row (the CSP's rows).
+    periods : mapping
+        Must include ``current``; ``previous``, ``last_year`` and ``baseline`` are
+        compared with it when present.
+    population : float
+        Residents (the rate's denominator).
+    types : sequence of str, optional
+        Rows to show (default: the 14 police.uk categories).
+    rate_per, conf_level, alpha, correction
+        See :func:`sa_lib.rates.rate_ci` and :func:`sa_lib.change.compare_counts`.
+        ``correction`` applies across the crime types of each comparison.
+    total_label : str or None
+        Adds an all-crime row (excluding ASB).
+
+    Returns
+    -------
+    DataFrame
+        ``crime_type``; ``count_<period>`` for each period; ``rate``, ``rate_lower``,
+        ``rate_upper`` (current period, annualised: per ``rate_per`` residents per
+        year); and for each comparison ``<c>`` in previous / last_year / baseline:
+        ``pct_vs_<c>``, ``p_vs_<c>`` (adjusted), ``significant_vs_<c>``,
+        ``label_vs_<c>``, ``rr_vs_<c>``, ``rr_lower_vs_<c>``, ``rr_upper_vs_<c>``.
+    """
+    require_columns(crimes, ["month", "crime_type"], arg="crimes")
+    require_positive(population, arg="population")
+    if "current" not in periods:
+        raise ValueError(f"periods must include 'current'; got {', '.join(periods)}.")
+    t = period_counts(
+        crimes, periods, categories=list(types or POLICE_UK_TYPES), total_label=total_label
+    )
+    t = t.rename(columns={k: f"count_{k}" for k in periods})
+    cur = periods["current"]
+    # Annualise so quarters and years read on one scale (crimes per 1,000 per year).
+    t["_pop_years"] = float(population) * cur.n_months / 12
+    t = rate_ci(
+        t, count="count_current", population="_pop_years", per=rate_per, conf_level=conf_level
+    )
+    t = t.drop(columns=["_pop_years"])
+    t = _add_comparisons(t, periods, alpha, correction)
+    return t
+
+
+def area_summary(
+    crimes: pd.DataFrame,
+    areas: pd.DataFrame,
+    periods: Mapping[str, Period],
+    *,
+    area_col: str = "ward_code",
+    name_col: str | None = "ward_name",
+    rate_per: int = 1000,
+    conf_level: float = 0.95,
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
+) -> pd.DataFrame:
+    """Counts and rates per area, ranked by the current rate, with tested change.
+
+    Parameters
+    ----------
+    crimes : DataFrame
+        ``month`` and ``area_col`` per row.
+    areas : DataFrame
+        One row per area: ``area_col``, ``name_col``, ``population`` (areas with no
+        crimes are kept with count 0).
+    periods : mapping
+        Must include ``current``; compared with ``last_year`` / ``previous`` /
+        ``baseline`` when present, with ``correction`` across areas.
+
+    Returns
+    -------
+    DataFrame
+        ``rank`` (1 = highest rate), ``area_col``, ``name_col``, ``population``,
+        ``count_<period>`` for each period, ``rate``, ``rate_lower``, ``rate_upper``
+        (annualised, per ``rate_per`` residents), and the ``*_vs_<c>`` columns of
+        :func:`type_summary`. Sorted by ``rate`` descending.
+    """
+    require_columns(crimes, ["month", area_col], arg="crimes")
+    if "current" not in periods:
+        raise ValueError(f"periods must include 'current'; got {', '.join(periods)}.")
+    t = None
+    for key, p in periods.items():
+        c = area_counts(crimes, areas, area_col, p.months, name_col=name_col)
+        c = c.rename(columns={"count": f"count_{key}"})
+        t = c if t is None else t.merge(c[[area_col, f"count_{key}"]], on=area_col)
+    cur = periods["current"]
+    t["_pop_years"] = t["population"].astype("float64") * cur.n_months / 12
+    t = rate_ci(
+        t, count="count_current", population="_pop_years", per=rate_per, conf_level=conf_level
+    )
+    t = t.drop(columns=["_pop_years"])
+    t = _add_comparisons(t, periods, alpha, correction)
+    t = t.sort_values("rate", ascending=False, na_position="last").reset_index(drop=True)
+    t.insert(0, "rank", np.arange(1, len(t) + 1))
+    return t
+
+
+def trend_table(
+    monthly: pd.DataFrame, types: Sequence[str], *, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Long-term trend per crime type: Poisson regression with a seasonal term.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        From :func:`sa_lib.counts.monthly_counts` (``month_start``, ``crime_type``, ``count``).
+    types : sequence of str
+        Crime types to fit.
+
+    Returns
+    -------
+    DataFrame
+        ``crime_type``, ``direction``, ``pct_per_year``, ``pct_lower``, ``pct_upper``,
+        ``p_value``, ``significant``, ``n_months``, ``seasonal``; plus the fitted result
+        objects in the frame's ``attrs["results"]`` (a dict by crime type).
+    """
+    from sa_lib.trend import poisson_trend
+
+    require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
+    rows, results = [], {}
+    for t in types:
+        d = monthly[monthly["crime_type"] == t][["month_start", "count"]]
+        if d["count"].sum() == 0:
+            continue
+        r = poisson_trend(d, date_col="month_start", count_col="count", alpha=alpha)
+        results[t] = r
+        rows.append(
+            {
+                "crime_type": t,
+                "direction": r.direction,
+                "pct_per_year": r.pct_change_per_year,
+                "pct_lower": r.pct_lower,
+                "pct_upper": r.pct_upper,
+                "p_value": r.p_value,
+                "significant": r.significant,
+                "n_months": r.n_months,
+                "seasonal": r.seasonal,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["results"] = results
+    return out
+
+
+def target_table(
+    monthly: pd.DataFrame, targets: Sequence[dict], *, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Track reduction targets ("16% fewer than the baseline year by year X").
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        From :func:`sa_lib.counts.monthly_counts` by crime type (``All crime`` is the
+        sum of every type except ASB).
+    targets : sequence of dict
+        Each ``{crime_type, reduction_pct, baseline_year, target_year}``.
+
+    Returns
+    -------
+    DataFrame
+        ``crime_type``, ``baseline_year``, ``baseline``, ``target_year``, ``target``,
+        ``projected``, ``projected_lower``, ``projected_upper``, ``status``; the
+        :class:`sa_lib.trend.TargetResult` objects in ``attrs["results"]``.
+    """
+    from sa_lib.trend import target_tracking
+
+    require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
+    rows, results = [], {}
+    for spec in targets:
+        t = spec["crime_type"]
+        if t == "All crime":
+            d = (
+                monthly[monthly["crime_type"] != "Anti-social behaviour"]
+                .groupby("month_start", as_index=False)["count"]
+                .sum()
+            )
+        else:
+            d = monthly[monthly["crime_type"] == t][["month_start", "count"]]
+        if d.empty:
+            raise ValueError(
+                f"targets: no data for crime_type {t!r}. Valid crime types: "
+                f"{', '.join(sorted(monthly['crime_type'].unique()))}, or 'All crime'."
+            )
+        r = target_tracking(
+            d,
+            int(spec["baseline_year"]),
+            float(spec["reduction_pct"]),
+            int(spec["target_year"]),
+            date_col="month_start",
+            count_col="count",
+            alpha=alpha,
+        )
+        results[t] = r
+        rows.append(
+            {
+                "crime_type": t,
+                "baseline_year": r.baseline_year,
+                "baseline": r.baseline_value,
+                "target_year": r.target_year,
+                "target": r.target_value,
+                "projected": r.projected_value,
+                "projected_lower": r.projected_lower,
+                "projected_upper": r.projected_upper,
+                "status": r.status,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["results"] = results
+    return out
