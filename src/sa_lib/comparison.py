@@ -1,0 +1,500 @@
+"""Comparing an area's rate with a wider area and with peers: CIs, funnel plots.
+
+Rates and their confidence intervals come from :func:`sa_lib.rates.rate_ci`
+(Byar's method for counts of 10 or more, the exact Poisson interval below, as
+in the PHE/OHID Fingertips tools).
+
+**How "above / below / similar" is decided.** As in Fingertips, the reference
+rate (the force, England and Wales, or the peer group) is treated as a fixed
+benchmark and each area's confidence interval is compared with it: *above* if
+the whole interval is above the reference rate, *below* if the whole interval
+is below it, otherwise *similar*. It is not a test of two overlapping intervals
+(which is too conservative). For the record, ``p_value`` is the exact two-sided
+Poisson test of the area's count against the count expected at the reference
+rate (twice the smaller tail, capped at 1); with the exact interval the two
+agree exactly, and with Byar's interval they can differ only at the margin.
+
+**Funnel plots** (Spiegelhalter 2005, "Funnel plots for comparing institutional
+performance", *Stat Med* 24:1185-1202) draw, for each population size, the range
+of rates expected from Poisson chance alone if the area's true rate were the
+reference rate. Limits are exact Poisson quantiles with Spiegelhalter's
+interpolation between whole counts, so the lines are smooth: for the
+``p``-quantile ``r`` of Poisson(``expected``),
+``limit = (r - a) / population * per`` with
+``a = (F(r) - p) / (F(r) - F(r - 1))`` (``F`` the Poisson CDF), clamped at 0
+(when ``r = 0`` the formula would go below zero).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from sa_lib.comparison import compare_areas
+>>> df = pd.DataFrame({"area": ["A", "B"], "count": [300, 100], "population": [10000, 10000]})
+>>> compare_areas(df, reference=20.0)["comparison"].tolist()
+['above', 'below']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sa_lib import validation as v
+from sa_lib.choices import record_choice
+from sa_lib.rates import rate_ci
+from sa_lib.style import COLD, HOT, NEUTRAL, OKABE_ITO
+
+__all__ = ["compare_areas", "funnel_limits", "plot_funnel", "plot_rates_with_ci"]
+
+_ADDED = (
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "ci_method",
+    "reference_rate",
+    "expected",
+    "p_value",
+    "comparison",
+)
+
+
+def _level_name(level: float) -> str:
+    return f"{level * 100:g}".replace(".", "_")
+
+
+def _reference_rate(
+    df: pd.DataFrame,
+    area_col: str,
+    count_col: str,
+    population_col: str,
+    per: float,
+    reference: object,
+) -> tuple[float, object | None]:
+    """Return (reference rate per ``per``, name of the reference area or None)."""
+    if reference is None:
+        total_pop = float(df[population_col].sum())
+        rate = float(df[count_col].sum()) / total_pop * per
+        record_choice(
+            "Comparison reference",
+            f"{rate:.3g} per {per:g}",
+            "no reference given: pooled rate of all areas in the table (total count / total "
+            "population); do not include a force or total row in the table",
+        )
+        return rate, None
+    if isinstance(reference, bool):
+        raise ValueError(
+            f"reference must be an area name in df[{area_col!r}], a rate, or None; got {reference!r}."
+        )
+    if isinstance(reference, int | float | np.integer | np.floating):
+        if not np.isfinite(reference) or reference <= 0:
+            raise ValueError(
+                f"reference rate must be a positive number (per {per:g}), got {reference!r}."
+            )
+        return float(reference), None
+    hits = df.index[df[area_col] == reference]
+    if len(hits) != 1:
+        shown = ", ".join(repr(a) for a in df[area_col].head(8))
+        raise ValueError(
+            f"reference={reference!r} must name exactly one row of df[{area_col!r}], found "
+            f"{len(hits)}. Areas include: {shown}.\nFix: add a row for the reference area "
+            f"(e.g. the force), or pass its rate per {per:g} as a number."
+        )
+    row = df.loc[hits[0]]
+    pop = float(row[population_col])
+    if not pop > 0:
+        raise ValueError(
+            f"The reference area {reference!r} has population {pop!r}; its rate is undefined. "
+            f"Fix: check its population."
+        )
+    return float(row[count_col]) / pop * per, reference
+
+
+def _exact_p(count: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    lower_tail = stats.poisson.cdf(count, expected)  # P(X <= x)
+    upper_tail = stats.poisson.sf(count - 1, expected)  # P(X >= x)
+    return np.minimum(1.0, 2.0 * np.minimum(lower_tail, upper_tail))
+
+
+def compare_areas(
+    df: pd.DataFrame,
+    area_col: str = "area",
+    count_col: str = "count",
+    population_col: str = "population",
+    per: float = 1000,
+    conf_level: float = 0.95,
+    reference: str | float | None = None,
+) -> pd.DataFrame:
+    """Each area's rate with its CI, and whether it is above, below or similar to a reference.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per area (the CSP, its peers, and optionally the force).
+    area_col, count_col, population_col : str
+        Column names for the area, the count and the population.
+    per : float, default 1000
+        Rates are per this many of the population.
+    conf_level : float, default 0.95
+        Confidence level of the intervals, and so of the comparison (0.95 = 5% level).
+    reference : str, float or None
+        The benchmark: the name of a row in ``df[area_col]`` (e.g. the force),
+        a rate per ``per`` (e.g. the England and Wales rate), or None for the
+        pooled rate of all rows (the peer average weighted by population; the
+        choice is recorded).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``df`` with added columns ``rate``, ``rate_lower``,
+        ``rate_upper``, ``ci_method`` (from :func:`sa_lib.rates.rate_ci`),
+        ``reference_rate``, ``expected`` (count expected at the reference rate),
+        ``p_value`` (exact Poisson test, see module notes) and ``comparison``:
+        ``"above"``, ``"below"``, ``"similar"`` or, for the reference row,
+        ``"reference"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"area": ["CSP", "Force"], "count": [120, 900],
+    ...                    "population": [10000, 100000]})
+    >>> compare_areas(df, reference="Force")[["rate", "comparison"]].values.tolist()
+    [[12.0, 'above'], [9.0, 'reference']]
+    """
+    v.require_columns(df, [area_col, count_col, population_col], arg="df")
+    v.require_not_empty(df, arg="df")
+    v.require_positive(per, arg="per")
+    v.require_probability(conf_level, arg="conf_level")
+    v.require_no_missing(df, area_col, arg="df", fix="name every area.")
+    v.require_no_missing(
+        df, population_col, arg="df", fix="add the population for every area, or drop the row."
+    )
+    v.require_non_negative(df, population_col, arg="df")
+    zero = df[population_col] == 0
+    if zero.any():
+        label = v.first_bad_row(df, zero)
+        raise ValueError(
+            f"df[{population_col!r}] is 0 at row {label!r} ({df.loc[label, area_col]!r}), so its "
+            f"rate is undefined. Fix: check the population lookup for that area."
+        )
+    clash = [c for c in _ADDED if c in df.columns]
+    if clash:
+        raise ValueError(
+            f"df already has column(s) {', '.join(repr(c) for c in clash)} that compare_areas "
+            f"adds. Fix: drop or rename them first."
+        )
+    out = rate_ci(df, count_col, population_col, per=per, conf_level=conf_level)
+    ref_rate, ref_name = _reference_rate(df, area_col, count_col, population_col, per, reference)
+    expected = out[population_col].to_numpy(dtype=float) * ref_rate / per
+    counts = out[count_col].to_numpy(dtype=float)
+    out["reference_rate"] = ref_rate
+    out["expected"] = expected
+    out["p_value"] = _exact_p(counts, expected)
+    comp = np.where(
+        out["rate_lower"] > ref_rate,
+        "above",
+        np.where(out["rate_upper"] < ref_rate, "below", "similar"),
+    ).astype(object)
+    if ref_name is not None:
+        is_ref = (out[area_col] == ref_name).to_numpy()
+        comp[is_ref] = "reference"
+        out.loc[is_ref, "p_value"] = np.nan
+    out["comparison"] = comp
+    record_choice(
+        "Comparison with reference",
+        f"{conf_level:.1%} CI vs reference rate",
+        "above/below when the area's whole confidence interval is above/below the reference "
+        "rate (Fingertips method; reference treated as fixed)",
+    )
+    return out
+
+
+def funnel_limits(
+    reference_rate: float,
+    populations: Sequence[float] | np.ndarray | pd.Series,
+    per: float = 1000,
+    levels: Sequence[float] = (0.95, 0.998),
+    *,
+    interpolate: bool = True,
+) -> pd.DataFrame:
+    """Poisson funnel-plot control limits for a rate (Spiegelhalter 2005).
+
+    Parameters
+    ----------
+    reference_rate : float
+        The target rate per ``per`` (e.g. the force or peer rate).
+    populations : array-like
+        Population sizes at which to compute the limits (all > 0).
+    per : float, default 1000
+        Rates are per this many of the population.
+    levels : sequence of float, default (0.95, 0.998)
+        Two-sided coverage of each pair of limits (0.998 ~ 3 standard deviations).
+    interpolate : bool, default True
+        Spiegelhalter's interpolation between whole counts (smooth limits).
+        False gives the raw Poisson quantiles ``poisson.ppf(p, expected)``.
+
+    Returns
+    -------
+    DataFrame
+        One row per population, in the order given, with columns ``population``,
+        ``expected`` (count expected at the reference rate) and, for each level,
+        ``lower_<L>`` and ``upper_<L>`` as rates per ``per``, where ``<L>`` is the
+        level in percent with ``.`` written ``_`` (``lower_95``, ``upper_99_8``).
+
+    Examples
+    --------
+    >>> lim = funnel_limits(10.0, [1000, 100000], levels=(0.95,), interpolate=False)
+    >>> lim[["lower_95", "upper_95"]].round(2).values.tolist()
+    [[4.0, 17.0], [9.38, 10.62]]
+    """
+    v.require_positive(reference_rate, arg="reference_rate")
+    v.require_positive(per, arg="per")
+    pops = np.asarray(populations, dtype=float).ravel()
+    if pops.size == 0 or not np.all(np.isfinite(pops)) or np.any(pops <= 0):
+        bad = [p for p in pops if not (np.isfinite(p) and p > 0)]
+        raise ValueError(
+            f"populations must be a non-empty list of positive numbers; found "
+            f"{bad[0] if bad else 'none'!r}. Fix: drop areas with no population."
+        )
+    levels = list(levels) if not isinstance(levels, int | float) else [levels]
+    if not levels:
+        raise ValueError("levels is empty. Fix: e.g. levels=(0.95, 0.998).")
+    for lv in levels:
+        v.require_probability(lv, arg="levels")
+    lam = pops * reference_rate / per
+    out = pd.DataFrame({"population": pops, "expected": lam})
+    for lv in levels:
+        name = _level_name(lv)
+        for side, p in (("lower", (1 - lv) / 2), ("upper", 1 - (1 - lv) / 2)):
+            r = stats.poisson.ppf(p, lam)
+            if interpolate:
+                f_r = stats.poisson.cdf(r, lam)
+                f_prev = stats.poisson.cdf(r - 1, lam)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    a = np.where(f_r > f_prev, (f_r - p) / (f_r - f_prev), 0.0)
+                r = np.maximum(r - a, 0.0)
+            out[f"{side}_{name}"] = r / pops * per
+    return out
+
+
+def plot_funnel(
+    df: pd.DataFrame,
+    area_col: str = "area",
+    count_col: str = "count",
+    population_col: str = "population",
+    per: float = 1000,
+    reference: str | float | None = None,
+    levels: Sequence[float] = (0.95, 0.998),
+    highlight: str | None = None,
+    *,
+    title: str | None = None,
+    ax=None,
+):
+    """Funnel plot of area rates against population with Poisson control limits.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per area.
+    area_col, count_col, population_col : str
+        Column names.
+    per : float, default 1000
+        Rates are per this many of the population.
+    reference : str, float or None
+        As for :func:`compare_areas`; a named reference row is drawn as the
+        target line, not as a point.
+    levels : sequence of float, default (0.95, 0.998)
+        Limits to draw (dashed for the first, solid for the others).
+    highlight : str, optional
+        Area to highlight and label (e.g. ``"Huntingdonshire"``).
+    title : str, optional
+        Axes title.
+    ax : matplotlib Axes, optional
+        Draw here; a new Figure is made otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"area": ["A", "B", "C"], "count": [30, 80, 55],
+    ...                    "population": [5000, 9000, 7000]})
+    >>> type(plot_funnel(df, highlight="B")).__name__
+    'Figure'
+    """
+    import matplotlib.pyplot as plt
+
+    comp = compare_areas(df, area_col, count_col, population_col, per=per, reference=reference)
+    if highlight is not None and not (comp[area_col] == highlight).any():
+        raise ValueError(
+            f"highlight={highlight!r} is not in df[{area_col!r}]. Fix: pass one of "
+            f"{', '.join(repr(a) for a in comp[area_col].head(8))}."
+        )
+    ref_rate = float(comp["reference_rate"].iloc[0])
+    pts = comp[comp["comparison"] != "reference"]
+    lo = max(1.0, 0.8 * float(pts[population_col].min()))
+    hi = 1.2 * float(pts[population_col].max())
+    grid = np.geomspace(lo, hi, 200) if hi / lo > 20 else np.linspace(lo, hi, 200)
+    lim = funnel_limits(ref_rate, grid, per=per, levels=levels)
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 5))
+    else:
+        fig = ax.figure
+    ax.axhline(ref_rate, color=OKABE_ITO[0], lw=1, label=f"Reference rate ({ref_rate:.3g})")
+    styles = ["--", "-", ":", "-."]
+    for k, lv in enumerate(levels):
+        name = _level_name(lv)
+        ls = styles[k % len(styles)]
+        ax.plot(grid, lim[f"upper_{name}"], color="grey", ls=ls, lw=1, label=f"{lv:.1%} limits")
+        ax.plot(grid, lim[f"lower_{name}"], color="grey", ls=ls, lw=1)
+    outer = _level_name(max(levels))
+    pl = funnel_limits(ref_rate, pts[population_col].to_numpy(dtype=float), per=per, levels=levels)
+    above = pts["rate"].to_numpy() > pl[f"upper_{outer}"].to_numpy()
+    below = pts["rate"].to_numpy() < pl[f"lower_{outer}"].to_numpy()
+    colours = np.where(above, HOT, np.where(below, COLD, NEUTRAL))
+    ax.scatter(
+        pts[population_col],
+        pts["rate"],
+        c=list(colours),
+        edgecolors="grey",
+        linewidths=0.5,
+        s=30,
+        zorder=3,
+    )
+    if highlight is not None:
+        h = pts[pts[area_col] == highlight]
+        if h.empty:  # the highlighted area is the reference row
+            ax.text(grid[-1], ref_rate, f" {highlight}", va="bottom", ha="right")
+        else:
+            x, y = float(h[population_col].iloc[0]), float(h["rate"].iloc[0])
+            ax.scatter([x], [y], s=90, facecolors="none", edgecolors=OKABE_ITO[0], lw=1.5, zorder=4)
+            ax.annotate(
+                str(highlight),
+                (x, y),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontweight="bold",
+            )
+    if hi / lo > 20:
+        ax.set_xscale("log")
+    ax.set_xlabel("Population")
+    ax.set_ylabel(f"Rate per {per:,g}")
+    ax.set_title(title or "Rates against population with Poisson funnel limits")
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return fig
+
+
+def plot_rates_with_ci(
+    df: pd.DataFrame,
+    area_col: str = "area",
+    rate_col: str = "rate",
+    lower_col: str = "rate_lower",
+    upper_col: str = "rate_upper",
+    *,
+    reference_rate: float | None = None,
+    highlight: str | None = None,
+    comparison_col: str = "comparison",
+    sort: bool = True,
+    per: float | None = None,
+    title: str | None = None,
+    ax=None,
+):
+    """Horizontal dot-and-whisker chart of rates with confidence intervals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per area, e.g. the output of :func:`compare_areas`.
+    area_col, rate_col, lower_col, upper_col : str
+        Column names for the labels, rates and CI limits.
+    reference_rate : float, optional
+        Draw a vertical reference line; defaults to ``df["reference_rate"]`` if present.
+    highlight : str, optional
+        Area whose label is drawn in bold.
+    comparison_col : str, default "comparison"
+        If present, dots are coloured: above (orange-red), below (blue), similar
+        (grey), reference (black).
+    sort : bool, default True
+        Order areas by rate (highest at the top).
+    per : float, optional
+        Only for the axis label ("Rate per 1,000").
+    title : str, optional
+        Axes title.
+    ax : matplotlib Axes, optional
+        Draw here; a new Figure is made otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"area": ["A", "B"], "rate": [5.0, 7.0],
+    ...                    "rate_lower": [4.0, 6.0], "rate_upper": [6.0, 8.0]})
+    >>> type(plot_rates_with_ci(df)).__name__
+    'Figure'
+    """
+    import matplotlib.pyplot as plt
+
+    v.require_columns(df, [area_col, rate_col, lower_col, upper_col], arg="df")
+    v.require_not_empty(df, arg="df")
+    for c in (rate_col, lower_col, upper_col):
+        v.require_numeric(df, c, arg="df")
+    bad = (df[lower_col] > df[rate_col]) | (df[upper_col] < df[rate_col])
+    if bad.any():
+        label = v.first_bad_row(df, bad)
+        raise ValueError(
+            f"df row {label!r}: the interval [{df.loc[label, lower_col]}, "
+            f"{df.loc[label, upper_col]}] does not contain the rate {df.loc[label, rate_col]}. "
+            f"Fix: check lower_col / upper_col are the right way round."
+        )
+    if highlight is not None and not (df[area_col] == highlight).any():
+        raise ValueError(
+            f"highlight={highlight!r} is not in df[{area_col!r}]. Fix: pass one of "
+            f"{', '.join(repr(a) for a in df[area_col].head(8))}."
+        )
+    d = df.sort_values(rate_col, ascending=True, kind="stable") if sort else df.iloc[::-1]
+    if reference_rate is None and "reference_rate" in d.columns:
+        reference_rate = float(d["reference_rate"].iloc[0])
+    palette = {"above": HOT, "below": COLD, "similar": "#777777", "reference": OKABE_ITO[0]}
+    if comparison_col in d.columns:
+        colours = [palette.get(str(c), OKABE_ITO[5]) for c in d[comparison_col]]
+    else:
+        colours = [OKABE_ITO[5]] * len(d)
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, max(2.5, 0.35 * len(d) + 1)))
+    else:
+        fig = ax.figure
+    y = np.arange(len(d))
+    rate = d[rate_col].to_numpy(dtype=float)
+    err = np.vstack([rate - d[lower_col].to_numpy(float), d[upper_col].to_numpy(float) - rate])
+    ax.errorbar(rate, y, xerr=err, fmt="none", ecolor="grey", elinewidth=1.2, capsize=3)
+    ax.scatter(rate, y, c=colours, s=40, zorder=3)
+    if reference_rate is not None:
+        ax.axvline(reference_rate, color=OKABE_ITO[0], ls="--", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(a) for a in d[area_col]])
+    if highlight is not None:
+        for lab in ax.get_yticklabels():
+            if lab.get_text() == str(highlight):
+                lab.set_fontweight("bold")
+    ax.set_xlabel(f"Rate per {per:,g}" if per else "Rate")
+    if comparison_col in d.columns:
+        from matplotlib.lines import Line2D
+
+        present = [
+            c for c in ("above", "similar", "below", "reference") if c in set(d[comparison_col])
+        ]
+        handles = [
+            Line2D([], [], marker="o", ls="", color=palette[c], label=c.capitalize())
+            for c in present
+        ]
+        ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
+    ax.set_title(title or "Rates with confidence intervals")
+    return fig
