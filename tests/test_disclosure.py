@@ -249,6 +249,7 @@ def test_scan_count_phrases_in_text_alt_and_captions():
         "<p>There were 3 residential burglaries and 250 thefts.</p>"
         '<img alt="Map showing 4 victims" src="data:image/png;base64,AAAA">'
         "<figcaption>Figure 2: 12 robberies in 2023</figcaption>"
+        "<p>Table 3 crimes by ward; the top 5 crime types; Figure 4 incidents.</p>"
     )
     found = d.scan_html_for_disclosure(html)
     assert found["snippet"].tolist() == ["3 residential burglaries", "4 victims"]

@@ -42,7 +42,9 @@ on rendered output. Its **HTML marking contract** for report renderers:
 4. Free text (paragraphs, captions, list items, ``alt``, ``title`` and
    ``aria-label`` attributes) is checked for count phrases: a small whole
    number followed, within two words, by a counted noun ("3 burglaries",
-   "2 domestic abuse incidents", "5 victims").
+   "2 domestic abuse incidents", "5 victims"), except after a label word
+   ("Figure 3 crimes by month", "the top 5 crime types"). This is a heuristic:
+   mark counts explicitly and use ``allowed`` for known-safe snippets.
 5. All text and attribute values (except ``style``, ``data:`` URIs and SVG
    geometry such as ``d``, ``points``, ``x``, ``y``) are checked for
    record-level identifiers: 64-hex-character police.uk Crime IDs, full unit
@@ -747,8 +749,12 @@ _NOUNS = (
     r"households?|individuals?|children|child|pupils?|deaths?|casualties|injur(?:y|ies)|"
     r"admissions?|referrals?|occurrences?|events?|shopliftings?"
 )
+# numbers that label things ("Figure 3", "top 5 crime types") are not counts
+_NOT_AFTER = "".join(
+    f"(?<!{w} )" for w in ("figure", "fig.", "table", "chart", "map", "section", "page", "top")
+)
 _PHRASE_RE = re.compile(
-    _PRE + rf"({_NUM})(?![.,]\d|%)\s+(?:[A-Za-z][\w'-]*\s+){{0,2}}?(?:{_NOUNS})\b",
+    _NOT_AFTER + _PRE + rf"({_NUM})(?![.,]\d|%)\s+(?:[A-Za-z][\w'-]*\s+){{0,2}}?(?:{_NOUNS})\b",
     re.IGNORECASE,
 )
 _CRIME_ID_RE = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
