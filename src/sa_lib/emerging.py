@@ -1,0 +1,548 @@
+"""Emerging hot spots: how Gi* hot and cold spots change over months or quarters.
+
+For each period, Getis-Ord Gi* is computed per cell (:func:`sa_lib.hotspots.gi_star`);
+a cell is a *hot spot* in a period when ``gi_p_adjusted <= alpha`` and ``gi_z > 0``
+(a *cold spot* when ``gi_z < 0``). A Mann-Kendall test
+(:func:`sa_lib.trend.mann_kendall`) on each cell's series of Gi* z-scores gives the
+trend (``trend_tau``, Kendall's tau-a; ``trend_p``, two-sided), significant when
+``trend_p <= alpha``. Three classifications are returned.
+
+``ehsa_category`` - ArcGIS Pro *Emerging Hot Spot Analysis*
+------------------------------------------------------------
+From Esri's "How Emerging Hot Spot Analysis works" (``n`` periods; "90%" means
+at least 90% of the periods). Hot-spot categories (cold spots mirror them, with
+"intensifying" meaning a significant *downward* trend in z):
+
+- **New hot spot**: hot in the final period and never significant (hot or cold) before.
+- **Consecutive hot spot**: a single uninterrupted run of at least two hot periods at
+  the end, never significant before that run, and hot in less than 90% of periods.
+- **Intensifying hot spot**: hot in at least 90% of periods including the final one,
+  with a significant upward trend in z.
+- **Persistent hot spot**: hot in at least 90% of periods including the final one,
+  with no significant trend.
+- **Diminishing hot spot**: hot in at least 90% of periods including the final one,
+  with a significant downward trend in z.
+- **Sporadic hot spot**: hot in the final period, on-and-off hot before it (not new or
+  consecutive), hot in less than 90% of periods and never a cold spot.
+- **Oscillating hot spot**: hot in the final period, a cold spot in some earlier
+  period, and hot in less than 90% of periods.
+- **Historical hot spot**: not hot in the final period but hot in at least 90% of periods.
+- **No pattern detected**: none of the above, hot or cold.
+
+Where Esri's wording overlaps, the category that describes the final period wins
+(e.g. a cell hot in 9 of 10 months and a cold spot in the last one is an
+oscillating cold spot, not a historical hot spot), and a cell with an earlier
+cold spot is oscillating rather than new or consecutive (as in R ``sfdep``).
+
+``simple_category`` - adapted from R ``sfhotspot::hotspot_classify`` (Ashby)
+--------------------------------------------------------------------------
+With its default parameters: the *recent* periods are the last
+``max(1, floor(recent_prop * n))`` (``recent_prop = 0.2``), the rest are *older*.
+
+- **persistent hot spot**: hot in at least ``persistent_prop`` (0.8) of all periods;
+- **emerging hot spot**: hot in less than ``hotspot_prop`` (0.1) of older periods
+  and in at least ``recent_prop`` of recent periods;
+- **former hot spot**: hot in at least ``hotspot_prop`` of older periods and in less
+  than ``hotspot_prop`` of recent periods;
+- **intermittent hot spot**: otherwise hot in at least ``hotspot_prop`` of all periods;
+- the same for cold spots; **mixed hot/cold spot** when a cell has both a hot and a
+  cold category; otherwise **no pattern**.
+
+``csp_category`` - the CSP's plan vocabulary
+--------------------------------------------
+- **Sustaining**: hot in at least 90% of periods (EHSA persistent, intensifying,
+  diminishing or historical hot spot): a long-running problem place where effort
+  must be kept up.
+- **Emerging**: hot in the final period but in less than 90% of periods (EHSA new,
+  consecutive, sporadic or oscillating hot spot): a recent or recurring problem.
+- **Preventing**: not hot in the final period and not Sustaining, but with a
+  significant *rising* trend in Gi* z (``trend_tau > 0`` and ``trend_p <= alpha``):
+  not yet a hot spot, heading towards one.
+- **No pattern**: anything else.
+
+Examples
+--------
+>>> import pandas as pd
+>>> s = pd.DataFrame({"cell_id": 1, "period": range(10),
+...                   "gi_z": [0.1] * 8 + [3.0, 3.2], "gi_p_adjusted": [0.9] * 8 + [0.01] * 2})
+>>> classify_emerging(s)[["ehsa_category", "csp_category"]].values.tolist()
+[['Consecutive hot spot', 'Emerging']]
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sa_lib.grids import BNG, count_points, require_points, to_bng
+from sa_lib.hotspots import gi_star, spatial_weights
+from sa_lib.trend import mann_kendall
+from sa_lib.validation import (
+    require_choice,
+    require_columns,
+    require_no_missing,
+    require_numeric,
+    require_probability,
+    warn,
+)
+
+__all__ = [
+    "EHSA_CATEGORIES",
+    "SIMPLE_CATEGORIES",
+    "CSP_CATEGORIES",
+    "gi_star_by_period",
+    "classify_emerging",
+    "emerging_hotspots",
+]
+
+_EHSA_KINDS = [
+    "New",
+    "Consecutive",
+    "Intensifying",
+    "Persistent",
+    "Diminishing",
+    "Sporadic",
+    "Oscillating",
+    "Historical",
+]
+#: All ``ehsa_category`` values, hot first, in legend order.
+EHSA_CATEGORIES: list[str] = (
+    [f"{k} hot spot" for k in _EHSA_KINDS]
+    + [f"{k} cold spot" for k in _EHSA_KINDS]
+    + ["No pattern detected"]
+)
+_SIMPLE_KINDS = ["persistent", "emerging", "former", "intermittent"]
+#: All ``simple_category`` values.
+SIMPLE_CATEGORIES: list[str] = (
+    [f"{k} hot spot" for k in _SIMPLE_KINDS]
+    + [f"{k} cold spot" for k in _SIMPLE_KINDS]
+    + ["mixed hot/cold spot", "no pattern"]
+)
+#: All ``csp_category`` values.
+CSP_CATEGORIES: list[str] = ["Emerging", "Sustaining", "Preventing", "No pattern"]
+
+_FREQS = {"month": "M", "quarter": "Q"}
+_SHARE = 0.9  # Esri's "90 percent of the time-step intervals"
+
+
+def _ehsa_one_side(on: np.ndarray, off: np.ndarray, tau: float, sig_trend: bool) -> str | None:
+    """EHSA kind for one side (``on`` = hot flags, ``off`` = cold flags, or swapped).
+
+    ``tau`` is already signed so that > 0 means "more extreme on this side".
+    Returns the kind (e.g. "New") or None.
+    """
+    n = len(on)
+    share = on.sum() / n
+    final = bool(on[-1])
+    if share >= _SHARE and final:
+        if sig_trend and tau > 0:
+            return "Intensifying"
+        if sig_trend and tau < 0:
+            return "Diminishing"
+        return "Persistent"
+    if share >= _SHARE and not final:
+        return "Historical"
+    if not final:
+        return None
+    # final period on, share < 90%
+    run = int(np.argmin(on[::-1])) if not on.all() else n
+    before = slice(0, n - run)
+    if off[:-1].any():
+        return "Oscillating"
+    if not on[before].any():
+        return "New" if run == 1 else "Consecutive"
+    return "Sporadic"
+
+
+def _ehsa(hot: np.ndarray, cold: np.ndarray, tau: float, sig_trend: bool) -> str:
+    h = _ehsa_one_side(hot, cold, tau, sig_trend)
+    c = _ehsa_one_side(cold, hot, -tau, sig_trend)
+    # The category that describes the final period wins (historical is the only one that doesn't).
+    if h is not None and c is not None:
+        return f"{c} cold spot" if h == "Historical" else f"{h} hot spot"
+    if h is not None:
+        return f"{h} hot spot"
+    if c is not None:
+        return f"{c} cold spot"
+    return "No pattern detected"
+
+
+def _simple_one_side(on, hotspot_prop, persistent_prop, recent_prop) -> str | None:
+    n = len(on)
+    n_recent = max(1, math.floor(recent_prop * n))
+    older, recent = on[: n - n_recent], on[n - n_recent :]
+    prop, prop_old, prop_recent = on.mean(), older.mean(), recent.mean()
+    if prop >= persistent_prop:
+        return "persistent"
+    if prop_old < hotspot_prop and prop_recent >= recent_prop:
+        return "emerging"
+    if prop_old >= hotspot_prop and prop_recent < hotspot_prop:
+        return "former"
+    if prop >= hotspot_prop:
+        return "intermittent"
+    return None
+
+
+def _simple(hot, cold, hotspot_prop, persistent_prop, recent_prop) -> str:
+    h = _simple_one_side(hot, hotspot_prop, persistent_prop, recent_prop)
+    c = _simple_one_side(cold, hotspot_prop, persistent_prop, recent_prop)
+    if h and c:
+        return "mixed hot/cold spot"
+    if h:
+        return f"{h} hot spot"
+    if c:
+        return f"{c} cold spot"
+    return "no pattern"
+
+
+def _csp(hot: np.ndarray, tau: float, sig_trend: bool) -> str:
+    share = hot.mean()
+    if share >= _SHARE:
+        return "Sustaining"
+    if hot[-1]:
+        return "Emerging"
+    if sig_trend and tau > 0:
+        return "Preventing"
+    return "No pattern"
+
+
+def classify_emerging(
+    series: pd.DataFrame,
+    id_col: str = "cell_id",
+    period_col: str = "period",
+    z_col: str = "gi_z",
+    p_col: str = "gi_p_adjusted",
+    alpha: float = 0.05,
+    *,
+    hotspot_prop: float = 0.1,
+    persistent_prop: float = 0.8,
+    recent_prop: float = 0.2,
+) -> pd.DataFrame:
+    """Classify each cell's Gi* series (EHSA, sfhotspot-style and CSP categories).
+
+    Parameters
+    ----------
+    series : DataFrame
+        Long table: one row per cell and period (e.g. from :func:`gi_star_by_period`).
+        Every cell must have every period once.
+    id_col, period_col : str
+        Cell id and period columns (periods must sort in time order).
+    z_col, p_col : str
+        Gi* z-score and (adjusted) two-sided p-value columns. A missing z (no
+        test possible that period) counts as 0 and not significant.
+    alpha : float, default 0.05
+        Significance level for hot/cold spots in each period and for the trend.
+    hotspot_prop, persistent_prop, recent_prop : float
+        sfhotspot parameters for ``simple_category`` (see the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        One row per cell, sorted by ``id_col``, with columns ``id_col``,
+        ``n_periods``, ``n_hot``, ``n_cold``, ``final_state`` ("hot", "cold" or
+        "not significant"), ``trend_tau``, ``trend_p``, ``ehsa_category``,
+        ``simple_category``, ``csp_category``. Rules: module docstring.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"cell_id": 7, "period": range(10),
+    ...     "gi_z": [3.0 + 0.2 * t for t in range(10)], "gi_p_adjusted": 0.001})
+    >>> classify_emerging(s)[["ehsa_category", "csp_category"]].values.tolist()
+    [['Intensifying hot spot', 'Sustaining']]
+    """
+    require_columns(series, [id_col, period_col, z_col, p_col], arg="series")
+    require_numeric(series, z_col, arg="series")
+    require_numeric(series, p_col, arg="series")
+    require_no_missing(series, id_col, arg="series")
+    require_no_missing(series, period_col, arg="series")
+    require_probability(alpha, arg="alpha")
+    for name, v in [
+        ("hotspot_prop", hotspot_prop),
+        ("persistent_prop", persistent_prop),
+        ("recent_prop", recent_prop),
+    ]:
+        require_probability(v, arg=name)
+    dup = series.duplicated([id_col, period_col])
+    if dup.any():
+        row = series.index[int(np.argmax(dup.to_numpy()))]
+        raise ValueError(
+            f"series has {int(dup.sum())} repeated ({id_col}, {period_col}) pair(s); the first "
+            f"is at row {row!r}.\nFix: one row per cell and period (aggregate first)."
+        )
+    periods = np.sort(series[period_col].unique())
+    n = len(periods)
+    if n < 3:
+        raise ValueError(
+            f"series has {n} period(s); emerging hot-spot analysis needs at least 3 (ArcGIS "
+            f"recommends 10 or more).\nFix: use a longer date range or monthly periods."
+        )
+    wide_z = series.pivot(index=id_col, columns=period_col, values=z_col)
+    wide_p = series.pivot(index=id_col, columns=period_col, values=p_col)
+    if wide_z.index.size * n != len(series):
+        gaps = wide_p.isna().any(axis=1) & wide_z.isna().all(axis=1)
+        missing = wide_z.index[wide_p.isna().any(axis=1) | gaps]
+        raise ValueError(
+            f"series does not have every period for every cell ({len(series)} rows, expected "
+            f"{wide_z.index.size} cells x {n} periods); e.g. {id_col}={missing[0]!r}.\n"
+            f"Fix: include periods with no crimes as zero counts (gi_star_by_period does)."
+        )
+    if n < 10:
+        warn(
+            f"only {n} periods: the Mann-Kendall trend and the 90%-of-periods rules need about "
+            f"10 or more (ArcGIS recommends 10+); treat categories as indicative."
+        )
+    z = np.nan_to_num(wide_z[periods].to_numpy(dtype=float), nan=0.0)
+    p = wide_p[periods].to_numpy(dtype=float)
+    sig = np.nan_to_num(p, nan=1.0) <= alpha
+    hot, cold = sig & (z > 0), sig & (z < 0)
+
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short-series warning is given once above
+        for k, cell in enumerate(wide_z.index):
+            zk = z[k]
+            if np.all(zk == zk[0]):
+                tau, tp = 0.0, 1.0
+            else:
+                mk = mann_kendall(zk, alpha=alpha)
+                tau, tp = mk.tau, mk.p_value
+            sig_trend = tp <= alpha
+            h, c = hot[k], cold[k]
+            rows.append(
+                {
+                    id_col: cell,
+                    "n_periods": n,
+                    "n_hot": int(h.sum()),
+                    "n_cold": int(c.sum()),
+                    "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
+                    "trend_tau": float(tau),
+                    "trend_p": float(tp),
+                    "ehsa_category": _ehsa(h, c, tau, sig_trend),
+                    "simple_category": _simple(h, c, hotspot_prop, persistent_prop, recent_prop),
+                    "csp_category": _csp(h, tau, sig_trend),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _periods(values: pd.Series, freq: str, arg: str) -> pd.Series:
+    try:
+        stamps = pd.to_datetime(values.astype(str) if values.dtype == object else values)
+    except (ValueError, TypeError):
+        bad = pd.to_datetime(values.astype(str), errors="coerce").isna()
+        row = values.index[int(np.argmax(bad.to_numpy()))]
+        raise ValueError(
+            f"{arg} has a value that is not a date: {values.loc[row]!r} at row {row!r}.\n"
+            f"Fix: use police.uk 'Month' values such as '2024-01' or real dates."
+        ) from None
+    return stamps.dt.to_period(_FREQS[freq])
+
+
+def gi_star_by_period(
+    points_gdf: gpd.GeoDataFrame,
+    grid_gdf: gpd.GeoDataFrame,
+    time_col: str = "month",
+    *,
+    id_col: str = "cell_id",
+    freq: str = "month",
+    start: str | None = None,
+    end: str | None = None,
+    weights: str = "queen",
+    threshold: float | None = None,
+    p_value: str | None = None,
+    permutations: int = 999,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
+    crime_types: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Count points per cell and period and run Gi* on each period.
+
+    Parameters
+    ----------
+    points_gdf : GeoDataFrame
+        Points with a date or month column (police.uk ``Month`` like "2024-01").
+    grid_gdf : GeoDataFrame
+        Cells (or LSOAs / wards) with a unique ``id_col``.
+    time_col : str
+        Column of ``points_gdf`` with the date or month.
+    id_col : str, default "cell_id"
+        Unique id column of ``grid_gdf``.
+    freq : {"month", "quarter"}
+        Period length.
+    start, end : str, optional
+        First and last period (e.g. "2023-04", "2024-03"); default: the data's range.
+        Periods with no points are included as zero counts.
+    weights, threshold, p_value, permutations, seed, alpha, correction
+        Passed to :func:`sa_lib.hotspots.gi_star` for every period (the permutation
+        seed is ``seed + k`` in period ``k``, so results are reproducible).
+    crime_types : sequence of str, optional
+        The crime types the points were selected by (used in the "no points" error).
+
+    Returns
+    -------
+    DataFrame
+        Long table, one row per cell and period: ``id_col``, ``period`` (str, e.g.
+        "2024-01" or "2024Q1"), ``count``, ``gi_z``, ``gi_p``, ``gi_p_adjusted``,
+        ``gi_bin``. A period whose counts are all equal (e.g. all zero) gets
+        ``gi_z = 0`` and p-values of 1, with a warning.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from sa_lib.grids import make_grid
+    >>> grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 400, 400)], crs="EPSG:27700"), 100)
+    >>> pts = gpd.GeoDataFrame({"month": ["2024-01", "2024-02", "2024-03"] * 2},
+    ...     geometry=[Point(50, 50), Point(150, 50), Point(50, 150)] * 2, crs="EPSG:27700")
+    >>> out = gi_star_by_period(pts, grid, "month")
+    >>> sorted(out["period"].unique()), len(out)
+    (['2024-01', '2024-02', '2024-03'], 48)
+    """
+    require_points(points_gdf, crime_types=crime_types)
+    require_columns(points_gdf, [time_col], arg="points_gdf", fix="pass time_col='Month'")
+    require_no_missing(points_gdf, time_col, arg="points_gdf", fix="drop undated rows")
+    require_choice(freq, list(_FREQS), arg="freq")
+    require_columns(grid_gdf, [id_col], arg="grid_gdf")
+    pts = to_bng(points_gdf, arg="points_gdf")
+    grid = to_bng(grid_gdf, arg="grid_gdf")
+    per = _periods(pts[time_col], freq, "points_gdf[" + repr(time_col) + "]")
+    code = _FREQS[freq]
+    first = pd.Period(start, code) if start is not None else per.min()
+    last = pd.Period(end, code) if end is not None else per.max()
+    if last < first:
+        raise ValueError(f"end ({last}) is before start ({first}). Swap them.")
+    all_periods = pd.period_range(first, last, freq=code)
+    keep = (per >= first) & (per <= last)
+    if not keep.any():
+        raise ValueError(
+            f"points_gdf has no points between {first} and {last} (its dates run from "
+            f"{per.min()} to {per.max()}).\nFix: check start/end."
+        )
+    pts, per = pts[keep.to_numpy()], per[keep]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # re-worded below for the whole date range
+        counted = count_points(pts, grid, id_col)
+    n_out = counted.attrs.get("points_outside", 0)
+    if n_out:
+        warn(
+            f"{n_out} of {len(pts)} point(s) fall outside every cell of grid_gdf and are not "
+            f"counted in any period. Check the points were filtered to the CSP area."
+        )
+    # Build the weights once; every period uses the same cells.
+    w = spatial_weights(grid, weights, threshold) if isinstance(weights, str) else weights
+    pts = pts.assign(_period=per.to_numpy())
+    frames = []
+    for k, period in enumerate(all_periods):
+        sub = pts[pts["_period"] == period]
+        if len(sub):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # outside-points warning given once above
+                cells = count_points(sub, grid, id_col)
+        else:
+            cells = grid.assign(count=0)
+        y = cells["count"].to_numpy()
+        base = pd.DataFrame({id_col: grid[id_col].to_numpy(), "period": str(period), "count": y})
+        if np.all(y == y[0]):
+            warn(
+                f"period {period}: every cell has the same count ({y[0]}), so Gi* is undefined; "
+                f"the period is kept with gi_z = 0 and p = 1 (no hot or cold spots)."
+            )
+            frames.append(base.assign(gi_z=0.0, gi_p=1.0, gi_p_adjusted=1.0, gi_bin=np.int64(0)))
+            continue
+        res = gi_star(
+            cells,
+            "count",
+            weights=w,
+            p_value=p_value,
+            permutations=permutations,
+            seed=None if seed is None else seed + k,
+            alpha=alpha,
+            correction=correction,
+        )
+        frames.append(
+            base.assign(
+                gi_z=res["gi_z"].to_numpy(),
+                gi_p=res["gi_p"].to_numpy(),
+                gi_p_adjusted=res["gi_p_adjusted"].to_numpy(),
+                gi_bin=res["gi_bin"].to_numpy(),
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def emerging_hotspots(
+    points_gdf: gpd.GeoDataFrame,
+    grid_gdf: gpd.GeoDataFrame,
+    time_col: str = "month",
+    *,
+    id_col: str = "cell_id",
+    freq: str = "month",
+    start: str | None = None,
+    end: str | None = None,
+    weights: str = "queen",
+    threshold: float | None = None,
+    p_value: str | None = None,
+    permutations: int = 999,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
+    crime_types: Sequence[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Emerging hot-spot classification of each cell over months or quarters.
+
+    Runs :func:`gi_star_by_period` then :func:`classify_emerging` (rules in the
+    module docstring). Parameters are those of :func:`gi_star_by_period`;
+    ``alpha`` is used for the per-period hot/cold spots and for the trend.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``grid_gdf`` (EPSG:27700, same rows and order) with columns
+        ``n_periods``, ``n_hot``, ``n_cold``, ``final_state``, ``trend_tau``,
+        ``trend_p``, ``ehsa_category``, ``simple_category``, ``csp_category``.
+        The per-period table is in ``result.attrs["by_period"]``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from sa_lib.grids import make_grid
+    >>> grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 400, 400)], crs="EPSG:27700"), 100)
+    >>> months = [f"2024-{m:02d}" for m in range(1, 11)]
+    >>> pts = gpd.GeoDataFrame({"month": months * 3},
+    ...     geometry=[Point(350, 350)] * 10 + [Point(50, 50)] * 10 + [Point(150, 250)] * 10,
+    ...     crs="EPSG:27700")
+    >>> out = emerging_hotspots(pts, grid, "month")
+    >>> sorted(out["csp_category"].unique())
+    ['No pattern']
+    """
+    by_period = gi_star_by_period(
+        points_gdf,
+        grid_gdf,
+        time_col,
+        id_col=id_col,
+        freq=freq,
+        start=start,
+        end=end,
+        weights=weights,
+        threshold=threshold,
+        p_value=p_value,
+        permutations=permutations,
+        seed=seed,
+        alpha=alpha,
+        correction=correction,
+        crime_types=crime_types,
+    )
+    classes = classify_emerging(by_period, id_col=id_col, period_col="period", alpha=alpha)
+    out = grid_gdf if grid_gdf.crs.to_epsg() == 27700 else grid_gdf.to_crs(BNG)
+    out = out.merge(classes, on=id_col, how="left")
+    out.attrs["by_period"] = by_period
+    return out
