@@ -139,6 +139,20 @@ def test_score_method_matches_hand_score_statistic():
     assert np.isfinite(zero["rr_lower"]) and np.isinf(zero["rr_upper"])
 
 
+def test_score_interval_matches_statsmodels_numerical_inversion():
+    from statsmodels.stats.rates import confint_poisson_2indep
+
+    df = _df([410, 7, 60], [459, 19, 40], e_b=[1.0, 12.0, 12.0], e_a=[1.0, 12.0, 6.0])
+    out = compare_counts(
+        df, exposure_before="e_b", exposure_after="e_a", correction="none", method="score"
+    )
+    for i in range(3):
+        b, a, eb, ea = df.iloc[i][["count_before", "count_after", "e_b", "e_a"]]
+        lo, hi = confint_poisson_2indep(a, ea, b, eb, method="score", alpha=0.05)
+        assert out["rr_lower"].iloc[i] == pytest.approx(lo, rel=1e-6)
+        assert out["rr_upper"].iloc[i] == pytest.approx(hi, rel=1e-6)
+
+
 def test_default_method_recorded():
     clear_choices()
     compare_counts(_df([1], [2]))
