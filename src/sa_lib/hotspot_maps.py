@@ -1,0 +1,522 @@
+"""Static hot-spot maps that partners can read: Gi* classes, KDE and emerging hot spots.
+
+Every map shows the CSP boundary, optional ward outlines with names, a north
+arrow, a scale bar and a legend of named classes; axes are off and there are no
+basemap tiles (nothing is downloaded). Colours are colour-blind safe: hot spots in
+vermillion (:data:`sa_lib.style.HOT`), cold spots in blue
+(:data:`sa_lib.style.COLD`), "not significant" in light grey
+(:data:`sa_lib.style.NEUTRAL`), densities in viridis. Layers are drawn in
+EPSG:27700, so the scale bar is true. Functions return a Figure and never show it.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> cells = gpd.GeoDataFrame({"gi_label": ["Hot spot 99%", "Not significant"]},
+...     geometry=[box(0, 0, 500, 500), box(500, 0, 1000, 500)], crs="EPSG:27700")
+>>> area = gpd.GeoDataFrame(geometry=[box(0, 0, 1000, 500)], crs="EPSG:27700")
+>>> fig = plot_hotspots(cells, area, title="Burglary hot spots")
+>>> fig.axes[0].get_legend().get_title().get_text()
+'Gi* hot spots (confidence)'
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import geopandas as gpd
+import mapclassify
+import matplotlib.patheffects as pe
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from sa_lib.emerging import CSP_CATEGORIES, EHSA_CATEGORIES, SIMPLE_CATEGORIES
+from sa_lib.hotspots import GI_LABELS
+from sa_lib.style import COLD, HOT, NEUTRAL, SEQUENTIAL_CMAP
+from sa_lib.validation import (
+    require_choice,
+    require_columns,
+    require_geodataframe,
+    require_int,
+    require_numeric,
+)
+
+__all__ = [
+    "GI_COLOURS",
+    "CSP_COLOURS",
+    "add_north_arrow",
+    "add_scale_bar",
+    "plot_hotspots",
+    "plot_kde",
+    "plot_emerging",
+]
+
+
+def _tint(colour: str, share: float) -> str:
+    """Mix ``colour`` with white: share 1 = the colour, 0 = white."""
+    rgb = np.array(to_rgb(colour))
+    return to_hex(1 - share * (1 - rgb))
+
+
+#: ``gi_label`` -> colour, in legend order (hot to cold).
+GI_COLOURS: dict[str, str] = {
+    GI_LABELS[3]: HOT,
+    GI_LABELS[2]: _tint(HOT, 0.65),
+    GI_LABELS[1]: _tint(HOT, 0.35),
+    GI_LABELS[0]: NEUTRAL,
+    GI_LABELS[-1]: _tint(COLD, 0.35),
+    GI_LABELS[-2]: _tint(COLD, 0.65),
+    GI_LABELS[-3]: COLD,
+}
+#: ``csp_category`` -> colour (Okabe-Ito vermillion, orange, reddish purple; grey).
+CSP_COLOURS: dict[str, str] = {
+    "Sustaining": HOT,
+    "Emerging": "#E69F00",
+    "Preventing": "#CC79A7",
+    "No pattern": NEUTRAL,
+}
+_HOT_CMAP, _COLD_CMAP = "Oranges", "Blues"
+
+
+def _family_colours(categories: list[str]) -> dict[str, str]:
+    """Hot categories in oranges, cold in blues (spread over those given), others grey."""
+    hot = [c for c in categories if "hot" in c and "cold" not in c]
+    cold = [c for c in categories if "cold" in c and "hot" not in c]
+    out = {c: NEUTRAL for c in categories}
+    for group, cmap in ((hot, _HOT_CMAP), (cold, _COLD_CMAP)):
+        shades = plt.get_cmap(cmap)(np.linspace(0.95, 0.35, max(len(group), 1)))
+        out.update({c: to_hex(s) for c, s in zip(group, shades, strict=False)})
+    if "mixed hot/cold spot" in out:
+        out["mixed hot/cold spot"] = "#CC79A7"
+    return out
+
+
+def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
+    """Draw a north arrow with an "N" at axes position (x, y) (grid north, EPSG:27700).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> add_north_arrow(ax)
+    >>> [t.get_text() for t in ax.texts]
+    ['N']
+    >>> plt.close(fig)
+    """
+    ax.annotate(
+        "N",
+        xy=(x, y),
+        xytext=(x, y - 0.09),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10},
+        zorder=10,
+    )
+
+
+def _nice_length(target: float) -> float:
+    """Largest 1, 2 or 5 x 10^k not above ``target`` (metres)."""
+    exp = math.floor(math.log10(target))
+    for m in (5, 2, 1):
+        if m * 10**exp <= target:
+            return float(m * 10**exp)
+    return float(10**exp)
+
+
+def add_scale_bar(ax, fraction: float = 0.25) -> str:
+    """Draw a two-segment scale bar at the lower left; return its label (e.g. "2 km").
+
+    The axes must be in metres (EPSG:27700). The bar length is the largest 1, 2 or
+    5 x 10^k metres that is at most ``fraction`` of the map width.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax.set_xlim(0, 12000); ax.set_ylim(0, 8000)  # doctest: +ELLIPSIS
+    (...)
+    >>> add_scale_bar(ax)
+    '2 km'
+    >>> plt.close(fig)
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width, height = x1 - x0, y1 - y0
+    length = _nice_length(fraction * width)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bx, by = x0 + 0.04 * width, y0 + 0.04 * height
+    bh = 0.012 * height
+    for k, colour in enumerate(("black", "white")):
+        ax.add_patch(
+            Rectangle(
+                (bx + k * length / 2, by),
+                length / 2,
+                bh,
+                facecolor=colour,
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=10,
+            )
+        )
+    halo = [pe.withStroke(linewidth=3, foreground="white")]
+    for pos, text in ((bx, "0"), (bx + length, label)):
+        ax.text(
+            pos,
+            by + 1.8 * bh,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            zorder=10,
+            path_effects=halo,
+        )
+    return label
+
+
+def _prepare(gdf: gpd.GeoDataFrame | None, arg: str) -> gpd.GeoDataFrame | None:
+    if gdf is None:
+        return None
+    require_geodataframe(gdf, arg)
+    return gdf if gdf.crs.to_epsg() == 27700 else gdf.to_crs("EPSG:27700")
+
+
+def _finish(
+    fig: Figure,
+    ax,
+    boundary: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame | None,
+    ward_name_col: str | None,
+    title: str,
+    handles: list[Patch],
+    legend_title: str,
+    note: str | None,
+) -> Figure:
+    if wards is not None:
+        wards.boundary.plot(ax=ax, color="#555555", linewidth=0.5, zorder=4)
+        if ward_name_col is not None:
+            halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+            for pt, name in zip(
+                wards.geometry.representative_point(), wards[ward_name_col], strict=True
+            ):
+                ax.text(
+                    pt.x,
+                    pt.y,
+                    str(name),
+                    fontsize=6,
+                    ha="center",
+                    va="center",
+                    color="#222222",
+                    path_effects=halo,
+                    zorder=6,
+                )
+    # Dissolve first, so a boundary given as LSOAs draws only the CSP's outline.
+    outline = gpd.GeoSeries([boundary.geometry.union_all()], crs=boundary.crs)
+    outline.boundary.plot(ax=ax, color="black", linewidth=1.3, zorder=5)
+    xmin, ymin, xmax, ymax = boundary.total_bounds
+    pad = 0.03 * max(xmax - xmin, ymax - ymin)
+    ax.set_xlim(xmin - pad, xmax + pad)
+    ax.set_ylim(ymin - pad, ymax + pad)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    add_north_arrow(ax)
+    add_scale_bar(ax)
+    ax.legend(
+        handles=handles,
+        title=legend_title,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        fontsize=8,
+        title_fontsize=9,
+    )
+    ax.set_title(title, loc="left")
+    if note:
+        fig.text(0.01, 0.01, note, fontsize=7, color="#555555", ha="left", va="bottom")
+    fig.tight_layout()
+    return fig
+
+
+def _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title):
+    require_geodataframe(grid_gdf, "grid_gdf")
+    require_columns(grid_gdf, [column], arg="grid_gdf")
+    require_geodataframe(boundary_gdf, "boundary_gdf")
+    if wards_gdf is not None and ward_name_col is not None:
+        require_columns(wards_gdf, [ward_name_col], arg="wards_gdf")
+    if not isinstance(title, str):
+        raise ValueError(f"title must be text, got {type(title).__name__}.")
+
+
+def _patches(colours: dict[str, str], labels: list[str]) -> list[Patch]:
+    return [
+        Patch(facecolor=colours[c], edgecolor="#888888", linewidth=0.4, label=c) for c in labels
+    ]
+
+
+def plot_hotspots(
+    grid_gdf: gpd.GeoDataFrame,
+    boundary_gdf: gpd.GeoDataFrame,
+    wards_gdf: gpd.GeoDataFrame | None = None,
+    column: str = "gi_label",
+    title: str = "Hot spots (Getis-Ord Gi*)",
+    *,
+    ward_name_col: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] = (9, 7),
+) -> Figure:
+    """Map Gi* hot and cold spots (output of :func:`sa_lib.hotspots.gi_star`).
+
+    Parameters
+    ----------
+    grid_gdf : GeoDataFrame
+        Cells or areas with a ``gi_label`` column ("Hot spot 99%" ... "Cold spot 99%").
+    boundary_gdf : GeoDataFrame
+        The CSP boundary (any CRS; drawn in EPSG:27700).
+    wards_gdf : GeoDataFrame, optional
+        Ward boundaries to outline; names are drawn from ``ward_name_col``.
+    column : str, default "gi_label"
+        Column with the Gi* class labels.
+    title : str
+        Map title.
+    ward_name_col : str, optional
+        Column of ``wards_gdf`` with names (e.g. "WD25NM").
+    note : str, optional
+        Small source / copyright text at the foot of the figure.
+    figsize : (float, float)
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The legend always lists all seven classes (hot 99/95/90%, not significant,
+        cold 90/95/99%) so maps are comparable.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> cells = gpd.GeoDataFrame({"gi_label": ["Cold spot 95%", "Not significant"]},
+    ...     geometry=[box(0, 0, 500, 500), box(500, 0, 1000, 500)], crs="EPSG:27700")
+    >>> fig = plot_hotspots(cells, cells)
+    >>> len(fig.axes[0].get_legend().get_texts())
+    7
+    """
+    _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
+    bad = ~grid_gdf[column].isin(list(GI_COLOURS))
+    if bad.any():
+        row = grid_gdf.index[int(np.argmax(bad.to_numpy()))]
+        raise ValueError(
+            f"grid_gdf[{column!r}] has a value that is not a Gi* class: "
+            f"{grid_gdf[column].loc[row]!r} at row {row!r}. Expected one of "
+            f"{', '.join(repr(c) for c in GI_COLOURS)}.\nFix: pass the output of gi_star()."
+        )
+    grid = _prepare(grid_gdf, "grid_gdf")
+    fig, ax = plt.subplots(figsize=figsize)
+    grid.plot(ax=ax, color=grid[column].map(GI_COLOURS).to_list(), linewidth=0, zorder=2)
+    return _finish(
+        fig,
+        ax,
+        _prepare(boundary_gdf, "boundary_gdf"),
+        _prepare(wards_gdf, "wards_gdf"),
+        ward_name_col,
+        title,
+        _patches(GI_COLOURS, list(GI_COLOURS)),
+        "Gi* hot spots (confidence)",
+        note,
+    )
+
+
+def plot_kde(
+    grid_gdf: gpd.GeoDataFrame,
+    boundary_gdf: gpd.GeoDataFrame,
+    wards_gdf: gpd.GeoDataFrame | None = None,
+    column: str = "kde",
+    title: str = "Crime density (kernel density estimate)",
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    ward_name_col: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] = (9, 7),
+) -> Figure:
+    """Map kernel density (output of :func:`sa_lib.kde.kde_grid`) in named classes.
+
+    Cells below 1% of the peak density form a grey "Below 1% of peak" class (the
+    quartic kernel is exactly zero far from any point); the rest are split into
+    ``k`` classes by ``scheme`` (mapclassify) and coloured with viridis. Legend
+    labels give each class's range in points per km².
+
+    Parameters
+    ----------
+    grid_gdf : GeoDataFrame
+        Cells with a non-negative ``kde`` column.
+    boundary_gdf, wards_gdf, ward_name_col, title, note, figsize
+        As :func:`plot_hotspots`.
+    column : str, default "kde"
+        Density column.
+    scheme : {"quantiles", "fisher_jenks", "equal_interval"}
+        Classification of the non-negligible densities.
+    k : int, default 5
+        Number of classes (fewer when there are fewer distinct values).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> cells = gpd.GeoDataFrame({"kde": [0.0, 1.0, 2.0, 3.0]},
+    ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs="EPSG:27700")
+    >>> fig = plot_kde(cells, cells, k=3)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0]
+    'Below 1% of peak'
+    """
+    _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
+    require_numeric(grid_gdf, column, arg="grid_gdf")
+    require_choice(scheme, ["quantiles", "fisher_jenks", "equal_interval"], arg="scheme")
+    require_int(k, arg="k", minimum=2)
+    values = grid_gdf[column].to_numpy(dtype=float)
+    if not np.isfinite(values).all() or values.max() <= 0:
+        raise ValueError(
+            f"grid_gdf[{column!r}] must be finite with some density above 0; got a maximum of "
+            f"{np.nanmax(values)!r}.\nFix: pass the output of kde_grid()."
+        )
+    floor = 0.01 * values.max()
+    sig = values >= floor
+    n_distinct = len(np.unique(values[sig]))
+    k_use = max(1, min(k, n_distinct))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mapclassify warns about duplicate breaks
+        if scheme == "quantiles":
+            cls = mapclassify.Quantiles(values[sig], k=k_use)
+        elif scheme == "fisher_jenks":
+            cls = mapclassify.FisherJenks(values[sig], k=k_use)
+        else:
+            cls = mapclassify.EqualInterval(values[sig], k=k_use)
+    bins = np.unique(cls.bins)
+    lower = np.r_[floor, bins[:-1]]
+    colours = [to_hex(c) for c in plt.get_cmap(SEQUENTIAL_CMAP)(np.linspace(0.15, 1, len(bins)))]
+    fmt = _number_format(bins)
+    labels = ["Below 1% of peak"] + [
+        f"{fmt(lo)} – {fmt(hi)} per km²" for lo, hi in zip(lower, bins, strict=True)
+    ]
+    palette = {labels[0]: NEUTRAL} | dict(zip(labels[1:], colours, strict=True))
+    idx = np.searchsorted(bins, values, side="left").clip(max=len(bins) - 1)
+    cell_colours = np.where(sig, np.array(colours)[idx], NEUTRAL)
+    grid = _prepare(grid_gdf, "grid_gdf")
+    fig, ax = plt.subplots(figsize=figsize)
+    grid.plot(ax=ax, color=list(cell_colours), linewidth=0, zorder=2)
+    bw = ""
+    if "kde_bandwidth_m" in grid_gdf.columns:
+        bw = f" (bandwidth {float(grid_gdf['kde_bandwidth_m'].iloc[0]):,.0f} m)"
+    return _finish(
+        fig,
+        ax,
+        _prepare(boundary_gdf, "boundary_gdf"),
+        _prepare(wards_gdf, "wards_gdf"),
+        ward_name_col,
+        title,
+        _patches(palette, labels),
+        f"Density{bw}",
+        note,
+    )
+
+
+def _number_format(bins: np.ndarray):
+    """Format each break with about 2-3 significant figures (527, 24.1, 4.62)."""
+
+    def fmt(v: float) -> str:
+        if abs(v) >= 100:
+            return f"{v:,.0f}"
+        return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+
+    return fmt
+
+
+def plot_emerging(
+    grid_gdf: gpd.GeoDataFrame,
+    boundary_gdf: gpd.GeoDataFrame,
+    wards_gdf: gpd.GeoDataFrame | None = None,
+    column: str = "csp_category",
+    title: str = "Emerging hot spots",
+    *,
+    ward_name_col: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] = (9, 7),
+) -> Figure:
+    """Map emerging hot-spot categories (output of :func:`sa_lib.emerging.emerging_hotspots`).
+
+    Parameters
+    ----------
+    grid_gdf : GeoDataFrame
+        Cells with ``csp_category``, ``ehsa_category`` or ``simple_category``.
+    column : {"csp_category", "ehsa_category", "simple_category"}
+        Which classification to map. For ``csp_category`` the legend always lists
+        Sustaining, Emerging, Preventing and No pattern; for the other two it lists
+        the categories present (in their standard order), hot ones in oranges and
+        cold ones in blues.
+    boundary_gdf, wards_gdf, ward_name_col, title, note, figsize
+        As :func:`plot_hotspots`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> cells = gpd.GeoDataFrame({"csp_category": ["Emerging", "No pattern"]},
+    ...     geometry=[box(0, 0, 500, 500), box(500, 0, 1000, 500)], crs="EPSG:27700")
+    >>> fig = plot_emerging(cells, cells)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['Sustaining', 'Emerging', 'Preventing', 'No pattern']
+    """
+    require_choice(column, ["csp_category", "ehsa_category", "simple_category"], arg="column")
+    _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
+    allowed = {
+        "csp_category": CSP_CATEGORIES,
+        "ehsa_category": EHSA_CATEGORIES,
+        "simple_category": SIMPLE_CATEGORIES,
+    }[column]
+    bad = ~grid_gdf[column].isin(allowed)
+    if bad.any():
+        row = grid_gdf.index[int(np.argmax(bad.to_numpy()))]
+        raise ValueError(
+            f"grid_gdf[{column!r}] has an unknown category {grid_gdf[column].loc[row]!r} at "
+            f"row {row!r}.\nFix: pass the output of emerging_hotspots()."
+        )
+    if column == "csp_category":
+        colours = CSP_COLOURS
+        labels = list(CSP_COLOURS)
+        legend_title = "CSP priority"
+    else:
+        present = set(grid_gdf[column])
+        labels = [c for c in allowed if c in present]
+        # Shades spread over the categories present, so neighbouring classes differ.
+        colours = _family_colours(labels)
+        legend_title = (
+            "Emerging hot spot analysis" if column == "ehsa_category" else "Hot-spot pattern"
+        )
+    grid = _prepare(grid_gdf, "grid_gdf")
+    fig, ax = plt.subplots(figsize=figsize)
+    grid.plot(ax=ax, color=grid[column].map(colours).to_list(), linewidth=0, zorder=2)
+    return _finish(
+        fig,
+        ax,
+        _prepare(boundary_gdf, "boundary_gdf"),
+        _prepare(wards_gdf, "wards_gdf"),
+        ward_name_col,
+        title,
+        _patches(colours, labels),
+        legend_title,
+        note,
+    )
