@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -337,14 +338,15 @@ def read_source(src: SourceFile) -> pd.DataFrame:
         ) from e
     df.columns = [mapped.get(c) or f"__unknown_{i}" for i, c in enumerate(df.columns)]
     df = df[[c for c in df.columns if not c.startswith("__unknown_")]]
-    # With keep_default_na=False, empty fields stay "" and only absent fields are NaN:
-    # a row with fewer fields than the header (a truncated download) shows up here.
-    short = df.isna().any(axis=1).to_numpy()
-    if short.any():
-        i = int(np.argmax(short))
+    # A row with fewer fields than the header (a truncated download): count fields
+    # with the csv module, because pandas fills absent fields with "" here, the same
+    # as empty ones.
+    reader = csv.reader(io.StringIO(text))
+    short = [reader.line_num for rec in reader if rec and len(rec) < len(header)]
+    if short:
         raise IngestError(
-            f"{src.label}: line {i + 2}: the row has fewer fields than the header "
-            f"({int(short.sum())} such row(s)); the file looks truncated. Fix: re-download it."
+            f"{src.label}: line {short[0]}: the row has fewer fields than the header "
+            f"({len(short)} such row(s)); the file looks truncated. Fix: re-download it."
         )
     if src.kind == "stop_and_search":
         # Dates are published in UTC, but data.police.uk files them by UK local
