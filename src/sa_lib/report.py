@@ -56,27 +56,37 @@ def table_html(
     decimals: dict[str, int] | None = None,
     pct_cols: Sequence[str] = (),
     threshold: int | None = None,
+    secondary: bool = True,
+    suppress_zero: bool = False,
+    derived: dict[str, Sequence[str]] | None = None,
     caption: str | None = None,
     suppressed: pd.DataFrame | None = None,
 ) -> str:
-    """Render a DataFrame as an accessible HTML table with disclosure marks.
+    """Render a DataFrame as an accessible HTML table with disclosure control.
 
     Parameters
     ----------
     df : DataFrame
         What to show (column names are used as headers).
     count_cols : sequence of str
-        Columns holding counts: cells get ``class="sa-count"``; values below
-        ``threshold`` (and any marked in ``suppressed``) are shown as ``<threshold``.
+        Columns holding counts. With ``threshold``, they pass through
+        :func:`sa_lib.disclosure.suppress_table`: counts from 1 to threshold-1 show
+        as ``<threshold``, and (``secondary``) complementary cells as ``[c]`` so that
+        no suppressed cell can be recovered from row or column totals. Count cells
+        get ``class="sa-count"`` and ``data-sa-count`` (the scan's contract).
     decimals : dict, optional
         Decimal places per column (default 1 for floats).
     pct_cols : sequence of str
         Columns shown with a % sign.
     threshold : int, optional
-        Disclosure threshold for count columns (None: no suppression).
+        Disclosure threshold (None: no suppression).
+    secondary, suppress_zero : bool
+        Passed to :func:`sa_lib.disclosure.suppress_table`.
+    derived : dict, optional
+        ``{column: [count columns it was computed from]}``: a rate, interval or
+        percentage is hidden (``[c]``) when any of its counts is suppressed.
     suppressed : DataFrame of bool, optional
-        Cells to suppress in any column (e.g. secondary suppression, or rates
-        derived from suppressed counts), aligned with ``df``.
+        Further cells to hide, aligned with ``df``.
 
     Returns
     -------
@@ -84,41 +94,71 @@ def table_html(
         HTML.
     """
     decimals = decimals or {}
-    label = f"&lt;{threshold}" if threshold else "–"
+    d = df.reset_index(drop=True)
+    hide = pd.DataFrame(False, index=d.index, columns=d.columns)
+    labels = pd.DataFrame("", index=d.index, columns=d.columns)
+    if threshold and count_cols:
+        from sa_lib.disclosure import suppress_table
+
+        res = suppress_table(
+            d[list(count_cols)],
+            list(count_cols),
+            threshold=threshold,
+            secondary=secondary,
+            suppress_zero=suppress_zero,
+        )
+        for c in count_cols:
+            hide[c] = res.suppressed[c].to_numpy()
+            labels[c] = [f"&lt;{threshold}" if p else "[c]" for p in res.primary[c].to_numpy()]
+        for col, sources in (derived or {}).items():
+            mask = np.zeros(len(d), dtype=bool)
+            for src in sources:
+                mask |= res.suppressed[src].to_numpy()
+            hide[col] = hide[col].to_numpy() | mask
+            labels.loc[mask, col] = "[c]"
+    if suppressed is not None:
+        extra = (
+            suppressed.reset_index(drop=True)
+            .reindex(columns=d.columns, fill_value=False)
+            .fillna(False)
+            .astype(bool)
+        )
+        newly = extra & ~hide
+        hide = hide | extra
+        labels = labels.mask(newly, "[c]")
     parts = ['<table class="sa-table">']
     if caption:
         parts.append(f"<caption>{_html.escape(caption)}</caption>")
     parts.append(
         "<thead><tr>"
-        + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in df.columns)
+        + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in d.columns)
         + "</tr></thead><tbody>"
     )
-    for i, (_, row) in enumerate(df.iterrows()):
+    for i in range(len(d)):
         cells = []
-        for c in df.columns:
-            v = row[c]
-            hidden = (
-                suppressed is not None and c in suppressed.columns and bool(suppressed.iloc[i][c])
-            )
-            is_count = c in count_cols
-            if is_count and threshold and not hidden:
-                num = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
-                hidden = bool(pd.notna(num) and 0 < num < threshold)
-            if hidden:
-                text = label
+        for c in d.columns:
+            v = d.iloc[i][c]
+            if hide.iloc[i][c]:
+                text = labels.iloc[i][c] or "[c]"
             else:
                 text = _fmt_num(v, decimals.get(c, 1))
                 if c in pct_cols and text != "–":
                     text += "%"
                 text = _html.escape(text)
-            attrs = ""
-            if is_count:
+            if c in count_cols:
                 attrs = f' class="sa-count" data-sa-count="{text}"'
             elif not isinstance(v, str):
                 attrs = ' class="num"'
+            else:
+                attrs = ""
             cells.append(f"<td{attrs}>{text}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
+    if threshold and count_cols and bool(hide.to_numpy().any()):
+        parts.append(
+            f'<p class="sa-note">&lt;{threshold}: fewer than {threshold}, suppressed for disclosure control; '
+            "[c]: hidden so that a suppressed value cannot be worked out from totals or rates.</p>"
+        )
     return "".join(parts)
 
 
@@ -257,18 +297,26 @@ def show_summary(
     label: str = "Crime type",
     caption: str | None = None,
 ) -> None:
-    """Display a summary table with disclosure control on its count columns."""
+    """Display a summary table with disclosure control on counts and on what is derived from them."""
     d = summary_display(t, ctx, label_col, label)
-    counts = [p.label for p in ctx.periods.values() if p.label in d.columns]
-    rate_cols = [c for c in d.columns if c.startswith("Rate") or c.endswith("CI")]
-    # Rates and intervals computed from a suppressed count are suppressed too.
-    thr = ctx.disclosure["threshold"]
-    cur = t["count_current"].to_numpy()
-    hide = pd.DataFrame(False, index=d.index, columns=d.columns)
-    small = (cur > 0) & (cur < thr)
-    for c in rate_cols:
-        hide[c] = small
-    show_table(d, count_cols=counts, threshold=thr, suppressed=hide, caption=caption)
+    labels = {key: p.label for key, p in ctx.periods.items() if p.label in d.columns}
+    counts = list(dict.fromkeys(labels.values()))
+    cur = labels["current"]
+    derived = {c: [cur] for c in d.columns if c.startswith("Rate") or c.endswith("CI")}
+    for key in ("last_year", "previous", "baseline"):
+        col = f"vs {ctx.periods[key].label}" if key in ctx.periods else None
+        if col in d.columns:
+            derived[col] = [cur, labels[key]]
+    dis = ctx.disclosure
+    show_table(
+        d,
+        count_cols=counts,
+        threshold=dis["threshold"],
+        secondary=dis["secondary"],
+        suppress_zero=dis["suppress_zero"],
+        derived=derived,
+        caption=caption,
+    )
 
 
 def show_breaks(annotations: pd.DataFrame, start, end) -> None:

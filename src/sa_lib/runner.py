@@ -167,15 +167,20 @@ def _execute(theme: str, params_path: str, out_ipynb: str, kernel: str, timeout:
         )
         return {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
     except pm.PapermillExecutionError as e:
+        # papermill inserts one "injected-parameters" cell after the parameters cell,
+        # so the failing cell of the source notebook is one earlier.
+        cell = e.cell_index - 1 if e.cell_index > 0 else e.cell_index
+        src_lines = (e.source or "").strip().splitlines()
+        last = src_lines[-1][:80] if src_lines else ""
         return {
             "theme": theme,
             "status": "failed",
             "seconds": time.perf_counter() - t0,
-            "cell": e.cell_index,
+            "cell": cell,
             "exec_count": e.exec_count,
             "ename": e.ename,
             "evalue": e.evalue,
-            "error_summary": f"cell {e.cell_index} (execution {e.exec_count}): {e.ename}: {e.evalue}",
+            "error_summary": f"cell {cell} of notebooks/{theme}.ipynb ({last!r}): {e.ename}: {e.evalue}",
         }
     except Exception as e:  # noqa: BLE001 - any failure of one theme is reported, not fatal to others
         return {

@@ -70,7 +70,7 @@ def _add_comparisons(
         same_length = exp_a == exp_b
         pct = res["pct_change"] if same_length else (res["rate_ratio"] - 1) * 100
         pct = pct.where(np.isfinite(pct))
-        t[f"pct_vs_{key}"] = pct.round(1).to_numpy()
+        t[f"pct_vs_{key}"] = pct.to_numpy()
         t[f"p_vs_{key}"] = res["p_adjusted"].to_numpy()
         t[f"significant_vs_{key}"] = res["significant"].to_numpy()
         t[f"label_vs_{key}"] = res["change_label"].to_numpy()

@@ -1,0 +1,146 @@
+"""End to end: run the whole pack on the shipped sample and check what partners receive."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from sa_lib import config
+from sa_lib.disclosure import scan_html_for_disclosure
+from sa_lib.report_html import external_resources
+from sa_lib.runner import EXIT, run_pack
+
+SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+
+# The sections each theme's partner HTML must have (h2 headings).
+EXPECTED_SECTIONS = {
+    "overview": [
+        "Key findings",
+        "Crime and ASB by type",
+        "Monthly trends",
+        "Wards",
+        "How concentrated is crime?",
+        "Data quality",
+        "Methods and assumptions",
+    ],
+}
+
+
+def _params_with_store(tmp_path, store, **overrides):
+    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
+    p["data"]["store"] = str(store)
+    p.update(overrides)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory, sample_store):
+    tmp = tmp_path_factory.mktemp("e2e")
+    themes = sorted(f.stem for f in config.NOTEBOOKS_DIR.glob("*.ipynb"))
+    params = _params_with_store(tmp, sample_store, themes=themes)
+    res = run_pack(params, out_root=tmp / "outputs", progress=False)
+    return res, themes
+
+
+@pytest.mark.e2e
+def test_pack_completes(pack):
+    res, themes = pack
+    failed = [(t["theme"], t.get("error_summary")) for t in res.themes if t["status"] != "ok"]
+    assert failed == [], failed
+    assert res.ok and res.exit_code == EXIT["ok"]
+    assert res.out_dir.name == "huntingdonshire_2025q4"
+    for t in themes:
+        assert (res.out_dir / f"{t}.html").is_file()
+        assert (res.out_dir / "notebooks" / f"{t}.ipynb").is_file()
+    index = (res.out_dir / "index.html").read_text()
+    for t in themes:
+        assert f'href="{t}.html"' in index
+    assert "INCOMPLETE" not in index
+    assert (res.out_dir / "run.log").read_text().strip()
+
+
+@pytest.mark.e2e
+def test_manifest_records_inputs_versions_and_status(pack):
+    res, themes = pack
+    m = json.loads((res.out_dir / "manifest.json").read_text())
+    assert m["status"] == "complete"
+    assert m["parameters"]["csp"]["lad_codes"] == ["E07000011"]
+    assert re.fullmatch(r"[0-9a-f]{64}", m["inputs"]["population"]["sha256"])
+    assert m["inputs"]["store"]["partitions"], "store partitions (with source hashes) are listed"
+    assert m["versions"]["pandas"] and m["versions"]["papermill"]
+    assert [t["theme"] for t in m["themes"]] == themes
+    assert all(t["status"] == "ok" and t["seconds"] > 0 for t in m["themes"])
+    assert m["git_commit"]
+
+
+@pytest.mark.e2e
+def test_html_is_offline_codeless_and_has_sections(pack):
+    res, themes = pack
+    for t in themes:
+        html = (res.out_dir / f"{t}.html").read_text()
+        assert external_resources(html) == [], f"{t}.html fetches from the internet"
+        assert "jp-InputArea-editor" not in html.split("</style>")[-1], f"{t}.html shows code cells"
+        assert "In&nbsp;[" not in html, f"{t}.html shows prompts"
+        assert "open_context(" not in html and "import " not in html.split("</style>")[-1], f"{t}.html shows code"
+        assert "Traceback" not in html
+        assert 'class="sa-toc"' in html, f"{t}.html has no table of contents"
+        assert "Open Government Licence v3.0" in html, f"{t}.html lacks the attribution footer"
+        assert "data:image/png;base64" in html, f"{t}.html has no embedded chart"
+        assert len(html.encode()) < 3 * 1024 * 1024, f"{t}.html is over 3 MB"
+        headings = re.findall(r"<h2[^>]*>(.*?)<", html)
+        for section in EXPECTED_SECTIONS.get(t, []):
+            assert section in headings, f"{t}.html lacks section {section!r}"
+
+
+@pytest.mark.e2e
+def test_no_disclosive_numbers_in_any_page(pack):
+    res, themes = pack
+    for t in themes:
+        html = (res.out_dir / f"{t}.html").read_text()
+        found = scan_html_for_disclosure(html, threshold=10)
+        assert found.empty, f"{t}.html:\n{found.head(10).to_string()}"
+
+
+def _nb(path, source):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('params_path = ""\ntheme = ""')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Section"), cell, nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.mark.e2e
+def test_failed_theme_exits_nonzero_and_keeps_last_good_pack(tmp_path, sample_store, monkeypatch):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _nb(nbdir / "good.ipynb", "print('fine')")
+    _nb(nbdir / "bad.ipynb", "x = 1\nraise ValueError('deliberate failure for the test')")
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
+    out = tmp_path / "outputs"
+
+    first = run_pack(_params_with_store(tmp_path, sample_store, themes=["good"]), out_root=out, progress=False)
+    assert first.ok
+    good_index = (first.out_dir / "index.html").read_text()
+
+    second = run_pack(_params_with_store(tmp_path, sample_store, themes=["good", "bad"]), out_root=out, progress=False)
+    assert not second.ok and second.exit_code == EXIT["notebook"] == 3
+    bad = next(t for t in second.themes if t["theme"] == "bad")
+    assert bad["status"] == "failed"
+    assert bad["cell"] == 2 and "ValueError" in bad["error_summary"] and "deliberate" in bad["error_summary"]
+    # The last good pack is untouched; the failed build is kept aside for debugging.
+    assert (first.out_dir / "index.html").read_text() == good_index
+    assert not (first.out_dir / "bad.html").exists()
+    failed = second.out_dir
+    assert failed.name.endswith(".failed")
+    assert (failed / "notebooks" / "bad.FAILED.ipynb").is_file()
+    assert not (failed / "bad.html").exists(), "a failed theme never gets HTML"
+    assert "INCOMPLETE" in (failed / "index.html").read_text()
+    assert json.loads((failed / "manifest.json").read_text())["status"] == "failed"
+    assert not list(out.glob(".*tmp*")), "no temporary build folders are left behind"
