@@ -270,9 +270,12 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
     """
     problems: list[str] = []
     schema = dict(SCHEMA)
+    # A theme's disclosure keys default to None ("not set"), so that theme_disclosure can
+    # tell an explicit setting from an absent one, even when it equals the default.
+    theme_dis = {k: F(f.types, help=f.help) for k, f in DISCLOSURE.items()}
     for theme, opts in THEME_OPTIONS.items():
         schema[theme] = _section(
-            {**opts, "disclosure": _section(DISCLOSURE)}, help=f"options for the {theme} theme"
+            {**opts, "disclosure": _section(theme_dis)}, help=f"options for the {theme} theme"
         )
     p = _check_section(raw, schema, "", problems)
     if problems and not p:
@@ -423,7 +426,7 @@ def theme_disclosure(params: dict, theme: str) -> dict:
     """
     base = dict(params.get("disclosure") or {k: f.default for k, f in DISCLOSURE.items()})
     own = ((params.get(theme) or {}).get("disclosure")) or {}
-    explicit = {k: v for k, v in own.items() if v is not None and v != DISCLOSURE[k].default}
+    explicit = {k: v for k, v in own.items() if v is not None}
     out = {**base, **explicit}
     if theme in SENSITIVE_THEMES:
         out["secondary"] = True
