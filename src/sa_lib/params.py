@@ -84,6 +84,46 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
         ),
         "top_wards": F((int,), default=10, help="wards shown in the ranked table"),
     },
+    "hotspots": {
+        "crime_types": F(
+            (list,),
+            default=None,
+            help="crime types analysed (default: all crime excluding ASB; 'All crime' allowed)",
+        ),
+        "cell_size": F((float,), default=None, help="grid cell size in metres (default: auto)"),
+        "shape": F((str,), default="square", choices=("square", "hex"), help="grid cell shape"),
+        "bandwidth": F((float,), default=None, help="KDE bandwidth in metres (default: auto)"),
+        "p_value": F(
+            (str,),
+            default="analytical",
+            choices=("analytical", "permutation"),
+            help="Gi* p-values (permutation uses statistics.permutations and seed)",
+        ),
+        "emerging_freq": F(
+            (str,),
+            default="month",
+            choices=("month", "quarter"),
+            help="time step of the emerging hot-spot analysis",
+        ),
+        "min_count": F(
+            (int,),
+            default=20,
+            help="crimes a cell needs over the emerging window before it can be 'Preventing'",
+        ),
+        "change_from": F(
+            (str,),
+            default="last_year",
+            choices=("last_year", "previous"),
+            help="period the ward change is measured from",
+        ),
+    },
+    "place_profile": {
+        "area": F(
+            (dict,),
+            default=None,
+            help="{type: ward|lsoas|polygon, value: ...} (default: the ward with most crime)",
+        ),
+    },
 }
 
 #: Themes that are sensitive: they default to the strictest disclosure control.
