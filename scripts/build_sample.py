@@ -67,8 +67,10 @@ def main() -> None:
     # Force area LSOA21 -> LAD, from the per-LAD boundary files.
     force_lsoa = []
     for f in sorted((shared / "boundaries" / "lsoa21").glob("*.geojson")):
-        g = gpd.read_file(f, columns=["LSOA21CD"], read_geometry=False)
-        force_lsoa.append(pd.DataFrame({"lsoa21_code": g["LSOA21CD"], "lad_code": f.stem}))
+        g = gpd.read_file(f, columns=["LSOA21CD", "LSOA21NM"], read_geometry=False)
+        # An LSOA's name is its LAD's name plus a code ("Huntingdonshire 010B").
+        lad_name = g["LSOA21NM"].str.rsplit(" ", n=1).str[0].mode().iloc[0]
+        force_lsoa.append(pd.DataFrame({"lsoa21_code": g["LSOA21CD"], "lad_code": f.stem, "lad_name": lad_name}))
     force_lsoa = pd.concat(force_lsoa, ignore_index=True)
     force_lsoa11 = []
     for f in sorted((shared / "boundaries" / "lsoa11").glob("*.geojson")):
@@ -117,6 +119,8 @@ def main() -> None:
     )
     fc = pd.concat(counts, ignore_index=True).rename(columns={"Month": "month", "Crime type": "crime_type"})
     fc = fc.merge(lad_pop, left_on="lad_code", right_index=True, how="left")
+    names = force_lsoa.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
+    fc.insert(1, "lad_name", fc["lad_code"].map(names).fillna(fc["lad_code"]))
     fc["population"] = fc["population"].astype("Int64")
     fc = fc.sort_values(["lad_code", "month", "crime_type"])
     (out / "force").mkdir(parents=True, exist_ok=True)

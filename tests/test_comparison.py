@@ -209,3 +209,64 @@ def test_error_interval_wrong_way_round():
     df = pd.DataFrame({"area": ["A"], "rate": [5.0], "rate_lower": [6.0], "rate_upper": [4.0]})
     with pytest.raises(ValueError, match="does not contain the rate"):
         cmp.plot_rates_with_ci(df)
+
+
+def _force_counts():
+    return pd.DataFrame(
+        {
+            "lad_code": ["A", "A", "B", "B", "(no location)", "(outside force area)"],
+            "lad_name": [
+                "Ayton",
+                "Ayton",
+                "Beeby",
+                "Beeby",
+                "(no location)",
+                "(outside force area)",
+            ],
+            "month": ["2025-01", "2025-02", "2025-01", "2025-01", "2025-01", "2025-01"],
+            "crime_type": [
+                "Robbery",
+                "Robbery",
+                "Robbery",
+                "Anti-social behaviour",
+                "Robbery",
+                "Robbery",
+            ],
+            "count": [4, 3, 6, 50, 5, 2],
+            "population": [1000, 1000, 3000, 3000, None, None],
+        }
+    )
+
+
+def test_wider_area_counts_sums_lads_and_leaves_out_unplaced_rows_and_asb():
+    from sa_lib.comparison import wider_area_counts
+
+    out = wider_area_counts(_force_counts(), ["2025-01", "2025-02"], wider_area_name="Force")
+    got = out.set_index("area")[["count", "population"]].to_dict("index")
+    # Ayton 4 + 3; Beeby 6 (ASB left out); no-location and outside rows belong to neither.
+    assert got == {
+        "Ayton": {"count": 7, "population": 1000},
+        "Beeby": {"count": 6, "population": 3000},
+        "Force": {"count": 13, "population": 4000},
+    }
+    only_a = wider_area_counts(_force_counts(), ["2025-01"], areas=["A"])
+    assert only_a["area"].tolist() == ["Ayton", "Force area"]
+    assert only_a["count"].tolist() == [4, 10]
+
+
+def test_wider_area_counts_error_names_the_range():
+    from sa_lib.comparison import wider_area_counts
+
+    with pytest.raises(ValueError, match="covers 2025-01 to 2025-02"):
+        wider_area_counts(_force_counts(), ["2030-01"])
+
+
+def test_load_force_counts_missing_column(tmp_path):
+    from sa_lib.comparison import load_force_counts
+
+    p = tmp_path / "fc.csv"
+    _force_counts().drop(columns="population").to_csv(p, index=False)
+    with pytest.raises(ValueError, match="missing required column.*'population'"):
+        load_force_counts(p)
+    with pytest.raises(ValueError, match="does not exist"):
+        load_force_counts(tmp_path / "nope.csv")

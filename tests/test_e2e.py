@@ -23,6 +23,7 @@ EXPECTED_SECTIONS = {
         "Crime and ASB by type",
         "Monthly trends",
         "Wards",
+        "Comparison with the wider area",
         "How concentrated is crime?",
         "Data quality",
         "Methods and assumptions",

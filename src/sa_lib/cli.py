@@ -101,7 +101,9 @@ def _cmd_run(args) -> int:
         if r["status"] != "ok":
             line += f"  {r.get('error_summary', '')}"
         print(line)
-    if res.ok:
+    if res.ok and res.out_dir.name.endswith(".partial"):
+        print(f"Partial run (not the full pack): {res.out_dir / 'index.html'}")
+    elif res.ok:
         print(f"Pack complete: {res.out_dir / 'index.html'}")
     elif res.exit_code == 130:
         print("Interrupted: the last good pack is unchanged.", file=sys.stderr)

@@ -498,3 +498,123 @@ def plot_rates_with_ci(
         ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
     ax.set_title(title or "Rates with confidence intervals")
     return fig
+
+
+def load_force_counts(path) -> pd.DataFrame:
+    """Read force-wide counts by LAD x month x crime type (as shipped in ``data/sample/force``).
+
+    Returns
+    -------
+    DataFrame
+        ``lad_code``, ``lad_name``, ``month``, ``crime_type``, ``count``, ``population``.
+        Rows with no location or outside the force area carry pseudo-codes in
+        brackets, e.g. ``(no location)``, and no population.
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(
+            f"Force counts file {p} does not exist. Fix: check data.force_counts in the parameters."
+        )
+    df = pd.read_csv(
+        p,
+        dtype={
+            "lad_code": "string",
+            "lad_name": "string",
+            "month": "string",
+            "crime_type": "string",
+        },
+    )
+    v.require_columns(
+        df,
+        ["lad_code", "lad_name", "month", "crime_type", "count", "population"],
+        arg=str(p),
+        fix="build it with scripts/build_sample.py (street rows counted by LAD x month x crime type)",
+    )
+    v.require_non_negative(df, "count", arg=str(p))
+    return df
+
+
+def wider_area_counts(
+    force_counts: pd.DataFrame,
+    months: Sequence[str],
+    *,
+    exclude_types: Sequence[str] = ("Anti-social behaviour",),
+    crime_types: Sequence[str] | None = None,
+    wider_area_name: str = "Force area",
+    areas: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Counts and populations per LAD over ``months``, plus the whole wider area.
+
+    Rows with no location or outside the force area (bracketed pseudo-codes) count
+    towards neither any LAD nor the wider area, as they cannot be placed.
+
+    Parameters
+    ----------
+    force_counts : DataFrame
+        From :func:`load_force_counts`.
+    months : sequence of "YYYY-MM"
+    exclude_types : sequence of str
+        Crime types left out (ASB by default: incidents, not crimes).
+    crime_types : sequence of str, optional
+        Keep only these types (after ``exclude_types``).
+    wider_area_name : str
+        Label of the total row.
+    areas : sequence of str, optional
+        LAD codes to keep as rows (the wider-area row always sums every LAD).
+
+    Returns
+    -------
+    DataFrame
+        ``area`` (LAD name, or ``wider_area_name``), ``lad_code`` (``"all"`` for the
+        total), ``count``, ``population``. Population is summed over LADs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fc = pd.DataFrame({"lad_code": ["A", "B", "(no location)"], "lad_name": ["Ayton", "Beeby", "(no location)"],
+    ...     "month": ["2025-01"] * 3, "crime_type": ["Robbery"] * 3, "count": [4, 6, 5],
+    ...     "population": [1000, 3000, None]})
+    >>> wider_area_counts(fc, ["2025-01"])[["area", "count", "population"]].values.tolist()
+    [['Ayton', 4, 1000], ['Beeby', 6, 3000], ['Force area', 10, 4000]]
+    """
+    v.require_columns(
+        force_counts,
+        ["lad_code", "lad_name", "month", "crime_type", "count", "population"],
+        arg="force_counts",
+    )
+    d = force_counts[
+        force_counts["month"].isin(list(months)) & ~force_counts["lad_code"].str.startswith("(")
+    ]
+    d = d[~d["crime_type"].isin(list(exclude_types))]
+    if crime_types is not None:
+        d = d[d["crime_type"].isin(list(crime_types))]
+    if d.empty:
+        raise ValueError(
+            f"force_counts has no rows for months {list(months)[:3]}... and the crime types asked for. "
+            f"It covers {force_counts['month'].min()} to {force_counts['month'].max()}."
+        )
+    pop = (
+        force_counts.dropna(subset=["population"])
+        .drop_duplicates("lad_code")
+        .set_index("lad_code")["population"]
+    )
+    by = d.groupby(["lad_code", "lad_name"], as_index=False)["count"].sum()
+    by["population"] = by["lad_code"].map(pop).astype("int64")
+    by = by.rename(columns={"lad_name": "area"})[["area", "lad_code", "count", "population"]]
+    total = pd.DataFrame(
+        [
+            {
+                "area": wider_area_name,
+                "lad_code": "all",
+                "count": int(by["count"].sum()),
+                "population": int(by["population"].sum()),
+            }
+        ]
+    )
+    if areas is not None:
+        by = by[by["lad_code"].isin(list(areas))]
+    out = pd.concat([by, total], ignore_index=True)
+    out["count"] = out["count"].astype("int64")
+    return out

@@ -78,6 +78,11 @@ class Context:
     def store(self):
         return config.resolve(self.params["data"]["store"])
 
+    def path(self, key: str):
+        """The resolved path of ``data.<key>`` from the parameters, or None if not set."""
+        value = self.params["data"].get(key)
+        return None if value is None else config.resolve(value)
+
     @property
     def rate_per(self) -> int:
         return int(self.stats["rate_per"])

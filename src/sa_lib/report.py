@@ -499,3 +499,130 @@ def overview_findings(
             f"(95% CI {top['rate_lower']:.0f} to {top['rate_upper']:.0f})."
         )
     return out
+
+
+def _show_fig(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    display(fig)
+    plt.close(fig)
+
+
+def show_wider_comparison(
+    ctx, exclude_types: Sequence[str] = ("Anti-social behaviour",)
+) -> pd.DataFrame | None:
+    """Compare the CSP's crime rate with the wider area and its peers: table, CI chart, funnel plot.
+
+    Uses ``data.force_counts`` and ``comparison.peers`` from the parameters. Rates are
+    annualised (per resident per year) so quarters and years compare. Returns the
+    comparison table (see :func:`sa_lib.comparison.compare_areas`), or None with a
+    note when no force-wide counts are given.
+    """
+    from sa_lib import comparison
+
+    path = ctx.path("force_counts")
+    if path is None:
+        note(
+            "No force-wide counts were given (data.force_counts), so the comparison with the wider area is skipped."
+        )
+        return None
+    wider = ctx.params["comparison"]["wider_area_name"]
+    peers = ctx.params["comparison"]["peers"]
+    fc = comparison.load_force_counts(path)
+    areas = comparison.wider_area_counts(
+        fc,
+        ctx.period.months,
+        exclude_types=exclude_types,
+        wider_area_name=wider,
+        areas=list(ctx.params["csp"]["lad_codes"]) + list(peers),
+    )
+    areas["person_years"] = areas["population"] * ctx.period.n_months / 12
+    comp = comparison.compare_areas(
+        areas,
+        "area",
+        "count",
+        "person_years",
+        per=ctx.rate_per,
+        conf_level=ctx.stats["conf_level"],
+        reference=wider,
+    )
+    csp_rows = comp[comp["lad_code"].isin(ctx.params["csp"]["lad_codes"])]
+    highlight = csp_rows["area"].iloc[0] if len(csp_rows) else None
+    shown = pd.DataFrame(
+        {
+            "Area": comp["area"],
+            "Crimes": comp["count"].astype("int64"),
+            "Population": comp["population"].astype("int64"),
+            f"Rate {ctx.rate_label} a year": comp["rate"].round(1),
+            "95% CI": [
+                f"{lo:.1f} to {hi:.1f}"
+                for lo, hi in zip(comp["rate_lower"], comp["rate_upper"], strict=True)
+            ],
+            f"Against the {wider}": comp["comparison"].replace({"reference": "(reference)"}),
+        }
+    )
+    show_table(
+        shown,
+        count_cols=["Crimes"],
+        threshold=ctx.disclosure["threshold"],
+        secondary=False,
+        derived={c: ["Crimes"] for c in shown.columns if c.startswith("Rate") or c == "95% CI"},
+        caption=f"All crime excluding ASB, {ctx.period.label}: {wider} and its districts",
+    )
+    _show_fig(
+        comparison.plot_rates_with_ci(
+            comp,
+            "area",
+            highlight=highlight,
+            per=ctx.rate_per,
+            title=f"Crime rate per {ctx.rate_per:,} residents a year, {ctx.period.label} (95% CI)",
+        )
+    )
+    if len(areas) > 3:
+        _show_fig(
+            comparison.plot_funnel(
+                areas,
+                "area",
+                "count",
+                "person_years",
+                per=ctx.rate_per,
+                reference=wider,
+                highlight=highlight,
+                title=f"Funnel plot against the {wider} rate (x axis: resident-years)",
+            )
+        )
+    return comp
+
+
+def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
+    """Harm-weighted totals beside counts when ``data.harm_weights`` is set; else say why there are none."""
+    path = ctx.path("harm_weights")
+    if path is None:
+        note(
+            "No harm weights were given (data.harm_weights). The workbench ships no default: a weight "
+            "per police.uk category needs a cited source and a stated mapping from Home Office offence "
+            "codes (e.g. ONS Crime Severity Score or the Cambridge Crime Harm Index). Copy "
+            "src/sa_lib/resources/harm_weights_template.csv, fill in weights with their sources, and "
+            "name it in the parameters to add harm-weighted totals here."
+        )
+        return None
+    from sa_lib import harm
+
+    w = harm.load_weights(path)
+    rows = types[types["crime_type"] != "All crime"]
+    res = harm.harm_weighted(
+        rows.rename(columns={"count_current": "count"})[["crime_type", "count"]],
+        w,
+        population_col=None,
+    )
+    shown = res.rename(
+        columns={"crime_type": "Crime type", "count": "Count", "weight": "Weight", "harm": "Harm"}
+    )
+    show_table(
+        shown[["Crime type", "Count", "Weight", "Harm"]],
+        count_cols=["Count"],
+        threshold=ctx.disclosure["threshold"],
+        derived={"Harm": ["Count"]},
+        caption=f"Harm-weighted crime, {ctx.period.label}",
+    )
+    return res

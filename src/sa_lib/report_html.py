@@ -106,6 +106,27 @@ def add_toc(html: str) -> str:
     return html.replace("<!--SA-TOC-->", toc if items else "", 1)
 
 
+def add_alt_text(html: str) -> str:
+    """Give each embedded chart without alt text one naming its section, for screen readers.
+
+    Examples
+    --------
+    >>> add_alt_text('<h2 id="t">Trends</h2><img src="data:x">')
+    '<h2 id="t">Trends</h2><img alt="Chart: Trends" src="data:x">'
+    """
+    out, last, pos = [], "the report", 0
+    pattern = r"<h[23]\s[^>]*>(.*?)</h[23]>|<img\b(?![^>]*\balt=)([^>]*)>"
+    for m in re.finditer(pattern, html, re.S):
+        if m.group(1) is not None:
+            last = re.sub(r"<[^>]+>", "", m.group(1)).replace("¶", "").strip()
+            continue
+        out.append(html[pos : m.start()])
+        out.append(f'<img alt="Chart: {_html.escape(last, quote=True)}"{m.group(2)}>')
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def _footer(meta: dict) -> str:
     lines = "".join(f"<li>{_html.escape(a)}</li>" for a in ATTRIBUTION)
     syn = ""
@@ -153,6 +174,8 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    # nbconvert warns of images without alt text; add_alt_text below supplies it.
+    exporter.log.setLevel("ERROR")
     nb.metadata["title"] = title
     resources = {
         "sa_css": REPORT_CSS,
@@ -160,7 +183,7 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
         "sa_footer": _footer({**meta, "synthetic": synthetic}),
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = add_toc(body).replace("<!--SA-STATUS-->", "", 1)
+    body = add_alt_text(add_toc(body)).replace("<!--SA-STATUS-->", "", 1)
     ext = external_resources(body)
     if ext:
         raise RuntimeError(
@@ -171,9 +194,19 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
 
 
 def write_index(
-    out_dir: Path, *, title: str, period_label: str, results: list[dict], meta: dict
+    out_dir: Path,
+    *,
+    title: str,
+    period_label: str,
+    results: list[dict],
+    meta: dict,
+    partial_of: list[str] | None = None,
 ) -> Path:
-    """Write ``index.html`` linking each theme's page, with its status."""
+    """Write ``index.html`` linking each theme's page, with its status.
+
+    ``partial_of`` lists the themes of the full pack when only some were run: the
+    page then says it is a partial run.
+    """
     rows = []
     for r in results:
         name = _html.escape(r["theme"].replace("_", " ").title())
@@ -193,6 +226,12 @@ def write_index(
         if failed
         else ""
     )
+    if partial_of is not None:
+        missing = [t for t in partial_of if t not in {r["theme"] for r in results}]
+        banner += (
+            '<div class="sa-banner-failed">PARTIAL RUN: only some themes were run; not run: '
+            f"{_html.escape(', '.join(missing))}. This is not the full pack.</div>"
+        )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_html.escape(title)}: {_html.escape(period_label)}</title><style>{REPORT_CSS}</style></head>

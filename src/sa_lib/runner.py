@@ -229,6 +229,10 @@ def run_pack(
     out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
     out_root.mkdir(parents=True, exist_ok=True)
     name = pack_name(params)
+    partial = todo != list(params["themes"])
+    if partial:
+        # A run of some themes only is never published as the pack.
+        name += ".partial"
     final = out_root / name
     tmp = out_root / f".{name}.tmp-{os.getpid()}"
     if tmp.exists():
@@ -320,12 +324,17 @@ def run_pack(
                     ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
         period = parse_period(params["period"])
         write_index(
-            tmp, title=params["title"], period_label=period.label, results=results, meta=meta
+            tmp,
+            title=params["title"],
+            period_label=period.label,
+            results=results,
+            meta=meta,
+            partial_of=list(params["themes"]) if partial else None,
         )
         ok = all(r["status"] == "ok" for r in results)
         manifest = {
             "pack": name,
-            "status": "complete" if ok else "failed",
+            "status": ("partial" if partial else "complete") if ok else "failed",
             "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "parameters_file": meta["params"],
