@@ -1,0 +1,197 @@
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from sa_lib import report
+from sa_lib.disclosure import scan_html_for_disclosure
+from sa_lib.periods import parse_period
+from sa_lib.report import summary_display, table_html
+from sa_lib.summary import type_summary
+
+TABLE = pd.DataFrame(
+    {
+        "ward": ["A", "B", "C"],
+        "current": [3, 25, 40],
+        "previous": [20, 30, 35],
+        "rate": [1.5, 12.5, 20.0],
+    }
+)
+
+
+def cells(html):
+    """Rows of cell texts from a rendered table."""
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in body.split("</tr>") if "<td" in r]
+
+
+def count_marks(html):
+    return re.findall(r'data-sa-count="([^"]*)"', html)
+
+
+def test_primary_and_secondary_suppression():
+    before = TABLE.copy()
+    html = table_html(TABLE, count_cols=["current", "previous"], threshold=10)
+    rows = cells(html)
+    assert rows[0][:2] == ["A", "&lt;10"]  # primary: 3 is shown as <10
+    assert ">3<" not in html
+    # Secondary: the column total would reveal A's count, so another cell in the
+    # column is hidden too, and likewise along A's row.
+    assert rows[1][1] == "[c]"
+    assert rows[0][2] == "[c]"
+    assert rows[2][1:3] == ["40", "35"]
+    assert "fewer than 10, suppressed for disclosure control" in html
+    pd.testing.assert_frame_equal(TABLE, before)
+
+
+def test_no_secondary():
+    html = table_html(TABLE, count_cols=["current", "previous"], threshold=10, secondary=False)
+    assert [r[1] for r in cells(html)] == ["&lt;10", "25", "40"]
+    assert "[c]" not in count_marks(html)
+
+
+def test_derived_hidden_with_its_counts():
+    html = table_html(
+        TABLE, count_cols=["current", "previous"], threshold=10, derived={"rate": ["current"]}
+    )
+    rows = cells(html)
+    assert [r[3] for r in rows] == ["[c]", "[c]", "20.0"]
+    # Without `derived` the rate of A (1.5 per 1,000 on a known population) would show.
+    plain = table_html(TABLE, count_cols=["current", "previous"], threshold=10)
+    assert cells(plain)[0][3] == "1.5"
+
+
+def test_data_sa_count_marks_only_count_cells():
+    html = table_html(TABLE, count_cols=["current", "previous"], threshold=10)
+    assert count_marks(html) == ["&lt;10", "[c]", "[c]", "[c]", "40", "35"]
+    assert html.count('class="sa-count"') == 6
+
+
+def test_scan_finds_nothing_in_suppressed_table_but_flags_unsuppressed():
+    safe = table_html(
+        TABLE, count_cols=["current", "previous"], threshold=10, derived={"rate": ["current"]}
+    )
+    assert scan_html_for_disclosure(safe, threshold=10).empty
+    unsafe = table_html(TABLE, count_cols=["current", "previous"])
+    found = scan_html_for_disclosure(unsafe, threshold=10)
+    assert found["kind"].tolist() == ["small_count"]
+    assert found["value"].tolist() == [3]
+
+
+def test_formatting_and_escaping():
+    df = pd.DataFrame(
+        {
+            "name": ["<b>x</b>"],
+            "n": [12345],
+            "share": [12.345],
+            "rate": [np.nan],
+            "ratio": [1.23456],
+        }
+    )
+    html = table_html(
+        df, count_cols=["n"], pct_cols=["share"], decimals={"ratio": 3}, caption="A & B"
+    )
+    assert cells(html)[0] == ["&lt;b&gt;x&lt;/b&gt;", "12,345", "12.3%", "–", "1.235"]
+    assert "<caption>A &amp; B</caption>" in html
+    assert 'scope="col"' in html
+    assert "sa-note" not in html  # nothing hidden, no note
+
+
+def test_extra_suppressed_cells():
+    mask = pd.DataFrame({"rate": [False, True, False]})
+    html = table_html(TABLE, count_cols=["current"], suppressed=mask)
+    assert [r[3] for r in cells(html)] == ["1.5", "[c]", "20.0"]
+
+
+def test_suppress_zero():
+    df = pd.DataFrame({"w": ["A", "B", "C"], "n": [0, 50, 60]})
+    assert [r[1] for r in cells(table_html(df, count_cols=["n"], threshold=10))] == [
+        "0",
+        "50",
+        "60",
+    ]
+    shown = [
+        r[1] for r in cells(table_html(df, count_cols=["n"], threshold=10, suppress_zero=True))
+    ]
+    assert shown[0] == "&lt;10"
+    assert "0" not in count_marks(
+        table_html(df, count_cols=["n"], threshold=10, suppress_zero=True)
+    )
+
+
+# ---- summary_display ------------------------------------------------------------
+
+
+def ctx(conf_level=0.95):
+    return SimpleNamespace(
+        periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
+        rate_label="per 1,000 residents",
+        stats={"conf_level": conf_level, "alpha": 0.05, "correction": "fdr_bh"},
+        disclosure={"threshold": 10, "secondary": True, "suppress_zero": False},
+    )
+
+
+def summary():
+    crimes = pd.DataFrame(
+        {
+            "month": ["2024-11"] * 10 + ["2025-11"] * 40 + ["2025-10"] * 3 + ["2024-10"] * 12,
+            "crime_type": ["Robbery"] * 50 + ["Drugs"] * 15,
+        }
+    )
+    return type_summary(
+        crimes,
+        ctx().periods,
+        4000,
+        types=["Robbery", "Drugs", "Burglary"],
+        total_label="All crime",
+    )
+
+
+def test_summary_display_columns():
+    d = summary_display(summary(), ctx())
+    assert list(d.columns) == [
+        "Crime type",
+        "Q4 2025 (Oct-Dec)",
+        "Q4 2024 (Oct-Dec)",
+        "Rate per 1,000 residents a year",
+        "95% CI",
+        "vs Q4 2024 (Oct-Dec)",
+    ]
+    r = d.set_index("Crime type")
+    assert r.loc["Robbery", "Q4 2025 (Oct-Dec)"] == 40
+    assert r.loc["Robbery", "Rate per 1,000 residents a year"] == 40.0
+    assert r.loc["Robbery", "vs Q4 2024 (Oct-Dec)"] == "+300% significant"
+    # 12 -> 3: exact p = 0.035, BH-adjusted over 4 rows (rank 3) = 0.047 < 0.05.
+    assert r.loc["Drugs", "vs Q4 2024 (Oct-Dec)"] == "-75% significant"
+    assert r.loc["Burglary", "vs Q4 2024 (Oct-Dec)"] == "–"
+    assert re.fullmatch(r"\d+\.\d to \d+\.\d", r.loc["Robbery", "95% CI"])
+    assert "90% CI" in summary_display(summary(), ctx(0.9)).columns
+
+
+def test_show_summary_suppresses_counts_and_derived(monkeypatch):
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))
+    report.show_summary(summary(), ctx(), caption="Crime by type")
+    (html,) = shown
+    assert ">3<" not in html
+    assert scan_html_for_disclosure(html, threshold=10).empty
+    rows = {r[0]: r for r in cells(html)}
+    assert rows["Drugs"][1:3] == ["&lt;10", "[c]"]
+    # Drugs' rate, interval and change are hidden with its count.
+    assert rows["Drugs"][3:] == ["[c]", "[c]", "[c]"]
+    assert "<caption>Crime by type</caption>" in html
+
+
+def test_summary_display_new_type():
+    t = summary()
+    t.loc[t["crime_type"] == "Drugs", "count_last_year"] = 0
+    t.loc[t["crime_type"] == "Drugs", "label_vs_last_year"] = "new (was 0)"
+    d = summary_display(t, ctx()).set_index("Crime type")
+    assert d.loc["Drugs", "vs Q4 2024 (Oct-Dec)"] == "new (was 0)"
+
+
+def test_threshold_without_count_cols_changes_nothing():
+    html = table_html(TABLE, threshold=10)
+    assert cells(html)[0][1] == "3"
+    assert 'class="sa-count"' not in html
