@@ -11,6 +11,8 @@ from sa_lib.hotspot_maps import (
     CSP_COLOURS,
     GI_COLOURS,
     add_scale_bar,
+    plot_cell_counts,
+    plot_change,
     plot_emerging,
     plot_hotspots,
     plot_kde,
@@ -76,7 +78,7 @@ def test_plot_hotspots_legend_scale_bar_axes_off_and_input_unchanged():
     assert ax.get_title(loc="left") == "Burglary 2024"
     texts = _texts(fig)
     # map is 4 km wide (+3% padding each side): a quarter is ~1.06 km -> 1 km bar
-    assert "1 km" in texts and "0" in texts
+    assert "1 km" in texts
     assert "N" in texts  # north arrow
     assert "West ward" in texts and "East ward" in texts
     assert cells.equals(before[0]) and boundary.equals(before[1]) and wards.equals(before[2])
@@ -190,3 +192,46 @@ def test_layers_in_other_crs_are_drawn_in_bng():
     fig = plot_hotspots(cells, boundary)
     xmin, xmax = fig.axes[0].get_xlim()
     assert 523000 < xmin < 524000 and 526000 < xmax < 527000
+
+
+def test_north_arrow_and_scale_bar_are_the_maps_module_ones():
+    from sa_lib import hotspot_maps, maps
+
+    assert hotspot_maps.add_north_arrow is maps.add_north_arrow
+    assert hotspot_maps.add_scale_bar is maps.add_scale_bar
+
+
+def test_plot_cell_counts_bands_never_show_a_count_below_the_threshold():
+    # 0 -> None; 1..9 -> one band; 10..40 split in two quantile bands (median of 10,20,30,40 = 25)
+    cells = _cells("count", [0, 1, 9, 10, 20, 30, 40])
+    before = cells.copy()
+    fig = plot_cell_counts(cells, _boundary(7), threshold=10, k=2)
+    assert _legend_labels(fig) == ["None", "Fewer than 10", "10 to 25", "26 to 40"]
+    faces = [to_hex(c) for c in fig.axes[0].collections[0].get_facecolors()]
+    assert faces[0] == NEUTRAL.lower()
+    assert faces[1] == faces[2] != faces[3]
+    assert faces[3] == faces[4] != faces[5] == faces[6]
+    assert "N" in _texts(fig)
+    assert cells.equals(before)
+
+
+def test_plot_cell_counts_all_below_threshold_and_bad_counts():
+    fig = plot_cell_counts(_cells("count", [0, 2, 3]), _boundary(3), threshold=5)
+    assert _legend_labels(fig) == ["None", "Fewer than 5"]
+    with pytest.raises(ValueError, match=r"non-negative counts; found -1 at row 1"):
+        plot_cell_counts(_cells("count", [0, -1, 3]), _boundary(3))
+
+
+def test_plot_change_three_classes_with_names():
+    w = _wards(2).assign(change_class=["Significant increase", "Significant decrease"])
+    fig = plot_change(w, _boundary(2), name_col="WD25NM", title="Change")
+    assert _legend_labels(fig) == [
+        "Significant increase",
+        "No significant change",
+        "Significant decrease",
+    ]
+    faces = [to_hex(c) for c in fig.axes[0].collections[0].get_facecolors()]
+    assert faces == [HOT.lower(), COLD.lower()]
+    assert {"West ward", "East ward"} <= set(_texts(fig))
+    with pytest.raises(ValueError, match=r"unknown class 'up' at row 0"):
+        plot_change(w.assign(change_class=["up", "Significant decrease"]), _boundary(2))

@@ -1,7 +1,8 @@
 """Static hot-spot maps that partners can read: Gi* classes, KDE and emerging hot spots.
 
 Every map shows the CSP boundary, optional ward outlines with names, a north
-arrow, a scale bar and a legend of named classes; axes are off and there are no
+arrow and a scale bar (:func:`sa_lib.maps.add_north_arrow`,
+:func:`sa_lib.maps.add_scale_bar`) and a legend of named classes; axes are off and there are no
 basemap tiles (nothing is downloaded). Colours are colour-blind safe: hot spots in
 vermillion (:data:`sa_lib.style.HOT`), cold spots in blue
 (:data:`sa_lib.style.COLD`), "not significant" in light grey
@@ -22,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import geopandas as gpd
@@ -32,10 +32,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from sa_lib.emerging import CSP_CATEGORIES, EHSA_CATEGORIES, SIMPLE_CATEGORIES
 from sa_lib.hotspots import GI_LABELS
+from sa_lib.maps import add_north_arrow, add_scale_bar
 from sa_lib.style import COLD, HOT, NEUTRAL, SEQUENTIAL_CMAP
 from sa_lib.validation import (
     require_choice,
@@ -53,6 +54,9 @@ __all__ = [
     "plot_hotspots",
     "plot_kde",
     "plot_emerging",
+    "plot_cell_counts",
+    "plot_change",
+    "CHANGE_COLOURS",
 ]
 
 
@@ -93,91 +97,6 @@ def _family_colours(categories: list[str]) -> dict[str, str]:
     if "mixed hot/cold spot" in out:
         out["mixed hot/cold spot"] = "#CC79A7"
     return out
-
-
-def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
-    """Draw a north arrow with an "N" at axes position (x, y) (grid north, EPSG:27700).
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> add_north_arrow(ax)
-    >>> [t.get_text() for t in ax.texts]
-    ['N']
-    >>> plt.close(fig)
-    """
-    ax.annotate(
-        "N",
-        xy=(x, y),
-        xytext=(x, y - 0.09),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=11,
-        fontweight="bold",
-        arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10},
-        zorder=10,
-    )
-
-
-def _nice_length(target: float) -> float:
-    """Largest 1, 2 or 5 x 10^k not above ``target`` (metres)."""
-    exp = math.floor(math.log10(target))
-    for m in (5, 2, 1):
-        if m * 10**exp <= target:
-            return float(m * 10**exp)
-    return float(10**exp)
-
-
-def add_scale_bar(ax, fraction: float = 0.25) -> str:
-    """Draw a two-segment scale bar at the lower left; return its label (e.g. "2 km").
-
-    The axes must be in metres (EPSG:27700). The bar length is the largest 1, 2 or
-    5 x 10^k metres that is at most ``fraction`` of the map width.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> ax.set_xlim(0, 12000); ax.set_ylim(0, 8000)  # doctest: +ELLIPSIS
-    (...)
-    >>> add_scale_bar(ax)
-    '2 km'
-    >>> plt.close(fig)
-    """
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    width, height = x1 - x0, y1 - y0
-    length = _nice_length(fraction * width)
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    bx, by = x0 + 0.04 * width, y0 + 0.04 * height
-    bh = 0.012 * height
-    for k, colour in enumerate(("black", "white")):
-        ax.add_patch(
-            Rectangle(
-                (bx + k * length / 2, by),
-                length / 2,
-                bh,
-                facecolor=colour,
-                edgecolor="black",
-                linewidth=0.8,
-                zorder=10,
-            )
-        )
-    halo = [pe.withStroke(linewidth=3, foreground="white")]
-    for pos, text in ((bx, "0"), (bx + length, label)):
-        ax.text(
-            pos,
-            by + 1.8 * bh,
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            zorder=10,
-            path_effects=halo,
-        )
-    return label
 
 
 def _prepare(gdf: gpd.GeoDataFrame | None, arg: str) -> gpd.GeoDataFrame | None:
@@ -518,5 +437,171 @@ def plot_emerging(
         title,
         _patches(colours, labels),
         legend_title,
+        note,
+    )
+
+
+def plot_cell_counts(
+    grid_gdf: gpd.GeoDataFrame,
+    boundary_gdf: gpd.GeoDataFrame,
+    wards_gdf: gpd.GeoDataFrame | None = None,
+    column: str = "count",
+    title: str = "Crimes per grid cell",
+    *,
+    threshold: int = 10,
+    k: int = 4,
+    ward_name_col: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] = (9, 7),
+) -> Figure:
+    """Map counts per cell in bands that never show a count below the disclosure threshold.
+
+    Cells with no crimes are grey, cells with 1 to ``threshold - 1`` form one band
+    ("Fewer than 10"), and the cells at or above the threshold are split into up
+    to ``k`` quantile bands labelled with whole-number ranges ("10 to 24"), so the
+    map reveals nothing a suppressed table would hide.
+
+    Parameters
+    ----------
+    grid_gdf : GeoDataFrame
+        Cells with a non-negative whole-number ``column`` (from
+        :func:`sa_lib.grids.count_points`).
+    threshold : int, default 10
+        Disclosure threshold (``ctx.disclosure["threshold"]``).
+    k : int, default 4
+        Bands above the threshold (fewer when there are fewer distinct counts).
+    boundary_gdf, wards_gdf, ward_name_col, title, note, figsize
+        As :func:`plot_hotspots`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> cells = gpd.GeoDataFrame({"count": [0, 3, 12, 40]},
+    ...     geometry=[box(i * 100, 0, i * 100 + 100, 100) for i in range(4)], crs="EPSG:27700")
+    >>> fig = plot_cell_counts(cells, cells, k=2)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['None', 'Fewer than 10', '10 to 26', '27 to 40']
+    """
+    _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
+    require_numeric(grid_gdf, column, arg="grid_gdf")
+    require_int(threshold, arg="threshold", minimum=1)
+    require_int(k, arg="k", minimum=1)
+    values = grid_gdf[column].to_numpy(dtype=float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        row = grid_gdf.index[int(np.argmax(~np.isfinite(values) | (values < 0)))]
+        raise ValueError(
+            f"grid_gdf[{column!r}] must hold non-negative counts; found "
+            f"{values[grid_gdf.index.get_loc(row)]:g} at row {row!r}.\nFix: pass the output of count_points()."
+        )
+    labels = ["None", f"Fewer than {threshold}"]
+    colours = [NEUTRAL, "#F0F0C0"]
+    cls = np.where(values == 0, 0, 1)
+    big = values >= threshold
+    if big.any():
+        distinct = np.unique(values[big])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bins = np.unique(
+                mapclassify.Quantiles(values[big], k=max(1, min(k, len(distinct)))).bins
+            )
+        bins = np.unique(np.floor(bins))
+        lower = np.r_[threshold, bins[:-1] + 1]
+        ramp = plt.get_cmap(SEQUENTIAL_CMAP)(np.linspace(0.85, 0.05, len(bins)))
+        for lo, hi, c in zip(lower, bins, ramp, strict=True):
+            labels.append(f"{lo:,.0f} to {hi:,.0f}" if hi > lo else f"{hi:,.0f}")
+            colours.append(to_hex(c))
+        cls = np.where(big, 2 + np.searchsorted(bins, values, side="left"), cls)
+    palette = np.array(colours)
+    grid = _prepare(grid_gdf, "grid_gdf")
+    fig, ax = plt.subplots(figsize=figsize)
+    grid.plot(ax=ax, color=list(palette[cls]), linewidth=0, zorder=2)
+    return _finish(
+        fig,
+        ax,
+        _prepare(boundary_gdf, "boundary_gdf"),
+        _prepare(wards_gdf, "wards_gdf"),
+        ward_name_col,
+        title,
+        _patches(dict(zip(labels, colours, strict=True)), labels),
+        "Crimes per cell",
+        note,
+    )
+
+
+#: ``change_class`` (from :func:`sa_lib.hotspots.compare_areas_change`) -> colour.
+CHANGE_COLOURS: dict[str, str] = {
+    "Significant increase": HOT,
+    "No significant change": NEUTRAL,
+    "Significant decrease": COLD,
+}
+
+
+def plot_change(
+    areas_gdf: gpd.GeoDataFrame,
+    boundary_gdf: gpd.GeoDataFrame,
+    column: str = "change_class",
+    title: str = "Change between periods",
+    *,
+    name_col: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] = (9, 7),
+) -> Figure:
+    """Map tested change per area (output of :func:`sa_lib.hotspots.compare_areas_change`).
+
+    Areas are coloured by class only (significant increase / no significant
+    change / significant decrease), outlined and labelled by name; no counts are
+    drawn.
+
+    Parameters
+    ----------
+    areas_gdf : GeoDataFrame
+        Areas (e.g. wards) with ``column`` holding one of :data:`CHANGE_COLOURS`.
+    name_col : str, optional
+        Column of names written on the map.
+    boundary_gdf, title, note, figsize
+        As :func:`plot_hotspots`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The legend always lists all three classes.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> w = gpd.GeoDataFrame({"name": ["A", "B"],
+    ...     "change_class": ["Significant increase", "No significant change"]},
+    ...     geometry=[box(0, 0, 500, 500), box(500, 0, 1000, 500)], crs="EPSG:27700")
+    >>> fig = plot_change(w, w, name_col="name")
+    >>> len(fig.axes[0].get_legend().get_texts())
+    3
+    """
+    _check_common(areas_gdf, boundary_gdf, areas_gdf, name_col, column, title)
+    bad = ~areas_gdf[column].isin(list(CHANGE_COLOURS))
+    if bad.any():
+        row = areas_gdf.index[int(np.argmax(bad.to_numpy()))]
+        raise ValueError(
+            f"areas_gdf[{column!r}] has an unknown class {areas_gdf[column].loc[row]!r} at row "
+            f"{row!r}. Expected one of {', '.join(repr(c) for c in CHANGE_COLOURS)}.\n"
+            f"Fix: pass the output of compare_areas_change()."
+        )
+    areas = _prepare(areas_gdf, "areas_gdf")
+    fig, ax = plt.subplots(figsize=figsize)
+    areas.plot(ax=ax, color=areas[column].map(CHANGE_COLOURS).to_list(), linewidth=0, zorder=2)
+    return _finish(
+        fig,
+        ax,
+        _prepare(boundary_gdf, "boundary_gdf"),
+        areas if name_col is not None else None,
+        name_col,
+        title,
+        _patches(CHANGE_COLOURS, list(CHANGE_COLOURS)),
+        "Change (tested)",
         note,
     )
