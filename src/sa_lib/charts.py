@@ -92,14 +92,17 @@ def plot_monthly_trends(
                 period.start.to_timestamp(), (period.end + 1).to_timestamp(), color="0.9", zorder=0
             )
         if annotations is not None and not pd.isna(lo):
-            a = annotations_for(annotations, t)
+            # Number each break by its row in the whole table, as the caption
+            # (report.show_breaks) does, not by its row among this type's breaks.
+            numbered = annotations.assign(_number=np.arange(1, len(annotations) + 1))
+            a = annotations_for(numbered, t)
             a = a[(a["date"] >= lo) & (a["date"] <= hi + pd.offsets.MonthEnd(1))]
-            for i, row in a.iterrows():
+            for _, row in a.iterrows():
                 ax.axvline(row["date"], color=OKABE_ITO[6], ls="--", lw=1)
                 ax.text(
                     row["date"],
                     ax.get_ylim()[1],
-                    f" {i + 1}",
+                    f" {row['_number']}",
                     color=OKABE_ITO[6],
                     va="top",
                     fontsize=8,
