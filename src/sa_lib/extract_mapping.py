@@ -1,0 +1,1014 @@
+"""Map a force's own extract onto the workbench extract schema, refusing personal data.
+
+Each force exports crimes with its own column names, date formats and flag codes.
+A small YAML **mapping file** says how they map onto the schema in
+:mod:`sa_lib.extract`; :func:`ingest_extract` reads the CSV, refuses personal data,
+applies the mapping, validates the result and writes Parquet outside git.
+
+Mapping file format (all keys but ``name`` and ``columns`` optional)::
+
+    name: Example Force B (RMS export)
+    csv: {delimiter: ",", encoding: utf-8, skip_rows: 0}
+    columns:                  # schema column: the force's column
+      crime_ref: Occurrence Ref
+      committed_from: Offence From
+      recorded_date: Date Recorded
+      ho_offence_code: HOCR Code
+      domestic_abuse: DA Marker
+      victim_age_band: Victim Age
+    dates:                    # strptime format (or a list) per date column
+      committed_from: "%d/%m/%Y %H:%M"
+      recorded_date: "%d/%m/%Y"
+    flags:                    # the force's codes -> true / false / null (not recorded)
+      domestic_abuse: {"Y": true, "N": false, "": false}
+    values:                   # recode categorical values onto the schema's
+      victim_sex: {F: Female, M: Male, U: Unknown}
+    age_years: [victim_age_band]   # the mapped column holds age in years: band it
+    offence_codes:            # extra or overriding HO code lookups
+      "8S": {crime_type: Violence and sexual offences, subgroup: Violence with injury}
+    constants: {synthetic: false}
+    drop: [Beat]              # force columns deliberately not used (silences the warning)
+
+Without ``columns: crime_type`` the police.uk crime type (and the ONS subgroup and
+description where not mapped) come from the offence code via
+:data:`sa_lib.extract.HO_OFFENCE_CODES` plus ``offence_codes``. ``month`` is derived
+from ``recorded_date``. Easting/northing and longitude/latitude are completed from
+each other.
+
+Personal data
+-------------
+Names, addresses, dates of birth, contact details and national identifiers are
+**refused at ingest**, by column name and by content (full postcodes, house-number
+street addresses, e-mail addresses, phone numbers, names in id columns, dates in
+age columns). Under UK GDPR (Article 5(1)(c), data minimisation) and the Data
+Protection Act 2018 a strategic assessment may only process the personal data it
+needs; it needs pseudonymised ids, age bands and LSOAs, never identities. The
+extract must be pseudonymised by the force before it reaches the workbench.
+
+Real extracts never enter git: the output must be a path git ignores (``data/raw``
+and ``data/processed`` are ignored) or outside any repository.
+
+Examples
+--------
+>>> from sa_lib.extract_mapping import ingest_extract  # doctest: +SKIP
+>>> ingest_extract("data/raw/force_b.csv", "config/extract_mappings/example_force_b.yaml",
+...                "data/processed/extract/force_b.parquet")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from sa_lib import config
+from sa_lib.extract import (
+    COLUMNS,
+    CRIME_TYPES,
+    FLAGS,
+    HO_OFFENCE_CODES,
+    REQUIRED,
+    SCHEMA,
+    SUBGROUPS,
+    age_to_band,
+    coerce_extract,
+    validate_extract,
+)
+from sa_lib.validation import require_dataframe, warn
+
+__all__ = [
+    "ExtractMapping",
+    "PersonalDataError",
+    "UnsafeOutputError",
+    "DEFAULT_EXTRACT_PATH",
+    "load_mapping",
+    "read_extract_csv",
+    "find_personal_data",
+    "refuse_personal_data",
+    "apply_mapping",
+    "check_output_path",
+    "ingest_extract",
+]
+
+DEFAULT_EXTRACT_PATH = config.PROCESSED_DIR / "extract" / "extract.parquet"
+
+_DATE_COLS = tuple(c.name for c in SCHEMA if c.dtype in ("datetime", "date"))
+_NUM_COLS = tuple(c.name for c in SCHEMA if c.dtype in ("float", "int"))
+_VALUE_COLS = tuple(c.name for c in SCHEMA if c.dtype == "category") + ("outcome",)
+_MAPPABLE = tuple(c for c in COLUMNS if c != "source_line")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "csv",
+    "columns",
+    "dates",
+    "flags",
+    "values",
+    "age_years",
+    "offence_codes",
+    "constants",
+    "drop",
+)
+_DEFAULT_FLAG_CODES: dict[str, bool | None] = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "1": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+    "0": False,
+    "": None,
+}
+
+_WHY = (
+    "Why: the workbench must not hold personal data it does not need. UK GDPR Article "
+    "5(1)(c) (data minimisation) and the Data Protection Act 2018 allow a strategic "
+    "assessment only what it needs: pseudonymised references and victim ids, age bands, "
+    "sex, and location to street or LSOA level. Names, addresses, dates of birth and contact "
+    "details identify people and are never needed. The extract must be pseudonymised before "
+    "it reaches the workbench.\n"
+    "Fix: ask the force's data owner to remove or pseudonymise these columns in the export "
+    "(names -> pseudonymised id, date of birth -> age band, address -> LSOA or street "
+    "name), then ingest the new file. Nothing was read further or written."
+)
+
+
+class PersonalDataError(ValueError):
+    """The extract holds personal data (names, addresses, dates of birth...): refused."""
+
+
+class UnsafeOutputError(ValueError):
+    """The output path is tracked by git, or inside a repository and not ignored."""
+
+
+@dataclass
+class ExtractMapping:
+    """A validated extract mapping (see the module docstring for the YAML format).
+
+    Attributes
+    ----------
+    name : str
+    columns : dict
+        Schema column -> force column.
+    dates : dict
+        Schema date column -> list of strptime formats.
+    flags : dict
+        Flag column -> {force code: True, False or None}.
+    values : dict
+        Categorical schema column -> {force value: schema value}.
+    age_years : list of str
+        Age-band columns whose force column holds age in years.
+    offence_codes : dict
+        HO code -> (description, crime type, subgroup), merged over the built-in table.
+    constants : dict
+        Schema column -> value for every row.
+    drop : list of str
+        Force columns deliberately not used.
+    csv : dict
+        ``delimiter``, ``encoding``, ``skip_rows``.
+    path : str
+        Where it was read from (for messages).
+    """
+
+    name: str
+    columns: dict[str, str]
+    dates: dict[str, list[str]] = field(default_factory=dict)
+    flags: dict[str, dict[str, bool | None]] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    age_years: list[str] = field(default_factory=list)
+    offence_codes: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    constants: dict[str, object] = field(default_factory=dict)
+    drop: list[str] = field(default_factory=list)
+    csv: dict[str, object] = field(default_factory=dict)
+    description: str = ""
+    path: str = "mapping"
+
+    def code_table(self) -> dict[str, tuple[str, str, str | None]]:
+        """Return the built-in HO code table updated with this mapping's ``offence_codes``."""
+        return {**HO_OFFENCE_CODES, **self.offence_codes}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads only true/false as booleans, so Y/N/Yes/No stay text."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _suggest(word: str, choices) -> str:
+    near = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" Did you mean {near[0]!r}?" if near else ""
+
+
+def _mapping_error(path: str, key: str, problem: str, fix: str) -> ValueError:
+    return ValueError(f"{path}: {key}: {problem}\nFix: {fix}")
+
+
+def load_mapping(path: str | os.PathLike[str]) -> ExtractMapping:
+    """Read and validate an extract mapping YAML file.
+
+    Parameters
+    ----------
+    path : path-like
+        The mapping file (e.g. ``config/extract_mappings/example_force_b.yaml``).
+
+    Returns
+    -------
+    ExtractMapping
+
+    Raises
+    ------
+    ValueError
+        Naming the file and key for: a missing file, bad YAML, an unknown key, a
+        column that is not in the schema, a flag map whose values are not
+        true/false/null, a bad date format, or an offence code lookup with an
+        unknown crime type or subgroup.
+
+    Examples
+    --------
+    >>> from sa_lib import config
+    >>> m = load_mapping(config.CONFIG_DIR / "extract_mappings" / "example_force_b.yaml")
+    >>> m.flags["domestic_abuse"]["Y"], m.dates["recorded_date"]
+    (True, ['%d/%m/%Y'])
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(
+            f"Mapping file {p} does not exist. Fix: copy config/extract_mappings/"
+            f"example_force_b.yaml and edit it for your force's columns."
+        )
+    try:
+        doc = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "?"
+        raise ValueError(
+            f"{p}: {where}: not valid YAML ({getattr(e, 'problem', e)}). "
+            f"Fix: check indentation and quote values containing ':' or '%'."
+        ) from e
+    ps = str(p)
+    if not isinstance(doc, dict):
+        raise _mapping_error(
+            ps, "(top level)", "must be a mapping of keys.", "start from an example."
+        )
+    for k in doc:
+        if k not in _TOP_KEYS:
+            raise _mapping_error(
+                ps,
+                str(k),
+                f"unknown key.{_suggest(k, _TOP_KEYS)}",
+                f"valid keys: {', '.join(_TOP_KEYS)}.",
+            )
+    name = doc.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _mapping_error(ps, "name", "missing.", "add `name: <force and system>`.")
+    cols = doc.get("columns")
+    if not isinstance(cols, dict) or not cols:
+        raise _mapping_error(
+            ps, "columns", "missing or empty.", "list `schema_column: force column` pairs."
+        )
+    columns: dict[str, str] = {}
+    for k, v in cols.items():
+        if k not in _MAPPABLE:
+            raise _mapping_error(
+                ps,
+                f"columns.{k}",
+                f"not a schema column.{_suggest(k, _MAPPABLE)}",
+                f"schema columns: {', '.join(_MAPPABLE)} (see docs/extract_schema.md).",
+            )
+        if not isinstance(v, str | int) or not str(v).strip():
+            raise _mapping_error(
+                ps, f"columns.{k}", "must name the force's column.", "give the header text."
+            )
+        columns[k] = str(v).strip()
+    dates: dict[str, list[str]] = {}
+    for k, v in (doc.get("dates") or {}).items():
+        if k not in _DATE_COLS:
+            raise _mapping_error(
+                ps, f"dates.{k}", "not a date column.", f"date columns: {', '.join(_DATE_COLS)}."
+            )
+        fmts = [v] if isinstance(v, str) else v
+        if not isinstance(fmts, list) or not all(isinstance(f, str) and f for f in fmts):
+            raise _mapping_error(
+                ps, f"dates.{k}", "must be a format string or a list of them.", "e.g. '%d/%m/%Y'."
+            )
+        for f in fmts:
+            if f != "ISO8601" and "%" not in f:
+                raise _mapping_error(
+                    ps,
+                    f"dates.{k}",
+                    f"{f!r} is not a strptime format.",
+                    "use codes such as %d/%m/%Y %H:%M, or ISO8601.",
+                )
+        dates[k] = fmts
+    flags: dict[str, dict[str, bool | None]] = {}
+    for k, v in (doc.get("flags") or {}).items():
+        if k not in FLAGS:
+            raise _mapping_error(
+                ps, f"flags.{k}", f"not a flag.{_suggest(k, FLAGS)}", f"flags: {', '.join(FLAGS)}."
+            )
+        if not isinstance(v, dict) or not v:
+            raise _mapping_error(
+                ps, f"flags.{k}", "must map codes to true/false.", "e.g. {Y: true, N: false}."
+            )
+        fm: dict[str, bool | None] = {}
+        for code, val in v.items():
+            if val is not None and not isinstance(val, bool):
+                raise _mapping_error(
+                    ps,
+                    f"flags.{k}.{code}",
+                    f"{val!r} is not true, false or null.",
+                    "map each code to true, false or null (not recorded).",
+                )
+            fm["" if code is None else str(code).strip()] = val
+        flags[k] = fm
+    values: dict[str, dict[str, str]] = {}
+    for k, v in (doc.get("values") or {}).items():
+        if k not in _VALUE_COLS:
+            raise _mapping_error(
+                ps,
+                f"values.{k}",
+                "not a categorical column.",
+                f"recodable columns: {', '.join(_VALUE_COLS)}.",
+            )
+        if not isinstance(v, dict):
+            raise _mapping_error(ps, f"values.{k}", "must be a mapping.", "e.g. {F: Female}.")
+        values[k] = {
+            ("" if a is None else str(a).strip()): (None if b is None else str(b))
+            for a, b in v.items()
+        }
+    age_years = doc.get("age_years") or []
+    if isinstance(age_years, str):
+        age_years = [age_years]
+    for k in age_years:
+        if k not in ("victim_age_band", "offender_age_band"):
+            raise _mapping_error(
+                ps,
+                "age_years",
+                f"{k!r} is not an age-band column.",
+                "use victim_age_band and/or offender_age_band.",
+            )
+    codes: dict[str, tuple[str, str, str | None]] = {}
+    for code, spec in (doc.get("offence_codes") or {}).items():
+        if not isinstance(spec, dict) or spec.get("crime_type") not in CRIME_TYPES:
+            raise _mapping_error(
+                ps,
+                f"offence_codes.{code}",
+                "needs crime_type: one of the police.uk crime types.",
+                f"crime types: {', '.join(CRIME_TYPES)}.",
+            )
+        sub = spec.get("subgroup")
+        if sub is not None and sub not in SUBGROUPS:
+            raise _mapping_error(
+                ps,
+                f"offence_codes.{code}.subgroup",
+                f"{sub!r} is not allowed.",
+                ", ".join(SUBGROUPS),
+            )
+        codes[str(code).strip()] = (str(spec.get("description") or ""), spec["crime_type"], sub)
+    constants = doc.get("constants") or {}
+    for k in constants:
+        if k not in _MAPPABLE:
+            raise _mapping_error(
+                ps, f"constants.{k}", f"not a schema column.{_suggest(k, _MAPPABLE)}", ""
+            )
+        if k in columns:
+            raise _mapping_error(
+                ps, f"constants.{k}", "is also under columns.", "give it in one place only."
+            )
+    csv = doc.get("csv") or {}
+    for k in csv:
+        if k not in ("delimiter", "encoding", "skip_rows"):
+            raise _mapping_error(
+                ps, f"csv.{k}", "unknown key.", "csv keys: delimiter, encoding, skip_rows."
+            )
+    drop = doc.get("drop") or []
+    return ExtractMapping(
+        name=name.strip(),
+        columns=columns,
+        dates=dates,
+        flags=flags,
+        values=values,
+        age_years=list(age_years),
+        offence_codes=codes,
+        constants=dict(constants),
+        drop=[str(d) for d in drop],
+        csv=dict(csv),
+        description=str(doc.get("description") or ""),
+        path=ps,
+    )
+
+
+def read_extract_csv(
+    path: str | os.PathLike[str], mapping: ExtractMapping | None = None
+) -> pd.DataFrame:
+    """Read a force extract CSV as text (every value a string, blanks as "").
+
+    Returns
+    -------
+    DataFrame
+        The force's columns as text; ``attrs["first_line"]`` is the CSV line of the first row.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(f"{p}: no such extract file. Fix: check the path.")
+    opts = (mapping.csv if mapping else {}) or {}
+    skip = int(opts.get("skip_rows", 0) or 0)
+    try:
+        df = pd.read_csv(
+            p,
+            dtype=str,
+            keep_default_na=False,
+            sep=str(opts.get("delimiter", ",")),
+            encoding=str(opts.get("encoding", "utf-8-sig")),
+            skiprows=skip,
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise ValueError(
+            f"{p}: cannot be read as CSV ({e}). Fix: export it as CSV; set csv.delimiter and "
+            f"csv.encoding in the mapping if the force uses others."
+        ) from e
+    df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["first_line"] = skip + 2
+    return df
+
+
+# ---- personal data -------------------------------------------------------------------
+
+_PERSON_WORDS = {
+    "victim",
+    "offender",
+    "suspect",
+    "witness",
+    "person",
+    "persons",
+    "reporter",
+    "informant",
+    "complainant",
+    "officer",
+    "aggrieved",
+    "accused",
+    "subject",
+    "driver",
+    "parent",
+    "guardian",
+    "owner",
+    "contact",
+    "caller",
+    "nominal",
+    "ip",
+    "injured",
+    "client",
+    "patient",
+    "person's",
+}
+_NAME_TOKENS = {
+    "forename",
+    "forenames",
+    "surname",
+    "surnames",
+    "firstname",
+    "lastname",
+    "fullname",
+    "givenname",
+    "familyname",
+    "maidenname",
+    "middlename",
+    "nickname",
+    "alias",
+}
+_NAME_PHRASES = ("first name", "last name", "full name", "given name", "family name")
+_NAME_PHRASES += ("maiden name", "middle name", "christian name")
+_ADDRESS_PHRASES = ("address", "addr", "house number", "house name", "home street", "flat number")
+_DOB_PHRASES = ("date of birth", "birth date", "birthdate", "birth day", "birthday", "born")
+_DOB_TOKENS = {"dob", "d o b"}
+_CONTACT_TOKENS = {"phone", "telephone", "tel", "mobile", "landline", "email", "e mail", "fax"}
+_ID_PHRASES = (
+    "national insurance",
+    "ni number",
+    "nino",
+    "nhs number",
+    "passport",
+    "driving licence",
+    "driver licence",
+    "pnc id",
+    "cro number",
+)
+
+_POSTCODE_RE = r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b"
+_EMAIL_RE = r"[\w.+-]+@[\w-]+\.[\w.-]+"
+_PHONE_RE = (
+    r"(?<![\d/])(?:\+44 ?\(?0?\)? ?|0)(?:7\d{3}|1\d{3}|2\d{2,3}|3\d{3}) ?\d{3} ?\d{3,4}(?![\d/])"
+)
+_STREET_RE = (
+    r"(?i)^\s*(?:flat\s+\w+,?\s*)?\d+[a-z]?,?\s+[a-z][a-z' -]*\s"
+    r"(?:road|rd|street|st|lane|ln|close|avenue|ave|way|drive|dr|court|ct|crescent|place|"
+    r"gardens|terrace|grove|walk|row|square|hill|mews|green|park)\b"
+)
+_PERSON_NAME_RE = r"^[A-Z][a-z]+(?:[ -][A-Z][a-z']+)+$"
+_DATE_RE = r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+
+
+def _words(col: str) -> str:
+    return " " + re.sub(r"[^a-z0-9']+", " ", re.sub(r"([a-z])([A-Z])", r"\1 \2", col).lower()) + " "
+
+
+def _name_reason(col: str) -> str | None:
+    w = _words(col)
+    toks = set(w.split())
+    squashed = w.replace(" ", "")
+    if toks & _NAME_TOKENS or any(t in squashed for t in ("forename", "surname")):
+        return "a person's name (column name)"
+    if any(f" {ph} " in w for ph in _NAME_PHRASES):
+        return "a person's name (column name)"
+    if toks & {"name", "names"} and (toks <= {"name", "names"} or toks & _PERSON_WORDS):
+        return "a person's name (column name)"
+    if any(f" {ph}" in w for ph in _DOB_PHRASES) or toks & _DOB_TOKENS or " d o b " in w:
+        return "a date of birth (column name); give an age band instead"
+    if "email" in squashed or toks & _CONTACT_TOKENS:
+        return "contact details (column name)"
+    if any(f" {ph}" in w for ph in _ADDRESS_PHRASES) or "address" in squashed:
+        return "an address (column name); give the LSOA or a street-level location instead"
+    if toks & {"postcode", "postcodes"} or " post code " in w:
+        return "a postcode (column name); give the LSOA instead"
+    if any(f" {ph} " in w for ph in _ID_PHRASES):
+        return "a national identifier (column name)"
+    return None
+
+
+def find_personal_data(raw: pd.DataFrame, mapping: ExtractMapping | None = None) -> pd.DataFrame:
+    """List the columns of a raw extract that hold personal data, by name and by content.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The force's columns (as read by :func:`read_extract_csv`).
+    mapping : ExtractMapping, optional
+        Used to know which columns are ids, ages, dates or numbers.
+
+    Returns
+    -------
+    DataFrame
+        ``column``, ``reason``, ``first_row`` (position of the first offending value,
+        or None for a name match). Empty when nothing was found. Values are never shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"Ref": ["A1"], "Victim Name": ["x"], "Victim Age Band": ["18-24"]})
+    >>> find_personal_data(raw)[["column", "reason"]].values.tolist()
+    [['Victim Name', "a person's name (column name)"]]
+    """
+    require_dataframe(raw, "raw")
+    by_source = {v: k for k, v in (mapping.columns if mapping else {}).items()}
+    hits = []
+    for col in raw.columns:
+        reason = _name_reason(str(col))
+        if reason:
+            hits.append({"column": col, "reason": reason, "first_row": None})
+            continue
+        target = by_source.get(col)
+        if target in _DATE_COLS or target in _NUM_COLS:
+            continue
+        s = raw[col]
+        if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
+            continue
+        t = s.astype("string").fillna("")
+        checks = [
+            (_POSTCODE_RE, "a full postcode (content); give the LSOA or postcode sector instead"),
+            (_EMAIL_RE, "an e-mail address (content)"),
+            (_PHONE_RE, "a phone number (content)"),
+            (_STREET_RE, "a house-number street address (content); give the street only"),
+        ]
+        if target in ("victim_id", "crime_ref"):
+            checks.append((_PERSON_NAME_RE, "a person's name in an id column (content)"))
+        if target in ("victim_age_band", "offender_age_band"):
+            checks.append((_DATE_RE, "dates (of birth?) in an age column (content)"))
+        for rx, why in checks:
+            m = t.str.contains(rx, regex=True).fillna(False).to_numpy(dtype=bool)
+            if m.any():
+                hits.append({"column": col, "reason": why, "first_row": int(np.argmax(m))})
+                break
+    return pd.DataFrame(hits, columns=["column", "reason", "first_row"])
+
+
+def refuse_personal_data(
+    raw: pd.DataFrame, *, source: str = "extract", mapping: ExtractMapping | None = None
+) -> None:
+    """Raise :class:`PersonalDataError` if the raw extract holds personal data.
+
+    The message lists each column and why (never the values), cites UK GDPR data
+    minimisation, and says how to fix the export. Listing a column under the
+    mapping's ``drop:`` does not help: the file itself must not contain it.
+    """
+    hits = find_personal_data(raw, mapping)
+    if hits.empty:
+        return
+    first = raw.attrs.get("first_line", 2)
+    lines = []
+    for h in hits.itertuples(index=False):
+        where = "" if h.first_row is None else f" (first at CSV line {first + int(h.first_row)})"
+        lines.append(f"  - column {h.column!r}: {h.reason}{where}")
+    raise PersonalDataError(
+        f"{source}: refused: the extract holds personal data.\n" + "\n".join(lines) + f"\n{_WHY}"
+    )
+
+
+# ---- mapping ---------------------------------------------------------------------------
+
+
+def _col_hint(col: str) -> str:
+    desc = next(c.description for c in SCHEMA if c.name == col)
+    return f"    {col}: <the force's column>   # {desc}"
+
+
+def apply_mapping(
+    raw: pd.DataFrame, mapping: ExtractMapping, *, source: str = "extract"
+) -> pd.DataFrame:
+    """Turn a raw force extract into a validated schema frame.
+
+    Steps: refuse personal data; check every required schema column is mapped (or
+    derivable) and every mapped force column exists; recode flags (unknown codes
+    are listed), categorical values and ages in years; derive ``crime_type``,
+    ``offence_subgroup`` and ``ho_offence_description`` from the offence code where
+    not mapped; complete coordinates; parse dates; validate.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The force's columns, as text (:func:`read_extract_csv`).
+    mapping : ExtractMapping
+        From :func:`load_mapping`.
+    source : str
+        Name of the file, for messages.
+
+    Returns
+    -------
+    DataFrame
+        Every schema column in schema dtypes (see :data:`sa_lib.extract.SCHEMA`),
+        with ``source_line`` the row's line in the CSV.
+
+    Raises
+    ------
+    PersonalDataError
+        If the extract holds personal data.
+    ValueError
+        Listing unmapped required columns, missing force columns or unknown codes,
+        each with the fix; or a schema error naming the column and first bad row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = ExtractMapping(name="t", columns={"crime_ref": "Ref", "committed_from": "When",
+    ...     "recorded_date": "Rec", "ho_offence_code": "HO", "domestic_abuse": "DA"},
+    ...     dates={"committed_from": ["%d/%m/%Y %H:%M"], "recorded_date": ["%d/%m/%Y"]},
+    ...     flags={"domestic_abuse": {"Y": True, "N": False}})
+    >>> raw = pd.DataFrame({"Ref": ["R1"], "When": ["05/01/2024 23:10"], "Rec": ["06/01/2024"],
+    ...                     "HO": ["8N"], "DA": ["Y"]})
+    >>> out = apply_mapping(raw, m)
+    >>> out.loc[0, ["crime_type", "offence_subgroup", "domestic_abuse"]].tolist()
+    ['Violence and sexual offences', 'Violence with injury', True]
+    """
+    require_dataframe(raw, "raw")
+    raw = raw.copy()
+    raw.columns = [str(c).strip() for c in raw.columns]
+    refuse_personal_data(raw, source=source, mapping=mapping)
+    cols = mapping.columns
+    derivable = {"month"} | ({"crime_type"} if "ho_offence_code" in cols else set())
+    unmapped = [
+        c for c in REQUIRED if c not in cols and c not in mapping.constants and c not in derivable
+    ]
+    if unmapped:
+        near = []
+        for c in unmapped:
+            guess = difflib.get_close_matches(
+                c.replace("_", " "), [str(x).lower() for x in raw.columns], n=1, cutoff=0.4
+            )
+            if guess:
+                orig = next(x for x in raw.columns if str(x).lower() == guess[0])
+                near.append(f"{c} -> perhaps {orig!r}?")
+        raise ValueError(
+            f"{mapping.path}: required schema column(s) not mapped: {', '.join(unmapped)}.\n"
+            f"Fix: add under `columns:` in {mapping.path}:\n"
+            + "\n".join(_col_hint(c) for c in unmapped)
+            + (f"\nCandidates in {source}: " + "; ".join(near) if near else "")
+            + f"\n{source} has columns: {', '.join(map(repr, raw.columns))}."
+        )
+    absent = [(k, v) for k, v in cols.items() if v not in raw.columns]
+    if absent:
+        lines = [
+            f"  - {k}: {v!r} is not a column of {source}.{_suggest(v, raw.columns)}"
+            for k, v in absent
+        ]
+        raise ValueError(
+            f"{mapping.path}: mapped column(s) missing from the extract:\n"
+            + "\n".join(lines)
+            + f"\n{source} has columns: {', '.join(map(repr, raw.columns))}.\n"
+            f"Fix: correct the names under `columns:` (they must match the header exactly)."
+        )
+    unused = [c for c in raw.columns if c not in cols.values() and c not in mapping.drop]
+    if unused:
+        warn(
+            f"{source}: ignoring column(s) not in the mapping: {', '.join(map(repr, unused))}. "
+            f"They are not kept. List them under `drop:` in {mapping.path} to silence this."
+        )
+    first = int(raw.attrs.get("first_line", 2))
+    lines = np.arange(first, first + len(raw), dtype="int64")
+    out = pd.DataFrame({k: raw[v].astype("string").str.strip() for k, v in cols.items()})
+    out.index = raw.index
+
+    for flag in FLAGS:
+        if flag not in out.columns:
+            continue
+        codes = out[flag].fillna("")
+        fmap = mapping.flags.get(flag, _DEFAULT_FLAG_CODES)
+        known = codes.isin(list(fmap))
+        if not known.all():
+            bad = codes[~known]
+            counts = bad.value_counts()
+            parts = []
+            for code, n in counts.items():
+                pos = int(np.argmax((codes == code).to_numpy()))
+                parts.append(f"{code!r} ({n} row(s), first at CSV line {lines[pos]})")
+            example = ", ".join(f"{c!r}: true" for c in list(counts.index)[:2])
+            raise ValueError(
+                f"{source}: column {cols[flag]!r} (mapped to {flag}) has code(s) not in the "
+                f"mapping: {', '.join(parts)}.\nKnown codes: "
+                f"{', '.join(repr(c) for c in fmap) or 'none'}.\n"
+                f"Fix: add them under `flags: {flag}:` in {mapping.path}, e.g. {{{example}}} "
+                f"(true, false, or null for not recorded)."
+            )
+        out[flag] = codes.map(fmap).astype("boolean")
+
+    for col, vmap in mapping.values.items():
+        if col in out.columns:
+            out[col] = out[col].map(lambda v, m=vmap: m.get(v, v) if pd.notna(v) else v)
+            out[col] = out[col].astype("string")
+    for col in mapping.age_years:
+        if col not in out.columns:
+            continue
+        t = out[col].mask(out[col] == "")
+        num = pd.to_numeric(t, errors="coerce")
+        bad = (num.isna() & t.notna()) | (num < 0) | (num > 120)
+        if bad.any():
+            pos = int(np.argmax(bad.to_numpy(dtype=bool)))
+            raise ValueError(
+                f"{source}: column {cols[col]!r} (age in years for {col}) has a value that is "
+                f"not an age at CSV line {lines[pos]}.\nFix: ages must be whole years 0-120, "
+                f"or remove {col} from `age_years:` if the column already holds bands."
+            )
+        out[col] = age_to_band(num)
+
+    table = mapping.code_table()
+    if "ho_offence_code" in out.columns:
+        code = out["ho_offence_code"].str.upper()
+        out["ho_offence_code"] = code
+        if "crime_type" not in out.columns and "crime_type" not in mapping.constants:
+            unknown = code.notna() & ~code.isin(list(table))
+            if unknown.any():
+                counts = code[unknown].value_counts()
+                pos = int(np.argmax(unknown.to_numpy()))
+                raise ValueError(
+                    f"{source}: offence code(s) with no police.uk crime type: "
+                    f"{', '.join(f'{c!r} ({n})' for c, n in counts.items())}; first at CSV line "
+                    f"{lines[pos]}.\nFix: add them under `offence_codes:` in {mapping.path}, "
+                    f"e.g.\n  offence_codes:\n    {counts.index[0]!r}: "
+                    f"{{crime_type: Violence and sexual offences, subgroup: Violence with injury}}\n"
+                    f"or map a crime-type column under `columns: crime_type`."
+                )
+            out["crime_type"] = code.map(lambda c: table[c][1] if c in table else pd.NA)
+        if "offence_subgroup" not in out.columns and "offence_subgroup" not in mapping.constants:
+            out["offence_subgroup"] = code.map(lambda c: table[c][2] if c in table else None)
+            out["offence_subgroup"] = out["offence_subgroup"].astype("string")
+        if "ho_offence_description" not in out.columns:
+            out["ho_offence_description"] = code.map(
+                lambda c: (table[c][0] or pd.NA) if c in table else pd.NA
+            ).astype("string")
+    for k, v in mapping.constants.items():
+        out[k] = v
+    if "synthetic" not in out.columns:
+        out["synthetic"] = False  # a force extract is real unless it says otherwise
+    out = _complete_coordinates(out)
+    out["source_line"] = lines
+    out = coerce_extract(out, arg=source, date_formats=mapping.dates)
+    validate_extract(out, arg=source)
+    return out.reset_index(drop=True)
+
+
+def _complete_coordinates(df: pd.DataFrame) -> pd.DataFrame:
+    from pyproj import Transformer
+
+    has_bng = {"easting", "northing"} <= set(df.columns)
+    has_wgs = {"longitude", "latitude"} <= set(df.columns)
+    if has_bng == has_wgs:
+        return df
+    if has_wgs:
+        lon = pd.to_numeric(df["longitude"], errors="coerce")
+        lat = pd.to_numeric(df["latitude"], errors="coerce")
+        tr = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+        x, y = tr.transform(lon.to_numpy(float), lat.to_numpy(float))
+        df["easting"], df["northing"] = np.round(x, 1), np.round(y, 1)
+    else:
+        e = pd.to_numeric(df["easting"], errors="coerce")
+        n = pd.to_numeric(df["northing"], errors="coerce")
+        tr = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+        x, y = tr.transform(e.to_numpy(float), n.to_numpy(float))
+        df["longitude"], df["latitude"] = np.round(x, 6), np.round(y, 6)
+    return df
+
+
+# ---- output safety --------------------------------------------------------------------
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    """Refuse an output path that git tracks, or that is in a repository and not ignored.
+
+    A path outside any git repository is allowed. Inside one, the path must be
+    ignored by ``.gitignore`` (``git check-ignore``) and not tracked
+    (``git ls-files``), so extract data can never be committed by accident.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path, when allowed.
+
+    Raises
+    ------
+    UnsafeOutputError
+        Naming the path, the repository and the fix.
+
+    Examples
+    --------
+    >>> from sa_lib import config
+    >>> check_output_path(config.PROCESSED_DIR / "extract" / "x.parquet").name
+    'x.parquet'
+    """
+    p = Path(os.path.abspath(os.fspath(path)))
+    anc = p.parent
+    while not anc.exists():
+        anc = anc.parent
+    tail = p.relative_to(anc)
+    anc = anc.resolve()
+    try:
+        top = _git(["rev-parse", "--show-toplevel"], anc)
+    except FileNotFoundError as e:
+        if any((a / ".git").exists() for a in (anc, *anc.parents)):
+            raise UnsafeOutputError(
+                f"{p} is inside a git repository but git is not installed, so the workbench "
+                f"cannot check it is ignored. Fix: install git, or write outside the repository."
+            ) from e
+        return p
+    if top.returncode != 0:
+        return p  # not in a git repository
+    root = Path(top.stdout.strip()).resolve()
+    rel = (anc.relative_to(root) / tail).as_posix()
+    fix = (
+        "Fix: write extracts under data/processed/ (or data/raw/), which .gitignore excludes, "
+        "or outside the repository. Real extracts must never enter git."
+    )
+    tracked = _git(["ls-files", "--", rel], root)
+    if tracked.returncode == 0 and tracked.stdout.strip():
+        raise UnsafeOutputError(
+            f"Refusing to write extract data to {p}: git tracks {rel!r} in {root}.\n{fix}"
+        )
+    ignored = _git(["check-ignore", "-q", "--", rel], root)
+    if ignored.returncode == 1:
+        raise UnsafeOutputError(
+            f"Refusing to write extract data to {p}: it is inside the git repository {root} and "
+            f"not ignored, so `git add` would pick it up.\n{fix}"
+        )
+    if ignored.returncode not in (0, 1):
+        raise UnsafeOutputError(
+            f"Could not check {p} with git check-ignore ({ignored.stderr.strip()}).\n{fix}"
+        )
+    return p
+
+
+def _warn_if_input_exposed(csv_path: Path) -> None:
+    d = csv_path.resolve().parent
+    try:
+        top = _git(["rev-parse", "--show-toplevel"], d)
+    except FileNotFoundError:
+        return
+    if top.returncode != 0:
+        return
+    root = Path(top.stdout.strip()).resolve()
+    rel = csv_path.resolve().relative_to(root).as_posix()
+    tracked = _git(["ls-files", "--", rel], root).stdout.strip()
+    ignored = _git(["check-ignore", "-q", "--", rel], root).returncode == 0
+    if not tracked and not ignored:
+        warn(
+            f"{csv_path} is inside the git repository and not ignored: it could be committed by "
+            f"accident. Move real extracts to data/raw/ (git-ignored)."
+        )
+
+
+def ingest_extract(
+    csv_path: str | os.PathLike[str],
+    mapping_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Read a force extract CSV, map and validate it, and write it as Parquet.
+
+    Checks the output path first (:func:`check_output_path`), then reads the CSV,
+    refuses personal data, applies the mapping and validates against the schema.
+    Nothing is written unless every check passes; the Parquet file is replaced
+    atomically.
+
+    Parameters
+    ----------
+    csv_path : path-like
+        The force's extract (``.csv`` or ``.csv.gz``).
+    mapping_path : path-like
+        Its mapping YAML (see ``config/extract_mappings/``).
+    out_path : path-like, optional
+        Parquet file to write; default ``data/processed/extract/extract.parquet``.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``source``, ``mapping``, ``out_path``, ``rows``, ``first_month``,
+        ``last_month``, ``rows_no_location``, ``domestic_abuse``, ``synthetic``, ``sha256``.
+
+    Raises
+    ------
+    UnsafeOutputError, PersonalDataError, ValueError
+        See :func:`check_output_path`, :func:`refuse_personal_data`, :func:`apply_mapping`.
+
+    Examples
+    --------
+    >>> ingest_extract("data/sample/synthetic/extract_synthetic.csv.gz",  # doctest: +SKIP
+    ...     "config/extract_mappings/workbench.yaml")
+    """
+    out = check_output_path(out_path if out_path is not None else DEFAULT_EXTRACT_PATH)
+    mapping = load_mapping(mapping_path)
+    src = Path(csv_path)
+    raw = read_extract_csv(src, mapping)
+    _warn_if_input_exposed(src)
+    ex = apply_mapping(raw, mapping, source=str(src))
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    no_loc = ex["lsoa_code"].isna() & ex["easting"].isna()
+    synthetic = bool(ex["synthetic"].fillna(False).any())
+    meta = {
+        "schema_version": "1",
+        "source": src.name,
+        "sha256": digest,
+        "mapping": mapping.name,
+        "rows": len(ex),
+        "synthetic": synthetic,
+        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    table = pa.Table.from_pandas(ex, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), b"sa_extract": json.dumps(meta).encode()}
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".extract-", delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    try:
+        pq.write_table(table, tmp_path, compression="zstd")
+        os.replace(tmp_path, out)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+    months = ex["month"].dropna()
+    return pd.DataFrame(
+        [
+            {
+                "source": str(src),
+                "mapping": mapping.name,
+                "out_path": str(out),
+                "rows": len(ex),
+                "first_month": months.min() if len(months) else None,
+                "last_month": months.max() if len(months) else None,
+                "rows_no_location": int(no_loc.sum()),
+                "domestic_abuse": int(ex["domestic_abuse"].fillna(False).sum()),
+                "synthetic": synthetic,
+                "sha256": digest,
+            }
+        ]
+    )
