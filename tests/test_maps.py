@@ -1,0 +1,129 @@
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from shapely.geometry import box
+
+from sa_lib.choices import choices_table, clear_choices
+from sa_lib.maps import add_scale_bar, choropleth
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def areas(values, x0=520000, y0=270000, size=1000):
+    n = len(values)
+    return gpd.GeoDataFrame(
+        {"name": [f"Ward {i}" for i in range(n)], "rate": values},
+        geometry=[box(x0 + i * size, y0, x0 + (i + 1) * size, y0 + size) for i in range(n)],
+        crs=27700,
+    )
+
+
+def legend_labels(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def legend_hatches(fig):
+    return [h.get_hatch() for h in fig.axes[0].get_legend().legend_handles]
+
+
+def test_choropleth_k_classes_and_input_unchanged():
+    g = areas([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    before = g.copy()
+    fig = choropleth(g, "rate", label_col="name", k=5, title="Rates", legend_title="per 1,000")
+    assert isinstance(fig, Figure)
+    labels = legend_labels(fig)
+    assert len(labels) == 5
+    assert labels[0] == "1.0 to 2.8"  # quintiles of 1..10: first upper bound 2.8
+    assert labels[-1].endswith("to 10.0")
+    assert fig.axes[0].get_legend().get_title().get_text() == "per 1,000"
+    assert fig.axes[0].get_title(loc="left") == "Rates"
+    assert all(h is None for h in legend_hatches(fig))  # no "not shown" entry
+    names = {t.get_text() for t in fig.axes[0].texts}
+    assert {f"Ward {i}" for i in range(10)} <= names
+    pd.testing.assert_frame_equal(pd.DataFrame(g), pd.DataFrame(before))
+    assert "_cls" not in g.columns
+
+
+def test_choropleth_not_shown_entry_for_missing_values():
+    g = areas([1.0, 2.0, np.nan, 4.0, 5.0, np.nan])
+    fig = choropleth(g, "rate", k=2)
+    labels = legend_labels(fig)
+    assert len(labels) == 3
+    assert labels[-1] == "not shown / no data"
+    assert legend_hatches(fig)[-1] == "///"
+    assert legend_hatches(fig)[0] is None
+
+
+def test_no_missing_values_no_not_shown_entry():
+    fig = choropleth(areas([1.0, 2.0, 3.0]), "rate", k=3)
+    assert "not shown / no data" not in legend_labels(fig)
+
+
+def test_k_reduced_to_distinct_values_and_recorded():
+    clear_choices()
+    fig = choropleth(areas([2.0, 2.0, 5.0, 5.0]), "rate", k=5)
+    assert len(legend_labels(fig)) == 2
+    t = choices_table().set_index("choice")
+    assert t.loc["map classes for rate", "value"] == "2"
+    clear_choices()
+
+
+@pytest.mark.filterwarnings("ignore:Numba not installed")
+@pytest.mark.parametrize("scheme", ["fisher_jenks", "equal_interval"])
+def test_other_schemes(scheme):
+    fig = choropleth(areas([1.0, 2.0, 3.0, 10.0, 11.0, 12.0]), "rate", scheme=scheme, k=2)
+    assert len(legend_labels(fig)) == 2
+
+
+def test_wgs84_input_is_projected_and_boundary_drawn():
+    g = areas([1.0, 2.0, 3.0]).to_crs(4326)
+    outline = gpd.GeoDataFrame(geometry=[g.to_crs(27700).union_all()], crs=27700)
+    fig = choropleth(g, "rate", k=3, boundary=outline)
+    x0, x1 = fig.axes[0].get_xlim()
+    assert x0 > 500000 and x1 < 540000  # British National Grid metres
+    assert g.crs.to_epsg() == 4326
+
+
+def test_scale_bar_label_is_round():
+    fig = choropleth(areas([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]), "rate", k=2)
+    label = [t.get_text() for t in fig.axes[0].texts if re.fullmatch(r"[\d.]+ k?m", t.get_text())]
+    assert len(label) == 1
+    value = float(label[0].split()[0])
+    assert value in {1, 2, 5, 10, 20, 50, 100, 200, 500}
+
+
+@pytest.mark.parametrize(
+    ("width", "label"),
+    [(10000, "2 km"), (700, "100 m"), (4000, "1 km"), (25000, "5 km"), (3600, "500 m")],
+)
+def test_add_scale_bar(width, label):
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, width)
+    assert add_scale_bar(ax) == label
+    assert any(t.get_text() == label for t in ax.texts)
+
+
+def test_choropleth_errors():
+    g = areas([1.0, 2.0])
+    with pytest.raises(ValueError, match="scheme"):
+        choropleth(g, "rate", scheme="jenks")
+    with pytest.raises(ValueError, match="nope"):
+        choropleth(g, "rate", label_col="nope")
+    with pytest.raises(ValueError, match="name"):
+        choropleth(g, "name")  # not numeric
+    with pytest.raises(ValueError, match="gdf"):
+        choropleth(pd.DataFrame({"rate": [1.0]}), "rate")
