@@ -686,8 +686,8 @@ def apply_mapping(
     >>> raw = pd.DataFrame({"Ref": ["R1"], "When": ["05/01/2024 23:10"], "Rec": ["06/01/2024"],
     ...                     "HO": ["8N"], "DA": ["Y"]})
     >>> out = apply_mapping(raw, m)
-    >>> out.loc[0, ["crime_type", "offence_subgroup", "domestic_abuse"]].tolist()
-    ['Violence and sexual offences', 'Violence with injury', True]
+    >>> [str(v) for v in out.loc[0, ["crime_type", "offence_subgroup", "domestic_abuse"]]]
+    ['Violence and sexual offences', 'Violence with injury', 'True']
     """
     require_dataframe(raw, "raw")
     raw = raw.copy()
