@@ -99,7 +99,7 @@ def write_params(tmp_path, **changes):
 
 
 def test_check_ok_without_store(tmp_path, capsys):
-    f = write_params(tmp_path)
+    f = write_params(tmp_path, period="2025-Q4", themes=["overview"], baseline_year=2024)
     assert main(["check", str(f), "--no-store"]) == 0
     out = capsys.readouterr().out
     assert f"{f}: OK" in out

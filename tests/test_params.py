@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from sa_lib import config
+from sa_lib.geography import available_lads
 from sa_lib.ingest import ingest
 from sa_lib.params import (
     SCHEMA,
@@ -140,7 +141,9 @@ def test_unknown_theme_lists_themes(tmp_path):
     e = problems_of(tmp_path, with_change(themes=["overview", "violence"]))
     (msg,) = e.problems
     assert "theme 'violence' has no notebook notebooks/violence.ipynb" in msg
-    assert "Valid themes: overview" in msg
+    themes = sorted(f.stem for f in config.NOTEBOOKS_DIR.glob("*.ipynb"))
+    assert "overview" in themes
+    assert "Valid themes: " + ", ".join(themes) + "." in msg
 
 
 def test_empty_and_duplicate_themes(tmp_path):
@@ -160,7 +163,9 @@ def test_unknown_lad_code_lists_available(tmp_path):
     e = problems_of(tmp_path, with_change(csp__lad_codes=["E07000999"]))
     (msg,) = e.problems
     assert "unknown LAD code 'E07000999'" in msg
-    assert "Valid codes there: E07000011" in msg
+    have = available_lads(SAMPLE / "boundaries")
+    assert "E07000011" in have
+    assert "Valid codes there: " + ", ".join(have) + "." in msg
 
 
 def test_bad_peer_code(tmp_path):
