@@ -330,6 +330,11 @@ def read_source(src: SourceFile) -> pd.DataFrame:
             engine="c",
         )
     except pd.errors.ParserError as e:
+        if m := re.search(r"EOF inside string starting at row (\d+)", str(e)):
+            raise IngestError(
+                f"{src.label}: line {int(m.group(1)) + 1}: a quoted field is never closed, so "
+                f"the file looks truncated ({e}). Fix: re-download it."
+            ) from e
         m = re.search(r"line (\d+)", str(e))
         where = f"line {m.group(1)}" if m else "a line"
         raise IngestError(
