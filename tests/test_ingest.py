@@ -386,3 +386,9 @@ def test_ingest_mixed_kinds_counts_no_location(tmp_path):
         "street": {"rows": 3, "rows_no_location": 1},
     }
     assert isinstance(summary, pd.DataFrame)
+
+
+def test_truncated_inside_quoted_field(tmp_path):
+    text = VALID + 'abc,2024-01,P,P,-0.1,52.1,"On or near'
+    msg = expect_error(street_file(tmp_path, text=text), r"line 5:", "never closed", "truncated")
+    assert "more fields" not in msg
