@@ -267,7 +267,7 @@ def _check_section(data: Any, schema: dict[str, F], where: str, problems: list[s
             close = [k for k in schema if k.startswith(str(key)[:3])]
             hint = f" Did you mean {close[0]!r}?" if close else ""
             problems.append(
-                f"unknown key {where}{key!r}.{hint} Valid keys{' in ' + where.rstrip('.') if where else ''}: "
+                f"unknown key {where + str(key)!r}.{hint} Valid keys{' in ' + where.rstrip('.') if where else ''}: "
                 f"{', '.join(schema)}."
             )
     for key, spec in schema.items():

@@ -322,6 +322,8 @@ def show_summary(
 def show_breaks(annotations: pd.DataFrame, start, end) -> None:
     """List recording-practice changes: those inside the chart range, then earlier ones."""
     a = annotations.copy()
+    # ``end`` is the first day of the chart's last month: the chart runs to that month's end.
+    end = pd.Timestamp(end) + pd.offsets.MonthEnd(1)
     inside = a[(a["date"] >= start) & (a["date"] <= end)]
     before = a[a["date"] < start]
     items = []
