@@ -1,0 +1,211 @@
+"""Night-time economy: when violence happens, and how near licensed premises.
+
+Needs a record-level extract with times (police.uk has months only): a
+day-of-week x hour table and heatmap, and a comparison of violence within a set
+distance of licensed premises against the rest of the area, per unit of area.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"committed_from": pd.to_datetime(["2025-01-03 23:30", "2025-01-04 01:10"])})
+>>> t = day_hour_table(df)
+>>> int(t.loc["Fri", 23]), int(t.loc["Sat", 1])
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sa_lib.choices import record_choice
+from sa_lib.validation import (
+    require_columns,
+    require_geodataframe,
+    require_positive,
+    require_projected,
+)
+
+__all__ = [
+    "DAYS",
+    "day_hour_table",
+    "plot_day_hour",
+    "near_premises",
+    "premises_comparison",
+    "weekend_night_share",
+]
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def day_hour_table(df: pd.DataFrame, time_col: str = "committed_from") -> pd.DataFrame:
+    """Count rows by day of week (rows, Mon..Sun) and hour (columns 0..23).
+
+    Rows with no time are left out (and counted in ``attrs["missing_time"]``).
+
+    Returns
+    -------
+    DataFrame
+        7 x 24 integer counts, index ``DAYS``, columns 0..23.
+    """
+    require_columns(df, [time_col], arg="df", fix="needs an extract with committed date-times")
+    t = pd.to_datetime(df[time_col], errors="coerce")
+    ok = t.notna()
+    tab = pd.crosstab(t[ok].dt.day_of_week, t[ok].dt.hour)
+    tab = tab.reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+    tab.index = DAYS
+    tab.index.name = "day"
+    tab.columns.name = "hour"
+    tab.attrs["missing_time"] = int((~ok).sum())
+    return tab
+
+
+def weekend_night_share(table: pd.DataFrame) -> float:
+    """Share of the table's crimes on Friday and Saturday nights (Fri/Sat 20:00 to 05:59 next day).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame(0, index=DAYS, columns=range(24)); t.loc["Sat", 2] = 3; t.loc["Mon", 12] = 1
+    >>> weekend_night_share(t)
+    0.75
+    """
+    total = table.to_numpy().sum()
+    if total == 0:
+        return float("nan")
+    night = table.loc[["Fri", "Sat"], list(range(20, 24))].to_numpy().sum()
+    night += table.loc[["Sat", "Sun"], list(range(0, 6))].to_numpy().sum()
+    return float(night / total)
+
+
+def plot_day_hour(
+    table: pd.DataFrame, title: str | None = None, suppress_below: int | None = None
+) -> Figure:
+    """Heatmap of a day x hour table (colour-blind-safe sequential palette).
+
+    Cells are not labelled with counts, so small numbers are never printed; with
+    ``suppress_below``, cells below it are greyed out rather than coloured.
+    """
+    import matplotlib.pyplot as plt
+
+    data = table.to_numpy(dtype=float)
+    if suppress_below:
+        data = np.where((data > 0) & (data < suppress_below), np.nan, data)
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    cmap = plt.get_cmap("viridis").with_extremes(bad="#cccccc")
+    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap)
+    ax.set_yticks(range(7), table.index)
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)], fontsize=8)
+    ax.set_xlabel("Hour of the day (committed)")
+    cb = fig.colorbar(im, ax=ax, fraction=0.03)
+    cb.set_label("Crimes")
+    if title:
+        ax.set_title(title, loc="left")
+    if suppress_below:
+        ax.text(
+            1.0,
+            -0.28,
+            f"Grey: fewer than {suppress_below} (not shown)",
+            transform=ax.transAxes,
+            ha="right",
+            fontsize=8,
+        )
+    fig.tight_layout()
+    return fig
+
+
+def near_premises(points, premises, distance_m: float) -> pd.Series:
+    """Whether each point lies within ``distance_m`` of any licensed premises.
+
+    Parameters
+    ----------
+    points, premises : GeoDataFrame
+        In the same projected CRS (metres), e.g. EPSG:27700.
+    distance_m : float
+        The distance (from the parameters, e.g. 100 m).
+
+    Returns
+    -------
+    Series of bool, aligned with ``points``.
+    """
+    require_projected(points, arg="points")
+    require_projected(premises, arg="premises")
+    require_positive(distance_m, arg="distance_m")
+    if points.crs != premises.crs:
+        premises = premises.to_crs(points.crs)
+    zone = premises.buffer(distance_m).union_all()
+    return pd.Series(points.within(zone).to_numpy(), index=points.index, name="near_premises")
+
+
+def premises_comparison(
+    points,
+    premises,
+    area,
+    distance_m: float = 100.0,
+    *,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Violence density within ``distance_m`` of licensed premises against the rest of the area.
+
+    The counts inside and outside the buffer zone are compared per km² with the
+    exact conditional Poisson test (:func:`sa_lib.change.compare_counts`, exposure =
+    area), so "more violence near pubs" is only said when the test says so.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Crimes with locations, projected CRS.
+    premises : GeoDataFrame
+        Licensed premises points.
+    area : GeoDataFrame
+        The CSP boundary (one or more polygons).
+    distance_m : float
+        Buffer distance around each premises.
+    alpha : float
+
+    Returns
+    -------
+    DataFrame
+        Two rows, ``zone`` = "Within {d} m of licensed premises" / "Elsewhere", with
+        ``count``, ``area_km2``, ``per_km2``; and on the first row ``rate_ratio``,
+        ``rr_lower``, ``rr_upper``, ``p_value``, ``significant``.
+    """
+    from sa_lib.change import compare_counts
+
+    require_geodataframe(area, "area")
+    require_positive(distance_m, arg="distance_m")
+    record_choice(
+        "licensed premises distance (m)",
+        distance_m,
+        "from the parameters (violence.nte_distance_m)",
+        source="parameters",
+    )
+    area = area.to_crs(points.crs)
+    whole = area.union_all()
+    zone = premises.to_crs(points.crs).buffer(distance_m).union_all().intersection(whole)
+    near = near_premises(points, premises.to_crs(points.crs), distance_m)
+    inside = points.within(whole)
+    n_near = int((near & inside).sum())
+    n_else = int((~near & inside).sum())
+    a_near = zone.area / 1e6
+    a_else = (whole.area - zone.area) / 1e6
+    res = compare_counts(
+        pd.DataFrame({"b": [n_else], "a": [n_near]}),
+        before="b",
+        after="a",
+        exposure_before=a_else,
+        exposure_after=a_near,
+        alpha=alpha,
+    )
+    out = pd.DataFrame(
+        {
+            "zone": [f"Within {distance_m:g} m of licensed premises", "Elsewhere"],
+            "count": [n_near, n_else],
+            "area_km2": [a_near, a_else],
+        }
+    )
+    out["per_km2"] = out["count"] / out["area_km2"]
+    for c in ("rate_ratio", "rr_lower", "rr_upper", "p_value", "significant"):
+        out[c] = [res[c].iloc[0], np.nan if c != "significant" else False]
+    return out
