@@ -140,3 +140,19 @@ def test_run_broken_params_returns_2(tmp_path, capsys):
 def test_themes(capsys):
     assert main(["themes"]) == 0
     assert "overview" in capsys.readouterr().out.split()
+
+
+def test_ingest_extract_maps_a_force_extract_and_refuses_tracked_paths(tmp_path, capsys):
+    from sa_lib import config
+    from sa_lib.cli import main
+
+    fixture = config.ROOT / "tests" / "fixtures" / "extract" / "force_b_extract.csv"
+    mapping = config.ROOT / "config" / "extract_mappings" / "example_force_b.yaml"
+    out = tmp_path / "extract.parquet"
+    assert main(["ingest-extract", str(fixture), "--mapping", str(mapping), "--out", str(out)]) == 0
+    assert out.is_file() and "Ingested 6 rows" in capsys.readouterr().out
+    tracked = config.ROOT / "data" / "sample" / "should_not_exist.parquet"
+    assert main(["ingest-extract", str(fixture), "--mapping", str(mapping), "--out", str(tracked)]) == 4
+    err = capsys.readouterr().err
+    assert "Refusing to write extract data" in err and "Nothing was written" in err
+    assert not tracked.exists()

@@ -63,6 +63,23 @@ def _cmd_ingest(args) -> int:
     return 0
 
 
+def _cmd_ingest_extract(args) -> int:
+    from sa_lib.extract_mapping import ingest_extract
+
+    try:
+        summary = ingest_extract(args.extract, args.mapping, args.out)
+    except ValueError as e:
+        print(f"sa ingest-extract: error: {e}\nNothing was written.", file=sys.stderr)
+        return 4
+    r = summary.iloc[0]
+    print(
+        f"Ingested {r['rows']:,} rows ({r['first_month']}..{r['last_month']}) from {r['source']}\n"
+        f"  written to {r['out_path']} (not tracked by git)\n"
+        f"  name it in the parameters as data.extract: {r['out_path']}"
+    )
+    return 0
+
+
 def _cmd_check(args) -> int:
     from sa_lib.params import ParameterError, load_params
     from sa_lib.periods import comparison_periods, parse_period
@@ -150,6 +167,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser(
+        "ingest-extract",
+        help="map, validate and store a force's record-level extract (CSV) for the violence/DA/CSE themes",
+        description="Map a force extract's own column names, date formats and flag codes onto the "
+        "workbench schema (docs/extract_schema.md) with a mapping YAML, validate it, refuse personal "
+        "data, and write it as Parquet outside git (default data/processed/extract/).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("extract", help="the extract CSV")
+    p.add_argument(
+        "--mapping",
+        required=True,
+        help="mapping YAML, e.g. config/extract_mappings/example_force_b.yaml",
+    )
+    p.add_argument(
+        "--out", default=None, help="output Parquet path (must be git-ignored or outside the repo)"
+    )
+    p.set_defaults(func=_cmd_ingest_extract)
 
     p = sub.add_parser(
         "check",
