@@ -164,6 +164,8 @@ def _execute(theme: str, params_path: str, out_ipynb: str, kernel: str, timeout:
             log_output=False,
             execution_timeout=timeout,
             report_mode=False,
+            # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         return {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
     except pm.PapermillExecutionError as e:
