@@ -182,3 +182,10 @@ def test_ho_code_table_consistent_with_schema():
     for code, (_, ctype, sub) in ex.HO_OFFENCE_CODES.items():
         assert ctype in ex.CRIME_TYPES
         assert (sub is None) == (ctype != ex.VSO), code
+
+
+def test_docs_schema_table_matches_spec():
+    from sa_lib import config
+
+    text = (config.ROOT / "docs" / "extract_schema.md").read_text()
+    assert ex.SCHEMA_DOC in text, "regenerate the table in docs/extract_schema.md"
