@@ -28,6 +28,23 @@ EXPECTED_SECTIONS = {
         "Data quality",
         "Methods and assumptions",
     ],
+    "hotspots": [
+        "Key findings",
+        "Where crime is concentrated",
+        "Hot and cold spots",
+        "Emerging hot spots over time",
+        "Change between two periods per ward",
+        "Methods and assumptions",
+    ],
+    "place_profile": [
+        "Key findings",
+        "The area",
+        "Counts, rates and trends",
+        "Crime mix",
+        "When",
+        "Hot spots inside the area",
+        "Methods and assumptions",
+    ],
 }
 
 

@@ -1,0 +1,303 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from shapely.geometry import box
+
+from sa_lib.choices import choices_table, clear_choices
+from sa_lib.counts import POLICE_UK_TYPES
+from sa_lib.hotspot_report import (
+    change_display,
+    crime_label,
+    crime_points,
+    emerging_display,
+    emerging_table,
+    hot_spot_wards,
+    hot_wards_display,
+    hotspot_findings,
+    majority_ward,
+    resolve_crime_types,
+    restrict_preventing,
+    ward_change,
+)
+
+CRS = "EPSG:27700"
+
+
+def _wards():
+    # West = x 0..1600, East = x 1600..3000
+    return gpd.GeoDataFrame(
+        {"ward_code": ["W1", "W2"], "ward_name": ["West", "East"], "population": [100, 100]},
+        geometry=[box(0, 0, 1600, 1000), box(1600, 0, 3000, 1000)],
+        crs=CRS,
+    )
+
+
+def _cells(gi_bin, count):
+    n = len(gi_bin)
+    return gpd.GeoDataFrame(
+        {"cell_id": range(n), "gi_bin": gi_bin, "count": count, "area_km2": [1.0] * n},
+        geometry=[box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(n)],
+        crs=CRS,
+    )
+
+
+# ---------------------------------------------------------------- crime types
+
+
+def test_default_is_all_crime_without_asb_and_is_recorded():
+    clear_choices()
+    types = resolve_crime_types(None)
+    assert types == [t for t in POLICE_UK_TYPES if t != "Anti-social behaviour"]
+    assert "hot-spot crime types" in choices_table()["choice"].tolist()
+    assert crime_label(types) == "All crime (excluding ASB)"
+
+
+def test_named_types_in_police_uk_order_each_once():
+    assert resolve_crime_types(["Robbery", "Burglary", "Robbery"]) == ["Burglary", "Robbery"]
+    both = resolve_crime_types(["All crime", "Anti-social behaviour"])
+    assert len(both) == 14 and crime_label(both) == "All crime and ASB"
+    assert resolve_crime_types("Drugs") == ["Drugs"]
+
+
+def test_empty_list_names_the_valid_types():
+    with pytest.raises(
+        ValueError,
+        match=r"(?s)crime_types is empty \(\[\]\).*Valid types: 'All crime'.*'Vehicle crime'",
+    ):
+        resolve_crime_types([])
+
+
+def test_unknown_type_suggests_and_lists():
+    with pytest.raises(
+        ValueError, match=r"unknown crime type 'Burglarys'. Did you mean 'Burglary'\?"
+    ):
+        resolve_crime_types(["Burglarys"])
+
+
+def test_crime_label_short_lists():
+    assert crime_label(["Burglary", "Drugs", "Robbery"]) == "Burglary, Drugs and Robbery"
+    assert crime_label(["Burglary", "Drugs", "Robbery", "Shoplifting"]) == "4 crime types"
+
+
+def test_crime_points_drop_identifiers_unlocated_rows_and_other_months():
+    df = pd.DataFrame(
+        {
+            "crime_id": ["a" * 64, "b" * 64, "c" * 64, "d" * 64],
+            "month": ["2025-10", "2025-10", "2025-09", "2025-10"],
+            "crime_type": ["Burglary", "Burglary", "Burglary", "Drugs"],
+            "longitude": [-0.18, None, -0.18, -0.18],
+            "latitude": [52.33, None, 52.33, 52.33],
+            "location": ["On or near X"] * 4,
+            "ward_name": ["A"] * 4,
+        }
+    )
+    before = df.copy()
+    p = crime_points(df, ["Burglary"], ["2025-10"])
+    assert len(p) == 1 and p.crs.to_epsg() == 27700
+    assert list(p.columns) == ["month", "crime_type", "ward_name", "geometry"]
+    assert df.equals(before)
+
+
+def test_crime_points_none_located_names_the_types():
+    df = pd.DataFrame(
+        {"month": ["2025-10"], "crime_type": ["Robbery"], "longitude": [None], "latitude": [None]}
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"no located rows for crime type\(s\) 'Robbery' in 2025-10 to 2025-10 \(1 row",
+    ):
+        crime_points(df, ["Robbery"], ["2025-10"])
+
+
+# ---------------------------------------------------------------- wards with hot cells
+
+
+def test_majority_ward_takes_the_larger_share():
+    # cell 1 (x 1200..2200) has 400 m in West and 600 m in East
+    cells = gpd.GeoDataFrame(
+        geometry=[box(0, 0, 1000, 1000), box(1200, 0, 2200, 1000), box(5000, 0, 6000, 1000)],
+        crs=CRS,
+    )
+    out = majority_ward(cells, _wards())
+    assert out["ward_name"].iloc[:2].tolist() == ["West", "East"]  # -> East
+    assert pd.isna(out["ward_name"].iloc[2])  # outside every ward
+
+
+def test_hot_spot_wards_hand_checked():
+    # cells x: 0-1 km (West), 1-2 km (60% West), 2-3 km (East)
+    gi = _cells([3, 2, 2], [30, 10, 20])
+    t = hot_spot_wards(gi, _wards())
+    assert t["ward_name"].tolist() == ["West", "East"]
+    assert t["count_in_hot_cells"].tolist() == [40, 20]
+    assert t["hot_cells"].tolist() == [2, 1]
+    assert t["hot_area_km2"].tolist() == [2.0, 1.0]
+    assert t["strongest"].tolist() == ["Hot spot 99%", "Hot spot 95%"]
+    assert t["share_of_hot_count"].tolist() == pytest.approx([200 / 3, 100 / 3])
+
+
+def test_hot_spot_wards_ignores_cold_and_not_significant():
+    t = hot_spot_wards(_cells([0, -3, 0], [1, 0, 50]), _wards())
+    assert t.empty and "count_in_hot_cells" in t.columns
+
+
+def test_hot_spot_wards_needs_gi_columns():
+    with pytest.raises(ValueError, match=r"gi_cells is missing required column\(s\): 'gi_bin'"):
+        hot_spot_wards(_cells([1], [1]).drop(columns="gi_bin"), _wards())
+
+
+# ---------------------------------------------------------------- emerging
+
+
+def _emerging(cats, counts_per_period):
+    g = _cells([0] * len(cats), [0] * len(cats)).assign(
+        csp_category=cats, ehsa_category=["No pattern detected"] * len(cats)
+    )
+    rows = [
+        {"cell_id": i, "period": k, "count": c}
+        for i, cs in enumerate(counts_per_period)
+        for k, c in enumerate(cs)
+    ]
+    g.attrs["by_period"] = pd.DataFrame(rows)
+    return g
+
+
+def test_restrict_preventing_uses_the_total_over_the_window():
+    g = _emerging(["Preventing", "Preventing", "Sustaining"], [[1, 2, 16], [5, 5, 10], [0, 0, 1]])
+    before = g.copy()
+    clear_choices()
+    out = restrict_preventing(g, 20)
+    # 19 < 20 -> No pattern; 20 stays; Sustaining untouched however small
+    assert out["csp_category"].tolist() == ["No pattern", "Preventing", "Sustaining"]
+    assert out["count_total"].tolist() == [19, 20, 1]
+    assert out.attrs["preventing_removed"] == 1
+    assert g.equals(before) and g["csp_category"].tolist()[0] == "Preventing"
+    assert "Preventing: minimum count" in choices_table()["choice"].tolist()
+    assert restrict_preventing(g, 0)["csp_category"].tolist()[0] == "Preventing"
+
+
+def test_restrict_preventing_needs_per_period_counts():
+    g = _emerging(["Preventing"], [[1, 2, 3]])
+    g.attrs = {}
+    with pytest.raises(ValueError, match=r"no per-period counts in attrs\['by_period'\]"):
+        restrict_preventing(g, 5)
+
+
+def test_restrict_preventing_rejects_negative_min_count():
+    with pytest.raises(ValueError, match=r"min_count"):
+        restrict_preventing(_emerging(["Preventing"], [[1, 2, 3]]), -1)
+
+
+def test_emerging_table_orders_and_sums():
+    g = gpd.GeoDataFrame(
+        {
+            "csp_category": ["Emerging", "Sustaining", "Sustaining", "No pattern", "Preventing"],
+            "ehsa_category": [
+                "New hot spot",
+                "Persistent hot spot",
+                "Persistent hot spot",
+                "No pattern detected",
+                "No pattern detected",
+            ],
+            "area_km2": [0.5, 0.5, 0.25, 0.5, 0.5],
+            "count_total": [12, 80, 40, 1, 30],
+        },
+        geometry=[box(0, 0, 1, 1)] * 5,
+        crs=CRS,
+    )
+    t = emerging_table(g)
+    assert t["csp_category"].tolist() == ["Sustaining", "Emerging", "Preventing"]
+    assert t.iloc[0][["cells", "area_km2", "count_total"]].tolist() == [2, 0.75, 120]
+    d = emerging_display(t)
+    assert d.columns.tolist() == [
+        "CSP priority",
+        "ArcGIS category",
+        "Area (km²)",
+        "Crimes in these cells",
+    ]
+
+
+# ---------------------------------------------------------------- ward change
+
+
+def test_ward_change_exact_test_fdr_and_order():
+    crimes = pd.DataFrame(
+        {
+            "month": ["2024-10"] * 10 + ["2025-10"] * 40 + ["2024-10"] * 30 + ["2025-10"] * 28,
+            "ward_code": ["W1"] * 50 + ["W2"] * 58,
+        }
+    )
+    out = ward_change(crimes, _wards(), ["2024-10"], ["2025-10"], alpha=0.05, correction="fdr_bh")
+    assert out.crs.to_epsg() == 27700 and out.geometry.notna().all()
+    w = out.set_index("ward_name")
+    raw = {"West": stats.binomtest(40, 50, 0.5).pvalue, "East": stats.binomtest(28, 58, 0.5).pvalue}
+    assert w.loc["West", "p_value"] == pytest.approx(raw["West"])
+    assert w.loc["West", "p_adjusted"] == pytest.approx(min(1, 2 * raw["West"]))  # BH, 2 tests
+    assert w.loc["West", "change_class"] == "Significant increase"
+    assert w.loc["East", "change_class"] == "No significant change"
+    assert out["ward_name"].tolist() == ["West", "East"]
+    d = change_display(out, "Q4 2024", "Q4 2025")
+    assert d.iloc[0]["Change"] == "+300%" and d.iloc[0]["Result"] == "Significant increase"
+
+
+def test_ward_change_periods_of_different_length_use_monthly_rates():
+    # 12 a month for 3 months before, 12 in one month after: the same rate
+    crimes = pd.DataFrame(
+        {"month": ["2025-07", "2025-08", "2025-09"] * 12 + ["2025-10"] * 12, "ward_code": "W1"}
+    )
+    out = ward_change(
+        crimes, _wards(), ["2025-07", "2025-08", "2025-09"], ["2025-10"], correction="none"
+    )
+    assert out.set_index("ward_code").loc["W1", "rate_ratio"] == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- findings and displays
+
+
+def test_findings_shares_wards_and_suppression():
+    gi = _cells([3, 0, 0, 0], [8, 1, 0, 0])
+    hw = hot_spot_wards(gi, _wards())
+    f = hotspot_findings(gi, hw, None, None, label="Robbery", period_label="Q4 2025", threshold=10)
+    # 8 of 9 crimes in 1 of 4 km²; 9 is below 10 so the total is not written
+    assert (
+        f[0]
+        == "Robbery, Q4 2025: Gi* hot spots cover 25% of the area and hold 89% of the fewer than 10 crimes."
+    )
+    assert f[1] == "Hot spots lie mainly in West."
+    none = hotspot_findings(
+        _cells([0, 0], [5, 50]), hw.iloc[:0], None, None, label="X", period_label="P"
+    )
+    assert none[0].startswith("X, P: no significant hot spots")
+
+
+def test_findings_name_only_significant_ward_changes():
+    change = pd.DataFrame(
+        {
+            "ward_name": ["A", "B", "C"],
+            "pct_change": [50.0, -30.0, 80.0],
+            "change_class": [
+                "Significant increase",
+                "Significant decrease",
+                "No significant change",
+            ],
+        }
+    )
+    f = hotspot_findings(
+        _cells([0, 1], [5, 50]),
+        pd.DataFrame(columns=["ward_name"]),
+        None,
+        change,
+        label="X",
+        period_label="P",
+        change_from_label="Q4 2024",
+    )
+    assert "Significant increases since Q4 2024: A (+50%)." in f
+    assert "Significant decreases since Q4 2024: B (-30%)." in f
+    assert not any("C (" in s for s in f)
+
+
+def test_hot_wards_display_has_no_cell_numbers():
+    d = hot_wards_display(hot_spot_wards(_cells([3, 0, 2], [30, 1, 20]), _wards()))
+    assert "hot_cells" not in d.columns and "Crimes in hot cells" in d.columns
+    assert np.issubdtype(d["Hot area (km²)"].dtype, np.floating)
