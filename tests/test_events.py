@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.events import event_effects, event_indicators, load_events
+from sa_lib.events import event_effects, event_indicators, load_events, validate_events
 
 DAYS = pd.date_range("2022-01-01", "2024-12-31")
 
@@ -185,6 +185,17 @@ def test_inseparable_events():
     everywhere = _ev([("All", "2021-01-01", "2025-12-31")])
     with pytest.raises(ValueError, match="'All' covers every date"):
         event_effects(counts, everywhere)
+
+
+def test_bad_count_date_names_row():
+    counts = pd.DataFrame({"date": ["2024-01-01", "2024-01-02", "soon"], "count": [1, 2, 3]})
+    with pytest.raises(ValueError, match="not a date: 'soon' at row 2"):
+        event_effects(counts, EVENTS)
+
+
+def test_validate_events_accepts_parsed_frame_with_blank_end():
+    ev = pd.DataFrame({"event": ["A"], "start": [pd.Timestamp("2024-01-01")], "end": [pd.NaT]})
+    assert validate_events(ev)["end"].tolist() == [pd.Timestamp("2024-01-01")]
 
 
 def test_irregular_dates():

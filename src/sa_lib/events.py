@@ -86,7 +86,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 def _parse_date(text: object) -> pd.Timestamp | None:
-    if text is None or (isinstance(text, float) and np.isnan(text)):
+    if text is None or (np.isscalar(text) and pd.isna(text)) or text is pd.NaT:
         return None
     if isinstance(text, pd.Timestamp | np.datetime64):
         return pd.Timestamp(text).normalize()
@@ -363,7 +363,18 @@ def event_effects(
     require_dataframe(events, "events")
     events = validate_events(events)
 
-    dates = pd.to_datetime(counts[date_col]).dt.normalize()
+    raw_dates = counts[date_col]
+    if pd.api.types.is_datetime64_any_dtype(raw_dates):
+        dates = raw_dates.dt.normalize()
+    else:
+        dates = pd.to_datetime(raw_dates, errors="coerce", format="ISO8601")
+        label = first_bad_row(counts, dates.isna())
+        if label is not None:
+            raise ValueError(
+                f"counts[{date_col!r}] has a value that is not a date: {raw_dates.loc[label]!r} "
+                f"at row {label!r}. Fix: write dates as YYYY-MM-DD."
+            )
+        dates = dates.dt.normalize()
     dup = dates.duplicated()
     label = first_bad_row(counts, dup)
     if label is not None:
