@@ -408,3 +408,22 @@ def test_error_scan_not_string():
 def test_error_scan_bad_allowed():
     with pytest.raises(ValueError, match="allowed must hold strings"):
         d.scan_text("x", allowed=[3])
+
+
+def test_columns_only_protects_period_columns_not_rows():
+    # Columns are periods: each column's total is published, rows are not summed.
+    df = pd.DataFrame(
+        {"q4_2025": [3, 40, 50], "q4_2024": [0, 45, 60]}, index=["Homicide", "Injury", "No injury"]
+    )
+    both = d.suppress_table(df, ["q4_2025", "q4_2024"], threshold=10)
+    cols = d.suppress_table(df, ["q4_2025", "q4_2024"], threshold=10, lines="columns")
+    # Column q4_2025 has one small cell (3): its smallest non-zero partner (40) is hidden too.
+    assert cols.suppressed["q4_2025"].tolist() == [True, True, False]
+    # No row total exists, so nothing in q4_2024 needs hiding ("both" would hide 0's row partner).
+    assert not cols.suppressed["q4_2024"].any()
+    assert both.suppressed.to_numpy().sum() > cols.suppressed.to_numpy().sum()
+
+
+def test_lines_must_be_a_valid_choice():
+    with pytest.raises(ValueError, match="lines='diagonal' is not a valid choice"):
+        d.suppress_table(pd.DataFrame({"a": [1, 20]}), ["a"], threshold=10, lines="diagonal")

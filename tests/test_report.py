@@ -177,7 +177,11 @@ def test_show_summary_suppresses_counts_and_derived(monkeypatch):
     assert ">3<" not in html
     assert scan_html_for_disclosure(html, threshold=10).empty
     rows = {r[0]: r for r in cells(html)}
-    assert rows["Drugs"][1:3] == ["&lt;10", "[c]"]
+    # Columns are periods: only each period's column total is published, so the
+    # complement of Drugs' 3 is the smallest other non-zero cell of the current
+    # column (Robbery's 40); Drugs' 12 last year stays (no row total across periods).
+    assert rows["Drugs"][1:3] == ["&lt;10", "12"]
+    assert rows["Robbery"][1] == "[c]"
     # Drugs' rate, interval and change are hidden with its count.
     assert rows["Drugs"][3:] == ["[c]", "[c]", "[c]"]
     assert "<caption>Crime by type</caption>" in html
@@ -195,3 +199,27 @@ def test_threshold_without_count_cols_changes_nothing():
     html = table_html(TABLE, threshold=10)
     assert cells(html)[0][1] == "3"
     assert 'class="sa-count"' not in html
+
+
+def test_withheld_lists_rows_hidden_as_complements(tmp_path):
+    from types import SimpleNamespace
+
+    from sa_lib.periods import parse_period
+    from sa_lib.report import withheld
+
+    ctx = SimpleNamespace(
+        periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
+        disclosure={"threshold": 10, "secondary": True, "suppress_zero": False},
+    )
+    t = pd.DataFrame(
+        {
+            "crime_type": ["Homicide", "Sexual", "Injury"],
+            "count_current": [3, 40, 300],
+            "count_last_year": [20, 30, 280],
+        }
+    )
+    # 3 is primary; its column's complement is the smallest other non-zero cell (40, Sexual).
+    assert withheld(t, ctx) == {"Sexual"}
+    assert withheld(t, ctx, key="last_year") == {"Sexual"}
+    ctx.disclosure["secondary"] = False
+    assert withheld(t, ctx) == set()

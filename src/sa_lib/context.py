@@ -114,6 +114,46 @@ class Context:
         df = load_street(self.store, months=self.months_in_view, columns=["lsoa_code"])
         return int(df["lsoa_code"].notna().sum())
 
+    @property
+    def extract_path(self):
+        """The force extract's path: ``data.extract``, or the shipped synthetic one for 'synthetic'."""
+        value = self.params["data"].get("extract")
+        if value is None:
+            return None
+        if value == "synthetic":
+            return config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
+        return config.resolve(value)
+
+    @cached_property
+    def extract(self) -> pd.DataFrame | None:
+        """The force extract's rows in the CSP up to the end of the period (None if no extract).
+
+        Rows are placed by LSOA like police.uk rows, with ``lsoa21_code``,
+        ``ward_code`` and ``ward_name`` added.
+        """
+        from sa_lib.extract import load_extract
+
+        path = self.extract_path
+        if path is None:
+            return None
+        df = load_extract(path)
+        df = assign_to_csp(df, self.geo)
+        df = df[df["month"] <= self.period.months[-1]].reset_index(drop=True)
+        synthetic = bool(df["synthetic"].fillna(False).any()) if "synthetic" in df else False
+        record_choice(
+            "force extract",
+            f"{path.name} ({len(df):,} rows in the CSP)" + (" SYNTHETIC" if synthetic else ""),
+            "data.extract in the parameters",
+            source="parameters",
+        )
+        return df
+
+    @property
+    def extract_synthetic(self) -> bool:
+        """True when the extract in use is synthetic (every page using it says so)."""
+        ex = self.extract
+        return ex is not None and "synthetic" in ex and bool(ex["synthetic"].fillna(False).any())
+
     def in_period(self, key: str = "current", df: pd.DataFrame | None = None) -> pd.DataFrame:
         """Rows of ``df`` (default the CSP's crimes) in one of the named periods."""
         d = self.crimes if df is None else df

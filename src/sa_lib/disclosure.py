@@ -297,6 +297,7 @@ def suppress_table(
     secondary_label: str | None = None,
     settings: DisclosureSettings | None = None,
     thousands: bool = True,
+    lines: str = "both",
 ) -> SuppressionResult:
     """Suppress small counts in a table, with secondary suppression.
 
@@ -323,6 +324,10 @@ def suppress_table(
         Settings from :func:`disclosure_settings`; explicit arguments override them.
     thousands : bool, default True
         Show shown counts with thousands separators (``1,234``).
+    lines : {"both", "columns", "rows"}, default "both"
+        Which lines have a published total to protect. Use ``"columns"`` for a
+        table whose columns are periods (each period's column sums to a published
+        total, but nobody adds one period to another along a row).
 
     Returns
     -------
@@ -356,6 +361,8 @@ def suppress_table(
         secondary_label=secondary_label,
     )
     cols = _col_list(count_cols, "count_cols")
+    v.require_choice(lines, ["both", "columns", "rows"], arg="lines")
+    axes = {"both": (1, 0), "rows": (1,), "columns": (0,)}[lines]
     v.require_columns(df, cols, arg="df", fix="pass count_cols naming columns of df.")
     v.require_not_empty(df, arg="df")
     if not df.index.is_unique:
@@ -396,7 +403,7 @@ def suppress_table(
         changed = True
         while changed:
             changed = False
-            for axis in (1, 0):  # rows first, then columns
+            for axis in axes:  # rows (1) first, then columns (0)
                 if (ncol if axis == 1 else nrow) < 2:
                     continue  # a one-cell line's "total" is the cell itself
                 for i in range(nrow if axis == 1 else ncol):
@@ -413,7 +420,7 @@ def suppress_table(
                     else:
                         supp[j, i] = True
                     changed = True
-        _warn_unprotected(df, cols, supp)
+        _warn_unprotected(df, cols, supp, axes)
 
     display = df.copy()
     for k, col in enumerate(cols):
@@ -473,15 +480,15 @@ def _check_totals(df, cols, vals, row_is_total, col_is_total) -> None:
             )
 
 
-def _warn_unprotected(df, cols, supp) -> None:
-    for i in range(supp.shape[0] if supp.shape[1] > 1 else 0):
+def _warn_unprotected(df, cols, supp, axes=(1, 0)) -> None:
+    for i in range(supp.shape[0] if supp.shape[1] > 1 and 1 in axes else 0):
         if supp[i, :].sum() == 1:
             v.warn(
                 f"Row {df.index[i]!r} has one suppressed cell and no non-zero cell to suppress "
                 "with it, so it can be recovered from the row total. Fix: merge categories or "
                 "pass suppress_zero=True."
             )
-    for j in range(supp.shape[1] if supp.shape[0] > 1 else 0):
+    for j in range(supp.shape[1] if supp.shape[0] > 1 and 0 in axes else 0):
         if supp[:, j].sum() == 1:
             v.warn(
                 f"Column {cols[j]!r} has one suppressed cell and no non-zero cell to suppress "

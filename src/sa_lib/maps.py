@@ -187,3 +187,47 @@ def choropleth(
         ax.set_title(title, loc="left")
     fig.tight_layout()
     return fig
+
+
+def add_points(
+    ax,
+    points: gpd.GeoDataFrame,
+    label: str,
+    *,
+    color: str = "black",
+    marker: str = "^",
+    size: float = 14,
+) -> None:
+    """Overlay context points (e.g. licensed premises) on a map and add them to its legend.
+
+    Use only for places, never for record-level crime locations.
+    """
+    require_geodataframe(points, "points")
+    ax.scatter(
+        points.geometry.x,
+        points.geometry.y,
+        s=size,
+        marker=marker,
+        facecolor="white",
+        edgecolor=color,
+        linewidth=0.8,
+        zorder=5,
+        label=label,
+    )
+    handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    if old is not None:
+        handles = list(old.legend_handles) + [
+            h for h, lab in zip(handles, labels, strict=True) if lab == label
+        ]
+        labels = [t.get_text() for t in old.get_texts()] + [label]
+        ax.legend(
+            handles=handles,
+            labels=labels,
+            loc=old._loc,
+            fontsize=8,
+            title=old.get_title().get_text(),
+            title_fontsize=9,
+        )
+    else:
+        ax.legend(fontsize=8)

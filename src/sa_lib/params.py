@@ -76,6 +76,12 @@ DISCLOSURE = {
 
 #: Per-theme option sections. A theme adds its keys here.
 THEME_OPTIONS: dict[str, dict[str, F]] = {
+    "violence": {
+        "nte_distance_m": F(
+            (int, float), default=100, help="distance (m) from licensed premises counted as 'near'"
+        ),
+        "cell_size": F((int,), default=None, help="hotspot grid cell size (m); null = automatic"),
+    },
     "overview": {
         "major_types": F(
             (list,),
@@ -189,7 +195,20 @@ SCHEMA: dict[str, F] = {
                 (str,),
                 default=None,
                 kind="path?",
-                help="ingested force extract (Parquet); synthetic if 'synthetic'",
+                help="force extract: a Parquet/CSV path from `sa ingest-extract`, or 'synthetic' "
+                "for the shipped synthetic extract (labelled synthetic on every page)",
+            ),
+            "licensed_premises": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="licensed premises points CSV (easting, northing)",
+            ),
+            "ambulance": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="monthly ambulance assault call-outs per LSOA CSV",
             ),
         },
         help="input files (relative to the project root, or absolute)",

@@ -61,6 +61,7 @@ def table_html(
     derived: dict[str, Sequence[str]] | None = None,
     caption: str | None = None,
     suppressed: pd.DataFrame | None = None,
+    lines: str = "both",
 ) -> str:
     """Render a DataFrame as an accessible HTML table with disclosure control.
 
@@ -87,6 +88,9 @@ def table_html(
         percentage is hidden (``[c]``) when any of its counts is suppressed.
     suppressed : DataFrame of bool, optional
         Further cells to hide, aligned with ``df``.
+    lines : {"both", "columns", "rows"}
+        Which lines have published totals (see :func:`sa_lib.disclosure.suppress_table`);
+        ``"columns"`` for tables whose columns are periods.
 
     Returns
     -------
@@ -106,6 +110,7 @@ def table_html(
             threshold=threshold,
             secondary=secondary,
             suppress_zero=suppress_zero,
+            lines=lines,
         )
         for c in count_cols:
             hide[c] = res.suppressed[c].to_numpy()
@@ -316,6 +321,7 @@ def show_summary(
         suppress_zero=dis["suppress_zero"],
         derived=derived,
         caption=caption,
+        lines="columns",
     )
 
 
@@ -471,18 +477,12 @@ def overview_findings(
     max_findings: int = 8,
 ) -> list[str]:
     """Key findings for the overview, from the tested tables (see :func:`sa_lib.findings.key_findings`)."""
-    from sa_lib.change import compare_counts
     from sa_lib.findings import key_findings
+    from sa_lib.summary import change_table
 
     key = "last_year" if "last_year" in ctx.periods else "previous"
-    tbl = pd.DataFrame(
-        {
-            "label": types["crime_type"],
-            "count_before": types[f"count_{key}"],
-            "count_after": types["count_current"],
-        }
-    )
-    res = compare_counts(tbl, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
+    res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
+    res = res[~res["label"].isin(withheld(types, ctx, key=key))]
     thr = ctx.disclosure["threshold"]
     found = key_findings(
         res,
@@ -628,3 +628,87 @@ def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
         caption=f"Harm-weighted crime, {ctx.period.label}",
     )
     return res
+
+
+def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
+    """Show an age x sex table (:func:`sa_lib.profiles.age_sex_table`) and its chart, both disclosure-controlled.
+
+    Suppression (primary and secondary, with the Total row and column as the
+    margins) decides which bars the chart may draw.
+    """
+    from sa_lib.disclosure import suppress_table
+    from sa_lib.profiles import plot_age_sex
+
+    cols = [c for c in table.columns if c != "age_band"]
+    dis = ctx.disclosure
+    body = table.set_index("age_band")
+    res = suppress_table(
+        body,
+        cols,
+        threshold=dis["threshold"],
+        secondary=True,
+        suppress_zero=dis["suppress_zero"],
+        total_row="Total",
+        total_col="Total",
+    )
+    show_table(
+        table.rename(columns={"age_band": "Age band"}),
+        count_cols=cols,
+        threshold=dis["threshold"],
+        secondary=False,
+        suppressed=res.suppressed.reset_index(drop=True).reindex(
+            columns=["Age band", *cols], fill_value=False
+        ),
+        caption=title,
+    )
+    hidden = res.suppressed.reset_index(drop=True)
+    hidden.insert(0, "age_band", False)
+    _show_fig(plot_age_sex(table, hidden, title=title))
+
+
+def premises_display(near: pd.DataFrame) -> pd.DataFrame:
+    """The licensed-premises comparison (:func:`sa_lib.nte.premises_comparison`) for readers."""
+    r = near.iloc[0]
+    test = (
+        f"{r['rate_ratio']:.1f}× as dense (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}), "
+        + ("significant" if bool(r["significant"]) else "not significant")
+        + f", p = {r['p_value']:.3g}"
+    )
+    return pd.DataFrame(
+        {
+            "Zone": near["zone"],
+            "Crimes": near["count"].astype("int64"),
+            "Area (km²)": near["area_km2"].round(2),
+            "Per km²": near["per_km2"].round(1),
+            "Test": [test, ""],
+        }
+    )
+
+
+def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | None = None) -> set:
+    """Labels of a summary table whose counts are hidden as complements (secondary suppression).
+
+    Findings must not quote these counts (they are not small, but with the totals
+    they would reveal a small one). Primary-suppressed counts are written
+    "fewer than N" by :mod:`sa_lib.findings` and are not listed here. With ``key``,
+    only the current period and that comparison period are checked.
+    """
+    from sa_lib.disclosure import suppress_table
+
+    cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
+    dis = ctx.disclosure
+    if not dis["secondary"] or not cols or t.empty:
+        return set()
+    res = suppress_table(
+        t[cols].reset_index(drop=True),
+        cols,
+        threshold=dis["threshold"],
+        secondary=True,
+        suppress_zero=dis["suppress_zero"],
+        lines="columns",
+    )
+    hidden = res.suppressed & ~res.primary
+    if key is not None:
+        hidden = hidden[[c for c in ("count_current", f"count_{key}") if c in hidden]]
+    secondary = hidden.any(axis=1).to_numpy()
+    return set(t[label_col].to_numpy()[secondary])

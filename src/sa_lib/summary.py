@@ -304,3 +304,37 @@ def target_table(
     out = pd.DataFrame(rows)
     out.attrs["results"] = results
     return out
+
+
+def change_table(
+    t: pd.DataFrame,
+    key: str = "last_year",
+    *,
+    label_col: str = "crime_type",
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
+) -> pd.DataFrame:
+    """One comparison of a summary table, in the shape :func:`sa_lib.findings.key_findings` reads.
+
+    Parameters
+    ----------
+    t : DataFrame
+        From :func:`type_summary` or :func:`area_summary`.
+    key : str
+        The comparison period (``last_year``, ``previous`` or ``baseline``).
+
+    Returns
+    -------
+    DataFrame
+        ``label``, ``count_before``, ``count_after`` and the columns of
+        :func:`sa_lib.change.compare_counts`.
+    """
+    require_columns(t, [label_col, "count_current", f"count_{key}"], arg="t")
+    base = pd.DataFrame(
+        {
+            "label": t[label_col].to_numpy(),
+            "count_before": t[f"count_{key}"].to_numpy(),
+            "count_after": t["count_current"].to_numpy(),
+        }
+    )
+    return compare_counts(base, alpha=alpha, correction=correction)
