@@ -124,7 +124,8 @@ def key_findings(
     -------
     list of str
     """
-    from sa_lib.findings import format_p, key_findings as change_findings
+    from sa_lib.findings import format_p
+    from sa_lib.findings import key_findings as change_findings
 
     out: list[str] = []
     if change is not None and len(change):

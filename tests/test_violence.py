@@ -1,0 +1,96 @@
+import pandas as pd
+import pytest
+
+from sa_lib import violence
+
+
+def _extract():
+    return pd.DataFrame(
+        {
+            "crime_type": [violence.VSO] * 4 + ["Public order"],
+            "offence_subgroup": [
+                "Violence with injury",
+                "Rape",
+                "Other sexual offences",
+                None,
+                None,
+            ],
+            "month": ["2025-01", "2025-01", "2025-02", "2025-02", "2025-02"],
+        }
+    )
+
+
+def test_subgroup_rows_combines_sexual_offences_and_keeps_unrecorded():
+    ex = _extract()
+    out = violence.subgroup_rows(ex)
+    assert out["crime_type"].tolist() == [
+        "Violence with injury",
+        "Sexual offences",
+        "Sexual offences",
+        "Subgroup not recorded",
+    ]
+    assert violence.subgroup_rows(ex, combine_sexual=False)["crime_type"].tolist()[1:3] == [
+        "Rape",
+        "Other sexual offences",
+    ]
+    assert ex["crime_type"].tolist()[0] == violence.VSO, "input unchanged"
+
+
+def test_subgroup_rows_needs_schema_columns():
+    with pytest.raises(ValueError, match="offence_subgroup"):
+        violence.subgroup_rows(pd.DataFrame({"crime_type": [violence.VSO]}))
+
+
+def test_recorded_vs_ambulance_counts_only_csp_lsoas_and_fills_months():
+    rows = pd.DataFrame({"month": ["2025-01", "2025-01", "2025-03"]})
+    amb = pd.DataFrame(
+        {
+            "lsoa21_code": ["E01000001", "E01000002", "E09999999"],
+            "month": ["2025-01", "2025-02", "2025-01"],
+            "assault_callouts": [4, 2, 100],
+        }
+    )
+    out = violence.recorded_vs_ambulance(
+        rows, amb, ["E01000001", "E01000002"], ["2025-01", "2025-02", "2025-03"]
+    )
+    assert out["recorded"].tolist() == [2, 0, 1]
+    assert out["ambulance"].tolist() == [4, 2, 0]
+    assert str(out["month_start"].iloc[0].date()) == "2025-01-01"
+
+
+def test_key_findings_wording_and_suppression():
+    premises = pd.DataFrame(
+        {
+            "zone": ["Within 100 m of licensed premises", "Elsewhere"],
+            "count": [50, 50],
+            "rate_ratio": [12.0, float("nan")],
+            "rr_lower": [8.0, float("nan")],
+            "rr_upper": [18.0, float("nan")],
+            "p_value": [0.0001, float("nan")],
+            "significant": [True, False],
+        }
+    )
+    div = {
+        "diverging": False,
+        "direction": "no significant divergence",
+        "p_value": 0.5,
+        "correlation": 0.6,
+    }
+    top = pd.Series(
+        {
+            "ward_name": "Ward A",
+            "count_current": 5,
+            "rate": 12.0,
+            "rate_lower": 5.0,
+            "rate_upper": 25.0,
+        }
+    )
+    out = violence.key_findings(
+        None, nte_share=0.3, premises=premises, divergence=div, top_ward=top, suppress_below=10
+    )
+    assert out[0].startswith("30% of violence with injury happened on Friday and Saturday nights")
+    assert (
+        "12.0 times as dense within 100 m of licensed premises" in out[1] and "p < 0.001" in out[1]
+    )
+    assert "move together" in out[2]
+    assert len(out) == 3, "the top ward's count (5) is below the threshold, so it is not named"
