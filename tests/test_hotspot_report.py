@@ -13,6 +13,7 @@ from sa_lib.hotspot_report import (
     crime_points,
     emerging_display,
     emerging_table,
+    gi_weights,
     hot_spot_wards,
     hot_wards_display,
     hotspot_findings,
@@ -301,3 +302,30 @@ def test_hot_wards_display_has_no_cell_numbers():
     d = hot_wards_display(hot_spot_wards(_cells([3, 0, 2], [30, 1, 20]), _wards()))
     assert "hot_cells" not in d.columns and "Crimes in hot cells" in d.columns
     assert np.issubdtype(d["Hot area (km²)"].dtype, np.floating)
+
+
+def test_gi_weights_give_the_same_gi_star_and_emerging_results():
+    from sa_lib.emerging import emerging_hotspots
+    from sa_lib.grids import make_grid
+    from sa_lib.hotspots import gi_star
+
+    grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 800, 800)], crs=CRS), 100)
+    rng = np.random.default_rng(1)
+    counts = rng.poisson(1.0, len(grid))
+    counts[:5] += 12  # a cluster in the south-west
+    cells = grid.assign(count=counts)
+    w = gi_weights(grid)
+    assert all(i in w.neighbors[i] for i in range(len(grid)))
+    a = gi_star(cells, p_value="analytical", correction="none")
+    b = gi_star(cells, weights=w, p_value="analytical", correction="none")
+    assert np.allclose(a["gi_z"], b["gi_z"]) and (a["gi_bin"] == b["gi_bin"]).all()
+    xy = rng.uniform(0, 800, size=(300, 2))
+    pts = gpd.GeoDataFrame(
+        {"month": [f"2024-{m:02d}" for m in rng.integers(1, 13, 300)]},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=CRS,
+    )
+    e1 = emerging_hotspots(pts, grid, "month", p_value="analytical")
+    e2 = emerging_hotspots(pts, grid, "month", weights=w, p_value="analytical")
+    assert np.allclose(e1.attrs["by_period"]["gi_z"], e2.attrs["by_period"]["gi_z"])
+    assert (e1["ehsa_category"] == e2["ehsa_category"]).all()

@@ -7,6 +7,9 @@ needs between them, so notebooks stay thin:
 - :func:`resolve_crime_types` / :func:`crime_points`: turn the ``hotspots.crime_types``
   parameter into validated crime types and located points (EPSG:27700), with a
   clear error naming the valid types;
+- :func:`gi_weights`: queen weights with the self-weight already in, so repeated Gi*
+  over the same cells (every month of an emerging hot-spot analysis) does not
+  rebuild them each time;
 - :func:`majority_ward` / :func:`hot_spot_wards`: which wards contain Gi* hot cells;
 - :func:`restrict_preventing`: a minimum count before a cell can be "Preventing"
   (a rural cell rising from two crimes to five is noise, not a place to prevent);
@@ -27,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import geopandas as gpd
+import libpysal
 import numpy as np
 import pandas as pd
 
@@ -36,7 +40,7 @@ from sa_lib.emerging import EHSA_CATEGORIES
 from sa_lib.findings import format_count, format_pct
 from sa_lib.geography import to_points
 from sa_lib.grids import BNG
-from sa_lib.hotspots import GI_LABELS, compare_areas_change
+from sa_lib.hotspots import GI_LABELS, compare_areas_change, spatial_weights
 from sa_lib.validation import (
     require_columns,
     require_dataframe,
@@ -49,6 +53,7 @@ __all__ = [
     "resolve_crime_types",
     "crime_label",
     "crime_points",
+    "gi_weights",
     "majority_ward",
     "hot_spot_wards",
     "restrict_preventing",
@@ -202,6 +207,38 @@ def crime_points(
         )
     pts = to_points(rows)
     return pts.drop(columns=["longitude", "latitude"]).reset_index(drop=True)
+
+
+def gi_weights(cells: gpd.GeoDataFrame) -> libpysal.weights.W:
+    """Binary queen weights for Gi* with each cell's self-weight (1) already on the diagonal.
+
+    :func:`sa_lib.hotspots.gi_star` adds the self-weight on every call; with it
+    already present, esda uses the weights as they are, so the z-scores and
+    p-values are identical and a monthly emerging hot-spot analysis (one Gi* per
+    month) is markedly faster. Pass the result as ``weights=`` to
+    :func:`sa_lib.hotspots.gi_star` or :func:`sa_lib.emerging.emerging_hotspots`.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Grid cells or areas in EPSG:27700 (row order = ids 0..n-1).
+
+    Returns
+    -------
+    libpysal.weights.W
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame(geometry=[box(x, 0, x + 1, 1) for x in range(3)], crs="EPSG:27700")
+    >>> sorted(gi_weights(g).neighbors[1])
+    [0, 1, 2]
+    """
+    require_geodataframe(cells, "cells")
+    w = spatial_weights(cells, "queen")
+    w.transform = "B"
+    return libpysal.weights.fill_diagonal(w, 1)
 
 
 def majority_ward(
