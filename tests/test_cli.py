@@ -90,7 +90,7 @@ def test_ingest_missing_path_returns_4(tmp_path, capsys):
 def write_params(tmp_path, **changes):
     raw = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
     raw["data"] = {
-        k: (str(config.resolve(v)) if k != "store" else v) for k, v in raw["data"].items()
+        k: (str(config.resolve(v)) if k != "store" and v != "synthetic" else v) for k, v in raw["data"].items()
     }
     raw.update(changes)
     f = tmp_path / "p.yaml"
@@ -152,7 +152,10 @@ def test_ingest_extract_maps_a_force_extract_and_refuses_tracked_paths(tmp_path,
     assert main(["ingest-extract", str(fixture), "--mapping", str(mapping), "--out", str(out)]) == 0
     assert out.is_file() and "Ingested 6 rows" in capsys.readouterr().out
     tracked = config.ROOT / "data" / "sample" / "should_not_exist.parquet"
-    assert main(["ingest-extract", str(fixture), "--mapping", str(mapping), "--out", str(tracked)]) == 4
+    assert (
+        main(["ingest-extract", str(fixture), "--mapping", str(mapping), "--out", str(tracked)])
+        == 4
+    )
     err = capsys.readouterr().err
     assert "Refusing to write extract data" in err and "Nothing was written" in err
     assert not tracked.exists()

@@ -105,7 +105,9 @@ def test_html_is_offline_codeless_and_has_sections(pack):
         assert external_resources(html) == [], f"{t}.html fetches from the internet"
         assert "jp-InputArea-editor" not in html.split("</style>")[-1], f"{t}.html shows code cells"
         assert "In&nbsp;[" not in html, f"{t}.html shows prompts"
-        assert "open_context(" not in html and "import " not in html.split("</style>")[-1], f"{t}.html shows code"
+        assert "open_context(" not in html and "import " not in html.split("</style>")[-1], (
+            f"{t}.html shows code"
+        )
         assert "Traceback" not in html
         assert 'class="sa-toc"' in html, f"{t}.html has no table of contents"
         assert "Open Government Licence v3.0" in html, f"{t}.html lacks the attribution footer"
@@ -129,8 +131,16 @@ def _nb(path, source):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell('params_path = ""\ntheme = ""')
     cell.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("## Section"), cell, nbformat.v4.new_code_cell(source)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## Section"),
+        cell,
+        nbformat.v4.new_code_cell(source),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
@@ -143,15 +153,25 @@ def test_failed_theme_exits_nonzero_and_keeps_last_good_pack(tmp_path, sample_st
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
     out = tmp_path / "outputs"
 
-    first = run_pack(_params_with_store(tmp_path, sample_store, themes=["good"]), out_root=out, progress=False)
+    first = run_pack(
+        _params_with_store(tmp_path, sample_store, themes=["good"]), out_root=out, progress=False
+    )
     assert first.ok
     good_index = (first.out_dir / "index.html").read_text()
 
-    second = run_pack(_params_with_store(tmp_path, sample_store, themes=["good", "bad"]), out_root=out, progress=False)
+    second = run_pack(
+        _params_with_store(tmp_path, sample_store, themes=["good", "bad"]),
+        out_root=out,
+        progress=False,
+    )
     assert not second.ok and second.exit_code == EXIT["notebook"] == 3
     bad = next(t for t in second.themes if t["theme"] == "bad")
     assert bad["status"] == "failed"
-    assert bad["cell"] == 2 and "ValueError" in bad["error_summary"] and "deliberate" in bad["error_summary"]
+    assert (
+        bad["cell"] == 2
+        and "ValueError" in bad["error_summary"]
+        and "deliberate" in bad["error_summary"]
+    )
     # The last good pack is untouched; the failed build is kept aside for debugging.
     assert (first.out_dir / "index.html").read_text() == good_index
     assert not (first.out_dir / "bad.html").exists()

@@ -18,7 +18,9 @@ def test_environment_yml_matches_pyproject():
     for extra in py.get("optional-dependencies", {}).values():
         pip |= {_name(d) for d in extra}
     env = yaml.safe_load((config.ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith("python=")}
+    conda = {
+        _name(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith("python=")
+    }
     assert pip - conda == set(), f"in pyproject.toml but not environment.yml: {sorted(pip - conda)}"
     assert conda - pip == set(), f"in environment.yml but not pyproject.toml: {sorted(conda - pip)}"
 

@@ -138,9 +138,9 @@ def test_bad_financial_year(tmp_path):
 
 
 def test_unknown_theme_lists_themes(tmp_path):
-    e = problems_of(tmp_path, with_change(themes=["overview", "violence"]))
+    e = problems_of(tmp_path, with_change(themes=["overview", "no_such_theme"]))
     (msg,) = e.problems
-    assert "theme 'violence' has no notebook notebooks/violence.ipynb" in msg
+    assert "theme 'no_such_theme' has no notebook notebooks/no_such_theme.ipynb" in msg
     themes = sorted(f.stem for f in config.NOTEBOOKS_DIR.glob("*.ipynb"))
     assert "overview" in themes
     assert "Valid themes: " + ", ".join(themes) + "." in msg
@@ -241,7 +241,7 @@ def test_all_problems_reported_at_once(tmp_path):
     raw = with_change(
         colour="red",
         period="2025-Q9",
-        themes=["violence"],
+        themes=["no_such_theme"],
         statistics__alpha=2.0,
         disclosure__threshold=0,
         csp__lad_codes=["E07000999"],
@@ -253,7 +253,7 @@ def test_all_problems_reported_at_once(tmp_path):
     for bit in [
         "'colour'",
         "'2025-Q9'",
-        "'violence'",
+        "'no_such_theme'",
         "statistics.alpha",
         "threshold",
         "E07000999",
