@@ -76,6 +76,41 @@ DISCLOSURE = {
 
 #: Per-theme option sections. A theme adds its keys here.
 THEME_OPTIONS: dict[str, dict[str, F]] = {
+    "domestic_abuse": {
+        "repeat_window_days": F(
+            (int,), default=365, help="look-back window (days) for a repeat victim"
+        ),
+        "event_correction": F(
+            (str,),
+            default="holm",
+            choices=("none", "holm", "bonferroni", "fdr_bh"),
+            help="correction across events",
+        ),
+    },
+    "cse": {
+        "indicators": F(
+            (list,), default=None, help="indicator columns in the index (default: all in the file)"
+        ),
+        "weights": F(
+            (dict,), default=None, help="weight per indicator (default: equal); normalised to sum 1"
+        ),
+        "method": F(
+            (str,), default="zscore", choices=("zscore", "percentile"), help="standardisation"
+        ),
+        "missing": F(
+            (str,),
+            default="reweight",
+            choices=("mean", "zero", "drop", "reweight"),
+            help="treatment of missing indicators",
+        ),
+        "top_n": F((int,), default=5, help="number of priority wards"),
+        "n_sims": F(
+            (int,), default=1000, help="Monte Carlo weight perturbations for rank stability"
+        ),
+        "perturbation": F(
+            (float,), default=0.25, help="relative weight perturbation (uniform +/-)"
+        ),
+    },
     "violence": {
         "nte_distance_m": F(
             (int, float), default=100, help="distance (m) from licensed premises counted as 'near'"
@@ -203,6 +238,30 @@ SCHEMA: dict[str, F] = {
                 default=None,
                 kind="path?",
                 help="licensed premises points CSV (easting, northing)",
+            ),
+            "events": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="events table CSV (event, start, end) for event-effect tests",
+            ),
+            "cse_indicators": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="ward CSE risk indicators CSV (one row per ward)",
+            ),
+            "cse_quarterly": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="ward x quarter CSE-flagged crimes and referrals CSV",
+            ),
+            "previous_priority_wards": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="the previous assessment's priority wards CSV",
             ),
             "ambulance": F(
                 (str,),
