@@ -18,6 +18,26 @@ SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 
 # The sections each theme's partner HTML must have (h2 headings).
 EXPECTED_SECTIONS = {
+    "domestic_abuse": [
+        "Key findings",
+        "What this page is based on",
+        "Volume, rate and share of violence",
+        "Repeat victimisation",
+        "Victims and offences",
+        "When",
+        "Where",
+        "Methods and assumptions",
+    ],
+    "violence": [
+        "Key findings",
+        "Volume and rate",
+        "Trends",
+        "Night-time economy",
+        "Ambulance call-outs as corroboration",
+        "Wards",
+        "Victims",
+        "Methods and assumptions",
+    ],
     "overview": [
         "Key findings",
         "Crime and ASB by type",

@@ -83,3 +83,23 @@ def test_plot_day_hour_greys_small_cells():
     fig = nte.plot_day_hour(t, suppress_below=10)
     data = fig.axes[0].images[0].get_array()
     assert np.ma.is_masked(data[5, 1]) and data[4, 23] == 40
+
+
+def test_day_hour_table_blocks_and_leaves_out_date_ranges():
+    df = pd.DataFrame(
+        {
+            "committed_from": pd.to_datetime(
+                ["2025-01-03 23:30", "2025-01-03 21:10", "2025-01-06 00:00"]
+            ),
+            "committed_to": pd.to_datetime([None, "2025-01-03 21:40", "2025-03-01 00:00"]),
+        }
+    )
+    t = nte.day_hour_table(df, hours_per_block=3)
+    assert list(t.columns) == [0, 3, 6, 9, 12, 15, 18, 21]
+    assert t.loc["Fri", 21] == 2  # 21:10 (30-minute window is precise) and 23:30
+    assert t.to_numpy().sum() == 2
+    assert t.attrs["imprecise_time"] == 1  # the eight-week window is left out
+    with pytest.raises(ValueError, match="must divide 24"):
+        nte.day_hour_table(df, hours_per_block=5)
+    with pytest.raises(ValueError, match="needs an hourly table"):
+        nte.weekend_night_share(t)

@@ -154,6 +154,13 @@ class Context:
         ex = self.extract
         return ex is not None and "synthetic" in ex and bool(ex["synthetic"].fillna(False).any())
 
+    def last_months(self, n: int = 12, df: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Rows of ``df`` (default the CSP's crimes) in the ``n`` months ending with the period."""
+        d = self.crimes if df is None else df
+        end = self.period.end
+        months = [str(end - k) for k in range(n)]
+        return d[d["month"].isin(months)]
+
     def in_period(self, key: str = "current", df: pd.DataFrame | None = None) -> pd.DataFrame:
         """Rows of ``df`` (default the CSP's crimes) in one of the named periods."""
         d = self.crimes if df is None else df

@@ -259,8 +259,8 @@ class CSPGeography:
         ``imd_lsoa11_code``, ``imd_fit_share`` (and ``crime_rank``, ``crime_decile``
         where the deprivation file has them), ``geometry``.
     wards : GeoDataFrame
-        ``ward_code``, ``ward_name``, ``lad_code``, ``population``, ``n_lsoas``,
-        ``geometry``.
+        ``ward_code``, ``ward_name``, ``lad_code``, ``population``, ``population_0_15``,
+        ``population_16plus``, ``n_lsoas``, ``geometry``.
     boundary : GeoDataFrame
         One row: the CSP outline.
     lsoa11_to_lsoa21 : DataFrame
@@ -277,6 +277,11 @@ class CSPGeography:
     def population(self) -> int:
         """Total usual residents (Census 2021)."""
         return int(self.lsoas["population"].sum())
+
+    @property
+    def population_16plus(self) -> int:
+        """Usual residents aged 16 and over (Census 2021): the domestic-abuse denominator."""
+        return int(self.lsoas["population_16plus"].sum())
 
 
 def build_geography(
@@ -334,7 +339,10 @@ def build_geography(
         )
 
     ward_pop = lsoas.groupby("ward_code").agg(
-        population=("population", "sum"), n_lsoas=("lsoa21_code", "size")
+        population=("population", "sum"),
+        population_0_15=("population_0_15", "sum"),
+        population_16plus=("population_16plus", "sum"),
+        n_lsoas=("lsoa21_code", "size"),
     )
     wards = wards.merge(ward_pop, on="ward_code", how="left")
     wards["n_lsoas"] = wards["n_lsoas"].fillna(0).astype(int)

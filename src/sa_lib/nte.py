@@ -39,25 +39,50 @@ __all__ = [
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def day_hour_table(df: pd.DataFrame, time_col: str = "committed_from") -> pd.DataFrame:
-    """Count rows by day of week (rows, Mon..Sun) and hour (columns 0..23).
+def day_hour_table(
+    df: pd.DataFrame,
+    time_col: str = "committed_from",
+    window_col: str | None = "committed_to",
+    max_window_hours: float = 1.0,
+    hours_per_block: int = 1,
+) -> pd.DataFrame:
+    """Count rows by day of week (rows, Mon..Sun) and hour (columns 0..23, or blocks).
 
-    Rows with no time are left out (and counted in ``attrs["missing_time"]``).
+    Rows with no time, and rows whose committed window (``window_col`` after
+    ``time_col``) is longer than ``max_window_hours`` (e.g. coercive control over
+    months, or "between Friday evening and Monday morning"), are left out: their
+    start time is not when the crime happened. Their numbers are in
+    ``attrs["missing_time"]`` and ``attrs["imprecise_time"]``. With
+    ``hours_per_block`` (a divisor of 24, e.g. 3), hours are grouped into blocks
+    labelled by their first hour, which keeps sparse data above a disclosure
+    threshold.
 
     Returns
     -------
     DataFrame
-        7 x 24 integer counts, index ``DAYS``, columns 0..23.
+        7 x (24 / hours_per_block) integer counts, index ``DAYS``, columns the
+        first hour of each block.
     """
+    if hours_per_block not in (1, 2, 3, 4, 6, 8, 12, 24):
+        raise ValueError(
+            f"hours_per_block={hours_per_block!r} must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)."
+        )
     require_columns(df, [time_col], arg="df", fix="needs an extract with committed date-times")
     t = pd.to_datetime(df[time_col], errors="coerce")
     ok = t.notna()
-    tab = pd.crosstab(t[ok].dt.day_of_week, t[ok].dt.hour)
-    tab = tab.reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+    imprecise = pd.Series(False, index=df.index)
+    if window_col is not None and window_col in df.columns:
+        end = pd.to_datetime(df[window_col], errors="coerce")
+        imprecise = ((end - t).dt.total_seconds() > max_window_hours * 3600).fillna(False)
+    use = ok & ~imprecise
+    blocks = list(range(0, 24, hours_per_block))
+    tab = pd.crosstab(t[use].dt.day_of_week, t[use].dt.hour // hours_per_block * hours_per_block)
+    tab = tab.reindex(index=range(7), columns=blocks, fill_value=0).astype("int64")
     tab.index = DAYS
     tab.index.name = "day"
     tab.columns.name = "hour"
     tab.attrs["missing_time"] = int((~ok).sum())
+    tab.attrs["imprecise_time"] = int((ok & imprecise).sum())
     return tab
 
 
@@ -74,6 +99,8 @@ def weekend_night_share(table: pd.DataFrame) -> float:
     total = table.to_numpy().sum()
     if total == 0:
         return float("nan")
+    if len(table.columns) != 24:
+        raise ValueError("weekend_night_share needs an hourly table (hours_per_block=1).")
     night = table.loc[["Fri", "Sat"], list(range(20, 24))].to_numpy().sum()
     night += table.loc[["Sat", "Sun"], list(range(0, 6))].to_numpy().sum()
     return float(night / total)
@@ -93,24 +120,30 @@ def plot_day_hour(
     if suppress_below:
         data = np.where((data > 0) & (data < suppress_below), np.nan, data)
     fig, ax = plt.subplots(figsize=(10, 3.4))
-    cmap = plt.get_cmap("viridis").with_extremes(bad="#cccccc")
-    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap)
+    # Zeros white, suppressed cells grey, counts from the threshold up on the colour scale.
+    cmap = plt.get_cmap("viridis").with_extremes(bad="#cccccc", under="white")
+    vmin = suppress_below if suppress_below else 1
+    vmax = max(float(np.nanmax(data)) if np.isfinite(data).any() else vmin, vmin + 1)
+    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
     ax.set_yticks(range(7), table.index)
-    ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)], fontsize=8)
+    cols = list(table.columns)
+    step = 2 if len(cols) == 24 else 1
+    width = 24 // len(cols)
+    labels = [f"{h:02d}:00" if width == 1 else f"{h:02d}-{h + width:02d}" for h in cols]
+    ax.set_xticks(range(0, len(cols), step), labels[::step], fontsize=8)
     ax.set_xlabel("Hour of the day (committed)")
     cb = fig.colorbar(im, ax=ax, fraction=0.03)
     cb.set_label("Crimes")
     if title:
         ax.set_title(title, loc="left")
+    left_out = table.attrs.get("imprecise_time", 0)
+    bits = []
     if suppress_below:
-        ax.text(
-            1.0,
-            -0.28,
-            f"Grey: fewer than {suppress_below} (not shown)",
-            transform=ax.transAxes,
-            ha="right",
-            fontsize=8,
-        )
+        bits.append(f"White: none. Grey: 1 to {suppress_below - 1} (not shown).")
+    if left_out:
+        bits.append(f"{left_out:,} crimes with only a date range are left out.")
+    if bits:
+        ax.text(1.0, -0.28, " ".join(bits), transform=ax.transAxes, ha="right", fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -84,26 +84,26 @@ def plot_age_sex(
     ax.barh(y[~fem_h], -fem[~fem_h], color=OKABE_ITO[7], label="Female")
     ax.barh(y[~mal_h], mal[~mal_h], color=OKABE_ITO[5], label="Male")
     for yi in y[fem_h]:
-        ax.text(
-            -0.01,
-            yi,
-            "suppressed ",
+        ax.annotate(
+            "suppressed",
+            (0, yi),
+            xytext=(-4, 0),
+            textcoords="offset points",
             ha="right",
             va="center",
             fontsize=7,
             color="0.4",
-            transform=ax.get_yaxis_transform(),
         )
     for yi in y[mal_h]:
-        ax.text(
-            0.01,
-            yi,
-            " suppressed",
+        ax.annotate(
+            "suppressed",
+            (0, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
             ha="left",
             va="center",
             fontsize=7,
             color="0.4",
-            transform=ax.get_yaxis_transform(),
         )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, t["age_band"])

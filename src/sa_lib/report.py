@@ -62,6 +62,7 @@ def table_html(
     caption: str | None = None,
     suppressed: pd.DataFrame | None = None,
     lines: str = "both",
+    not_count_cols: Sequence[str] = (),
 ) -> str:
     """Render a DataFrame as an accessible HTML table with disclosure control.
 
@@ -88,6 +89,9 @@ def table_html(
         percentage is hidden (``[c]``) when any of its counts is suppressed.
     suppressed : DataFrame of bool, optional
         Further cells to hide, aligned with ``df``.
+    not_count_cols : sequence of str
+        Whole-number columns that are not counts of people or crimes (days, ranks,
+        years): marked ``sa-not-count`` so the disclosure scan leaves them alone.
     lines : {"both", "columns", "rows"}
         Which lines have published totals (see :func:`sa_lib.disclosure.suppress_table`);
         ``"columns"`` for tables whose columns are periods.
@@ -152,6 +156,8 @@ def table_html(
                 text = _html.escape(text)
             if c in count_cols:
                 attrs = f' class="sa-count" data-sa-count="{text}"'
+            elif c in not_count_cols:
+                attrs = ' class="num sa-not-count" data-sa-not-count=""'
             elif not isinstance(v, str):
                 attrs = ' class="num"'
             else:
@@ -268,7 +274,11 @@ def _change_text(pct: float, label: str) -> str:
 
 
 def summary_display(
-    t: pd.DataFrame, ctx, label_col: str = "crime_type", label: str = "Crime type"
+    t: pd.DataFrame,
+    ctx,
+    label_col: str = "crime_type",
+    label: str = "Crime type",
+    rate_label: str | None = None,
 ) -> pd.DataFrame:
     """Reshape a :mod:`sa_lib.summary` table into the columns a reader sees.
 
@@ -281,7 +291,7 @@ def summary_display(
     for key, p in ctx.periods.items():
         if f"count_{key}" in t:
             out[f"{p.label}"] = t[f"count_{key}"].astype("int64")
-    out[f"Rate {ctx.rate_label} a year"] = t["rate"].round(1)
+    out[f"Rate {rate_label or ctx.rate_label} a year"] = t["rate"].round(1)
     out["95% CI" if ctx.stats["conf_level"] == 0.95 else f"{ctx.stats['conf_level']:.0%} CI"] = [
         f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–"
         for lo, hi in zip(t["rate_lower"], t["rate_upper"], strict=True)
@@ -301,9 +311,10 @@ def show_summary(
     label_col: str = "crime_type",
     label: str = "Crime type",
     caption: str | None = None,
+    rate_label: str | None = None,
 ) -> None:
     """Display a summary table with disclosure control on counts and on what is derived from them."""
-    d = summary_display(t, ctx, label_col, label)
+    d = summary_display(t, ctx, label_col, label, rate_label)
     labels = {key: p.label for key, p in ctx.periods.items() if p.label in d.columns}
     counts = list(dict.fromkeys(labels.values()))
     cur = labels["current"]
@@ -712,3 +723,113 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
         hidden = hidden[[c for c in ("count_current", f"count_{key}") if c in hidden]]
     secondary = hidden.any(axis=1).to_numpy()
     return set(t[label_col].to_numpy()[secondary])
+
+
+def share_display(share: pd.DataFrame, numerator: str, denominator: str, what: str) -> pd.DataFrame:
+    """A proportion table (from :func:`sa_lib.rates.proportion_ci`) for readers."""
+    return pd.DataFrame(
+        {
+            "Period": share["label"],
+            what: share[numerator].astype("int64"),
+            "Out of": share[denominator].astype("int64"),
+            "Share": [f"{p:.0%}" if pd.notna(p) else "–" for p in share["proportion"]],
+            "95% CI": [
+                f"{lo:.0%} to {hi:.0%}" if pd.notna(lo) else "–"
+                for lo, hi in zip(share["proportion_lower"], share["proportion_upper"], strict=True)
+            ],
+        }
+    )
+
+
+def show_share(
+    share: pd.DataFrame, ctx, numerator: str, denominator: str, what: str, caption: str
+) -> None:
+    """Show a proportion table with both counts suppressed and the share hidden with them."""
+    d = share_display(share, numerator, denominator, what)
+    show_table(
+        d,
+        count_cols=[what, "Out of"],
+        threshold=ctx.disclosure["threshold"],
+        secondary=False,
+        derived={"Share": [what, "Out of"], "95% CI": [what, "Out of"]},
+        caption=caption,
+    )
+
+
+def events_display(effects: pd.DataFrame) -> pd.DataFrame:
+    """Event-effect results (:func:`sa_lib.events.event_effects`) for readers."""
+    return pd.DataFrame(
+        {
+            "Event": effects["event"],
+            "Days": effects["n_periods"].astype("int64"),
+            "Crimes on those days": effects["observed"].astype("int64"),
+            "Expected (weekday and season)": effects["expected"].round(1),
+            "Rate ratio": effects["rate_ratio"].round(2),
+            "95% CI": [
+                f"{lo:.2f} to {hi:.2f}" if pd.notna(lo) else "–"
+                for lo, hi in zip(effects["rr_lower"], effects["rr_upper"], strict=True)
+            ],
+            "Adjusted p": [f"{p:.3f}" if pd.notna(p) else "–" for p in effects["p_adjusted"]],
+            "Result": effects["label"],
+        }
+    )
+
+
+def show_events(effects: pd.DataFrame, ctx, caption: str) -> None:
+    """Show event effects; anything computed from a suppressed count on event days is hidden."""
+    d = events_display(effects)
+    obs = "Crimes on those days"
+    show_table(
+        d,
+        count_cols=[obs],
+        threshold=ctx.disclosure["threshold"],
+        secondary=False,
+        derived={
+            c: [obs]
+            for c in ("Expected (weekday and season)", "Rate ratio", "95% CI", "Adjusted p")
+        },
+        not_count_cols=["Days"],
+        caption=caption,
+    )
+
+
+def require_extract(ctx, what: str) -> pd.DataFrame:
+    """Return the force extract, or stop the notebook with a clear error if none is set.
+
+    Themes that cannot say anything without record-level data (domestic abuse)
+    fail rather than publish an empty page as if it were complete.
+    """
+    if ctx.extract is None:
+        raise ValueError(
+            f"{what} needs a force extract, but data.extract is not set in the parameters. Fix: ingest "
+            "your force's extract with `sa ingest-extract --mapping MAPPING.yaml EXTRACT.csv` and set "
+            "data.extract to its path, or set data.extract: synthetic to use the shipped synthetic "
+            "extract (pages are then labelled synthetic), or remove the theme from `themes`."
+        )
+    return ctx.extract
+
+
+def gaps_display(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Time-to-repeat summary (:func:`sa_lib.repeat_victims.time_to_repeat`) for readers."""
+    g = gaps.iloc[0]
+
+    def pct(key: str) -> str:
+        v = g.get(key)
+        return f"{v:.0%}" if v is not None and pd.notna(v) else "–"
+
+    return pd.DataFrame(
+        {
+            "Repeat crimes measured": [int(g["n_gaps"])],
+            "Median days": [f"{g['median_days']:.0f}" if pd.notna(g["median_days"]) else "–"],
+            "Middle half (days)": [
+                f"{g['q1_days']:.0f} to {g['q3_days']:.0f}" if pd.notna(g["q1_days"]) else "–"
+            ],
+            "Within 30 days": [pct("share_within_30")],
+            "Within 90 days": [pct("share_within_90")],
+        }
+    )
+
+
+def extract_start(extract: pd.DataFrame) -> pd.Timestamp:
+    """The first day of the extract's first recorded month: the start of its coverage."""
+    return pd.Period(str(extract["month"].min()), freq="M").start_time

@@ -227,6 +227,19 @@ def run_pack(
     params = load_params(params_path)
     params_abs = str(config.resolve(params_path))
     run_cfg = params["run"]
+    if themes is not None:
+        unknown = [t for t in themes if t not in params["themes"]]
+        if unknown:
+            from sa_lib.params import ParameterError
+
+            raise ParameterError(
+                str(params_path),
+                [
+                    f"--theme {t!r} is not in this file's themes list. Valid choices: "
+                    f"{', '.join(params['themes'])}. Add it to `themes:` to run it."
+                    for t in unknown
+                ],
+            )
     todo = [t for t in params["themes"] if themes is None or t in themes]
     out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
     out_root.mkdir(parents=True, exist_ok=True)
