@@ -165,7 +165,7 @@ def _execute(theme: str, params_path: str, out_ipynb: str, kernel: str, timeout:
             execution_timeout=timeout,
             report_mode=False,
             # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         return {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
     except pm.PapermillExecutionError as e:
