@@ -1,0 +1,66 @@
+"""Nothing is Huntingdonshire-specific: another real CSP runs by changing the parameters alone.
+
+Uses the force-wide data in ../shared/data when present (as in CI); skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from sa_lib import config
+from sa_lib.context import open_context
+from sa_lib.runner import run_pack
+
+SHARED = config.ROOT.parent / "shared" / "data"
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "police_uk").is_dir(), reason="../shared/data not available"
+)
+
+
+@pytest.fixture(scope="module")
+def fenland_params(tmp_path_factory):
+    from sa_lib.ingest import ingest
+
+    tmp = tmp_path_factory.mktemp("fenland")
+    store = tmp / "store"
+    ingest([SHARED / "police_uk"], store)
+    p = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
+    p["title"] = "Fenland Community Safety Partnership"
+    p["csp"] = {"name": "Fenland", "lad_codes": ["E07000010"]}
+    p["period"] = "2025"
+    p["themes"] = ["overview"]
+    p["comparison"]["peers"] = ["E07000008", "E07000009", "E07000011", "E07000012", "E06000031"]
+    p["data"].update(
+        store=str(store),
+        boundaries=str(SHARED / "boundaries"),
+        population=str(SHARED / "population" / "census2021_lsoa21_age_bands.csv"),
+        deprivation=str(SHARED / "deprivation" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"),
+    )
+    p.pop("place_profile", None)
+    path = tmp / "fenland_2025.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+def test_context_for_another_csp_uses_its_own_geography(fenland_params):
+    ctx = open_context(fenland_params, "overview")
+    assert ctx.geo.lad_codes == ["E07000010"]
+    assert set(ctx.geo.lsoas["lad_code"]) == {"E07000010"}
+    assert ctx.geo.wards["ward_code"].notna().all() and ctx.geo.lsoas["ward_code"].notna().all()
+    # Every crime row kept is in one of Fenland's LSOAs; none of Huntingdonshire's.
+    assert ctx.crimes["lsoa21_code"].isin(ctx.geo.lsoas["lsoa21_code"]).all()
+    assert not ctx.crimes["lsoa_name"].str.startswith("Huntingdonshire").any()
+    assert len(ctx.crimes) > 1000
+    # Census 2021: Fenland has about 102,000 residents.
+    assert 95_000 < ctx.geo.population < 110_000
+    assert ctx.period.label == "2025" and ctx.periods["last_year"].label == "2024"
+
+
+@pytest.mark.e2e
+def test_overview_pack_for_another_csp(fenland_params, tmp_path):
+    res = run_pack(fenland_params, out_root=tmp_path, progress=False)
+    assert res.ok, [t.get("error_summary") for t in res.themes]
+    assert res.out_dir.name == "fenland_2025"
+    html = (res.out_dir / "overview.html").read_text()
+    assert "Fenland" in html and "Huntingdonshire Community Safety Partnership" not in html
