@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sa_lib.counts import POLICE_UK_TYPES
 from sa_lib.validation import first_bad_row, require_dataframe
 
 __all__ = [
@@ -74,22 +75,7 @@ __all__ = [
 SCHEMA_VERSION = "1"
 
 #: police.uk crime types (street-level file, since 2013).
-CRIME_TYPES: tuple[str, ...] = (
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
+CRIME_TYPES: tuple[str, ...] = tuple(POLICE_UK_TYPES)
 VSO = "Violence and sexual offences"
 
 #: ONS offence subgroups of violence against the person and sexual offences, as in

@@ -37,6 +37,7 @@ import pandas as pd
 
 from sa_lib import validation as v
 from sa_lib.choices import record_choice
+from sa_lib.counts import POLICE_UK_TYPES
 
 __all__ = [
     "POLICE_UK_CRIME_TYPES",
@@ -47,22 +48,7 @@ __all__ = [
 ]
 
 #: The 14 crime types used by data.police.uk street-level crime files.
-POLICE_UK_CRIME_TYPES: tuple[str, ...] = (
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
+POLICE_UK_CRIME_TYPES: tuple[str, ...] = tuple(POLICE_UK_TYPES)
 
 #: Template weights file (empty weights; fill in a copy, never this file).
 TEMPLATE_PATH: Path = Path(__file__).resolve().parent / "resources" / "harm_weights_template.csv"
