@@ -65,6 +65,16 @@ EXPECTED_SECTIONS = {
         "Hot spots inside the area",
         "Methods and assumptions",
     ],
+    "cse": [
+        "Key findings",
+        "What this page is based on",
+        "Ward risk index",
+        "Priority wards",
+        "Indicator profiles of the priority wards",
+        "Map",
+        "Trends in CSE-flagged crimes and referrals",
+        "Methods and assumptions",
+    ],
 }
 
 

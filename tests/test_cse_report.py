@@ -1,0 +1,381 @@
+"""Tests for sa_lib.cse_report: input checks, index settings, bands, safe displays, findings."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from sa_lib import cse_report as cr
+from sa_lib.disclosure import scan_html_for_disclosure, scan_text
+from sa_lib.risk_index import compare_previous, composite_index, priority_wards, rank_stability
+
+
+@pytest.fixture
+def wards() -> pd.DataFrame:
+    return pd.DataFrame({"ward_code": ["W1", "W2", "W3"], "ward_name": ["Ash", "Birch", "Cedar"]})
+
+
+@pytest.fixture
+def ind() -> pd.DataFrame:
+    # Hand-checkable: 500 / 1,000 / 2,000 children; cse_crimes 2, 4, 4 ->
+    # rates 4, 4, 2 per 1,000; HMOs 10, 20, 60 over 1,000 / 2,000 / 3,000 residents -> 10 each.
+    return pd.DataFrame(
+        {
+            "ward_code": ["W2", "W1", "W3"],
+            "ward_name": ["b", "a", "c"],
+            "population": [2000, 1000, 3000],
+            "population_0_15": [1000, 500, 2000],
+            "cse_crimes": [4, 2, 4],
+            "hmo_count": [20, 10, 60],
+            "imd_share_deciles_1_5": [0.5, 1.0, 0.0],
+            "synthetic": [True, True, True],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def test_load_indicators_orders_names_and_flags_synthetic(ind, wards):
+    before = ind.copy()
+    out = cr.load_indicators(ind, wards)
+    pd.testing.assert_frame_equal(ind, before)
+    assert out["ward_code"].tolist() == ["W1", "W2", "W3"]
+    assert out["ward_name"].tolist() == ["Ash", "Birch", "Cedar"]
+    assert out.attrs["synthetic"] is True
+    assert cr.load_indicators(ind.drop(columns="synthetic"), wards).attrs["synthetic"] is False
+
+
+def test_load_indicators_lists_unknown_and_missing_wards(ind, wards):
+    bad = ind.copy()
+    bad.loc[0, "ward_code"] = "E05999999"  # W2 replaced by an unknown code
+    with pytest.raises(
+        ValueError, match=r"'E05999999'.*no row for 1 of the CSP's wards: 'W2' \(Birch\)"
+    ):
+        cr.load_indicators(bad, wards)
+
+
+def test_load_indicators_duplicate_ward(ind, wards):
+    bad = pd.concat([ind, ind.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match="more than one row for ward 'W2'"):
+        cr.load_indicators(bad, wards)
+
+
+def test_load_indicators_missing_file(tmp_path, wards):
+    with pytest.raises(ValueError, match="no such file"):
+        cr.load_indicators(tmp_path / "nope.csv", wards)
+
+
+def test_load_indicators_needs_ward_code(ind, wards):
+    with pytest.raises(ValueError, match="ward_code"):
+        cr.load_indicators(ind.rename(columns={"ward_code": "code"}), wards)
+
+
+def test_load_indicators_reads_csv(tmp_path, ind, wards):
+    path = tmp_path / "ind.csv"
+    ind.to_csv(path, index=False)
+    assert cr.load_indicators(path, wards)["cse_crimes"].tolist() == [2, 4, 4]
+
+
+@pytest.fixture
+def quarterly() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ward_code": ["W1", "W2", "W1", "W2"],
+            "quarter": ["2025Q1", "2025Q1", "2025Q2", "2025Q2"],
+            "cse_crimes": [3, 9, 0, 20],
+        }
+    )
+
+
+def test_load_quarterly_and_district_totals(quarterly, wards):
+    q = cr.load_quarterly(quarterly, wards, ["cse_crimes"])
+    d = cr.district_quarterly(q, ["cse_crimes"])
+    assert d["quarter"].tolist() == ["2025Q1", "2025Q2"]
+    assert d["cse_crimes"].tolist() == [12, 20]
+    assert d["quarter_start"].tolist() == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-04-01")]
+
+
+def test_load_quarterly_bad_quarter(quarterly, wards):
+    bad = quarterly.assign(quarter=["2025Q1", "2025-Q1", "2025Q2", "2025Q2"])
+    with pytest.raises(ValueError, match="'2025-Q1'"):
+        cr.load_quarterly(bad, wards, ["cse_crimes"])
+
+
+def test_load_quarterly_duplicate(quarterly, wards):
+    bad = quarterly.assign(quarter="2025Q1")
+    with pytest.raises(ValueError, match="more than once"):
+        cr.load_quarterly(bad, wards, ["cse_crimes"])
+
+
+def test_load_quarterly_negative(quarterly, wards):
+    bad = quarterly.assign(cse_crimes=[1, -2, 0, 3])
+    with pytest.raises(ValueError, match="cse_crimes"):
+        cr.load_quarterly(bad, wards, ["cse_crimes"])
+
+
+def test_load_quarterly_unknown_ward(quarterly, wards):
+    bad = quarterly.assign(ward_code=["W1", "X9", "W1", "W2"])
+    with pytest.raises(ValueError, match="'X9'"):
+        cr.load_quarterly(bad, wards, ["cse_crimes"])
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def test_index_settings_from_weights(ind):
+    s = cr.index_settings({"weights": {"cse_crimes": 2, "hmo_count": 1}}, ind.columns)
+    assert s["indicators"] == ["cse_crimes", "hmo_count"]
+    assert s["weights"] == {"cse_crimes": 2, "hmo_count": 1}
+    assert s["method"] == "zscore" and s["missing"] == "reweight"
+
+
+def test_index_settings_default_all_known(ind):
+    s = cr.index_settings({}, ind.columns)
+    assert s["indicators"] == ["hmo_count", "cse_crimes", "imd_share_deciles_1_5"]
+    assert s["weights"] is None
+
+
+def test_index_settings_indicators_fill_missing_weights_with_zero(ind):
+    s = cr.index_settings(
+        {"indicators": ["cse_crimes", "hmo_count"], "weights": {"cse_crimes": 1}}, ind.columns
+    )
+    assert s["weights"] == {"cse_crimes": 1, "hmo_count": 0}
+
+
+def test_index_settings_imd_rank_is_turned_round():
+    s = cr.index_settings({"indicators": ["imd_rank_mean"]}, ["ward_code", "imd_rank_mean"])
+    assert s["higher_is_worse"] == {"imd_rank_mean": False}
+
+
+def test_index_settings_unknown_indicator(ind):
+    with pytest.raises(ValueError, match="'teen' are not columns.*It has: .*'cse_crimes'"):
+        cr.index_settings({"weights": {"teen": 1}}, ind.columns)
+
+
+def test_index_settings_weight_outside_indicators(ind):
+    with pytest.raises(ValueError, match="'hmo_count', which cse.indicators leaves out"):
+        cr.index_settings(
+            {"indicators": ["cse_crimes"], "weights": {"cse_crimes": 1, "hmo_count": 1}},
+            ind.columns,
+        )
+
+
+def test_indicator_rates_by_hand(ind, wards):
+    d = cr.load_indicators(ind, wards)
+    before = d.copy()
+    r = cr.indicator_rates(d, ["cse_crimes", "hmo_count", "imd_share_deciles_1_5"])
+    pd.testing.assert_frame_equal(d, before)
+    assert r["cse_crimes"].tolist() == [4.0, 4.0, 2.0]
+    assert r["hmo_count"].tolist() == [10.0, 10.0, 20.0]
+    assert r["imd_share_deciles_1_5"].tolist() == [1.0, 0.5, 0.0]
+
+
+def test_indicator_rates_zero_denominator(ind):
+    bad = ind.assign(population_0_15=[1000, 0, 2000])
+    with pytest.raises(ValueError, match="population_0_15.*above 0.*W1"):
+        cr.indicator_rates(bad, ["cse_crimes"])
+
+
+def test_indicator_rates_unknown_denominator(ind):
+    with pytest.raises(ValueError, match="no denominator"):
+        cr.indicator_rates(ind.assign(other=1), ["other"])
+
+
+# --------------------------------------------------------------------------- bands
+
+
+def test_band_levels_zscore_and_percentile():
+    z = [-1.5, -1.0, -0.7, -0.49, 0.0, 0.49, 0.5, 0.99, 1.0, np.nan]
+    assert cr.band_levels(z, "zscore").tolist() == [-2, -2, -1, 0, 0, 0, 1, 1, 2, -99]
+    assert cr.band_levels([0, 20, 21, 40, 50, 60, 79, 80], "percentile").tolist() == [
+        -2,
+        -2,
+        -1,
+        -1,
+        0,
+        1,
+        1,
+        2,
+    ]
+    with pytest.raises(ValueError, match="method"):
+        cr.band_levels([0.0], "rank")
+
+
+def _index(ind, wards):
+    d = cr.load_indicators(ind, wards)
+    s = cr.index_settings({}, d.columns)
+    rates = cr.indicator_rates(d, s["indicators"])
+    return d, s, rates, composite_index(rates, **s)
+
+
+def test_index_display_shows_bands_not_values(ind, wards):
+    _, s, _, idx = _index(ind, wards)
+    disp = cr.index_display(idx, s["indicators"], priority=["W1"])
+    assert disp.columns.tolist()[:4] == ["Rank", "Ward", "Index", "Priority"]
+    assert disp["Rank"].tolist() == sorted(disp["Rank"].tolist())
+    band_cols = [cr.label(i) for i in s["indicators"]]
+    assert set(disp[band_cols].to_numpy().ravel()) <= set(cr.BAND_SHORT)
+    html = cr.index_table_html(disp)
+    assert scan_html_for_disclosure(html, threshold=10).empty
+    assert "data-sa-not-count" in html
+
+
+def test_table_html_marks_counts_and_ranks():
+    df = pd.DataFrame({"Rank": ["3"], "Quarter": ["2025Q1"], "Count": ["<10"]})
+    html = cr.table_html(df, not_count_cols=["Rank"], count_cols=["Count"])
+    assert 'data-sa-count="&lt;10"' in html
+    assert scan_html_for_disclosure(html, threshold=10).empty
+    leaky = cr.table_html(pd.DataFrame({"Count": ["7"]}), count_cols=["Count"])
+    assert scan_html_for_disclosure(leaky, threshold=10)["value"].tolist() == [7]
+
+
+def test_indicator_table_suppresses_small_totals():
+    d = pd.DataFrame(
+        {"cse_crimes": [3, 4], "hmo_count": [20, 30], "imd_share_deciles_1_5": [0.1, 0.2]}
+    )
+    t = cr.indicator_table(
+        d,
+        ["cse_crimes", "hmo_count", "imd_share_deciles_1_5"],
+        {"cse_crimes": 2, "hmo_count": 1, "imd_share_deciles_1_5": 1},
+        threshold=10,
+    )
+    # cse_crimes total 7 is suppressed; HMOs 50 is then the only other count: a complement.
+    assert t["District total"].tolist() == ["<10", "[c]", "–"]
+    assert t["Weight"].tolist() == ["50%", "25%", "25%"]
+
+
+def test_priority_counts_only_counts(ind, wards):
+    d = cr.load_indicators(ind, wards)
+    t = cr.priority_counts(d, ["W3", "W1"], ["cse_crimes", "imd_share_deciles_1_5"])
+    assert t.columns.tolist() == ["Ward", "CSE-flagged crimes"]
+    assert t["Ward"].tolist() == ["Cedar", "Ash"]
+    assert t["CSE-flagged crimes"].tolist() == [4, 2]
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def test_quarterly_bands_by_hand():
+    d = pd.DataFrame(
+        {"quarter": ["2025Q1", "2025Q2", "2025Q3"], "quarter_start": [0, 0, 0], "x": [0, 7, 23]}
+    )
+    b = cr.quarterly_bands(d, ["x"], 10)
+    assert b["x"].tolist() == ["0", "<10", "20-29"]
+    assert b.attrs["levels"]["x"].tolist() == [-1, 0, 3]
+    assert b.attrs["bands"][:4] == ["<10", "10-14", "15-19", "20-29"]
+    hidden = cr.quarterly_bands(d, ["x"], 10, suppress_zero=True)
+    assert hidden["x"].tolist() == ["<10", "<10", "20-29"]
+    assert hidden.attrs["levels"]["x"].tolist() == [0, 0, 3]
+
+
+def test_plot_banded_trend_axis_shows_bands_only():
+    d = pd.DataFrame(
+        {"quarter": ["2025Q1", "2025Q2"], "quarter_start": [0, 0], "x": [7, 16], "y": [12, 31]}
+    )
+    fig = cr.plot_banded_trend(cr.quarterly_bands(d, ["x", "y"], 10), {"X": "x", "Y": "y"})
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["<10", "10-14", "15-19", "20-29", "30-49"]
+    assert all(not re.fullmatch(r"\d+", t) for t in ticks)
+
+
+def test_annual_change_by_hand():
+    d = pd.DataFrame(
+        {
+            "quarter": [f"{y}Q{q}" for y in (2024, 2025) for q in range(1, 5)] + ["2026Q1"],
+            "x": [5, 5, 5, 5, 10, 10, 10, 10, 1],
+        }
+    )
+    a = cr.annual_change(d, ["x"])
+    assert a.attrs["years"] == ("2024", "2025")
+    r = a.iloc[0]
+    assert (r["count_before"], r["count_after"], r["pct_change"]) == (20, 40, 100.0)
+    with pytest.raises(ValueError, match="2026 has 1 quarter"):
+        cr.annual_change(d, ["x"], "2025", "2026")
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _findings_inputs(ind, wards):
+    _, s, rates, idx = _index(ind, wards)
+    pri = priority_wards(idx, 1)
+    st = rank_stability(rates, **s, top_n=1, seed=1, n_sims=50)
+    prev = pd.DataFrame({"ward_code": ["W2"]})
+    comp = compare_previous(pri, prev, wards=idx)
+    return idx, pri, st, comp
+
+
+def test_key_findings_never_quote_small_counts(ind, wards):
+    idx, pri, st, comp = _findings_inputs(ind, wards)
+    annual = pd.DataFrame(
+        {
+            "indicator": ["cse_crimes", "cse_referrals"],
+            "count_before": [4, 30],
+            "count_after": [12, 45],
+            "pct_change": [200.0, 50.0],
+            "p_value": [0.08, 0.07],
+            "significant": [False, False],
+            "change_label": ["x", "y"],
+        }
+    )
+    annual.attrs["years"] = ("2024", "2025")
+    found = cr.key_findings(idx, pri, st, comp, annual, threshold=10, n_sims=50, synthetic=True)
+    text = "\n".join(found)
+    assert found[0].startswith("SYNTHETIC DATA")
+    assert "12 in 2025 against fewer than 10 in 2024." in text
+    assert "+200%" not in text  # a percentage would give the small count away
+    assert "45 in 2025 against 30 in 2024 (+50%, not a significant change" in text
+    assert scan_text(text, threshold=10).empty
+    top = pri["ward_name"].iloc[0]
+    assert f"is {top}." in text
+    assert "no longer priority" in text or "continuing" in text
+
+
+def test_key_findings_new_continuing_dropped(ind, wards):
+    idx, pri, st, _ = _findings_inputs(ind, wards)
+    comp = pd.DataFrame(
+        {"ward_name": ["Ash", "Birch", "Cedar"], "status": ["continuing", "new", "dropped"]}
+    )
+    text = " ".join(cr.key_findings(idx, pri, st, comp, None, threshold=10, n_sims=50))
+    assert (
+        "continuing from the previous assessment: Ash; new: Birch; no longer priority: Cedar"
+        in text
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_profile_heatmap_has_no_numbers(ind, wards):
+    _, s, _, idx = _index(ind, wards)
+    fig = cr.plot_profile_heatmap(idx, ["W1", "W3"], s["indicators"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(texts) == 2 * len(s["indicators"])
+    assert not any(re.search(r"\d", t) for t in texts)
+    with pytest.raises(ValueError, match="'W9'"):
+        cr.plot_profile_heatmap(idx, ["W9"], s["indicators"])
+
+
+def test_index_map_outlines_priority(ind, wards):
+    _, _, _, idx = _index(ind, wards)
+    g = gpd.GeoDataFrame(
+        wards, geometry=[box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(3)], crs=27700
+    )
+    fig = cr.plot_index_map(g, idx, ["W1"], k=3)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[-1] == "priority ward"
+    assert not any(re.fullmatch(r"\d+", t.get_text()) for t in fig.axes[0].texts)
+
+
+def test_sources_html_labels_synthetic(ind, wards):
+    d = cr.load_indicators(ind, wards)
+    html = cr.sources_html(d, None, [("Indicators", "x.csv", "SYNTHETIC", "made up")])
+    assert 'class="sa-synthetic"' in html and "must not be used for decisions" in html
+    real = cr.load_indicators(ind.drop(columns="synthetic"), wards)
+    assert "sa-synthetic" not in cr.sources_html(real, None, [])
