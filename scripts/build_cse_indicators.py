@@ -118,8 +118,9 @@ disclosure controls (`sa_lib.disclosure.suppress_table` / `band_counts`).
 
 Quarterly file: the {year} quarters split each ward's annual count multinomially in the
 seasonal pattern {list(SEASONAL)} (Q1-Q4), so they add up to the annual file exactly;
-earlier quarters are Poisson around `(annual + 0.5) / 4 * seasonal * {LEVEL_2024}` times
-a per-ward gamma factor (mean 1, sd 0.3): a modest rise into {year}.
+earlier quarters are Poisson around `(annual + 0.5) * k / 4 * seasonal * {LEVEL_2024}` times
+a per-ward gamma factor (mean 1, sd 0.3), with `k` rescaling so the district's
+expected earlier total is {LEVEL_2024} of {year}'s: a modest rise into {year}.
 
 Previous priority wards: each count redrawn as Poisson(count + 0.5), turned into rates
 per 1,000 and combined with the IMD rank in an equal-weight z-score composite index

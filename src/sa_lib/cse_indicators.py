@@ -261,7 +261,9 @@ def generate_cse_quarterly(
 
     The quarters in the indicators' ``year`` split each ward's annual count
     multinomially with the :data:`SEASONAL` pattern, so they add up to it exactly. Other
-    quarters are Poisson with mean ``(annual + 0.5) / 4 * seasonal * level * g``, where
+    quarters are Poisson with mean ``(annual + 0.5) * k / 4 * seasonal * level * g``, where
+    ``k = total / (total + 0.5 * n_wards)`` keeps the district's expected total at
+    ``level`` times this year's, and
     ``level`` is :data:`LEVEL_2024` for earlier years and 1 for later ones, and ``g`` is
     gamma noise (mean 1, sd 0.3) per ward.
 
@@ -308,6 +310,14 @@ def generate_cse_quarterly(
     year = int(indicators["year"].iloc[0])
     season = np.array(SEASONAL)
     rng = np.random.default_rng(seed)
+    # The +0.5 keeps wards with no events this year possible earlier; rescale so the
+    # district's expected earlier total is LEVEL_2024 x this year's, as documented.
+    n_wards = len(indicators)
+    shrink = {
+        name: (tot / (tot + 0.5 * n_wards) if tot > 0 else 1.0)
+        for name in QUARTERLY_INDICATORS
+        for tot in [float(indicators[name].sum())]
+    }
     parts = []
     for _, ward in indicators.iterrows():
         block = pd.DataFrame(
@@ -327,7 +337,7 @@ def generate_cse_quarterly(
             for i, q in enumerate(quarters):
                 if not in_year[i]:
                     level = LEVEL_2024 if q.year < year else 1.0
-                    mean = (annual + 0.5) / 4 * season[q.quarter - 1] * level * g
+                    mean = (annual + 0.5) * shrink[name] / 4 * season[q.quarter - 1] * level * g
                     vals[i] = rng.poisson(mean)
             if in_year.any():
                 qs = [q.quarter for q in quarters[in_year]]

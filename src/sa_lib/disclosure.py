@@ -434,11 +434,16 @@ def suppress_table(
                 texts.append(_format_count(vals[r, k], thousands))
         display[col] = pd.Series(texts, index=df.index)
 
-    zero_note = " and 0" if s.suppress_zero else "; zeros shown"
+    shown_as = f"shown as {s.primary_text!r}"
+    reason = (
+        f"counts 0-{s.threshold - 1} {shown_as}"
+        if s.suppress_zero
+        else f"counts 1-{s.threshold - 1} {shown_as}; zeros shown"
+    )
     record_choice(
         "Disclosure: suppression threshold",
         s.threshold,
-        f"counts 1-{s.threshold - 1}{zero_note} shown as {s.primary_text!r}",
+        reason,
         source="parameters",
     )
     record_choice(

@@ -60,7 +60,8 @@ table.sa-table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: 90%
 table.sa-table caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 table.sa-table th { background: #0072B2; color: white; padding: .3rem .5rem; text-align: left; }
 table.sa-table td { border-bottom: 1px solid #ddd; padding: .25rem .5rem; }
-table.sa-table td.sa-count, table.sa-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.jp-RenderedHTMLCommon table.sa-table td, .jp-RenderedHTMLCommon table.sa-table th { text-align: left; }
+.jp-RenderedHTMLCommon table.sa-table td.sa-count, .jp-RenderedHTMLCommon table.sa-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.sa-table tr:nth-child(even) td { background: #fafafa; }
 ul.sa-findings li { margin: .35rem 0; }
 .sa-footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .6rem; font-size: 85%; color: #444; }
