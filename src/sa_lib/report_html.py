@@ -210,7 +210,7 @@ def write_index(
     """
     rows = []
     for r in results:
-        name = _html.escape(r["theme"].replace("_", " ").title())
+        name = _html.escape(r.get("title") or r["theme"].replace("_", " ").capitalize())
         if r["status"] == "ok":
             link = f'<a href="{_html.escape(r["theme"])}.html">{name}</a>'
             status = "complete"

@@ -196,6 +196,23 @@ def _execute(theme: str, params_path: str, out_ipynb: str, kernel: str, timeout:
         }
 
 
+def theme_title(theme: str) -> str:
+    """A theme's title: the first ``# heading`` of its notebook, else its name in words."""
+    import nbformat
+
+    path = config.NOTEBOOKS_DIR / f"{theme}.ipynb"
+    try:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                for line in cell.source.splitlines():
+                    if line.startswith("# "):
+                        return line[2:].strip()
+    except (OSError, ValueError):
+        pass
+    return theme.replace("_", " ").capitalize()
+
+
 def run_pack(
     params_path: str | os.PathLike[str],
     *,
@@ -288,6 +305,7 @@ def run_pack(
             }
             for fut in as_completed(futs):
                 r = fut.result()
+                r["title"] = theme_title(r["theme"])
                 results.append(r)
                 level = logging.INFO if r["status"] == "ok" else logging.ERROR
                 logger.log(
@@ -323,7 +341,7 @@ def run_pack(
                     export_html(
                         ipynb,
                         tmp / f"{r['theme']}.html",
-                        title=f"{params['title']}: {r['theme'].replace('_', ' ')}",
+                        title=f"{params['title']}: {r['title']}",
                         meta=meta,
                     )
                     r["html_bytes"] = (tmp / f"{r['theme']}.html").stat().st_size
