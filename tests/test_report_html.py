@@ -149,7 +149,7 @@ def test_write_index_marks_failed_theme(tmp_path):
     html = path.read_text(encoding="utf-8")
     assert '<a href="overview.html">Overview</a>' in html
     assert "12.3 s" in html
-    assert "Hot Spots</td><td>FAILED (no report published): x &lt; y" in html
+    assert "Hot spots</td><td>FAILED (no report published): x &lt; y" in html
     assert 'href="hot_spots.html"' not in html
     assert "This pack is INCOMPLETE" in html
     assert external_resources(html) == []
