@@ -147,8 +147,19 @@ def _versions() -> dict:
     return v
 
 
-def _execute(theme: str, params_path: str, out_ipynb: str, kernel: str, timeout: int) -> dict:
-    """Run one notebook in a worker process; return its status (never raises)."""
+def _execute(
+    theme: str,
+    params_path: str,
+    out_ipynb: str,
+    kernel: str,
+    timeout: int,
+    html: dict | None = None,
+) -> dict:
+    """Run one notebook in a worker process, then export its HTML; return its status (never raises).
+
+    ``html`` holds ``path``, ``title`` and ``meta`` for :func:`sa_lib.report_html.export_html`;
+    exporting in the worker keeps it in parallel with the other themes.
+    """
     import papermill as pm
 
     t0 = time.perf_counter()
@@ -167,33 +178,55 @@ def _execute(theme: str, params_path: str, out_ipynb: str, kernel: str, timeout:
             # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
-        return {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
+        result = {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
     except pm.PapermillExecutionError as e:
-        # papermill inserts one "injected-parameters" cell after the parameters cell,
-        # so the failing cell of the source notebook is one earlier.
-        cell = e.cell_index - 1 if e.cell_index > 0 else e.cell_index
-        src_lines = (e.source or "").strip().splitlines()
-        last = src_lines[-1][:80] if src_lines else ""
-        return {
-            "theme": theme,
-            "status": "failed",
-            "seconds": time.perf_counter() - t0,
-            "cell": cell,
-            "exec_count": e.exec_count,
-            "ename": e.ename,
-            "evalue": e.evalue,
-            "error_summary": f"cell {cell} of notebooks/{theme}.ipynb ({last!r}): {e.ename}: {e.evalue}",
-        }
+        return _failure(theme, t0, e)
     except Exception as e:  # noqa: BLE001 - any failure of one theme is reported, not fatal to others
-        return {
-            "theme": theme,
-            "status": "failed",
-            "seconds": time.perf_counter() - t0,
-            "cell": None,
-            "ename": type(e).__name__,
-            "evalue": str(e),
-            "error_summary": f"{type(e).__name__}: {e}",
-        }
+        return _unexpected(theme, t0, e)
+    if html is not None:
+        from sa_lib.report_html import export_html
+
+        try:
+            export_html(Path(out_ipynb), Path(html["path"]), title=html["title"], meta=html["meta"])
+            result["html_bytes"] = Path(html["path"]).stat().st_size
+        except Exception as e:  # noqa: BLE001
+            result.update(
+                status="failed", error_summary=f"HTML export failed: {type(e).__name__}: {e}"
+            )
+        result["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def _failure(theme: str, t0: float, e) -> dict:
+    """The status of a theme whose notebook raised in a cell."""
+    # papermill inserts one "injected-parameters" cell after the parameters cell,
+    # so the failing cell of the source notebook is one earlier.
+    cell = e.cell_index - 1 if e.cell_index > 0 else e.cell_index
+    src_lines = (e.source or "").strip().splitlines()
+    last = src_lines[-1][:80] if src_lines else ""
+    return {
+        "theme": theme,
+        "status": "failed",
+        "seconds": time.perf_counter() - t0,
+        "cell": cell,
+        "exec_count": e.exec_count,
+        "ename": e.ename,
+        "evalue": e.evalue,
+        "error_summary": f"cell {cell} of notebooks/{theme}.ipynb ({last!r}): {e.ename}: {e.evalue}",
+    }
+
+
+def _unexpected(theme: str, t0: float, e: Exception) -> dict:
+    """The status of a theme that failed outside a cell (kernel, timeout, I/O)."""
+    return {
+        "theme": theme,
+        "status": "failed",
+        "seconds": time.perf_counter() - t0,
+        "cell": None,
+        "ename": type(e).__name__,
+        "evalue": str(e),
+        "error_summary": f"{type(e).__name__}: {e}",
+    }
 
 
 def theme_title(theme: str) -> str:
@@ -282,6 +315,14 @@ def run_pack(
     def _on_term(signum, frame):
         raise KeyboardInterrupt
 
+    meta = {
+        "version": __version__,
+        "generated": datetime.now().strftime("%d %B %Y %H:%M"),
+        "params": os.path.relpath(params_abs, config.ROOT)
+        if params_abs.startswith(str(config.ROOT))
+        else params_abs,
+        "commit": _git_commit(),
+    }
     old_term = signal.signal(signal.SIGTERM, _on_term)
     results: list[dict] = []
     n_workers = max(1, min(workers or run_cfg["workers"], len(todo)))
@@ -300,6 +341,11 @@ def run_pack(
                     str(tmp / "notebooks" / f"{t}.ipynb"),
                     run_cfg["kernel"],
                     run_cfg["cell_timeout"],
+                    {
+                        "path": str(tmp / f"{t}.html"),
+                        "title": f"{params['title']}: {theme_title(t)}",
+                        "meta": meta,
+                    },
                 ): t
                 for t in todo
             }
@@ -323,36 +369,14 @@ def run_pack(
             bar.close()
         results.sort(key=lambda r: todo.index(r["theme"]))
 
-        meta = {
-            "version": __version__,
-            "generated": datetime.now().strftime("%d %B %Y %H:%M"),
-            "params": os.path.relpath(params_abs, config.ROOT)
-            if params_abs.startswith(str(config.ROOT))
-            else params_abs,
-            "commit": _git_commit(),
-        }
-        from sa_lib.report_html import export_html, write_index
+        from sa_lib.report_html import write_index
 
         for r in results:
             ipynb = tmp / "notebooks" / f"{r['theme']}.ipynb"
-            if r["status"] == "ok":
-                t0 = time.perf_counter()
-                try:
-                    export_html(
-                        ipynb,
-                        tmp / f"{r['theme']}.html",
-                        title=f"{params['title']}: {r['title']}",
-                        meta=meta,
-                    )
-                    r["html_bytes"] = (tmp / f"{r['theme']}.html").stat().st_size
-                except Exception as e:  # noqa: BLE001
-                    r.update(
-                        status="failed",
-                        error_summary=f"HTML export failed: {type(e).__name__}: {e}",
-                    )
-                    logger.error("theme %s: %s", r["theme"], r["error_summary"])
-                r["seconds"] += time.perf_counter() - t0
-            else:
+            if r["status"] != "ok":
+                html = tmp / f"{r['theme']}.html"
+                if html.exists():
+                    html.unlink()
                 if ipynb.exists():
                     ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
         period = parse_period(params["period"])
