@@ -47,7 +47,9 @@ def _write_csv_gz(df: pd.DataFrame, path: Path) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--lad", default="E07000011")
     ap.add_argument("--force", default="cambridgeshire")
@@ -70,7 +72,9 @@ def main() -> None:
         g = gpd.read_file(f, columns=["LSOA21CD", "LSOA21NM"], read_geometry=False)
         # An LSOA's name is its LAD's name plus a code ("Huntingdonshire 010B").
         lad_name = g["LSOA21NM"].str.rsplit(" ", n=1).str[0].mode().iloc[0]
-        force_lsoa.append(pd.DataFrame({"lsoa21_code": g["LSOA21CD"], "lad_code": f.stem, "lad_name": lad_name}))
+        force_lsoa.append(
+            pd.DataFrame({"lsoa21_code": g["LSOA21CD"], "lad_code": f.stem, "lad_name": lad_name})
+        )
     force_lsoa = pd.concat(force_lsoa, ignore_index=True)
     force_lsoa11 = []
     for f in sorted((shared / "boundaries" / "lsoa11").glob("*.geojson")):
@@ -103,9 +107,14 @@ def main() -> None:
                 c["lad_code"] = c["lad_code"].mask(c["LSOA code"] == "", "(no location)")
                 c["lad_code"] = c["lad_code"].fillna("(outside force area)")
                 counts.append(
-                    c.groupby(["lad_code", "Month", "Crime type"]).size().rename("count").reset_index()
+                    c.groupby(["lad_code", "Month", "Crime type"])
+                    .size()
+                    .rename("count")
+                    .reset_index()
                 )
-            _write_csv_gz(df[keep], out / "police_uk" / month / f"{month}-{args.force}-{kind}.csv.gz")
+            _write_csv_gz(
+                df[keep], out / "police_uk" / month / f"{month}-{args.force}-{kind}.csv.gz"
+            )
 
     # Force-wide counts by LAD x month x type, with Census 2021 population per LAD.
     pop = pd.read_csv(shared / "population" / "census2021_lsoa21_age_bands.csv")
@@ -117,7 +126,9 @@ def main() -> None:
         .sum()
         .rename("population")
     )
-    fc = pd.concat(counts, ignore_index=True).rename(columns={"Month": "month", "Crime type": "crime_type"})
+    fc = pd.concat(counts, ignore_index=True).rename(
+        columns={"Month": "month", "Crime type": "crime_type"}
+    )
     fc = fc.merge(lad_pop, left_on="lad_code", right_index=True, how="left")
     names = force_lsoa.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
     fc.insert(1, "lad_name", fc["lad_code"].map(names).fillna(fc["lad_code"]))
@@ -127,7 +138,10 @@ def main() -> None:
     fc.to_csv(out / "force" / f"{args.force}_lad_month_type.csv", index=False)
 
     # Deprivation: IoD2019 File 2 for the force area's LSOA11s.
-    iod = pd.read_csv(shared / "deprivation" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz", encoding="utf-8-sig")
+    iod = pd.read_csv(
+        shared / "deprivation" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz",
+        encoding="utf-8-sig",
+    )
     iod = iod[iod["LSOA code (2011)"].isin(force_lsoa11)]
     _write_csv_gz(iod, out / "deprivation" / "iod2019_lsoa11.csv.gz")
     print(f"sample written to {out}")

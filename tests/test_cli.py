@@ -90,7 +90,8 @@ def test_ingest_missing_path_returns_4(tmp_path, capsys):
 def write_params(tmp_path, **changes):
     raw = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
     raw["data"] = {
-        k: (str(config.resolve(v)) if k != "store" and v != "synthetic" else v) for k, v in raw["data"].items()
+        k: (str(config.resolve(v)) if k != "store" and v != "synthetic" else v)
+        for k, v in raw["data"].items()
     }
     raw.update(changes)
     f = tmp_path / "p.yaml"
