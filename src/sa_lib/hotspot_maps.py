@@ -162,6 +162,49 @@ def _finish(
     return fig
 
 
+def _require_classes(gdf, column: str, allowed, arg: str, what: str, fix: str) -> None:
+    """Raise ValueError naming the first value of ``gdf[column]`` not in ``allowed``."""
+    bad = ~gdf[column].isin(list(allowed))
+    if bad.any():
+        row = gdf.index[int(np.argmax(bad.to_numpy()))]
+        raise ValueError(
+            f"{arg}[{column!r}] has {what} {gdf[column].loc[row]!r} at row {row!r}. Expected one "
+            f"of {', '.join(repr(c) for c in allowed)}.\nFix: {fix}"
+        )
+
+
+def _classed_map(
+    gdf,
+    column,
+    colours,
+    labels,
+    boundary_gdf,
+    outline_gdf,
+    name_col,
+    title,
+    legend_title,
+    note,
+    figsize,
+    arg,
+):
+    """Fill each area with its class colour, then add outlines, names, legend, north arrow and scale."""
+    cells = _prepare(gdf, arg)
+    fig, ax = plt.subplots(figsize=figsize)
+    cells.plot(ax=ax, color=cells[column].map(colours).to_list(), linewidth=0, zorder=2)
+    outline = cells if outline_gdf is gdf else _prepare(outline_gdf, "wards_gdf")
+    return _finish(
+        fig,
+        ax,
+        _prepare(boundary_gdf, "boundary_gdf"),
+        outline,
+        name_col,
+        title,
+        _patches(colours, labels),
+        legend_title,
+        note,
+    )
+
+
 def _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title):
     require_geodataframe(grid_gdf, "grid_gdf")
     require_columns(grid_gdf, [column], arg="grid_gdf")
@@ -227,27 +270,27 @@ def plot_hotspots(
     7
     """
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
-    bad = ~grid_gdf[column].isin(list(GI_COLOURS))
-    if bad.any():
-        row = grid_gdf.index[int(np.argmax(bad.to_numpy()))]
-        raise ValueError(
-            f"grid_gdf[{column!r}] has a value that is not a Gi* class: "
-            f"{grid_gdf[column].loc[row]!r} at row {row!r}. Expected one of "
-            f"{', '.join(repr(c) for c in GI_COLOURS)}.\nFix: pass the output of gi_star()."
-        )
-    grid = _prepare(grid_gdf, "grid_gdf")
-    fig, ax = plt.subplots(figsize=figsize)
-    grid.plot(ax=ax, color=grid[column].map(GI_COLOURS).to_list(), linewidth=0, zorder=2)
-    return _finish(
-        fig,
-        ax,
-        _prepare(boundary_gdf, "boundary_gdf"),
-        _prepare(wards_gdf, "wards_gdf"),
+    _require_classes(
+        grid_gdf,
+        column,
+        GI_COLOURS,
+        "grid_gdf",
+        "a value that is not a Gi* class:",
+        "pass the output of gi_star().",
+    )
+    return _classed_map(
+        grid_gdf,
+        column,
+        GI_COLOURS,
+        list(GI_COLOURS),
+        boundary_gdf,
+        wards_gdf,
         ward_name_col,
         title,
-        _patches(GI_COLOURS, list(GI_COLOURS)),
         "Gi* hot spots (confidence)",
         note,
+        figsize,
+        "grid_gdf",
     )
 
 
@@ -406,13 +449,14 @@ def plot_emerging(
         "ehsa_category": EHSA_CATEGORIES,
         "simple_category": SIMPLE_CATEGORIES,
     }[column]
-    bad = ~grid_gdf[column].isin(allowed)
-    if bad.any():
-        row = grid_gdf.index[int(np.argmax(bad.to_numpy()))]
-        raise ValueError(
-            f"grid_gdf[{column!r}] has an unknown category {grid_gdf[column].loc[row]!r} at "
-            f"row {row!r}.\nFix: pass the output of emerging_hotspots()."
-        )
+    _require_classes(
+        grid_gdf,
+        column,
+        allowed,
+        "grid_gdf",
+        "an unknown category",
+        "pass the output of emerging_hotspots().",
+    )
     if column == "csp_category":
         colours = CSP_COLOURS
         labels = list(CSP_COLOURS)
@@ -425,19 +469,19 @@ def plot_emerging(
         legend_title = (
             "Emerging hot spot analysis" if column == "ehsa_category" else "Hot-spot pattern"
         )
-    grid = _prepare(grid_gdf, "grid_gdf")
-    fig, ax = plt.subplots(figsize=figsize)
-    grid.plot(ax=ax, color=grid[column].map(colours).to_list(), linewidth=0, zorder=2)
-    return _finish(
-        fig,
-        ax,
-        _prepare(boundary_gdf, "boundary_gdf"),
-        _prepare(wards_gdf, "wards_gdf"),
+    return _classed_map(
+        grid_gdf,
+        column,
+        colours,
+        labels,
+        boundary_gdf,
+        wards_gdf,
         ward_name_col,
         title,
-        _patches(colours, labels),
         legend_title,
         note,
+        figsize,
+        "grid_gdf",
     )
 
 
@@ -583,25 +627,25 @@ def plot_change(
     3
     """
     _check_common(areas_gdf, boundary_gdf, areas_gdf, name_col, column, title)
-    bad = ~areas_gdf[column].isin(list(CHANGE_COLOURS))
-    if bad.any():
-        row = areas_gdf.index[int(np.argmax(bad.to_numpy()))]
-        raise ValueError(
-            f"areas_gdf[{column!r}] has an unknown class {areas_gdf[column].loc[row]!r} at row "
-            f"{row!r}. Expected one of {', '.join(repr(c) for c in CHANGE_COLOURS)}.\n"
-            f"Fix: pass the output of compare_areas_change()."
-        )
-    areas = _prepare(areas_gdf, "areas_gdf")
-    fig, ax = plt.subplots(figsize=figsize)
-    areas.plot(ax=ax, color=areas[column].map(CHANGE_COLOURS).to_list(), linewidth=0, zorder=2)
-    return _finish(
-        fig,
-        ax,
-        _prepare(boundary_gdf, "boundary_gdf"),
-        areas if name_col is not None else None,
+    _require_classes(
+        areas_gdf,
+        column,
+        CHANGE_COLOURS,
+        "areas_gdf",
+        "an unknown class",
+        "pass the output of compare_areas_change().",
+    )
+    return _classed_map(
+        areas_gdf,
+        column,
+        CHANGE_COLOURS,
+        list(CHANGE_COLOURS),
+        boundary_gdf,
+        areas_gdf if name_col is not None else None,
         name_col,
         title,
-        _patches(CHANGE_COLOURS, list(CHANGE_COLOURS)),
         "Change (tested)",
         note,
+        figsize,
+        "areas_gdf",
     )
