@@ -28,7 +28,7 @@ ingest-sample: $(STORE)/ingest_log.json  ## ingest the shipped sample into data/
 report: setup ingest-sample  ## set up, ingest the sample and build the quarterly pack in outputs/
 	$(BIN)/sa run $(PARAMS)
 
-test: setup  ## set up, lint, and run the test suite (what CI runs)
+test: setup ingest-sample  ## set up, lint, and run the test suite (what CI runs)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/python -m pytest
