@@ -369,3 +369,12 @@ def test_theme_setting_equal_to_default_still_overrides(tmp_path):
         write_params(tmp_path, with_change(disclosure={"threshold": 20})), check_store=False
     )
     assert theme_disclosure(p, "overview")["threshold"] == 20
+
+
+def test_parameters_reference_is_current():
+    from sa_lib.params import schema_markdown
+
+    doc = (config.ROOT / "docs" / "parameters.md").read_text()
+    assert doc == schema_markdown(), "regenerate docs/parameters.md (see its first paragraph)"
+    for key in ("`statistics.alpha`", "`data.extract`", "`cse.weights`", "`hotspots.cell_size`"):
+        assert key in doc

@@ -550,3 +550,54 @@ def theme_disclosure(params: dict, theme: str) -> dict:
         out["secondary"] = True
         out["threshold"] = max(out["threshold"], base["threshold"])
     return out
+
+
+def schema_markdown() -> str:
+    """The parameters reference (docs/parameters.md), generated from :data:`SCHEMA` and :data:`THEME_OPTIONS`.
+
+    Examples
+    --------
+    >>> "| `period` |" in schema_markdown()
+    True
+    """
+
+    def default(f: F) -> str:
+        if f.children is not None:
+            return ""
+        if f.default is None:
+            return "required" if f.required else "none"
+        return f"`{f.default}`"
+
+    def rows(section: dict[str, F], prefix: str = "") -> list[str]:
+        out = []
+        for key, f in section.items():
+            name = f"{prefix}{key}"
+            choices = f" Choices: {', '.join(f'`{c}`' for c in f.choices)}." if f.choices else ""
+            out.append(f"| `{name}` | {_type_name(f.types)} | {default(f)} | {f.help}.{choices} |")
+            if f.children is not None:
+                out += rows(f.children, prefix=f"{name}.")
+        return out
+
+    head = "| key | type | default | meaning |\n|---|---|---|---|"
+    parts = [
+        "# Parameters reference",
+        "",
+        'Generated from `sa_lib.params` (do not edit by hand: `python -c "from sa_lib.params '
+        'import schema_markdown; print(schema_markdown())" > docs/parameters.md`). Paths are '
+        "relative to the project root or absolute. `sa check FILE` validates a file against this.",
+        "",
+        "## Run-wide keys",
+        "",
+        head,
+        *rows(SCHEMA),
+        "",
+        "## Theme sections",
+        "",
+        "Each theme may have a section named after it; every theme section also takes "
+        "`disclosure.threshold`, `disclosure.secondary` and `disclosure.suppress_zero` to "
+        "override the run-wide `disclosure` settings. Sensitive themes "
+        f"({', '.join(sorted(SENSITIVE_THEMES))}) always use secondary suppression.",
+    ]
+    for theme, opts in THEME_OPTIONS.items():
+        parts += ["", f"### `{theme}`", "", head, *rows(opts, prefix=f"{theme}.")]
+    return "\n".join(parts) + "\n"
