@@ -151,7 +151,7 @@ def test_html_is_offline_codeless_and_has_sections(pack):
 @pytest.mark.e2e
 def test_no_disclosive_numbers_in_any_page(pack):
     res, themes = pack
-    for t in themes:
+    for t in [*themes, "index"]:
         html = (res.out_dir / f"{t}.html").read_text()
         found = scan_html_for_disclosure(html, threshold=10)
         assert found.empty, f"{t}.html:\n{found.head(10).to_string()}"
@@ -212,3 +212,21 @@ def test_failed_theme_exits_nonzero_and_keeps_last_good_pack(tmp_path, sample_st
     assert "INCOMPLETE" in (failed / "index.html").read_text()
     assert json.loads((failed / "manifest.json").read_text())["status"] == "failed"
     assert not list(out.glob(".*tmp*")), "no temporary build folders are left behind"
+
+
+@pytest.mark.e2e
+def test_every_page_using_synthetic_data_says_so(pack):
+    res, themes = pack
+    index = (res.out_dir / "index.html").read_text()
+    rows = {r.split("</td>")[0] for r in index.split("<tr><td>")[1:]}
+    synthetic = []
+    for t in themes:
+        html = (res.out_dir / f"{t}.html").read_text()
+        if 'class="sa-synthetic"' in html:
+            synthetic.append(t)
+            assert "This page uses SYNTHETIC data" in html, f"{t}.html footer"
+            assert any(f'href="{t}.html"' in r and "SYNTHETIC DATA" in r for r in rows), (
+                f"index row for {t}"
+            )
+    # The sample runs the extract-based themes on the synthetic extract.
+    assert {"violence", "domestic_abuse", "cse"} <= set(synthetic)

@@ -163,3 +163,25 @@ def test_write_index_complete(tmp_path):
     ).read_text()
     assert "INCOMPLETE" not in html
     assert "complete" in html
+
+
+def test_index_shows_headlines_and_labels_synthetic_themes(tmp_path):
+    from sa_lib.report_html import write_index
+
+    (tmp_path / "violence.html").write_text(
+        '<div class="sa-synthetic">SYNTHETIC</div><ul class="sa-findings"><li>Since 2024:</li>'
+        "<li>Violence rose 4% (n.s.).</li><li>Second.</li><li>Third.</li></ul>"
+    )
+    (tmp_path / "overview.html").write_text('<ul class="sa-findings"><li>Crime rose.</li></ul>')
+    results = [
+        {"theme": "overview", "title": "Overview", "status": "ok", "seconds": 1.0},
+        {"theme": "violence", "title": "Violence", "status": "ok", "seconds": 1.0},
+    ]
+    html = write_index(
+        tmp_path, title="T", period_label="Q4 2025", results=results, meta={}
+    ).read_text()
+    assert "<li>Violence rose 4% (n.s.).</li><li>Second.</li></ul>" in html
+    assert "Since 2024:" not in html and "Third." not in html
+    row = {r.split("</td>")[0] for r in html.split("<tr><td>")[1:]}
+    assert any("Violence" in r and "SYNTHETIC DATA" in r for r in row)
+    assert not any("Overview" in r and "SYNTHETIC DATA" in r for r in row)

@@ -66,6 +66,15 @@ table.sa-table tr:nth-child(even) td { background: #fafafa; }
 ul.sa-findings li { margin: .35rem 0; }
 .sa-footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .6rem; font-size: 85%; color: #444; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.sa-badge { background: #fff3cd; border: 1px solid #E69F00; padding: 0 .3rem; font-size: 80%; }
+.sa-headlines { margin: .2rem 0 0 1rem; padding: 0; font-size: 90%; color: #333; }
+@media print {
+  .sa-topbar a, .sa-toc { display: none; }
+  body.sa-report { max-width: none; }
+  table.sa-table, .jp-OutputArea-output img, .sa-findings { page-break-inside: avoid; }
+  h2, h3 { page-break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 _EXTERNAL = re.compile(
@@ -194,6 +203,23 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     return body
 
 
+def headlines(html: str, n: int = 2) -> list[str]:
+    """The first ``n`` key findings of a theme page (its first ``sa-findings`` list), as text.
+
+    Examples
+    --------
+    >>> headlines('<ul class="sa-findings"><li>Since 2024:</li><li>A rose.</li><li>B fell.</li><li>C.</li></ul>')
+    ['A rose.', 'B fell.']
+    """
+    m = re.search(r'<ul class="sa-findings">(.*?)</ul>', html, re.S)
+    if not m:
+        return []
+    items = re.findall(r"<li>(.*?)</li>", m.group(1), re.S)
+    texts = [_html.unescape(re.sub(r"<[^>]+>", "", i)).strip() for i in items]
+    # A lead-in such as "Compared with Q4 2024 (...):" is context, not a finding.
+    return [t for t in texts if t and not t.endswith(":")][:n]
+
+
 def write_index(
     out_dir: Path,
     *,
@@ -213,6 +239,17 @@ def write_index(
         name = _html.escape(r.get("title") or r["theme"].replace("_", " ").capitalize())
         if r["status"] == "ok":
             link = f'<a href="{_html.escape(r["theme"])}.html">{name}</a>'
+            page = out_dir / f"{r['theme']}.html"
+            text = page.read_text(encoding="utf-8") if page.exists() else ""
+            heads = headlines(text)
+            if 'class="sa-synthetic"' in text:
+                link += ' <strong class="sa-badge">SYNTHETIC DATA</strong>'
+            if heads:
+                link += (
+                    '<ul class="sa-headlines">'
+                    + "".join(f"<li>{_html.escape(h)}</li>" for h in heads)
+                    + "</ul>"
+                )
             status = "complete"
         else:
             link = name
