@@ -127,3 +127,29 @@ def test_choropleth_errors():
         choropleth(g, "name")  # not numeric
     with pytest.raises(ValueError, match="gdf"):
         choropleth(pd.DataFrame({"rate": [1.0]}), "rate")
+
+
+def test_svg_choropleth_tooltips_classes_and_offline():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from sa_lib.maps import svg_choropleth
+    from sa_lib.report_html import external_resources
+
+    g = gpd.GeoDataFrame(
+        {"name": ["A", "B", "C"], "rate": [1.0, 2.0, float("nan")], "tip": ["12", "30", "<10"]},
+        geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(2000, 0, 3000, 1000)],
+        crs=27700,
+    )
+    svg = svg_choropleth(
+        g, "rate", label_col="name", tooltip_cols={"Crimes": "tip"}, k=2, title="T"
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<title>") == 3
+    assert "<title>C\nCrimes: &lt;10</title>" in svg
+    assert svg.count('class="sa-area" fill="url(#sa-hatch)"') == 1 and "not shown / no data" in svg
+    assert "1.0 to 1.5" in svg and "1.5 to 2.0" in svg  # two quantile classes
+    assert ">1 km<" in svg or ">500 m<" in svg  # a round scale bar
+    assert external_resources(svg) == []
+    with pytest.raises(ValueError, match="missing required column.*'nope'"):
+        svg_choropleth(g, "rate", label_col="name", tooltip_cols={"X": "nope"})

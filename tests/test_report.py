@@ -223,3 +223,46 @@ def test_withheld_lists_rows_hidden_as_complements(tmp_path):
     assert withheld(t, ctx, key="last_year") == {"Sexual"}
     ctx.disclosure["secondary"] = False
     assert withheld(t, ctx) == set()
+
+
+def test_ward_map_frame_withholds_small_counts():
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from sa_lib.periods import parse_period
+    from sa_lib.report import ward_map_frame
+
+    wards_geo = gpd.GeoDataFrame(
+        {"ward_code": ["W1", "W2"], "ward_name": ["One", "Two"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+        crs=27700,
+    )
+    ctx = SimpleNamespace(
+        geo=SimpleNamespace(wards=wards_geo),
+        disclosure={"threshold": 10},
+        rate_label="per 1,000 residents",
+        periods={"last_year": parse_period("2024-Q4")},
+    )
+    wards = pd.DataFrame(
+        {
+            "ward_code": ["W1", "W2"],
+            "rate": [5.0, 50.0],
+            "rate_lower": [2.0, 40.0],
+            "rate_upper": [9.0, 60.0],
+            "count_current": [4, 120],
+            "count_last_year": [20, 100],
+            "pct_vs_last_year": [-80.0, 20.0],
+            "label_vs_last_year": ["significant decrease", "increase, not significant"],
+        }
+    )
+    m = ward_map_frame(ctx, wards).set_index("ward_code")
+    assert pd.isna(m.loc["W1", "rate_shown"]) and m.loc["W2", "rate_shown"] == 50.0
+    assert m.loc["W1", "tip_count"] == "<10" and "withheld" in m.loc["W1", "tip_rate"]
+    assert "withheld" in m.loc["W1", "tip_change"]
+    assert m.loc["W2", "tip_count"] == "120"
+    assert m.loc["W2", "tip_rate"].startswith(
+        "50.0 per 1,000 residents a year (95% CI 40.0 to 60.0)"
+    )
+    assert m.loc["W2", "tip_change"].startswith("+20% (n.s.)")

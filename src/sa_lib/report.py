@@ -834,3 +834,50 @@ def gaps_display(gaps: pd.DataFrame) -> pd.DataFrame:
 def extract_start(extract: pd.DataFrame) -> pd.Timestamp:
     """The first day of the extract's first recorded month: the start of its coverage."""
     return pd.Period(str(extract["month"].min()), freq="M").start_time
+
+
+#: Tooltip headings and the columns of :func:`ward_map_frame` that fill them.
+WARD_TOOLTIPS = {"Crimes": "tip_count", "Rate": "tip_rate", "Change": "tip_change"}
+
+
+def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
+    """Wards with their rate for mapping, made safe for publication.
+
+    Returns the CSP's ward polygons with ``rate``, ``count_current`` and
+    ``rate_shown`` (NaN where the count is below the disclosure threshold), plus
+    text columns for map tooltips (``tip_count``, ``tip_rate``, ``tip_change``) in
+    which small counts read "<threshold" and their rates and changes are withheld.
+    """
+    thr = ctx.disclosure["threshold"]
+    cols = ["ward_code", "rate", "rate_lower", "rate_upper", "count_current"]
+    extra = [c for c in ("pct_vs_last_year", "label_vs_last_year", "count_last_year") if c in wards]
+    m = ctx.geo.wards.merge(wards[cols + extra], on="ward_code")
+    small = (m["count_current"] > 0) & (m["count_current"] < thr)
+    m["rate_shown"] = m["rate"].where(~small)
+    m["tip_count"] = [
+        f"<{thr}" if s else f"{int(c):,}" for s, c in zip(small, m["count_current"], strict=True)
+    ]
+    label = rate_label or ctx.rate_label
+    m["tip_rate"] = [
+        "withheld (small count)" if s else f"{r:.1f} {label} a year (95% CI {lo:.1f} to {hi:.1f})"
+        for s, r, lo, hi in zip(small, m["rate"], m["rate_lower"], m["rate_upper"], strict=True)
+    ]
+    if "label_vs_last_year" in m:
+        ly_small = (m["count_last_year"] > 0) & (m["count_last_year"] < thr)
+        m["tip_change"] = [
+            "withheld (small count)"
+            if (s or s2)
+            else _change_text(p, lab) + f" vs {ctx.periods['last_year'].label}"
+            for s, s2, p, lab in zip(
+                small, ly_small, m["pct_vs_last_year"], m["label_vs_last_year"], strict=True
+            )
+        ]
+    else:
+        m["tip_change"] = "–"
+    return m
+
+
+def show_svg(svg: str, caption: str | None = None) -> None:
+    """Display an inline SVG figure (e.g. :func:`sa_lib.maps.svg_choropleth`) with an optional caption."""
+    cap = f'<figcaption class="sa-note">{_html.escape(caption)}</figcaption>' if caption else ""
+    display(HTML(f"<figure>{svg}{cap}</figure>"))
