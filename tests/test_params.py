@@ -378,3 +378,11 @@ def test_parameters_reference_is_current():
     assert doc == schema_markdown(), "regenerate docs/parameters.md (see its first paragraph)"
     for key in ("`statistics.alpha`", "`data.extract`", "`cse.weights`", "`hotspots.cell_size`"):
         assert key in doc
+
+
+@pytest.mark.parametrize("path", sorted(config.PARAMETERS_DIR.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_parameters_file_validates(path):
+    from sa_lib.params import load_params
+
+    p = load_params(path, check_store=False)
+    assert p["themes"] and p["csp"]["lad_codes"]

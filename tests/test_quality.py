@@ -102,3 +102,31 @@ def test_data_quality_clean():
 def test_data_quality_missing_column():
     with pytest.raises(ValueError, match="longitude"):
         data_quality(pd.DataFrame({"month": [], "crime_type": []}), NO_LOCATION, BOUNDARY, [], [])
+
+
+def test_no_location_estimate_needs_a_force_wide_count():
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from sa_lib.quality import data_quality
+
+    boundary = gpd.GeoDataFrame(geometry=[box(-1, 52, 0, 53)], crs=4326).to_crs(27700)
+    csp = pd.DataFrame(
+        {
+            "month": ["2025-01"] * 4,
+            "crime_type": ["Drugs"] * 4,
+            "longitude": [-0.5] * 4,
+            "latitude": [52.5] * 4,
+        }
+    )
+    unlocated = pd.DataFrame({"month": ["2025-01"] * 10, "crime_type": ["Drugs"] * 10})
+    # A store holding only this CSP's located rows gives no basis for a share.
+    for located in (None, 4):
+        t = data_quality(
+            csp, unlocated, boundary, ["2025-01"], ["2025-01"], force_located_rows=located
+        )
+        assert "cannot be estimated" in t.loc[0, "detail"]
+    # Force-wide 40 located rows, 4 of them the CSP's: about 10 x 4/40 = 1 unlocated row is its.
+    t = data_quality(csp, unlocated, boundary, ["2025-01"], ["2025-01"], force_located_rows=40)
+    assert "about 1 would be this CSP's" in t.loc[0, "detail"]

@@ -109,10 +109,26 @@ class Context:
         )
 
     @cached_property
-    def force_located_count(self) -> int:
-        """Located rows in the store (all forces) over the months in view."""
-        df = load_street(self.store, months=self.months_in_view, columns=["lsoa_code"])
-        return int(df["lsoa_code"].notna().sum())
+    def force_located_count(self) -> int | None:
+        """Located rows for the whole force over the months in view, or None if unknown.
+
+        From ``data.force_counts`` when given (it counts every LAD); otherwise from
+        the store, but only when the store holds rows outside this CSP (a store
+        with just this CSP's rows cannot say how unlocated rows would spread).
+        """
+        months = self.months_in_view
+        path = self.path("force_counts")
+        if path is not None:
+            from sa_lib.comparison import load_force_counts
+
+            fc = load_force_counts(path)
+            fc = fc[fc["month"].isin(months) & ~fc["lad_code"].str.startswith("(")]
+            return int(fc["count"].sum())
+        df = load_street(self.store, months=months, columns=["lsoa_code"])
+        located = df["lsoa_code"].dropna()
+        if located.isin(self.geo.lsoas["lsoa21_code"]).all():
+            return None
+        return int(len(located))
 
     @property
     def extract_path(self):

@@ -82,8 +82,11 @@ def data_quality(
     rows = []
     n = len(csp_rows)
     nl = len(no_location_rows)
-    share_txt = ""
-    if force_located_rows:
+    share_txt = (
+        " How many are this CSP's cannot be estimated: the force-wide located count is not known "
+        "(give data.force_counts, or ingest the whole force)."
+    )
+    if force_located_rows and force_located_rows > n:
         est = nl * n / force_located_rows
         share_txt = (
             f" If they fall across the force as located rows do, about {est:,.0f} would be this "
