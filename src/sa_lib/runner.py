@@ -147,6 +147,12 @@ def _versions() -> dict:
     return v
 
 
+def _worker_init() -> None:
+    """Worker processes leave SIGINT and SIGTERM to the main process, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _execute(
     theme: str,
     params_path: str,
@@ -332,7 +338,8 @@ def run_pack(
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(todo), desc=f"{name}", unit="theme", file=sys.stderr)
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init)
+        try:
             futs = {
                 pool.submit(
                     _execute,
@@ -365,6 +372,14 @@ def run_pack(
                 if bar:
                     bar.set_postfix_str(f"{r['theme']} {r['status']}")
                     bar.update(1)
+        except KeyboardInterrupt:
+            # Stop the notebooks now rather than waiting for them: workers ignore the
+            # signal themselves, so their kernels are not left half-way through a cell.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         if bar:
             bar.close()
         results.sort(key=lambda r: todo.index(r["theme"]))
