@@ -160,3 +160,45 @@ def test_ingest_extract_maps_a_force_extract_and_refuses_tracked_paths(tmp_path,
     err = capsys.readouterr().err
     assert "Refusing to write extract data" in err and "Nothing was written" in err
     assert not tracked.exists()
+
+
+def test_init_writes_a_valid_file_for_another_csp(tmp_path, capsys):
+    import shutil
+
+    # Boundaries for a made-up second district: a copy of the sample's under another code.
+    b = tmp_path / "boundaries"
+    for level in ("lsoa21", "lsoa11", "ward25"):
+        (b / level).mkdir(parents=True)
+        shutil.copy(
+            config.SAMPLE_DIR / "boundaries" / level / "E07000011.geojson",
+            b / level / "E07000010.geojson",
+        )
+    out = tmp_path / "fen.yaml"
+    rc = main(
+        [
+            "init",
+            str(out),
+            "--name",
+            "Fen Land",
+            "--lad",
+            "E07000010",
+            "--period",
+            "2025",
+            "--boundaries",
+            str(b),
+        ]
+    )
+    assert rc == 0, capsys.readouterr().err
+    p = yaml.safe_load(out.read_text())
+    assert p["csp"] == {"name": "Fen Land", "slug": "fen_land", "lad_codes": ["E07000010"]}
+    assert p["period"] == "2025" and p["comparison"]["peers"] == []
+    assert "extract" not in p["data"] and "force_counts" not in p["data"], (
+        "sample-only inputs are commented out"
+    )
+    assert p["themes"] == ["overview", "hotspots", "place_profile", "violence"]
+    assert "# extract: synthetic" in out.read_text()
+    # It will not overwrite without --force, and an unknown LAD is reported with the valid codes.
+    assert main(["init", str(out), "--name", "X", "--lad", "E07000010", "--period", "2025"]) == 2
+    bad = tmp_path / "bad.yaml"
+    assert main(["init", str(bad), "--name", "X", "--lad", "E07000099", "--period", "2025-Q4"]) == 2
+    assert "unknown LAD code 'E07000099'" in capsys.readouterr().err

@@ -28,6 +28,7 @@ EPILOG = (
     textwrap.dedent(
         """\
     typical use:
+      sa init parameters/my_csp_2025q4.yaml --name "My CSP" --lad E07000010 --period 2025-Q4
       sa ingest ~/Downloads/2025-12.zip          # data.police.uk archive(s), zips or folders
       sa check parameters/my_csp_2025q4.yaml      # validate without running
       sa run parameters/my_csp_2025q4.yaml        # build outputs/<csp>_<period>/
@@ -76,6 +77,86 @@ def _cmd_ingest_extract(args) -> int:
         f"Ingested {r['rows']:,} rows ({r['first_month']}..{r['last_month']}) from {r['source']}\n"
         f"  written to {r['out_path']} (not tracked by git)\n"
         f"  name it in the parameters as data.extract: {r['out_path']}"
+    )
+    return 0
+
+
+def _cmd_init(args) -> int:
+    import re
+
+    from sa_lib.params import ParameterError, load_params
+
+    out = config.resolve(args.params)
+    if out.exists() and not args.force:
+        print(f"sa init: {args.params} exists; pass --force to overwrite it.", file=sys.stderr)
+        return 2
+    text = (config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text(encoding="utf-8")
+    slug = re.sub(r"[^a-z0-9]+", "_", args.name.lower()).strip("_")
+    codes = ", ".join(args.lad)
+    text = re.sub(
+        r"^# .*\n",
+        f"# {args.name} CSP: written by `sa init`; check every value, then `sa check`.\n",
+        text,
+        count=1,
+    )
+    text = re.sub(
+        r"^title: .*$",
+        f"title: {args.name} Community Safety Partnership strategic assessment",
+        text,
+        flags=re.M,
+    )
+    text = re.sub(r"^  name: .*$", f"  name: {args.name}", text, count=1, flags=re.M)
+    text = re.sub(r"^  slug: .*$", f"  slug: {slug}", text, count=1, flags=re.M)
+    text = re.sub(r"^  lad_codes: .*$", f"  lad_codes: [{codes}]", text, count=1, flags=re.M)
+    text = re.sub(r"^period: \S+", f"period: '{args.period}'", text, count=1, flags=re.M)
+    for key, value in (
+        ("boundaries", args.boundaries),
+        ("population", args.population),
+        ("deprivation", args.deprivation),
+    ):
+        if value:
+            text = re.sub(rf"^  {key}: .*$", f"  {key}: {value}", text, count=1, flags=re.M)
+    # The sample's place, peers and synthetic inputs do not fit another CSP: its synthetic
+    # extract and partner files cover Huntingdonshire only, so they are commented out and
+    # the themes that need them (domestic abuse, CSE) are left for the analyst to add.
+    for key in (
+        "extract",
+        "licensed_premises",
+        "ambulance",
+        "cse_indicators",
+        "cse_quarterly",
+        "previous_priority_wards",
+        "force_counts",
+    ):
+        text = re.sub(rf"^  {key}: ", f"  # {key}: ", text, count=1, flags=re.M)
+    text = re.sub(
+        r"^themes:\n(?:  - .*\n)+",
+        "themes:        # add domestic_abuse and cse once data.extract and the CSE inputs are set\n"
+        "  - overview\n  - hotspots\n  - place_profile\n  - violence\n",
+        text,
+        count=1,
+        flags=re.M,
+    )
+    text = re.sub(r"^  peers: .*$", "  peers: []", text, count=1, flags=re.M)
+    text = re.sub(
+        r"^  area: .*$",
+        "  area: null               # null = the ward with most crime",
+        text,
+        count=1,
+        flags=re.M,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"Wrote {args.params} for {args.name} ({codes}), period {args.period}.")
+    try:
+        load_params(out, check_store=False)
+    except ParameterError as e:
+        print(f"It needs attention before it runs:\n{e}", file=sys.stderr)
+        return 2
+    print(
+        "It validates. Next: `sa ingest` your force's data.police.uk files, set data.force_counts "
+        "and comparison.peers if you have them, add a force extract for the violence detail, "
+        "domestic abuse and CSE themes, then `sa check` and `sa run`."
     )
     return 0
 
@@ -187,6 +268,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", default=None, help="output Parquet path (must be git-ignored or outside the repo)"
     )
     p.set_defaults(func=_cmd_ingest_extract)
+
+    p = sub.add_parser(
+        "init",
+        help="write a starting parameters file for another CSP (then edit and `sa check` it)",
+        description="Copy the sample parameters file for another CSP: name, LAD code(s), period and, "
+        "optionally, the boundaries / population / deprivation paths. Every other key keeps the "
+        "sample's value and comments; the file is validated as written.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("params", help="where to write it, e.g. parameters/fenland_2025q4.yaml")
+    p.add_argument("--name", required=True, help="the CSP's name, e.g. Fenland")
+    p.add_argument(
+        "--lad", action="append", required=True, help="LAD code (repeat for a multi-district CSP)"
+    )
+    p.add_argument("--period", required=True, help="'2025-Q4', '2025' or 'FY2025/26'")
+    p.add_argument("--boundaries", help="boundaries folder ({lsoa21,lsoa11,ward25}/<LAD>.geojson)")
+    p.add_argument("--population", help="Census 2021 LSOA21 age-band CSV")
+    p.add_argument("--deprivation", help="IoD2019 File 1 or 2")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser(
         "check",
