@@ -282,3 +282,40 @@ def test_sigterm_keeps_last_good_pack_and_exits_130(tmp_path, sample_store):
     assert "last good pack is unchanged" in err.decode()
     assert (out / "huntingdonshire_2025q4" / "index.html").read_text() == good
     assert not list(out.glob(".*tmp*")), "the temporary build is removed"
+
+
+@pytest.mark.e2e
+def test_violence_runs_on_police_uk_alone(tmp_path, sample_store):
+    params = _params_with_store(tmp_path, sample_store, themes=["violence"])
+    p = yaml.safe_load(params.read_text())
+    for key in ("extract", "licensed_premises", "ambulance"):
+        p["data"].pop(key, None)
+    params.write_text(yaml.safe_dump(p))
+    res = run_pack(params, out_root=tmp_path / "out", progress=False)
+    assert res.ok, [t.get("error_summary") for t in res.themes]
+    html = (res.out_dir / "violence.html").read_text()
+    assert "No force extract was given" in html
+    assert (
+        "needs a force extract with committed times" in html
+        or "police.uk gives months only" in html
+    )
+    assert "Victim age and sex need the force extract" in html
+    assert 'class="sa-synthetic"' not in html, (
+        "nothing synthetic is used, so nothing is labelled synthetic"
+    )
+    assert scan_html_for_disclosure(html, threshold=10).empty
+
+
+@pytest.mark.e2e
+def test_domestic_abuse_without_an_extract_fails_clearly(tmp_path, sample_store):
+    params = _params_with_store(tmp_path, sample_store, themes=["domestic_abuse"])
+    p = yaml.safe_load(params.read_text())
+    p["data"].pop("extract")
+    params.write_text(yaml.safe_dump(p))
+    res = run_pack(params, out_root=tmp_path / "out", progress=False)
+    assert res.exit_code == EXIT["notebook"]
+    (r,) = res.themes
+    assert (
+        "needs a force extract" in r["error_summary"] and "sa ingest-extract" in r["error_summary"]
+    )
+    assert not (res.out_dir / "domestic_abuse.html").exists()
