@@ -77,3 +77,16 @@ def test_crs_checks():
 
 def test_first_bad_row_none_when_clean():
     assert v.first_bad_row(pd.DataFrame({"x": [1]}), [False]) is None
+
+
+def test_require_population_names_zero_missing_and_negative_rows():
+    df = pd.DataFrame({"area": ["A", "B"], "pop": [100, 0]})
+    with pytest.raises(
+        ValueError, match=r"df\['pop'\] is 0 at row 1 \('B'\), so its rate is undefined"
+    ):
+        v.require_population(df, "pop", label_col="area")
+    with pytest.raises(ValueError, match=r"1 missing value\(s\); the first is at row 0"):
+        v.require_population(pd.DataFrame({"pop": [np.nan, 5.0]}), "pop")
+    with pytest.raises(ValueError, match="must not be negative"):
+        v.require_population(pd.DataFrame({"pop": [5, -1]}), "pop")
+    v.require_population(pd.DataFrame({"pop": [5, 1]}), "pop")

@@ -167,17 +167,7 @@ def compare_areas(
     v.require_positive(per, arg="per")
     v.require_probability(conf_level, arg="conf_level")
     v.require_no_missing(df, area_col, arg="df", fix="name every area.")
-    v.require_no_missing(
-        df, population_col, arg="df", fix="add the population for every area, or drop the row."
-    )
-    v.require_non_negative(df, population_col, arg="df")
-    zero = df[population_col] == 0
-    if zero.any():
-        label = v.first_bad_row(df, zero)
-        raise ValueError(
-            f"df[{population_col!r}] is 0 at row {label!r} ({df.loc[label, area_col]!r}), so its "
-            f"rate is undefined. Fix: check the population lookup for that area."
-        )
+    v.require_population(df, population_col, arg="df", label_col=area_col)
     clash = [c for c in _ADDED if c in df.columns]
     if clash:
         raise ValueError(

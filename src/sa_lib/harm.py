@@ -308,15 +308,7 @@ def harm_weighted(
     v.require_no_missing(df, count_col, arg="df", fix="fill missing counts with 0 if none.")
     v.require_non_negative(df, count_col, arg="df")
     if population_col is not None:
-        v.require_no_missing(df, population_col, arg="df")
-        v.require_non_negative(df, population_col, arg="df")
-        bad = df[population_col] == 0
-        if bad.any():
-            label = v.first_bad_row(df, bad)
-            raise ValueError(
-                f"df[{population_col!r}] is 0 at row {label!r}, so a rate cannot be computed. "
-                f"Fix: check the population lookup for that row."
-            )
+        v.require_population(df, population_col, arg="df")
     clash = [c for c in _ADDED if c in df.columns]
     if clash:
         raise ValueError(

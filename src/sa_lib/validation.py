@@ -32,6 +32,7 @@ __all__ = [
     "require_not_empty",
     "require_numeric",
     "require_non_negative",
+    "require_population",
     "require_no_missing",
     "require_choice",
     "require_probability",
@@ -182,6 +183,27 @@ def require_non_negative(df: pd.DataFrame, column: str, *, arg: str = "df") -> N
             f"{arg}[{column!r}] must not be negative; found {_plain(df[column].loc[label])!r} at "
             f"{_fmt_row(df, label)} ({int(bad.sum())} negative value(s) in all). "
             f"Counts and populations cannot be below zero: check the source."
+        )
+
+
+def require_population(
+    df: pd.DataFrame, column: str, *, arg: str = "df", label_col: str | None = None
+) -> None:
+    """Raise ValueError unless ``df[column]`` is a usable rate denominator.
+
+    Every value must be present, numeric, not negative and not 0; the message names
+    the first bad row (and its ``label_col`` value, e.g. the area's name).
+    """
+    require_no_missing(
+        df, column, arg=arg, fix="add the population for every row, or drop the row."
+    )
+    require_non_negative(df, column, arg=arg)
+    label = first_bad_row(df, df[column] == 0)
+    if label is not None:
+        name = f" ({df.loc[label, label_col]!r})" if label_col else ""
+        raise ValueError(
+            f"{arg}[{column!r}] is 0 at row {label!r}{name}, so its rate is undefined. "
+            f"Fix: check the population lookup for that row."
         )
 
 
