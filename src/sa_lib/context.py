@@ -109,6 +109,14 @@ class Context:
         )
 
     @cached_property
+    def force_counts(self) -> pd.DataFrame | None:
+        """Force-wide counts by LAD x month x crime type (``data.force_counts``), or None."""
+        from sa_lib.comparison import load_force_counts
+
+        path = self.path("force_counts")
+        return None if path is None else load_force_counts(path)
+
+    @cached_property
     def force_located_count(self) -> int | None:
         """Located rows for the whole force over the months in view, or None if unknown.
 
@@ -117,11 +125,8 @@ class Context:
         with just this CSP's rows cannot say how unlocated rows would spread).
         """
         months = self.months_in_view
-        path = self.path("force_counts")
-        if path is not None:
-            from sa_lib.comparison import load_force_counts
-
-            fc = load_force_counts(path)
+        if self.force_counts is not None:
+            fc = self.force_counts
             fc = fc[fc["month"].isin(months) & ~fc["lad_code"].str.startswith("(")]
             return int(fc["count"].sum())
         df = load_street(self.store, months=months, columns=["lsoa_code"])

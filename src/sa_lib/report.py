@@ -534,15 +534,14 @@ def show_wider_comparison(
     """
     from sa_lib import comparison
 
-    path = ctx.path("force_counts")
-    if path is None:
+    fc = ctx.force_counts
+    if fc is None:
         note(
             "No force-wide counts were given (data.force_counts), so the comparison with the wider area is skipped."
         )
         return None
     wider = ctx.params["comparison"]["wider_area_name"]
     peers = ctx.params["comparison"]["peers"]
-    fc = comparison.load_force_counts(path)
     areas = comparison.wider_area_counts(
         fc,
         ctx.period.months,

@@ -338,6 +338,7 @@ def run_pack(
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(todo), desc=f"{name}", unit="theme", file=sys.stderr)
+        titles = {t: theme_title(t) for t in todo}
         pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init)
         try:
             futs = {
@@ -350,7 +351,7 @@ def run_pack(
                     run_cfg["cell_timeout"],
                     {
                         "path": str(tmp / f"{t}.html"),
-                        "title": f"{params['title']}: {theme_title(t)}",
+                        "title": f"{params['title']}: {titles[t]}",
                         "meta": meta,
                     },
                 ): t
@@ -358,7 +359,7 @@ def run_pack(
             }
             for fut in as_completed(futs):
                 r = fut.result()
-                r["title"] = theme_title(r["theme"])
+                r["title"] = titles[r["theme"]]
                 results.append(r)
                 level = logging.INFO if r["status"] == "ok" else logging.ERROR
                 logger.log(
