@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from sa_lib import config  # noqa: E402
-from sa_lib.geography import build_geography  # noqa: E402
-from sa_lib.ingest import ingest  # noqa: E402
-from sa_lib.store import load_street  # noqa: E402
+from sa_lib.data.geography import build_geography  # noqa: E402
+from sa_lib.data.ingest import ingest  # noqa: E402
+from sa_lib.data.store import load_street  # noqa: E402
 
 
 def _row(

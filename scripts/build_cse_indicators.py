@@ -1,7 +1,7 @@
 """Write the SYNTHETIC CSE risk-indicator sample under data/sample/synthetic/cse/.
 
 Run by a maintainer; the output is committed. Only the geography, populations and
-deprivation are real; every count is made up by :mod:`sa_lib.cse_indicators` from a
+deprivation are real; every count is made up by :mod:`sa_lib.data.cse_indicators` from a
 fixed seed, and every row carries ``synthetic = True``.
 
 What it writes:
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from sa_lib.cse_indicators import (
+from sa_lib.data.cse_indicators import (
     INDICATORS,
     LEVEL_2024,
     SEASONAL,
@@ -34,7 +34,7 @@ from sa_lib.cse_indicators import (
     generate_cse_quarterly,
     generate_previous_priority,
 )
-from sa_lib.geography import build_geography
+from sa_lib.data.geography import build_geography
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -63,7 +63,7 @@ tested from a fresh clone. Every row has `synthetic = True`.
 
 Only the ward geography, the Census 2021 populations and the IMD 2019 columns are
 real (from `data/sample/boundaries`, `data/sample/population` and
-`data/sample/deprivation`, via `sa_lib.geography.build_geography`).
+`data/sample/deprivation`, via `sa_lib.data.geography.build_geography`).
 
 Rebuild with `python scripts/build_cse_indicators.py --seed {seed} --lad {lad}`
 (seed **{seed}**; the same seed gives the same files).
@@ -99,7 +99,7 @@ Rebuild with `python scripts/build_cse_indicators.py --seed {seed} --lad {lad}`
 `{files[2]}`: `ward_code`, `ward_name`, `rank` (1 = highest priority), `assessment`,
 `synthetic`.
 
-## How the counts were generated (`sa_lib.cse_indicators`)
+## How the counts were generated (`sa_lib.data.cse_indicators`)
 
 For ward *w* and indicator *k*: latent log-rate `b_k * deprivation_z + s_k * e` with
 `e` standard-normal noise made exactly uncorrelated with deprivation; expected count

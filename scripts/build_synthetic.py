@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from sa_lib import config
-from sa_lib.extract import SCHEMA_DOC, VSO
-from sa_lib.geography import build_geography
-from sa_lib.ingest import ingest
-from sa_lib.store import load_street
-from sa_lib.synthetic import (
+from sa_lib.data.extract import SCHEMA_DOC, VSO
+from sa_lib.data.geography import build_geography
+from sa_lib.data.ingest import ingest
+from sa_lib.data.store import load_street
+from sa_lib.data.synthetic import (
     DA_SHARE,
     SUBGROUP_SHARES,
     generate_ambulance,
@@ -98,7 +98,7 @@ CSE, night-time economy) can be developed and demonstrated without a real force
 extract, which must never enter git.
 
 Built by `python scripts/build_synthetic.py --seed {seed}` from the real police.uk
-street rows in `data/sample/police_uk/` with `sa_lib.synthetic` (numpy
+street rows in `data/sample/police_uk/` with `sa_lib.data.synthetic` (numpy
 `default_rng`, seed **{seed}**); the same seed gives byte-identical files.
 
 | file | rows | what |
@@ -114,7 +114,7 @@ One row for each police.uk street row of "Violence and sexual offences",
 ({rows["month"].min()} to {rows["month"].max()}), so the counts per LSOA x month x
 crime type **equal police.uk's** ({n_vso:,} violence and sexual offences).
 Location, street and last outcome come from the police.uk row; the rest is
-drawn at random (see `src/sa_lib/synthetic.py` and `docs/extract_schema.md`
+drawn at random (see `src/sa_lib/data/synthetic.py` and `docs/extract_schema.md`
 for the sources of each proportion):
 
 | violence and sexual offences subgroup | target (approx. ONS share) | this file |
@@ -134,7 +134,7 @@ for the sources of each proportion):
   harassment have a from/to window; about a quarter of sexual offences are
   non-recent (committed years before they were recorded).
 
-Load it with `sa_lib.extract.load_extract("data/sample/synthetic/extract_synthetic.csv.gz")`
+Load it with `sa_lib.data.extract.load_extract("data/sample/synthetic/extract_synthetic.csv.gz")`
 or ingest it like a force extract:
 `sa ingest-extract --mapping config/extract_mappings/workbench.yaml data/sample/synthetic/extract_synthetic.csv.gz`.
 

@@ -14,7 +14,7 @@ from sa_lib import config  # noqa: E402
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
     """The shipped sample police.uk data ingested into a temporary Parquet store."""
-    from sa_lib.ingest import ingest
+    from sa_lib.data.ingest import ingest
 
     store = tmp_path_factory.mktemp("store")
     ingest([config.SAMPLE_DIR / "police_uk"], store)

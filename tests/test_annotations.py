@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from sa_lib import config
-from sa_lib.annotations import annotations_for, load_annotations
+from sa_lib.data.annotations import annotations_for, load_annotations
 
 GOOD = (
     "date,crime_types,label,source\n"

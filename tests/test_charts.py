@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from sa_lib.charts import plot_monthly_trends
-from sa_lib.counts import monthly_counts
-from sa_lib.periods import parse_period
+from sa_lib.data.counts import monthly_counts
+from sa_lib.data.periods import parse_period
 from sa_lib.style import OKABE_ITO
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sa_lib.counts import (
+from sa_lib.data.counts import (
     POLICE_UK_TYPES,
     add_rate,
     area_counts,
@@ -12,7 +12,7 @@ from sa_lib.counts import (
     pct_change,
     period_counts,
 )
-from sa_lib.periods import parse_period
+from sa_lib.data.periods import parse_period
 
 
 def rows(spec):

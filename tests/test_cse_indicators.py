@@ -1,4 +1,4 @@
-"""Tests for the SYNTHETIC CSE indicators (sa_lib.cse_indicators) and the shipped files."""
+"""Tests for the SYNTHETIC CSE indicators (sa_lib.data.cse_indicators) and the shipped files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from sa_lib import config
-from sa_lib.cse_indicators import (
+from sa_lib.data.cse_indicators import (
     INDICATOR_COLUMNS,
     INDICATORS,
     _latent,
@@ -19,7 +19,7 @@ from sa_lib.cse_indicators import (
     generate_previous_priority,
     ward_deprivation,
 )
-from sa_lib.geography import build_geography
+from sa_lib.data.geography import build_geography
 
 SAMPLE = config.SAMPLE_DIR
 SHIPPED = SAMPLE / "synthetic" / "cse"

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from sa_lib import domestic_abuse as da
-from sa_lib.periods import parse_period
+from sa_lib.data.periods import parse_period
 
 VSO = "Violence and sexual offences"
 

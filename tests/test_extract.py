@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from sa_lib import extract as ex
+from sa_lib.data import extract as ex
 
 
 def good_raw(n=3):

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from sa_lib import config
-from sa_lib import extract as ex
-from sa_lib import extract_mapping as em
+from sa_lib.data import extract as ex
+from sa_lib.data import extract_mapping as em
 
 FIX = config.ROOT / "tests" / "fixtures" / "extract"
 MAPS = config.CONFIG_DIR / "extract_mappings"

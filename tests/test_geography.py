@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import box
 
 from sa_lib import config
-from sa_lib.geography import (
+from sa_lib.data.geography import (
     LEVELS,
     assign_to_csp,
     available_lads,

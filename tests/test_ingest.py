@@ -6,8 +6,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from sa_lib.ingest import IngestError, find_sources, ingest, read_source
-from sa_lib.store import load_street
+from sa_lib.data.ingest import IngestError, find_sources, ingest, read_source
+from sa_lib.data.store import load_street
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"

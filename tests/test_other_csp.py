@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def fenland_params(tmp_path_factory):
-    from sa_lib.ingest import ingest
+    from sa_lib.data.ingest import ingest
 
     tmp = tmp_path_factory.mktemp("fenland")
     store = tmp / "store"

@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from sa_lib import config
-from sa_lib.geography import available_lads
-from sa_lib.ingest import ingest
+from sa_lib.data.geography import available_lads
+from sa_lib.data.ingest import ingest
 from sa_lib.params import (
     SCHEMA,
     ParameterError,

@@ -3,7 +3,7 @@ import io
 import pandas as pd
 import pytest
 
-from sa_lib import partner_data
+from sa_lib.data import partner_data
 
 
 def test_load_premises_from_lon_lat_reprojects():

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from sa_lib.periods import Period, calendar_year, comparison_periods, parse_period
+from sa_lib.data.periods import Period, calendar_year, comparison_periods, parse_period
 
 
 @pytest.mark.parametrize("text", ["2025-Q4", "2025Q4", "2025-q4", " 2025 - Q4 "])

@@ -8,7 +8,7 @@ from shapely.geometry import box
 from statsmodels.stats.proportion import proportion_confint
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.geography import CSPGeography
+from sa_lib.data.geography import CSPGeography
 from sa_lib.place import (
     Place,
     area_vs_rest,

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from sa_lib.quality import data_quality, missing_months, points_outside
+from sa_lib.data.quality import data_quality, missing_months, points_outside
 
 # A 2 km square around a point in Huntingdon, in British National Grid.
 CENTRE = gpd.GeoSeries([Point(-0.18, 52.33)], crs=4326).to_crs(27700).iloc[0]
@@ -109,7 +109,7 @@ def test_no_location_estimate_needs_a_force_wide_count():
     import pandas as pd
     from shapely.geometry import box
 
-    from sa_lib.quality import data_quality
+    from sa_lib.data.quality import data_quality
 
     boundary = gpd.GeoDataFrame(geometry=[box(-1, 52, 0, 53)], crs=4326).to_crs(27700)
     csp = pd.DataFrame(

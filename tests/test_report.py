@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 
 from sa_lib import report
+from sa_lib.data.periods import parse_period
 from sa_lib.disclosure import scan_html_for_disclosure
-from sa_lib.periods import parse_period
 from sa_lib.report import summary_display, table_html
 from sa_lib.summary import type_summary
 
@@ -204,7 +204,7 @@ def test_threshold_without_count_cols_changes_nothing():
 def test_withheld_lists_rows_hidden_as_complements(tmp_path):
     from types import SimpleNamespace
 
-    from sa_lib.periods import parse_period
+    from sa_lib.data.periods import parse_period
     from sa_lib.report import withheld
 
     ctx = SimpleNamespace(
@@ -231,7 +231,7 @@ def test_ward_map_frame_withholds_small_counts():
     import geopandas as gpd
     from shapely.geometry import box
 
-    from sa_lib.periods import parse_period
+    from sa_lib.data.periods import parse_period
     from sa_lib.report import ward_map_frame
 
     wards_geo = gpd.GeoDataFrame(

@@ -1,7 +1,7 @@
 import pytest
 
-from sa_lib.ingest import ingest
-from sa_lib.store import StoreEmptyError, load, load_street, store_months, store_summary
+from sa_lib.data.ingest import ingest
+from sa_lib.data.store import StoreEmptyError, load, load_street, store_months, store_summary
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sa_lib.periods import parse_period
+from sa_lib.data.periods import parse_period
 from sa_lib.summary import area_summary, type_summary
 
 

@@ -3,11 +3,11 @@ import pandas as pd
 import pytest
 
 from sa_lib import config
-from sa_lib import extract as ex
-from sa_lib import synthetic as sy
-from sa_lib.geography import build_geography
-from sa_lib.ingest import ingest
-from sa_lib.store import load_street
+from sa_lib.data import extract as ex
+from sa_lib.data import synthetic as sy
+from sa_lib.data.geography import build_geography
+from sa_lib.data.ingest import ingest
+from sa_lib.data.store import load_street
 
 S = config.SAMPLE_DIR
 SEED = 11

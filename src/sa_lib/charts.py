@@ -5,7 +5,7 @@ Every function returns a matplotlib Figure and never calls ``plt.show()``.
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.counts import monthly_counts
+>>> from sa_lib.data.counts import monthly_counts
 >>> m = monthly_counts(pd.DataFrame({"month": ["2025-01", "2025-02"], "crime_type": ["Drugs"] * 2}))
 >>> fig = plot_monthly_trends(m, ["Drugs"])
 >>> len(fig.axes)
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sa_lib.annotations import annotations_for
-from sa_lib.periods import Period
+from sa_lib.data.annotations import annotations_for
+from sa_lib.data.periods import Period
 from sa_lib.style import OKABE_ITO
 from sa_lib.validation import require_columns
 
@@ -43,11 +43,11 @@ def plot_monthly_trends(
     Parameters
     ----------
     monthly : DataFrame
-        From :func:`sa_lib.counts.monthly_counts` (``month_start``, ``crime_type``, ``count``).
+        From :func:`sa_lib.data.counts.monthly_counts` (``month_start``, ``crime_type``, ``count``).
     types : sequence of str
         Crime types to draw, one panel each.
     annotations : DataFrame, optional
-        Recording-practice changes (:func:`sa_lib.annotations.load_annotations`):
+        Recording-practice changes (:func:`sa_lib.data.annotations.load_annotations`):
         those inside the chart's range are drawn as dashed lines and numbered;
         the caption lists them.
     period : Period, optional

@@ -40,7 +40,7 @@ EPILOG = (
 
 
 def _cmd_ingest(args) -> int:
-    from sa_lib.ingest import IngestError, ingest
+    from sa_lib.data.ingest import IngestError, ingest
 
     store = config.resolve(args.store)
     try:
@@ -65,7 +65,7 @@ def _cmd_ingest(args) -> int:
 
 
 def _cmd_ingest_extract(args) -> int:
-    from sa_lib.extract_mapping import ingest_extract
+    from sa_lib.data.extract_mapping import ingest_extract
 
     try:
         summary = ingest_extract(args.extract, args.mapping, args.out)
@@ -162,8 +162,8 @@ def _cmd_init(args) -> int:
 
 
 def _cmd_check(args) -> int:
+    from sa_lib.data.periods import comparison_periods, parse_period
     from sa_lib.params import ParameterError, load_params
-    from sa_lib.periods import comparison_periods, parse_period
 
     try:
         p = load_params(args.params, check_store=not args.no_store)

@@ -22,12 +22,12 @@ from functools import cached_property
 import pandas as pd
 
 from sa_lib import config
-from sa_lib.annotations import load_annotations
 from sa_lib.choices import clear_choices, record_choice
-from sa_lib.geography import CSPGeography, assign_to_csp, build_geography
+from sa_lib.data.annotations import load_annotations
+from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
+from sa_lib.data.periods import Period, comparison_periods, parse_period
+from sa_lib.data.store import load_street, store_months
 from sa_lib.params import load_params, theme_disclosure
-from sa_lib.periods import Period, comparison_periods, parse_period
-from sa_lib.store import load_street, store_months
 
 __all__ = ["Context", "open_context"]
 
@@ -152,7 +152,7 @@ class Context:
         Rows are placed by LSOA like police.uk rows, with ``lsoa21_code``,
         ``ward_code`` and ``ward_name`` added.
         """
-        from sa_lib.extract import load_extract
+        from sa_lib.data.extract import load_extract
 
         path = self.extract_path
         if path is None:

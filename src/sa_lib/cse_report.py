@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.choices import record_choice
-from sa_lib.cse_indicators import INDICATORS
+from sa_lib.data.cse_indicators import INDICATORS
 from sa_lib.findings import format_count
 from sa_lib.validation import (
     first_bad_row,
@@ -1186,7 +1186,7 @@ def input_rows(ctx, indicators_df: pd.DataFrame, quarterly_df: pd.DataFrame | No
         ``(input, file, "SYNTHETIC" or "real", how made)``.
     """
     made = (
-        "made up by sa_lib.cse_indicators (seed 2025): Poisson counts around rates that rise "
+        "made up by sa_lib.data.cse_indicators (seed 2025): Poisson counts around rates that rise "
         "with the ward's real deprivation, so they correlate with it as real indicators do"
     )
     rows = []

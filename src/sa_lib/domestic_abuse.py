@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sa_lib.periods import Period
+from sa_lib.data.periods import Period
 from sa_lib.rates import proportion_ci
 from sa_lib.validation import require_columns
 
@@ -56,7 +56,7 @@ def da_rows(extract: pd.DataFrame) -> pd.DataFrame:
         extract,
         ["domestic_abuse", "crime_type", "offence_subgroup"],
         arg="extract",
-        fix="load a force extract with sa_lib.extract.load_extract (the flag is required there)",
+        fix="load a force extract with sa_lib.data.extract.load_extract (the flag is required there)",
     )
     d = extract[extract["domestic_abuse"].fillna(False).astype(bool)].copy()
     sub = (

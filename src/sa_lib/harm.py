@@ -37,7 +37,7 @@ import pandas as pd
 
 from sa_lib import validation as v
 from sa_lib.choices import record_choice
-from sa_lib.counts import POLICE_UK_TYPES
+from sa_lib.data.counts import POLICE_UK_TYPES
 
 __all__ = [
     "POLICE_UK_CRIME_TYPES",

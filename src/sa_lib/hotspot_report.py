@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.choices import record_choice
-from sa_lib.counts import POLICE_UK_TYPES, area_counts
+from sa_lib.data.counts import POLICE_UK_TYPES, area_counts
+from sa_lib.data.geography import to_points
 from sa_lib.emerging import EHSA_CATEGORIES
 from sa_lib.findings import format_count, format_pct
-from sa_lib.geography import to_points
 from sa_lib.grids import BNG
 from sa_lib.hotspots import GI_LABELS, compare_areas_change, spatial_weights
 from sa_lib.validation import (

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from sa_lib import config
-from sa_lib.periods import PERIOD_FORMS, parse_period
+from sa_lib.data.periods import PERIOD_FORMS, parse_period
 
 __all__ = [
     "ParameterError",
@@ -464,7 +464,7 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
         and data.get("boundaries")
         and config.resolve(data["boundaries"]).exists()
     ):
-        from sa_lib.geography import available_lads
+        from sa_lib.data.geography import available_lads
 
         have = available_lads(config.resolve(data["boundaries"]))
         for code in lads:
@@ -492,7 +492,7 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
 
     # The store must hold the months the report needs.
     if check_store and period is not None and not problems:
-        from sa_lib.store import store_months
+        from sa_lib.data.store import store_months
 
         store = config.resolve(data.get("store", "data/processed"))
         months = store_months(store)

@@ -3,7 +3,7 @@
 An area is always a set of whole LSOAs, because that is what police.uk rows
 and Census populations are coded to, so counts and rates inside and outside it
 add up to the district's. A ward is its best-fit LSOAs (as in
-:mod:`sa_lib.geography`); a polygon is the LSOAs with more than half of their
+:mod:`sa_lib.data.geography`); a polygon is the LSOAs with more than half of their
 area inside it (the rule is recorded with :func:`sa_lib.choices.record_choice`).
 
 - :func:`select_place`: the area from ``{type: ward|lsoas|polygon, value: ...}``;
@@ -21,7 +21,7 @@ Examples
 --------
 >>> import geopandas as gpd
 >>> from shapely.geometry import box
->>> from sa_lib.geography import CSPGeography
+>>> from sa_lib.data.geography import CSPGeography
 >>> lsoas = gpd.GeoDataFrame({"lsoa21_code": ["L1", "L2"], "ward_code": ["W1", "W2"],
 ...     "ward_name": ["North", "South"], "population": [1000, 3000]},
 ...     geometry=[box(0, 0, 1000, 1000), box(0, 1000, 1000, 2000)], crs="EPSG:27700")
@@ -47,7 +47,7 @@ from matplotlib.patches import Patch
 from sa_lib import config
 from sa_lib.change import compare_counts
 from sa_lib.choices import record_choice
-from sa_lib.counts import POLICE_UK_TYPES
+from sa_lib.data.counts import POLICE_UK_TYPES
 from sa_lib.grids import BNG
 from sa_lib.maps import add_north_arrow, add_scale_bar, label_areas
 from sa_lib.rates import proportion_ci, rate_ci
@@ -606,7 +606,7 @@ def plot_place(place: Place, geo, *, title: str | None = None) -> Figure:
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from sa_lib.geography import CSPGeography
+    >>> from sa_lib.data.geography import CSPGeography
     >>> lsoas = gpd.GeoDataFrame({"lsoa21_code": ["L1", "L2"], "ward_code": ["W1", "W2"],
     ...     "ward_name": ["North", "South"], "population": [1000, 3000]},
     ...     geometry=[box(0, 0, 1000, 1000), box(0, 1000, 1000, 2000)], crs="EPSG:27700")

@@ -43,7 +43,7 @@ def age_sex_table(
         df, [age_col, sex_col], arg="df", fix="needs an extract with victim age band and sex"
     )
     if age_bands is None:
-        from sa_lib.extract import AGE_BANDS
+        from sa_lib.data.extract import AGE_BANDS
 
         age_bands = AGE_BANDS
     age = df[age_col].astype("string").fillna(unknown_label)

@@ -86,7 +86,7 @@ __all__ = [
     "time_to_repeat",
 ]
 
-#: Victim id and date columns of the force-extract schema (:mod:`sa_lib.extract`).
+#: Victim id and date columns of the force-extract schema (:mod:`sa_lib.data.extract`).
 DEFAULT_VICTIM_COL = "victim_id"
 DEFAULT_DATE_COL = "committed_from"
 #: Columns added by :func:`flag_repeats`.

@@ -386,7 +386,7 @@ def breaks_in_range(
     annotations: pd.DataFrame, dates: pd.Series, crime_type: str | None = None
 ) -> list:
     """Dates of recording changes (for ``crime_type``) inside the range of ``dates``: SPC limits restart there."""
-    from sa_lib.annotations import annotations_for
+    from sa_lib.data.annotations import annotations_for
 
     a = annotations_for(annotations, crime_type)
     lo, hi = pd.Series(dates).min(), pd.Series(dates).max()

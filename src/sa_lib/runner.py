@@ -37,8 +37,8 @@ from importlib import metadata
 from pathlib import Path
 
 from sa_lib import __version__, config
+from sa_lib.data.periods import parse_period
 from sa_lib.params import load_params
-from sa_lib.periods import parse_period
 
 __all__ = ["EXIT", "RunResult", "run_pack", "pack_name"]
 
@@ -128,7 +128,7 @@ def _input_hashes(params: dict) -> dict:
                 h.update(f.relative_to(p).as_posix().encode())
                 h.update(_sha256(f).encode())
             out[key] = {"path": value, "sha256": h.hexdigest(), "files": len(files)}
-    from sa_lib.store import store_summary
+    from sa_lib.data.store import store_summary
 
     out["store"] = {
         "path": params["data"]["store"],

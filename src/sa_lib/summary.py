@@ -1,6 +1,6 @@
 """Summary tables for reports: crime by type and by area, with rates, intervals and tests.
 
-These compose :mod:`sa_lib.counts`, :mod:`sa_lib.rates` and :mod:`sa_lib.change`
+These compose :mod:`sa_lib.data.counts`, :mod:`sa_lib.rates` and :mod:`sa_lib.change`
 into the tables every theme shows, so each number carries its uncertainty and
 every "increase" is tested.
 
@@ -11,7 +11,7 @@ percentage change is ``100 x (rate ratio - 1)``.
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.periods import parse_period
+>>> from sa_lib.data.periods import parse_period
 >>> crimes = pd.DataFrame({"month": ["2025-10"] * 30 + ["2024-10"] * 10, "crime_type": ["Robbery"] * 40})
 >>> t = type_summary(crimes, {"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
 ...                  population=10000, types=["Robbery"], total_label=None)
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.change import compare_counts
-from sa_lib.counts import POLICE_UK_TYPES, area_counts, period_counts
-from sa_lib.periods import Period
+from sa_lib.data.counts import POLICE_UK_TYPES, area_counts, period_counts
+from sa_lib.data.periods import Period
 from sa_lib.rates import rate_ci
 from sa_lib.validation import require_columns, require_positive
 
@@ -200,7 +200,7 @@ def trend_table(
     Parameters
     ----------
     monthly : DataFrame
-        From :func:`sa_lib.counts.monthly_counts` (``month_start``, ``crime_type``, ``count``).
+        From :func:`sa_lib.data.counts.monthly_counts` (``month_start``, ``crime_type``, ``count``).
     types : sequence of str
         Crime types to fit.
 
@@ -247,7 +247,7 @@ def target_table(
     Parameters
     ----------
     monthly : DataFrame
-        From :func:`sa_lib.counts.monthly_counts` by crime type (``All crime`` is the
+        From :func:`sa_lib.data.counts.monthly_counts` by crime type (``All crime`` is the
         sum of every type except ASB).
     targets : sequence of dict
         Each ``{crime_type, reduction_pct, baseline_year, target_year}``.

@@ -79,7 +79,7 @@ def require_dataframe(obj: object, arg: str) -> None:
     if not isinstance(obj, pd.DataFrame):
         raise ValueError(
             f"{arg} must be a pandas DataFrame, got {type(obj).__name__}. "
-            f"Pass a DataFrame (e.g. pd.read_csv(...) or sa_lib.store.load_crimes(...))."
+            f"Pass a DataFrame (e.g. pd.read_csv(...) or sa_lib.data.store.load_crimes(...))."
         )
 
 

@@ -53,7 +53,7 @@ def subgroup_rows(extract: pd.DataFrame, combine_sexual: bool = True) -> pd.Data
         extract,
         ["crime_type", "offence_subgroup"],
         arg="extract",
-        fix="load it with sa_lib.extract.load_extract",
+        fix="load it with sa_lib.data.extract.load_extract",
     )
     v = extract[extract["crime_type"] == VSO].copy()
     sub = v["offence_subgroup"].astype("string")
@@ -73,7 +73,7 @@ def recorded_vs_ambulance(
     rows : DataFrame
         Recorded crimes (e.g. violence with injury) with ``month``.
     ambulance : DataFrame
-        From :func:`sa_lib.partner_data.load_ambulance`.
+        From :func:`sa_lib.data.partner_data.load_ambulance`.
     lsoa_codes : iterable of str
         The CSP's LSOAs (call-outs elsewhere are left out).
     months : sequence of "YYYY-MM"

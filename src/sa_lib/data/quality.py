@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from sa_lib.geography import to_points
+from sa_lib.data.geography import to_points
 from sa_lib.validation import require_columns, require_geodataframe
 
 __all__ = ["missing_months", "points_outside", "data_quality"]
@@ -62,7 +62,7 @@ def data_quality(
     Parameters
     ----------
     csp_rows : DataFrame
-        The CSP's rows over ``months_expected`` (from :func:`sa_lib.geography.assign_to_csp`).
+        The CSP's rows over ``months_expected`` (from :func:`sa_lib.data.geography.assign_to_csp`).
     no_location_rows : DataFrame
         The force's rows with no location over the same months.
     boundary : GeoDataFrame

@@ -87,8 +87,8 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from sa_lib.choices import record_choice
-from sa_lib.extract import VSO, coerce_extract, validate_extract
-from sa_lib.geography import BNG, CSPGeography
+from sa_lib.data.extract import VSO, coerce_extract, validate_extract
+from sa_lib.data.geography import BNG, CSPGeography
 from sa_lib.validation import require_columns, require_dataframe, require_int, warn
 
 __all__ = [
@@ -127,7 +127,7 @@ DA_SHARE: dict[str, float] = {
     "Public order": 0.10,
 }
 
-#: Offence codes within each subgroup (see sa_lib.extract.HO_OFFENCE_CODES), with shares.
+#: Offence codes within each subgroup (see sa_lib.data.extract.HO_OFFENCE_CODES), with shares.
 _CODES: dict[str, dict[str, float]] = {
     "Homicide": {"1": 0.85, "4/1": 0.15},
     "Violence with injury": {"8N": 0.92, "5D": 0.08},
@@ -253,11 +253,11 @@ def _check(rows: pd.DataFrame, geo: CSPGeography, seed: int) -> None:
         rows,
         ["month", "lsoa_code", "crime_type", "longitude", "latitude"],
         arg="police_uk_rows",
-        fix="load them with sa_lib.store.load_street(store, lsoa_codes=geo.lsoas['lsoa21_code'])",
+        fix="load them with sa_lib.data.store.load_street(store, lsoa_codes=geo.lsoas['lsoa21_code'])",
     )
     if not isinstance(geo, CSPGeography):
         raise ValueError(
-            f"geo must be a CSPGeography (from sa_lib.geography.build_geography), got "
+            f"geo must be a CSPGeography (from sa_lib.data.geography.build_geography), got "
             f"{type(geo).__name__}."
         )
     require_int(seed, arg="seed", minimum=0)
@@ -441,7 +441,7 @@ def generate_extract(
     Parameters
     ----------
     police_uk_rows : DataFrame
-        police.uk street rows (``sa_lib.store.load_street``): ``month``, ``lsoa_code``,
+        police.uk street rows (``sa_lib.data.store.load_street``): ``month``, ``lsoa_code``,
         ``crime_type``, ``longitude``, ``latitude`` and optionally ``location``,
         ``last_outcome``, ``crime_id``. Rows outside the CSP's LSOAs or of other types
         are ignored.
@@ -456,7 +456,7 @@ def generate_extract(
     Returns
     -------
     DataFrame
-        Every column of :data:`sa_lib.extract.SCHEMA` (validated), ``synthetic``
+        Every column of :data:`sa_lib.data.extract.SCHEMA` (validated), ``synthetic``
         True, sorted by ``recorded_date`` then ``committed_from``.
 
     Examples
@@ -478,7 +478,7 @@ def generate_extract(
         raise ValueError(
             "police_uk_rows has no violence and sexual offences, criminal damage or public "
             "order rows in the CSP's LSOAs. Fix: load the CSP's rows with "
-            "sa_lib.store.load_street(store, lsoa_codes=geo.lsoas['lsoa21_code'])."
+            "sa_lib.data.store.load_street(store, lsoa_codes=geo.lsoas['lsoa21_code'])."
         )
     if dropped:
         record_choice(
@@ -679,7 +679,7 @@ def generate_extract(
             "synthetic": True,
         }
     )
-    from sa_lib.extract import HO_OFFENCE_CODES
+    from sa_lib.data.extract import HO_OFFENCE_CODES
 
     out.insert(
         6, "ho_offence_description", out["ho_offence_code"].map(lambda c: HO_OFFENCE_CODES[c][0])
@@ -725,7 +725,7 @@ def generate_ambulance(extract: pd.DataFrame, geo: CSPGeography, seed: int) -> p
         extract,
         ["lsoa_code", "month", "offence_subgroup", "night_time_economy"],
         arg="extract",
-        fix="pass the output of generate_extract or sa_lib.extract.load_extract",
+        fix="pass the output of generate_extract or sa_lib.data.extract.load_extract",
     )
     require_int(seed, arg="seed", minimum=0)
     if not extract["month"].notna().any():

@@ -2,7 +2,7 @@
 
 Each force exports crimes with its own column names, date formats and flag codes.
 A small YAML **mapping file** says how they map onto the schema in
-:mod:`sa_lib.extract`; :func:`ingest_extract` reads the CSV, refuses personal data,
+:mod:`sa_lib.data.extract`; :func:`ingest_extract` reads the CSV, refuses personal data,
 applies the mapping, validates the result and writes Parquet outside git.
 
 Mapping file format (all keys but ``name`` and ``columns`` optional)::
@@ -31,7 +31,7 @@ Mapping file format (all keys but ``name`` and ``columns`` optional)::
 
 Without ``columns: crime_type`` the police.uk crime type (and the ONS subgroup and
 description where not mapped) come from the offence code via
-:data:`sa_lib.extract.HO_OFFENCE_CODES` plus ``offence_codes``. ``month`` is derived
+:data:`sa_lib.data.extract.HO_OFFENCE_CODES` plus ``offence_codes``. ``month`` is derived
 from ``recorded_date``. Easting/northing and longitude/latitude are completed from
 each other.
 
@@ -50,7 +50,7 @@ and ``data/processed`` are ignored) or outside any repository.
 
 Examples
 --------
->>> from sa_lib.extract_mapping import ingest_extract  # doctest: +SKIP
+>>> from sa_lib.data.extract_mapping import ingest_extract  # doctest: +SKIP
 >>> ingest_extract("data/raw/force_b.csv", "config/extract_mappings/example_force_b.yaml",
 ...                "data/processed/extract/force_b.parquet")  # doctest: +SKIP
 """
@@ -75,7 +75,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sa_lib import config
-from sa_lib.extract import (
+from sa_lib.data.extract import (
     COLUMNS,
     CRIME_TYPES,
     FLAGS,
@@ -665,7 +665,7 @@ def apply_mapping(
     Returns
     -------
     DataFrame
-        Every schema column in schema dtypes (see :data:`sa_lib.extract.SCHEMA`),
+        Every schema column in schema dtypes (see :data:`sa_lib.data.extract.SCHEMA`),
         with ``source_line`` the row's line in the CSV.
 
     Raises

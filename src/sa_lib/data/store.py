@@ -1,11 +1,11 @@
-"""Read slices of the columnar store written by :mod:`sa_lib.ingest`.
+"""Read slices of the columnar store written by :mod:`sa_lib.data.ingest`.
 
 Queries go straight to Parquet with filters pushed down (pyarrow datasets), so a
 notebook loads one CSP's months without re-parsing any CSV.
 
 Examples
 --------
->>> from sa_lib.store import load_street  # doctest: +SKIP
+>>> from sa_lib.data.store import load_street  # doctest: +SKIP
 >>> df = load_street("data/processed", months=["2025-10", "2025-11"])  # doctest: +SKIP
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from sa_lib.ingest import KINDS, SCHEMAS
+from sa_lib.data.ingest import KINDS, SCHEMAS
 from sa_lib.validation import require_choice
 
 __all__ = ["load", "load_street", "store_months", "store_summary", "StoreEmptyError"]
@@ -72,7 +72,7 @@ def load(
     Returns
     -------
     DataFrame
-        Columns as in :data:`sa_lib.ingest.SCHEMAS` plus ``force``, ``source_file``,
+        Columns as in :data:`sa_lib.data.ingest.SCHEMAS` plus ``force``, ``source_file``,
         ``source_line``; string columns use pandas' ``string`` dtype.
     """
     dset = _dataset(store, kind)
@@ -89,7 +89,7 @@ def load(
         if kind == "stop_and_search":
             raise ValueError(
                 "lsoa_codes cannot filter stop-and-search rows: they have coordinates but no LSOA. "
-                "Fix: load them without lsoa_codes and select by point-in-polygon (sa_lib.geography)."
+                "Fix: load them without lsoa_codes and select by point-in-polygon (sa_lib.data.geography)."
             )
         # An explicitly typed array: an empty list would be inferred as null type.
         cond = ds.field("lsoa_code").isin(pa.array(list(lsoa_codes), type=pa.string()))

@@ -21,7 +21,7 @@ Store layout::
 
 Examples
 --------
->>> from sa_lib.ingest import ingest  # doctest: +SKIP
+>>> from sa_lib.data.ingest import ingest  # doctest: +SKIP
 >>> summary = ingest(["data/sample/police_uk"], store="data/processed")  # doctest: +SKIP
 >>> summary.groupby("kind")["rows"].sum()  # doctest: +SKIP
 """

@@ -25,7 +25,7 @@ All metric work is in British National Grid (EPSG:27700).
 
 Examples
 --------
->>> from sa_lib.geography import build_geography  # doctest: +SKIP
+>>> from sa_lib.data.geography import build_geography  # doctest: +SKIP
 >>> geo = build_geography(["E07000011"], "data/sample/boundaries",  # doctest: +SKIP
 ...     "data/sample/population/census2021_lsoa21_age_bands.csv.gz",
 ...     "data/sample/deprivation/iod2019_lsoa11.csv.gz")
@@ -377,14 +377,16 @@ def assign_to_csp(
 
     Rows coded to LSOA 2011 (police.uk before 2022) are mapped to LSOA21 by the
     best-fit lookup. Rows with no LSOA, or an LSOA outside the CSP, are not
-    returned: count them with :mod:`sa_lib.quality`.
+    returned: count them with :mod:`sa_lib.data.quality`.
 
     Returns
     -------
     DataFrame
         A new frame: the CSP's rows with ``lsoa21_code``, ``ward_code``, ``ward_name``.
     """
-    require_columns(crimes, [lsoa_col], arg="crimes", fix="load rows with sa_lib.store.load_street")
+    require_columns(
+        crimes, [lsoa_col], arg="crimes", fix="load rows with sa_lib.data.store.load_street"
+    )
     codes = crimes[lsoa_col].astype("string")
     lsoa21 = codes.where(codes.isin(geo.lsoas["lsoa21_code"]))
     via11 = codes.map(geo.lsoa11_to_lsoa21.set_index("lsoa11_code")["lsoa21_code"])

@@ -3,7 +3,7 @@
 police.uk data is public but coarse (one "Violence and sexual offences" type, a
 month, no flags, no victim). A CSP analyst also receives a record-level extract
 from the force. This module defines the **canonical extract schema** that every
-force extract is mapped onto (by :mod:`sa_lib.extract_mapping`), validates it,
+force extract is mapped onto (by :mod:`sa_lib.data.extract_mapping`), validates it,
 and loads an ingested extract.
 
 The schema is a typed table spec, :data:`SCHEMA`: one :class:`Column` per
@@ -26,7 +26,7 @@ the schema are refused (data minimisation).
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.extract import coerce_extract, validate_extract
+>>> from sa_lib.data.extract import coerce_extract, validate_extract
 >>> raw = pd.DataFrame({
 ...     "crime_ref": ["X1"], "committed_from": ["2024-01-05 22:30"],
 ...     "recorded_date": ["2024-01-06"], "ho_offence_code": ["8N"],
@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sa_lib.counts import POLICE_UK_TYPES
+from sa_lib.data.counts import POLICE_UK_TYPES
 from sa_lib.validation import first_bad_row, require_dataframe
 
 __all__ = [
@@ -273,7 +273,7 @@ SCHEMA: tuple[Column, ...] = (
         "lsoa_code",
         "string",
         False,
-        "LSOA code (2021, or 2011 for older rows; see sa_lib.geography.assign_to_csp).",
+        "LSOA code (2021, or 2011 for older rows; see sa_lib.data.geography.assign_to_csp).",
         pattern=_LSOA_RE,
     ),
     Column(
@@ -666,7 +666,7 @@ def _check_dtype(df: pd.DataFrame, c: Column, arg: str) -> None:
                 c.name,
                 s.notna(),
                 f"must be a naive datetime64 column, got dtype {s.dtype}",
-                "parse it with sa_lib.extract.coerce_extract (formats under `dates:` in the "
+                "parse it with sa_lib.data.extract.coerce_extract (formats under `dates:` in the "
                 "mapping YAML).",
                 arg,
             )
@@ -788,7 +788,7 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
     Parameters
     ----------
     path : path-like
-        A ``.parquet`` file written by :func:`sa_lib.extract_mapping.ingest_extract`,
+        A ``.parquet`` file written by :func:`sa_lib.data.extract_mapping.ingest_extract`,
         or a ``.csv``/``.csv.gz`` whose columns are already the schema's (ISO dates),
         such as the shipped synthetic extract.
     validate : bool, default True
@@ -801,7 +801,7 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
 
     Examples
     --------
-    >>> from sa_lib.extract import load_extract  # doctest: +SKIP
+    >>> from sa_lib.data.extract import load_extract  # doctest: +SKIP
     >>> ex = load_extract("data/sample/synthetic/extract_synthetic.csv.gz")  # doctest: +SKIP
     >>> ex["synthetic"].all()  # doctest: +SKIP
     True

@@ -6,7 +6,7 @@ These are the plain tallies every report starts from; the statistics modules
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.periods import parse_period
+>>> from sa_lib.data.periods import parse_period
 >>> crimes = pd.DataFrame({"month": ["2025-10", "2025-07", "2025-10"],
 ...                        "crime_type": ["Robbery", "Robbery", "Drugs"]})
 >>> t = period_counts(crimes, {"current": parse_period("2025-Q4"), "previous": parse_period("2025-Q3")},
@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sa_lib.periods import Period
+from sa_lib.data.periods import Period
 from sa_lib.validation import require_columns, require_non_negative, require_positive
 
 __all__ = [
@@ -68,7 +68,7 @@ def period_counts(
     crimes : DataFrame
         Needs ``month`` ("YYYY-MM") and the ``by`` column.
     periods : mapping of name -> Period
-        E.g. from :func:`sa_lib.periods.comparison_periods`; each becomes a column.
+        E.g. from :func:`sa_lib.data.periods.comparison_periods`; each becomes a column.
     by : str, default "crime_type"
     categories : sequence of str, optional
         Categories to list even when absent (count 0). Defaults to the police.uk

@@ -3,7 +3,7 @@
 Partners' CSE indicators (missing episodes, exclusions, children in care, referrals)
 are not open data, so the sample CSP ships a **synthetic** set made here. Only the
 geography, populations and deprivation are real (ONS Census 2021 and IoD 2019 via
-:func:`sa_lib.geography.build_geography`); every count is made up, and every row
+:func:`sa_lib.data.geography.build_geography`); every count is made up, and every row
 carries ``synthetic = True``. Never present these numbers as findings.
 
 How the counts are made
@@ -36,7 +36,7 @@ disclosure control (:mod:`sa_lib.disclosure`).
 
 Examples
 --------
->>> from sa_lib.cse_indicators import INDICATORS
+>>> from sa_lib.data.cse_indicators import INDICATORS
 >>> INDICATORS["cse_crimes"]["denominator"]
 'population_0_15'
 """
@@ -145,7 +145,7 @@ def ward_deprivation(geo) -> pd.DataFrame:
     Parameters
     ----------
     geo : CSPGeography
-        From :func:`sa_lib.geography.build_geography` with a deprivation file.
+        From :func:`sa_lib.data.geography.build_geography` with a deprivation file.
 
     Returns
     -------
@@ -221,7 +221,7 @@ def generate_cse_indicators(geo, seed: int, year: int = 2025) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from sa_lib.geography import build_geography  # doctest: +SKIP
+    >>> from sa_lib.data.geography import build_geography  # doctest: +SKIP
     >>> geo = build_geography(["E07000011"], "data/sample/boundaries",  # doctest: +SKIP
     ...     "data/sample/population/census2021_lsoa21_age_bands.csv.gz",
     ...     "data/sample/deprivation/iod2019_lsoa11.csv.gz")
