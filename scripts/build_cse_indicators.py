@@ -10,7 +10,7 @@ What it writes:
 - ward_quarterly_<first>_<last>.csv: CSE-flagged crimes and CSE referrals per ward and
   quarter (2024Q1-2025Q4).
 - previous_priority_wards_<year-1>.csv: a plausible previous assessment's priority
-  wards (for sa_lib.risk_index.compare_previous).
+  wards (for sa_lib.stats.risk_index.compare_previous).
 - README.md: SYNTHETIC warning, seed, columns and how the data were made.
 
 Usage::
@@ -74,7 +74,7 @@ Rebuild with `python scripts/build_cse_indicators.py --seed {seed} --lad {lad}`
 |---|---|---|
 | `{files[0]}` | {len(indicators)} | one row per ward: annual ({year}) indicator counts |
 | `{files[1]}` | {len(quarterly)} | ward x quarter, {q_first} to {q_last}: CSE-flagged crimes and CSE referrals |
-| `{files[2]}` | {len(previous)} | a plausible previous ({previous["assessment"].iloc[0]}) assessment's priority wards, for `sa_lib.risk_index.compare_previous` |
+| `{files[2]}` | {len(previous)} | a plausible previous ({previous["assessment"].iloc[0]}) assessment's priority wards, for `sa_lib.stats.risk_index.compare_previous` |
 
 ## Columns
 
@@ -114,7 +114,7 @@ because of Poisson noise.
 {spec}
 
 Many wards have fewer than 10 of an indicator: publish these tables only through the
-disclosure controls (`sa_lib.disclosure.suppress_table` / `band_counts`).
+disclosure controls (`sa_lib.stats.disclosure.suppress_table` / `band_counts`).
 
 Quarterly file: the {year} quarters split each ward's annual count multinomially in the
 seasonal pattern {list(SEASONAL)} (Q1-Q4), so they add up to the annual file exactly;
@@ -124,7 +124,7 @@ expected earlier total is {LEVEL_2024} of {year}'s: a modest rise into {year}.
 
 Previous priority wards: each count redrawn as Poisson(count + 0.5), turned into rates
 per 1,000 and combined with the IMD rank in an equal-weight z-score composite index
-(`sa_lib.risk_index.composite_index`); the top {len(previous)} wards.
+(`sa_lib.stats.risk_index.composite_index`); the top {len(previous)} wards.
 """
 
 

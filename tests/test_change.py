@@ -1,4 +1,4 @@
-"""Tests for sa_lib.change, checked against scipy's binomial test and hand arithmetic."""
+"""Tests for sa_lib.stats.change, checked against scipy's binomial test and hand arithmetic."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sa_lib.change import compare_counts, compare_two
 from sa_lib.choices import choices_table, clear_choices
+from sa_lib.stats.change import compare_counts, compare_two
 
 
 def _df(before, after, **extra):

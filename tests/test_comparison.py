@@ -10,8 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sa_lib import comparison as cmp
 from sa_lib.choices import choices_table, clear_choices
+from sa_lib.stats import comparison as cmp
 
 
 def pois_cdf(r, lam):
@@ -239,7 +239,7 @@ def _force_counts():
 
 
 def test_wider_area_counts_sums_lads_and_leaves_out_unplaced_rows_and_asb():
-    from sa_lib.comparison import wider_area_counts
+    from sa_lib.stats.comparison import wider_area_counts
 
     out = wider_area_counts(_force_counts(), ["2025-01", "2025-02"], wider_area_name="Force")
     got = out.set_index("area")[["count", "population"]].to_dict("index")
@@ -255,14 +255,14 @@ def test_wider_area_counts_sums_lads_and_leaves_out_unplaced_rows_and_asb():
 
 
 def test_wider_area_counts_error_names_the_range():
-    from sa_lib.comparison import wider_area_counts
+    from sa_lib.stats.comparison import wider_area_counts
 
     with pytest.raises(ValueError, match="covers 2025-01 to 2025-02"):
         wider_area_counts(_force_counts(), ["2030-01"])
 
 
 def test_load_force_counts_missing_column(tmp_path):
-    from sa_lib.comparison import load_force_counts
+    from sa_lib.stats.comparison import load_force_counts
 
     p = tmp_path / "fc.csv"
     _force_counts().drop(columns="population").to_csv(p, index=False)

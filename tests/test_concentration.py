@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sa_lib import concentration as c
 from sa_lib.choices import choices_table, clear_choices
+from sa_lib.stats import concentration as c
 
 
 def frame(counts):

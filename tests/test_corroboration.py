@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sa_lib.corroboration import divergence_test, plot_indexed
+from sa_lib.stats.corroboration import divergence_test, plot_indexed
 
 
 def _months(rec, par):

@@ -11,8 +11,13 @@ import pytest
 from shapely.geometry import box
 
 from sa_lib import cse_report as cr
-from sa_lib.disclosure import scan_html_for_disclosure, scan_text
-from sa_lib.risk_index import compare_previous, composite_index, priority_wards, rank_stability
+from sa_lib.stats.disclosure import scan_html_for_disclosure, scan_text
+from sa_lib.stats.risk_index import (
+    compare_previous,
+    composite_index,
+    priority_wards,
+    rank_stability,
+)
 
 
 @pytest.fixture

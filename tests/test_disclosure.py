@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sa_lib import disclosure as d
 from sa_lib.choices import choices_table, clear_choices
+from sa_lib.stats import disclosure as d
 
 CRIME_ID = "a3f5" * 16  # 64 hex characters, the shape of a police.uk Crime ID
 

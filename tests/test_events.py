@@ -1,4 +1,4 @@
-"""Tests for sa_lib.events: simulated series with known event effects, and bad inputs."""
+"""Tests for sa_lib.stats.events: simulated series with known event effects, and bad inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.events import event_effects, event_indicators, load_events, validate_events
+from sa_lib.stats.events import event_effects, event_indicators, load_events, validate_events
 
 DAYS = pd.date_range("2022-01-01", "2024-12-31")
 

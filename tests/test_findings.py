@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sa_lib.change import compare_counts
 from sa_lib.findings import (
     change_sentence,
     format_count,
@@ -16,8 +15,9 @@ from sa_lib.findings import (
     target_sentence,
     trend_sentence,
 )
-from sa_lib.spc import xmr
-from sa_lib.trend import PoissonTrendResult, TargetResult, mann_kendall
+from sa_lib.stats.change import compare_counts
+from sa_lib.stats.spc import xmr
+from sa_lib.stats.trend import PoissonTrendResult, TargetResult, mann_kendall
 
 
 def _row(before, after, **kw):

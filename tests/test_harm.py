@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from sa_lib import harm
 from sa_lib.choices import choices_table, clear_choices
+from sa_lib.stats import harm
 
 WEIGHTS_CSV = (
     "crime_type,weight,source,mapping\n"

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 from shapely.geometry import Point, box
 
-from sa_lib import nte
+from sa_lib.stats import nte
 
 
 def test_day_hour_table_counts_and_missing_times():

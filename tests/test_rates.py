@@ -1,4 +1,4 @@
-"""Tests for sa_lib.rates against scipy, statsmodels and hand-worked examples."""
+"""Tests for sa_lib.stats.rates against scipy, statsmodels and hand-worked examples."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.rates import (
+from sa_lib.stats.rates import (
     byar_ci,
     exact_poisson_ci,
     poisson_ci,

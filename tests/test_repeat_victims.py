@@ -1,4 +1,4 @@
-"""Tests for sa_lib.repeat_victims on small victim histories checkable by hand."""
+"""Tests for sa_lib.stats.repeat_victims on small victim histories checkable by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.repeat_victims import flag_repeats, repeat_rate, repeat_trend, time_to_repeat
+from sa_lib.stats.repeat_victims import flag_repeats, repeat_rate, repeat_trend, time_to_repeat
 
 
 @pytest.fixture

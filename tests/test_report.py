@@ -6,8 +6,8 @@ import pandas as pd
 
 from sa_lib import report
 from sa_lib.data.periods import parse_period
-from sa_lib.disclosure import scan_html_for_disclosure
 from sa_lib.report import summary_display, table_html
+from sa_lib.stats.disclosure import scan_html_for_disclosure
 from sa_lib.summary import type_summary
 
 TABLE = pd.DataFrame(

@@ -1,4 +1,4 @@
-"""Tests for sa_lib.risk_index: hand-checked standardisation, weights, missing values."""
+"""Tests for sa_lib.stats.risk_index: hand-checked standardisation, weights, missing values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.risk_index import (
+from sa_lib.stats.risk_index import (
     compare_previous,
     composite_index,
     plot_indicator_heatmap,

@@ -1,4 +1,4 @@
-"""Tests for sa_lib.spc: hand-checkable series for each Making Data Count rule."""
+"""Tests for sa_lib.stats.spc: hand-checkable series for each Making Data Count rule."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from sa_lib.spc import plot_xmr, xmr
+from sa_lib.stats.spc import plot_xmr, xmr
 from sa_lib.style import COLD, HOT
 
 matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""Tests for sa_lib.trend against hand arithmetic and independent scipy calculations."""
+"""Tests for sa_lib.stats.trend against hand arithmetic and independent scipy calculations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from scipy import optimize, stats
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.trend import (
+from sa_lib.stats.trend import (
     baseline_change,
     mann_kendall,
     plot_target,

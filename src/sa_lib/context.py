@@ -111,7 +111,7 @@ class Context:
     @cached_property
     def force_counts(self) -> pd.DataFrame | None:
         """Force-wide counts by LAD x month x crime type (``data.force_counts``), or None."""
-        from sa_lib.comparison import load_force_counts
+        from sa_lib.stats.comparison import load_force_counts
 
         path = self.path("force_counts")
         return None if path is None else load_force_counts(path)

@@ -1,6 +1,6 @@
 """Child sexual exploitation (CSE) theme: inputs, index settings, safe displays and findings.
 
-The CSE notebook ranks wards on a composite risk index (:mod:`sa_lib.risk_index`)
+The CSE notebook ranks wards on a composite risk index (:mod:`sa_lib.stats.risk_index`)
 built from partners' ward indicators. This module holds the theme's own pieces:
 
 - :func:`load_indicators` / :func:`load_quarterly` read the partner files and check
@@ -310,8 +310,8 @@ def index_settings(options: Mapping, columns: Sequence[str]) -> dict:
     dict
         ``indicators`` (list), ``weights`` (dict or None = equal), ``higher_is_worse``
         (dict), ``method``, ``missing``: the keyword arguments of
-        :func:`sa_lib.risk_index.composite_index` and
-        :func:`sa_lib.risk_index.rank_stability`.
+        :func:`sa_lib.stats.risk_index.composite_index` and
+        :func:`sa_lib.stats.risk_index.rank_stability`.
 
     Raises
     ------
@@ -516,7 +516,7 @@ def index_display(
     Parameters
     ----------
     index_df : DataFrame
-        From :func:`sa_lib.risk_index.composite_index` (``ward_code``, ``ward_name``,
+        From :func:`sa_lib.stats.risk_index.composite_index` (``ward_code``, ``ward_name``,
         ``index``, ``rank``, ``<indicator>_std``).
     indicators : list of str
     priority : list of str
@@ -662,7 +662,7 @@ def plot_profile_heatmap(
     Parameters
     ----------
     index_df : DataFrame
-        From :func:`sa_lib.risk_index.composite_index`.
+        From :func:`sa_lib.stats.risk_index.composite_index`.
     wards : list of str
         Ward codes, top to bottom.
     indicators : list of str
@@ -746,7 +746,7 @@ def plot_index_map(
     wards_gdf : GeoDataFrame
         Ward polygons (``ward_code``, ``ward_name``), e.g. ``ctx.geo.wards``.
     index_df : DataFrame
-        From :func:`sa_lib.risk_index.composite_index`.
+        From :func:`sa_lib.stats.risk_index.composite_index`.
     priority : list of str
         Priority ward codes (thick outline).
     boundary : GeoDataFrame, optional
@@ -849,7 +849,7 @@ def quarterly_bands(
     threshold: int,
     suppress_zero: bool = False,
 ) -> pd.DataFrame:
-    """Band the quarterly district totals (:func:`sa_lib.disclosure.band_counts`).
+    """Band the quarterly district totals (:func:`sa_lib.stats.disclosure.band_counts`).
 
     Parameters
     ----------
@@ -875,7 +875,7 @@ def quarterly_bands(
     >>> quarterly_bands(d, ["x"], 10)["x"].tolist()
     ['<10', '15-19']
     """
-    from sa_lib.disclosure import band_counts
+    from sa_lib.stats.disclosure import band_counts
 
     edges = trend_bands(threshold)
     out = district[["quarter", "quarter_start"]].copy()
@@ -973,10 +973,10 @@ def annual_change(
     -------
     DataFrame
         ``indicator``, ``count_before``, ``count_after``, ``pct_change``, ``p_value``,
-        ``significant``, ``change_label`` (from :func:`sa_lib.change.compare_two`);
+        ``significant``, ``change_label`` (from :func:`sa_lib.stats.change.compare_two`);
         ``attrs["years"]`` = ``(before, after)``.
     """
-    from sa_lib.change import compare_two
+    from sa_lib.stats.change import compare_two
 
     years = district["quarter"].str[:4]
     complete = sorted(y for y, n in years.value_counts().items() if n == 4)
@@ -1042,13 +1042,13 @@ def key_findings(
     Parameters
     ----------
     index_df : DataFrame
-        From :func:`sa_lib.risk_index.composite_index`.
+        From :func:`sa_lib.stats.risk_index.composite_index`.
     priority : DataFrame
-        From :func:`sa_lib.risk_index.priority_wards`.
+        From :func:`sa_lib.stats.risk_index.priority_wards`.
     stability : DataFrame
-        From :func:`sa_lib.risk_index.rank_stability`.
+        From :func:`sa_lib.stats.risk_index.rank_stability`.
     comparison : DataFrame or None
-        From :func:`sa_lib.risk_index.compare_previous`.
+        From :func:`sa_lib.stats.risk_index.compare_previous`.
     annual : DataFrame or None
         From :func:`annual_change`.
     threshold : int
@@ -1221,7 +1221,7 @@ def indicator_table(
 ) -> pd.DataFrame:
     """One row per indicator: what it counts, its weight, how compared, its district total.
 
-    District totals pass through :func:`sa_lib.disclosure.suppress_table` (one column,
+    District totals pass through :func:`sa_lib.stats.disclosure.suppress_table` (one column,
     its total treated as published); scores have no total ("–").
 
     Returns
@@ -1239,7 +1239,7 @@ def indicator_table(
     >>> t["District total"].tolist(), t["Weight"].tolist()
     (['<10', '[c]'], ['50%', '50%'])
     """
-    from sa_lib.disclosure import suppress_table
+    from sa_lib.stats.disclosure import suppress_table
 
     w = weights or {i: 1 for i in indicators}
     tot_w = float(sum(w.get(i, 0) for i in indicators)) or 1.0
@@ -1285,7 +1285,7 @@ def stability_display(
     Parameters
     ----------
     stability : DataFrame
-        From :func:`sa_lib.risk_index.rank_stability`.
+        From :func:`sa_lib.stats.risk_index.rank_stability`.
     priority : list of str
         Priority ward codes.
     top_n : int

@@ -3,7 +3,7 @@
 Domestic abuse is flagged in force extracts (the ``domestic_abuse`` column of the
 extract schema): the Home Office definition covers victims aged 16 and over
 who are personally connected to the perpetrator, so rates use residents aged 16+
-as the denominator. Repeat victimisation is in :mod:`sa_lib.repeat_victims`.
+as the denominator. Repeat victimisation is in :mod:`sa_lib.stats.repeat_victims`.
 
 Examples
 --------
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.data.periods import Period
-from sa_lib.rates import proportion_ci
+from sa_lib.stats.rates import proportion_ci
 from sa_lib.validation import require_columns
 
 __all__ = ["CATEGORIES", "da_rows", "share_of_violence", "daily_counts"]
@@ -133,9 +133,9 @@ def key_findings(
     share : DataFrame
         :func:`share_of_violence`.
     repeat : DataFrame
-        :func:`sa_lib.repeat_victims.repeat_rate` for the current period.
+        :func:`sa_lib.stats.repeat_victims.repeat_rate` for the current period.
     events : DataFrame or None
-        :func:`sa_lib.events.event_effects`.
+        :func:`sa_lib.stats.events.event_effects`.
     withheld : set, optional
         Labels whose counts are secondary-suppressed (:func:`sa_lib.report.withheld`).
     """

@@ -3,7 +3,7 @@
 For each period, Getis-Ord Gi* is computed per cell (:func:`sa_lib.hotspots.gi_star`);
 a cell is a *hot spot* in a period when ``gi_p_adjusted <= alpha`` and ``gi_z > 0``
 (a *cold spot* when ``gi_z < 0``). A Mann-Kendall test
-(:func:`sa_lib.trend.mann_kendall`) on each cell's series of Gi* z-scores gives the
+(:func:`sa_lib.stats.trend.mann_kendall`) on each cell's series of Gi* z-scores gives the
 trend (``trend_tau``, Kendall's tau-a; ``trend_p``, two-sided), significant when
 ``trend_p <= alpha``. Three classifications are returned.
 
@@ -81,7 +81,7 @@ import pandas as pd
 
 from sa_lib.grids import BNG, count_points, require_points, to_bng
 from sa_lib.hotspots import gi_star, spatial_weights
-from sa_lib.trend import mann_kendall
+from sa_lib.stats.trend import mann_kendall
 from sa_lib.validation import (
     require_choice,
     require_columns,

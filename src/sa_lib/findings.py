@@ -27,8 +27,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sa_lib.spc import RULES
-from sa_lib.trend import MannKendallResult, PoissonTrendResult, TargetResult
+from sa_lib.stats.spc import RULES
+from sa_lib.stats.trend import MannKendallResult, PoissonTrendResult, TargetResult
 from sa_lib.validation import require_columns, require_dataframe, require_int
 
 __all__ = [
@@ -126,7 +126,7 @@ def change_sentence(
     before, after : float
         Counts in the earlier and later period.
     result_row : Series or mapping
-        The row for this item from :func:`sa_lib.change.compare_counts` (uses
+        The row for this item from :func:`sa_lib.stats.change.compare_counts` (uses
         ``significant``, ``p_value``, ``p_adjusted``, ``rate_ratio``, ``change_label``
         where present).
     suppress_below : int, optional
@@ -203,12 +203,12 @@ def _signed_pct(x: float) -> str:
 
 
 def trend_sentence(label: str, result: PoissonTrendResult | MannKendallResult) -> str:
-    """One sentence on a long-term trend from :func:`sa_lib.trend.poisson_trend` or
-    :func:`sa_lib.trend.mann_kendall`.
+    """One sentence on a long-term trend from :func:`sa_lib.stats.trend.poisson_trend` or
+    :func:`sa_lib.stats.trend.mann_kendall`.
 
     Examples
     --------
-    >>> from sa_lib.trend import mann_kendall
+    >>> from sa_lib.stats.trend import mann_kendall
     >>> trend_sentence("Shoplifting", mann_kendall([1, 3, 2, 4, 5, 7, 6, 8, 9, 11]))
     "Shoplifting shows a statistically significant rising trend (Mann-Kendall p < 0.001; Sen's slope +1.0 per period)."
     """
@@ -222,7 +222,7 @@ def trend_sentence(label: str, result: PoissonTrendResult | MannKendallResult) -
         return f"{label} shows no clear trend (Mann-Kendall {format_p(result.p_value)})."
     if not isinstance(result, PoissonTrendResult):
         raise ValueError(
-            f"result must be a PoissonTrendResult or MannKendallResult from sa_lib.trend, "
+            f"result must be a PoissonTrendResult or MannKendallResult from sa_lib.stats.trend, "
             f"got {type(result).__name__}."
         )
     level = f"{100 * (1 - result.alpha):.0f}% CI"
@@ -248,12 +248,12 @@ def spc_sentence(
     date_col: str | None = None,
     value_col: str | None = None,
 ) -> str:
-    """One sentence on the latest month of an XmR chart from :func:`sa_lib.spc.xmr`.
+    """One sentence on the latest month of an XmR chart from :func:`sa_lib.stats.spc.xmr`.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from sa_lib.spc import xmr
+    >>> from sa_lib.stats.spc import xmr
     >>> df = pd.DataFrame({"date": pd.date_range("2023-01-01", periods=12, freq="MS"),
     ...                    "count": [10, 12, 11, 13, 10, 12, 11, 12, 10, 11, 13, 30]})
     >>> spc_sentence("Burglary", xmr(df))
@@ -267,7 +267,7 @@ def spc_sentence(
         xmr_result,
         [date_col, value_col, "segment", "upper", "lower", "special_cause", "direction", "rule"],
         arg="xmr_result",
-        fix="pass the DataFrame returned by sa_lib.spc.xmr.",
+        fix="pass the DataFrame returned by sa_lib.stats.spc.xmr.",
     )
     res = xmr_result.sort_values(date_col)
     last = res.iloc[-1]
@@ -302,12 +302,12 @@ def _year_text(year: int, start_month: int) -> str:
 
 
 def target_sentence(label: str, result: TargetResult, suppress_below: int | None = None) -> str:
-    """One sentence on progress towards a target from :func:`sa_lib.trend.target_tracking`.
+    """One sentence on progress towards a target from :func:`sa_lib.stats.trend.target_tracking`.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from sa_lib.trend import target_tracking
+    >>> from sa_lib.stats.trend import target_tracking
     >>> df = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=24, freq="MS"),
     ...                    "count": [100] * 12 + [80] * 12})
     >>> target_sentence("Burglary", target_tracking(df, 2020, 10, 2021, seasonal=False))
@@ -316,7 +316,7 @@ def target_sentence(label: str, result: TargetResult, suppress_below: int | None
     _check_suppress(suppress_below)
     if not isinstance(result, TargetResult):
         raise ValueError(
-            f"result must be the TargetResult from sa_lib.trend.target_tracking, got "
+            f"result must be the TargetResult from sa_lib.stats.trend.target_tracking, got "
             f"{type(result).__name__}."
         )
     y0 = _year_text(result.baseline_year, result.year_start_month)
@@ -358,12 +358,12 @@ def key_findings(
     Parameters
     ----------
     change_table : DataFrame
-        Output of :func:`sa_lib.change.compare_counts` with a label column.
+        Output of :func:`sa_lib.stats.change.compare_counts` with a label column.
     label_col, before, after : str
         Names of the label and count columns.
     trends, spc, targets : mapping of label to result, optional
-        Results of :func:`sa_lib.trend.poisson_trend` / :func:`~sa_lib.trend.mann_kendall`,
-        :func:`sa_lib.spc.xmr` and :func:`sa_lib.trend.target_tracking`.
+        Results of :func:`sa_lib.stats.trend.poisson_trend` / :func:`~sa_lib.stats.trend.mann_kendall`,
+        :func:`sa_lib.stats.spc.xmr` and :func:`sa_lib.stats.trend.target_tracking`.
     suppress_below : int, optional
         Counts below this are written "fewer than N".
     max_findings : int, optional
@@ -376,7 +376,7 @@ def key_findings(
     Examples
     --------
     >>> import pandas as pd
-    >>> from sa_lib.change import compare_counts
+    >>> from sa_lib.stats.change import compare_counts
     >>> t = compare_counts(pd.DataFrame({"label": ["Robbery", "Burglary"],
     ...                                  "count_before": [410, 10], "count_after": [459, 30]}),
     ...                    correction="none", method="exact")
@@ -390,7 +390,7 @@ def key_findings(
         change_table,
         [label_col, before, after, "significant", "p_value"],
         arg="change_table",
-        fix="pass the output of sa_lib.change.compare_counts with a label column "
+        fix="pass the output of sa_lib.stats.change.compare_counts with a label column "
         "(set label_col= to its name).",
     )
     t = change_table.copy()

@@ -406,7 +406,7 @@ def compare_areas_change(
 ) -> pd.DataFrame:
     """Change in counts between two periods per cell, LSOA or ward, with FDR control.
 
-    A thin layer over :func:`sa_lib.change.compare_counts` (conditional Poisson
+    A thin layer over :func:`sa_lib.stats.change.compare_counts` (conditional Poisson
     test per row), defaulting to Benjamini-Hochberg FDR because every cell or area
     is tested at once. A GeoDataFrame stays a GeoDataFrame, ready to map.
 
@@ -423,12 +423,12 @@ def compare_areas_change(
     exposure_before, exposure_after : str, float or None
         Exposure (e.g. months, or a population column); None for equal periods.
     method : {"exact", "score"} or None
-        Passed to :func:`sa_lib.change.compare_counts`.
+        Passed to :func:`sa_lib.stats.change.compare_counts`.
 
     Returns
     -------
     DataFrame or GeoDataFrame
-        A copy of ``df`` with the columns of :func:`sa_lib.change.compare_counts`
+        A copy of ``df`` with the columns of :func:`sa_lib.stats.change.compare_counts`
         (``change``, ``pct_change``, ``rate_ratio``, ``rr_lower``, ``rr_upper``,
         ``p_value``, ``p_adjusted``, ``significant``, ``change_label``) plus
         ``change_class``: "Significant increase", "Significant decrease" or
@@ -442,7 +442,7 @@ def compare_areas_change(
     >>> compare_areas_change(df, method="exact")["change_class"].tolist()
     ['No significant change', 'Significant increase', 'No significant change']
     """
-    from sa_lib.change import compare_counts
+    from sa_lib.stats.change import compare_counts
 
     require_choice(correction, CORRECTIONS, arg="correction")
     out = compare_counts(

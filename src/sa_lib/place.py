@@ -45,12 +45,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sa_lib import config
-from sa_lib.change import compare_counts
 from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES
 from sa_lib.grids import BNG
 from sa_lib.maps import add_north_arrow, add_scale_bar, label_areas
-from sa_lib.rates import proportion_ci, rate_ci
+from sa_lib.stats.change import compare_counts
+from sa_lib.stats.rates import proportion_ci, rate_ci
 from sa_lib.style import COLD, HOT
 from sa_lib.validation import require_columns, require_dataframe, require_geodataframe
 
@@ -300,9 +300,9 @@ def area_vs_rest(
     """The area's crime rate against the rest of the district, per crime type, tested.
 
     Rates are annualised (per ``per`` residents a year) with Byar / exact Poisson
-    intervals (:func:`sa_lib.rates.rate_ci`). The test is the exact conditional
+    intervals (:func:`sa_lib.stats.rates.rate_ci`). The test is the exact conditional
     Poisson test of the two rates with population x months as exposures
-    (:func:`sa_lib.change.compare_counts`), adjusted across crime types.
+    (:func:`sa_lib.stats.change.compare_counts`), adjusted across crime types.
 
     Parameters
     ----------

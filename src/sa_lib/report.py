@@ -4,7 +4,7 @@ Notebooks stay thin: they call these to show results, so every theme looks the
 same and every published table passes through disclosure control.
 
 Count cells are rendered with ``class="sa-count"`` and a ``data-sa-count``
-attribute carrying the shown value, so :mod:`sa_lib.disclosure` can scan the
+attribute carrying the shown value, so :mod:`sa_lib.stats.disclosure` can scan the
 exported HTML for any count below the threshold.
 
 Examples
@@ -72,7 +72,7 @@ def table_html(
         What to show (column names are used as headers).
     count_cols : sequence of str
         Columns holding counts. With ``threshold``, they pass through
-        :func:`sa_lib.disclosure.suppress_table`: counts from 1 to threshold-1 show
+        :func:`sa_lib.stats.disclosure.suppress_table`: counts from 1 to threshold-1 show
         as ``<threshold``, and (``secondary``) complementary cells as ``[c]`` so that
         no suppressed cell can be recovered from row or column totals. Count cells
         get ``class="sa-count"`` and ``data-sa-count`` (the scan's contract).
@@ -83,7 +83,7 @@ def table_html(
     threshold : int, optional
         Disclosure threshold (None: no suppression).
     secondary, suppress_zero : bool
-        Passed to :func:`sa_lib.disclosure.suppress_table`.
+        Passed to :func:`sa_lib.stats.disclosure.suppress_table`.
     derived : dict, optional
         ``{column: [count columns it was computed from]}``: a rate, interval or
         percentage is hidden (``[c]``) when any of its counts is suppressed.
@@ -93,7 +93,7 @@ def table_html(
         Whole-number columns that are not counts of people or crimes (days, ranks,
         years): marked ``sa-not-count`` so the disclosure scan leaves them alone.
     lines : {"both", "columns", "rows"}
-        Which lines have published totals (see :func:`sa_lib.disclosure.suppress_table`);
+        Which lines have published totals (see :func:`sa_lib.stats.disclosure.suppress_table`);
         ``"columns"`` for tables whose columns are periods.
 
     Returns
@@ -106,7 +106,7 @@ def table_html(
     hide = pd.DataFrame(False, index=d.index, columns=d.columns)
     labels = pd.DataFrame("", index=d.index, columns=d.columns)
     if threshold and count_cols:
-        from sa_lib.disclosure import suppress_table
+        from sa_lib.stats.disclosure import suppress_table
 
         res = suppress_table(
             d[list(count_cols)],
@@ -529,10 +529,10 @@ def show_wider_comparison(
 
     Uses ``data.force_counts`` and ``comparison.peers`` from the parameters. Rates are
     annualised (per resident per year) so quarters and years compare. Returns the
-    comparison table (see :func:`sa_lib.comparison.compare_areas`), or None with a
+    comparison table (see :func:`sa_lib.stats.comparison.compare_areas`), or None with a
     note when no force-wide counts are given.
     """
-    from sa_lib import comparison
+    from sa_lib.stats import comparison
 
     fc = ctx.force_counts
     if fc is None:
@@ -615,11 +615,11 @@ def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
             "No harm weights were given (data.harm_weights). The workbench ships no default: a weight "
             "per police.uk category needs a cited source and a stated mapping from Home Office offence "
             "codes (e.g. ONS Crime Severity Score or the Cambridge Crime Harm Index). Copy "
-            "src/sa_lib/resources/harm_weights_template.csv, fill in weights with their sources, and "
+            "src/sa_lib/stats/resources/harm_weights_template.csv, fill in weights with their sources, and "
             "name it in the parameters to add harm-weighted totals here."
         )
         return None
-    from sa_lib import harm
+    from sa_lib.stats import harm
 
     w = harm.load_weights(path)
     rows = types[types["crime_type"] != "All crime"]
@@ -642,13 +642,13 @@ def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
-    """Show an age x sex table (:func:`sa_lib.profiles.age_sex_table`) and its chart, both disclosure-controlled.
+    """Show an age x sex table (:func:`sa_lib.stats.profiles.age_sex_table`) and its chart, both disclosure-controlled.
 
     Suppression (primary and secondary, with the Total row and column as the
     margins) decides which bars the chart may draw.
     """
-    from sa_lib.disclosure import suppress_table
-    from sa_lib.profiles import plot_age_sex
+    from sa_lib.stats.disclosure import suppress_table
+    from sa_lib.stats.profiles import plot_age_sex
 
     cols = [c for c in table.columns if c != "age_band"]
     dis = ctx.disclosure
@@ -678,7 +678,7 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
 
 
 def premises_display(near: pd.DataFrame) -> pd.DataFrame:
-    """The licensed-premises comparison (:func:`sa_lib.nte.premises_comparison`) for readers."""
+    """The licensed-premises comparison (:func:`sa_lib.stats.nte.premises_comparison`) for readers."""
     r = near.iloc[0]
     test = (
         f"{r['rate_ratio']:.1f}× as dense (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}), "
@@ -704,7 +704,7 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
     "fewer than N" by :mod:`sa_lib.findings` and are not listed here. With ``key``,
     only the current period and that comparison period are checked.
     """
-    from sa_lib.disclosure import suppress_table
+    from sa_lib.stats.disclosure import suppress_table
 
     cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
     dis = ctx.disclosure
@@ -726,7 +726,7 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
 
 
 def share_display(share: pd.DataFrame, numerator: str, denominator: str, what: str) -> pd.DataFrame:
-    """A proportion table (from :func:`sa_lib.rates.proportion_ci`) for readers."""
+    """A proportion table (from :func:`sa_lib.stats.rates.proportion_ci`) for readers."""
     return pd.DataFrame(
         {
             "Period": share["label"],
@@ -757,7 +757,7 @@ def show_share(
 
 
 def events_display(effects: pd.DataFrame) -> pd.DataFrame:
-    """Event-effect results (:func:`sa_lib.events.event_effects`) for readers."""
+    """Event-effect results (:func:`sa_lib.stats.events.event_effects`) for readers."""
     return pd.DataFrame(
         {
             "Event": effects["event"],
@@ -810,7 +810,7 @@ def require_extract(ctx, what: str) -> pd.DataFrame:
 
 
 def gaps_display(gaps: pd.DataFrame) -> pd.DataFrame:
-    """Time-to-repeat summary (:func:`sa_lib.repeat_victims.time_to_repeat`) for readers."""
+    """Time-to-repeat summary (:func:`sa_lib.stats.repeat_victims.time_to_repeat`) for readers."""
     g = gaps.iloc[0]
 
     def pct(key: str) -> str:

@@ -1,6 +1,6 @@
 """Summary tables for reports: crime by type and by area, with rates, intervals and tests.
 
-These compose :mod:`sa_lib.data.counts`, :mod:`sa_lib.rates` and :mod:`sa_lib.change`
+These compose :mod:`sa_lib.data.counts`, :mod:`sa_lib.stats.rates` and :mod:`sa_lib.stats.change`
 into the tables every theme shows, so each number carries its uncertainty and
 every "increase" is tested.
 
@@ -28,10 +28,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sa_lib.change import compare_counts
 from sa_lib.data.counts import POLICE_UK_TYPES, area_counts, period_counts
 from sa_lib.data.periods import Period
-from sa_lib.rates import rate_ci
+from sa_lib.stats.change import compare_counts
+from sa_lib.stats.rates import rate_ci
 from sa_lib.validation import require_columns, require_positive
 
 __all__ = ["type_summary", "area_summary", "COMPARISONS"]
@@ -106,7 +106,7 @@ def type_summary(
     types : sequence of str, optional
         Rows to show (default: the 14 police.uk categories).
     rate_per, conf_level, alpha, correction
-        See :func:`sa_lib.rates.rate_ci` and :func:`sa_lib.change.compare_counts`.
+        See :func:`sa_lib.stats.rates.rate_ci` and :func:`sa_lib.stats.change.compare_counts`.
         ``correction`` applies across the crime types of each comparison.
     total_label : str or None
         Adds an all-crime row (excluding ASB).
@@ -211,7 +211,7 @@ def trend_table(
         ``p_value``, ``significant``, ``n_months``, ``seasonal``; plus the fitted result
         objects in the frame's ``attrs["results"]`` (a dict by crime type).
     """
-    from sa_lib.trend import poisson_trend
+    from sa_lib.stats.trend import poisson_trend
 
     require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
     rows, results = [], {}
@@ -257,9 +257,9 @@ def target_table(
     DataFrame
         ``crime_type``, ``baseline_year``, ``baseline``, ``target_year``, ``target``,
         ``projected``, ``projected_lower``, ``projected_upper``, ``status``; the
-        :class:`sa_lib.trend.TargetResult` objects in ``attrs["results"]``.
+        :class:`sa_lib.stats.trend.TargetResult` objects in ``attrs["results"]``.
     """
-    from sa_lib.trend import target_tracking
+    from sa_lib.stats.trend import target_tracking
 
     require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
     rows, results = [], {}
@@ -327,7 +327,7 @@ def change_table(
     -------
     DataFrame
         ``label``, ``count_before``, ``count_after`` and the columns of
-        :func:`sa_lib.change.compare_counts`.
+        :func:`sa_lib.stats.change.compare_counts`.
     """
     require_columns(t, [label_col, "count_current", f"count_{key}"], arg="t")
     base = pd.DataFrame(

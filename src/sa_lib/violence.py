@@ -110,13 +110,13 @@ def key_findings(
     Parameters
     ----------
     change : DataFrame or None
-        :func:`sa_lib.change.compare_counts` output with a ``label`` column.
+        :func:`sa_lib.stats.change.compare_counts` output with a ``label`` column.
     nte_share : float, optional
         Share of violence with injury on Friday and Saturday nights.
     premises : DataFrame, optional
-        :func:`sa_lib.nte.premises_comparison` output.
+        :func:`sa_lib.stats.nte.premises_comparison` output.
     divergence : dict, optional
-        :func:`sa_lib.corroboration.divergence_test` output.
+        :func:`sa_lib.stats.corroboration.divergence_test` output.
     top_ward : Series, optional
         The first row of a ward :func:`sa_lib.summary.area_summary` table.
 

@@ -1,7 +1,7 @@
 """Counts of crime and ASB by period, type, month and area, with rates.
 
 These are the plain tallies every report starts from; the statistics modules
-(:mod:`sa_lib.rates`, :mod:`sa_lib.change`) add intervals and tests on top.
+(:mod:`sa_lib.stats.rates`, :mod:`sa_lib.stats.change`) add intervals and tests on top.
 
 Examples
 --------

@@ -32,7 +32,7 @@ association (up to 0.92) for that, because Poisson noise dilutes it, and vary mo
 from seed to seed (roughly 0.25-0.75). Real indicators also cluster: here they are
 correlated with each other only through deprivation.
 Many wards have fewer than 10 of some indicators: that is why the tables need
-disclosure control (:mod:`sa_lib.disclosure`).
+disclosure control (:mod:`sa_lib.stats.disclosure`).
 
 Examples
 --------
@@ -358,9 +358,9 @@ def generate_previous_priority(
 
     Each count is redrawn as Poisson(count + 0.5) (what the previous year might have
     looked like), turned into rates per 1,000 of its denominator, and combined with the
-    IMD rank in an equal-weight z-score index (:func:`sa_lib.risk_index.composite_index`);
+    IMD rank in an equal-weight z-score index (:func:`sa_lib.stats.risk_index.composite_index`);
     the ``top_n`` wards are the list. It overlaps with, but differs from, a list made
-    from the current indicators, which is what :func:`sa_lib.risk_index.compare_previous`
+    from the current indicators, which is what :func:`sa_lib.stats.risk_index.compare_previous`
     is for.
 
     Parameters
@@ -380,7 +380,7 @@ def generate_previous_priority(
         ``ward_code``, ``ward_name``, ``rank`` (1 = highest), ``assessment`` and
         ``synthetic`` (True).
     """
-    from sa_lib.risk_index import composite_index
+    from sa_lib.stats.risk_index import composite_index
 
     require_columns(
         indicators,

@@ -59,7 +59,7 @@ on rendered output. Its **HTML marking contract** for report renderers:
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.disclosure import suppress_table, scan_html_for_disclosure, table_to_html
+>>> from sa_lib.stats.disclosure import suppress_table, scan_html_for_disclosure, table_to_html
 >>> t = pd.DataFrame({"ward": ["A", "B"], "burglary": [3, 25], "robbery": [14, 40]})
 >>> res = suppress_table(t, ["burglary", "robbery"], secondary=False)
 >>> res.display["burglary"].tolist()

@@ -22,7 +22,7 @@ statistics and their confidence intervals"):
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.rates import rate_ci
+>>> from sa_lib.stats.rates import rate_ci
 >>> out = rate_ci(pd.DataFrame({"count": [56], "population": [10_000]}), per=1000)
 >>> out[["rate", "rate_lower", "rate_upper"]].round(2).values.tolist()
 [[5.6, 4.23, 7.27]]

@@ -5,13 +5,13 @@
   time, with a month-of-year term when there are at least 24 months; the slope is
   reported as a % change per year.
 - :func:`baseline_change`: a year (or financial year) against a baseline year, with the
-  Poisson test of :func:`sa_lib.change.compare_counts`.
+  Poisson test of :func:`sa_lib.stats.change.compare_counts`.
 - :func:`target_tracking` / :func:`plot_target`: is the fitted trend on course to meet
   a % reduction target by a target year?
 
 Examples
 --------
->>> from sa_lib.trend import mann_kendall
+>>> from sa_lib.stats.trend import mann_kendall
 >>> mann_kendall([1, 3, 2, 4, 5, 7, 6, 8, 9, 11]).s
 41
 """
@@ -28,8 +28,8 @@ import statsmodels.api as sm
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sa_lib.change import compare_counts
 from sa_lib.choices import record_choice
+from sa_lib.stats.change import compare_counts
 from sa_lib.style import OKABE_ITO
 from sa_lib.validation import (
     first_bad_row,
@@ -463,14 +463,14 @@ def baseline_change(
     year_start_month : int, default 1
         First month of the year (1 = January, 4 = April).
     alpha, correction, method
-        Passed to :func:`sa_lib.change.compare_counts`.
+        Passed to :func:`sa_lib.stats.change.compare_counts`.
 
     Returns
     -------
     DataFrame
         One row (per group) with ``by`` (if given), ``baseline_year``, ``compare_year``,
         ``count_before``, ``count_after``, ``months_before``, ``months_after`` and the
-        columns of :func:`sa_lib.change.compare_counts` (``change``, ``pct_change``,
+        columns of :func:`sa_lib.stats.change.compare_counts` (``change``, ``pct_change``,
         ``rate_ratio``, ``rr_lower``, ``rr_upper``, ``p_value``, ``p_adjusted``,
         ``significant``, ``change_label``).
 

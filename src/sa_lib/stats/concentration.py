@@ -24,7 +24,7 @@ one place gives exactly 1.
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.concentration import gini, gini_generalised
+>>> from sa_lib.stats.concentration import gini, gini_generalised
 >>> df = pd.DataFrame({"count": [5, 2, 1, 0, 0, 0, 0, 0, 0, 0]})
 >>> round(gini(df), 2), round(gini_generalised(df), 2)
 (0.8, 0.75)

@@ -182,7 +182,7 @@ def premises_comparison(
     """Violence density within ``distance_m`` of licensed premises against the rest of the area.
 
     The counts inside and outside the buffer zone are compared per km² with the
-    exact conditional Poisson test (:func:`sa_lib.change.compare_counts`, exposure =
+    exact conditional Poisson test (:func:`sa_lib.stats.change.compare_counts`, exposure =
     area), so "more violence near pubs" is only said when the test says so.
 
     Parameters
@@ -204,7 +204,7 @@ def premises_comparison(
         ``count``, ``area_km2``, ``per_km2``; and on the first row ``rate_ratio``,
         ``rr_lower``, ``rr_upper``, ``p_value``, ``significant``.
     """
-    from sa_lib.change import compare_counts
+    from sa_lib.stats.change import compare_counts
 
     require_geodataframe(area, "area")
     require_positive(distance_m, arg="distance_m")

@@ -29,7 +29,7 @@ Multiple comparisons (many crime types or cells tested at once) are adjusted wit
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.change import compare_counts
+>>> from sa_lib.stats.change import compare_counts
 >>> df = pd.DataFrame({"count_before": [10, 410], "count_after": [30, 459]})
 >>> out = compare_counts(df, alpha=0.05, correction="none", method="exact")
 >>> out["change_label"].tolist()

@@ -20,7 +20,7 @@ codes, the mapping; then load it with :func:`load_weights`. A file keyed by
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.harm import harm_weighted
+>>> from sa_lib.stats.harm import harm_weighted
 >>> crimes = pd.DataFrame({"crime_type": ["Burglary", "Drugs"], "count": [3, 4]})
 >>> w = {"Burglary": 2.0, "Drugs": 0.5}
 >>> harm_weighted(crimes, w)["harm"].tolist()
@@ -243,9 +243,9 @@ def _as_weights_frame(weights: object, key: str | None, type_col: str) -> tuple[
     if isinstance(weights, pd.DataFrame):
         return _check_weights(weights, key, arg="weights")
     raise ValueError(
-        f"weights must be a DataFrame (from sa_lib.harm.load_weights), a dict or a Series "
+        f"weights must be a DataFrame (from sa_lib.stats.harm.load_weights), a dict or a Series "
         f"mapping crime type to weight; got {type(weights).__name__}. There is no default.\n"
-        f"Fix: weights = sa_lib.harm.load_weights('<your filled-in copy of the template>.csv')."
+        f"Fix: weights = sa_lib.stats.harm.load_weights('<your filled-in copy of the template>.csv')."
     )
 
 

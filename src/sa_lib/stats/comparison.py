@@ -1,6 +1,6 @@
 """Comparing an area's rate with a wider area and with peers: CIs, funnel plots.
 
-Rates and their confidence intervals come from :func:`sa_lib.rates.rate_ci`
+Rates and their confidence intervals come from :func:`sa_lib.stats.rates.rate_ci`
 (Byar's method for counts of 10 or more, the exact Poisson interval below, as
 in the PHE/OHID Fingertips tools).
 
@@ -27,7 +27,7 @@ interpolation between whole counts, so the lines are smooth: for the
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.comparison import compare_areas
+>>> from sa_lib.stats.comparison import compare_areas
 >>> df = pd.DataFrame({"area": ["A", "B"], "count": [300, 100], "population": [10000, 10000]})
 >>> compare_areas(df, reference=20.0)["comparison"].tolist()
 ['above', 'below']
@@ -43,7 +43,7 @@ from scipy import stats
 
 from sa_lib import validation as v
 from sa_lib.choices import record_choice
-from sa_lib.rates import rate_ci
+from sa_lib.stats.rates import rate_ci
 from sa_lib.style import COLD, HOT, NEUTRAL, OKABE_ITO
 
 __all__ = ["compare_areas", "funnel_limits", "plot_funnel", "plot_rates_with_ci"]
@@ -148,7 +148,7 @@ def compare_areas(
     -------
     DataFrame
         A copy of ``df`` with added columns ``rate``, ``rate_lower``,
-        ``rate_upper``, ``ci_method`` (from :func:`sa_lib.rates.rate_ci`),
+        ``rate_upper``, ``ci_method`` (from :func:`sa_lib.stats.rates.rate_ci`),
         ``reference_rate``, ``expected`` (count expected at the reference rate),
         ``p_value`` (exact Poisson test, see module notes) and ``comparison``:
         ``"above"``, ``"below"``, ``"similar"`` or, for the reference row,

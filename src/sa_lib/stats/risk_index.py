@@ -41,7 +41,7 @@ treatment are recorded with :func:`sa_lib.choices.record_choice`.
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.risk_index import composite_index
+>>> from sa_lib.stats.risk_index import composite_index
 >>> df = pd.DataFrame({"ward_code": ["A", "B", "C"], "x": [1.0, 2.0, 3.0],
 ...                    "y": [30.0, 20.0, 10.0]})
 >>> out = composite_index(df, ["x", "y"], method="zscore", missing="mean")

@@ -46,7 +46,7 @@ Rules for awkward cases
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.repeat_victims import flag_repeats
+>>> from sa_lib.stats.repeat_victims import flag_repeats
 >>> crimes = pd.DataFrame({
 ...     "victim_id": ["A", "A", "A", "B"],
 ...     "committed_from": pd.to_datetime(
@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.choices import record_choice
-from sa_lib.rates import proportion_ci
+from sa_lib.stats.rates import proportion_ci
 from sa_lib.validation import (
     first_bad_row,
     require_choice,
@@ -345,7 +345,7 @@ def repeat_rate(
         recorded as a choice.
     alpha : float, default 0.05
         The intervals are ``1 - alpha`` Wilson score intervals
-        (:func:`sa_lib.rates.proportion_ci`).
+        (:func:`sa_lib.stats.rates.proportion_ci`).
 
     Returns
     -------

@@ -24,7 +24,7 @@ so each segment has its own mean and limits, and runs do not cross a break.
 Examples
 --------
 >>> import pandas as pd
->>> from sa_lib.spc import xmr
+>>> from sa_lib.stats.spc import xmr
 >>> df = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=12, freq="MS"),
 ...                    "count": [10, 12, 11, 13, 10, 12, 11, 12, 10, 11, 13, 30]})
 >>> out = xmr(df, "month", "count")
@@ -330,7 +330,7 @@ def plot_xmr(
         result,
         [date_col, value_col, "mean", "upper", "lower", "segment", "direction"],
         arg="result",
-        fix="pass the DataFrame returned by sa_lib.spc.xmr (and date_col/value_col if renamed).",
+        fix="pass the DataFrame returned by sa_lib.stats.spc.xmr (and date_col/value_col if renamed).",
     )
     fig, ax = plt.subplots(figsize=(8, 4.5))
     dates = pd.to_datetime(result[date_col])

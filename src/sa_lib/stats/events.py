@@ -37,7 +37,7 @@ with the same ``event`` name are one event (e.g. one row per match day).
 Examples
 --------
 >>> import io
->>> from sa_lib.events import load_events
+>>> from sa_lib.stats.events import load_events
 >>> csv = io.StringIO("event,start,end\\nChristmas Day,2024-12-25,2024-12-25\\n"
 ...                   "Euro 2024 (England),2024-06-16,\\n")
 >>> load_events(csv)["end"].dt.strftime("%Y-%m-%d").tolist()
