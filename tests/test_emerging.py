@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 from shapely.geometry import Point, box
 
-from sa_lib.emerging import (
+from sa_lib.spatial.emerging import (
     CSP_CATEGORIES,
     EHSA_CATEGORIES,
     SIMPLE_CATEGORIES,
@@ -16,7 +16,7 @@ from sa_lib.emerging import (
     emerging_hotspots,
     gi_star_by_period,
 )
-from sa_lib.grids import make_grid
+from sa_lib.spatial.grids import make_grid
 
 H, C, N = "H", "C", "."  # hot, cold, not significant in a period
 

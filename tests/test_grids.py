@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.grids import auto_cell_size, count_points, make_grid, points_outside
+from sa_lib.spatial.grids import auto_cell_size, count_points, make_grid, points_outside
 
 
 def _area(w=1000, h=500, crs="EPSG:27700"):

@@ -305,9 +305,9 @@ def test_hot_wards_display_has_no_cell_numbers():
 
 
 def test_gi_weights_give_the_same_gi_star_and_emerging_results():
-    from sa_lib.emerging import emerging_hotspots
-    from sa_lib.grids import make_grid
-    from sa_lib.hotspots import gi_star
+    from sa_lib.spatial.emerging import emerging_hotspots
+    from sa_lib.spatial.grids import make_grid
+    from sa_lib.spatial.hotspots import gi_star
 
     grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 800, 800)], crs=CRS), 100)
     rng = np.random.default_rng(1)

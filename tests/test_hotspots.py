@@ -7,8 +7,8 @@ from scipy import stats
 from shapely.geometry import box
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.grids import make_grid
-from sa_lib.hotspots import compare_areas_change, gi_bins, gi_star, spatial_weights
+from sa_lib.spatial.grids import make_grid
+from sa_lib.spatial.hotspots import compare_areas_change, gi_bins, gi_star, spatial_weights
 
 CRS = "EPSG:27700"
 

@@ -7,8 +7,8 @@ from scipy import stats
 from shapely.geometry import Point, box
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.grids import make_grid
-from sa_lib.kde import kde_grid, silverman_bandwidth
+from sa_lib.spatial.grids import make_grid
+from sa_lib.spatial.kde import kde_grid, silverman_bandwidth
 
 CRS = "EPSG:27700"
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from shapely.geometry import box
 
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.maps import add_scale_bar, choropleth
+from sa_lib.spatial.maps import add_scale_bar, choropleth
 
 
 @pytest.fixture(autouse=True)
@@ -133,8 +133,8 @@ def test_svg_choropleth_tooltips_classes_and_offline():
     import geopandas as gpd
     from shapely.geometry import box
 
-    from sa_lib.maps import svg_choropleth
     from sa_lib.report_html import external_resources
+    from sa_lib.spatial.maps import svg_choropleth
 
     g = gpd.GeoDataFrame(
         {"name": ["A", "B", "C"], "rate": [1.0, 2.0, float("nan")], "tip": ["12", "30", "<10"]},

@@ -761,7 +761,7 @@ def plot_index_map(
     """
     from matplotlib.lines import Line2D
 
-    from sa_lib import maps
+    from sa_lib.spatial import maps
     from sa_lib.style import HOT
 
     require_columns(wards_gdf, ["ward_code", "ward_name"], arg="wards_gdf")

@@ -1,7 +1,7 @@
 """Composition for the hot-spot report: crime-type selection, hot-spot wards, emerging filters.
 
-The statistics live in :mod:`sa_lib.grids`, :mod:`sa_lib.kde`, :mod:`sa_lib.hotspots`
-and :mod:`sa_lib.emerging`; this module holds the small steps a theme notebook
+The statistics live in :mod:`sa_lib.spatial.grids`, :mod:`sa_lib.spatial.kde`, :mod:`sa_lib.spatial.hotspots`
+and :mod:`sa_lib.spatial.emerging`; this module holds the small steps a theme notebook
 needs between them, so notebooks stay thin:
 
 - :func:`resolve_crime_types` / :func:`crime_points`: turn the ``hotspots.crime_types``
@@ -37,10 +37,10 @@ import pandas as pd
 from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES, area_counts
 from sa_lib.data.geography import to_points
-from sa_lib.emerging import EHSA_CATEGORIES
 from sa_lib.findings import format_count, format_pct
-from sa_lib.grids import BNG
-from sa_lib.hotspots import GI_LABELS, compare_areas_change, spatial_weights
+from sa_lib.spatial.emerging import EHSA_CATEGORIES
+from sa_lib.spatial.grids import BNG
+from sa_lib.spatial.hotspots import GI_LABELS, compare_areas_change, spatial_weights
 from sa_lib.validation import (
     require_columns,
     require_dataframe,
@@ -212,11 +212,11 @@ def crime_points(
 def gi_weights(cells: gpd.GeoDataFrame) -> libpysal.weights.W:
     """Binary queen weights for Gi* with each cell's self-weight (1) already on the diagonal.
 
-    :func:`sa_lib.hotspots.gi_star` adds the self-weight on every call; with it
+    :func:`sa_lib.spatial.hotspots.gi_star` adds the self-weight on every call; with it
     already present, esda uses the weights as they are, so the z-scores and
     p-values are identical and a monthly emerging hot-spot analysis (one Gi* per
     month) is markedly faster. Pass the result as ``weights=`` to
-    :func:`sa_lib.hotspots.gi_star` or :func:`sa_lib.emerging.emerging_hotspots`.
+    :func:`sa_lib.spatial.hotspots.gi_star` or :func:`sa_lib.spatial.emerging.emerging_hotspots`.
 
     Parameters
     ----------
@@ -311,7 +311,7 @@ def hot_spot_wards(
     Parameters
     ----------
     gi_cells : GeoDataFrame
-        Output of :func:`sa_lib.hotspots.gi_star` on grid cells, with ``gi_bin``,
+        Output of :func:`sa_lib.spatial.hotspots.gi_star` on grid cells, with ``gi_bin``,
         ``area_km2`` and ``count_col``.
     wards : GeoDataFrame
         Ward polygons (``ward_code``, ``ward_name``).
@@ -378,7 +378,7 @@ def restrict_preventing(emerging: gpd.GeoDataFrame, min_count: int) -> gpd.GeoDa
     Parameters
     ----------
     emerging : GeoDataFrame
-        Output of :func:`sa_lib.emerging.emerging_hotspots` (its
+        Output of :func:`sa_lib.spatial.emerging.emerging_hotspots` (its
         ``attrs["by_period"]`` holds the per-period counts).
     min_count : int
         Minimum crimes in the cell over all periods analysed (0 keeps every cell).
@@ -506,7 +506,7 @@ def ward_change(
         The two periods' months; periods of different length are compared as
         monthly rates.
     alpha, correction
-        Passed to :func:`sa_lib.hotspots.compare_areas_change`.
+        Passed to :func:`sa_lib.spatial.hotspots.compare_areas_change`.
 
     Returns
     -------
@@ -515,7 +515,7 @@ def ward_change(
         then the rest, each by ``rate_ratio`` (descending). Columns
         ``ward_code``, ``ward_name``, ``population``, ``count_before``,
         ``count_after`` and the columns of
-        :func:`sa_lib.hotspots.compare_areas_change` (``pct_change``,
+        :func:`sa_lib.spatial.hotspots.compare_areas_change` (``pct_change``,
         ``rate_ratio``, ``rr_lower``, ``rr_upper``, ``p_value``, ``p_adjusted``,
         ``significant``, ``change_label``, ``change_class``...).
 

@@ -47,8 +47,8 @@ from matplotlib.patches import Patch
 from sa_lib import config
 from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES
-from sa_lib.grids import BNG
-from sa_lib.maps import add_north_arrow, add_scale_bar, label_areas
+from sa_lib.spatial.grids import BNG
+from sa_lib.spatial.maps import add_north_arrow, add_scale_bar, label_areas
 from sa_lib.stats.change import compare_counts
 from sa_lib.stats.rates import proportion_ci, rate_ci
 from sa_lib.style import COLD, HOT

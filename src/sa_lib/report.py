@@ -877,6 +877,6 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
 
 
 def show_svg(svg: str, caption: str | None = None) -> None:
-    """Display an inline SVG figure (e.g. :func:`sa_lib.maps.svg_choropleth`) with an optional caption."""
+    """Display an inline SVG figure (e.g. :func:`sa_lib.spatial.maps.svg_choropleth`) with an optional caption."""
     cap = f'<figcaption class="sa-note">{_html.escape(caption)}</figcaption>' if caption else ""
     display(HTML(f"<figure>{svg}{cap}</figure>"))

@@ -30,7 +30,7 @@ Examples
 --------
 >>> import geopandas as gpd
 >>> from shapely.geometry import Point, box
->>> from sa_lib.grids import make_grid
+>>> from sa_lib.spatial.grids import make_grid
 >>> grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 1000, 1000)], crs="EPSG:27700"), 50)
 >>> pts = gpd.GeoDataFrame(geometry=[Point(500, 500)], crs="EPSG:27700")
 >>> out = kde_grid(pts, grid, bandwidth=200)
@@ -48,7 +48,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from sa_lib.choices import record_choice
-from sa_lib.grids import require_points, to_bng
+from sa_lib.spatial.grids import require_points, to_bng
 from sa_lib.validation import (
     require_choice,
     require_geodataframe,
@@ -123,7 +123,7 @@ def kde_grid(
     points_gdf : GeoDataFrame
         Points (e.g. crimes); reprojected to EPSG:27700 with a warning if needed.
     grid_gdf : GeoDataFrame
-        Cells (from :func:`sa_lib.grids.make_grid`) or any polygons; reprojected
+        Cells (from :func:`sa_lib.spatial.grids.make_grid`) or any polygons; reprojected
         to EPSG:27700 with a warning if needed.
     bandwidth : float, optional
         Bandwidth in metres (the search radius for the quartic kernel, the
@@ -159,7 +159,9 @@ def kde_grid(
     require_choice(kernel, list(KERNELS), arg="kernel")
     require_geodataframe(grid_gdf, "grid_gdf")
     if len(grid_gdf) == 0:
-        raise ValueError("grid_gdf is empty (0 rows).\nFix: build one with sa_lib.grids.make_grid.")
+        raise ValueError(
+            "grid_gdf is empty (0 rows).\nFix: build one with sa_lib.spatial.grids.make_grid."
+        )
     require_points(points_gdf, crime_types=crime_types)
     if weight is not None:
         require_non_negative(points_gdf, weight, arg="points_gdf")

@@ -1,8 +1,8 @@
 """Static hot-spot maps that partners can read: Gi* classes, KDE and emerging hot spots.
 
 Every map shows the CSP boundary, optional ward outlines with names, a north
-arrow and a scale bar (:func:`sa_lib.maps.add_north_arrow`,
-:func:`sa_lib.maps.add_scale_bar`) and a legend of named classes; axes are off and there are no
+arrow and a scale bar (:func:`sa_lib.spatial.maps.add_north_arrow`,
+:func:`sa_lib.spatial.maps.add_scale_bar`) and a legend of named classes; axes are off and there are no
 basemap tiles (nothing is downloaded). Colours are colour-blind safe: hot spots in
 vermillion (:data:`sa_lib.style.HOT`), cold spots in blue
 (:data:`sa_lib.style.COLD`), "not significant" in light grey
@@ -34,9 +34,9 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sa_lib.emerging import CSP_CATEGORIES, EHSA_CATEGORIES, SIMPLE_CATEGORIES
-from sa_lib.hotspots import GI_LABELS
-from sa_lib.maps import add_north_arrow, add_scale_bar
+from sa_lib.spatial.emerging import CSP_CATEGORIES, EHSA_CATEGORIES, SIMPLE_CATEGORIES
+from sa_lib.spatial.hotspots import GI_LABELS
+from sa_lib.spatial.maps import add_north_arrow, add_scale_bar
 from sa_lib.style import COLD, HOT, NEUTRAL, SEQUENTIAL_CMAP
 from sa_lib.validation import (
     require_choice,
@@ -232,7 +232,7 @@ def plot_hotspots(
     note: str | None = None,
     figsize: tuple[float, float] = (9, 7),
 ) -> Figure:
-    """Map Gi* hot and cold spots (output of :func:`sa_lib.hotspots.gi_star`).
+    """Map Gi* hot and cold spots (output of :func:`sa_lib.spatial.hotspots.gi_star`).
 
     Parameters
     ----------
@@ -307,7 +307,7 @@ def plot_kde(
     note: str | None = None,
     figsize: tuple[float, float] = (9, 7),
 ) -> Figure:
-    """Map kernel density (output of :func:`sa_lib.kde.kde_grid`) in named classes.
+    """Map kernel density (output of :func:`sa_lib.spatial.kde.kde_grid`) in named classes.
 
     Cells below 1% of the peak density form a grey "Below 1% of peak" class (the
     quartic kernel is exactly zero far from any point); the rest are split into
@@ -414,7 +414,7 @@ def plot_emerging(
     note: str | None = None,
     figsize: tuple[float, float] = (9, 7),
 ) -> Figure:
-    """Map emerging hot-spot categories (output of :func:`sa_lib.emerging.emerging_hotspots`).
+    """Map emerging hot-spot categories (output of :func:`sa_lib.spatial.emerging.emerging_hotspots`).
 
     Parameters
     ----------
@@ -509,7 +509,7 @@ def plot_cell_counts(
     ----------
     grid_gdf : GeoDataFrame
         Cells with a non-negative whole-number ``column`` (from
-        :func:`sa_lib.grids.count_points`).
+        :func:`sa_lib.spatial.grids.count_points`).
     threshold : int, default 10
         Disclosure threshold (``ctx.disclosure["threshold"]``).
     k : int, default 4
@@ -577,7 +577,7 @@ def plot_cell_counts(
     )
 
 
-#: ``change_class`` (from :func:`sa_lib.hotspots.compare_areas_change`) -> colour.
+#: ``change_class`` (from :func:`sa_lib.spatial.hotspots.compare_areas_change`) -> colour.
 CHANGE_COLOURS: dict[str, str] = {
     "Significant increase": HOT,
     "No significant change": NEUTRAL,
@@ -595,7 +595,7 @@ def plot_change(
     note: str | None = None,
     figsize: tuple[float, float] = (9, 7),
 ) -> Figure:
-    """Map tested change per area (output of :func:`sa_lib.hotspots.compare_areas_change`).
+    """Map tested change per area (output of :func:`sa_lib.spatial.hotspots.compare_areas_change`).
 
     Areas are coloured by class only (significant increase / no significant
     change / significant decrease), outlined and labelled by name; no counts are

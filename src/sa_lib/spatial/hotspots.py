@@ -234,7 +234,7 @@ def gi_star(
     Parameters
     ----------
     gdf : GeoDataFrame
-        Cells (from :func:`sa_lib.grids.make_grid` + :func:`sa_lib.grids.count_points`)
+        Cells (from :func:`sa_lib.spatial.grids.make_grid` + :func:`sa_lib.spatial.grids.count_points`)
         or areas (LSOAs, wards), in a projected CRS (EPSG:27700).
     column : str, default "count"
         Non-negative numeric column to analyse (a count, weighted count or rate).

@@ -1,6 +1,6 @@
 """Emerging hot spots: how Gi* hot and cold spots change over months or quarters.
 
-For each period, Getis-Ord Gi* is computed per cell (:func:`sa_lib.hotspots.gi_star`);
+For each period, Getis-Ord Gi* is computed per cell (:func:`sa_lib.spatial.hotspots.gi_star`);
 a cell is a *hot spot* in a period when ``gi_p_adjusted <= alpha`` and ``gi_z > 0``
 (a *cold spot* when ``gi_z < 0``). A Mann-Kendall test
 (:func:`sa_lib.stats.trend.mann_kendall`) on each cell's series of Gi* z-scores gives the
@@ -79,8 +79,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sa_lib.grids import BNG, count_points, require_points, to_bng
-from sa_lib.hotspots import gi_star, spatial_weights
+from sa_lib.spatial.grids import BNG, count_points, require_points, to_bng
+from sa_lib.spatial.hotspots import gi_star, spatial_weights
 from sa_lib.stats.trend import mann_kendall
 from sa_lib.validation import (
     require_choice,
@@ -380,7 +380,7 @@ def gi_star_by_period(
         First and last period (e.g. "2023-04", "2024-03"); default: the data's range.
         Periods with no points are included as zero counts.
     weights, threshold, p_value, permutations, seed, alpha, correction
-        Passed to :func:`sa_lib.hotspots.gi_star` for every period (the permutation
+        Passed to :func:`sa_lib.spatial.hotspots.gi_star` for every period (the permutation
         seed is ``seed + k`` in period ``k``, so results are reproducible).
     crime_types : sequence of str, optional
         The crime types the points were selected by (used in the "no points" error).
@@ -397,7 +397,7 @@ def gi_star_by_period(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import Point, box
-    >>> from sa_lib.grids import make_grid
+    >>> from sa_lib.spatial.grids import make_grid
     >>> grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 400, 400)], crs="EPSG:27700"), 100)
     >>> pts = gpd.GeoDataFrame({"month": ["2024-01", "2024-02", "2024-03"] * 2},
     ...     geometry=[Point(50, 50), Point(150, 50), Point(50, 150)] * 2, crs="EPSG:27700")
@@ -514,7 +514,7 @@ def emerging_hotspots(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import Point, box
-    >>> from sa_lib.grids import make_grid
+    >>> from sa_lib.spatial.grids import make_grid
     >>> grid = make_grid(gpd.GeoDataFrame(geometry=[box(0, 0, 400, 400)], crs="EPSG:27700"), 100)
     >>> months = [f"2024-{m:02d}" for m in range(1, 11)]
     >>> pts = gpd.GeoDataFrame({"month": months * 3},
