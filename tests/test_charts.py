@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sa_lib.charts import plot_monthly_trends
 from sa_lib.data.counts import monthly_counts
 from sa_lib.data.periods import parse_period
 from sa_lib.style import OKABE_ITO
+from sa_lib.themes.charts import plot_monthly_trends
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +87,7 @@ def test_annotation_numbers_match_the_annotations_table():
 
 
 def test_annotation_numbers_match_show_breaks(monkeypatch):
-    from sa_lib import report
+    from sa_lib.themes import report
 
     shown = []
     monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))

@@ -1,4 +1,4 @@
-"""Tests for sa_lib.cse_report: input checks, index settings, bands, safe displays, findings."""
+"""Tests for sa_lib.themes.cse_report: input checks, index settings, bands, safe displays, findings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from sa_lib import cse_report as cr
 from sa_lib.stats.disclosure import scan_html_for_disclosure, scan_text
 from sa_lib.stats.risk_index import (
     compare_previous,
@@ -18,6 +17,7 @@ from sa_lib.stats.risk_index import (
     priority_wards,
     rank_stability,
 )
+from sa_lib.themes import cse_report as cr
 
 
 @pytest.fixture

@@ -290,7 +290,7 @@ def test_scan_identifiers():
 
 
 def test_scan_reports_each_marked_cell_once():
-    # the report renderer (sa_lib.report) repeats the shown value in data-sa-count
+    # the report renderer (sa_lib.themes.report) repeats the shown value in data-sa-count
     html = '<td class="sa-count" data-sa-count="3">3</td><td class="sa-count" data-sa-count="&lt;10">&lt;10</td>'
     found = d.scan_html_for_disclosure(html)
     assert found["snippet"].tolist() == ["3"]

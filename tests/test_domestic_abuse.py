@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from sa_lib import domestic_abuse as da
 from sa_lib.data.periods import parse_period
+from sa_lib.themes import domestic_abuse as da
 
 VSO = "Violence and sexual offences"
 

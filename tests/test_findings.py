@@ -1,11 +1,14 @@
-"""Tests for sa_lib.findings: exact wording for hand-checkable cases."""
+"""Tests for sa_lib.themes.findings: exact wording for hand-checkable cases."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from sa_lib.findings import (
+from sa_lib.stats.change import compare_counts
+from sa_lib.stats.spc import xmr
+from sa_lib.stats.trend import PoissonTrendResult, TargetResult, mann_kendall
+from sa_lib.themes.findings import (
     change_sentence,
     format_count,
     format_p,
@@ -15,9 +18,6 @@ from sa_lib.findings import (
     target_sentence,
     trend_sentence,
 )
-from sa_lib.stats.change import compare_counts
-from sa_lib.stats.spc import xmr
-from sa_lib.stats.trend import PoissonTrendResult, TargetResult, mann_kendall
 
 
 def _row(before, after, **kw):

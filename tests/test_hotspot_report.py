@@ -7,7 +7,7 @@ from shapely.geometry import box
 
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.data.counts import POLICE_UK_TYPES
-from sa_lib.hotspot_report import (
+from sa_lib.themes.hotspot_report import (
     change_display,
     crime_label,
     crime_points,

@@ -9,7 +9,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.data.geography import CSPGeography
-from sa_lib.place import (
+from sa_lib.themes.place import (
     Place,
     area_vs_rest,
     cells_in_place,

@@ -4,11 +4,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from sa_lib import report
 from sa_lib.data.periods import parse_period
-from sa_lib.report import summary_display, table_html
 from sa_lib.stats.disclosure import scan_html_for_disclosure
-from sa_lib.summary import type_summary
+from sa_lib.themes import report
+from sa_lib.themes.report import summary_display, table_html
+from sa_lib.themes.summary import type_summary
 
 TABLE = pd.DataFrame(
     {
@@ -205,7 +205,7 @@ def test_withheld_lists_rows_hidden_as_complements(tmp_path):
     from types import SimpleNamespace
 
     from sa_lib.data.periods import parse_period
-    from sa_lib.report import withheld
+    from sa_lib.themes.report import withheld
 
     ctx = SimpleNamespace(
         periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
@@ -232,7 +232,7 @@ def test_ward_map_frame_withholds_small_counts():
     from shapely.geometry import box
 
     from sa_lib.data.periods import parse_period
-    from sa_lib.report import ward_map_frame
+    from sa_lib.themes.report import ward_map_frame
 
     wards_geo = gpd.GeoDataFrame(
         {"ward_code": ["W1", "W2"], "ward_name": ["One", "Two"]},

@@ -4,7 +4,7 @@ import pytest
 from scipy import stats
 
 from sa_lib.data.periods import parse_period
-from sa_lib.summary import area_summary, type_summary
+from sa_lib.themes.summary import area_summary, type_summary
 
 
 def rows(spec, col="crime_type"):

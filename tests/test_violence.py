@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from sa_lib import violence
+from sa_lib.themes import violence
 
 
 def _extract():

@@ -157,7 +157,7 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     """Convert an executed notebook to partner HTML and write it.
 
     Code cells, prompts and stderr streams (library noise; warnings are shown as
-    notes by :func:`sa_lib.report.setup_notebook`) are left out. Returns the HTML.
+    notes by :func:`sa_lib.themes.report.setup_notebook`) are left out. Returns the HTML.
 
     Raises
     ------

@@ -37,10 +37,10 @@ import pandas as pd
 from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES, area_counts
 from sa_lib.data.geography import to_points
-from sa_lib.findings import format_count, format_pct
 from sa_lib.spatial.emerging import EHSA_CATEGORIES
 from sa_lib.spatial.grids import BNG
 from sa_lib.spatial.hotspots import GI_LABELS, compare_areas_change, spatial_weights
+from sa_lib.themes.findings import format_count, format_pct
 from sa_lib.validation import (
     require_columns,
     require_dataframe,

@@ -38,7 +38,7 @@ import pandas as pd
 
 from sa_lib.choices import record_choice
 from sa_lib.data.cse_indicators import INDICATORS
-from sa_lib.findings import format_count
+from sa_lib.themes.findings import format_count
 from sa_lib.validation import (
     first_bad_row,
     require_choice,
@@ -1036,7 +1036,7 @@ def key_findings(
     """Key findings for the CSE page. No sentence quotes a count below ``threshold``.
 
     Counts appear only in the annual comparison, and only as
-    :func:`sa_lib.findings.format_count` writes them ("fewer than 10" below the
+    :func:`sa_lib.themes.findings.format_count` writes them ("fewer than 10" below the
     threshold, and then no percentage change either, as it could reveal the count).
 
     Parameters
@@ -1354,7 +1354,7 @@ def priority_counts(
     -------
     DataFrame
         ``Ward`` and one int column per count indicator (its :func:`label`), priority
-        order. Publish only through :func:`sa_lib.report.show_table` with a threshold.
+        order. Publish only through :func:`sa_lib.themes.report.show_table` with a threshold.
     """
     counts = [i for i in indicators if i not in SCORES]
     d = indicators_df.set_index("ward_code").loc[list(priority)]
@@ -1382,7 +1382,7 @@ def annual_display(annual: pd.DataFrame) -> pd.DataFrame:
 
 
 def methods_extra(spec: Mapping, options: Mapping, ctx) -> dict:
-    """Settings of the CSE page for :func:`sa_lib.report.show_methods` (``extra=``)."""
+    """Settings of the CSE page for :func:`sa_lib.themes.report.show_methods` (``extra=``)."""
     method = spec["method"]
     near, far = _CUTS[method]
     unit = "sd" if method == "zscore" else "percentile points"

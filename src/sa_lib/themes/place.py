@@ -803,7 +803,7 @@ def place_findings(
     mix : DataFrame
         From :func:`crime_mix`.
     types : DataFrame, optional
-        :func:`sa_lib.summary.type_summary` of the area's crimes (for change over time).
+        :func:`sa_lib.themes.summary.type_summary` of the area's crimes (for change over time).
     hot_cells : GeoDataFrame, optional
         From :func:`cells_in_place` on Gi* output (``gi_bin``, ``area_km2``).
     period_label, rate_label, compare_label : str
@@ -826,7 +826,7 @@ def place_findings(
     >>> place_findings(p, v, m, period_label="Oct 2025")[0][:60]
     'All crime in North, Oct 2025: 30 crimes, 360.0 per 1,000 res'
     """
-    from sa_lib.findings import format_count, format_p, format_pct
+    from sa_lib.themes.findings import format_count, format_p, format_pct
 
     out = []
     tot = vs_rest[vs_rest["crime_type"] == total_label]

@@ -129,7 +129,7 @@ def key_findings(
     Parameters
     ----------
     summary : DataFrame
-        :func:`sa_lib.summary.type_summary` of DA crimes (one row, label "Domestic abuse").
+        :func:`sa_lib.themes.summary.type_summary` of DA crimes (one row, label "Domestic abuse").
     share : DataFrame
         :func:`share_of_violence`.
     repeat : DataFrame
@@ -137,9 +137,9 @@ def key_findings(
     events : DataFrame or None
         :func:`sa_lib.stats.events.event_effects`.
     withheld : set, optional
-        Labels whose counts are secondary-suppressed (:func:`sa_lib.report.withheld`).
+        Labels whose counts are secondary-suppressed (:func:`sa_lib.themes.report.withheld`).
     """
-    from sa_lib.findings import format_p
+    from sa_lib.themes.findings import format_p
 
     out = []
     r = summary.iloc[0]

@@ -118,14 +118,14 @@ def key_findings(
     divergence : dict, optional
         :func:`sa_lib.stats.corroboration.divergence_test` output.
     top_ward : Series, optional
-        The first row of a ward :func:`sa_lib.summary.area_summary` table.
+        The first row of a ward :func:`sa_lib.themes.summary.area_summary` table.
 
     Returns
     -------
     list of str
     """
-    from sa_lib.findings import format_p
-    from sa_lib.findings import key_findings as change_findings
+    from sa_lib.themes.findings import format_p
+    from sa_lib.themes.findings import key_findings as change_findings
 
     out: list[str] = []
     if change is not None and len(change):

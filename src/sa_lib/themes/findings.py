@@ -14,7 +14,7 @@ Rules the sentences follow:
 
 Examples
 --------
->>> from sa_lib.findings import change_sentence
+>>> from sa_lib.themes.findings import change_sentence
 >>> change_sentence("Violence with injury", 410, 459,
 ...                 {"significant": False, "p_value": 0.14, "change_label": "increase"})
 'Violence with injury rose 12% (from 410 to 459); this is within normal variation (p = 0.14).'

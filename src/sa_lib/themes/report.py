@@ -281,7 +281,7 @@ def summary_display(
     label: str = "Crime type",
     rate_label: str | None = None,
 ) -> pd.DataFrame:
-    """Reshape a :mod:`sa_lib.summary` table into the columns a reader sees.
+    """Reshape a :mod:`sa_lib.themes.summary` table into the columns a reader sees.
 
     Returns a new DataFrame: the label, each period's count (headed with its
     label), the annualised rate with its confidence interval, and the change
@@ -397,7 +397,7 @@ def show_spc_summary(
     chart: pd.DataFrame, label: str = "All crime (excluding ASB)", threshold: int | None = None
 ) -> None:
     """One sentence on the latest month of an XmR chart, plus any special-cause months."""
-    from sa_lib.findings import spc_sentence
+    from sa_lib.themes.findings import spc_sentence
 
     lines = [spc_sentence(label, chart, suppress_below=threshold)]
     flagged = chart[chart["special_cause"]]
@@ -488,9 +488,9 @@ def overview_findings(
     targets=None,
     max_findings: int = 8,
 ) -> list[str]:
-    """Key findings for the overview, from the tested tables (see :func:`sa_lib.findings.key_findings`)."""
-    from sa_lib.findings import key_findings
-    from sa_lib.summary import change_table
+    """Key findings for the overview, from the tested tables (see :func:`sa_lib.themes.findings.key_findings`)."""
+    from sa_lib.themes.findings import key_findings
+    from sa_lib.themes.summary import change_table
 
     key = "last_year" if "last_year" in ctx.periods else "previous"
     res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
@@ -701,7 +701,7 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
 
     Findings must not quote these counts (they are not small, but with the totals
     they would reveal a small one). Primary-suppressed counts are written
-    "fewer than N" by :mod:`sa_lib.findings` and are not listed here. With ``key``,
+    "fewer than N" by :mod:`sa_lib.themes.findings` and are not listed here. With ``key``,
     only the current period and that comparison period are checked.
     """
     from sa_lib.stats.disclosure import suppress_table

@@ -314,7 +314,7 @@ def change_table(
     alpha: float = 0.05,
     correction: str = "fdr_bh",
 ) -> pd.DataFrame:
-    """One comparison of a summary table, in the shape :func:`sa_lib.findings.key_findings` reads.
+    """One comparison of a summary table, in the shape :func:`sa_lib.themes.findings.key_findings` reads.
 
     Parameters
     ----------
