@@ -109,7 +109,7 @@ def main() -> int:
             sa = Path(sys.executable).with_name("sa")
             cmd = [
                 str(sa) if sa.exists() else sys.executable,
-                *([] if sa.exists() else ["-m", "sa_lib.cli"]),
+                *([] if sa.exists() else ["-m", "sa_lib.pack.cli"]),
             ]
             t0 = time.perf_counter()
             proc = subprocess.run(

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from sa_lib import config
-from sa_lib.cli import main
+from sa_lib.pack.cli import main
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
@@ -145,7 +145,7 @@ def test_themes(capsys):
 
 def test_ingest_extract_maps_a_force_extract_and_refuses_tracked_paths(tmp_path, capsys):
     from sa_lib import config
-    from sa_lib.cli import main
+    from sa_lib.pack.cli import main
 
     fixture = config.ROOT / "tests" / "fixtures" / "extract" / "force_b_extract.csv"
     mapping = config.ROOT / "config" / "extract_mappings" / "example_force_b.yaml"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sa_lib import config
-from sa_lib.runner import run_pack
+from sa_lib.pack.runner import run_pack
 from sa_lib.stats.disclosure import scan_html_for_disclosure
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from sa_lib import config
-from sa_lib.report_html import external_resources
-from sa_lib.runner import EXIT, run_pack
+from sa_lib.pack.export import external_resources
+from sa_lib.pack.runner import EXIT, run_pack
 from sa_lib.stats.disclosure import scan_html_for_disclosure
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
@@ -247,7 +247,7 @@ def test_sigterm_keeps_last_good_pack_and_exits_130(tmp_path, sample_store):
     _nb(root / "notebooks" / "slow.ipynb", "import time\ntime.sleep(120)")
     out = tmp_path / "outputs"
     env = {**os.environ, "SA_ROOT": str(root)}
-    cmd = [sys.executable, "-m", "sa_lib.cli", "run", "--quiet", "--out", str(out)]
+    cmd = [sys.executable, "-m", "sa_lib.pack.cli", "run", "--quiet", "--out", str(out)]
 
     def params(themes):
         p = yaml.safe_load(SAMPLE_PARAMS.read_text())

@@ -133,7 +133,7 @@ def test_svg_choropleth_tooltips_classes_and_offline():
     import geopandas as gpd
     from shapely.geometry import box
 
-    from sa_lib.report_html import external_resources
+    from sa_lib.pack.export import external_resources
     from sa_lib.spatial.maps import svg_choropleth
 
     g = gpd.GeoDataFrame(

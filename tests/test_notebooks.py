@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from sa_lib import config
-from sa_lib.params import load_params
+from sa_lib.pack.params import load_params
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from sa_lib import config
-from sa_lib.context import open_context
-from sa_lib.runner import run_pack
+from sa_lib.pack.context import open_context
+from sa_lib.pack.runner import run_pack
 
 SHARED = config.ROOT.parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(

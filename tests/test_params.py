@@ -6,7 +6,7 @@ import yaml
 from sa_lib import config
 from sa_lib.data.geography import available_lads
 from sa_lib.data.ingest import ingest
-from sa_lib.params import (
+from sa_lib.pack.params import (
     SCHEMA,
     ParameterError,
     load_params,
@@ -372,7 +372,7 @@ def test_theme_setting_equal_to_default_still_overrides(tmp_path):
 
 
 def test_parameters_reference_is_current():
-    from sa_lib.params import schema_markdown
+    from sa_lib.pack.params import schema_markdown
 
     doc = (config.ROOT / "docs" / "parameters.md").read_text()
     assert doc == schema_markdown(), "regenerate docs/parameters.md (see its first paragraph)"
@@ -382,7 +382,7 @@ def test_parameters_reference_is_current():
 
 @pytest.mark.parametrize("path", sorted(config.PARAMETERS_DIR.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_parameters_file_validates(path):
-    from sa_lib.params import load_params
+    from sa_lib.pack.params import load_params
 
     p = load_params(path, check_store=False)
     assert p["themes"] and p["csp"]["lad_codes"]

@@ -6,7 +6,7 @@ same slice of the store, so the pack and an analyst's interactive run agree.
 
 Examples
 --------
->>> from sa_lib.context import open_context  # doctest: +SKIP
+>>> from sa_lib.pack.context import open_context  # doctest: +SKIP
 >>> ctx = open_context("parameters/huntingdonshire_2025q4.yaml", "overview")  # doctest: +SKIP
 >>> ctx.period.label, len(ctx.crimes) > 0  # doctest: +SKIP
 ('Q4 2025 (Oct-Dec)', True)
@@ -27,7 +27,7 @@ from sa_lib.data.annotations import load_annotations
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
 from sa_lib.data.periods import Period, comparison_periods, parse_period
 from sa_lib.data.store import load_street, store_months
-from sa_lib.params import load_params, theme_disclosure
+from sa_lib.pack.params import load_params, theme_disclosure
 
 __all__ = ["Context", "open_context"]
 

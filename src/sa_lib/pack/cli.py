@@ -84,7 +84,7 @@ def _cmd_ingest_extract(args) -> int:
 def _cmd_init(args) -> int:
     import re
 
-    from sa_lib.params import ParameterError, load_params
+    from sa_lib.pack.params import ParameterError, load_params
 
     out = config.resolve(args.params)
     if out.exists() and not args.force:
@@ -163,7 +163,7 @@ def _cmd_init(args) -> int:
 
 def _cmd_check(args) -> int:
     from sa_lib.data.periods import comparison_periods, parse_period
-    from sa_lib.params import ParameterError, load_params
+    from sa_lib.pack.params import ParameterError, load_params
 
     try:
         p = load_params(args.params, check_store=not args.no_store)
@@ -179,8 +179,8 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from sa_lib.params import ParameterError
-    from sa_lib.runner import run_pack
+    from sa_lib.pack.params import ParameterError
+    from sa_lib.pack.runner import run_pack
 
     try:
         res = run_pack(

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
-from sa_lib.params import load_params
+from sa_lib.pack.params import load_params
 
 __all__ = ["EXIT", "RunResult", "run_pack", "pack_name"]
 
@@ -65,7 +65,7 @@ PACKAGES = [
     "ipykernel",
 ]
 
-logger = logging.getLogger("sa_lib.runner")
+logger = logging.getLogger("sa_lib.pack.runner")
 
 
 @dataclass
@@ -163,7 +163,7 @@ def _execute(
 ) -> dict:
     """Run one notebook in a worker process, then export its HTML; return its status (never raises).
 
-    ``html`` holds ``path``, ``title`` and ``meta`` for :func:`sa_lib.report_html.export_html`;
+    ``html`` holds ``path``, ``title`` and ``meta`` for :func:`sa_lib.pack.export.export_html`;
     exporting in the worker keeps it in parallel with the other themes.
     """
     import papermill as pm
@@ -190,7 +190,7 @@ def _execute(
     except Exception as e:  # noqa: BLE001 - any failure of one theme is reported, not fatal to others
         return _unexpected(theme, t0, e)
     if html is not None:
-        from sa_lib.report_html import export_html
+        from sa_lib.pack.export import export_html
 
         try:
             export_html(Path(out_ipynb), Path(html["path"]), title=html["title"], meta=html["meta"])
@@ -266,7 +266,7 @@ def run_pack(
     ----------
     params_path : path-like
         The parameters YAML; validated before anything runs (raises
-        :class:`sa_lib.params.ParameterError`).
+        :class:`sa_lib.pack.params.ParameterError`).
     out_root : path-like, optional
         Where packs go (default ``outputs/``).
     workers : int, optional
@@ -286,7 +286,7 @@ def run_pack(
     if themes is not None:
         unknown = [t for t in themes if t not in params["themes"]]
         if unknown:
-            from sa_lib.params import ParameterError
+            from sa_lib.pack.params import ParameterError
 
             raise ParameterError(
                 str(params_path),
@@ -385,7 +385,7 @@ def run_pack(
             bar.close()
         results.sort(key=lambda r: todo.index(r["theme"]))
 
-        from sa_lib.report_html import write_index
+        from sa_lib.pack.export import write_index
 
         for r in results:
             ipynb = tmp / "notebooks" / f"{r['theme']}.ipynb"

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from sa_lib.report_html import ATTRIBUTION, add_toc, export_html, external_resources, write_index
+from sa_lib.pack.export import ATTRIBUTION, add_toc, export_html, external_resources, write_index
 
 META = {"version": "0.1.0", "generated": "2026-01-05 10:00", "params": "p.yaml", "commit": "abc123"}
 
@@ -166,7 +166,7 @@ def test_write_index_complete(tmp_path):
 
 
 def test_index_shows_headlines_and_labels_synthetic_themes(tmp_path):
-    from sa_lib.report_html import write_index
+    from sa_lib.pack.export import write_index
 
     (tmp_path / "violence.html").write_text(
         '<div class="sa-synthetic">SYNTHETIC</div><ul class="sa-findings"><li>Since 2024:</li>'

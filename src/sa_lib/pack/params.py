@@ -10,7 +10,7 @@ register its keys in :data:`THEME_OPTIONS`.
 
 Examples
 --------
->>> from sa_lib.params import load_params  # doctest: +SKIP
+>>> from sa_lib.pack.params import load_params  # doctest: +SKIP
 >>> p = load_params("parameters/huntingdonshire_2025q4.yaml")  # doctest: +SKIP
 >>> p["period"], p["statistics"]["alpha"]  # doctest: +SKIP
 ('2025-Q4', 0.05)
@@ -582,7 +582,7 @@ def schema_markdown() -> str:
     parts = [
         "# Parameters reference",
         "",
-        'Generated from `sa_lib.params` (do not edit by hand: `python -c "from sa_lib.params '
+        'Generated from `sa_lib.pack.params` (do not edit by hand: `python -c "from sa_lib.pack.params '
         'import schema_markdown; print(schema_markdown())" > docs/parameters.md`). Paths are '
         "relative to the project root or absolute. `sa check FILE` validates a file against this.",
         "",
