@@ -32,9 +32,9 @@ from sa_lib.data.cse_indicators import (
     SEASONAL,
     generate_cse_indicators,
     generate_cse_quarterly,
-    generate_previous_priority,
 )
 from sa_lib.data.geography import build_geography
+from sa_lib.themes.cse_report import generate_previous_priority
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from sa_lib import config
+from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
 from sa_lib.pack.runner import run_pack
-from sa_lib.stats.disclosure import scan_html_for_disclosure
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 INDICATORS = config.SAMPLE_DIR / "synthetic" / "cse" / "ward_indicators_2025.csv"

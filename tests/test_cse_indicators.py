@@ -16,10 +16,10 @@ from sa_lib.data.cse_indicators import (
     _latent,
     generate_cse_indicators,
     generate_cse_quarterly,
-    generate_previous_priority,
     ward_deprivation,
 )
 from sa_lib.data.geography import build_geography
+from sa_lib.themes.cse_report import generate_previous_priority
 
 SAMPLE = config.SAMPLE_DIR
 SHIPPED = SAMPLE / "synthetic" / "cse"

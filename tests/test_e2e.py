@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from sa_lib import config
+from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
 from sa_lib.pack.export import external_resources
 from sa_lib.pack.runner import EXIT, run_pack
-from sa_lib.stats.disclosure import scan_html_for_disclosure
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.data.periods import parse_period
-from sa_lib.stats.disclosure import scan_html_for_disclosure
+from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
 from sa_lib.themes import report
 from sa_lib.themes.report import summary_display, table_html
 from sa_lib.themes.summary import type_summary

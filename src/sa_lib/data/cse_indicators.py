@@ -57,7 +57,6 @@ __all__ = [
     "ward_deprivation",
     "generate_cse_indicators",
     "generate_cse_quarterly",
-    "generate_previous_priority",
 ]
 
 #: name -> description, denominator column, base annual rate per 1,000, slope b on the
@@ -349,67 +348,3 @@ def generate_cse_quarterly(
     out = pd.concat(parts, ignore_index=True)
     out["synthetic"] = True
     return out
-
-
-def generate_previous_priority(
-    indicators: pd.DataFrame, seed: int, top_n: int = 6, assessment: str = "2024"
-) -> pd.DataFrame:
-    """A plausible SYNTHETIC "previous assessment" priority-ward list.
-
-    Each count is redrawn as Poisson(count + 0.5) (what the previous year might have
-    looked like), turned into rates per 1,000 of its denominator, and combined with the
-    IMD rank in an equal-weight z-score index (:func:`sa_lib.stats.risk_index.composite_index`);
-    the ``top_n`` wards are the list. It overlaps with, but differs from, a list made
-    from the current indicators, which is what :func:`sa_lib.stats.risk_index.compare_previous`
-    is for.
-
-    Parameters
-    ----------
-    indicators : DataFrame
-        From :func:`generate_cse_indicators`. Not changed.
-    seed : int
-        Random seed.
-    top_n : int, default 6
-        Length of the list.
-    assessment : str, default "2024"
-        Label of the previous assessment.
-
-    Returns
-    -------
-    DataFrame
-        ``ward_code``, ``ward_name``, ``rank`` (1 = highest), ``assessment`` and
-        ``synthetic`` (True).
-    """
-    from sa_lib.stats.risk_index import composite_index
-
-    require_columns(
-        indicators,
-        ["ward_code", "ward_name", "imd_rank_mean", *INDICATOR_COLUMNS],
-        arg="indicators",
-        fix="pass the output of generate_cse_indicators(...)",
-    )
-    require_int(seed, arg="seed", minimum=0)
-    require_int(top_n, arg="top_n", minimum=1)
-    rng = np.random.default_rng(seed)
-    df = indicators[["ward_code", "ward_name", "imd_rank_mean"]].copy()
-    for name, spec in INDICATORS.items():
-        counts = rng.poisson(indicators[name].to_numpy(dtype=float) + 0.5)
-        df[name] = 1000 * counts / indicators[spec["denominator"]].to_numpy(dtype=float)
-    idx = composite_index(
-        df,
-        [*INDICATOR_COLUMNS, "imd_rank_mean"],
-        method="zscore",
-        weights=None,
-        missing="mean",
-        higher_is_worse={"imd_rank_mean": False},
-    )
-    top = idx.sort_values("rank", kind="mergesort").head(top_n)
-    return pd.DataFrame(
-        {
-            "ward_code": top["ward_code"].to_numpy(),
-            "ward_name": top["ward_name"].to_numpy(),
-            "rank": top["rank"].astype(int).to_numpy(),
-            "assessment": assessment,
-            "synthetic": True,
-        }
-    )

@@ -8,9 +8,9 @@ built from partners' ward indicators. This module holds the theme's own pieces:
 - :func:`index_settings` turns the ``cse:`` parameters into the index's indicators,
   weights and directions; :func:`indicator_rates` turns counts into rates;
 - displays that never show a count below the disclosure threshold:
-  :func:`index_table_html` (standardised values as **bands**), :func:`plot_profile_heatmap`
-  (banded, no numbers), :func:`plot_index_map`, :func:`quarterly_bands` and
-  :func:`plot_banded_trend` (quarterly district totals as bands);
+  :func:`index_table_html` (standardised values as **bands**), :func:`sa_lib.themes.cse_charts.plot_profile_heatmap`
+  (banded, no numbers), :func:`sa_lib.themes.cse_charts.plot_index_map`, :func:`quarterly_bands` and
+  :func:`sa_lib.themes.cse_charts.plot_banded_trend` (quarterly district totals as bands);
 - :func:`key_findings`, sentences that never quote a small count.
 
 Why bands rather than exact standardised values? A z-score or percentile of a rare
@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.choices import record_choice
-from sa_lib.data.cse_indicators import INDICATORS
+from sa_lib.data.cse_indicators import INDICATOR_COLUMNS, INDICATORS
+from sa_lib.stats.risk_index import composite_index
 from sa_lib.themes.findings import format_count
 from sa_lib.validation import (
     first_bad_row,
@@ -51,6 +52,7 @@ from sa_lib.validation import (
 )
 
 __all__ = [
+    "generate_previous_priority",
     "BAND_LABELS",
     "BAND_COLOURS",
     "LABELS",
@@ -65,12 +67,9 @@ __all__ = [
     "index_table_html",
     "table_html",
     "sources_html",
-    "plot_profile_heatmap",
-    "plot_index_map",
     "district_quarterly",
     "trend_bands",
     "quarterly_bands",
-    "plot_banded_trend",
     "annual_change",
     "key_findings",
     "label",
@@ -500,7 +499,7 @@ def band_levels(values, method: str) -> np.ndarray:
     return lev
 
 
-def _band_text(level: int, short: bool = True) -> str:
+def band_text(level: int, short: bool = True) -> str:
     if level == -99:
         return "no data"
     return (BAND_SHORT if short else BAND_LABELS)[level + 2]
@@ -545,7 +544,7 @@ def index_display(
     levels = pd.DataFrame(index=out.index)
     for ind in indicators:
         lev = band_levels(d[f"{ind}_std"].to_numpy(), method)
-        out[label(ind)] = [_band_text(x) for x in lev]
+        out[label(ind)] = [band_text(x) for x in lev]
         levels[label(ind)] = lev
     out.attrs["levels"] = levels
     return out
@@ -645,158 +644,6 @@ def sources_html(indicators_df: pd.DataFrame, quarterly_df: pd.DataFrame | None,
     return head + table_html(rows, caption="Inputs")
 
 
-# --------------------------------------------------------------------------- figures
-
-
-def plot_profile_heatmap(
-    index_df: pd.DataFrame,
-    wards: Sequence[str],
-    indicators: Sequence[str],
-    title: str = "Indicator profile of the priority wards",
-):
-    """Banded heatmap of the priority wards' standardised indicators (no numbers).
-
-    Each cell is coloured by its band (:func:`band_levels`) and says the band in words:
-    the exact standardised value is not shown (see the module notes).
-
-    Parameters
-    ----------
-    index_df : DataFrame
-        From :func:`sa_lib.stats.risk_index.composite_index`.
-    wards : list of str
-        Ward codes, top to bottom.
-    indicators : list of str
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Patch
-
-    method = index_df.attrs.get("risk_index", {}).get("method", "zscore")
-    require_columns(index_df, ["ward_code", "ward_name", *[f"{i}_std" for i in indicators]])
-    codes = list(wards)
-    unknown = [c for c in codes if c not in set(index_df["ward_code"])]
-    if unknown:
-        raise ValueError(f"wards not in index_df: {', '.join(map(repr, unknown))}.")
-    sub = index_df.set_index("ward_code").loc[codes]
-    lev = np.column_stack(
-        [band_levels(sub[f"{i}_std"].to_numpy(), method) for i in indicators]
-    ).reshape(len(codes), len(indicators))
-    shown = np.where(lev == -99, np.nan, lev)
-    cmap = ListedColormap(list(BAND_COLOURS)).with_extremes(bad="white")
-    norm = BoundaryNorm(np.arange(-2.5, 3.5), cmap.N)
-    fig, ax = plt.subplots(
-        figsize=(1.6 + 1.05 * len(indicators), 1.6 + 0.5 * max(len(codes), 1)),
-        layout="constrained",
-    )
-    ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm, aspect="auto")
-    for r in range(lev.shape[0]):
-        for c in range(lev.shape[1]):
-            ax.text(
-                c,
-                r,
-                _band_text(int(lev[r, c])).replace(" ", "\n"),
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="white" if lev[r, c] in (-2, 2) else "black",
-            )
-    ax.set_xticks(range(len(indicators)), [label(i).replace(" ", "\n", 1) for i in indicators])
-    ax.set_yticks(range(len(codes)), sub["ward_name"].astype(str).tolist())
-    ax.tick_params(axis="both", length=0)
-    ax.set_xticks(np.arange(-0.5, len(indicators)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(codes)), minor=True)
-    ax.grid(which="minor", color="white", linewidth=2)
-    ax.tick_params(which="minor", length=0)
-    for s in ax.spines.values():
-        s.set_visible(False)
-    ax.xaxis.tick_top()
-    ax.legend(
-        handles=[
-            Patch(facecolor=c, edgecolor="0.6", label=b)
-            for c, b in zip(BAND_COLOURS, BAND_LABELS, strict=True)
-        ][::-1],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-        fontsize=8,
-        title="Compared with the\ndistrict's wards",
-        title_fontsize=8,
-        frameon=False,
-    )
-    ax.set_title(title, loc="left", pad=12)
-    return fig
-
-
-def plot_index_map(
-    wards_gdf,
-    index_df: pd.DataFrame,
-    priority: Sequence[str],
-    *,
-    boundary=None,
-    title: str | None = None,
-    k: int = 5,
-):
-    """Ward choropleth of the risk index, with ward names and the priority wards outlined.
-
-    Parameters
-    ----------
-    wards_gdf : GeoDataFrame
-        Ward polygons (``ward_code``, ``ward_name``), e.g. ``ctx.geo.wards``.
-    index_df : DataFrame
-        From :func:`sa_lib.stats.risk_index.composite_index`.
-    priority : list of str
-        Priority ward codes (thick outline).
-    boundary : GeoDataFrame, optional
-        The CSP outline.
-    k : int
-        Quantile classes of the index.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Only the index (a weighted mean of standardised values) is mapped: no counts.
-    """
-    from matplotlib.lines import Line2D
-
-    from sa_lib.spatial import maps
-    from sa_lib.style import HOT
-
-    require_columns(wards_gdf, ["ward_code", "ward_name"], arg="wards_gdf")
-    g = wards_gdf[["ward_code", "ward_name", "geometry"]].merge(
-        index_df[["ward_code", "index"]], on="ward_code", how="left"
-    )
-    fig = maps.choropleth(
-        g,
-        "index",
-        label_col="ward_name",
-        boundary=boundary,
-        title=title,
-        legend_title="Risk index (quintiles)",
-        fmt="{:.2f}",
-        k=k,
-        figsize=(10, 10),
-    )
-    ax = fig.axes[0]
-    pri = g[g["ward_code"].isin(list(priority))]
-    if len(pri):
-        pri.boundary.plot(ax=ax, color=HOT, linewidth=2.6)
-    leg = ax.get_legend()
-    handles = list(leg.legend_handles) if leg is not None else []
-    handles.append(Line2D([], [], color=HOT, linewidth=2.6, label="priority ward"))
-    ax.legend(
-        handles=handles,
-        title="Risk index (quintiles)",
-        loc="lower right",
-        fontsize=8,
-        title_fontsize=9,
-        frameon=True,
-    )
-    return fig
-
-
 # --------------------------------------------------------------------------- trends
 
 
@@ -894,59 +741,6 @@ def quarterly_bands(
     out.attrs["levels"] = levels
     out.attrs["bands"] = labels
     return out
-
-
-def plot_banded_trend(
-    banded: pd.DataFrame,
-    series: Mapping[str, str],
-    title: str = "Quarterly totals, banded",
-):
-    """Line chart of banded quarterly totals: the y axis is the band, not the count.
-
-    No count can be read off the chart: every point sits on its band, and the lowest
-    band is everything below the threshold.
-
-    Parameters
-    ----------
-    banded : DataFrame
-        From :func:`quarterly_bands`.
-    series : mapping
-        ``{label in the legend: column}``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    from sa_lib.style import OKABE_ITO
-
-    levels = banded.attrs["levels"]
-    bands = list(banded.attrs["bands"])
-    used = np.concatenate([levels[c].to_numpy() for c in series.values()])
-    lo, hi = int(min(0, used.min())), int(max(used.max(), 1))
-    ticks = list(range(lo, hi + 1))
-    tick_labels = ["0" if t == -1 else bands[t] for t in ticks]
-    fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
-    x = np.arange(len(banded))
-    offsets = np.linspace(-0.06, 0.06, len(series)) if len(series) > 1 else [0.0]
-    for j, (name, col) in enumerate(series.items()):
-        ax.plot(
-            x,
-            levels[col].to_numpy() + offsets[j],
-            marker="o",
-            color=OKABE_ITO[(j * 4 + 5) % 8],
-            label=name,
-            linewidth=2,
-        )
-    ax.set_yticks(ticks, tick_labels)
-    ax.set_ylim(lo - 0.5, hi + 0.5)
-    ax.set_xticks(x, banded["quarter"].str.replace("Q", " Q").tolist())
-    ax.set_ylabel("Count in the quarter (band)")
-    ax.grid(axis="y", color="0.9")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    ax.set_title(title, loc="left")
-    return fig
 
 
 def annual_change(
@@ -1414,3 +1208,65 @@ def methods_extra(spec: Mapping, options: Mapping, ctx) -> dict:
             f"{'on' if ctx.disclosure['secondary'] else 'off'} (sensitive theme: strictest)"
         ),
     }
+
+
+def generate_previous_priority(
+    indicators: pd.DataFrame, seed: int, top_n: int = 6, assessment: str = "2024"
+) -> pd.DataFrame:
+    """A plausible SYNTHETIC "previous assessment" priority-ward list.
+
+    Each count is redrawn as Poisson(count + 0.5) (what the previous year might have
+    looked like), turned into rates per 1,000 of its denominator, and combined with the
+    IMD rank in an equal-weight z-score index (:func:`sa_lib.stats.risk_index.composite_index`);
+    the ``top_n`` wards are the list. It overlaps with, but differs from, a list made
+    from the current indicators, which is what :func:`sa_lib.stats.risk_index.compare_previous`
+    is for.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        From :func:`sa_lib.data.cse_indicators.generate_cse_indicators`. Not changed.
+    seed : int
+        Random seed.
+    top_n : int, default 6
+        Length of the list.
+    assessment : str, default "2024"
+        Label of the previous assessment.
+
+    Returns
+    -------
+    DataFrame
+        ``ward_code``, ``ward_name``, ``rank`` (1 = highest), ``assessment`` and
+        ``synthetic`` (True).
+    """
+    require_columns(
+        indicators,
+        ["ward_code", "ward_name", "imd_rank_mean", *INDICATOR_COLUMNS],
+        arg="indicators",
+        fix="pass the output of generate_cse_indicators(...)",
+    )
+    require_int(seed, arg="seed", minimum=0)
+    require_int(top_n, arg="top_n", minimum=1)
+    rng = np.random.default_rng(seed)
+    df = indicators[["ward_code", "ward_name", "imd_rank_mean"]].copy()
+    for name, spec in INDICATORS.items():
+        counts = rng.poisson(indicators[name].to_numpy(dtype=float) + 0.5)
+        df[name] = 1000 * counts / indicators[spec["denominator"]].to_numpy(dtype=float)
+    idx = composite_index(
+        df,
+        [*INDICATOR_COLUMNS, "imd_rank_mean"],
+        method="zscore",
+        weights=None,
+        missing="mean",
+        higher_is_worse={"imd_rank_mean": False},
+    )
+    top = idx.sort_values("rank", kind="mergesort").head(top_n)
+    return pd.DataFrame(
+        {
+            "ward_code": top["ward_code"].to_numpy(),
+            "ward_name": top["ward_name"].to_numpy(),
+            "rank": top["rank"].astype(int).to_numpy(),
+            "assessment": assessment,
+            "synthetic": True,
+        }
+    )

@@ -1,0 +1,92 @@
+"""The library's layers: each subpackage imports only from the layers below it.
+
+The order is root (validation, config, choices, style) < data < stats < spatial
+< themes < pack; see docs/ARCHITECTURE.md.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "sa_lib"
+ORDER = ["data", "stats", "spatial", "themes", "pack"]
+ROOT_MODULES = {"validation", "config", "choices", "style"}
+
+
+def layer_of(module: str) -> int:
+    """Rank of a dotted ``sa_lib`` module: -1 for a root module, else its layer's index."""
+    parts = module.split(".")
+    if parts[0] != "sa_lib" or len(parts) < 2:
+        raise ValueError(f"not an sa_lib module: {module}")
+    if parts[1] in ORDER:
+        return ORDER.index(parts[1])
+    return -1
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """Every ``sa_lib`` module a file imports, at any depth, with its line number."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "sa_lib":
+                found += [(node.lineno, f"sa_lib.{a.name}") for a in node.names]
+            elif node.module.startswith("sa_lib."):
+                base = node.module
+                found.append((node.lineno, base))
+                if base.split(".")[1] in ORDER and len(base.split(".")) == 2:
+                    found += [(node.lineno, f"{base}.{a.name}") for a in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("sa_lib.")]
+    return found
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = sorted(SRC.rglob("*.py"))
+
+
+def test_every_module_lives_in_a_layer_or_is_shared():
+    stray = [
+        module_name(p)
+        for p in MODULES
+        if p.parent == SRC and p.stem not in ROOT_MODULES | {"__init__"}
+    ]
+    assert stray == [], f"modules at the sa_lib root that belong in a layer: {stray}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_no_module_imports_from_a_layer_above(path):
+    me = module_name(path)
+    mine = layer_of(me) if me != "sa_lib" else -1
+    upward = [
+        f"line {line}: {target}"
+        for line, target in imports_of(path)
+        if target.split(".")[1:2] and layer_of(target) > mine
+    ]
+    assert upward == [], f"{me} imports from a higher layer: {upward}"
+
+
+def test_the_check_catches_an_upward_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from sa_lib.pack.runner import run_pack\n")
+    assert imports_of(bad) == [(2, "sa_lib.pack.runner")]
+    assert layer_of("sa_lib.pack.runner") > layer_of("sa_lib.data.store")
+    assert layer_of("sa_lib.validation") == -1
+
+
+def test_architecture_doc_names_every_module():
+    doc = (SRC.parents[1] / "docs" / "ARCHITECTURE.md").read_text()
+    missing = [
+        module_name(p)
+        for p in MODULES
+        if p.stem != "__init__" and f"`{p.stem}`" not in doc and f"`{p.stem} " not in doc
+    ]
+    assert missing == [], f"docs/ARCHITECTURE.md does not list: {missing}"
