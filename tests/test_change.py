@@ -77,7 +77,7 @@ def test_exposure_columns():
 
 def test_zero_before_is_new_with_no_pct():
     row = compare_counts(_df([0], [5]), correction="none", method="exact").iloc[0]
-    assert row["change_label"] == "new (was 0)"
+    assert row["change_label"] == "new (was 0), not significant"
     assert np.isnan(row["pct_change"])
     assert np.isinf(row["rate_ratio"])
     # 5 of 5 events in the later period: p = 2 * 0.5**5 = 0.0625.
@@ -220,3 +220,13 @@ def test_error_bad_exposure_number():
 def test_error_not_dataframe():
     with pytest.raises(ValueError, match="df must be a pandas DataFrame"):
         compare_counts([1, 2])
+
+
+def test_new_items_carry_their_significance():
+    # Issue 12, defect 5: 0 -> 3 (p = 0.25) and 0 -> 12 (p = 0.0005) must read differently.
+    out = compare_counts(_df([0, 0], [3, 12]), correction="none", method="exact")
+    assert out["p_value"].tolist() == pytest.approx([0.25, 2 * 0.5**12])
+    assert out["change_label"].tolist() == [
+        "new (was 0), not significant",
+        "new (was 0), significant increase",
+    ]

@@ -229,7 +229,7 @@ def test_end_to_end_cluster_appearing_late_is_emerging():
 
 def test_end_to_end_reproducible_with_seed():
     grid, pts = _grid(), _points()
-    kw = dict(p_value="permutation", permutations=99, correction="none", alpha=0.05)
+    kw = dict(p_value="permutation", permutations=99, correction="none", alpha=0.05, time_step=0)
     a = emerging_hotspots(pts, grid, "Month", seed=11, **kw)
     b = emerging_hotspots(pts, grid, "Month", seed=11, **kw)
     c = emerging_hotspots(pts, grid, "Month", seed=12, **kw)
@@ -248,7 +248,7 @@ def test_quarters_and_empty_periods():
     # a month with no points is kept (all-zero counts: Gi* undefined -> z 0, p 1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = gi_star_by_period(pts, grid, "Month", start="2023-11", end="2024-02")
+        out = gi_star_by_period(pts, grid, "Month", start="2023-11", end="2024-02", time_step=0)
     msgs = [str(w.message) for w in caught]
     assert any("period 2024-01: every cell has the same count (0)" in m for m in msgs)
     assert any("period 2024-02: every cell has the same count (0)" in m for m in msgs)

@@ -190,9 +190,12 @@ def test_show_summary_suppresses_counts_and_derived(monkeypatch):
 def test_summary_display_new_type():
     t = summary()
     t.loc[t["crime_type"] == "Drugs", "count_last_year"] = 0
-    t.loc[t["crime_type"] == "Drugs", "label_vs_last_year"] = "new (was 0)"
+    t.loc[t["crime_type"] == "Drugs", "label_vs_last_year"] = "new (was 0), not significant"
     d = summary_display(t, ctx()).set_index("Crime type")
-    assert d.loc["Drugs", "vs Q4 2024 (Oct-Dec)"] == "new (was 0)"
+    assert d.loc["Drugs", "vs Q4 2024 (Oct-Dec)"] == "new (was 0) (n.s.)"
+    t.loc[t["crime_type"] == "Drugs", "label_vs_last_year"] = "new (was 0), significant increase"
+    d = summary_display(t, ctx()).set_index("Crime type")
+    assert d.loc["Drugs", "vs Q4 2024 (Oct-Dec)"] == "new (was 0) significant"
 
 
 def test_threshold_without_count_cols_changes_nothing():

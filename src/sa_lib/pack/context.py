@@ -28,6 +28,7 @@ from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
 from sa_lib.data.periods import Period, comparison_periods, parse_period
 from sa_lib.data.store import load_street, store_months
 from sa_lib.pack.params import load_params, theme_disclosure
+from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
 __all__ = ["Context", "open_context"]
 
@@ -224,12 +225,12 @@ def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
         record_choice(
             f"statistics.{k}", stats[k], "set in the parameters file", source="parameters"
         )
-    record_choice(
-        "disclosure threshold",
-        f"counts below {disclosure['threshold']} suppressed"
-        + ("; secondary suppression on" if disclosure["secondary"] else ""),
-        "set in the parameters file",
-        source="parameters",
+    record_disclosure_settings(
+        disclosure_settings(
+            threshold=int(disclosure["threshold"]),
+            secondary=bool(disclosure["secondary"]),
+            suppress_zero=bool(disclosure.get("suppress_zero", False)),
+        )
     )
     logger.info("context: %s %s, %d rows", params["csp"]["name"], period.label, len(crimes))
     return Context(

@@ -1,11 +1,32 @@
 """Emerging hot spots: how Gi* hot and cold spots change over months or quarters.
 
-For each period, Getis-Ord Gi* is computed per cell (:func:`sa_lib.spatial.hotspots.gi_star`);
+For each period a Gi* z-score is computed per cell (a *bin* is one cell in one period);
 a cell is a *hot spot* in a period when ``gi_p_adjusted <= alpha`` and ``gi_z > 0``
 (a *cold spot* when ``gi_z < 0``). A Mann-Kendall test
 (:func:`sa_lib.stats.trend.mann_kendall`) on each cell's series of Gi* z-scores gives the
 trend (``trend_tau``, Kendall's tau-a; ``trend_p``, two-sided), significant when
 ``trend_p <= alpha``. Three classifications are returned.
+
+The Gi* neighbourhood (``time_step``)
+-------------------------------------
+- ``time_step = k >= 1`` (default 1, as ArcGIS's *neighborhood time step*): the
+  **space-time** Gi* of ArcGIS Emerging Hot Spot Analysis. A bin's neighbours are
+  its spatial neighbours and itself in the same period *and in each of the ``k``
+  periods before* (fewer at the start of the series). With binary weights, ``L`` the
+  sum of the counts in the bin's neighbourhood and ``W`` the number of bins in it,
+  ``z = (L - xbar W) / (S sqrt((N W - W**2) / (N - 1)))`` where ``N``, ``xbar`` and
+  ``S`` (population SD) are taken over every bin of the cube (ArcGIS's default
+  global window, "entire cube"). p-values are two-sided normal, adjusted with
+  ``correction`` across the cells of each period.
+- ``time_step = 0``: spatial only, the project's earlier method: Gi* of each period
+  on its own (:func:`sa_lib.spatial.hotspots.gi_star`, mean and SD of that period,
+  analytical or permutation p-values).
+
+**Cells whose whole neighbourhood has no crime in the window** are not classified:
+their z depends only on the other cells (the period's or cube's mean and spread), so
+a trend in it says nothing about the cell. They get no trend (``trend_tau`` and
+``trend_p`` NaN), "No pattern detected" / "no pattern" / "No pattern", and
+``empty_neighbourhood = True``; their number is in ``attrs["empty_neighbourhoods"]``.
 
 ``ehsa_category`` - ArcGIS Pro *Emerging Hot Spot Analysis*
 ------------------------------------------------------------
@@ -33,6 +54,9 @@ Where Esri's wording overlaps, the category that describes the final period wins
 (e.g. a cell hot in 9 of 10 months and a cold spot in the last one is an
 oscillating cold spot, not a historical hot spot), and a cell with an earlier
 cold spot is oscillating rather than new or consecutive (as in R ``sfdep``).
+``docs/methods.md`` sets each category beside Esri's definition; the z- and p-series
+in ``tests/fixtures/ehsa/`` land in each of the 17 categories, so any port can be
+checked against them.
 
 ``simple_category`` - adapted from R ``sfhotspot::hotspot_classify`` (Ashby)
 --------------------------------------------------------------------------
@@ -50,15 +74,19 @@ With its default parameters: the *recent* periods are the last
 
 ``csp_category`` - the CSP's plan vocabulary
 --------------------------------------------
-- **Sustaining**: hot in at least 90% of periods (EHSA persistent, intensifying,
-  diminishing or historical hot spot): a long-running problem place where effort
+Defined from the EHSA *hot-spot* categories only:
+
+- **Sustaining**: an EHSA persistent, intensifying, diminishing or historical hot
+  spot (hot in at least 90% of periods): a long-running problem place where effort
   must be kept up.
-- **Emerging**: hot in the final period but in less than 90% of periods (EHSA new,
-  consecutive, sporadic or oscillating hot spot): a recent or recurring problem.
-- **Preventing**: not hot in the final period and not Sustaining, but with a
-  significant *rising* trend in Gi* z (``trend_tau > 0`` and ``trend_p <= alpha``):
-  not yet a hot spot, heading towards one.
-- **No pattern**: anything else.
+- **Emerging**: an EHSA new, consecutive, sporadic or oscillating hot spot (hot in
+  the final period but in less than 90% of periods): a recent or recurring problem.
+- **Preventing**: no EHSA category at all ("No pattern detected": neither a hot nor a
+  cold spot pattern), but a significant *rising* trend in Gi* z (``trend_tau > 0``
+  and ``trend_p <= alpha``): not yet a hot spot, heading towards one. A cold-spot
+  category (e.g. a diminishing cold spot, whose z rises towards 0) is never
+  Preventing.
+- **No pattern**: anything else, including every cold-spot category.
 
 Examples
 --------
@@ -76,15 +104,19 @@ import warnings
 from collections.abc import Sequence
 
 import geopandas as gpd
+import libpysal
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
+from sa_lib.choices import record_choice
 from sa_lib.spatial.grids import BNG, count_points, require_points, to_bng
-from sa_lib.spatial.hotspots import gi_star, spatial_weights
+from sa_lib.spatial.hotspots import _adjust, gi_bins, gi_star, spatial_weights
 from sa_lib.stats.trend import mann_kendall
 from sa_lib.validation import (
     require_choice,
     require_columns,
+    require_int,
     require_no_missing,
     require_numeric,
     require_probability,
@@ -96,6 +128,7 @@ __all__ = [
     "SIMPLE_CATEGORIES",
     "CSP_CATEGORIES",
     "gi_star_by_period",
+    "space_time_gi",
     "classify_emerging",
     "emerging_hotspots",
 ]
@@ -200,13 +233,14 @@ def _simple(hot, cold, hotspot_prop, persistent_prop, recent_prop) -> str:
     return "no pattern"
 
 
-def _csp(hot: np.ndarray, tau: float, sig_trend: bool) -> str:
-    share = hot.mean()
-    if share >= _SHARE:
-        return "Sustaining"
-    if hot[-1]:
-        return "Emerging"
-    if sig_trend and tau > 0:
+_SUSTAINING = {"Persistent", "Intensifying", "Diminishing", "Historical"}
+
+
+def _csp(ehsa: str, tau: float, sig_trend: bool) -> str:
+    """CSP label from the EHSA category (hot-spot categories only) and the z trend."""
+    if ehsa.endswith(" hot spot"):
+        return "Sustaining" if ehsa[: -len(" hot spot")] in _SUSTAINING else "Emerging"
+    if ehsa == "No pattern detected" and sig_trend and tau > 0:
         return "Preventing"
     return "No pattern"
 
@@ -222,6 +256,7 @@ def classify_emerging(
     hotspot_prop: float = 0.1,
     persistent_prop: float = 0.8,
     recent_prop: float = 0.2,
+    neighbourhood_col: str | None = "neighbourhood_count",
 ) -> pd.DataFrame:
     """Classify each cell's Gi* series (EHSA, sfhotspot-style and CSP categories).
 
@@ -239,6 +274,10 @@ def classify_emerging(
         Significance level for hot/cold spots in each period and for the trend.
     hotspot_prop, persistent_prop, recent_prop : float
         sfhotspot parameters for ``simple_category`` (see the module docstring).
+    neighbourhood_col : str or None, default "neighbourhood_count"
+        Column with the crimes in each bin's Gi* neighbourhood (from
+        :func:`gi_star_by_period`). When it is present, a cell whose neighbourhood
+        has no crime in any period gets no trend and no category (module docstring).
 
     Returns
     -------
@@ -246,7 +285,9 @@ def classify_emerging(
         One row per cell, sorted by ``id_col``, with columns ``id_col``,
         ``n_periods``, ``n_hot``, ``n_cold``, ``final_state`` ("hot", "cold" or
         "not significant"), ``trend_tau``, ``trend_p``, ``ehsa_category``,
-        ``simple_category``, ``csp_category``. Rules: module docstring.
+        ``simple_category``, ``csp_category``, ``empty_neighbourhood``. Rules:
+        module docstring. ``attrs["empty_neighbourhoods"]`` counts the cells left
+        unclassified because their neighbourhood never had a crime.
 
     Examples
     --------
@@ -301,34 +342,61 @@ def classify_emerging(
     p = wide_p[periods].to_numpy(dtype=float)
     sig = np.nan_to_num(p, nan=1.0) <= alpha
     hot, cold = sig & (z > 0), sig & (z < 0)
+    if neighbourhood_col is not None and neighbourhood_col in series.columns:
+        require_numeric(series, neighbourhood_col, arg="series")
+        hood = series.groupby(id_col)[neighbourhood_col].sum().reindex(wide_z.index)
+        empty = (hood.fillna(0).to_numpy(dtype=float) == 0)
+    else:
+        empty = np.zeros(len(wide_z.index), dtype=bool)
 
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the short-series warning is given once above
         for k, cell in enumerate(wide_z.index):
             zk = z[k]
+            h, c = hot[k], cold[k]
+            row = {
+                id_col: cell,
+                "n_periods": n,
+                "n_hot": int(h.sum()),
+                "n_cold": int(c.sum()),
+                "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
+            }
+            if empty[k]:
+                # No crime anywhere in the neighbourhood: z reflects only the other cells.
+                rows.append(
+                    row
+                    | {
+                        "trend_tau": np.nan,
+                        "trend_p": np.nan,
+                        "ehsa_category": "No pattern detected",
+                        "simple_category": "no pattern",
+                        "csp_category": "No pattern",
+                        "empty_neighbourhood": True,
+                    }
+                )
+                continue
             if np.all(zk == zk[0]):
                 tau, tp = 0.0, 1.0
             else:
                 mk = mann_kendall(zk, alpha=alpha)
                 tau, tp = mk.tau, mk.p_value
             sig_trend = tp <= alpha
-            h, c = hot[k], cold[k]
+            ehsa = _ehsa(h, c, tau, sig_trend)
             rows.append(
-                {
-                    id_col: cell,
-                    "n_periods": n,
-                    "n_hot": int(h.sum()),
-                    "n_cold": int(c.sum()),
-                    "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
+                row
+                | {
                     "trend_tau": float(tau),
                     "trend_p": float(tp),
-                    "ehsa_category": _ehsa(h, c, tau, sig_trend),
+                    "ehsa_category": ehsa,
                     "simple_category": _simple(h, c, hotspot_prop, persistent_prop, recent_prop),
-                    "csp_category": _csp(h, tau, sig_trend),
+                    "csp_category": _csp(ehsa, tau, sig_trend),
+                    "empty_neighbourhood": False,
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["empty_neighbourhoods"] = int(empty.sum())
+    return out
 
 
 def _periods(values: pd.Series, freq: str, arg: str) -> pd.Series:
@@ -361,8 +429,9 @@ def gi_star_by_period(
     alpha: float = 0.05,
     correction: str = "fdr_bh",
     crime_types: Sequence[str] | None = None,
+    time_step: int = 1,
 ) -> pd.DataFrame:
-    """Count points per cell and period and run Gi* on each period.
+    """Count points per cell and period and compute each bin's Gi* (space-time or spatial).
 
     Parameters
     ----------
@@ -384,13 +453,19 @@ def gi_star_by_period(
         seed is ``seed + k`` in period ``k``, so results are reproducible).
     crime_types : sequence of str, optional
         The crime types the points were selected by (used in the "no points" error).
+    time_step : int, default 1
+        ArcGIS's neighbourhood time step: a bin's Gi* neighbourhood includes the same
+        cells in the ``time_step`` periods before (space-time Gi*, analytical
+        p-values, cube-wide mean and SD; see the module docstring). 0 gives the
+        spatial-only Gi* of each period.
 
     Returns
     -------
     DataFrame
         Long table, one row per cell and period: ``id_col``, ``period`` (str, e.g.
-        "2024-01" or "2024Q1"), ``count``, ``gi_z``, ``gi_p``, ``gi_p_adjusted``,
-        ``gi_bin``. A period whose counts are all equal (e.g. all zero) gets
+        "2024-01" or "2024Q1"), ``count``, ``neighbourhood_count`` (crimes in the
+        bin's Gi* neighbourhood), ``gi_z``, ``gi_p``, ``gi_p_adjusted``, ``gi_bin``.
+        With ``time_step=0`` a period whose counts are all equal (e.g. all zero) gets
         ``gi_z = 0`` and p-values of 1, with a warning.
 
     Examples
@@ -436,29 +511,78 @@ def gi_star_by_period(
             f"{n_out} of {len(pts)} point(s) fall outside every cell of grid_gdf and are not "
             f"counted in any period. Check the points were filtered to the CSP area."
         )
+    require_int(time_step, arg="time_step", minimum=0)
     # Build the weights once; every period uses the same cells.
     w = spatial_weights(grid, weights, threshold) if isinstance(weights, str) else weights
     pts = pts.assign(_period=per.to_numpy())
-    frames = []
+    ids = grid[id_col].to_numpy()
+    counts = np.zeros((len(grid), len(all_periods)))
     for k, period in enumerate(all_periods):
         sub = pts[pts["_period"] == period]
         if len(sub):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # outside-points warning given once above
-                cells = count_points(sub, grid, id_col)
-        else:
-            cells = grid.assign(count=0)
-        y = cells["count"].to_numpy()
-        base = pd.DataFrame({id_col: grid[id_col].to_numpy(), "period": str(period), "count": y})
+                counts[:, k] = count_points(sub, grid, id_col)["count"].to_numpy()
+    adj = _binary_with_self(w, len(grid))
+    lag = np.asarray(adj @ counts)  # crimes in each cell and its spatial neighbours
+    hood = _window_sum(lag, time_step)
+    periods_txt = [str(p) for p in all_periods]
+    if time_step >= 1:
+        if p_value == "permutation":
+            warn(
+                "permutation p-values are not available for the space-time Gi*; analytical "
+                "(normal) p-values are used, as in ArcGIS Emerging Hot Spot Analysis. Set the "
+                "time step to 0 for spatial-only Gi* with permutations."
+            )
+        z, pv = space_time_gi(counts, adj, time_step)
+        record_choice(
+            "Emerging hot spots: Gi* neighbourhood",
+            f"space-time, time step {time_step}",
+            f"as ArcGIS Emerging Hot Spot Analysis: spatial neighbours in the same and the "
+            f"{time_step} previous period(s); mean and SD over the whole space-time cube; "
+            f"two-sided normal p-values, {correction} correction across cells in each period",
+            source="parameters",
+        )
+        frames = []
+        for k, period in enumerate(periods_txt):
+            p_adj = _adjust(pv[:, k], correction)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        id_col: ids,
+                        "period": period,
+                        "count": counts[:, k],
+                        "neighbourhood_count": hood[:, k],
+                        "gi_z": z[:, k],
+                        "gi_p": pv[:, k],
+                        "gi_p_adjusted": p_adj,
+                        "gi_bin": gi_bins(z[:, k], p_adj, alpha),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    record_choice(
+        "Emerging hot spots: Gi* neighbourhood",
+        "spatial only (time step 0)",
+        "Gi* of each period on its own, with that period's mean and SD",
+        source="parameters",
+    )
+    frames = []
+    for k, period in enumerate(periods_txt):
+        y = counts[:, k]
+        base = pd.DataFrame(
+            {id_col: ids, "period": period, "count": y, "neighbourhood_count": hood[:, k]}
+        )
         if np.all(y == y[0]):
             warn(
-                f"period {period}: every cell has the same count ({y[0]}), so Gi* is undefined; "
-                f"the period is kept with gi_z = 0 and p = 1 (no hot or cold spots)."
+                f"period {period}: every cell has the same count ({y[0]:g}), so Gi* is "
+                f"undefined; the period is kept with gi_z = 0 and p = 1 (no hot or cold spots)."
             )
             frames.append(base.assign(gi_z=0.0, gi_p=1.0, gi_p_adjusted=1.0, gi_bin=np.int64(0)))
             continue
         res = gi_star(
-            cells,
+            grid.assign(count=y),
             "count",
             weights=w,
             p_value=p_value,
@@ -478,6 +602,86 @@ def gi_star_by_period(
     return pd.concat(frames, ignore_index=True)
 
 
+def _binary_with_self(w: libpysal.weights.W, n: int) -> sparse.csr_matrix:
+    """Binary weights with the self-weight (Gi*), rows and columns in row order 0..n-1."""
+    if w.n != n:
+        raise ValueError(
+            f"weights has {w.n} observations but the grid has {n} cells.\n"
+            f"Fix: build the weights from this grid (spatial_weights(grid))."
+        )
+    pos = {key: k for k, key in enumerate(w.id_order)}
+    rows, cols = [], []
+    for key, nbrs in w.neighbors.items():
+        for j in nbrs:
+            rows.append(pos[key])
+            cols.append(pos[j])
+    m = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    m = (m + sparse.identity(n, format="csr")).tocsr()  # weights may already hold the self-weight
+    m.data[:] = 1.0
+    return m
+
+
+def _window_sum(lag: np.ndarray, time_step: int) -> np.ndarray:
+    """Sum of ``lag[:, s]`` for ``s`` in ``t - time_step .. t`` (from 0), for every ``t``."""
+    c = np.cumsum(lag, axis=1)
+    out = c.copy()
+    out[:, time_step + 1 :] = c[:, time_step + 1 :] - c[:, : -(time_step + 1)]
+    return out
+
+
+def space_time_gi(
+    counts: np.ndarray, adjacency, time_step: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Space-time Getis-Ord Gi* z-scores and two-sided p-values (ArcGIS EHSA definition).
+
+    Parameters
+    ----------
+    counts : ndarray, shape (cells, periods)
+        Counts per cell (rows) and period (columns, in time order).
+    adjacency : array or sparse matrix, shape (cells, cells)
+        Binary spatial weights *including* the self-weight (1 on the diagonal).
+    time_step : int, default 1
+        Periods back included in each bin's neighbourhood.
+
+    Returns
+    -------
+    z, p : ndarray, shape (cells, periods)
+        ``z = (L - xbar W) / (S sqrt((N W - W**2) / (N - 1)))`` with ``L`` and ``W``
+        the count and number of bins in the neighbourhood, ``N``, ``xbar``, ``S`` over
+        the whole cube; ``p = 2 (1 - Phi(|z|))``. All z are 0 (p 1) when every bin
+        has the same count.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[5, 6, 7], [0, 0, 1], [0, 0, 0]])
+    >>> a = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]])
+    >>> z, p = space_time_gi(x, a, time_step=1)
+    >>> round(float(z[0, 2]), 3), round(float(z[2, 0]), 3)
+    (1.252, -1.137)
+    """
+    from scipy import stats as _st
+
+    x = np.asarray(counts, dtype=float)
+    require_int(time_step, arg="time_step", minimum=0)
+    a = sparse.csr_matrix(adjacency, dtype=float)
+    n_bins = x.size
+    xbar = x.mean()
+    s = np.sqrt(max(0.0, (x**2).mean() - xbar**2))
+    if s == 0 or n_bins < 2:
+        return np.zeros_like(x), np.ones_like(x)
+    lag = np.asarray(a @ x)
+    big_l = _window_sum(lag, time_step)
+    card = np.asarray(a.sum(axis=1)).ravel()
+    slices = np.minimum(np.arange(x.shape[1]), time_step) + 1
+    big_w = card[:, None] * slices[None, :]
+    den = s * np.sqrt((n_bins * big_w - big_w**2) / (n_bins - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(den > 0, (big_l - xbar * big_w) / den, np.nan)
+    p = 2 * _st.norm.sf(np.abs(z))
+    return z, p
+
+
 def emerging_hotspots(
     points_gdf: gpd.GeoDataFrame,
     grid_gdf: gpd.GeoDataFrame,
@@ -495,6 +699,7 @@ def emerging_hotspots(
     alpha: float = 0.05,
     correction: str = "fdr_bh",
     crime_types: Sequence[str] | None = None,
+    time_step: int = 1,
 ) -> gpd.GeoDataFrame:
     """Emerging hot-spot classification of each cell over months or quarters.
 
@@ -507,8 +712,10 @@ def emerging_hotspots(
     GeoDataFrame
         A copy of ``grid_gdf`` (EPSG:27700, same rows and order) with columns
         ``n_periods``, ``n_hot``, ``n_cold``, ``final_state``, ``trend_tau``,
-        ``trend_p``, ``ehsa_category``, ``simple_category``, ``csp_category``.
-        The per-period table is in ``result.attrs["by_period"]``.
+        ``trend_p``, ``ehsa_category``, ``simple_category``, ``csp_category``,
+        ``empty_neighbourhood``. The per-period table is in
+        ``result.attrs["by_period"]``; ``attrs["empty_neighbourhoods"]`` counts the
+        cells left unclassified (no crime in their neighbourhood in the window).
 
     Examples
     --------
@@ -540,9 +747,12 @@ def emerging_hotspots(
         alpha=alpha,
         correction=correction,
         crime_types=crime_types,
+        time_step=time_step,
     )
     classes = classify_emerging(by_period, id_col=id_col, period_col="period", alpha=alpha)
     out = grid_gdf if grid_gdf.crs.to_epsg() == 27700 else grid_gdf.to_crs(BNG)
     out = out.merge(classes, on=id_col, how="left")
     out.attrs["by_period"] = by_period
+    out.attrs["empty_neighbourhoods"] = classes.attrs["empty_neighbourhoods"]
+    out.attrs["time_step"] = time_step
     return out

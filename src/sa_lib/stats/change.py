@@ -173,7 +173,8 @@ def _label(rr: float, before: float, after: float, significant: bool) -> str:
     if before == 0 and after == 0:
         return "no change (both 0)"
     if before == 0:
-        return "new (was 0)"
+        # A new item is tested like any other: 0 -> 3 is not 0 -> 12.
+        return "new (was 0), significant increase" if significant else "new (was 0), not significant"
     if rr == 1:
         return "no change"
     direction = "increase" if rr > 1 else "decrease"
@@ -225,7 +226,8 @@ def compare_counts(
         - ``significant``: bool, ``p_adjusted < alpha``.
         - ``change_label``: "significant increase", "significant decrease",
           "increase, not significant", "decrease, not significant", "no change",
-          "new (was 0)" or "no change (both 0)". The direction follows the rate ratio.
+          "new (was 0), significant increase", "new (was 0), not significant" or
+          "no change (both 0)". The direction follows the rate ratio.
 
     Raises
     ------
@@ -238,7 +240,7 @@ def compare_counts(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"count_before": [0, 12], "count_after": [5, 12]})
     >>> compare_counts(df, correction="none", method="exact")["change_label"].tolist()
-    ['new (was 0)', 'no change']
+    ['new (was 0), not significant', 'no change']
     """
     require_dataframe(df, "df")
     require_probability(alpha, arg="alpha")

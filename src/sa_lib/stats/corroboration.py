@@ -7,7 +7,8 @@ call-outs do not, the rise may be recording rather than harm. This module tests
 that divergence rather than eyeballing two lines.
 
 The test is a binomial GLM of the share ``recorded / (recorded + partner)`` on
-time (years), with standard errors scaled for over-dispersion. A significant
+time (years), with standard errors scaled for over-dispersion and t(residual df) inference
+(the dispersion is estimated). A significant
 slope means the two series diverge; its sign says which grows faster.
 
 Examples
@@ -54,7 +55,10 @@ def divergence_test(
         ``odds_ratio_per_year`` (change per year in the odds recorded : partner),
         ``or_lower``, ``or_upper``, ``p_value``, ``diverging`` (bool, p < alpha),
         ``direction`` (text), ``correlation`` (Pearson r of the two monthly series),
-        ``n_months``, ``dispersion``.
+        ``n_months``, ``dispersion`` (Pearson chi-square / df, at least 1) and
+        ``df_resid``. The dispersion is estimated, so the p-value and interval use
+        t(``df_resid``) rather than the normal (quasi-binomial inference as R
+        ``summary.glm``).
     """
     import statsmodels.api as sm
 
@@ -80,8 +84,11 @@ def divergence_test(
     b, se = float(fit.params[1]), float(fit.bse[1])
     from scipy import stats
 
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = float(2 * stats.norm.sf(abs(b / se))) if se > 0 else float("nan")
+    # The dispersion is estimated from the data, so the reference is t(df_resid), not the
+    # normal (as R summary.glm for quasibinomial).
+    df = float(fit.df_resid)
+    z = stats.t.ppf(1 - alpha / 2, df)
+    p = float(2 * stats.t.sf(abs(b / se), df)) if se > 0 else float("nan")
     diverging = bool(p < alpha)
     if not diverging:
         direction = "no significant divergence"
@@ -104,6 +111,7 @@ def divergence_test(
         "correlation": r,
         "n_months": int(len(d)),
         "dispersion": dispersion,
+        "df_resid": df,
     }
 
 

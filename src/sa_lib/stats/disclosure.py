@@ -51,6 +51,7 @@ __all__ = [
     "SuppressionResult",
     "disclosure_settings",
     "suppress_table",
+    "record_disclosure_settings",
     "suppress_rates",
     "band_counts",
     "table_to_html",
@@ -242,6 +243,81 @@ def _complement(values: np.ndarray, cand: np.ndarray, is_total: np.ndarray) -> i
     return None
 
 
+_THRESHOLD = "Disclosure: suppression threshold"
+_SECONDARY = "Disclosure: secondary suppression"
+_DEVIATIONS = "Disclosure: tables set differently"
+
+
+def record_disclosure_settings(settings: DisclosureSettings) -> None:
+    """Record the pack's disclosure settings for Methods, once, from the parameters.
+
+    Call it when a report starts (``pack.context.open_context`` does). Every later
+    :func:`suppress_table` whose settings differ is recorded as a per-table
+    deviation (``"Disclosure: tables set differently"``) instead of overwriting the
+    pack's settings. Without a call, the first table suppressed sets them.
+
+    Examples
+    --------
+    >>> from sa_lib.choices import choices_table, clear_choices
+    >>> clear_choices()
+    >>> record_disclosure_settings(disclosure_settings(threshold=10, secondary=True))
+    >>> import pandas as pd
+    >>> _ = suppress_table(pd.DataFrame({"n": [3, 40]}), ["n"], secondary=False, table="Data quality")
+    >>> t = choices_table().set_index("choice")["value"]
+    >>> t["Disclosure: secondary suppression"], t["Disclosure: tables set differently"]
+    ('on', 'Data quality: secondary suppression off')
+    """
+    if not isinstance(settings, DisclosureSettings):
+        raise ValueError(
+            f"settings must be the DisclosureSettings from disclosure_settings(), got "
+            f"{type(settings).__name__}."
+        )
+    shown_as = f"shown as {settings.primary_text!r}"
+    reason = (
+        f"counts 0-{settings.threshold - 1} {shown_as}"
+        if settings.suppress_zero
+        else f"counts 1-{settings.threshold - 1} {shown_as}; zeros shown"
+    )
+    record_choice(_THRESHOLD, settings.threshold, reason, source="parameters")
+    record_choice(
+        _SECONDARY,
+        "on" if settings.secondary else "off",
+        "smallest non-zero cell suppressed in any row or column with exactly one suppressed "
+        f"cell, repeated until none; shown as {settings.secondary_label!r}",
+        source="parameters",
+    )
+
+
+def _note_table_settings(s: DisclosureSettings, table: str | None) -> None:
+    """Record ``s`` as the pack's settings if none are recorded, else any deviation."""
+    from sa_lib.choices import choices_table
+
+    recorded = choices_table().set_index("choice")["value"].to_dict()
+    if _THRESHOLD not in recorded or _SECONDARY not in recorded:
+        record_disclosure_settings(s)
+        return
+    diffs = []
+    if str(s.threshold) != recorded[_THRESHOLD]:
+        diffs.append(f"threshold {s.threshold}")
+    if ("on" if s.secondary else "off") != recorded[_SECONDARY]:
+        diffs.append(f"secondary suppression {'on' if s.secondary else 'off'}")
+    if not diffs:
+        return
+    item = f"{table or 'a table'}: {', '.join(diffs)}"
+    old = recorded.get(_DEVIATIONS, "")
+    items = [x for x in old.split("; ") if x]
+    if item not in items:
+        items.append(item)
+    record_choice(
+        _DEVIATIONS,
+        "; ".join(items),
+        "set for these tables only (e.g. a one-column table whose cells are not parts of a "
+        "published total needs no secondary suppression); every other table uses the pack's "
+        "settings",
+        source="report",
+    )
+
+
 def suppress_table(
     df: pd.DataFrame,
     count_cols: str | Sequence[str],
@@ -256,6 +332,7 @@ def suppress_table(
     settings: DisclosureSettings | None = None,
     thousands: bool = True,
     lines: str = "both",
+    table: str | None = None,
 ) -> SuppressionResult:
     """Suppress small counts in a table, with secondary suppression.
 
@@ -286,6 +363,9 @@ def suppress_table(
         Which lines have a published total to protect. Use ``"columns"`` for a
         table whose columns are periods (each period's column sums to a published
         total, but nobody adds one period to another along a row).
+    table : str, optional
+        The table's name (its caption), used in Methods when this table's settings
+        differ from the pack's (see :func:`record_disclosure_settings`).
 
     Returns
     -------
@@ -392,25 +472,7 @@ def suppress_table(
                 texts.append(_format_count(vals[r, k], thousands))
         display[col] = pd.Series(texts, index=df.index)
 
-    shown_as = f"shown as {s.primary_text!r}"
-    reason = (
-        f"counts 0-{s.threshold - 1} {shown_as}"
-        if s.suppress_zero
-        else f"counts 1-{s.threshold - 1} {shown_as}; zeros shown"
-    )
-    record_choice(
-        "Disclosure: suppression threshold",
-        s.threshold,
-        reason,
-        source="parameters",
-    )
-    record_choice(
-        "Disclosure: secondary suppression",
-        "on" if s.secondary else "off",
-        "smallest non-zero cell suppressed in any row or column with exactly one suppressed "
-        f"cell, repeated until none; shown as {s.secondary_label!r}",
-        source="parameters",
-    )
+    _note_table_settings(s, table)
     return SuppressionResult(
         display=display,
         suppressed=pd.DataFrame(supp, index=df.index, columns=cols),

@@ -206,7 +206,8 @@ class PoissonTrendResult:
     pct_lower, pct_upper : float
         ``1 - alpha`` confidence interval of ``pct_change_per_year``.
     p_value : float
-        Two-sided p-value (Wald) for the slope.
+        Two-sided p-value for the slope: Wald ``b / se`` against t(``df_resid``) when the
+        dispersion is estimated (quasi-Poisson, as R ``summary.glm``), else the normal.
     significant : bool
         ``p_value < alpha``.
     n_months : int
@@ -216,6 +217,16 @@ class PoissonTrendResult:
     dispersion : float
         The scale used for the standard errors: Pearson chi-square / df when
         ``overdispersion=True`` (quasi-Poisson), else 1.
+    df_resid : float
+        Residual degrees of freedom (months minus fitted parameters).
+    reference : str
+        The reference distribution of the p-value and intervals: ``"t(df)"`` when the
+        dispersion is estimated, ``"normal"`` otherwise.
+    seasonality_p_value : float
+        p-value of the month-of-year term as a whole (nested comparison with the model
+        without it): F test of the drop in deviance, ``((D0 - D1) / (df0 - df1)) / phi``
+        on ``(df0 - df1, df_resid)`` degrees of freedom when the dispersion is estimated
+        (R ``anova(test = "F")``), chi-square otherwise. NaN without a seasonal term.
     start, end : Timestamp
         First and last month fitted.
     alpha : float
@@ -241,6 +252,38 @@ class PoissonTrendResult:
     fitted: pd.DataFrame = field(repr=False)
     model: object = field(repr=False)
     _months_of_year: tuple = field(repr=False, default=())
+    df_resid: float = np.nan
+    reference: str = "normal"
+    seasonality_p_value: float = np.nan
+
+    def quantile(self, alpha: float) -> float:
+        """The two-sided ``1 - alpha`` critical value of :attr:`reference`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> d = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=12, freq="MS"),
+        ...                   "count": [10, 12, 9, 14, 11, 13, 12, 15, 13, 16, 14, 17]})
+        >>> r = poisson_trend(d, seasonal=False)
+        >>> r.reference, round(r.quantile(0.05), 3)
+        ('t(10)', 2.228)
+        """
+        return _critical(alpha, self.df_resid if self.reference != "normal" else None)
+
+
+def _critical(alpha: float, df: float | None) -> float:
+    """Two-sided critical value: t(df) when a dispersion was estimated, else the normal."""
+    if df is None or not np.isfinite(df):
+        return float(stats.norm.ppf(1 - alpha / 2))
+    return float(stats.t.ppf(1 - alpha / 2, df))
+
+
+def _two_sided_p(stat: float, df: float | None) -> float:
+    if df is None or not np.isfinite(df):
+        return float(2 * stats.norm.sf(abs(stat)))
+    return float(2 * stats.t.sf(abs(stat), df))
+
+
 
 
 def _monthly(df: pd.DataFrame, date_col: str, count_col: str) -> pd.DataFrame:
@@ -352,8 +395,10 @@ def poisson_trend(
     if overdispersion:
         record_choice(
             "Poisson trend standard errors",
-            "quasi-Poisson (Pearson dispersion, at least 1)",
-            "crime counts are usually over-dispersed; plain Poisson errors would be too narrow",
+            "quasi-Poisson (Pearson dispersion, at least 1); t(residual df) p-values and "
+            "intervals, F for the month-of-year term",
+            "crime counts are usually over-dispersed; plain Poisson errors would be too narrow, "
+            "and an estimated dispersion calls for t rather than normal reference values",
         )
     origin = int(_month_number(m["month"])[0])
     months_of_year = tuple(sorted(m["month"].dt.month.unique()))
@@ -367,10 +412,22 @@ def poisson_trend(
         if overdispersion and res.df_resid > 0:
             dispersion = max(1.0, float(res.pearson_chi2 / res.df_resid))
             res = model.fit(scale=dispersion)
+        estimated = overdispersion and res.df_resid > 0
+        df = float(res.df_resid) if estimated else None
+        season_p = np.nan
+        if seasonal and X.shape[1] > 2:
+            # Nested comparison: the model without the month-of-year term.
+            small = sm.GLM(y, X[:, :2], family=sm.families.Poisson()).fit()
+            k = X.shape[1] - 2
+            drop = max(0.0, float(small.deviance - res.deviance))
+            if estimated:
+                season_p = float(stats.f.sf(drop / k / dispersion, k, df))
+            else:
+                season_p = float(stats.chi2.sf(drop, k))
     b = float(res.params[1])
     se = float(res.bse[1])
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = float(2 * stats.norm.sf(abs(b / se))) if se > 0 else (0.0 if b != 0 else 1.0)
+    z = _critical(alpha, df)
+    p = _two_sided_p(b / se, df) if se > 0 else (0.0 if b != 0 else 1.0)
     significant = p < alpha
     direction = ("increasing" if b > 0 else "decreasing") if significant else "no clear trend"
     fitted = pd.DataFrame({"date": m["date"], "observed": y, "fitted": res.fittedvalues})
@@ -390,6 +447,9 @@ def poisson_trend(
         fitted=fitted,
         model=res,
         _months_of_year=months_of_year,
+        df_resid=float(res.df_resid),
+        reference=f"t({res.df_resid:.0f})" if estimated else "normal",
+        seasonality_p_value=season_p,
     )
 
 
@@ -408,7 +468,7 @@ def _predict(result: PoissonTrendResult, months: pd.Series, alpha: float):
     cov = np.asarray(result.model.cov_params())
     eta = X @ params
     se = np.sqrt(np.einsum("ij,jk,ik->i", X, cov, X))
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = result.quantile(alpha)
     return np.exp(eta), np.exp(eta - z * se), np.exp(eta + z * se), X, cov
 
 
@@ -700,7 +760,7 @@ def target_tracking(
     if future.any():
         grad = (mu[future][:, None] * X[future]).sum(axis=0)
         se_log = float(np.sqrt(grad @ cov @ grad)) / expected
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = trend.quantile(alpha)
         lower = known_part + expected * np.exp(-z * se_log)
         upper = known_part + expected * np.exp(z * se_log)
     else:

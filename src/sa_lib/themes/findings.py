@@ -105,7 +105,9 @@ def _get(row: Mapping | pd.Series, key: str, default=None):
 def _p_text(row: Mapping | pd.Series) -> str | None:
     p = _get(row, "p_value")
     p_adj = _get(row, "p_adjusted")
-    if p_adj is not None and (p is None or not np.isclose(p_adj, p)):
+    # Relative tolerance only: with numpy's default absolute tolerance (1e-8) every pair of
+    # tiny p-values would count as "not adjusted".
+    if p_adj is not None and (p is None or not np.isclose(p_adj, p, rtol=1e-9, atol=0.0)):
         return format_p(float(p_adj), adjusted=True)
     return None if p is None else format_p(float(p))
 

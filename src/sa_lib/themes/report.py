@@ -115,6 +115,7 @@ def table_html(
             secondary=secondary,
             suppress_zero=suppress_zero,
             lines=lines,
+            table=caption,
         )
         for c in count_cols:
             hide[c] = res.suppressed[c].to_numpy()
@@ -264,7 +265,7 @@ def setup_notebook() -> None:
 
 def _change_text(pct: float, label: str) -> str:
     if label.startswith("new"):
-        return "new (was 0)"
+        return "new (was 0) significant" if "significant increase" in label else "new (was 0) (n.s.)"
     if label.startswith("no change (both"):
         return "–"
     sign = "+" if pct > 0 else ""
