@@ -48,3 +48,29 @@ def test_plot_indexed_starts_at_100():
     fig = plot_indexed(m, "month_start", {"Recorded": "recorded", "Ambulance": "partner"})
     y = fig.axes[0].lines[0].get_ydata()
     assert y[0] == pytest.approx(100) and y[-1] == pytest.approx(200)
+
+
+def test_divergence_uses_t_with_the_residual_df():
+    # Issue 12: the dispersion is estimated, so inference is t(df_resid) (R summary.glm for
+    # quasibinomial). Reference: hand-written IRLS + scipy t in
+    # tests/fixtures/reference/make_glm_reference.py.
+    import json
+    from pathlib import Path
+
+    ref = json.loads(
+        (Path(__file__).parent / "fixtures" / "reference" / "glm_reference.json").read_text()
+    )["divergence"]
+    m = pd.DataFrame(
+        {
+            "month_start": pd.to_datetime(ref["month_start"]),
+            "recorded": ref["recorded"],
+            "partner": ref["partner"],
+        }
+    )
+    r = divergence_test(m, "month_start", "recorded", "partner")
+    assert r["df_resid"] == ref["df_resid"]
+    assert r["dispersion"] == pytest.approx(ref["dispersion"], rel=1e-6)
+    assert r["odds_ratio_per_year"] == pytest.approx(ref["odds_ratio_per_year"], rel=1e-8)
+    assert r["or_lower"] == pytest.approx(ref["or_lower"], rel=1e-6)
+    assert r["or_upper"] == pytest.approx(ref["or_upper"], rel=1e-6)
+    assert r["p_value"] == pytest.approx(ref["p_value"], rel=1e-5)

@@ -291,3 +291,62 @@ def test_plot_target_returns_figure():
     plt.close(fig)
     with pytest.raises(ValueError, match="TargetResult"):
         plot_target(_declining())
+
+
+# ------------------------------------------------- issue 12: t-based quasi-Poisson inference
+
+_REF = __import__("json").loads(
+    (
+        __import__("pathlib").Path(__file__).parent
+        / "fixtures"
+        / "reference"
+        / "glm_reference.json"
+    ).read_text()
+)
+
+
+def _drugs():
+    d = _REF["drugs_trend"]
+    months = pd.date_range(d["start"], periods=len(d["counts"]), freq="MS")
+    return pd.DataFrame({"date": months, "count": d["counts"]}), d
+
+
+def test_quasi_poisson_trend_uses_t_with_the_residual_df():
+    # The sample's Drugs series: 24 months, trend + 11 month terms -> 11 residual df.
+    # Reference: hand-written IRLS + scipy t (tests/fixtures/reference/make_glm_reference.py).
+    df, ref = _drugs()
+    r = poisson_trend(df)
+    assert r.reference == "t(11)" and r.df_resid == ref["df_resid"] == 11
+    assert r.dispersion == pytest.approx(ref["dispersion"], rel=1e-7)
+    assert r.pct_change_per_year == pytest.approx(ref["pct_change_per_year"], rel=1e-7)
+    assert r.pct_lower == pytest.approx(ref["pct_lower"], abs=1e-4)
+    assert r.pct_upper == pytest.approx(ref["pct_upper"], abs=1e-4)
+    assert r.p_value == pytest.approx(ref["p_value"], rel=1e-5)
+    # The audit's numbers: p = 0.066, CI -2.7% to +109%, so no significant trend.
+    assert round(r.p_value, 3) == 0.066 and round(r.pct_lower, 1) == -2.7
+    assert not r.significant and r.direction == "no clear trend"
+
+
+def test_seasonal_term_is_tested_with_f():
+    df, ref = _drugs()
+    r = poisson_trend(df)
+    assert r.seasonality_p_value == pytest.approx(ref["seasonality_p_value"], rel=1e-6)
+    assert np.isnan(poisson_trend(df, seasonal=False).seasonality_p_value)
+
+
+def test_prediction_bands_use_t():
+    # target_tracking's monthly bands for the months after the data.
+    df, ref = _drugs()
+    res = target_tracking(df, 2024, 10, 2026)
+    fut = res.projection[res.projection["is_projection"]].head(6)
+    assert fut["fitted"].to_numpy() == pytest.approx(ref["future_fitted"], rel=1e-7)
+    assert fut["fitted_lower"].to_numpy() == pytest.approx(ref["future_lower"], rel=1e-5)
+    assert fut["fitted_upper"].to_numpy() == pytest.approx(ref["future_upper"], rel=1e-5)
+
+
+def test_plain_poisson_keeps_the_normal_reference():
+    df, _ = _drugs()
+    r = poisson_trend(df, overdispersion=False)
+    assert r.reference == "normal" and r.dispersion == 1.0
+    b, se = r.model.params[1], r.model.bse[1]
+    assert r.p_value == pytest.approx(2 * stats.norm.sf(abs(b / se)))

@@ -151,6 +151,12 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             default=20,
             help="crimes a cell needs over the emerging window before it can be 'Preventing'",
         ),
+        "emerging_time_step": F(
+            (int,),
+            default=1,
+            help="Gi* neighbourhood time step of the emerging analysis: periods back included "
+            "(1 as ArcGIS; 0 = spatial only)",
+        ),
         "change_from": F(
             (str,),
             default="last_year",

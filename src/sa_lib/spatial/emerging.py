@@ -345,7 +345,7 @@ def classify_emerging(
     if neighbourhood_col is not None and neighbourhood_col in series.columns:
         require_numeric(series, neighbourhood_col, arg="series")
         hood = series.groupby(id_col)[neighbourhood_col].sum().reindex(wide_z.index)
-        empty = (hood.fillna(0).to_numpy(dtype=float) == 0)
+        empty = hood.fillna(0).to_numpy(dtype=float) == 0
     else:
         empty = np.zeros(len(wide_z.index), dtype=bool)
 

@@ -174,7 +174,9 @@ def _label(rr: float, before: float, after: float, significant: bool) -> str:
         return "no change (both 0)"
     if before == 0:
         # A new item is tested like any other: 0 -> 3 is not 0 -> 12.
-        return "new (was 0), significant increase" if significant else "new (was 0), not significant"
+        return (
+            "new (was 0), significant increase" if significant else "new (was 0), not significant"
+        )
     if rr == 1:
         return "no change"
     direction = "increase" if rr > 1 else "decrease"

@@ -77,10 +77,13 @@ def divergence_test(
     ).dt.days.to_numpy() / 365.25
     endog = np.column_stack([d[recorded_col].to_numpy(float), d[partner_col].to_numpy(float)])
     X = sm.add_constant(t)
-    fit = sm.GLM(endog, X, family=sm.families.Binomial()).fit(scale="X2")
-    dispersion = max(1.0, float(fit.scale))
-    if dispersion != float(fit.scale):
-        fit = sm.GLM(endog, X, family=sm.families.Binomial()).fit(scale=1.0)
+    model = sm.GLM(endog, X, family=sm.families.Binomial())
+    fit = model.fit()
+    # Pearson chi-square / df on the count scale. (statsmodels' scale="X2" for a
+    # two-column binomial works on the proportion scale without the trial weights and
+    # comes out far below 1, which hid every over-dispersion.)
+    dispersion = max(1.0, float(fit.pearson_chi2 / fit.df_resid)) if fit.df_resid > 0 else 1.0
+    fit = model.fit(scale=dispersion)
     b, se = float(fit.params[1]), float(fit.bse[1])
     from scipy import stats
 

@@ -284,8 +284,6 @@ def _two_sided_p(stat: float, df: float | None) -> float:
     return float(2 * stats.t.sf(abs(stat), df))
 
 
-
-
 def _monthly(df: pd.DataFrame, date_col: str, count_col: str) -> pd.DataFrame:
     """Validate and return a sorted frame with ``month`` (Period), ``date`` and ``count``."""
     require_dataframe(df, "monthly_df")

@@ -265,7 +265,9 @@ def setup_notebook() -> None:
 
 def _change_text(pct: float, label: str) -> str:
     if label.startswith("new"):
-        return "new (was 0) significant" if "significant increase" in label else "new (was 0) (n.s.)"
+        return (
+            "new (was 0) significant" if "significant increase" in label else "new (was 0) (n.s.)"
+        )
     if label.startswith("no change (both"):
         return "–"
     sign = "+" if pct > 0 else ""
