@@ -270,3 +270,61 @@ def test_load_force_counts_missing_column(tmp_path):
         load_force_counts(p)
     with pytest.raises(ValueError, match="does not exist"):
         load_force_counts(tmp_path / "nope.csv")
+
+
+# ------------------------------------------ issue 12: overdispersion-adjusted funnel limits
+
+_FUNNEL = __import__("json").loads(
+    (
+        __import__("pathlib").Path(__file__).parent
+        / "fixtures"
+        / "reference"
+        / "funnel_reference.json"
+    ).read_text()
+)
+
+
+def _funnel_areas():
+    return pd.DataFrame(_FUNNEL["areas"])
+
+
+def test_overdispersion_matches_the_independent_calculation():
+    # tests/fixtures/reference/make_funnel_reference.py: plain-Python Spiegelhalter (2005).
+    from sa_lib.stats.comparison import funnel_overdispersion
+
+    d = funnel_overdispersion(_funnel_areas(), reference=_FUNNEL["reference_rate"])
+    assert d.n_areas == 20
+    assert np.allclose(d.z, _FUNNEL["z"], rtol=1e-12)
+    assert d.phi == pytest.approx(_FUNNEL["phi"], rel=1e-12)
+    assert d.tau2 == pytest.approx(_FUNNEL["tau2"], rel=1e-12)
+    assert d.phi > 1 and d.p_value < 0.05  # these counts are over-dispersed
+
+
+@pytest.mark.parametrize("method", ["multiplicative", "additive"])
+def test_adjusted_funnel_limits_match_the_independent_calculation(method):
+    from sa_lib.stats.comparison import funnel_limits, funnel_overdispersion
+
+    d = funnel_overdispersion(_funnel_areas(), reference=_FUNNEL["reference_rate"], method=method)
+    ref = pd.DataFrame(_FUNNEL["limits"])
+    lim = funnel_limits(
+        _FUNNEL["reference_rate"], ref["population"], levels=(0.95, 0.998), dispersion=d
+    )
+    for name in ("95", "99_8"):
+        for side in ("lower", "upper"):
+            assert np.allclose(lim[f"{side}_{name}"], ref[f"{method}_{side}_{name}"], rtol=1e-12)
+    # Adjusted limits are wider than the Poisson ones.
+    plain = funnel_limits(_FUNNEL["reference_rate"], ref["population"], levels=(0.95, 0.998))
+    assert (lim["upper_99_8"] > plain["upper_99_8"]).all()
+    assert (lim["lower_99_8"] < plain["lower_99_8"]).all()
+
+
+def test_no_extra_variation_gives_poisson_width_and_says_so():
+    from sa_lib.stats.comparison import funnel_overdispersion
+
+    # Counts exactly at the expected value: phi = 0, tau2 = 0.
+    df = pd.DataFrame({"area": list("ABCDEFGHIJ"), "count": [600] * 10, "population": [1e4] * 10})
+    d = funnel_overdispersion(df, reference=60.0, method="additive")
+    assert d.phi == pytest.approx(0.0) and d.tau2 == 0.0
+    assert "equal Poisson limits" in d.describe()
+    with pytest.raises(ValueError, match="method='sideways' is not a valid choice"):
+        funnel_overdispersion(df, reference=60.0, method="sideways")

@@ -309,6 +309,13 @@ SCHEMA: dict[str, F] = {
         {
             "peers": F((list,), default=[], help="LAD codes of peer CSPs for the funnel plot"),
             "wider_area_name": F((str,), default="force area", help="name of the wider area"),
+            "funnel_overdispersion": F(
+                (str,),
+                default="additive",
+                choices=("none", "multiplicative", "additive"),
+                help="funnel-plot limits: Poisson only, or adjusted for overdispersion "
+                "(Spiegelhalter 2005)",
+            ),
         },
         help="comparison with the wider area and peers",
     ),

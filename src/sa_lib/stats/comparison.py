@@ -24,6 +24,25 @@ interpolation between whole counts, so the lines are smooth: for the
 ``a = (F(r) - p) / (F(r) - F(r - 1))`` (``F`` the Poisson CDF), clamped at 0
 (when ``r = 0`` the formula would go below zero).
 
+**Overdispersion** (Spiegelhalter 2005, "Handling over-dispersion of performance
+indicators", *Qual Saf Health Care* 14:347-351). Police counts vary between areas
+more than Poisson chance allows, so Poisson limits flag too many areas.
+:func:`funnel_overdispersion` estimates it as NHS indicator funnels do (the SHMI
+method; R ``FunnelPlotR``): on the square-root scale ``y_i = sqrt(O_i / E_i)``
+(target 1, ``s_i = 1 / (2 sqrt(E_i))``) each area's z-score is
+``z_i = 2 (sqrt(O_i) - sqrt(E_i))``; the z-scores are winsorised at their 10th and
+90th percentiles (numpy's linear percentiles, R type 7) and ``phi = mean(z_w**2)``
+over the ``I`` areas. Then
+
+- *multiplicative*: limits ``(1 +/- z_a sqrt(phi) s)**2 x reference`` (``phi`` used
+  only when above 1);
+- *additive random effects*: ``tau2 = max(0, (I phi - (I - 1)) / (sum w - sum w**2 /
+  sum w))`` with ``w_i = 1 / s_i**2``, and limits
+  ``(1 +/- z_a sqrt(s**2 + tau2))**2 x reference``.
+
+:func:`funnel_limits` draws them with ``dispersion=``; without it the limits are the
+exact Poisson ones above.
+
 Examples
 --------
 >>> import pandas as pd
@@ -36,6 +55,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -46,7 +66,18 @@ from sa_lib.choices import record_choice
 from sa_lib.stats.rates import rate_ci
 from sa_lib.style import COLD, HOT, NEUTRAL, OKABE_ITO
 
-__all__ = ["compare_areas", "funnel_limits", "plot_funnel", "plot_rates_with_ci"]
+__all__ = [
+    "compare_areas",
+    "FunnelDispersion",
+    "funnel_overdispersion",
+    "funnel_limits",
+    "plot_funnel",
+    "plot_rates_with_ci",
+    "OVERDISPERSION_METHODS",
+]
+
+#: ``funnel_overdispersion`` methods: "none" (Poisson limits), "multiplicative", "additive".
+OVERDISPERSION_METHODS = ("none", "multiplicative", "additive")
 
 _ADDED = (
     "rate",
@@ -200,6 +231,175 @@ def compare_areas(
     return out
 
 
+@dataclass(frozen=True)
+class FunnelDispersion:
+    """Overdispersion of area counts around a reference rate (:func:`funnel_overdispersion`).
+
+    Attributes
+    ----------
+    method : str
+        "none", "multiplicative" or "additive": which limits :func:`funnel_limits` draws.
+    n_areas : int
+        Areas the estimate uses (``I``).
+    phi : float
+        Dispersion ratio ``mean(z_w**2)`` from the winsorised z-scores (1 = Poisson).
+    tau2 : float
+        Between-area variance on the square-root scale (additive model; 0 when
+        ``I phi <= I - 1``).
+    p_value : float
+        Test of no overdispersion: ``I phi`` against chi-square on ``I - 1`` df.
+    winsor : float
+        Share winsorised in each tail (0.1).
+    reference_rate : float
+        The reference rate per ``per``.
+    per : float
+        Rates are per this many.
+    z : ndarray
+        Each area's unadjusted z-score (square-root scale), in the input order.
+    """
+
+    method: str
+    n_areas: int
+    phi: float
+    tau2: float
+    p_value: float
+    winsor: float
+    reference_rate: float
+    per: float
+    z: np.ndarray
+
+    def describe(self) -> str:
+        """Plain-English description of the limits drawn, for the page.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"area": list("ABCDEF"), "count": [50, 90, 130, 70, 160, 100],
+        ...                    "population": [10000] * 6})
+        >>> funnel_overdispersion(df, reference=10.0, method="none").describe()[:44]
+        'Limits show the Poisson (chance) variation o'
+        """
+        if self.method == "none":
+            return (
+                f"Limits show the Poisson (chance) variation only; the areas vary "
+                f"{self.phi:.1f} times as much as chance alone would give (dispersion "
+                f"ratio from {self.n_areas} areas), so some areas outside them may differ "
+                f"by chance and local factors."
+            )
+        if self.method == "multiplicative":
+            used = max(self.phi, 1.0)
+            return (
+                f"Limits are widened for overdispersion (multiplicative, Spiegelhalter 2005): "
+                f"the areas vary {self.phi:.2f} times as much as chance alone would give "
+                f"(from {self.n_areas} areas, most extreme 10% at each end pulled in), so the "
+                f"limits are {np.sqrt(used):.2f} times as wide as Poisson limits."
+            )
+        return (
+            f"Limits allow for real differences between areas (additive random effects, "
+            f"Spiegelhalter 2005): between-area variance tau² = {self.tau2:.4f} on the "
+            f"square-root scale, estimated from {self.n_areas} areas (dispersion ratio "
+            f"{self.phi:.2f}; most extreme 10% at each end pulled in)"
+            + (
+                "; no more variation than chance was found, so they equal Poisson limits."
+                if self.tau2 == 0
+                else "."
+            )
+        )
+
+
+def _winsorise(z: np.ndarray, q: float) -> np.ndarray:
+    lo, hi = np.quantile(z, [q, 1 - q])
+    return np.clip(z, lo, hi)
+
+
+def funnel_overdispersion(
+    df: pd.DataFrame,
+    area_col: str = "area",
+    count_col: str = "count",
+    population_col: str = "population",
+    per: float = 1000,
+    reference: str | float | None = None,
+    method: str = "additive",
+    *,
+    winsor: float = 0.10,
+) -> FunnelDispersion:
+    """Estimate the overdispersion of area counts for funnel limits (Spiegelhalter 2005).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per area (a named reference row is left out of the estimate).
+    area_col, count_col, population_col, per, reference
+        As for :func:`compare_areas`.
+    method : {"none", "multiplicative", "additive"}, default "additive"
+        Which limits :func:`funnel_limits` should draw; the estimates are made either way.
+    winsor : float, default 0.10
+        Share of z-scores winsorised in each tail (10% as NHS indicator funnels).
+
+    Returns
+    -------
+    FunnelDispersion
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"area": list("ABCDEFGHIJ"), "population": [10000] * 10,
+    ...                    "count": [50, 90, 130, 70, 160, 100, 95, 120, 80, 105]})
+    >>> d = funnel_overdispersion(df, reference=10.0)
+    >>> round(d.phi, 2), round(d.tau2, 4)
+    (4.99, 0.0114)
+    """
+    v.require_columns(df, [area_col, count_col, population_col], arg="df")
+    v.require_choice(method, list(OVERDISPERSION_METHODS), arg="method")
+    if not (0 <= winsor < 0.5):
+        raise ValueError(f"winsor must be at least 0 and below 0.5 (e.g. 0.1), got {winsor!r}.")
+    v.require_population(df, population_col, arg="df", label_col=area_col)
+    ref_rate, ref_name = _reference_rate(df, area_col, count_col, population_col, per, reference)
+    d = df if ref_name is None else df[df[area_col] != ref_name]
+    n = len(d)
+    if n < 3:
+        raise ValueError(
+            f"df has {n} area(s) besides the reference; overdispersion needs at least 3 "
+            f"(ideally 10 or more). Fix: add peer areas or use method='none'."
+        )
+    if n < 10:
+        v.warn(
+            f"only {n} areas: the overdispersion estimate (phi, tau2) is rough with fewer "
+            f"than about 10 areas."
+        )
+    obs = d[count_col].to_numpy(dtype=float)
+    exp = d[population_col].to_numpy(dtype=float) * ref_rate / per
+    z = 2 * (np.sqrt(obs) - np.sqrt(exp))
+    zw = _winsorise(z, winsor) if winsor > 0 else z
+    phi = float(np.mean(zw**2))
+    w = 4 * exp  # 1 / s**2
+    tau2 = max(0.0, (n * phi - (n - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    p = float(stats.chi2.sf(n * phi, n - 1))
+    record_choice(
+        "Funnel limits",
+        {
+            "none": "Poisson (exact)",
+            "multiplicative": "overdispersion: multiplicative",
+            "additive": "overdispersion: additive random effects",
+        }[method]
+        + f" (phi {phi:.2f}, tau2 {tau2:.4f}, {n} areas)",
+        f"Spiegelhalter (2005); square-root scale; z-scores winsorised at "
+        f"{winsor:.0%}/{1 - winsor:.0%} as NHS indicator funnels",
+        source="parameters",
+    )
+    return FunnelDispersion(
+        method=method,
+        n_areas=n,
+        phi=phi,
+        tau2=float(tau2),
+        p_value=p,
+        winsor=float(winsor),
+        reference_rate=float(ref_rate),
+        per=float(per),
+        z=z,
+    )
+
+
 def funnel_limits(
     reference_rate: float,
     populations: Sequence[float] | np.ndarray | pd.Series,
@@ -207,6 +407,7 @@ def funnel_limits(
     levels: Sequence[float] = (0.95, 0.998),
     *,
     interpolate: bool = True,
+    dispersion: FunnelDispersion | None = None,
 ) -> pd.DataFrame:
     """Poisson funnel-plot control limits for a rate (Spiegelhalter 2005).
 
@@ -223,6 +424,10 @@ def funnel_limits(
     interpolate : bool, default True
         Spiegelhalter's interpolation between whole counts (smooth limits).
         False gives the raw Poisson quantiles ``poisson.ppf(p, expected)``.
+    dispersion : FunnelDispersion, optional
+        From :func:`funnel_overdispersion`: with method "multiplicative" or "additive"
+        the limits are the overdispersion-adjusted ones (module notes), on the
+        square-root scale with normal quantiles.
 
     Returns
     -------
@@ -254,6 +459,18 @@ def funnel_limits(
         v.require_probability(lv, arg="levels")
     lam = pops * reference_rate / per
     out = pd.DataFrame({"population": pops, "expected": lam})
+    if dispersion is not None and dispersion.method != "none":
+        s2 = 1 / (4 * lam)
+        if dispersion.method == "multiplicative":
+            sd = np.sqrt(max(dispersion.phi, 1.0) * s2)
+        else:
+            sd = np.sqrt(s2 + dispersion.tau2)
+        for lv in levels:
+            zq = stats.norm.ppf(1 - (1 - lv) / 2)
+            name = _level_name(lv)
+            out[f"lower_{name}"] = np.maximum(1 - zq * sd, 0.0) ** 2 * reference_rate
+            out[f"upper_{name}"] = (1 + zq * sd) ** 2 * reference_rate
+        return out
     for lv in levels:
         name = _level_name(lv)
         for side, p in (("lower", (1 - lv) / 2), ("upper", 1 - (1 - lv) / 2)):
@@ -280,6 +497,7 @@ def plot_funnel(
     *,
     title: str | None = None,
     ax=None,
+    dispersion: FunnelDispersion | None = None,
 ):
     """Funnel plot of area rates against population with Poisson control limits.
 
@@ -302,6 +520,8 @@ def plot_funnel(
         Axes title.
     ax : matplotlib Axes, optional
         Draw here; a new Figure is made otherwise.
+    dispersion : FunnelDispersion, optional
+        Draw overdispersion-adjusted limits (:func:`funnel_overdispersion`).
 
     Returns
     -------
@@ -328,7 +548,8 @@ def plot_funnel(
     lo = max(1.0, 0.8 * float(pts[population_col].min()))
     hi = 1.2 * float(pts[population_col].max())
     grid = np.geomspace(lo, hi, 200) if hi / lo > 20 else np.linspace(lo, hi, 200)
-    lim = funnel_limits(ref_rate, grid, per=per, levels=levels)
+    lim = funnel_limits(ref_rate, grid, per=per, levels=levels, dispersion=dispersion)
+    adjusted = dispersion is not None and dispersion.method != "none"
 
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 5))
@@ -339,10 +560,24 @@ def plot_funnel(
     for k, lv in enumerate(levels):
         name = _level_name(lv)
         ls = styles[k % len(styles)]
-        ax.plot(grid, lim[f"upper_{name}"], color="grey", ls=ls, lw=1, label=f"{lv:.1%} limits")
+        ax.plot(
+            grid,
+            lim[f"upper_{name}"],
+            color="grey",
+            ls=ls,
+            lw=1,
+            label=f"{lv:.1%} limits"
+            + (f" ({dispersion.method} overdispersion)" if adjusted else ""),
+        )
         ax.plot(grid, lim[f"lower_{name}"], color="grey", ls=ls, lw=1)
     outer = _level_name(max(levels))
-    pl = funnel_limits(ref_rate, pts[population_col].to_numpy(dtype=float), per=per, levels=levels)
+    pl = funnel_limits(
+        ref_rate,
+        pts[population_col].to_numpy(dtype=float),
+        per=per,
+        levels=levels,
+        dispersion=dispersion,
+    )
     above = pts["rate"].to_numpy() > pl[f"upper_{outer}"].to_numpy()
     below = pts["rate"].to_numpy() < pl[f"lower_{outer}"].to_numpy()
     colours = np.where(above, HOT, np.where(below, COLD, NEUTRAL))
@@ -373,7 +608,8 @@ def plot_funnel(
         ax.set_xscale("log")
     ax.set_xlabel("Population")
     ax.set_ylabel(f"Rate per {per:,g}")
-    ax.set_title(title or "Rates against population with Poisson funnel limits")
+    kind = "overdispersion-adjusted" if adjusted else "Poisson"
+    ax.set_title(title or f"Rates against population with {kind} funnel limits")
     ax.legend(loc="upper right", frameon=False, fontsize=8)
     return fig
 
@@ -416,6 +652,8 @@ def plot_rates_with_ci(
         Axes title.
     ax : matplotlib Axes, optional
         Draw here; a new Figure is made otherwise.
+    dispersion : FunnelDispersion, optional
+        Draw overdispersion-adjusted limits (:func:`funnel_overdispersion`).
 
     Returns
     -------

@@ -595,6 +595,19 @@ def show_wider_comparison(
         )
     )
     if len(areas) > 3:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the few-areas caveat is in the note below
+            disp = comparison.funnel_overdispersion(
+                areas,
+                "area",
+                "count",
+                "person_years",
+                per=ctx.rate_per,
+                reference=wider,
+                method=ctx.params["comparison"].get("funnel_overdispersion") or "additive",
+            )
         _show_fig(
             comparison.plot_funnel(
                 areas,
@@ -605,8 +618,10 @@ def show_wider_comparison(
                 reference=wider,
                 highlight=highlight,
                 title=f"Funnel plot against the {wider} rate (x axis: resident-years)",
+                dispersion=disp,
             )
         )
+        note(disp.describe())
     return comp
 
 
