@@ -330,3 +330,58 @@ def test_key_findings_missing_column():
     t = _change_table().rename(columns={"label": "name"})
     with pytest.raises(ValueError, match="change_table is missing required column.*'label'"):
         key_findings(t)
+
+
+# ------------------------------------------------------------------ issue 12: audit fixes
+
+
+def test_tiny_p_values_still_say_adjusted():
+    # Defect 4: np.isclose's default atol (1e-8) made 1e-12 and 1e-10 look equal.
+    from sa_lib.themes.findings import _p_text
+
+    assert _p_text({"p_value": 1e-12, "p_adjusted": 1e-10}) == "adjusted p < 0.001"
+    assert _p_text({"p_value": 1e-12, "p_adjusted": 1e-12}) == "p < 0.001"
+    assert _p_text({"p_value": 0.02, "p_adjusted": 0.04}) == "adjusted p = 0.040"
+
+
+def _ranked():
+    return pd.DataFrame(
+        {
+            "ward": ["North", "South", "East", "West", "Centre"],
+            "rate": [80.0, 76.0, 60.0, 30.0, 28.0],
+            "rate_lower": [72.0, 68.0, 52.0, 25.0, 23.0],
+            "rate_upper": [88.0, 84.0, 69.0, 36.0, 34.0],
+        }
+    )
+
+
+def test_highest_only_when_the_interval_separates():
+    from sa_lib.themes.findings import ranked_sentence
+
+    s = ranked_sentence(_ranked(), "ward", "crime rate", "per 1,000 residents a year")
+    assert s.startswith("North had one of the highest crime rates of the 5 wards (80 per")
+    assert "with South: their confidence intervals overlap" in s
+    assert "had the highest" not in s
+    sep = _ranked().assign(
+        rate=[80.0, 70.0, 60.0, 30.0, 28.0],
+        rate_lower=[78.0, 62.0, 52.0, 25.0, 23.0],
+        rate_upper=[88.0, 77.0, 69.0, 36.0, 34.0],
+    )
+    s = ranked_sentence(sep, "ward", "crime rate", "per 1,000 residents a year")
+    assert s == (
+        "North had the highest crime rate of the 5 wards: 80 per 1,000 residents a year "
+        "(95% CI 78 to 88)."
+    )
+
+
+def test_lowest_and_top_n_groups_extend_over_overlaps():
+    from sa_lib.themes.findings import ranked_sentence, separated_leaders
+
+    s = ranked_sentence(_ranked(), "ward", "crime rate", direction="lowest")
+    assert s.startswith("Centre had one of the lowest crime rates") and "with West" in s
+    g, clear = separated_leaders(_ranked(), n=2)
+    assert g.index.tolist() == [0, 1, 2] and not clear  # East's interval reaches South's
+    g, clear = separated_leaders(_ranked(), n=3)
+    assert g.index.tolist() == [0, 1, 2] and clear
+    g, clear = separated_leaders(_ranked(), n=2, direction="lowest")
+    assert g.index.tolist() == [4, 3] and clear

@@ -94,3 +94,25 @@ def test_key_findings_wording_and_suppression():
     )
     assert "move together" in out[2]
     assert len(out) == 3, "the top ward's count (5) is below the threshold, so it is not named"
+
+
+def test_top_ward_is_the_highest_only_when_its_interval_separates():
+    # Issue 12: no sentence names a single highest ward whose interval overlaps the next.
+    wards = pd.DataFrame(
+        {
+            "ward_name": ["Ward A", "Ward B", "Ward C"],
+            "count_current": [120, 110, 40],
+            "rate": [30.0, 28.0, 10.0],
+            "rate_lower": [25.0, 23.0, 7.0],
+            "rate_upper": [36.0, 33.0, 14.0],
+        }
+    )
+    out = violence.key_findings(None, top_ward=wards, suppress_below=10)
+    assert out == [
+        "Ward A had one of the highest rates of violence and sexual offences (30 per 1,000 "
+        "residents a year, 95% CI 25 to 36), with Ward B: their confidence intervals overlap, "
+        "so no single ward can be called the highest."
+    ]
+    clear = wards.assign(rate_lower=[34.0, 23.0, 7.0], rate_upper=[40.0, 33.0, 14.0])
+    out = violence.key_findings(None, top_ward=clear, suppress_below=10)
+    assert out[0].startswith("Ward A had the highest rate of violence and sexual offences: 30 ")

@@ -8,6 +8,10 @@ Rules the sentences follow:
 - **Disclosure control**: with ``suppress_below=N`` every count below ``N`` (including
   0) is written "fewer than N", never the number; and no percentage is given when
   either count is suppressed (it could be used to work the number out).
+- **Only claim what separates**: "X had the highest rate" only when X's confidence
+  interval does not overlap the next area's; otherwise X is "among the highest" with
+  every area whose interval overlaps X's (the same for "lowest" and for top-N lists:
+  :func:`separated_leaders`, :func:`ranked_sentence`).
 - p-values: "p < 0.001"; three decimals below 0.1 (``p = 0.002``); two decimals
   otherwise (``p = 0.14``). Where a multiple-comparison adjustment changed the p-value
   it is written "adjusted p".
@@ -40,6 +44,8 @@ __all__ = [
     "spc_sentence",
     "target_sentence",
     "key_findings",
+    "ranked_sentence",
+    "separated_leaders",
 ]
 
 
@@ -433,3 +439,130 @@ def key_findings(
         + spc_common
     )
     return out[:max_findings] if max_findings is not None else out
+
+
+def _names(names: list[str], max_named: int, noun: str) -> str:
+    shown = names[:max_named]
+    rest = len(names) - len(shown)
+    if rest:
+        shown = shown + [f"{rest} other {noun if rest > 1 else noun.rstrip('s')}"]
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def separated_leaders(
+    table: pd.DataFrame,
+    value_col: str = "rate",
+    lower_col: str = "rate_lower",
+    upper_col: str = "rate_upper",
+    *,
+    n: int = 1,
+    direction: str = "highest",
+) -> tuple[pd.DataFrame, bool]:
+    """The top (or bottom) ``n`` rows, extended by every row whose interval overlaps.
+
+    Rows are ranked by ``value_col`` (NaN last). The leading group is the first ``n``;
+    then every further row whose confidence interval overlaps the interval of the
+    group's last member joins it (for "highest": its upper limit is at or above that
+    member's lower limit; mirrored for "lowest"), so a group never ends between two
+    rows the data cannot tell apart.
+
+    Returns
+    -------
+    (DataFrame, bool)
+        The group (in rank order) and whether it is *separated*: True when it is exactly
+        ``n`` rows, i.e. the claim "the ``n`` highest" holds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"name": list("ABCD"), "rate": [50, 40, 38, 20],
+    ...                   "rate_lower": [45, 36, 33, 15], "rate_upper": [55, 44, 43, 25]})
+    >>> g, clear = separated_leaders(t)
+    >>> g["name"].tolist(), clear
+    (['A'], True)
+    >>> g, clear = separated_leaders(t, n=2)
+    >>> g["name"].tolist(), clear
+    (['A', 'B', 'C'], False)
+    """
+    require_dataframe(table, "table")
+    require_columns(table, [value_col, lower_col, upper_col], arg="table")
+    require_int(n, arg="n", minimum=1)
+    if direction not in ("highest", "lowest"):
+        raise ValueError(f"direction must be 'highest' or 'lowest', got {direction!r}.")
+    d = table[table[value_col].notna()].sort_values(
+        value_col, ascending=direction == "lowest", kind="mergesort"
+    )
+    if len(d) <= n:
+        return d, len(d) == n
+    group = d.iloc[:n]
+    last = group.iloc[-1]
+    rest = d.iloc[n:]
+    if direction == "highest":
+        overlap = rest[upper_col] >= last[lower_col]
+    else:
+        overlap = rest[lower_col] <= last[upper_col]
+    extra = rest[overlap.to_numpy()]
+    return pd.concat([group, extra]), extra.empty
+
+
+def ranked_sentence(
+    table: pd.DataFrame,
+    name_col: str,
+    what: str,
+    unit: str = "",
+    *,
+    value_col: str = "rate",
+    lower_col: str = "rate_lower",
+    upper_col: str = "rate_upper",
+    direction: str = "highest",
+    noun: str = "wards",
+    of_all: bool = True,
+    conf_level: float = 0.95,
+    max_named: int = 4,
+) -> str | None:
+    """One sentence naming the highest (or lowest) row, only as far as intervals separate.
+
+    "X had the highest crime rate of the 29 wards: 120 per 1,000 residents a year (95%
+    CI 110 to 131)." when X's interval does not overlap the next row's; otherwise "X
+    had one of the highest ..., with Y and Z: their intervals overlap, so no single
+    ward stands out." (see :func:`separated_leaders`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"ward": list("ABC"), "rate": [50.0, 48.0, 20.0],
+    ...                   "rate_lower": [45.0, 43.0, 15.0], "rate_upper": [55.0, 53.0, 25.0]})
+    >>> ranked_sentence(t, "ward", "crime rate", "per 1,000 residents a year")
+    'A had one of the highest crime rates of the 3 wards (50 per 1,000 residents a year, 95% CI 45 to 55), with B: their confidence intervals overlap, so no single ward can be called the highest.'
+    >>> ranked_sentence(t.iloc[[0, 2]], "ward", "crime rate", "per 1,000 residents a year")
+    'A had the highest crime rate of the 2 wards: 50 per 1,000 residents a year (95% CI 45 to 55).'
+    """
+    require_columns(table, [name_col], arg="table")
+    group, clear = separated_leaders(
+        table, value_col, lower_col, upper_col, n=1, direction=direction
+    )
+    if group.empty:
+        return None
+    top = group.iloc[0]
+    level = f"{100 * conf_level:.0f}% CI"
+    u = f" {unit}" if unit else ""
+    v = f"{top[value_col]:,.0f}{u}"
+    ci = f"{level} {top[lower_col]:,.0f} to {top[upper_col]:,.0f}"
+    n_rows = int(table[value_col].notna().sum())
+    of = f" of the {n_rows} {noun}" if of_all else ""
+    if clear:
+        return f"{top[name_col]} had the {direction} {what}{of}: {v} ({ci})."
+    others = [str(x) for x in group[name_col].iloc[1:]]
+    single = noun[:-1] if noun.endswith("s") else noun
+    if " of " in what:  # "rate of violence" -> "rates of violence"
+        head, _, tail = what.partition(" of ")
+        plural = f"{head}s of {tail}"
+    else:
+        plural = f"{what}s"
+    return (
+        f"{top[name_col]} had one of the {direction} {plural}{of} ({v}, {ci}), with "
+        f"{_names(others, max_named, noun)}: their confidence intervals overlap, so no "
+        f"single {single} can be called the {direction}."
+    )

@@ -511,9 +511,17 @@ def overview_findings(
     top = wards.iloc[0] if len(wards) else None
     out = [lead, *found]
     if top is not None and top["count_current"] >= thr:
+        from sa_lib.themes.findings import ranked_sentence
+
+        # "the highest" only when its interval is clear of the next ward's.
         out.append(
-            f"{top['ward_name']} had the highest crime rate of the {len(wards)} wards: {top['rate']:.0f} {ctx.rate_label} a year "
-            f"(95% CI {top['rate_lower']:.0f} to {top['rate_upper']:.0f})."
+            ranked_sentence(
+                wards,
+                "ward_name",
+                "crime rate",
+                f"{ctx.rate_label} a year",
+                conf_level=ctx.stats["conf_level"],
+            )
         )
     return out
 

@@ -100,7 +100,7 @@ def key_findings(
     nte_share: float | None = None,
     premises: pd.DataFrame | None = None,
     divergence: dict | None = None,
-    top_ward: pd.Series | None = None,
+    top_ward: pd.DataFrame | pd.Series | None = None,
     rate_label: str = "per 1,000 residents",
     suppress_below: int | None = None,
     max_changes: int = 5,
@@ -117,8 +117,10 @@ def key_findings(
         :func:`sa_lib.stats.nte.premises_comparison` output.
     divergence : dict, optional
         :func:`sa_lib.stats.corroboration.divergence_test` output.
-    top_ward : Series, optional
-        The first row of a ward :func:`sa_lib.themes.summary.area_summary` table.
+    top_ward : DataFrame or Series, optional
+        The ward :func:`sa_lib.themes.summary.area_summary` table: the top ward is named
+        as "the highest" only when its interval is clear of the next ward's (otherwise
+        "one of the highest, with ..."). A single row gets no ranking claim.
 
     Returns
     -------
@@ -162,11 +164,29 @@ def key_findings(
                 f"(no significant divergence, {format_p(divergence['p_value'])}; r = {divergence['correlation']:.2f}), "
                 "which supports the recorded trend reflecting real harm."
             )
-    if top_ward is not None and (
+    if isinstance(top_ward, pd.DataFrame):
+        # The whole ward table: "the highest" only when the interval separates.
+        from sa_lib.themes.findings import ranked_sentence
+
+        first = top_ward.sort_values("rate", ascending=False).iloc[0] if len(top_ward) else None
+        if first is not None and (
+            suppress_below is None or first["count_current"] >= suppress_below
+        ):
+            out.append(
+                ranked_sentence(
+                    top_ward,
+                    "ward_name",
+                    "rate of violence and sexual offences",
+                    f"{rate_label} a year",
+                    of_all=False,
+                )
+            )
+    elif top_ward is not None and (
         suppress_below is None or top_ward["count_current"] >= suppress_below
     ):
+        # One row cannot show that its interval is clear of the next: no ranking claim.
         out.append(
-            f"{top_ward['ward_name']} had the highest rate of violence and sexual offences: "
+            f"{top_ward['ward_name']} had a rate of violence and sexual offences of "
             f"{top_ward['rate']:.0f} {rate_label} a year (95% CI {top_ward['rate_lower']:.0f} to {top_ward['rate_upper']:.0f})."
         )
     return out
