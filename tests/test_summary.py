@@ -115,3 +115,45 @@ def test_area_summary_ranks_and_keeps_empty_areas():
 def test_area_summary_needs_current():
     with pytest.raises(ValueError, match="current"):
         area_summary(rows([], "ward_code"), AREAS, {"last_year": PERIODS["last_year"]})
+
+
+def test_fdr_family_is_the_crime_types_and_the_total_stands_alone():
+    # Issue 12: the BH family is the 14 police.uk types; "All crime" is tested on its own.
+    from sa_lib.choices import choices_table, clear_choices
+    from sa_lib.data.counts import POLICE_UK_TYPES
+    from sa_lib.data.periods import parse_period
+    from sa_lib.stats.change import compare_counts
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for k, t in enumerate(POLICE_UK_TYPES):
+        rows += [("2024-10", t)] * int(rng.integers(5, 60))
+        rows += [("2025-10", t)] * int(rng.integers(5, 60) + 3 * k)
+    crimes = pd.DataFrame(rows, columns=["month", "crime_type"])
+    periods = {"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")}
+    clear_choices()
+    t = type_summary(crimes, periods, population=50000)
+    assert "Multiple comparisons: crime types" in choices_table()["choice"].tolist()
+    types = t[t["crime_type"] != "All crime"]
+    raw = compare_counts(
+        types.rename(columns={"count_last_year": "b", "count_current": "a"}),
+        before="b",
+        after="a",
+        correction="none",
+    )["p_value"].to_numpy()
+    # Benjamini-Hochberg by hand over the 14 types.
+    m = len(raw)
+    order = np.argsort(raw)
+    adj = np.minimum.accumulate((raw[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+    bh = np.empty(m)
+    bh[order] = np.minimum(adj, 1)
+    assert m == 14
+    assert np.allclose(types["p_vs_last_year"].to_numpy(), bh)
+    total = t[t["crime_type"] == "All crime"].iloc[0]
+    alone = compare_counts(
+        pd.DataFrame({"b": [total["count_last_year"]], "a": [total["count_current"]]}),
+        before="b",
+        after="a",
+        correction="none",
+    )["p_value"].iloc[0]
+    assert total["p_vs_last_year"] == pytest.approx(alone)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from sa_lib.data.counts import POLICE_UK_TYPES, area_counts, period_counts
 from sa_lib.data.periods import Period
+from sa_lib.choices import record_choice
 from sa_lib.stats.change import compare_counts
 from sa_lib.stats.rates import rate_ci
 from sa_lib.validation import require_columns, require_positive
@@ -44,12 +45,24 @@ COMPARISONS = {
 }
 
 
+def _family_compare(
+    base: pd.DataFrame, alone: np.ndarray | None, *, alpha: float, correction: str, **kw
+) -> pd.DataFrame:
+    """compare_counts with ``correction`` across the family; rows in ``alone`` tested alone."""
+    if alone is None or not alone.any():
+        return compare_counts(base, alpha=alpha, correction=correction, **kw)
+    fam = compare_counts(base[~alone], alpha=alpha, correction=correction, **kw)
+    own = compare_counts(base[alone], alpha=alpha, correction="none", **kw)
+    return pd.concat([fam, own]).loc[base.index]
+
+
 def _add_comparisons(
     t: pd.DataFrame,
     periods: Mapping[str, Period],
     alpha: float,
     correction: str,
     exposure: str | None = None,
+    alone: np.ndarray | None = None,
 ) -> pd.DataFrame:
     cur = periods["current"]
     for key in COMPARISONS:
@@ -58,8 +71,9 @@ def _add_comparisons(
         p = periods[key]
         exp_b = float(p.n_months)
         exp_a = float(cur.n_months)
-        res = compare_counts(
+        res = _family_compare(
             t.rename(columns={f"count_{key}": "_b", "count_current": "_a"})[["_b", "_a"]],
+            alone,
             before="_b",
             after="_a",
             exposure_before=exp_b,
@@ -107,7 +121,8 @@ def type_summary(
         Rows to show (default: the 14 police.uk categories).
     rate_per, conf_level, alpha, correction
         See :func:`sa_lib.stats.rates.rate_ci` and :func:`sa_lib.stats.change.compare_counts`.
-        ``correction`` applies across the crime types of each comparison.
+        ``correction`` applies across the crime types of each comparison (the family is
+        the ``types`` rows; the all-crime row is tested on its own, unadjusted).
     total_label : str or None
         Adds an all-crime row (excluding ASB).
 
@@ -135,7 +150,17 @@ def type_summary(
         t, count="count_current", population="_pop_years", per=rate_per, conf_level=conf_level
     )
     t = t.drop(columns=["_pop_years"])
-    t = _add_comparisons(t, periods, alpha, correction)
+    alone = (t["crime_type"] == total_label).to_numpy() if total_label else None
+    if alone is not None and alone.any():
+        record_choice(
+            "Multiple comparisons: crime types",
+            f"{correction} across the {int((~alone).sum())} crime types; "
+            f"{total_label!r} tested on its own",
+            "the crime-type rows are one family of tests; the total is a different question "
+            "(and is made of the same crimes), so it is not adjusted with them",
+            source="parameters",
+        )
+    t = _add_comparisons(t, periods, alpha, correction, alone=alone)
     return t
 
 
@@ -313,6 +338,7 @@ def change_table(
     label_col: str = "crime_type",
     alpha: float = 0.05,
     correction: str = "fdr_bh",
+    total_label: str | None = "All crime",
 ) -> pd.DataFrame:
     """One comparison of a summary table, in the shape :func:`sa_lib.themes.findings.key_findings` reads.
 
@@ -322,6 +348,9 @@ def change_table(
         From :func:`type_summary` or :func:`area_summary`.
     key : str
         The comparison period (``last_year``, ``previous`` or ``baseline``).
+    total_label : str or None, default "All crime"
+        A row with this label is tested on its own; ``correction`` applies across the
+        other rows (the crime types), as in :func:`type_summary`.
 
     Returns
     -------
@@ -337,4 +366,5 @@ def change_table(
             "count_after": t["count_current"].to_numpy(),
         }
     )
-    return compare_counts(base, alpha=alpha, correction=correction)
+    alone = (base["label"] == total_label).to_numpy() if total_label else None
+    return _family_compare(base, alone, alpha=alpha, correction=correction)
