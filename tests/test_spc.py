@@ -220,3 +220,48 @@ def test_error_empty():
 def test_error_plot_wrong_input():
     with pytest.raises(ValueError, match="result is missing required column"):
         plot_xmr(_series([1, 2]))
+
+
+def test_special_cause_is_reported_as_runs():
+    # Issue 12: "above the mean from Feb to Oct 2025, a shift of 9 months", not 9 months listed.
+    from sa_lib.stats.spc import spc_runs
+
+    counts = [20, 22, 19, 21, 20, 23, 19, 21, 20, 22, 21, 20, 19]  # Jan 2024 - Jan 2025
+    counts += [27, 28, 26, 27, 29, 26, 28, 27, 26]  # Feb - Oct 2025: above the mean
+    counts += [21, 60]  # Nov, then an outlier in Dec 2025
+    df = pd.DataFrame(
+        {"date": pd.date_range("2024-01-01", periods=len(counts), freq="MS"), "count": counts}
+    )
+    out = xmr(df)
+    runs = spc_runs(out)
+    shift = runs[runs["rules"].str.contains("shift") & (runs["direction"] == "high")].iloc[0]
+    assert shift["description"] == "above the mean from Feb to Oct 2025, a shift of 9 months"
+    assert (shift["start"], shift["end"], shift["months"]) == (
+        pd.Timestamp("2025-02-01"),
+        pd.Timestamp("2025-10-01"),
+        9,
+    )
+    last = runs.iloc[-1]
+    assert last["description"] == "unusually high in Dec 2025 (outside limits)"
+    # Every flagged month belongs to exactly one run.
+    assert runs["months"].sum() == int(out["special_cause"].sum())
+
+
+def test_runs_do_not_cross_a_break_or_a_change_of_side():
+    from sa_lib.stats.spc import spc_runs
+
+    df = pd.DataFrame(
+        {
+            "date": pd.date_range("2024-01-01", periods=28, freq="MS"),
+            "count": [5, 6] * 7 + [12, 13] * 7,
+        }
+    )
+    runs = spc_runs(xmr(df, breaks=["2025-03-01"]))
+    assert (
+        runs.empty
+        or (runs["end"] < pd.Timestamp("2025-03-01")).all()
+        or (runs["start"] >= pd.Timestamp("2025-03-01")).all()
+    )
+    runs = spc_runs(xmr(df))
+    assert list(runs["direction"]) == ["low", "high"]
+    assert runs.iloc[0]["end"] < runs.iloc[1]["start"]

@@ -54,7 +54,7 @@ from sa_lib.validation import (
     warn,
 )
 
-__all__ = ["xmr", "plot_xmr", "RULES", "XMR_CONSTANT", "D2"]
+__all__ = ["xmr", "spc_runs", "plot_xmr", "RULES", "XMR_CONSTANT", "D2"]
 
 #: Scaling constant for individuals-chart limits (3 / d2).
 XMR_CONSTANT = 2.66
@@ -286,6 +286,100 @@ def xmr(
     out.attrs["date_col"] = date_col
     out.attrs["value_col"] = value_col
     return out
+
+
+def _span(a: pd.Timestamp, b: pd.Timestamp) -> str:
+    if a == b:
+        return f"in {a:%b %Y}"
+    if a.year == b.year:
+        return f"from {a:%b} to {b:%b %Y}"
+    return f"from {a:%b %Y} to {b:%b %Y}"
+
+
+def spc_runs(xmr_result: pd.DataFrame) -> pd.DataFrame:
+    """Special-cause months of :func:`xmr` grouped into runs, each described in words.
+
+    A run is consecutive flagged months in the same segment with the same direction.
+    A run with the shift rule reads "above the mean from Feb to Oct 2025, a shift of 9
+    months"; with the trend rule "rising from ... , a trend of N months"; otherwise
+    "unusually high in Dec 2025 (outside limits)".
+
+    Parameters
+    ----------
+    xmr_result : DataFrame
+        The output of :func:`xmr`.
+
+    Returns
+    -------
+    DataFrame
+        One row per run, in time order: ``start``, ``end`` (month starts), ``months``,
+        ``direction`` ("high"/"low"), ``rules`` (the rules that fired in the run, in the
+        order of :data:`RULES`, joined by "; ") and ``description``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=24, freq="MS"),
+    ...                    "count": [10, 11, 9, 10, 12, 10, 9, 11, 10, 11, 10, 9,
+    ...                              14, 13, 14, 15, 13, 14, 14, 13, 15, 11, 10, 12]})
+    >>> spc_runs(xmr(df))["description"].tolist()
+    ['below the mean from Jun to Dec 2024, a shift of 7 months', 'above the mean from Jan to Sep 2025, a shift of 9 months']
+    """
+    require_dataframe(xmr_result, "xmr_result")
+    date_col = xmr_result.attrs.get("date_col", "date")
+    require_columns(
+        xmr_result,
+        [date_col, "segment", "special_cause", "direction", "rule"],
+        arg="xmr_result",
+        fix="pass the DataFrame returned by sa_lib.stats.spc.xmr.",
+    )
+    d = xmr_result.sort_values(date_col, kind="stable").reset_index(drop=True)
+    runs, cur = [], None
+    for k, r in d.iterrows():
+        if not r["special_cause"]:
+            cur = None
+            continue
+        key = (r["segment"], r["direction"])
+        if cur is not None and cur["key"] == key and cur["last"] == k - 1:
+            cur["last"] = k
+            cur["end"] = r[date_col]
+            cur["rules"].update(str(r["rule"]).split("; "))
+        else:
+            cur = {
+                "key": key,
+                "first": k,
+                "last": k,
+                "start": r[date_col],
+                "end": r[date_col],
+                "rules": set(str(r["rule"]).split("; ")),
+            }
+            runs.append(cur)
+    rows = []
+    for run in runs:
+        start, end = pd.Timestamp(run["start"]), pd.Timestamp(run["end"])
+        months = run["last"] - run["first"] + 1
+        high = run["key"][1] == "high"
+        rules = [r for r in RULES if r in run["rules"]]
+        span = _span(start, end)
+        if RULE_SHIFT in rules:
+            text = f"{'above' if high else 'below'} the mean {span}, a shift of {months} months"
+        elif RULE_TREND in rules:
+            text = f"{'rising' if high else 'falling'} {span}, a trend of {months} months"
+        else:
+            text = f"unusually {'high' if high else 'low'} {span} ({', '.join(rules)})"
+        rows.append(
+            {
+                "start": start,
+                "end": end,
+                "months": int(months),
+                "direction": run["key"][1],
+                "rules": "; ".join(rules),
+                "description": text,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["start", "end", "months", "direction", "rules", "description"]
+    )
 
 
 def plot_xmr(

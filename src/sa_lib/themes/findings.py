@@ -31,7 +31,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sa_lib.stats.spc import RULES
+from sa_lib.stats.spc import RULES, spc_runs
 from sa_lib.stats.trend import MannKendallResult, PoissonTrendResult, TargetResult
 from sa_lib.validation import require_columns, require_dataframe, require_int
 
@@ -42,6 +42,7 @@ __all__ = [
     "change_sentence",
     "trend_sentence",
     "spc_sentence",
+    "spc_runs_sentence",
     "target_sentence",
     "key_findings",
     "ranked_sentence",
@@ -566,3 +567,22 @@ def ranked_sentence(
         f"{_names(others, max_named, noun)}: their confidence intervals overlap, so no "
         f"single {single} can be called the {direction}."
     )
+
+
+def spc_runs_sentence(label: str, xmr_result: pd.DataFrame) -> str | None:
+    """Special-cause variation as runs of months, not a list of months (None if none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sa_lib.stats.spc import xmr
+    >>> df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=24, freq="MS"),
+    ...                    "count": [10, 11, 9, 10, 12, 10, 9, 11, 10, 11, 10, 9,
+    ...                              14, 13, 14, 15, 13, 14, 14, 13, 15, 11, 10, 12]})
+    >>> spc_runs_sentence("Burglary", xmr(df))
+    'Burglary showed special-cause variation: below the mean from Jun to Dec 2024, a shift of 7 months; above the mean from Jan to Sep 2025, a shift of 9 months.'
+    """
+    runs = spc_runs(xmr_result)
+    if runs.empty:
+        return None
+    return f"{label} showed special-cause variation: {'; '.join(runs['description'])}."

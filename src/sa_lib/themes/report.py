@@ -399,18 +399,27 @@ def breaks_in_range(
 def show_spc_summary(
     chart: pd.DataFrame, label: str = "All crime (excluding ASB)", threshold: int | None = None
 ) -> None:
-    """One sentence on the latest month of an XmR chart, plus any special-cause months."""
-    from sa_lib.themes.findings import spc_sentence
+    """One sentence on the latest month of an XmR chart, the special-cause runs, and a table of every flagged month."""
+    from sa_lib.themes.findings import spc_runs_sentence, spc_sentence
 
     lines = [spc_sentence(label, chart, suppress_below=threshold)]
+    runs = spc_runs_sentence(label, chart)
+    if runs:
+        lines.append(runs)
+    show_findings(lines)
     flagged = chart[chart["special_cause"]]
     if len(flagged):
         dc = chart.attrs.get("date_col", "date")
-        months = ", ".join(
-            f"{d:%b %Y} ({r})" for d, r in zip(flagged[dc], flagged["rule"], strict=True)
+        show_table(
+            pd.DataFrame(
+                {
+                    "Month": [f"{d:%b %Y}" for d in flagged[dc]],
+                    "Signal": flagged["direction"].map({"high": "high", "low": "low"}),
+                    "Rule": flagged["rule"].to_numpy(),
+                }
+            ),
+            caption=f"{label}: every month with special-cause variation",
         )
-        lines.append(f"Months with special-cause variation: {months}.")
-    show_findings(lines)
 
 
 def concentration_display(conc: pd.DataFrame) -> pd.DataFrame:
