@@ -28,9 +28,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES, area_counts, period_counts
 from sa_lib.data.periods import Period
-from sa_lib.choices import record_choice
 from sa_lib.stats.change import compare_counts
 from sa_lib.stats.rates import rate_ci
 from sa_lib.validation import require_columns, require_positive
