@@ -304,3 +304,34 @@ def test_columns_only_protects_period_columns_not_rows():
 def test_lines_must_be_a_valid_choice():
     with pytest.raises(ValueError, match="lines='diagonal' is not a valid choice"):
         d.suppress_table(pd.DataFrame({"a": [1, 20]}), ["a"], threshold=10, lines="diagonal")
+
+
+def test_methods_keep_the_pack_setting_and_list_per_table_deviations():
+    # Issue 12, defect 3: the last table suppressed used to overwrite the pack's setting,
+    # so Methods said "secondary suppression: off" on pages where it was on.
+    from sa_lib.stats.disclosure import (
+        disclosure_settings,
+        record_disclosure_settings,
+        suppress_table,
+    )
+
+    t = pd.DataFrame({"a": [3, 25, 40], "b": [14, 40, 12]})
+    clear_choices()
+    record_disclosure_settings(disclosure_settings(threshold=10, secondary=True))
+    suppress_table(t, ["a", "b"])
+    suppress_table(t, ["a"], secondary=False, table="Data quality")
+    suppress_table(t, ["a"], threshold=5, secondary=False, table="Premises")
+    suppress_table(t, ["a", "b"], secondary=True)
+    table = choices_table().set_index("choice")["value"]
+    assert table["Disclosure: secondary suppression"] == "on"
+    assert table["Disclosure: suppression threshold"] == "10"
+    assert table["Disclosure: tables set differently"] == (
+        "Data quality: secondary suppression off; Premises: threshold 5, secondary suppression off"
+    )
+    # Without a pack setting, the first table's settings stand for the pack.
+    clear_choices()
+    suppress_table(t, ["a", "b"], secondary=True)
+    suppress_table(t, ["a"], secondary=False)
+    table = choices_table().set_index("choice")["value"]
+    assert table["Disclosure: secondary suppression"] == "on"
+    assert table["Disclosure: tables set differently"] == "a table: secondary suppression off"
