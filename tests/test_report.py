@@ -269,3 +269,28 @@ def test_ward_map_frame_withholds_small_counts():
         "50.0 per 1,000 residents a year (95% CI 40.0 to 60.0)"
     )
     assert m.loc["W2", "tip_change"].startswith("+20% (n.s.)")
+
+
+def test_overview_names_a_single_highest_ward_only_when_it_separates():
+    # Issue 12: no published sentence names a single highest ward whose interval overlaps.
+    from sa_lib.themes.report import overview_findings
+
+    wards = pd.DataFrame(
+        {
+            "ward_name": ["North", "South", "East"],
+            "count_current": [300, 280, 50],
+            "rate": [90.0, 85.0, 20.0],
+            "rate_lower": [80.0, 75.0, 15.0],
+            "rate_upper": [101.0, 96.0, 26.0],
+        }
+    )
+    c = ctx()
+    c.params = {}
+    out = overview_findings(summary(), wards, c)
+    last = out[-1]
+    assert last.startswith("North had one of the highest crime rates of the 3 wards")
+    assert "with South" in last and "had the highest" not in last
+    sep = wards.assign(rate_lower=[97.0, 75.0, 15.0], rate_upper=[104.0, 96.0, 26.0])
+    assert overview_findings(summary(), sep, c)[-1].startswith(
+        "North had the highest crime rate of the 3 wards: 90 per 1,000 residents a year"
+    )
