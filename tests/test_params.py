@@ -386,3 +386,10 @@ def test_every_shipped_parameters_file_validates(path):
 
     p = load_params(path, check_store=False)
     assert p["themes"] and p["csp"]["lad_codes"]
+
+
+@pytest.mark.parametrize("step", [-1, 13])
+def test_emerging_time_step_out_of_range(tmp_path, step):
+    e = problems_of(tmp_path, with_change(hotspots__emerging_time_step=step))
+    (msg,) = e.problems
+    assert f"hotspots.emerging_time_step={step!r} must be 0 (spatial only) to 12" in msg

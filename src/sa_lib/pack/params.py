@@ -443,6 +443,13 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
         if isinstance(d.get("threshold"), int) and d["threshold"] < 1:
             problems.append(f"{sec_name}.threshold must be at least 1, got {d['threshold']}.")
 
+    step = (p.get("hotspots") or {}).get("emerging_time_step")
+    if isinstance(step, int) and not 0 <= step <= 12:
+        problems.append(
+            f"hotspots.emerging_time_step={step!r} must be 0 (spatial only) to 12 periods; "
+            f"ArcGIS's default is 1."
+        )
+
     # Themes.
     themes = p.get("themes") or []
     available = sorted(f.stem for f in config.NOTEBOOKS_DIR.glob("*.ipynb"))
