@@ -274,8 +274,8 @@ class FunnelDispersion:
         Examples
         --------
         >>> import pandas as pd
-        >>> df = pd.DataFrame({"area": list("ABCDEF"), "count": [50, 90, 130, 70, 160, 100],
-        ...                    "population": [10000] * 6})
+        >>> df = pd.DataFrame({"area": list("ABCDEFGHIJ"), "population": [10000] * 10,
+        ...                    "count": [50, 90, 130, 70, 160, 100, 95, 120, 80, 105]})
         >>> funnel_overdispersion(df, reference=10.0, method="none").describe()[:44]
         'Limits show the Poisson (chance) variation o'
         """
