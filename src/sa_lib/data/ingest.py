@@ -445,6 +445,18 @@ def _header(src: SourceFile, data: bytes) -> tuple[list[str], str]:
     return next(csv.reader([header_line]), []), header_line
 
 
+def _not_utf8(src: SourceFile, data: bytes) -> None:
+    """Raise the error for a file that is not UTF-8, naming the first bad line."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise IngestError(
+            f"{src.label}: line {line}: not UTF-8 text, so not a data.police.uk CSV ({e.reason}). "
+            f"Fix: re-download the file; data.police.uk publishes UTF-8."
+        ) from e
+
+
 def _unclosed_quote_line(text: str) -> int:
     odd, start = False, 1
     for n, line in enumerate(text.split("\n"), 1):
@@ -453,6 +465,17 @@ def _unclosed_quote_line(text: str) -> int:
                 start = n
             odd = not odd
     return start
+
+
+def _constant(value: str, n: int) -> pa.Array:
+    """A string array of ``n`` copies of ``value``, built from buffers (no Python objects)."""
+    b = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(b)
+    if offsets[-1] < 2**31:
+        return pa.StringArray.from_buffers(
+            n, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b * n)
+        )
+    return pa.array([value] * n, type=pa.string())
 
 
 @dataclass
@@ -482,7 +505,7 @@ def _csv(data: bytes, names, types, include, *, threads: bool, bad: list):
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
-            check_utf8=False,
+            check_utf8=True,
         ),
     )
 
@@ -494,23 +517,18 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
         raise IngestError(
             f"{src.label}: line 1: this is a binary file, not a CSV. Fix: remove it or re-download."
         )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise IngestError(
-            f"{src.label}: line {line}: not UTF-8 text, so not a data.police.uk CSV ({e.reason}). "
-            f"Fix: re-download the file; data.police.uk publishes UTF-8."
-        ) from e
-    if re.match(r"\s*\Z", text):
+    if re.match(rb"(\xef\xbb\xbf)?\s*\Z", data):
         raise IngestError(f"{src.label}: line 1: the file is empty. Fix: re-download it.")
     if data.count(b'"') % 2:
+        text = data.decode("utf-8", errors="replace")
         raise IngestError(
             f"{src.label}: line {_unclosed_quote_line(text)}: a quoted field is never closed, so "
             f"the file looks truncated. Fix: re-download it."
         )
-    del text
-    header, header_line = _header(src, data)
+    try:
+        header, header_line = _header(src, data)
+    except UnicodeDecodeError:
+        _not_utf8(src, data)
     schema = SCHEMAS[src.kind]
     mapped = {h: ALIASES.get(_norm(h)) for h in header}
     unknown = [h for h, c in mapped.items() if c is None or c not in schema]
@@ -546,6 +564,8 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
     try:
         table = _csv(data, names, types, list(canon), threads=True, bad=bad)
     except pa.ArrowInvalid as e:
+        if "invalid UTF8" in str(e):
+            _not_utf8(src, data)
         if "conversion error to double" not in str(e):
             raise IngestError(
                 f"{src.label}: the file could not be parsed as CSV ({e}). Fix: re-download it."
@@ -712,8 +732,8 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
         cols.append(table[col] if col in table.column_names else pa.nulls(m, type=typ))
         fields.append(pa.field(col, typ))
     cols += [
-        pa.array(np.full(m, force, dtype=object), type=pa.string()),
-        pa.array(np.full(m, src.label.rsplit("/", 1)[-1], dtype=object), type=pa.string()),
+        _constant(force, m),
+        _constant(src.label.rsplit("/", 1)[-1], m),
         lines,
     ]
     fields += [
@@ -883,11 +903,7 @@ def ingest(
             def work(item: tuple[int, SourceFile]):
                 i, s = item
                 res = _read_table(s, keep_bad=keep_bad, limit=max_file_bytes)
-                staged = staging.stage_path(f"parts/{i}.parquet")
-                try:
-                    _write_partition(res.table, staged)
-                except OSError as e:
-                    raise (write_error(e, staged, store) or e) from e
+                staged = _write_partition(staging, f"parts/{i}.parquet", res.table)
                 no_loc = res.table["longitude"].null_count
                 return s, res.force, res.force_name, res.table.num_rows, no_loc, res, staged
 
@@ -976,8 +992,26 @@ def ingest(
     return summary
 
 
-def _write_partition(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd")
+#: Columns worth dictionary-encoding (few distinct values) and those the store's
+#: readers filter on (their Parquet statistics let pyarrow skip files).
+_DICT_COLUMNS = [
+    "month", "reported_by", "falls_within", "location", "lsoa_code", "lsoa_name",
+    "crime_type", "last_outcome", "context", "outcome_type", "type", "gender",
+    "age_range", "self_defined_ethnicity", "officer_defined_ethnicity", "legislation",
+    "object_of_search", "outcome", "force", "source_file",
+]  # fmt: skip
+_STATS_COLUMNS = ["month", "force", "lsoa_code"]
+
+
+def _write_partition(staging: Staging, name: str, table: pa.Table) -> Path:
+    cols = set(table.column_names)
+    return staging.write_parquet(
+        name,
+        table,
+        compression="zstd",
+        use_dictionary=[c for c in _DICT_COLUMNS if c in cols],
+        write_statistics=[c for c in _STATS_COLUMNS if c in cols],
+    )
 
 
 def _commit(staging: Staging, partitions: dict[str, Path], json_files: dict[str, object]) -> None:

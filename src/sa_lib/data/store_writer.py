@@ -225,6 +225,22 @@ class Staging:
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
 
+    def write_parquet(self, name: str, table, **options) -> Path:
+        """Write ``table`` (a pyarrow Table) as Parquet into the staging folder, flushed to disk.
+
+        Returns the staged path, to pass to :meth:`commit`. Disk and permission
+        faults raise :class:`StoreWriteError`.
+        """
+        import pyarrow.parquet as pq
+
+        path = self.stage_path(name)
+        try:
+            pq.write_table(table, path, **options)
+            _fsync_file(path)
+        except OSError as e:
+            raise (write_error(e, path, self.store) or e) from e
+        return path
+
     def commit(self, partitions: Mapping[str, Path], json_files: Mapping[str, object]) -> None:
         """Switch the staged partitions and metadata files into the store in one step.
 
@@ -232,7 +248,8 @@ class Staging:
         ----------
         partitions : mapping of str to Path
             Store-relative path (``street/essex/2025-01.parquet``) -> staged file
-            (from :meth:`stage_path`).
+            (from :meth:`write_parquet`, or a file written to :meth:`stage_path`
+            and flushed by the caller).
         json_files : mapping of str to object
             Store-relative name -> JSON-able object, e.g. ``{"ingest_log.json": log}``.
             Every store metadata file that must agree with the partitions belongs
@@ -241,7 +258,6 @@ class Staging:
         entries = []
         try:
             for rel, staged in partitions.items():
-                _fsync_file(staged)
                 entries.append((staged.relative_to(self.folder).as_posix(), rel))
             for name, obj in json_files.items():
                 staged = self.stage_path(f"meta/{name}")
