@@ -323,16 +323,29 @@ class SourceFile:
             if size > limit:
                 raise IngestError(too_big % f"it is {size / 2**20:,.0f} MB")
             data = self.path.read_bytes()
+        liar = (
+            f"{self.label}: the file holds more than its archive header declares, so the archive "
+            f"is corrupt or crafted. Fix: re-download it."
+        )
         if len(data) > limit:
-            raise IngestError(too_big % "it holds more than it declares")
+            raise IngestError(liar)
         if self.label.endswith(".gz") or (self.member or "").endswith(".gz"):
+            # The gzip trailer declares the size (mod 4 GiB): refuse a bomb before
+            # expanding it, and never expand more than it declares.
+            declared = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+            if declared > limit:
+                raise IngestError(
+                    too_big % f"it declares {declared / 2**20:,.0f} MB once gunzipped"
+                )
             try:
                 d = zlib.decompressobj(wbits=31)
-                out = d.decompress(data, limit + 1)
-                if len(out) > limit:
-                    raise IngestError(too_big % "once gunzipped")
+                out = d.decompress(data, declared + 1)
+                if len(out) > declared or (d.unconsumed_tail and not d.eof):
+                    raise IngestError(liar)
                 if not d.eof:
                     raise EOFError("the compressed stream ends early")
+                if d.unused_data.strip(b"\x00"):
+                    raise EOFError("it holds several gzip members; only one is expected")
             except (zlib.error, EOFError) as e:
                 raise IngestError(
                     f"{self.label}: not a readable gzip file ({e}). "

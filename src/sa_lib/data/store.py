@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from sa_lib.data.ingest import KINDS, SCHEMAS
+from sa_lib.data.store_writer import recover
 from sa_lib.validation import require_choice
 
 __all__ = ["load", "load_street", "store_months", "store_summary", "StoreEmptyError"]
@@ -32,6 +33,7 @@ class StoreEmptyError(ValueError):
 
 def _dataset(store: str | os.PathLike[str], kind: str) -> ds.Dataset:
     require_choice(kind, KINDS, arg="kind")
+    recover(store)  # finish an ingest that committed but was killed while switching
     files = sorted(str(p) for p in (Path(store) / kind).glob("*/*.parquet"))
     if not files:
         raise StoreEmptyError(
@@ -112,10 +114,12 @@ def load_street(store: str | os.PathLike[str], **kwargs) -> pd.DataFrame:
 def store_months(store: str | os.PathLike[str], kind: str = "street") -> list[str]:
     """Return the sorted months present in the store for ``kind`` (any force)."""
     require_choice(kind, KINDS, arg="kind")
+    recover(store)
     return sorted({p.stem for p in (Path(store) / kind).glob("*/*.parquet")})
 
 
 def store_summary(store: str | os.PathLike[str]) -> dict:
     """Return the ingest log (partition -> source, sha256, rows) for manifests."""
+    recover(store)
     p = Path(store) / "ingest_log.json"
     return json.loads(p.read_text()) if p.exists() else {}

@@ -20,6 +20,7 @@ EXIT_CODES = textwrap.dedent(
       2    invalid parameters or command line (nothing was run)
       3    a theme notebook failed (the last good pack is kept; see outputs/<pack>.failed/)
       4    input data error (e.g. a malformed police.uk file; nothing was ingested)
+      5    disk full or output not writable (the message names the path; nothing was changed)
       130  interrupted (the last good pack is kept)
     """
 )
@@ -40,27 +41,56 @@ EPILOG = (
 
 
 def _cmd_ingest(args) -> int:
-    from sa_lib.data.ingest import IngestError, ingest
+    from sa_lib.data.ingest import IngestError, StoreWriteError, ingest
+    from sa_lib.data.store_writer import EXIT_STORE_WRITE
 
     store = config.resolve(args.store)
     try:
-        summary = ingest(args.paths, store, progress=not args.quiet)
+        summary = ingest(
+            args.paths,
+            store,
+            progress=not args.quiet,
+            replace=args.replace,
+            keep_bad=args.keep_bad,
+            max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+        )
     except IngestError as e:
         print(f"sa ingest: error: {e}\nNothing was written to {store}.", file=sys.stderr)
         return 4
+    except StoreWriteError as e:
+        print(f"sa ingest: error: {e.strerror or e}", file=sys.stderr)
+        return EXIT_STORE_WRITE
+    for note in summary.attrs.get("recovered", []):
+        print(f"Note: {note}.")
     by = summary.groupby("kind").agg(
         files=("month", "size"),
         rows=("rows", "sum"),
         no_location=("rows_no_location", "sum"),
+        bad=("rows_bad_location", "sum"),
+        dup=("rows_duplicate", "sum"),
         first=("month", "min"),
         last=("month", "max"),
     )
     print(f"Ingested into {store}:")
     for kind, r in by.iterrows():
+        extra = ""
+        if r["bad"]:
+            extra += f"; {r['bad']:,} with a bad location kept with none"
+        if r["dup"]:
+            extra += f"; {r['dup']:,} repeated Crime IDs dropped"
         print(
             f"  {kind:16s} {r['files']:3d} month(s) {r['first']}..{r['last']}: {r['rows']:,} rows "
-            f"({r['no_location']:,} with no location, kept)"
+            f"({r['no_location']:,} with no location, kept{extra})"
         )
+    replaced = summary[summary["rows_before"].notna()]
+    if len(replaced):
+        print("Months replaced (rows before -> after):")
+        for _, r in replaced.iterrows():
+            change = int(r["rows"]) - int(r["rows_before"])
+            print(
+                f"  {r['kind']:16s} {r['force']} {r['month']}: {int(r['rows_before']):,} -> "
+                f"{int(r['rows']):,} ({change:+,})"
+            )
     return 0
 
 
@@ -238,13 +268,32 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest",
         help="read data.police.uk files (zips, YYYY-MM/ folders or CSVs) into the store",
         description="Validate and ingest data.police.uk street, outcomes and stop-and-search files. "
-        "Every file is checked before anything is written; re-ingesting a month replaces it.",
+        "Every file is checked before anything is written, and all months switch in together; "
+        "re-ingesting a month replaces it (markedly fewer rows need --replace).",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", help="zip archives, folders or monthly CSV files")
     p.add_argument(
         "--store", default="data/processed", help="store folder (default: data/processed)"
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="accept a month with markedly fewer rows than the stored one, or a file whose rows "
+        "are another force's than its name says",
+    )
+    p.add_argument(
+        "--keep-bad",
+        action="store_true",
+        help="keep rows with an invalid coordinate or LSOA code as rows with no location "
+        "(counted) instead of stopping",
+    )
+    p.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=512,
+        help="refuse a monthly file larger than this once unzipped (default: 512)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_ingest)
