@@ -76,8 +76,14 @@ def test_zip_with_a_1_gib_member_is_refused_before_reading(tmp_path, gib_stream)
 def test_zip_member_that_lies_about_its_size_is_refused(tmp_path, gib_stream):
     raw, crc = gib_stream
     z = _zip_with(tmp_path / "download.zip", MEMBER, raw, crc, 1000)  # says 1,000 bytes
-    with pytest.raises(IngestError, match="zip member is corrupt") as ei:
-        ingest([z], tmp_path / "store")
+    tracemalloc.start()
+    try:
+        with pytest.raises(IngestError, match="zip member is corrupt") as ei:
+            ingest([z], tmp_path / "store")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200e6
     assert f"{z}:{MEMBER}" in str(ei.value) and "Fix: download the archive again" in str(ei.value)
 
 

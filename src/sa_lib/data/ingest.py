@@ -313,7 +313,7 @@ class SourceFile:
                     if info.file_size > limit:
                         raise IngestError(too_big % f"it declares {info.file_size / 2**20:,.0f} MB")
                     with zf.open(info) as f:
-                        data = f.read(limit + 1)
+                        data = f.read(info.file_size + 1)  # never more than declared
             except (zipfile.BadZipFile, zlib.error, EOFError) as e:
                 raise IngestError(
                     f"{self.label}: the zip member is corrupt ({e}). Fix: download the archive again."
