@@ -93,6 +93,9 @@ def write_error(
     ):
         why = "the folder is not writable"
         fix = "make it writable, or give --store a folder you can write"
+    elif code in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        why = "a file is in the way of a folder there"
+        fix = "give --store a folder path (not a file), or move the file away"
     else:
         return None
     return StoreWriteError(
