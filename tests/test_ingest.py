@@ -392,3 +392,17 @@ def test_truncated_inside_quoted_field(tmp_path):
     text = VALID + 'abc,2024-01,P,P,-0.1,52.1,"On or near'
     msg = expect_error(street_file(tmp_path, text=text), r"line 5:", "never closed", "truncated")
     assert "more fields" not in msg
+
+
+def test_quoted_line_breaks_are_values_even_across_read_blocks(tmp_path):
+    # Legal CSV: a quoted Location holding a line break. Enough rows (several MB) that
+    # some break falls on a boundary of the reader's blocks.
+    rows = []
+    for i in range(30000):
+        loc = f'"On or near\nHigh Street {i}"' if i % 997 == 0 else "On or near Park"
+        rows.append(ROW_CRIME.replace("On or near High Street", loc).replace("abc123", f"id{i}"))
+    f = street_file(tmp_path, text="\n".join([HEADER, *rows]) + "\n")
+    df = read_source(one_source(f))
+    assert len(df) == 30000
+    assert df["location"].str.contains("\n").sum() == len(range(0, 30000, 997))
+    assert df["location"].iloc[997] == "On or near\nHigh Street 997"

@@ -503,7 +503,7 @@ class _Read:
     sha256: str
 
 
-def _csv(data: bytes, names, types, include, *, threads: bool, bad: list):
+def _csv(data: bytes, names, types, include, *, threads: bool, bad: list, newlines: bool):
     def handler(row):
         bad.append((row.number, row.expected_columns, row.actual_columns, row.text))
         return "skip"
@@ -511,7 +511,7 @@ def _csv(data: bytes, names, types, include, *, threads: bool, bad: list):
     return pacsv.read_csv(
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, use_threads=threads),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler),
+        parse_options=pacsv.ParseOptions(newlines_in_values=newlines, invalid_row_handler=handler),
         convert_options=pacsv.ConvertOptions(
             include_columns=include,
             column_types=types,
@@ -532,7 +532,8 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
         )
     if re.match(rb"(\xef\xbb\xbf)?\s*\Z", data):
         raise IngestError(f"{src.label}: line 1: the file is empty. Fix: re-download it.")
-    if data.count(b'"') % 2:
+    first_quote = data.find(b'"')  # most police.uk files have no quotes at all
+    if first_quote >= 0 and data.count(b'"', first_quote) % 2:
         text = data.decode("utf-8", errors="replace")
         raise IngestError(
             f"{src.label}: line {_unclosed_quote_line(text)}: a quoted field is never closed, so "
@@ -572,29 +573,41 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
             col_header[c] = h
     coords = [n for n, c in canon.items() if schema[c][0] == "float64"]
     types = {n: pa.float64() if n in coords else pa.string() for n in canon}
-    bad: list = []
-    float_error = None
-    try:
-        table = _csv(data, names, types, list(canon), threads=True, bad=bad)
-    except pa.ArrowInvalid as e:
-        if "invalid UTF8" in str(e):
-            _not_utf8(src, data)
-        if "conversion error to double" not in str(e):
-            raise IngestError(
-                f"{src.label}: the file could not be parsed as CSV ({e}). Fix: re-download it."
-            ) from e
-        # A coordinate that is not a number: read coordinates as text to find it.
-        float_error = e
-        bad = []
-        table = _csv(
-            data, names, dict.fromkeys(canon, pa.string()), list(canon), threads=True, bad=bad
-        )
+    as_text = dict.fromkeys(canon, pa.string())
+
+    def parse(newlines: bool):
+        bad: list = []
+        try:
+            return (
+                _csv(data, names, types, list(canon), threads=True, bad=bad, newlines=newlines),
+                bad,
+                None,
+            )
+        except pa.ArrowInvalid as e:
+            if "invalid UTF8" in str(e):
+                _not_utf8(src, data)
+            if "conversion error to double" not in str(e):
+                raise IngestError(
+                    f"{src.label}: the file could not be parsed as CSV ({e}). Fix: re-download it."
+                ) from e
+            # A coordinate that is not a number: read coordinates as text to find it.
+            bad = []
+            return (
+                _csv(data, names, as_text, list(canon), threads=True, bad=bad, newlines=newlines),
+                bad,
+                e,
+            )
+
+    # Fast path: rows never span lines. A quoted value holding a line break (legal
+    # CSV, rare in police.uk files) shows as a bad row; then parse again allowing it.
+    quotes = first_quote >= 0
+    table, bad, float_error = parse(False)
+    if bad and quotes:
+        table, bad, float_error = parse(True)
     if bad:
         if any(b[0] is None for b in bad):  # row numbers are known only when read serially
             bad = []
-            _csv(
-                data, names, dict.fromkeys(canon, pa.string()), list(canon), threads=False, bad=bad
-            )
+            _csv(data, names, as_text, list(canon), threads=False, bad=bad, newlines=quotes)
         line, expected, actual, _ = min(bad, key=lambda b: b[0])
         if actual > expected:
             raise IngestError(
