@@ -930,8 +930,9 @@ def ingest(
                 i, s = item
                 res = _read_table(s, keep_bad=keep_bad, limit=max_file_bytes)
                 staged = _write_partition(staging, f"parts/{i}.parquet", res.table)
-                no_loc = res.table["longitude"].null_count
-                return s, res.force, res.force_name, res.table.num_rows, no_loc, res, staged
+                no_loc, rows = res.table["longitude"].null_count, res.table.num_rows
+                res.table = None  # free the rows at once; only the counts are kept
+                return s, res.force, res.force_name, rows, no_loc, res, staged
 
             results: dict[str, tuple] = {}
             with ThreadPoolExecutor(n_workers) as pool:
@@ -942,7 +943,6 @@ def ingest(
                     it = tqdm(it, total=len(sources), desc="reading", unit="file")
                 try:
                     for s, force, force_name, rows, no_loc, res, staged in it:
-                        res.table = None  # free the rows; only the counts are kept
                         rel = f"{s.kind}/{force}/{s.month}.parquet"
                         if rel in results:
                             warn(
