@@ -102,3 +102,30 @@ def test_write_error_names_path_and_fix(code, words):
 
 def test_other_os_errors_are_not_disguised():
     assert write_error(OSError(errno.EIO, "x"), "/p", "/st") is None
+
+
+def test_a_second_ingest_waits_for_the_first(tmp_path):
+    from sa_lib.data.ingest import ingest
+
+    store = tmp_path / "s"
+    store.mkdir()
+    src = tmp_path / "in" / "2024-01"
+    src.mkdir(parents=True)
+    (src / "2024-01-testforce-stop-and-search.csv").write_text(
+        "Type,Date,Latitude,Longitude\nPerson search,2024-01-10T10:00:00+00:00,52.3,-0.2\n"
+    )
+    ctx = mp.get_context("fork")
+    ready, done = ctx.Event(), ctx.Event()
+    p = ctx.Process(target=_hold, args=(store, ready, done))
+    p.start()
+    try:
+        assert ready.wait(30)
+        threading_timer = __import__("threading").Timer(1.0, done.set)
+        threading_timer.start()
+        with pytest.warns(UserWarning, match="waiting for it to finish"):
+            summary = ingest([tmp_path / "in"], store)
+        assert done.is_set()  # it went ahead only once the other writer let go
+        assert summary["rows"].tolist() == [1]
+    finally:
+        done.set()
+        p.join()

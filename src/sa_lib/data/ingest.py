@@ -917,8 +917,12 @@ def ingest(
     log_path = store / "ingest_log.json"
     n_workers = workers or min(4, os.cpu_count() or 1)
     try:
-        lock = store_lock(store)
-        lock.__enter__()
+        lock = store_lock(store, blocking=False)
+        if not lock.__enter__():
+            lock.__exit__(None, None, None)
+            warn(f"another sa ingest is writing {store}; waiting for it to finish.")
+            lock = store_lock(store)
+            lock.__enter__()
     except OSError as e:
         raise (write_error(e, store, store) or e) from e
     try:
