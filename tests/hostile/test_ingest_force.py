@@ -39,7 +39,7 @@ def test_same_rows_under_an_unrelated_file_slug_are_stored_once(tmp_path):
     write_street(tmp_path / "b", text, slug="copy")
     store = tmp_path / "store"
     with pytest.warns(UserWarning, match="the same force's rows"):
-        ingest([tmp_path / "a", tmp_path / "b"], store, replace=True)
+        ingest([tmp_path / "a", tmp_path / "b"], store)  # "copy" names no force: no --replace
     assert len(load_street(store)) == 30
 
 

@@ -241,6 +241,7 @@ def _slugify(name: str) -> str:
 _SLUG_ALIASES = {_slugify(n): s for n, s in FORCE_SLUGS.items()} | {
     _slugify(n.lower()): s for n, s in FORCE_SLUGS.items()
 }
+_KNOWN_SLUGS = frozenset(FORCE_SLUGS.values())
 _NAME_LOOKUP = {re.sub(r"\s+", " ", n.strip().lower()): s for n, s in FORCE_SLUGS.items()}
 
 
@@ -972,7 +973,7 @@ def ingest(
                         f"({1 - n / before:.0%} fewer; a truncated download?)"
                     )
                 file_force = force_slug(None, s.force)
-                if not replace and force_name and force != file_force:
+                if not replace and force != file_force and file_force in _KNOWN_SLUGS:
                     problems.append(
                         f"{where}: {s.label} is named for '{s.force}' but its rows are "
                         f"{force_name}'s; they would be stored as {force} {s.month}"
