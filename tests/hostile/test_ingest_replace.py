@@ -41,7 +41,8 @@ def test_replace_accepts_it_and_the_summary_shows_old_and_new_counts(tmp_path, s
     write_street(tmp_path / "cut", "\n".join([HEADER, *street_rows(599)]) + "\n")
     assert main(["ingest", "-q", str(tmp_path / "cut"), "--store", str(stored), "--replace"]) == 0
     out = capsys.readouterr().out
-    assert "street           cambridgeshire 2024-01: 1,183 -> 599 (-584)" in out
+    assert "street           cambridgeshire 2024-01: 1,183 -> 599 rows (-584)" in out
+    assert "Replaced 1 month(s) already in the store; 0 with the same row count." in out
     assert len(load_street(stored)) == 599
     assert log(stored)["street/cambridgeshire/2024-01"]["rows"] == 599
 

@@ -83,14 +83,18 @@ def _cmd_ingest(args) -> int:
             f"({r['no_location']:,} with no location, kept{extra})"
         )
     replaced = summary[summary["rows_before"].notna()]
+    changed = replaced[replaced["rows"] != replaced["rows_before"]]
     if len(replaced):
-        print("Months replaced (rows before -> after):")
-        for _, r in replaced.iterrows():
-            change = int(r["rows"]) - int(r["rows_before"])
-            print(
-                f"  {r['kind']:16s} {r['force']} {r['month']}: {int(r['rows_before']):,} -> "
-                f"{int(r['rows']):,} ({change:+,})"
-            )
+        print(
+            f"Replaced {len(replaced)} month(s) already in the store; "
+            f"{len(replaced) - len(changed)} with the same row count."
+        )
+    for _, r in changed.iterrows():
+        change = int(r["rows"]) - int(r["rows_before"])
+        print(
+            f"  {r['kind']:16s} {r['force']} {r['month']}: {int(r['rows_before']):,} -> "
+            f"{int(r['rows']):,} rows ({change:+,})"
+        )
     return 0
 
 
