@@ -187,8 +187,11 @@ def recover(store: str | os.PathLike[str], *, locked: bool = False) -> list[str]
     if not locked:
         if not any((p / JOURNAL).exists() for p in folders):
             return []  # readers only finish commits; ingest removes the rest
-        with store_lock(store, blocking=False) as got:
-            return recover(store, locked=True) if got else []
+        try:
+            with store_lock(store, blocking=False) as got:
+                return recover(store, locked=True) if got else []
+        except OSError:
+            return []  # a read-only store: the next ingest completes it
     done = []
     for folder in folders:
         if _roll_forward(store, folder):
