@@ -68,17 +68,17 @@ def test_rows_of_several_forces_in_one_file_are_an_error(tmp_path):
     assert str(f) in msg and "line 7:" in msg and "'Reported by'" in msg and "Fix:" in msg
 
 
-@pytest.mark.parametrize("order", ["zip-then-folder", "folder-then-zip"])
+@pytest.mark.parametrize("order", ["new-listed-last", "old-listed-last"])
 def test_the_last_one_listed_wins(tmp_path, order):
     # Two versions of one month; sorting by path would always pick the same one.
     old = write_street(tmp_path / "b_old", street_csv(10))
     new_dir = tmp_path / "a_new"
     write_street(new_dir, "\n".join([HEADER, *street_rows(10), *street_rows(2, start=10)]) + "\n")
-    paths = [old.parents[1], new_dir] if order == "zip-then-folder" else [new_dir, old.parents[1]]
+    paths = [old.parents[1], new_dir] if order == "new-listed-last" else [new_dir, old.parents[1]]
     store = tmp_path / "store"
     with pytest.warns(UserWarning, match="the last listed"):
         summary = ingest(paths, store)
-    want = 12 if order == "zip-then-folder" else 10
+    want = 12 if order == "new-listed-last" else 10
     assert summary["rows"].tolist() == [want]
     assert len(load_street(store)) == want
     assert log(store)["street/cambridgeshire/2024-01"]["source"].startswith(str(paths[-1]))
