@@ -727,17 +727,16 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
     force_name = None
     for c in ("reported_by", "falls_within"):
         if c in table.column_names and table[c].null_count < n:
-            values = pc.unique(pc.drop_null(table[c]))
-            if len(values) > 1:
-                first = table[c][_first(pc.is_valid(table[c]))].as_py()
-                i = _first(pc.not_equal(table[c], first))
+            force_name = table[c][_first(pc.is_valid(table[c]))].as_py()
+            i = _first(pc.not_equal(table[c], force_name))  # cheaper than hashing every value
+            if i >= 0:
+                values = sorted(map(str, pc.unique(pc.drop_null(table[c])).to_pylist()))
                 fail(
                     i,
                     c,
-                    f"rows of more than one force ({', '.join(sorted(map(str, values.to_pylist()))[:3])})",
+                    f"rows of more than one force ({', '.join(values[:3])})",
                     "ingest each force's files as data.police.uk publishes them.",
                 )
-            force_name = values[0].as_py()
             break
     force = force_slug(force_name, src.force)
     lines = pa.array(np.arange(2, n + 2, dtype="int64"))
