@@ -107,9 +107,10 @@ def test_gzip_that_lies_about_its_size_is_refused(tmp_path):
     raw = zlib.compress(street_csv(50).encode(), wbits=31)
     gz = tmp_path / "2024-01-cambridgeshire-street.csv.gz"
     gz.write_bytes(raw[:-4] + struct.pack("<I", 100))  # ISIZE says 100 bytes
-    with pytest.raises(IngestError, match="holds more than its archive header declares") as ei:
+    # Expanded in bounded steps; gzip's own length check then names it corrupt.
+    with pytest.raises(IngestError, match="not a readable gzip file") as ei:
         ingest([gz], tmp_path / "store")
-    assert str(gz) in str(ei.value)
+    assert str(gz) in str(ei.value) and "Fix: download it again" in str(ei.value)
 
 
 def test_limit_is_a_documented_option_and_the_cli_exits_4(tmp_path, capsys):
