@@ -76,9 +76,7 @@ def _section(children: dict[str, F], help: str = "", required: bool = False) -> 
 
 
 DISCLOSURE = {
-    "threshold": F(
-        (int,), default=10, range=(1, 1000), help="counts below this are shown as '<N'"
-    ),
+    "threshold": F((int,), default=10, range=(1, 1000), help="counts below this are shown as '<N'"),
     "secondary": F(
         (bool,), default=True, help="secondary suppression so totals cannot reveal a cell"
     ),
@@ -151,9 +149,7 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             default=None,
             help="crime types given a trend chart each (default: the six largest)",
         ),
-        "top_wards": F(
-            (int,), default=10, range=(1, 500), help="wards shown in the ranked table"
-        ),
+        "top_wards": F((int,), default=10, range=(1, 500), help="wards shown in the ranked table"),
     },
     "hotspots": {
         "crime_types": F(
@@ -333,7 +329,9 @@ SCHEMA: dict[str, F] = {
         {
             "alpha": F((float,), default=0.05, help="significance level, strictly between 0 and 1"),
             "conf_level": F(
-                (float,), default=0.95, help="confidence level of intervals, strictly between 0 and 1"
+                (float,),
+                default=0.95,
+                help="confidence level of intervals, strictly between 0 and 1",
             ),
             "correction": F(
                 (str,),
@@ -561,10 +559,17 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
     if isinstance(themes, list):
         if not themes:
             problems.append(f"themes is empty; list at least one of: {', '.join(available)}.")
+        bad_items = [t for t in themes if not isinstance(t, str)]
+        if bad_items:
+            problems.append(
+                f"themes must list theme names (text), got {short_repr(bad_items[0])}. "
+                f"Valid themes: {', '.join(available)}."
+            )
+            themes = [t for t in themes if isinstance(t, str)]
         for t in themes:
             if t not in available:
                 problems.append(
-                    f"theme {t!r} has no notebook notebooks/{t}.ipynb. Valid themes: {', '.join(available)}. "
+                    f"theme {short_repr(t)} has no notebook notebooks/{str(t)[:60]}.ipynb. Valid themes: {', '.join(available)}. "
                     f"To add a theme, add its notebook and list it here."
                 )
         if len(set(themes)) != len(themes):
