@@ -589,6 +589,8 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
                 f"{short_repr(str(config.resolve(v)), 200)})."
             )
 
+    problems += _extract_in_git_problems(data.get("extract"))
+
     # LAD codes against the boundaries present.
     csp = p.get("csp") or {}
     lads = csp.get("lad_codes")
@@ -807,3 +809,27 @@ def schema_markdown() -> str:
     for theme, opts in THEME_OPTIONS.items():
         parts += ["", f"### `{theme}`", "", head, *rows(opts, prefix=f"{theme}.")]
     return "\n".join(parts) + "\n"
+
+
+def _extract_in_git_problems(value: object) -> list[str]:
+    """A real extract named by data.extract must not be tracked by git or unignored in it.
+
+    The shipped synthetic extract (``synthetic``, or its path) is the one exception.
+    """
+    if not isinstance(value, str) or value == "synthetic":
+        return []
+    path = config.resolve(value)
+    shipped = config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
+    if not path.is_file() or path.resolve() == shipped.resolve():
+        return []
+    from sa_lib.data.extract_mapping import UnsafeOutputError, check_output_path
+
+    try:
+        check_output_path(path)
+    except UnsafeOutputError as e:
+        return [
+            f"data.extract={short_repr(value)}: a force extract must not be in git. "
+            f"{str(e).splitlines()[0]} Fix: move it under data/processed/ or data/raw/ "
+            f"(git-ignored), or outside the repository, and point data.extract there."
+        ]
+    return []
