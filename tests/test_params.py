@@ -113,7 +113,10 @@ def test_wrong_type(tmp_path):
 
 def test_bool_is_not_a_number(tmp_path):
     e = problems_of(tmp_path, with_change(disclosure__threshold=True))
-    assert e.problems == ["disclosure.threshold must be a whole number, got True."]
+    assert e.problems == [
+        "disclosure.threshold must be a whole number, got True. Fix: give disclosure.threshold "
+        "as a whole number (see docs/parameters.md)."
+    ]
 
 
 def test_bad_choice(tmp_path):

@@ -448,7 +448,10 @@ def _check_section(data: Any, schema: dict[str, F], where: str, problems: list[s
         value = data[key]
         types = spec.types + ((int,) if float in spec.types else ())
         if isinstance(value, bool) and bool not in spec.types or not isinstance(value, types):
-            problems.append(f"{name} must be {_type_name(spec.types)}, got {short_repr(value)}.")
+            problems.append(
+                f"{name} must be {_type_name(spec.types)}, got {short_repr(value)}. "
+                f"Fix: give {name} as {_type_name(spec.types)} (see docs/parameters.md)."
+            )
             continue
         if spec.choices is not None and value not in spec.choices:
             problems.append(
