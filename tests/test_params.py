@@ -108,7 +108,10 @@ def test_unknown_nested_key_suggests(tmp_path):
 
 def test_wrong_type(tmp_path):
     e = problems_of(tmp_path, with_change(statistics__seed="abc"))
-    assert e.problems == ["statistics.seed must be a whole number, got 'abc'."]
+    assert e.problems == [
+        "statistics.seed must be a whole number, got 'abc'. Fix: give statistics.seed as a "
+        "whole number (see docs/parameters.md)."
+    ]
 
 
 def test_bool_is_not_a_number(tmp_path):
