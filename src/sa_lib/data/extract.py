@@ -821,6 +821,7 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
     name = p.name.lower()
     if name.endswith(".parquet"):
         df = pd.read_parquet(p)
+        df.attrs["row_kind"] = "row"  # personal-data messages give the row, not a CSV line
     elif name.endswith((".csv", ".csv.gz")):
         df = pd.read_csv(p, dtype=str, keep_default_na=False)
     else:

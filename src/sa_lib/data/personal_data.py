@@ -384,6 +384,8 @@ def refuse_personal_data(
         elif "source_line" in raw.columns and pd.notna(raw["source_line"].iloc[int(h.first_row)]):
             line = int(raw["source_line"].iloc[int(h.first_row)])
             where = f" (first at row {int(h.first_row) + 1}, source CSV line {line})"
+        elif raw.attrs.get("row_kind") == "row":
+            where = f" (first at row {int(h.first_row) + 1})"
         else:
             where = f" (first at CSV line {first + int(h.first_row)})"
         lines.append(f"  - column {h.column!r}: {h.reason}{where}")
