@@ -73,7 +73,9 @@ def assert_message(msg: str, *names: str, fix: bool = True) -> None:
         assert "Fix" in msg or "fix" in msg or "Valid" in msg, f"no fix in: {msg}"
 
 
-def run_sa(*args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_sa(
+    *args: str, timeout: float = 120, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run the ``sa`` CLI in a subprocess (where the exit code is the point)."""
     return subprocess.run(
         [sys.executable, "-m", "sa_lib.pack.cli", *map(str, args)],

@@ -122,6 +122,7 @@ def test_sensitive_floor_holds_even_unvalidated():
 
 # ---- YAML bombs and oversized files ----------------------------------------------
 
+
 def _alias_bomb(levels: int = 9) -> str:
     lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, levels):

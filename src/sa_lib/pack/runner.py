@@ -494,6 +494,7 @@ def run_pack(
             ],
         )
     tmp = out_root / f".{name}.tmp-{os.getpid()}"
+    made_tmp = False
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         remove_stale_builds(out_root)
@@ -507,11 +508,12 @@ def run_pack(
         if tmp.exists():
             _remove_own(tmp)
         (tmp / "notebooks").mkdir(parents=True)
+        made_tmp = True
         _write_marker(tmp)
     except OSError as e:
-        if (tmp / MARKER).exists():
+        if made_tmp:  # this run made it, a moment ago
             shutil.rmtree(tmp, ignore_errors=True)
-        raise _output_error(e, out_root) from e
+        raise _output_error(e, e.filename or out_root) from e
 
     handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
