@@ -277,6 +277,25 @@ def _change_text(pct: float, label: str) -> str:
     return f"{pct_txt} (n.s.)" if pct_txt else label
 
 
+def _demote_suppressed(t: pd.DataFrame, ctx, label_col: str) -> pd.DataFrame:
+    """Rows whose current count is withheld go last, in label order.
+
+    A table ranked by rate (or count) would otherwise place a suppressed row by its
+    hidden value, and its position would bound the rate it hides.
+    """
+    dis = getattr(ctx, "disclosure", None)
+    if not dis or "count_current" not in t or t.empty:
+        return t
+    c = t["count_current"]
+    hidden = ((c > 0) & (c < dis["threshold"])) | ((c == 0) & bool(dis.get("suppress_zero")))
+    hidden = hidden.to_numpy(dtype=bool) | t[label_col].isin(withheld(t, ctx, label_col)).to_numpy()
+    if not hidden.any():
+        return t
+    shown = t[~hidden]
+    rest = t[hidden].sort_values(label_col, kind="mergesort")
+    return pd.concat([shown, rest])
+
+
 def summary_display(
     t: pd.DataFrame,
     ctx,
@@ -291,6 +310,7 @@ def summary_display(
     against each comparison period with its significance ("n.s." = not
     significant at the report's alpha).
     """
+    t = _demote_suppressed(t, ctx, label_col)
     out = pd.DataFrame({label: t[label_col]})
     for key, p in ctx.periods.items():
         if f"count_{key}" in t:
