@@ -87,6 +87,31 @@ def run_sa(
     )
 
 
+def run_limited(code: str, *args: str, data_mb: int = 400, timeout: float = 60):
+    """Run Python ``code`` in a subprocess whose heap is capped at ``data_mb`` MB.
+
+    For inputs built to exhaust memory: on a regression the child fails with
+    MemoryError instead of taking the machine down.
+    """
+    import resource
+
+    def cap():
+        lim = data_mb << 20
+        resource.setrlimit(resource.RLIMIT_DATA, (lim, lim))
+
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=cap,
+        check=False,
+    )
+
+
+CLI = "import sys; from sa_lib.pack.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
 @pytest.fixture
 def store_copy(sample_store, tmp_path) -> Path:
     """A private copy of the ingested sample store (for tests that break a partition)."""

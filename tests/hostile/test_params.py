@@ -10,7 +10,16 @@ import pytest
 from sa_lib import config
 from sa_lib.pack.params import ParameterError, load_params, theme_disclosure
 
-from .conftest import assert_message, changed, digest, run_sa, shipped_params, write_yaml
+from .conftest import (
+    CLI,
+    assert_message,
+    changed,
+    digest,
+    run_limited,
+    run_sa,
+    shipped_params,
+    write_yaml,
+)
 
 # (id, dotted changes, what the message must name)
 BAD = [
@@ -133,14 +142,19 @@ def _alias_bomb(levels: int = 9) -> str:
 
 
 def test_alias_bomb_in_parameters_refused(tmp_path, base):
+    """4 KB of nested aliases: refused naming the line, not expanded (heap capped)."""
     import yaml
 
-    text = yaml.safe_dump(base) + _alias_bomb()
-    f = write_yaml(tmp_path / "bomb.yaml", text)
+    f = write_yaml(tmp_path / "bomb.yaml", yaml.safe_dump(base) + _alias_bomb())
     assert f.stat().st_size < 10_000
-    with pytest.raises(ParameterError) as e:
-        load_params(f)
-    assert_message(str(e.value), "bomb.yaml", "line ", "aliases")
+    code = (
+        "import sys; from sa_lib.pack.params import load_params, ParameterError\n"
+        "try:\n    load_params(sys.argv[1], check_store=False)\n"
+        "except ParameterError as e:\n    print(e); sys.exit(2)"
+    )
+    r = run_limited(code, f)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert_message(r.stdout, "bomb.yaml", "line ", "aliases")
 
 
 def test_single_alias_refused(tmp_path, base):
@@ -173,19 +187,11 @@ def test_not_utf8_parameters_refused(tmp_path):
 
 
 def test_sa_check_alias_bomb_is_exit_2_and_bounded(tmp_path, base):
-    """In a subprocess with a 200 MB address-space cap: refused, not MemoryError."""
+    """`sa check` on a bomb, in a subprocess with a capped heap: exit 2, not MemoryError."""
     import yaml
 
     f = write_yaml(tmp_path / "bomb.yaml", yaml.safe_dump(base) + _alias_bomb(12))
-    code = (
-        "import resource, sys; resource.setrlimit(resource.RLIMIT_DATA, (600 << 20, 600 << 20));"
-        "from sa_lib.pack.cli import main; sys.exit(main(['check', '--no-store', sys.argv[1]]))"
-    )
-    import sys
-
-    r = subprocess.run(
-        [sys.executable, "-c", code, str(f)], capture_output=True, text=True, timeout=60
-    )
+    r = run_limited(CLI, "check", "--no-store", f)
     assert r.returncode == 2, r.stderr[-2000:]
     assert "aliases" in r.stderr and "MemoryError" not in r.stderr
 
