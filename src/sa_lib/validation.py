@@ -61,8 +61,8 @@ def short_repr(value: object, limit: int = 80) -> str:
     --------
     >>> short_repr("x" * 500)[:12], len(short_repr("x" * 500)) <= 80
     ("'xxxxxxxxxxx", True)
-    >>> short_repr([[1, 2, 3, 4, 5, 6, 7]] * 50)
-    '[[1, 2, 3, 4, 5, 6, ...], [1, 2, 3, 4, 5, 6, ...], [1, 2, 3, 4, 5, 6, ...], ...]'
+    >>> short_repr([[1, 2, 3, 4, 5, 6, 7]] * 50, limit=40)
+    '[[1, 2, 3, 4, 5, 6, ...], [1, 2, 3, 4...'
     """
     import reprlib
 
@@ -103,11 +103,11 @@ def read_bounded_yaml(path, *, what: str, loader=None, max_bytes: int | None = N
     --------
     >>> import tempfile, os
     >>> with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-    ...     _ = f.write("a: &x [1]\nb: *x\n")
+    ...     _ = f.write("a: &x [1]\\nb: *x\\n")
     >>> try:
     ...     read_bounded_yaml(f.name, what="parameters file")
     ... except ValueError as e:
-    ...     print(str(e).split(": ", 1)[1][:40])
+    ...     print(str(e).split(": ", 1)[1][:44])
     line 2: YAML aliases (*name) are not allowed
     >>> os.unlink(f.name)
     """
