@@ -21,6 +21,13 @@ from .conftest import (
     write_yaml,
 )
 
+TARGET = {
+    "crime_type": "Anti-social behaviour",
+    "reduction_pct": 16,
+    "baseline_year": 2024,
+    "target_year": 2027,
+}
+
 # (id, dotted changes, what the message must name)
 BAD = [
     ("slug-absolute", {"csp__slug": "/srv/reports/victim"}, ["csp.slug", "[a-z0-9]"]),
@@ -83,6 +90,17 @@ BAD = [
         ["overview.disclosure.threshold=0"],
     ),
     ("theme-not-text", {"themes": [{"a": 1}, "overview"]}, ["themes"]),
+    (
+        "target-reduction-over-100",
+        {"targets": [{**TARGET, "reduction_pct": 150}]},
+        ["targets[0].reduction_pct=150"],
+    ),
+    (
+        "target-year-before-baseline",
+        {"targets": [{**TARGET, "target_year": 2020}]},
+        ["targets[0].target_year=2020"],
+    ),
+    ("cse-weight-negative", {"cse__weights": {"cse_crimes": -2}}, ["cse.weights.cse_crimes=-2"]),
     ("huge-string-value", {"title": ["x" * 100_000]}, ["title"]),
 ]
 

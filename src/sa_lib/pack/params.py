@@ -104,7 +104,9 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             (list,), default=None, help="indicator columns in the index (default: all in the file)"
         ),
         "weights": F(
-            (dict,), default=None, help="weight per indicator (default: equal); normalised to sum 1"
+            (dict,),
+            default=None,
+            help="weight per indicator, each 0 to 1,000 (default: equal); normalised to sum 1",
         ),
         "method": F(
             (str,), default="zscore", choices=("zscore", "percentile"), help="standardisation"
@@ -358,7 +360,10 @@ SCHEMA: dict[str, F] = {
         DISCLOSURE, help="disclosure control defaults (a theme section can override)"
     ),
     "targets": F(
-        (list,), default=[], help="list of {crime_type, reduction_pct, baseline_year, target_year}"
+        (list,),
+        default=[],
+        help="list of {crime_type, reduction_pct (0 to 100), baseline_year, target_year "
+        "(2010 to 2100, target after baseline)}",
     ),
     "comparison": _section(
         {
@@ -626,11 +631,21 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
     if not p.get("title") and csp.get("name"):
         p["title"] = f"{csp['name']} Community Safety Partnership"
 
-    for i, t in enumerate(p.get("targets") or []):
+    targets = p.get("targets") or []
+    for i, t in enumerate(targets if isinstance(targets, list) else []):
         need = {"crime_type", "reduction_pct", "baseline_year", "target_year"}
         if not isinstance(t, dict) or set(t) != need:
             problems.append(
                 f"targets[{i}] must have exactly the keys {', '.join(sorted(need))}; got {short_repr(t)}."
+            )
+            continue
+        problems += _target_problems(i, t)
+    weights = (p.get("cse") or {}).get("weights")
+    for k, w in (weights or {}).items() if isinstance(weights, dict) else ():
+        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 1000:
+            problems.append(
+                f"cse.weights.{str(k)[:60]}={short_repr(w)} is not valid: a weight is a number "
+                f"between 0 and 1,000. Fix: give a relative weight such as 1 or 2."
             )
 
     # The store must hold the months the report needs.
@@ -836,3 +851,29 @@ def _extract_in_git_problems(value: object) -> list[str]:
             f"(git-ignored), or outside the repository, and point data.extract there."
         ]
     return []
+
+
+#: Ranges of the numbers in each ``targets`` entry (documented in docs/parameters.md).
+TARGET_RANGES = {
+    "reduction_pct": (0, 100),
+    "baseline_year": (2010, 2100),
+    "target_year": (2010, 2100),
+}
+
+
+def _target_problems(i: int, t: dict) -> list[str]:
+    out = []
+    for key, rng in TARGET_RANGES.items():
+        v = t.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not _in_range(v, rng):
+            out.append(
+                f"targets[{i}].{key}={short_repr(v)} is out of range: it must be a number "
+                f"{_range_text(rng)}. Fix: set targets[{i}].{key} within that range."
+            )
+    by, ty = t.get("baseline_year"), t.get("target_year")
+    if not out and ty <= by:
+        out.append(
+            f"targets[{i}].target_year={ty} is not after targets[{i}].baseline_year={by}. "
+            f"Fix: give a target year after the baseline year."
+        )
+    return out

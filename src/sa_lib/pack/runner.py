@@ -515,7 +515,11 @@ def run_pack(
             shutil.rmtree(tmp, ignore_errors=True)
         raise _output_error(e, e.filename or out_root) from e
 
-    handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
+    try:
+        handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _output_error(e, e.filename or tmp) from e
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     root_logger = logging.getLogger("sa_lib")
     root_logger.addHandler(handler)
