@@ -191,3 +191,28 @@ def test_sensitive_page_settings_never_below_ten(theme):
     }
     d = theme_disclosure(params, theme)
     assert d["threshold"] >= 10 and d["secondary"] is True
+
+
+def test_district_share_beside_a_suppressed_district_count_is_withheld():
+    """7 weapons offences in a district of 1,000 crimes: '0.7%' would give the 7 back."""
+    from sa_lib.themes.place import mix_display, mix_table_args
+    from sa_lib.themes.report import table_html
+
+    mix = pd.DataFrame(
+        {
+            "crime_type": ["Possession of weapons", "Burglary"],
+            "count_area": [0, 40],
+            "share_area": [0.0, 40.0],
+            "share_lower": [0.0, 30.1],
+            "share_upper": [3.7, 50.2],
+            "count_district": [7, 300],
+            "share_district": [0.7, 30.0],
+            "comparison": ["similar", "higher"],
+        }
+    )
+    html = table_html(
+        mix_display(mix, "North"), **mix_table_args("North"), threshold=10, secondary=False
+    )
+    weapons = html.split("<tr>")[2]
+    assert "&lt;10" in weapons and "0.7" not in weapons
+    assert "30.0" in html  # the unsuppressed district share is shown (the test can fail)
