@@ -384,7 +384,13 @@ def _failure(theme: str, t0: float, e) -> dict:
     cell = e.cell_index - 1 if e.cell_index > 0 else e.cell_index
     src_lines = (e.source or "").strip().splitlines()
     last = src_lines[-1][:80] if src_lines else ""
+    extra = {}
+    if "No space left on device" in str(e.evalue or "") or "Disk quota exceeded" in str(
+        e.evalue or ""
+    ):
+        extra = {"errno": errno.ENOSPC, "filename": None}  # the disk filled during a cell
     return {
+        **extra,
         "theme": theme,
         "status": "failed",
         "seconds": time.perf_counter() - t0,
