@@ -216,3 +216,12 @@ def test_district_share_beside_a_suppressed_district_count_is_withheld():
     weapons = html.split("<tr>")[2]
     assert "&lt;10" in weapons and "0.7" not in weapons
     assert "30.0" in html  # the unsuppressed district share is shown (the test can fail)
+
+
+def test_top_n_by_rate_does_not_reveal_a_suppressed_ward_is_among_them():
+    """head(3) of the rate ranking would list C (3 crimes) as a top-3 rate."""
+    from sa_lib.themes.report import top_ranked
+
+    top = top_ranked(_ward_table(), _ctx(secondary=False), 3, label_col="ward_name")
+    assert top["ward_name"].tolist() == ["A", "B", "D"]
+    assert _ward_table().head(3)["ward_name"].tolist() == ["C", "A", "B"]  # what head gave
