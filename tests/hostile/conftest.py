@@ -1,9 +1,12 @@
 """Helpers for the hostile-input tests: fixtures that break one thing, and checks that
 nothing else changed.
 
-Every hostile test asserts three things: the exit code (or the exception a CLI turns
-into it), a message naming the file/row/key and the fix, and that the store and the
-last good pack are byte-for-byte unchanged (:func:`digest`).
+Every hostile test asserts three things: the exit code (or the exception the CLI turns
+into it: ParameterError -> 2, PersonalDataError / ValueError at ingest -> 4,
+OutputError -> 5; each mapping is also checked once through the CLI), a message naming
+the file/row/key and the fix, and that the store and the last good pack are
+byte-for-byte unchanged (:func:`digest`; the store is checked around every test by
+``_store_unchanged``).
 """
 
 from __future__ import annotations
@@ -110,6 +113,14 @@ def run_limited(code: str, *args: str, data_mb: int = 400, timeout: float = 60):
 
 
 CLI = "import sys; from sa_lib.pack.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+@pytest.fixture(autouse=True)
+def _store_unchanged(sample_store):
+    """Every hostile test leaves the ingested store byte-for-byte as it was."""
+    before = digest(sample_store)
+    yield
+    assert digest(sample_store) == before, "a hostile input changed the store"
 
 
 @pytest.fixture
