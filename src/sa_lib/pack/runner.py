@@ -501,11 +501,17 @@ def run_pack(
         )
     tmp = out_root / f".{name}.tmp-{os.getpid()}"
     made_tmp = False
+    if out_root.exists() and not out_root.is_dir():
+        raise OutputError(
+            out_root,
+            "this is a file, not a folder",
+            "move the file, or give `sa run --out` a folder",
+        )
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         remove_stale_builds(out_root)
         for existing in (final, out_root / f"{name}.failed"):
-            if existing.exists() and (existing.is_symlink() or not _made_by_runner(existing, name)):
+            if existing.is_symlink() or (existing.exists() and not _made_by_runner(existing, name)):
                 raise OutputError(
                     existing,
                     "this folder was not made by `sa run`, so it is not replaced or deleted",
@@ -519,12 +525,16 @@ def run_pack(
     except OSError as e:
         if made_tmp:  # this run made it, a moment ago
             shutil.rmtree(tmp, ignore_errors=True)
+        if not _is_output_errno(e.errno):
+            raise
         raise _output_error(e, e.filename or out_root) from e
 
     try:
         handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not _is_output_errno(e.errno):
+            raise
         raise _output_error(e, e.filename or tmp) from e
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     root_logger = logging.getLogger("sa_lib")
