@@ -248,3 +248,19 @@ def test_extract_unignored_in_a_repository_refused(tmp_path, base):
     with pytest.raises(ParameterError) as e:
         load_params(f)
     assert_message(str(e.value), "data.extract", "not ignored")
+
+
+def test_sa_check_loads_the_extract_and_refuses_personal_data(tmp_path, base):
+    """A schema-shaped extract outside git with a postcode: refused at `sa check`, not at run."""
+    import pandas as pd
+
+    src = config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
+    ex = pd.read_csv(src, dtype=str, keep_default_na=False).head(40)
+    ex.loc[5, "location"] = "12 Acacia Avenue"
+    csv = tmp_path / "extract.csv"
+    ex.to_csv(csv, index=False)
+    f = write_yaml(tmp_path / "p.yaml", changed(base, data__extract=str(csv)))
+    r = run_sa("check", f)
+    assert r.returncode == 2, r.stderr
+    assert_message(r.stderr, "data.extract", "'location'", "CSV line 7", "pseudonymise")
+    assert "Acacia" not in r.stderr

@@ -679,9 +679,32 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
                 problems.append(
                     f"baseline_year={by} is not in the store ({months[0]} to {months[-1]}); choose a year in range."
                 )
+        if not problems:
+            problems += _extract_content_problems(data.get("extract"))
     if problems:
         raise ParameterError(path, problems)
     return p
+
+
+def _extract_content_problems(value: object) -> list[str]:
+    """Load data.extract as a run would, so personal data or a schema error shows at `sa check`."""
+    if not isinstance(value, str) or value == "synthetic" or not config.resolve(value).is_file():
+        return []
+    from sa_lib.data.extract import load_extract
+    from sa_lib.data.personal_data import PersonalDataError
+
+    try:
+        load_extract(config.resolve(value))
+    except PersonalDataError as e:
+        cols = [ln.strip(" -") for ln in str(e).splitlines() if ln.startswith("  - column")]
+        return [
+            f"data.extract={short_repr(value)} holds personal data: {'; '.join(cols)}. Fix: ask "
+            f"the force to remove or pseudonymise these columns, then ingest the new file."
+        ]
+    except ValueError as e:
+        msg = " ".join(str(e).split())
+        return [f"data.extract={short_repr(value)}: {msg[:600]}"]
+    return []
 
 
 def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> dict:
