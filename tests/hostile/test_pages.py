@@ -225,3 +225,43 @@ def test_top_n_by_rate_does_not_reveal_a_suppressed_ward_is_among_them():
     top = top_ranked(_ward_table(), _ctx(secondary=False), 3, label_col="ward_name")
     assert top["ward_name"].tolist() == ["A", "B", "D"]
     assert _ward_table().head(3)["ward_name"].tolist() == ["C", "A", "B"]  # what head gave
+
+
+def test_wider_comparison_hides_a_suppressed_district(monkeypatch):
+    """A district with 4 crimes: no 'above/below' label beside '<10', and not on the charts."""
+    from sa_lib.themes import report
+
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj))
+    lads = {"A": ("Ayton", 4, 1_000), "B": ("Beeby", 300, 100_000), "C": ("Ceeby", 200, 80_000)}
+    lads["D"] = ("Deeby", 250, 90_000)
+    fc = pd.DataFrame(
+        [
+            {
+                "lad_code": k,
+                "lad_name": n,
+                "month": m,
+                "crime_type": "Robbery",
+                "count": c // 3,
+                "population": p,
+            }
+            for k, (n, c, p) in lads.items()
+            for m in ("2025-10", "2025-11", "2025-12")
+        ]
+    )
+    ctx = _ctx()
+    ctx.force_counts = fc
+    ctx.params = {
+        "comparison": {"wider_area_name": "Force", "peers": ["A", "C", "D"]},
+        "csp": {"lad_codes": ["B"]},
+    }
+    ctx.rate_per = 1000
+    report.show_wider_comparison(ctx)
+    table = next(o.data for o in shown if hasattr(o, "data") and "<table" in str(o.data))
+    ayton = next(r for r in table.split("<tr>") if "Ayton" in r)
+    assert "&lt;10" in ayton
+    assert not any(w in ayton for w in ("above", "below", "similar", "higher", "lower"))
+    figs = [o for o in shown if isinstance(o, matplotlib.figure.Figure)]
+    assert figs, "the charts were drawn"
+    assert all("Ayton" not in _texts(f) for f in figs)
+    assert any("Ceeby" in _texts(f) for f in figs)  # the others are charted (the test can fail)
