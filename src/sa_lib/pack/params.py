@@ -613,14 +613,16 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
         for code in lads:
             if code not in have:
                 problems.append(
-                    f"csp.lad_codes: unknown LAD code {code!r}: no boundaries for it in {data['boundaries']}. "
+                    f"csp.lad_codes: unknown LAD code {short_repr(code)}: no boundaries for it in {short_repr(data['boundaries'], 200)}. "
                     f"Valid codes there: {', '.join(have) or 'none'}."
                 )
         if not lads:
             problems.append("csp.lad_codes is empty; give at least one LAD code, e.g. [E07000011].")
     for peer in (p.get("comparison") or {}).get("peers") or []:
         if not re.fullmatch(r"[EW]0[6-9]\d{6}", str(peer)):
-            problems.append(f"comparison.peers: {peer!r} is not a LAD code (like E07000011).")
+            problems.append(
+                f"comparison.peers: {short_repr(peer)} is not a LAD code (like E07000011)."
+            )
     if isinstance(csp.get("name"), str) and not csp.get("slug"):
         csp["slug"] = _slugify(csp["name"])[:64]
         if not re.fullmatch(SLUG_RE, csp["slug"]):
