@@ -196,6 +196,30 @@ def test_read_only_outputs_exit_5(tmp_path, sample_store, good_pack):
     assert digest(good_pack) == before
 
 
+def test_unwritable_file_system_exit_5(tmp_path, sample_store):
+    """A real file system that refuses writes even to root (/sys in a container)."""
+    out = Path("/sys/sa-workbench-outputs")
+    try:
+        out.mkdir()
+    except OSError:
+        pass
+    else:
+        out.rmdir()
+        pytest.skip("/sys is writable here")
+    r = run_sa(
+        "run",
+        "--quiet",
+        "--out",
+        out,
+        "--theme",
+        "overview",
+        write_yaml(tmp_path / "p.yaml", shipped_params(sample_store)),
+    )
+    assert r.returncode == 5, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert_message(r.stderr, str(out), "not writable", "Fix")
+
+
 @pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.ENOSPC])
 def test_unwritable_build_folder_exit_5(
     tmp_path, sample_store, quick_themes, good_pack, monkeypatch, capsys, code
