@@ -108,12 +108,18 @@ def test_unknown_nested_key_suggests(tmp_path):
 
 def test_wrong_type(tmp_path):
     e = problems_of(tmp_path, with_change(statistics__seed="abc"))
-    assert e.problems == ["statistics.seed must be a whole number, got 'abc'."]
+    assert e.problems == [
+        "statistics.seed must be a whole number, got 'abc'. Fix: give statistics.seed as a "
+        "whole number (see docs/parameters.md)."
+    ]
 
 
 def test_bool_is_not_a_number(tmp_path):
     e = problems_of(tmp_path, with_change(disclosure__threshold=True))
-    assert e.problems == ["disclosure.threshold must be a whole number, got True."]
+    assert e.problems == [
+        "disclosure.threshold must be a whole number, got True. Fix: give disclosure.threshold "
+        "as a whole number (see docs/parameters.md)."
+    ]
 
 
 def test_bad_choice(tmp_path):
@@ -182,12 +188,14 @@ def test_alpha_out_of_range(tmp_path, alpha):
 
 def test_threshold_below_one(tmp_path):
     e = problems_of(tmp_path, with_change(disclosure__threshold=0))
-    assert e.problems == ["disclosure.threshold must be at least 1, got 0."]
+    assert len(e.problems) == 1
+    assert e.problems[0].startswith("disclosure.threshold=0 is out of range: it must be between 1")
 
 
 def test_theme_threshold_below_one(tmp_path):
     e = problems_of(tmp_path, with_change(overview={"disclosure": {"threshold": 0}}))
-    assert e.problems == ["overview.threshold must be at least 1, got 0."]
+    assert len(e.problems) == 1
+    assert e.problems[0].startswith("overview.disclosure.threshold=0 is out of range")
 
 
 def test_missing_required_key(tmp_path):
@@ -219,7 +227,7 @@ def test_empty_yaml(tmp_path):
 
 def test_invalid_yaml(tmp_path):
     e = problems_of(tmp_path, "period: [2025-Q4\nthemes: overview\n")
-    assert e.problems[0].startswith("not valid YAML")
+    assert "not valid YAML" in e.problems[0] and "line 2" in e.problems[0]
     assert "p.yaml" in str(e)
 
 

@@ -1,5 +1,10 @@
 """Shared chart style: colour-blind-safe palettes and figure defaults.
 
+Every label drawn from data (ward names, crime types, places) is plain text:
+importing this module turns matplotlib's mathtext off (``text.parse_math``), so
+a ``$`` in a ward name ("St $ Ives") is drawn as a dollar sign rather than
+breaking the chart. Every module that draws a chart imports this one.
+
 Examples
 --------
 >>> from sa_lib.style import OKABE_ITO
@@ -29,6 +34,10 @@ HOT = "#D55E00"
 COLD = "#0072B2"
 NEUTRAL = "#DDDDDD"
 
+#: rcParams the workbench always sets: labels from data are plain text, never mathtext.
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+mpl.rcParams.update(PLAIN_TEXT)
+
 
 def apply() -> None:
     """Apply the workbench's matplotlib defaults (moderate DPI keeps HTML small)."""
@@ -43,5 +52,6 @@ def apply() -> None:
             "axes.titleweight": "bold",
             "font.size": 10,
             "axes.prop_cycle": mpl.cycler(color=OKABE_ITO[1:] + OKABE_ITO[:1]),
+            **PLAIN_TEXT,
         }
     )

@@ -42,7 +42,112 @@ __all__ = [
     "require_projected",
     "first_bad_row",
     "warn",
+    "short_repr",
+    "read_bounded_yaml",
+    "YAML_MAX_BYTES",
 ]
+
+#: The largest YAML file (parameters, extract mapping) the workbench reads, in bytes.
+YAML_MAX_BYTES = 256 * 1024
+
+
+def short_repr(value: object, limit: int = 80) -> str:
+    """A bounded ``repr`` for error messages: never longer than about ``limit`` characters.
+
+    Nested containers are cut at two levels and a few items, so a huge or deeply
+    nested value (e.g. from YAML aliases) is never formatted in full.
+
+    Examples
+    --------
+    >>> short_repr("x" * 500)[:12], len(short_repr("x" * 500)) <= 80
+    ("'xxxxxxxxxxx", True)
+    >>> short_repr([[1, 2, 3, 4, 5, 6, 7]] * 50, limit=40)
+    '[[1, 2, 3, 4, 5, 6, ...], [1, 2, 3, 4...'
+    """
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxtuple, r.maxset = 2, 6, 4, 6, 6
+    r.maxstring = r.maxother = r.maxlong = max(10, limit - 8)
+    out = r.repr(value)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
+def read_bounded_yaml(path, *, what: str, loader=None, max_bytes: int | None = None):
+    """Read a small YAML file safely: bounded size, no aliases, no Python tags.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    what : str
+        What the file is, for messages ("parameters file", "mapping file").
+    loader : yaml loader class, optional
+        Default ``yaml.SafeLoader`` (never executes tags).
+    max_bytes : int, optional
+        Default :data:`YAML_MAX_BYTES`.
+
+    Returns
+    -------
+    object
+        The parsed document (None for an empty file).
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the line (for an alias or bad YAML) and the fix. YAML
+        aliases (``*name``) are refused outright: a few kilobytes of nested aliases
+        expand to gigabytes ("billion laughs"), and these files never need them.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    ...     _ = f.write("a: &x [1]\\nb: *x\\n")
+    >>> try:
+    ...     read_bounded_yaml(f.name, what="parameters file")
+    ... except ValueError as e:
+    ...     print(str(e).split(": ", 1)[1][:44])
+    line 2: YAML aliases (*name) are not allowed
+    >>> os.unlink(f.name)
+    """
+    import os as _os
+
+    import yaml
+
+    limit = YAML_MAX_BYTES if max_bytes is None else max_bytes
+    size = _os.path.getsize(path)
+    if size > limit:
+        raise ValueError(
+            f"{path}: the {what} is {size:,} bytes, over the limit of {limit:,} bytes. "
+            f"Fix: a {what} is a few kilobytes of settings; remove pasted data or split it."
+        )
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(
+            f"{path}: the {what} is not UTF-8 text (byte {e.start}). Fix: save it as UTF-8."
+        ) from e
+    loader = loader or yaml.SafeLoader
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1
+                raise ValueError(
+                    f"{path}: line {line}: YAML aliases (*name) are not allowed in a {what}. "
+                    f"Fix: write the value out in full instead of the alias (and remove its &anchor)."
+                )
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(e, "problem", None) or short_repr(str(e), 200)
+        raise ValueError(
+            f"{path}: {where}not valid YAML ({problem}). Fix: check indentation and quote "
+            f"values containing ':' or '%'."
+        ) from e
 
 
 def _plain(x: object) -> object:

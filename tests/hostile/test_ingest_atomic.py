@@ -12,11 +12,12 @@ import textwrap
 
 import pyarrow.parquet as pq
 import pytest
-from _ingest_inputs import street_csv, write_street
 
 from sa_lib.data import store_writer
 from sa_lib.data.ingest import ingest
 from sa_lib.data.store import load_street, store_summary
+
+from ._ingest_inputs import street_csv, write_street
 
 
 def state(store):

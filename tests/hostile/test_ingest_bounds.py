@@ -8,10 +8,11 @@ import zipfile
 import zlib
 
 import pytest
-from _ingest_inputs import snapshot, street_csv, write_street
 
 from sa_lib.data.ingest import IngestError, find_sources, ingest
 from sa_lib.pack.cli import main
+
+from ._ingest_inputs import snapshot, street_csv, write_street
 
 MEMBER = "2024-01/2024-01-cambridgeshire-street.csv"
 GIB = 1 << 30

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from _ingest_inputs import HEADER, log, street_csv, street_rows, write_street
 
 from sa_lib.data.ingest import find_sources, ingest, read_source
 from sa_lib.data.store import load_street
+
+from ._ingest_inputs import HEADER, log, street_csv, street_rows, write_street
 
 
 def test_same_rows_under_another_file_slug_are_stored_once(tmp_path):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from _ingest_inputs import HEADER, snapshot, street_rows, write_street
 
 from sa_lib.data.ingest import IngestError, ingest
 from sa_lib.data.store import load_street
 from sa_lib.pack.cli import main
+
+from ._ingest_inputs import HEADER, snapshot, street_rows, write_street
 
 
 def _with(tmp_path, line: int, old: str, new: str):

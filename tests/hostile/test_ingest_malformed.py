@@ -6,10 +6,11 @@ import gzip
 import zipfile
 
 import pytest
-from _ingest_inputs import HEADER, snapshot, street_csv, street_rows, write_street
 
 from sa_lib.data.ingest import ingest
 from sa_lib.pack.cli import main
+
+from ._ingest_inputs import HEADER, snapshot, street_csv, street_rows, write_street
 
 ROWS = street_rows(6, "2024-02")
 

@@ -9,11 +9,11 @@ import sys
 import textwrap
 import time
 
-from _ingest_inputs import street_csv, write_street
-
 from sa_lib.data.ingest import ingest
 from sa_lib.data.store import load_street
 from sa_lib.pack.cli import main
+
+from ._ingest_inputs import street_csv, write_street
 
 
 def test_staging_of_a_killed_ingest_is_removed_at_the_next_start(tmp_path, capsys):

@@ -794,6 +794,12 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
     validate : bool, default True
         Run :func:`validate_extract`.
 
+    Raises
+    ------
+    PersonalDataError
+        When any column holds personal data (:mod:`sa_lib.data.personal_data`): the
+        refusal runs on every load, not only at ``sa ingest-extract``.
+
     Returns
     -------
     DataFrame
@@ -815,6 +821,7 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
     name = p.name.lower()
     if name.endswith(".parquet"):
         df = pd.read_parquet(p)
+        df.attrs["row_kind"] = "row"  # personal-data messages give the row, not a CSV line
     elif name.endswith((".csv", ".csv.gz")):
         df = pd.read_csv(p, dtype=str, keep_default_na=False)
     else:
@@ -822,6 +829,10 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
             f"{p}: unknown extract format. Fix: give a .parquet (from sa ingest-extract) or a "
             f"schema-shaped .csv/.csv.gz."
         )
+    # The same personal-data refusal as `sa ingest-extract`, on every path that loads an extract.
+    from sa_lib.data.personal_data import refuse_personal_data
+
+    refuse_personal_data(df, source=str(p))
     df = coerce_extract(df, arg=str(p))
     if validate:
         validate_extract(df, arg=str(p))

@@ -80,7 +80,7 @@ from sa_lib.data.extract import (
     validate_extract,
 )
 from sa_lib.data.personal_data import refuse_personal_data
-from sa_lib.validation import require_dataframe, warn
+from sa_lib.validation import read_bounded_yaml, require_dataframe, short_repr, warn
 
 __all__ = [
     "ExtractMapping",
@@ -195,6 +195,7 @@ def _suggest(word: str, choices) -> str:
 
 
 def _mapping_error(path: str, key: str, problem: str, fix: str) -> ValueError:
+    key = key if len(key) <= 80 else key[:77] + "..."
     return ValueError(f"{path}: {key}: {problem}\nFix: {fix}")
 
 
@@ -231,15 +232,8 @@ def load_mapping(path: str | os.PathLike[str]) -> ExtractMapping:
             f"Mapping file {p} does not exist. Fix: copy config/extract_mappings/"
             f"example_force_b.yaml and edit it for your force's columns."
         )
-    try:
-        doc = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "?"
-        raise ValueError(
-            f"{p}: {where}: not valid YAML ({getattr(e, 'problem', e)}). "
-            f"Fix: check indentation and quote values containing ':' or '%'."
-        ) from e
+    # Bounded size, no aliases (a few kilobytes of nested aliases expand to gigabytes).
+    doc = read_bounded_yaml(p, what="mapping file", loader=_Loader)
     ps = str(p)
     if not isinstance(doc, dict):
         raise _mapping_error(
@@ -291,7 +285,7 @@ def load_mapping(path: str | os.PathLike[str]) -> ExtractMapping:
                 raise _mapping_error(
                     ps,
                     f"dates.{k}",
-                    f"{f!r} is not a strptime format.",
+                    f"{short_repr(f)} is not a strptime format.",
                     "use codes such as %d/%m/%Y %H:%M, or ISO8601.",
                 )
         dates[k] = fmts
@@ -311,7 +305,7 @@ def load_mapping(path: str | os.PathLike[str]) -> ExtractMapping:
                 raise _mapping_error(
                     ps,
                     f"flags.{k}.{code}",
-                    f"{val!r} is not true, false or null.",
+                    f"{short_repr(val)} is not true, false or null.",
                     "map each code to true, false or null (not recorded).",
                 )
             fm["" if code is None else str(code).strip()] = val
@@ -339,7 +333,7 @@ def load_mapping(path: str | os.PathLike[str]) -> ExtractMapping:
             raise _mapping_error(
                 ps,
                 "age_years",
-                f"{k!r} is not an age-band column.",
+                f"{short_repr(k)} is not an age-band column.",
                 "use victim_age_band and/or offender_age_band.",
             )
     codes: dict[str, tuple[str, str, str | None]] = {}
@@ -356,7 +350,7 @@ def load_mapping(path: str | os.PathLike[str]) -> ExtractMapping:
             raise _mapping_error(
                 ps,
                 f"offence_codes.{code}.subgroup",
-                f"{sub!r} is not allowed.",
+                f"{short_repr(sub)} is not allowed.",
                 ", ".join(SUBGROUPS),
             )
         codes[str(code).strip()] = (str(spec.get("description") or ""), spec["crime_type"], sub)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sa_lib.data.extract import COLUMNS as SCHEMA_COLUMNS
 from sa_lib.data.extract import SCHEMA
 from sa_lib.validation import require_dataframe
 
@@ -113,18 +114,164 @@ _ID_PHRASES = (
     "cro number",
 )
 
-_POSTCODE_RE = r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b"
+_STREET_TYPES = (
+    r"road|rd|street|st|lane|ln|close|avenue|ave|way|drive|dr|court|ct|crescent|place|"
+    r"gardens|terrace|grove|walk|row|square|hill|mews|green|park|view|rise|parade|boulevard"
+)
+# Case-insensitive throughout; spaces, dots and dashes allowed as separators.
+_POSTCODE_RE = (
+    r"(?i)(?<![\w-])[a-z]{1,2}\d[a-z\d]?[\s.-]*\d(?!(?:st|nd|rd|th)\b)"
+    r"[abd-hjlnp-uw-z]{2}(?![\w-])"
+)
 _EMAIL_RE = r"[\w.+-]+@[\w-]+\.[\w.-]+"
+# A phone number stands alone: digits glued to an identifier (``SYN-0284999991``, a
+# pseudonymised reference) or inside a longer number are not a phone number.
 _PHONE_RE = (
-    r"(?<![\d/])(?:\+44 ?\(?0?\)? ?|0)(?:7\d{3}|1\d{3}|2\d{2,3}|3\d{3}) ?\d{3} ?\d{3,4}(?![\d/])"
+    r"(?<![\w/.+-])(?<![\w]-)(?:(?:\+|00)44[\s.-]?(?:\(0\)[\s.-]?)?|\(?0)"
+    r"(?:1\d{2,4}|2\d{1,3}|3\d{2,3}|7\d{3}|8\d{2,3})\)?[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+    r"(?![\w/]|[.-]\d)"
 )
+_NOT_A_STREET_WORD = (
+    r"(?!(?:in|on|at|of|the|a|an|and|or|to|with|for|by|near|from|over|under|aged)\b)"
+)
+# A house number (or range: 12-14, 12a, 3/5) followed by up to three words and a street type.
 _STREET_RE = (
-    r"(?i)^\s*(?:flat\s+\w+,?\s*)?\d+[a-z]?,?\s+[a-z][a-z' -]*\s"
-    r"(?:road|rd|street|st|lane|ln|close|avenue|ave|way|drive|dr|court|ct|crescent|place|"
-    r"gardens|terrace|grove|walk|row|square|hill|mews|green|park)\b"
+    r"(?i)(?<![\w/.-])\d{1,4}[a-z]?(?:\s*[-/&]\s*\d{1,4}[a-z]?)?,?\s+"
+    rf"(?:{_NOT_A_STREET_WORD}[a-z][a-z'.-]*\s+){{1,3}}(?:{_STREET_TYPES})\b"
 )
-_PERSON_NAME_RE = r"^[A-Z][a-z]+(?:[ -][A-Z][a-z']+)+$"
+# A named house before a street: "The Old Rectory, Church Lane", "Rose Cottage, Mill Road".
+_NAMED_HOUSE_RE = (
+    r"(?i)\b(?:the\s+[a-z][a-z']+(?:\s+[a-z][a-z']+){0,2}|[a-z][a-z']+\s+(?:house|cottage|farm|"
+    r"farmhouse|lodge|barn|mill|villa|bungalow|rectory|vicarage|manor))\s*,\s*"
+    rf"(?:[a-z][a-z'.-]*\s+){{1,3}}(?:{_STREET_TYPES})\b"
+)
+_NI_RE = r"(?i)(?<![\w-])[a-z]{2}[\s.-]?\d{2}[\s.-]?\d{2}[\s.-]?\d{2}[\s.-]?[a-d](?![\w-])"
+_DOB_CUE_RE = r"(?i)\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date)\b"
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_FULL_DATE_RE = (
+    r"(?i)\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?[\s-]+(?:{_MONTHS})[a-z]*\.?,?[\s-]+\d{{4}}\b|"
+    rf"\b(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+)
+#: Common first names in England and Wales (unambiguous ones: no "May", "Will", "Rose").
+_FIRST_NAMES = (
+    "john|david|michael|james|robert|paul|peter|richard|mark|andrew|stephen|christopher|"
+    "daniel|matthew|thomas|william|anthony|kevin|gary|steven|ian|simon|jason|craig|darren|"
+    "lee|wayne|dean|scott|ryan|jamie|liam|connor|callum|kyle|jordan|joshua|oliver|harry|"
+    "charlie|jacob|alfie|noah|oscar|leo|ethan|mohammed|muhammad|ahmed|ali|"
+    "mary|susan|margaret|patricia|linda|elizabeth|sarah|karen|julie|helen|jennifer|"
+    "nicola|emma|claire|lisa|michelle|rachel|rebecca|laura|amy|hannah|jessica|chloe|"
+    "lauren|sophie|charlotte|emily|olivia|amelia|isla|ava|mia|ella|poppy|lily|isabella|"
+    "jade|kelly|stacey|gemma|samantha|natalie|joanne|tracey|donna|dawn|wendy|deborah|"
+    "priya|fatima|aisha|zara|amir|omar|hassan|tomasz|piotr|agnieszka|ioana|andrei|"
+    "jane|joan|anne|ann|carol|janet|barbara|christine|angela|alison|ruth|katie|kate|"
+    "beth|megan|holly|georgia|abigail|ellie|freya|evie|ruby|maisie|daisy|phoebe"
+)
+# A first name as a word, not a street or place ("Victoria Road", "St John's", "Queen Mary").
+_FIRST_NAME_RE = (
+    r"(?i)(?<!\bst\s)(?<!\bst\.\s)(?<!\bsaint\s)(?<!\bking\s)(?<!\bqueen\s)(?<!\bprince\s)"
+    rf"\b(?:{_FIRST_NAMES})\b(?!'s|’s)(?![\s.-]+(?:[a-z]+\s+)?(?:{_STREET_TYPES})\b)"
+    r"(?=[\s.,_-]+[a-z])"
+)
+_NAME_CUE_RE = (
+    r"(?i)\b(?:(?:home|house|address|residence|flat|property)\s+of\s+"
+    r"(?!(?:the|a|an|multiple|occupation|worship)\b)[a-z][a-z'-]+\s+[a-z][a-z'-]+"
+    r"|(?:mr|mrs|ms|mx|miss)\.?\s+[A-Z][a-z'-]+|dr\.\s+[a-z][a-z'-]+)"
+)
+# An id made of letters only (JohnSmith, SMITH-JOHN, john.smith): pseudonymised ids have digits.
+_LETTERS_ID_RE = r"(?i)^[a-z][a-z'’]*(?:[\s._-]*[a-z][a-z'’]*)*$"
+# A whole value shaped like a person's name ("Priya Patel"), for outcome columns.
+_PERSON_NAME_RE = r"^[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+){1,2}$"
+#: Words of police.uk and Home Office outcome wording (a title-case outcome is not a name).
+_OUTCOME_WORDS = {
+    "action",
+    "another",
+    "awaiting",
+    "caution",
+    "charged",
+    "complete",
+    "court",
+    "community",
+    "dealt",
+    "formal",
+    "further",
+    "given",
+    "investigation",
+    "local",
+    "no",
+    "not",
+    "offender",
+    "organisation",
+    "outcome",
+    "penalty",
+    "prosecute",
+    "resolution",
+    "result",
+    "sent",
+    "status",
+    "suspect",
+    "summonsed",
+    "unable",
+    "unavailable",
+    "under",
+    "update",
+    "fine",
+    "conditional",
+    "discharge",
+    "prison",
+    "order",
+    "suspended",
+    "sentence",
+    "warning",
+}
 _DATE_RE = r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+
+#: Kept free-text columns: every pattern applies, full dates included.
+_FREE_TEXT = ("location", "outcome", "ho_offence_description")
+_ID_COLS = ("victim_id", "crime_ref")
+
+
+def _checks(target: str | None) -> list[tuple[str, str]]:
+    """The content checks for a column mapped to ``target`` (None: not mapped)."""
+    checks = [
+        (_POSTCODE_RE, "a full postcode (content); give the LSOA or postcode sector instead"),
+        (_EMAIL_RE, "an e-mail address (content)"),
+        (_PHONE_RE, "a phone number (content)"),
+        (_NI_RE, "a National Insurance number (content)"),
+        (_STREET_RE, "a house-number street address (content); give the street only"),
+        (_NAMED_HOUSE_RE, "a named house in an address (content); give the street only"),
+        (_DOB_CUE_RE, "a date of birth (content); give an age band instead"),
+        (_NAME_CUE_RE, "a person's name in text (content)"),
+    ]
+    if target in ("victim_age_band", "offender_age_band"):
+        checks.append((_DATE_RE, "dates (of birth?) in an age column (content)"))
+    if target in _FREE_TEXT or target in _ID_COLS or target is None:
+        checks.append((_FIRST_NAME_RE, "a person's name (content)"))
+    if target in _FREE_TEXT:
+        checks.append((_FULL_DATE_RE, "a full date (of birth?) in a text column (content)"))
+    return checks
+
+
+def _letters_id(t: pd.Series) -> np.ndarray:
+    """Ids made of letters only (``JohnSmith``, ``SMITH-JOHN``), unless a part is a hex digest."""
+    m = t.str.fullmatch(_LETTERS_ID_RE).fillna(False).to_numpy(dtype=bool)
+    if m.any():
+        for i in np.flatnonzero(m):
+            parts = re.split(r"[\s._-]+", str(t.iloc[i]))
+            if any(len(p) >= 6 and re.fullmatch(r"[a-fA-F]+", p) for p in parts):
+                m[i] = False
+    return m
+
+
+def _name_shaped(t: pd.Series) -> np.ndarray:
+    """Values shaped like a person's full name and made of no outcome words."""
+    m = t.str.fullmatch(_PERSON_NAME_RE).fillna(False).to_numpy(dtype=bool)
+    if m.any():
+        for i in np.flatnonzero(m):
+            words = set(re.split(r"[ -]", str(t.iloc[i]).lower()))
+            if words & _OUTCOME_WORDS:
+                m[i] = False
+    return m
 
 
 def _words(col: str) -> str:
@@ -185,26 +332,33 @@ def find_personal_data(raw: pd.DataFrame, mapping: ExtractMapping | None = None)
         if reason:
             hits.append({"column": col, "reason": reason, "first_row": None})
             continue
-        target = by_source.get(col)
-        if target in _DATE_COLS or target in _NUM_COLS:
+        # A mapped column's schema name; a schema-shaped file's columns are their own target.
+        target = by_source.get(col) if mapping else (col if col in SCHEMA_COLUMNS else None)
+        if target in _DATE_COLS or target in _NUM_COLS or target == "synthetic":
             continue
         s = raw[col]
-        if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
+        if not (
+            pd.api.types.is_string_dtype(s)
+            or pd.api.types.is_object_dtype(s)
+            or isinstance(s.dtype, pd.CategoricalDtype)
+        ):
             continue
         t = s.astype("string").fillna("")
         checks = [
-            (_POSTCODE_RE, "a full postcode (content); give the LSOA or postcode sector instead"),
-            (_EMAIL_RE, "an e-mail address (content)"),
-            (_PHONE_RE, "a phone number (content)"),
-            (_STREET_RE, "a house-number street address (content); give the street only"),
+            (lambda x, rx=rx: x.str.contains(rx, regex=True).fillna(False), why)
+            for rx, why in _checks(target)
         ]
-        if target in ("victim_id", "crime_ref"):
-            checks.append((_PERSON_NAME_RE, "a person's name in an id column (content)"))
-        if target in ("victim_age_band", "offender_age_band"):
-            checks.append((_DATE_RE, "dates (of birth?) in an age column (content)"))
-        for rx, why in checks:
-            m = t.str.contains(rx, regex=True).fillna(False).to_numpy(dtype=bool)
-            if m.any():
+        if target in _ID_COLS:
+            checks.insert(0, (_letters_id, "a person's name in an id column (content)"))
+        if target == "outcome":
+            checks.append((_name_shaped, "a person's name in the outcome column (content)"))
+        # Each distinct value is tested once (most columns repeat a few values).
+        codes, uniques = pd.factorize(t)
+        u = pd.Series(uniques, dtype="string")
+        for test, why in checks:
+            m_u = np.asarray(test(u), dtype=bool)
+            if m_u.any():
+                m = m_u[codes]
                 hits.append({"column": col, "reason": why, "first_row": int(np.argmax(m))})
                 break
     return pd.DataFrame(hits, columns=["column", "reason", "first_row"])
@@ -225,7 +379,15 @@ def refuse_personal_data(
     first = raw.attrs.get("first_line", 2)
     lines = []
     for h in hits.itertuples(index=False):
-        where = "" if h.first_row is None else f" (first at CSV line {first + int(h.first_row)})"
+        if h.first_row is None:
+            where = ""
+        elif "source_line" in raw.columns and pd.notna(raw["source_line"].iloc[int(h.first_row)]):
+            line = int(raw["source_line"].iloc[int(h.first_row)])
+            where = f" (first at row {int(h.first_row) + 1}, source CSV line {line})"
+        elif raw.attrs.get("row_kind") == "row":
+            where = f" (first at row {int(h.first_row) + 1})"
+        else:
+            where = f" (first at CSV line {first + int(h.first_row)})"
         lines.append(f"  - column {h.column!r}: {h.reason}{where}")
     raise PersonalDataError(
         f"{source}: refused: the extract holds personal data.\n" + "\n".join(lines) + f"\n{_WHY}"

@@ -24,7 +24,14 @@ from sa_lib.data.ingest import KINDS, SCHEMAS
 from sa_lib.data.store_writer import recover
 from sa_lib.validation import require_choice
 
-__all__ = ["load", "load_street", "store_months", "store_summary", "StoreEmptyError"]
+__all__ = [
+    "load",
+    "load_street",
+    "store_months",
+    "store_summary",
+    "unreadable_partitions",
+    "StoreEmptyError",
+]
 
 
 class StoreEmptyError(ValueError):
@@ -123,3 +130,48 @@ def store_summary(store: str | os.PathLike[str]) -> dict:
     recover(store)
     p = Path(store) / "ingest_log.json"
     return json.loads(p.read_text()) if p.exists() else {}
+
+
+def unreadable_partitions(
+    store: str | os.PathLike[str], *, last_month: str | None = None, kinds: Iterable[str] = KINDS
+) -> list[dict]:
+    """Partitions whose Parquet footer cannot be read (truncated or corrupt files).
+
+    Only the footer is read (``pyarrow.parquet.read_metadata``), so this is fast
+    even on a national store.
+
+    Parameters
+    ----------
+    store : path-like
+        The store folder.
+    last_month : "YYYY-MM", optional
+        Check only partitions up to this month (the months a report can use).
+    kinds : iterable of str
+        Kinds to check (default all).
+
+    Returns
+    -------
+    list of dict
+        ``path``, ``kind``, ``month``, ``error`` for each unreadable partition.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / "street" / "x").mkdir(parents=True)
+    >>> _ = (d / "street" / "x" / "2025-01.parquet").write_bytes(b"not parquet")
+    >>> [b["month"] for b in unreadable_partitions(d)]
+    ['2025-01']
+    """
+    import pyarrow.parquet as pq
+
+    bad = []
+    for kind in kinds:
+        for f in sorted((Path(store) / kind).glob("*/*.parquet")):
+            if last_month is not None and f.stem > last_month:
+                continue
+            try:
+                pq.read_metadata(f)
+            except (OSError, pa.ArrowException) as e:
+                bad.append({"path": str(f), "kind": kind, "month": f.stem, "error": str(e)[:200]})
+    return bad

@@ -20,7 +20,9 @@ EXIT_CODES = textwrap.dedent(
       2    invalid parameters or command line (nothing was run)
       3    a theme notebook failed (the last good pack is kept; see outputs/<pack>.failed/)
       4    input data error (e.g. a malformed police.uk file; nothing was ingested)
-      5    disk full or output not writable (the message names the path; nothing was changed)
+      5    output not writable: read-only folder, full disk, or a folder sa did not
+           create in the way (the message names the path and the fix; the last good
+           pack is kept)
       130  interrupted (the last good pack is kept)
     """
 )
@@ -214,7 +216,7 @@ def _cmd_check(args) -> int:
 
 def _cmd_run(args) -> int:
     from sa_lib.pack.params import ParameterError
-    from sa_lib.pack.runner import run_pack
+    from sa_lib.pack.runner import EXIT, OutputError, run_pack
 
     try:
         res = run_pack(
@@ -227,6 +229,9 @@ def _cmd_run(args) -> int:
     except ParameterError as e:
         print(f"sa run: {e}\nNothing was run.", file=sys.stderr)
         return 2
+    except OutputError as e:
+        print(f"sa run: error: {e}", file=sys.stderr)
+        return EXIT["output"]
     for r in res.themes:
         mark = "ok    " if r["status"] == "ok" else "FAILED"
         line = f"  {mark} {r['theme']:16s} {r['seconds']:6.1f} s"

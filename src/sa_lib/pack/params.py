@@ -24,10 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from sa_lib import config
 from sa_lib.data.periods import PERIOD_FORMS, parse_period
+from sa_lib.validation import read_bounded_yaml, short_repr
 
 __all__ = [
     "ParameterError",
@@ -36,7 +35,13 @@ __all__ = [
     "THEME_OPTIONS",
     "SCHEMA",
     "theme_disclosure",
+    "SENSITIVE_THEMES",
+    "SENSITIVE_MIN_THRESHOLD",
+    "SLUG_RE",
 ]
+
+#: A CSP slug: lower-case letters, digits, '_' and '-' (it names a folder under outputs/).
+SLUG_RE = r"[a-z0-9][a-z0-9_-]{0,63}"
 
 
 class ParameterError(ValueError):
@@ -60,6 +65,10 @@ class F:
     help: str = ""
     kind: str = ""  # "path", "path?" (optional path), "lad_list", "period", "year", "theme_list"
     children: dict[str, F] | None = field(default=None)
+    #: Inclusive (minimum, maximum) of a number; None on a side means unbounded.
+    range: tuple[float | None, float | None] | None = None
+    #: Regular expression (fullmatch) a text value must match, and its plain description.
+    pattern: tuple[str, str] | None = None
 
 
 def _section(children: dict[str, F], help: str = "", required: bool = False) -> F:
@@ -67,7 +76,7 @@ def _section(children: dict[str, F], help: str = "", required: bool = False) -> 
 
 
 DISCLOSURE = {
-    "threshold": F((int,), default=10, help="counts below this are shown as '<N' (>= 1)"),
+    "threshold": F((int,), default=10, range=(1, 1000), help="counts below this are shown as '<N'"),
     "secondary": F(
         (bool,), default=True, help="secondary suppression so totals cannot reveal a cell"
     ),
@@ -78,7 +87,10 @@ DISCLOSURE = {
 THEME_OPTIONS: dict[str, dict[str, F]] = {
     "domestic_abuse": {
         "repeat_window_days": F(
-            (int,), default=365, help="look-back window (days) for a repeat victim"
+            (int,),
+            default=365,
+            range=(1, 3650),
+            help="look-back window (days) for a repeat victim",
         ),
         "event_correction": F(
             (str,),
@@ -92,7 +104,9 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             (list,), default=None, help="indicator columns in the index (default: all in the file)"
         ),
         "weights": F(
-            (dict,), default=None, help="weight per indicator (default: equal); normalised to sum 1"
+            (dict,),
+            default=None,
+            help="weight per indicator, each 0 to 1,000 (default: equal); normalised to sum 1",
         ),
         "method": F(
             (str,), default="zscore", choices=("zscore", "percentile"), help="standardisation"
@@ -103,19 +117,33 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             choices=("mean", "zero", "drop", "reweight"),
             help="treatment of missing indicators",
         ),
-        "top_n": F((int,), default=5, help="number of priority wards"),
+        "top_n": F((int,), default=5, range=(1, 100), help="number of priority wards"),
         "n_sims": F(
-            (int,), default=1000, help="Monte Carlo weight perturbations for rank stability"
+            (int,),
+            default=1000,
+            range=(1, 100_000),
+            help="Monte Carlo weight perturbations for rank stability",
         ),
         "perturbation": F(
-            (float,), default=0.25, help="relative weight perturbation (uniform +/-)"
+            (float,),
+            default=0.25,
+            range=(0, 0.99),
+            help="relative weight perturbation (uniform +/-)",
         ),
     },
     "violence": {
         "nte_distance_m": F(
-            (int, float), default=100, help="distance (m) from licensed premises counted as 'near'"
+            (int, float),
+            default=100,
+            range=(1, 5000),
+            help="distance (m) from licensed premises counted as 'near'",
         ),
-        "cell_size": F((int,), default=None, help="hotspot grid cell size (m); null = automatic"),
+        "cell_size": F(
+            (int,),
+            default=None,
+            range=(10, 10_000),
+            help="hotspot grid cell size (m); null = automatic",
+        ),
     },
     "overview": {
         "major_types": F(
@@ -123,7 +151,7 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             default=None,
             help="crime types given a trend chart each (default: the six largest)",
         ),
-        "top_wards": F((int,), default=10, help="wards shown in the ranked table"),
+        "top_wards": F((int,), default=10, range=(1, 500), help="wards shown in the ranked table"),
     },
     "hotspots": {
         "crime_types": F(
@@ -131,9 +159,19 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             default=None,
             help="crime types analysed (default: all crime excluding ASB; 'All crime' allowed)",
         ),
-        "cell_size": F((float,), default=None, help="grid cell size in metres (default: auto)"),
+        "cell_size": F(
+            (float,),
+            default=None,
+            range=(10, 10_000),
+            help="grid cell size in metres (default: auto)",
+        ),
         "shape": F((str,), default="square", choices=("square", "hex"), help="grid cell shape"),
-        "bandwidth": F((float,), default=None, help="KDE bandwidth in metres (default: auto)"),
+        "bandwidth": F(
+            (float,),
+            default=None,
+            range=(10, 50_000),
+            help="KDE bandwidth in metres (default: auto)",
+        ),
         "p_value": F(
             (str,),
             default="analytical",
@@ -149,6 +187,7 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
         "min_count": F(
             (int,),
             default=20,
+            range=(0, 1_000_000),
             help="crimes a cell needs over the emerging window before it can be 'Preventing'",
         ),
         "emerging_time_step": F(
@@ -173,8 +212,10 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
     },
 }
 
-#: Themes that are sensitive: they default to the strictest disclosure control.
+#: Themes that are sensitive: never below the default threshold, always secondary suppression.
 SENSITIVE_THEMES = {"domestic_abuse", "cse"}
+#: The lowest threshold a sensitive theme may use (the default's).
+SENSITIVE_MIN_THRESHOLD = 10
 
 SCHEMA: dict[str, F] = {
     "title": F(
@@ -184,7 +225,10 @@ SCHEMA: dict[str, F] = {
         {
             "name": F((str,), required=True, help="the CSP's name, e.g. Huntingdonshire"),
             "slug": F(
-                (str,), default=None, help="short id for the output folder (default: from name)"
+                (str,),
+                default=None,
+                pattern=(SLUG_RE, "lower-case letters, digits, '_' and '-' only (at most 64)"),
+                help="short id for the output folder outputs/<slug>_<period>/ (default: from name)",
             ),
             "lad_codes": F(
                 (list,), required=True, kind="lad_list", help="local authority district code(s)"
@@ -197,7 +241,11 @@ SCHEMA: dict[str, F] = {
         (str, int), required=True, kind="period", help=f"the assessment period: {PERIOD_FORMS}"
     ),
     "baseline_year": F(
-        (int,), default=None, kind="year", help="calendar year for long-term comparison"
+        (int,),
+        default=None,
+        kind="year",
+        range=(2010, 2100),
+        help="calendar year for long-term comparison",
     ),
     "themes": F((list,), required=True, kind="theme_list", help="theme notebooks to run, in order"),
     "data": _section(
@@ -282,7 +330,11 @@ SCHEMA: dict[str, F] = {
     "statistics": _section(
         {
             "alpha": F((float,), default=0.05, help="significance level, strictly between 0 and 1"),
-            "conf_level": F((float,), default=0.95, help="confidence level of intervals"),
+            "conf_level": F(
+                (float,),
+                default=0.95,
+                help="confidence level of intervals, strictly between 0 and 1",
+            ),
             "correction": F(
                 (str,),
                 default="fdr_bh",
@@ -290,12 +342,17 @@ SCHEMA: dict[str, F] = {
                 help="multiple-comparison method",
             ),
             "seed": F(
-                (int,), default=20250401, help="random seed for permutation tests and Monte Carlo"
+                (int,),
+                default=20250401,
+                range=(0, 2**32 - 1),
+                help="random seed for permutation tests and Monte Carlo",
             ),
             "rate_per": F(
                 (int,), default=1000, choices=(1000, 10000, 100000), help="rates per N residents"
             ),
-            "permutations": F((int,), default=999, help="permutations for Gi* p-values"),
+            "permutations": F(
+                (int,), default=999, range=(19, 99_999), help="permutations for Gi* p-values"
+            ),
         },
         help="statistical settings printed in every report",
     ),
@@ -303,7 +360,10 @@ SCHEMA: dict[str, F] = {
         DISCLOSURE, help="disclosure control defaults (a theme section can override)"
     ),
     "targets": F(
-        (list,), default=[], help="list of {crime_type, reduction_pct, baseline_year, target_year}"
+        (list,),
+        default=[],
+        help="list of {crime_type, reduction_pct (0 to 100), baseline_year, target_year "
+        "(2010 to 2100, target after baseline)}",
     ),
     "comparison": _section(
         {
@@ -321,9 +381,16 @@ SCHEMA: dict[str, F] = {
     ),
     "run": _section(
         {
-            "kernel": F((str,), default="python3", help="Jupyter kernel for papermill"),
-            "workers": F((int,), default=2, help="notebooks run in parallel"),
-            "cell_timeout": F((int,), default=600, help="seconds a cell may run"),
+            "kernel": F(
+                (str,),
+                default="python3",
+                kind="kernel",
+                help="Jupyter kernel for papermill (must be installed: `jupyter kernelspec list`)",
+            ),
+            "workers": F((int,), default=2, range=(1, 64), help="notebooks run in parallel"),
+            "cell_timeout": F(
+                (int,), default=600, range=(1, 86_400), help="seconds a cell may run"
+            ),
         },
         help="how the pack runs",
     ),
@@ -346,6 +413,18 @@ def _slugify(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s.lower()).strip("_")
 
 
+def _in_range(value: float, rng: tuple) -> bool:
+    lo, hi = rng
+    return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def _range_text(rng: tuple) -> str:
+    lo, hi = rng
+    if lo is not None and hi is not None:
+        return f"between {lo:,} and {hi:,}"
+    return f"at least {lo:,}" if lo is not None else f"at most {hi:,}"
+
+
 def _check_section(data: Any, schema: dict[str, F], where: str, problems: list[str]) -> dict:
     out: dict[str, Any] = {}
     if not isinstance(data, dict):
@@ -358,7 +437,7 @@ def _check_section(data: Any, schema: dict[str, F], where: str, problems: list[s
             close = [k for k in schema if k.startswith(str(key)[:3])]
             hint = f" Did you mean {close[0]!r}?" if close else ""
             problems.append(
-                f"unknown key {where + str(key)!r}.{hint} Valid keys{' in ' + where.rstrip('.') if where else ''}: "
+                f"unknown key {short_repr(where + str(key))}.{hint} Valid keys{' in ' + where.rstrip('.') if where else ''}: "
                 f"{', '.join(schema)}."
             )
     for key, spec in schema.items():
@@ -374,11 +453,28 @@ def _check_section(data: Any, schema: dict[str, F], where: str, problems: list[s
         value = data[key]
         types = spec.types + ((int,) if float in spec.types else ())
         if isinstance(value, bool) and bool not in spec.types or not isinstance(value, types):
-            problems.append(f"{name} must be {_type_name(spec.types)}, got {value!r}.")
+            problems.append(
+                f"{name} must be {_type_name(spec.types)}, got {short_repr(value)}. "
+                f"Fix: give {name} as {_type_name(spec.types)} (see docs/parameters.md)."
+            )
             continue
         if spec.choices is not None and value not in spec.choices:
             problems.append(
-                f"{name}={value!r} is not valid. Valid choices: {', '.join(map(repr, spec.choices))}."
+                f"{name}={short_repr(value)} is not valid. Valid choices: "
+                f"{', '.join(map(repr, spec.choices))}."
+            )
+            continue
+        if spec.range is not None and not _in_range(value, spec.range):
+            problems.append(
+                f"{name}={short_repr(value)} is out of range: it must be {_range_text(spec.range)} "
+                f"({spec.help}). Fix: set {name} within that range."
+            )
+            continue
+        if spec.pattern is not None and not re.fullmatch(spec.pattern[0], value):
+            problems.append(
+                f"{name}={short_repr(value)} is not valid: it must match {spec.pattern[0]} "
+                f"({spec.pattern[1]}). Fix: e.g. {name.rsplit('.', 1)[-1]}: "
+                f"{_slugify(value)[:64] or 'my_csp'}."
             )
             continue
         if spec.children is not None:
@@ -437,11 +533,26 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
             problems.append(
                 f"statistics.{k}={v!r} must be strictly between 0 and 1 (e.g. 0.05 / 0.95)."
             )
-    for sec_name in ["disclosure"] + [t for t in THEME_OPTIONS]:
-        sec = p.get(sec_name) or {}
-        d = sec if sec_name == "disclosure" else (sec.get("disclosure") or {})
-        if isinstance(d.get("threshold"), int) and d["threshold"] < 1:
-            problems.append(f"{sec_name}.threshold must be at least 1, got {d['threshold']}.")
+    for sec_name in THEME_OPTIONS:
+        d = (p.get(sec_name) or {}).get("disclosure") or {}
+        t = d.get("threshold")
+        if isinstance(t, int) and not isinstance(t, bool) and not 1 <= t <= 1000:
+            problems.append(
+                f"{sec_name}.disclosure.threshold={t} is out of range: it must be between 1 and "
+                f"1,000. Fix: set {sec_name}.disclosure.threshold within that range."
+            )
+    problems += _sensitive_floor_problems(p)
+
+    # The Jupyter kernel must exist (else every notebook fails at run time).
+    kernel = (p.get("run") or {}).get("kernel")
+    if isinstance(kernel, str):
+        have_kernels = _kernels()
+        if have_kernels is not None and kernel not in have_kernels:
+            problems.append(
+                f"run.kernel={short_repr(kernel)}: no such Jupyter kernel is installed. Valid "
+                f"kernels here: {', '.join(sorted(have_kernels)) or 'none'}. Fix: set run.kernel "
+                f"to one of them (see `jupyter kernelspec list`), or install it."
+            )
 
     step = (p.get("hotspots") or {}).get("emerging_time_step")
     if isinstance(step, int) and not 0 <= step <= 12:
@@ -456,14 +567,23 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
     if isinstance(themes, list):
         if not themes:
             problems.append(f"themes is empty; list at least one of: {', '.join(available)}.")
+        bad_items = [t for t in themes if not isinstance(t, str)]
+        if bad_items:
+            problems.append(
+                f"themes must list theme names (text), got {short_repr(bad_items[0])}. "
+                f"Valid themes: {', '.join(available)}."
+            )
+            themes = [t for t in themes if isinstance(t, str)]
         for t in themes:
             if t not in available:
                 problems.append(
-                    f"theme {t!r} has no notebook notebooks/{t}.ipynb. Valid themes: {', '.join(available)}. "
+                    f"theme {short_repr(t)} has no notebook notebooks/{str(t)[:60]}.ipynb. Valid themes: {', '.join(available)}. "
                     f"To add a theme, add its notebook and list it here."
                 )
         if len(set(themes)) != len(themes):
             problems.append("themes lists a theme twice; list each once.")
+    else:
+        themes = []
 
     # Files.
     data = p.get("data") or {}
@@ -473,8 +593,11 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
             continue
         if not config.resolve(v).exists():
             problems.append(
-                f"data.{key}: file or folder not found: {v} (looked at {config.resolve(v)})."
+                f"data.{key}: file or folder not found: {short_repr(v)} (looked at "
+                f"{short_repr(str(config.resolve(v)), 200)})."
             )
+
+    problems += _extract_in_git_problems(data.get("extract"))
 
     # LAD codes against the boundaries present.
     csp = p.get("csp") or {}
@@ -490,24 +613,41 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
         for code in lads:
             if code not in have:
                 problems.append(
-                    f"csp.lad_codes: unknown LAD code {code!r}: no boundaries for it in {data['boundaries']}. "
+                    f"csp.lad_codes: unknown LAD code {short_repr(code)}: no boundaries for it in {short_repr(data['boundaries'], 200)}. "
                     f"Valid codes there: {', '.join(have) or 'none'}."
                 )
         if not lads:
             problems.append("csp.lad_codes is empty; give at least one LAD code, e.g. [E07000011].")
     for peer in (p.get("comparison") or {}).get("peers") or []:
         if not re.fullmatch(r"[EW]0[6-9]\d{6}", str(peer)):
-            problems.append(f"comparison.peers: {peer!r} is not a LAD code (like E07000011).")
-    if csp.get("name") and not csp.get("slug"):
-        csp["slug"] = _slugify(csp["name"])
+            problems.append(
+                f"comparison.peers: {short_repr(peer)} is not a LAD code (like E07000011)."
+            )
+    if isinstance(csp.get("name"), str) and not csp.get("slug"):
+        csp["slug"] = _slugify(csp["name"])[:64]
+        if not re.fullmatch(SLUG_RE, csp["slug"]):
+            problems.append(
+                f"csp.name={short_repr(csp['name'])} gives no usable folder name. Fix: set "
+                f"csp.slug to lower-case letters, digits, '_' and '-' (e.g. slug: my_csp)."
+            )
     if not p.get("title") and csp.get("name"):
         p["title"] = f"{csp['name']} Community Safety Partnership"
 
-    for i, t in enumerate(p.get("targets") or []):
+    targets = p.get("targets") or []
+    for i, t in enumerate(targets if isinstance(targets, list) else []):
         need = {"crime_type", "reduction_pct", "baseline_year", "target_year"}
         if not isinstance(t, dict) or set(t) != need:
             problems.append(
-                f"targets[{i}] must have exactly the keys {', '.join(sorted(need))}; got {t!r}."
+                f"targets[{i}] must have exactly the keys {', '.join(sorted(need))}; got {short_repr(t)}."
+            )
+            continue
+        problems += _target_problems(i, t)
+    weights = (p.get("cse") or {}).get("weights")
+    for k, w in (weights or {}).items() if isinstance(weights, dict) else ():
+        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 1000:
+            problems.append(
+                f"cse.weights.{str(k)[:60]}={short_repr(w)} is not valid: a weight is a number "
+                f"between 0 and 1,000. Fix: give a relative weight such as 1 or 2."
             )
 
     # The store must hold the months the report needs.
@@ -528,14 +668,45 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
                     f"period {p['period']} needs months {', '.join(missing)}, which the store does not hold. "
                     f"The store has {months[0]} to {months[-1]}; choose a period in that range or ingest the months."
                 )
+            from sa_lib.data.store import unreadable_partitions
+
+            for bad in unreadable_partitions(store, last_month=period.months[-1]):
+                problems.append(
+                    f"data.store: partition {bad['path']} (month {bad['month']}) cannot be read: "
+                    f"{bad['error']}. Fix: re-ingest that month from its data.police.uk file "
+                    f"(`sa ingest PATH`), which rewrites the partition."
+                )
             by = p.get("baseline_year")
             if by is not None and f"{by}-01" not in months:
                 problems.append(
                     f"baseline_year={by} is not in the store ({months[0]} to {months[-1]}); choose a year in range."
                 )
+        if not problems:
+            problems += _extract_content_problems(data.get("extract"))
     if problems:
         raise ParameterError(path, problems)
     return p
+
+
+def _extract_content_problems(value: object) -> list[str]:
+    """Load data.extract as a run would, so personal data or a schema error shows at `sa check`."""
+    if not isinstance(value, str) or value == "synthetic" or not config.resolve(value).is_file():
+        return []
+    from sa_lib.data.extract import load_extract
+    from sa_lib.data.personal_data import PersonalDataError
+
+    try:
+        load_extract(config.resolve(value))
+    except PersonalDataError as e:
+        cols = [ln.strip(" -") for ln in str(e).splitlines() if ln.startswith("  - column")]
+        return [
+            f"data.extract={short_repr(value)} holds personal data: {'; '.join(cols)}. Fix: ask "
+            f"the force to remove or pseudonymise these columns, then ingest the new file."
+        ]
+    except ValueError as e:
+        msg = " ".join(str(e).split())
+        return [f"data.extract={short_repr(value)}: {msg[:600]}"]
+    return []
 
 
 def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> dict:
@@ -548,9 +719,9 @@ def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> di
             [f"file not found. Parameters files in parameters/: {', '.join(have) or 'none'}."],
         )
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise ParameterError(str(path), [f"not valid YAML: {e}"]) from e
+        raw = read_bounded_yaml(p, what="parameters file")
+    except ValueError as e:
+        raise ParameterError(str(path), [str(e).split(": ", 1)[-1]]) from e
     if raw is None:
         raise ParameterError(str(path), ["the file is empty."])
     return validate_params(raw, str(path), check_store=check_store)
@@ -567,9 +738,62 @@ def theme_disclosure(params: dict, theme: str) -> dict:
     explicit = {k: v for k, v in own.items() if v is not None}
     out = {**base, **explicit}
     if theme in SENSITIVE_THEMES:
+        # Never below the default, whatever the run-wide or theme setting says
+        # (validate_params refuses a lower one; this is the second line of defence).
         out["secondary"] = True
-        out["threshold"] = max(out["threshold"], base["threshold"])
+        out["threshold"] = max(out["threshold"], SENSITIVE_MIN_THRESHOLD)
     return out
+
+
+def _sensitive_floor_problems(p: dict) -> list[str]:
+    """Problems for a sensitive theme whose effective threshold or secondary setting is weaker."""
+    problems = []
+    listed = p.get("themes") if isinstance(p.get("themes"), list) else []
+    run = p.get("disclosure") or {}
+    for theme in sorted(SENSITIVE_THEMES):
+        own = (p.get(theme) or {}).get("disclosure") or {}
+        t_own = own.get("threshold")
+        if isinstance(t_own, int) and 1 <= t_own < SENSITIVE_MIN_THRESHOLD:
+            problems.append(
+                f"{theme}.disclosure.threshold={t_own} is below {SENSITIVE_MIN_THRESHOLD}, the "
+                f"floor for a sensitive theme. Fix: set {theme}.disclosure.threshold to at least "
+                f"{SENSITIVE_MIN_THRESHOLD} (or remove it)."
+            )
+        if own.get("secondary") is False:
+            problems.append(
+                f"{theme}.disclosure.secondary=false is not allowed: a sensitive theme always "
+                f"uses secondary suppression. Fix: remove {theme}.disclosure.secondary."
+            )
+        t_run = run.get("threshold")
+        if (
+            theme in listed
+            and t_own is None
+            and isinstance(t_run, int)
+            and 1 <= t_run < SENSITIVE_MIN_THRESHOLD
+        ):
+            problems.append(
+                f"disclosure.threshold={t_run} would lower the sensitive theme {theme} below "
+                f"{SENSITIVE_MIN_THRESHOLD}. Fix: set disclosure.threshold to at least "
+                f"{SENSITIVE_MIN_THRESHOLD}, or give {theme}.disclosure.threshold: "
+                f"{SENSITIVE_MIN_THRESHOLD} for the sensitive theme."
+            )
+        if theme in listed and own.get("secondary") is None and run.get("secondary") is False:
+            problems.append(
+                f"disclosure.secondary=false would turn off secondary suppression for the "
+                f"sensitive theme {theme}. Fix: set {theme}.disclosure.secondary: true (or leave "
+                f"disclosure.secondary on)."
+            )
+    return problems
+
+
+def _kernels() -> set[str] | None:
+    """Installed Jupyter kernel names (None if jupyter_client cannot tell)."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        return set(KernelSpecManager().find_kernel_specs())
+    except Exception:  # noqa: BLE001 - an unusual install: the run will report it
+        return None
 
 
 def schema_markdown() -> str:
@@ -593,6 +817,10 @@ def schema_markdown() -> str:
         for key, f in section.items():
             name = f"{prefix}{key}"
             choices = f" Choices: {', '.join(f'`{c}`' for c in f.choices)}." if f.choices else ""
+            if f.range is not None:
+                choices += f" Range: {_range_text(f.range)}."
+            if f.pattern is not None:
+                choices += f" Pattern: `{f.pattern[0]}` ({f.pattern[1]})."
             out.append(f"| `{name}` | {_type_name(f.types)} | {default(f)} | {f.help}.{choices} |")
             if f.children is not None:
                 out += rows(f.children, prefix=f"{name}.")
@@ -616,8 +844,61 @@ def schema_markdown() -> str:
         "Each theme may have a section named after it; every theme section also takes "
         "`disclosure.threshold`, `disclosure.secondary` and `disclosure.suppress_zero` to "
         "override the run-wide `disclosure` settings. Sensitive themes "
-        f"({', '.join(sorted(SENSITIVE_THEMES))}) always use secondary suppression.",
+        f"({', '.join(sorted(SENSITIVE_THEMES))}) always use secondary suppression and never a "
+        f"threshold below {SENSITIVE_MIN_THRESHOLD}: a lower run-wide or theme threshold, or "
+        "secondary suppression turned off, is an error in `sa check`. A theme's "
+        "`disclosure.threshold` is between 1 and 1,000.",
     ]
     for theme, opts in THEME_OPTIONS.items():
         parts += ["", f"### `{theme}`", "", head, *rows(opts, prefix=f"{theme}.")]
     return "\n".join(parts) + "\n"
+
+
+def _extract_in_git_problems(value: object) -> list[str]:
+    """A real extract named by data.extract must not be tracked by git or unignored in it.
+
+    The shipped synthetic extract (``synthetic``, or its path) is the one exception.
+    """
+    if not isinstance(value, str) or value == "synthetic":
+        return []
+    path = config.resolve(value)
+    shipped = config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
+    if not path.is_file() or path.resolve() == shipped.resolve():
+        return []
+    from sa_lib.data.extract_mapping import UnsafeOutputError, check_output_path
+
+    try:
+        check_output_path(path)
+    except UnsafeOutputError as e:
+        return [
+            f"data.extract={short_repr(value)}: a force extract must not be in git. "
+            f"{str(e).splitlines()[0]} Fix: move it under data/processed/ or data/raw/ "
+            f"(git-ignored), or outside the repository, and point data.extract there."
+        ]
+    return []
+
+
+#: Ranges of the numbers in each ``targets`` entry (documented in docs/parameters.md).
+TARGET_RANGES = {
+    "reduction_pct": (0, 100),
+    "baseline_year": (2010, 2100),
+    "target_year": (2010, 2100),
+}
+
+
+def _target_problems(i: int, t: dict) -> list[str]:
+    out = []
+    for key, rng in TARGET_RANGES.items():
+        v = t.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not _in_range(v, rng):
+            out.append(
+                f"targets[{i}].{key}={short_repr(v)} is out of range: it must be a number "
+                f"{_range_text(rng)}. Fix: set targets[{i}].{key} within that range."
+            )
+    by, ty = t.get("baseline_year"), t.get("target_year")
+    if not out and ty <= by:
+        out.append(
+            f"targets[{i}].target_year={ty} is not after targets[{i}].baseline_year={by}. "
+            f"Fix: give a target year after the baseline year."
+        )
+    return out

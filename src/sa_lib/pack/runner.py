@@ -14,12 +14,23 @@ Exit codes (also in the README and ``sa --help``):
 2     invalid parameters or command line (nothing was run)
 3     at least one theme notebook failed (the last good pack is kept)
 4     input data error (e.g. a malformed police.uk file at ingest)
+5     output not writable: read-only folder, full disk, or a folder
+      ``sa run`` did not create in the way (the path and the fix are named;
+      the last good pack is kept)
 130   interrupted (Ctrl-C / SIGTERM; the last good pack is kept)
 ====  ===========================================================
+
+Folders the runner may remove carry its marker file (:data:`MARKER`, with the
+owning process id); a folder without it is never renamed or deleted. Temporary
+build folders of runs that died (``kill -9``, power loss) are removed at the
+next start when their owner is no longer running. Pool workers die with the
+runner (``PR_SET_PDEATHSIG`` on Linux, and a parent-watch thread everywhere);
+their kernels follow them (ipykernel watches its parent).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -27,8 +38,10 @@ import os
 import platform
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -40,9 +53,63 @@ from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.params import load_params
 
-__all__ = ["EXIT", "RunResult", "run_pack", "pack_name"]
+__all__ = ["EXIT", "MARKER", "OutputError", "RunResult", "run_pack", "pack_name"]
 
-EXIT = {"ok": 0, "internal": 1, "params": 2, "notebook": 3, "data": 4, "interrupted": 130}
+EXIT = {
+    "ok": 0,
+    "internal": 1,
+    "params": 2,
+    "notebook": 3,
+    "data": 4,
+    "output": 5,
+    "interrupted": 130,
+}
+
+#: The file that marks a folder as made by ``sa run`` (JSON: pid, host, started).
+MARKER = ".sa-run"
+
+#: errno values that mean "the output cannot be written" rather than a bug.
+_OUTPUT_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EROFS,
+    errno.EACCES,
+    errno.EPERM,
+    errno.ENOTDIR,
+}
+
+
+class OutputError(RuntimeError):
+    """The pack cannot be written where it should go: the message names the path and the fix."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str, fix: str):
+        self.path = str(path)
+        super().__init__(f"{path}: {problem}. Fix: {fix}")
+
+
+def _output_error(e: OSError, path: str | os.PathLike[str] | None = None) -> OutputError:
+    where = path or e.filename or "outputs/"
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(
+            where,
+            "no space left on the device while writing the pack",
+            "free disk space (or give `sa run --out` another folder) and run again; the "
+            "temporary build was removed and the last good pack is unchanged",
+        )
+    if e.errno == errno.ENOTDIR:
+        return OutputError(
+            where, "a file is in the way of the output folder", "move the file, or use --out"
+        )
+    return OutputError(
+        where,
+        "the output folder is not writable (read-only or no permission)",
+        "make it writable (e.g. `chmod u+w`), or give `sa run --out` a writable folder",
+    )
+
+
+def _is_output_errno(code: object) -> bool:
+    return code in _OUTPUT_ERRNOS
+
 
 PACKAGES = [
     "sa-workbench",
@@ -147,10 +214,115 @@ def _versions() -> dict:
     return v
 
 
-def _worker_init() -> None:
-    """Worker processes leave SIGINT and SIGTERM to the main process, which stops them."""
+def _die_with_parent(parent: int) -> None:
+    """Make this process end when ``parent`` ends, even by ``kill -9``."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent already died before prctl took effect
+        os._exit(1)
+
+    def _watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=_watch, name="sa-parent-watch", daemon=True).start()
+
+
+def _worker_init(parent: int | None = None) -> None:
+    """Worker processes leave SIGINT and SIGTERM to the main process, which stops them.
+
+    They also die with the main process (:func:`_die_with_parent`), so a ``kill -9``
+    of ``sa run`` leaves no worker running notebooks.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _die_with_parent(parent)
+
+
+def _write_marker(folder: Path) -> None:
+    (folder / MARKER).write_text(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        ),
+        encoding="utf-8",
+    )
+
+
+def _made_by_runner(folder: Path, name: str | None = None) -> bool:
+    """True when ``folder`` carries the runner's marker (or, for a pack made before the
+    marker existed, a ``manifest.json`` naming ``name``)."""
+    if (folder / MARKER).is_file():
+        return True
+    if name is not None and (folder / "manifest.json").is_file():
+        try:
+            doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(doc, dict) and doc.get("pack") == name.removesuffix(".failed")
+    return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_builds(out_root: Path) -> list[Path]:
+    """Remove temporary build folders of runs that died; return what was removed.
+
+    Only hidden ``.<pack>.tmp-<pid>`` / ``.<pack>.old-<pid>`` folders that carry the
+    runner's marker, on this host, whose owning process is no longer running.
+    Anything else (no marker, another host, a live run) is left alone.
+    """
+    removed = []
+    host = socket.gethostname()
+    for d in sorted(out_root.glob(".*")):
+        if not d.is_dir() or not (".tmp-" in d.name or ".old-" in d.name):
+            continue
+        try:
+            info = json.loads((d / MARKER).read_text(encoding="utf-8"))
+            pid, owner_host = int(info["pid"]), info.get("host")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if owner_host != host or pid == os.getpid() or _pid_alive(pid):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        if not d.exists():
+            removed.append(d)
+            logger.info("removed the stale build %s of dead run %d", d, pid)
+    return removed
+
+
+def _remove_own(folder: Path, name: str | None = None) -> None:
+    """Delete ``folder`` only when the runner made it; otherwise raise OutputError."""
+    if not folder.exists():
+        return
+    if folder.is_symlink() or not _made_by_runner(folder, name):
+        raise OutputError(
+            folder,
+            "this folder was not made by `sa run`, so it is not replaced or deleted",
+            "move it out of the way (or choose another csp.slug), then run again",
+        )
+    shutil.rmtree(folder)
 
 
 def _execute(
@@ -199,6 +371,8 @@ def _execute(
             result.update(
                 status="failed", error_summary=f"HTML export failed: {type(e).__name__}: {e}"
             )
+            if isinstance(e, OSError) and e.errno is not None:
+                result.update(errno=e.errno, filename=e.filename, evalue=str(e))
         result["seconds"] = time.perf_counter() - t0
     return result
 
@@ -210,7 +384,13 @@ def _failure(theme: str, t0: float, e) -> dict:
     cell = e.cell_index - 1 if e.cell_index > 0 else e.cell_index
     src_lines = (e.source or "").strip().splitlines()
     last = src_lines[-1][:80] if src_lines else ""
+    extra = {}
+    if "No space left on device" in str(e.evalue or "") or "Disk quota exceeded" in str(
+        e.evalue or ""
+    ):
+        extra = {"errno": errno.ENOSPC, "filename": None}  # the disk filled during a cell
     return {
+        **extra,
         "theme": theme,
         "status": "failed",
         "seconds": time.perf_counter() - t0,
@@ -224,7 +404,11 @@ def _failure(theme: str, t0: float, e) -> dict:
 
 def _unexpected(theme: str, t0: float, e: Exception) -> dict:
     """The status of a theme that failed outside a cell (kernel, timeout, I/O)."""
+    extra = {}
+    if isinstance(e, OSError) and e.errno is not None:
+        extra = {"errno": e.errno, "filename": e.filename}
     return {
+        **extra,
         "theme": theme,
         "status": "failed",
         "seconds": time.perf_counter() - t0,
@@ -298,19 +482,60 @@ def run_pack(
             )
     todo = [t for t in params["themes"] if themes is None or t in themes]
     out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
-    out_root.mkdir(parents=True, exist_ok=True)
     name = pack_name(params)
     partial = todo != list(params["themes"])
     if partial:
         # A run of some themes only is never published as the pack.
         name += ".partial"
     final = out_root / name
-    tmp = out_root / f".{name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "notebooks").mkdir(parents=True)
+    root_abs = Path(os.path.abspath(out_root))
+    if Path(os.path.abspath(final)).parent != root_abs or final.name in ("", ".", ".."):
+        from sa_lib.pack.params import ParameterError
 
-    handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
+        raise ParameterError(
+            str(params_path),
+            [
+                f"csp.slug={params['csp']['slug']!r} would put the pack outside {out_root}. "
+                f"Fix: use lower-case letters, digits, '_' and '-' only."
+            ],
+        )
+    tmp = out_root / f".{name}.tmp-{os.getpid()}"
+    made_tmp = False
+    if out_root.exists() and not out_root.is_dir():
+        raise OutputError(
+            out_root,
+            "this is a file, not a folder",
+            "move the file, or give `sa run --out` a folder",
+        )
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        remove_stale_builds(out_root)
+        for existing in (final, out_root / f"{name}.failed"):
+            if existing.is_symlink() or (existing.exists() and not _made_by_runner(existing, name)):
+                raise OutputError(
+                    existing,
+                    "this folder was not made by `sa run`, so it is not replaced or deleted",
+                    "move it out of the way (or choose another csp.slug), then run again",
+                )
+        if tmp.exists():
+            _remove_own(tmp)
+        (tmp / "notebooks").mkdir(parents=True)
+        made_tmp = True
+        _write_marker(tmp)
+    except OSError as e:
+        if made_tmp:  # this run made it, a moment ago
+            shutil.rmtree(tmp, ignore_errors=True)
+        if not _is_output_errno(e.errno):
+            raise
+        raise _output_error(e, e.filename or out_root) from e
+
+    try:
+        handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not _is_output_errno(e.errno):
+            raise
+        raise _output_error(e, e.filename or tmp) from e
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     root_logger = logging.getLogger("sa_lib")
     root_logger.addHandler(handler)
@@ -339,7 +564,9 @@ def run_pack(
 
             bar = tqdm(total=len(todo), desc=f"{name}", unit="theme", file=sys.stderr)
         titles = {t: theme_title(t) for t in todo}
-        pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init)
+        pool = ProcessPoolExecutor(
+            max_workers=n_workers, initializer=_worker_init, initargs=(os.getpid(),)
+        )
         try:
             futs = {
                 pool.submit(
@@ -417,10 +644,20 @@ def run_pack(
             "git_commit": meta["commit"],
             "themes": results,
         }
+        disk = [r for r in results if _is_output_errno(r.get("errno"))]
+        if disk:
+            raise OSError(disk[0]["errno"], disk[0].get("evalue", ""), disk[0].get("filename"))
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, default=str), encoding="utf-8"
         )
         logger.info("run %s: %s", name, "complete" if ok else "FAILED")
+    except OSError as e:
+        root_logger.removeHandler(handler)
+        handler.close()
+        if not _is_output_errno(e.errno):
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _output_error(e, getattr(e, "filename", None) or out_root) from e
     except KeyboardInterrupt:
         logger.error("run %s interrupted; the last good pack is kept", name)
         root_logger.removeHandler(handler)
@@ -433,18 +670,38 @@ def run_pack(
     root_logger.removeHandler(handler)
     handler.close()
 
+    try:
+        return _publish(out_root, name, tmp, final, results, ok)
+    except OutputError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except OSError as e:
+        if not _is_output_errno(e.errno):
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _output_error(e, getattr(e, "filename", None) or out_root) from e
+
+
+def _publish(
+    out_root: Path, name: str, tmp: Path, final: Path, results: list[dict], ok: bool
+) -> RunResult:
+    """Swap the finished build into place, removing only folders the runner made."""
+    failed_dir = out_root / f"{name}.failed"
     if ok:
         old = out_root / f".{name}.old-{os.getpid()}"
         if final.exists():
+            if not _made_by_runner(final, name):
+                raise OutputError(
+                    final,
+                    "this folder was not made by `sa run`, so it is not replaced",
+                    "move it out of the way, then run again",
+                )
             final.rename(old)
+            _write_marker(old)
         tmp.rename(final)
         shutil.rmtree(old, ignore_errors=True)
-        failed_dir = out_root / f"{name}.failed"
-        if failed_dir.exists():
-            shutil.rmtree(failed_dir)
+        _remove_own(failed_dir, f"{name}.failed")
         return RunResult(final, True, results, EXIT["ok"])
-    failed_dir = out_root / f"{name}.failed"
-    if failed_dir.exists():
-        shutil.rmtree(failed_dir)
+    _remove_own(failed_dir, f"{name}.failed")
     tmp.rename(failed_dir)
     return RunResult(failed_dir, False, results, EXIT["notebook"])

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sa_lib import style  # noqa: F401 - data labels drawn as plain text (no mathtext)
 from sa_lib.validation import require_columns, require_non_negative, require_probability
 
 __all__ = ["divergence_test", "plot_indexed"]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sa_lib import style  # noqa: F401 - data labels drawn as plain text (no mathtext)
 from sa_lib.choices import record_choice
 from sa_lib.validation import (
     require_columns,

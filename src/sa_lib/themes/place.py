@@ -779,6 +779,31 @@ def mix_display(mix: pd.DataFrame, place_name: str) -> pd.DataFrame:
     )
 
 
+def mix_table_args(place_name: str) -> dict:
+    """The disclosure arguments for :func:`mix_display`'s table (for ``report.show_table``).
+
+    Each share, interval and comparison is withheld with the count it comes from, the
+    district share included: printed beside a suppressed district count, it would give
+    the count back (share x the district total).
+
+    Examples
+    --------
+    >>> mix_table_args("North")["derived"]["District share"]
+    ['District count']
+    """
+    c_area = f"{place_name} count"
+    return {
+        "count_cols": [c_area, "District count"],
+        "derived": {
+            f"{place_name} share": [c_area],
+            "95% CI": [c_area],
+            "Compared with the district": [c_area, "District count"],
+            "District share": ["District count"],
+        },
+        "pct_cols": [f"{place_name} share", "District share"],
+    }
+
+
 def place_findings(
     place: Place,
     vs_rest: pd.DataFrame,

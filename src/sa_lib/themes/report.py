@@ -277,6 +277,56 @@ def _change_text(pct: float, label: str) -> str:
     return f"{pct_txt} (n.s.)" if pct_txt else label
 
 
+def _demote_suppressed(t: pd.DataFrame, ctx, label_col: str) -> pd.DataFrame:
+    """Rows whose current count is withheld go last, in label order.
+
+    A table ranked by rate (or count) would otherwise place a suppressed row by its
+    hidden value, and its position would bound the rate it hides.
+    """
+    dis = getattr(ctx, "disclosure", None)
+    if not dis or "count_current" not in t or t.empty:
+        return t
+    c = t["count_current"]
+    hidden = ((c > 0) & (c < dis["threshold"])) | ((c == 0) & bool(dis.get("suppress_zero")))
+    hidden = hidden.to_numpy(dtype=bool) | t[label_col].isin(withheld(t, ctx, label_col)).to_numpy()
+    if not hidden.any():
+        return t
+    shown = t[~hidden]
+    rest = t[hidden].sort_values(label_col, kind="mergesort")
+    return pd.concat([shown, rest])
+
+
+def top_ranked(t: pd.DataFrame, ctx, n: int, label_col: str = "ward_name") -> pd.DataFrame:
+    """The first ``n`` rows of a ranked table among rows whose current count is shown.
+
+    Taking ``t.head(n)`` of a table ranked by rate would tell a reader that a ward
+    with a suppressed count is among the ``n`` highest rates, which bounds its count.
+    Rows whose count is withheld (primary or complementary) are left out of the
+    ranking instead; the caption should say "wards with fewer than N crimes are not
+    ranked".
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from sa_lib.data.periods import parse_period
+    >>> ctx = SimpleNamespace(periods={"current": parse_period("2025-Q4")},
+    ...     disclosure={"threshold": 10, "secondary": False, "suppress_zero": False})
+    >>> t = pd.DataFrame({"ward_name": ["A", "B", "C"], "count_current": [5, 50, 40]})
+    >>> top_ranked(t, ctx, 2)["ward_name"].tolist()
+    ['B', 'C']
+    """
+    ranked = _demote_suppressed(t, ctx, label_col)
+    dis = getattr(ctx, "disclosure", None) or {}
+    c = ranked["count_current"] if "count_current" in ranked else None
+    if c is None or not dis:
+        return t.head(n)
+    hidden = ((c > 0) & (c < dis["threshold"])) | ((c == 0) & bool(dis.get("suppress_zero")))
+    hidden = (
+        hidden.to_numpy(dtype=bool) | ranked[label_col].isin(withheld(t, ctx, label_col)).to_numpy()
+    )
+    return ranked[~hidden].head(n)
+
+
 def summary_display(
     t: pd.DataFrame,
     ctx,
@@ -291,6 +341,7 @@ def summary_display(
     against each comparison period with its significance ("n.s." = not
     significant at the report's alpha).
     """
+    t = _demote_suppressed(t, ctx, label_col)
     out = pd.DataFrame({label: t[label_col]})
     for key, p in ctx.periods.items():
         if f"count_{key}" in t:
@@ -599,12 +650,25 @@ def show_wider_comparison(
         count_cols=["Crimes"],
         threshold=ctx.disclosure["threshold"],
         secondary=False,
-        derived={c: ["Crimes"] for c in shown.columns if c.startswith("Rate") or c == "95% CI"},
+        derived={
+            c: ["Crimes"]
+            for c in shown.columns
+            if c.startswith("Rate") or c == "95% CI" or c.startswith("Against the")
+        },
         caption=f"All crime excluding ASB, {ctx.period.label}: {wider} and its districts",
     )
+    # The charts show each area's rate: an area whose count is suppressed is left out.
+    thr = ctx.disclosure["threshold"]
+    small = (comp["count"] > 0) & (comp["count"] < thr)
+    if small.any():
+        note(f"{int(small.sum())} area(s) with fewer than {thr} crimes are left out of the charts.")
+        comp_plot = comp[~small]
+        areas = areas[areas["area"].isin(comp_plot["area"])]
+    else:
+        comp_plot = comp
     _show_fig(
         comparison.plot_rates_with_ci(
-            comp,
+            comp_plot,
             "area",
             highlight=highlight,
             per=ctx.rate_per,
