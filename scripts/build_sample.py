@@ -20,6 +20,9 @@ What it writes (for the sample CSP, Huntingdonshire E07000011, by default):
   deciles), the force area's LSOA11s only.
 - force/<force>_lad_month_type.csv: counts by LAD x month x crime type for the
   whole force (for comparisons with the wider area), with LAD populations.
+- force/<force>_outcome_groups.csv: the whole force's crimes by LAD x month of the
+  crime x crime type x outcome group (each crime's latest published outcome, or
+  'Awaiting outcome'), for comparing the CSP's outcomes with the force.
 
 Usage::
 
@@ -44,6 +47,45 @@ def _write_csv_gz(df: pd.DataFrame, path: Path) -> None:
     # mtime=0 keeps the gzip bytes identical between rebuilds.
     with gzip.GzipFile(path, "wb", mtime=0) as fh:
         fh.write(df.to_csv(index=False).encode("utf-8"))
+
+
+def force_outcome_groups(shared: Path, force: str, force_lsoa: pd.DataFrame) -> pd.DataFrame:
+    """The force's crimes by LAD x crime month x type x outcome group (months with outcome files)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from sa_lib.stats.outcomes import latest_outcomes
+
+    street, outs = [], []
+    for month_dir in sorted((shared / "police_uk").iterdir()):
+        m = month_dir.name
+        src = month_dir / f"{m}-{force}-outcomes.csv"
+        if not src.exists():
+            continue
+        o = pd.read_csv(src, dtype=str, keep_default_na=False)
+        outs.append(
+            o.rename(
+                columns={"Crime ID": "crime_id", "Month": "month", "Outcome type": "outcome_type"}
+            )
+        )
+        st = pd.read_csv(month_dir / f"{m}-{force}-street.csv", dtype=str, keep_default_na=False)
+        street.append(st[st["Crime ID"] != ""])
+    if not outs:
+        return pd.DataFrame(columns=["lad_code", "month", "crime_type", "outcome_group", "count"])
+    latest = latest_outcomes(pd.concat(outs, ignore_index=True)).set_index("crime_id")
+    st = pd.concat(street, ignore_index=True)
+    st = st.merge(force_lsoa, left_on="LSOA code", right_on="lsoa21_code", how="left")
+    st["lad_code"] = st["lad_code"].mask(st["LSOA code"] == "", "(no location)")
+    st["lad_code"] = st["lad_code"].fillna("(outside force area)")
+    st["outcome_group"] = st["Crime ID"].map(latest["outcome_group"]).fillna("Awaiting outcome")
+    return (
+        st.groupby(["lad_code", "Month", "Crime type", "outcome_group"])
+        .size()
+        .rename("count")
+        .reset_index()
+        .rename(columns={"Month": "month", "Crime type": "crime_type"})
+        .sort_values(["lad_code", "month", "crime_type", "outcome_group"])
+    )
 
 
 def main() -> None:
@@ -136,6 +178,10 @@ def main() -> None:
     fc = fc.sort_values(["lad_code", "month", "crime_type"])
     (out / "force").mkdir(parents=True, exist_ok=True)
     fc.to_csv(out / "force" / f"{args.force}_lad_month_type.csv", index=False)
+
+    force_outcome_groups(shared, args.force, force_lsoa).to_csv(
+        out / "force" / f"{args.force}_outcome_groups.csv", index=False
+    )
 
     # Deprivation: IoD2019 File 2 for the force area's LSOA11s.
     iod = pd.read_csv(

@@ -271,6 +271,12 @@ SCHEMA: dict[str, F] = {
                 kind="path?",
                 help="LAD x month x crime type counts for the force",
             ),
+            "force_outcomes": F(
+                (str,),
+                default=None,
+                kind="path?",
+                help="the force's crimes by LAD x month x crime type x outcome group CSV",
+            ),
             "annotations": F(
                 (str,),
                 default="config/recording_changes.csv",

@@ -1,0 +1,445 @@
+"""The outcomes and stop-and-search theme: what happened to crimes, and what searches found.
+
+Assembles :mod:`sa_lib.stats.outcomes` and :mod:`sa_lib.stats.stop_search` on the
+CSP's data into the page's tables, charts and findings. Both sections degrade to a
+note where the force publishes no files, and use the latest year that has them
+when the assessment period has none (:func:`sa_lib.data.outcome_search_data.analysis_year`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> shares = pd.DataFrame({"crime_type": ["Burglary"] * 2, "outcome_group": ["Charge/summons", "Awaiting outcome"],
+...                        "count": [5, 15], "crimes": [20, 20], "share": [0.25, 0.75],
+...                        "share_lower": [0.1, 0.5], "share_upper": [0.5, 0.9]})
+>>> outcome_display(shares, groups=["Charge/summons"])[["Crime type", "Crimes", "Charge/summons"]].iloc[0].tolist()
+['Burglary', 20, '25% (10% to 50%)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.data.outcome_search_data import (
+    analysis_year,
+    kind_months,
+    load_csp_searches,
+    load_outcomes,
+)
+from sa_lib.data.periods import Period, calendar_year
+from sa_lib.stats.outcomes import (
+    AWAITING,
+    compare_shares,
+    outcome_shares,
+    shares_from_counts,
+)
+from sa_lib.stats.stop_search import drugs_alongside_searches, find_rate, search_table
+
+__all__ = [
+    "OutcomeResult",
+    "SearchResult",
+    "outcomes_analysis",
+    "search_analysis",
+    "outcome_display",
+    "outcome_findings",
+    "search_findings",
+    "plot_outcome_months",
+    "plot_searches_drugs",
+]
+
+ASB = "Anti-social behaviour"
+DRUGS = "Drugs"
+SHOWN_GROUPS = [
+    "Charge/summons",
+    "Out-of-court",
+    "No suspect identified",
+    "Evidential difficulties",
+    "Under investigation",
+    AWAITING,
+]
+
+
+@dataclass
+class OutcomeResult:
+    """Outcome shares for the CSP's crimes of one year (``year`` None: no outcome files)."""
+
+    year: Period | None
+    note: str
+    by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_month: pd.DataFrame = field(default_factory=pd.DataFrame)
+    last_year: pd.DataFrame | None = None
+    vs_last_year: pd.DataFrame | None = None
+    vs_force: pd.DataFrame | None = None
+    force: pd.DataFrame | None = None
+    crimes: int = 0
+    unmatched: int = 0
+
+
+@dataclass
+class SearchResult:
+    """Stop-and-search in the CSP for one year (``year`` None: no search files)."""
+
+    year: Period | None
+    note: str
+    searches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dropped: dict = field(default_factory=dict)
+    by_object: pd.DataFrame = field(default_factory=pd.DataFrame)
+    overall: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    drugs: dict = field(default_factory=dict)
+
+
+def _forces(ctx) -> list[str] | None:
+    f = ctx.crimes.get("force")
+    return None if f is None else sorted(f.dropna().unique().tolist()) or None
+
+
+def _with_total(crimes: pd.DataFrame, outs: pd.DataFrame, conf_level: float) -> pd.DataFrame:
+    t = outcome_shares(crimes, outs, by=["crime_type"], conf_level=conf_level)
+    allc = outcome_shares(crimes, outs, by=[], conf_level=conf_level)
+    allc.insert(0, "crime_type", "All crime")
+    return pd.concat([t, allc], ignore_index=True)
+
+
+def outcomes_analysis(ctx) -> OutcomeResult:
+    """Outcome shares by crime type and by month of the crime, against last year and the force.
+
+    The force comparison uses the store's crimes outside this CSP when the store
+    holds them (a force-wide ingest), and is left out otherwise.
+    """
+    months = kind_months(ctx.store, "outcomes")
+    year, note = analysis_year(months, ctx.period, "outcomes")
+    if year is None:
+        return OutcomeResult(None, note)
+    forces = _forces(ctx)
+    conf = ctx.stats["conf_level"]
+    crimes = ctx.crimes[ctx.crimes["crime_type"] != ASB]
+    crimes = crimes[crimes["crime_id"].notna()]
+    cur = crimes[crimes["month"].isin(year.months)]
+    outs = load_outcomes(ctx.store, [m for m in months if m >= year.months[0]], forces)
+    res = OutcomeResult(year, note, crimes=int(len(cur)))
+    res.by_type = _with_total(cur, outs, conf)
+    res.by_month = outcome_shares(cur, outs, by=["month"], conf_level=conf)
+    res.unmatched = int((~outs["crime_id"].isin(crimes["crime_id"])).sum())
+    prev = calendar_year(int(year.months[0][:4]) - 1) if year.kind == "year" else None
+    if prev is not None and any(m in months for m in prev.months):
+        ly = crimes[crimes["month"].isin(prev.months)]
+        outs_ly = load_outcomes(ctx.store, [m for m in months if m >= prev.months[0]], forces)
+        res.last_year = _with_total(ly, outs_ly, conf)
+        res.vs_last_year = compare_shares(res.by_type, res.last_year, alpha=ctx.stats["alpha"])
+    res.force = _force_shares(ctx, year, outs, conf)
+    if res.force is not None:
+        res.vs_force = compare_shares(res.by_type, res.force, alpha=ctx.stats["alpha"])
+    return res
+
+
+def _force_shares(ctx, year: Period, outs: pd.DataFrame, conf: float) -> pd.DataFrame | None:
+    """The force's outcome shares: from ``data.force_outcomes``, else a force-wide store, else None."""
+    path = ctx.path("force_outcomes")
+    if path is not None:
+        fc = pd.read_csv(path, dtype={"month": str})
+        fc = fc[fc["month"].isin(year.months) & (fc["lad_code"] != "(outside force area)")]
+        if fc.empty:
+            return None
+        t = shares_from_counts(fc, by=["crime_type"], conf_level=conf)
+        t = t[t["crime_type"] != ASB]
+        allc = shares_from_counts(fc[fc["crime_type"] != ASB], by=[], conf_level=conf)
+        allc.insert(0, "crime_type", "All crime")
+        return pd.concat([t, allc], ignore_index=True)
+    rows = _force_crimes(ctx, year)
+    if rows is None or rows.empty:
+        return None
+    return _with_total(rows, outs, conf)
+
+
+def _force_crimes(ctx, year: Period) -> pd.DataFrame | None:
+    """The force's crimes (all CSPs) in ``year``, when the store holds more than this CSP."""
+    from sa_lib.data.store import load_street
+
+    rows = load_street(
+        ctx.store,
+        months=year.months,
+        forces=_forces(ctx),
+        columns=["crime_id", "crime_type", "lsoa_code"],
+    )
+    rows = rows[rows["crime_type"] != ASB]
+    located = rows["lsoa_code"].dropna()
+    if located.isin(ctx.geo.lsoas["lsoa21_code"]).all():
+        return None
+    return rows[rows["crime_id"].notna()]
+
+
+def _pct_ci(p: float, lo: float, hi: float) -> str:
+    if pd.isna(p):
+        return "–"
+    return f"{p:.0%} ({lo:.0%} to {hi:.0%})"
+
+
+def outcome_display(
+    shares: pd.DataFrame, groups: Sequence[str] = SHOWN_GROUPS, threshold: int | None = None
+) -> pd.DataFrame:
+    """One row per crime type: crimes and the share in each outcome group with its CI.
+
+    With ``threshold``, a share whose count is below it (and above 0) shows ``[c]``
+    (the crimes column is shown, so the share would reveal the count).
+    """
+    rows = []
+    for ct, g in shares.groupby("crime_type", sort=False):
+        g = g.set_index("outcome_group")
+        row = {"Crime type": ct, "Crimes": int(g["crimes"].iloc[0])}
+        for grp in groups:
+            if grp not in g.index:
+                row[grp] = "–"
+                continue
+            r = g.loc[grp]
+            small = threshold is not None and 0 < r["count"] < threshold
+            row[grp] = "[c]" if small else _pct_ci(r["share"], r["share_lower"], r["share_upper"])
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    order = [c for c in out["Crime type"] if c != "All crime"] + ["All crime"]
+    return (
+        out.set_index("Crime type")
+        .loc[[c for c in order if c in set(out["Crime type"])]]
+        .reset_index()
+    )
+
+
+def _points(d: float) -> str:
+    r = round(float(d))
+    return "0 points" if r == 0 else f"{r:+d} points"
+
+
+def comparison_display(
+    res: OutcomeResult, group: str = "Charge/summons", threshold: int | None = None
+) -> pd.DataFrame | None:
+    """Charge/summons share by type beside last year and the force, with the tested difference.
+
+    With ``threshold``, a type whose count in the group is below it (and above 0) shows
+    ``[c]`` for its share and its differences, as in :func:`outcome_display`.
+    """
+    t = res.by_type[res.by_type["outcome_group"] == group][["crime_type", "share", "count"]]
+    small = (
+        (t["count"] > 0) & (t["count"] < threshold)
+        if threshold
+        else pd.Series(False, index=t.index)
+    ).to_numpy()
+    out = pd.DataFrame(
+        {"Crime type": t["crime_type"].to_numpy(), res.year.label: t["share"].to_numpy()}
+    )
+    shown = False
+    for name, other, cmp_ in (
+        ("last year", res.last_year, res.vs_last_year),
+        ("force", res.force, res.vs_force),
+    ):
+        if other is None:
+            continue
+        shown = True
+        c = cmp_[cmp_["outcome_group"] == group].set_index("crime_type")
+        out[name.capitalize()] = out["Crime type"].map(c["share_b"])
+        out[f"Difference vs {name}"] = [
+            "–" if pd.isna(d) else _points(d) + (" significant" if s else " (n.s.)")
+            for d, s in zip(
+                out["Crime type"].map(c["difference"]),
+                out["Crime type"].map(c["significant"]),
+                strict=True,
+            )
+        ]
+    if not shown:
+        return None
+    for col in out.columns[1:]:
+        if not str(col).startswith("Difference"):
+            out[col] = [f"{v:.0%}" if pd.notna(v) else "–" for v in out[col]]
+    hide = [out.columns[1]] + [c for c in out.columns if str(c).startswith("Difference")]
+    out.loc[small, hide] = "[c]"
+    return out
+
+
+def month_display(res: OutcomeResult, threshold: int | None = None) -> pd.DataFrame:
+    """Crimes by month of the crime: count, charge/summons share and the share still awaiting."""
+    m = res.by_month
+    rows = []
+    for month, g in m.groupby("month", sort=True):
+        g = g.set_index("outcome_group")
+        awaiting = g.loc[AWAITING, "count"] + g.loc["Under investigation", "count"]
+        n = int(g["crimes"].iloc[0])
+        ch = g.loc["Charge/summons"]
+        small = threshold is not None and 0 < ch["count"] < threshold
+        rows.append(
+            {
+                "Month of crime": pd.Period(month, "M").strftime("%b %Y"),
+                "Crimes": n,
+                "Charge/summons": "[c]"
+                if small
+                else _pct_ci(ch["share"], ch["share_lower"], ch["share_upper"]),
+                "Awaiting an outcome": int(awaiting),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_outcome_months(res: OutcomeResult, title: str):
+    """Share of crimes charged and share still awaiting an outcome, by month of the crime, with CIs."""
+    import matplotlib.pyplot as plt
+
+    from sa_lib.style import OKABE_ITO
+
+    m = res.by_month.copy()
+    m["date"] = pd.PeriodIndex(m["month"], freq="M").to_timestamp()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for grp, colour in (("Charge/summons", OKABE_ITO[5]), (AWAITING, OKABE_ITO[1])):
+        g = m[m["outcome_group"] == grp].sort_values("date")
+        ax.plot(g["date"], 100 * g["share"], marker="o", color=colour, label=grp)
+        ax.fill_between(
+            g["date"], 100 * g["share_lower"], 100 * g["share_upper"], color=colour, alpha=0.2
+        )
+    ax.set_ylabel("% of crimes")
+    ax.set_ylim(0, 100)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def outcome_findings(res: OutcomeResult, threshold: int) -> list[str]:
+    """Plain-English findings on outcomes (never quoting a count below ``threshold``)."""
+    if res.year is None:
+        return [res.note]
+    t = res.by_type[res.by_type["crime_type"] == "All crime"].set_index("outcome_group")
+    ch = t.loc["Charge/summons"]
+    aw = int(t.loc[AWAITING, "count"] + t.loc["Under investigation", "count"])
+    out = [
+        f"Of {res.crimes:,} crimes recorded in {res.year.label}, {ch['share']:.0%} "
+        f"({ch['share_lower']:.0%} to {ch['share_upper']:.0%}) had led to a charge or summons "
+        f"by the latest outcomes published.",
+        f"{aw:,} crimes ({aw / res.crimes:.0%}) were still awaiting an outcome or under "
+        "investigation: outcomes arrive months after the crime, so recent months look worse.",
+    ]
+    nsi = t.loc["No suspect identified"]
+    out.append(
+        f"{nsi['share']:.0%} were closed with no suspect identified and "
+        f"{t.loc['Evidential difficulties', 'share']:.0%} for evidential difficulties."
+    )
+    for name, cmp_ in (("the same year before", res.vs_last_year), ("the force", res.vs_force)):
+        if cmp_ is None:
+            continue
+        c = cmp_[(cmp_["crime_type"] == "All crime") & (cmp_["outcome_group"] == "Charge/summons")]
+        if len(c):
+            d = float(c["difference"].iloc[0])
+            word = ("higher" if d > 0 else "lower") if bool(c["significant"].iloc[0]) else None
+            out.append(
+                f"The charge/summons share was {abs(d):.0f} points {word} than {name}."
+                if word
+                else f"The charge/summons share was not significantly different from {name}."
+            )
+    return out
+
+
+def search_analysis(ctx) -> SearchResult:
+    """Searches in the CSP by object and outcome, the find rate, and the monthly drugs series."""
+    months = kind_months(ctx.store, "stop_and_search")
+    year, note = analysis_year(months, ctx.period, "stop_and_search")
+    if year is None:
+        return SearchResult(None, note)
+    s, dropped = load_csp_searches(ctx.store, ctx.geo, year.months, _forces(ctx))
+    res = SearchResult(year, note, searches=s, dropped=dropped)
+    if s.empty:
+        res.note += " No searches were located in the partnership area in that year."
+        return res
+    conf = ctx.stats["conf_level"]
+    res.by_object = find_rate(s, by=["object_of_search"], conf_level=conf)
+    res.overall = find_rate(s, by=[], conf_level=conf)
+    res.table = search_table(s, "object_of_search", "outcome")
+    drug_s = s[s["object_of_search"] == "Controlled drugs"].groupby("month").size()
+    drugs = ctx.crimes[(ctx.crimes["crime_type"] == DRUGS) & ctx.crimes["month"].isin(year.months)]
+    present = [m for m in year.months if m in set(months)]
+    monthly = pd.DataFrame({"month": present})
+    monthly["searches"] = monthly["month"].map(s.groupby("month").size()).fillna(0).astype(int)
+    monthly["drug_searches"] = monthly["month"].map(drug_s).fillna(0).astype(int)
+    monthly["drug_crimes"] = (
+        monthly["month"].map(drugs.groupby("month").size()).fillna(0).astype(int)
+    )
+    res.monthly = monthly
+    res.drugs = drugs_alongside_searches(monthly, alpha=ctx.stats["alpha"])
+    return res
+
+
+def find_display(by_object: pd.DataFrame) -> pd.DataFrame:
+    """Searches, finds and the find rate with its CI, by object of search."""
+    return pd.DataFrame(
+        {
+            "Object of search": by_object["object_of_search"].to_numpy(),
+            "Searches": by_object["searches"].to_numpy(),
+            "Finds": by_object["finds"].to_numpy(),
+            "Find rate": [f"{p:.0%}" for p in by_object["find_rate"]],
+            "95% CI": [
+                f"{lo:.0%} to {hi:.0%}"
+                for lo, hi in zip(by_object["find_lower"], by_object["find_upper"], strict=True)
+            ],
+        }
+    )
+
+
+def monthly_display(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Searches, drug searches and recorded drug offences by month."""
+    return pd.DataFrame(
+        {
+            "Month": [pd.Period(m, "M").strftime("%b %Y") for m in monthly["month"]],
+            "Searches": monthly["searches"].to_numpy(),
+            "Drug searches": monthly["drug_searches"].to_numpy(),
+            "Drug offences recorded": monthly["drug_crimes"].to_numpy(),
+        }
+    )
+
+
+def plot_searches_drugs(monthly: pd.DataFrame, title: str):
+    """Drug searches and recorded drug offences per month, on one axis."""
+    import matplotlib.pyplot as plt
+
+    from sa_lib.style import OKABE_ITO
+
+    d = pd.PeriodIndex(monthly["month"], freq="M").to_timestamp()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.plot(d, monthly["drug_searches"], marker="o", color=OKABE_ITO[5], label="Searches for drugs")
+    ax.plot(
+        d, monthly["drug_crimes"], marker="s", color=OKABE_ITO[6], label="Drug offences recorded"
+    )
+    ax.set_ylabel("per month")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def search_findings(res: SearchResult, threshold: int) -> list[str]:
+    """Plain-English findings on stop and search (counts below ``threshold`` not quoted)."""
+    if res.year is None or res.searches.empty:
+        return [res.note]
+    o = res.overall.iloc[0]
+    n = int(o["searches"])
+    top = res.by_object.iloc[0]
+    out = [
+        f"{n:,} searches were located in the area in {res.year.label}; the most common object "
+        f"was {str(top['object_of_search']).lower()} ({top['searches'] / n:.0%} of searches).",
+        f"{o['find_rate']:.0%} of searches ({o['find_lower']:.0%} to {o['find_upper']:.0%}) found "
+        f"what was searched for; {o['no_further_action'] / n:.0%} ended with no further action.",
+    ]
+    d = res.drugs
+    if d.get("rises_with_searches"):
+        out.append(
+            f"Recorded drug offences rose and fell with drug searches month by month (Spearman "
+            f"rho {d['rho']:.2f}, p = {d['p_value']:.3f}): drug offences are largely found by "
+            "police activity, so a rise in drug crime here reflects more searching, not "
+            "necessarily more drug use or supply."
+        )
+    elif np.isfinite(d.get("rho", np.nan)):
+        out.append(
+            f"Recorded drug offences did not move significantly with drug searches month by "
+            f"month (Spearman rho {d['rho']:.2f}, p = {d['p_value']:.2f}); drug offences are "
+            "largely found by police activity, so read the drugs trend beside searches."
+        )
+    return out
