@@ -210,6 +210,28 @@ THEME_OPTIONS: dict[str, dict[str, F]] = {
             help="{type: ward|lsoas|polygon, value: ...} (default: the ward with most crime)",
         ),
     },
+    "summary": {
+        "scoring": F(
+            (str,),
+            default=None,
+            help="priority scoring rules YAML (default: config/priority_scoring.yaml)",
+        ),
+        "method": F(
+            (str,),
+            default=None,
+            choices=("morile", "grid"),
+            help="scoring method (default: the scoring file's)",
+        ),
+        "findings": F((int,), default=6, help="key findings on the front page (5-7)"),
+        "min_flags": F((int,), default=2, help="flags a ward needs to be a candidate issue"),
+    },
+    "wards": {
+        "min_count": F(
+            (int,), default=50, help="district crimes a type needs to be a ward-flag indicator"
+        ),
+        "top_share": F((float,), default=0.2, help="top fraction of wards for a flag"),
+        "min_flags": F((int,), default=2, help="flags a ward needs for a profile"),
+    },
 }
 
 #: Themes that are sensitive: never below the default threshold, always secondary suppression.
@@ -370,6 +392,26 @@ SCHEMA: dict[str, F] = {
         default=[],
         help="list of {crime_type, reduction_pct (0 to 100), baseline_year, target_year "
         "(2010 to 2100, target after baseline)}",
+    ),
+    "priorities": F(
+        (list,),
+        default=[],
+        help="the partnership's current priorities, reviewed on the summary: list of "
+        "{name, crime_type, reduction_pct, baseline_year, target_year}",
+    ),
+    "document": _section(
+        {
+            "author": F((str,), default=None, help="author (a team, not a person's contact)"),
+            "version": F((str, int, float), default=None, help="document version, e.g. '0.3'"),
+            "status": F(
+                (str,), default="draft", choices=("draft", "final"), help="document status"
+            ),
+            "protective_marking": F(
+                (str,), default=None, help="protective marking, e.g. OFFICIAL or OFFICIAL-SENSITIVE"
+            ),
+            "distribution": F((list,), default=[], help="who the pack is for (groups)"),
+        },
+        help="document control shown on the summary and in every footer",
     ),
     "comparison": _section(
         {
@@ -654,6 +696,14 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
             problems.append(
                 f"cse.weights.{str(k)[:60]}={short_repr(w)} is not valid: a weight is a number "
                 f"between 0 and 1,000. Fix: give a relative weight such as 1 or 2."
+            )
+
+    for i, t in enumerate(p.get("priorities") or []):
+        need = {"crime_type", "reduction_pct", "baseline_year", "target_year"}
+        if not isinstance(t, dict) or not need <= set(t) or not set(t) <= need | {"name"}:
+            problems.append(
+                f"priorities[{i}] must have the keys {', '.join(sorted(need))} (and optionally "
+                f"name); got {t!r}."
             )
 
     # The store must hold the months the report needs.

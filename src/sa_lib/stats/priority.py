@@ -1,0 +1,267 @@
+"""Transparent priority scoring of candidate issues (MoRiLE-style, or a 4 x 4 grid), with sensitivity.
+
+Each candidate issue (a crime type, a theme's headline measure, a flagged place)
+arrives as one row of *measures*; :func:`dimension_scores` turns the measures
+into scores of 1 (low) to 4 (high) on volume, direction, harm, vulnerability
+and concentration, plus a confidence multiplier, by the rules in a scoring YAML
+(``config/priority_scoring.yaml`` documents every default); :func:`priority_scores`
+combines them. Every score can be recomputed by hand from the measures table.
+
+Measures columns (NaN where a measure is not available):
+
+``issue``, ``count``, ``share`` (of all crime and ASB, 0-1), ``above_wider`` (bool),
+``change`` (``"significant increase"``, ``"increase"``, ``"no change"``,
+``"decrease"``, ``"significant decrease"``), ``rising_trend`` (bool),
+``spc_signal`` (bool), ``harm_band`` (1-4), ``deprived_ratio``, ``repeat_share``,
+``top10_share``, ``ward_ratio``, ``synthetic`` (bool).
+
+Examples
+--------
+>>> import pandas as pd
+>>> rules = load_scoring()
+>>> m = pd.DataFrame({"issue": ["A"], "count": [500], "share": [0.2], "above_wider": [True],
+...                   "change": ["significant increase"], "harm_band": [4], "deprived_ratio": [1.6],
+...                   "top10_share": [0.6], "synthetic": [False]})
+>>> s = priority_scores(dimension_scores(m, rules), rules)
+>>> s[["volume", "direction", "harm", "vulnerability", "concentration", "confidence", "score"]].iloc[0].tolist()
+[4, 4, 4, 4, 4, 1.0, 4.0]
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sa_lib import config
+from sa_lib.validation import require_choice, require_columns
+
+__all__ = [
+    "DIMENSIONS",
+    "DEFAULT_SCORING",
+    "load_scoring",
+    "band",
+    "dimension_scores",
+    "priority_scores",
+    "sensitivity",
+]
+
+DIMENSIONS = ["volume", "direction", "harm", "vulnerability", "concentration"]
+DEFAULT_SCORING = config.ROOT / "config" / "priority_scoring.yaml"
+CHANGES = ["significant increase", "increase", "no change", "decrease", "significant decrease"]
+
+
+def _merge(base: dict, over: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
+    """The scoring rules: the shipped defaults, overridden by ``path`` when given.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and key when a key is unknown, the method is not ``morile``
+        or ``grid``, a weight is negative, or a list of band edges is not increasing.
+    """
+    rules = yaml.safe_load(DEFAULT_SCORING.read_text(encoding="utf-8"))
+    if path is not None:
+        p = config.resolve(path)
+        over = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        if not isinstance(over, dict):
+            raise ValueError(
+                f"{p}: the scoring file must be a mapping of keys (see {DEFAULT_SCORING})."
+            )
+        unknown = [k for k in over if k not in rules]
+        if unknown:
+            raise ValueError(
+                f"{p}: unknown key {unknown[0]!r}. Valid keys: {', '.join(rules)} (see {DEFAULT_SCORING})."
+            )
+        rules = _merge(rules, over)
+    where = path or DEFAULT_SCORING
+    require_choice(rules["method"], ["morile", "grid"], arg=f"{where}: method")
+    for d in DIMENSIONS:
+        w = rules["weights"].get(d)
+        if not isinstance(w, int | float) or w < 0:
+            raise ValueError(f"{where}: weights.{d} must be a number >= 0, got {w!r}.")
+    for sec, key in (
+        ("volume", "share_bands"),
+        ("harm", "weight_bands"),
+        ("vulnerability", "deprived_ratio_bands"),
+        ("vulnerability", "repeat_share_bands"),
+        ("concentration", "top10_share_bands"),
+        ("concentration", "ward_ratio_bands"),
+    ):
+        edges = rules[sec][key]
+        if len(edges) != 3 or list(edges) != sorted(edges):
+            raise ValueError(
+                f"{where}: {sec}.{key} must be three increasing edges (scores 1-4), got {edges!r}."
+            )
+    return rules
+
+
+def band(values, edges) -> np.ndarray:
+    """Score values 1-4 by three increasing edges (a value equal to an edge takes the higher score).
+
+    NaN stays NaN.
+
+    Examples
+    --------
+    >>> band([0.01, 0.02, 0.1, 0.5, float("nan")], [0.02, 0.05, 0.15]).tolist()
+    [1.0, 2.0, 3.0, 4.0, nan]
+    """
+    v = np.asarray(values, dtype=float)
+    out = np.digitize(v, edges, right=False).astype(float) + 1
+    return np.where(np.isnan(v), np.nan, out)
+
+
+def _col(m: pd.DataFrame, c: str, fill=np.nan) -> pd.Series:
+    return m[c] if c in m else pd.Series(fill, index=m.index)
+
+
+def _flag(m: pd.DataFrame, c: str) -> np.ndarray:
+    return _col(m, c, False).fillna(False).astype(bool).to_numpy()
+
+
+def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
+    """Score each candidate 1-4 on each dimension, and its confidence, from its measures.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``measures`` with ``volume``, ``direction``, ``harm``,
+        ``vulnerability``, ``concentration`` (integers 1-4) and ``confidence`` (0-1).
+    """
+    require_columns(measures, ["issue", "count"], arg="measures")
+    m = measures.copy()
+    miss = float(rules["missing_score"])
+    r = rules["volume"]
+    vol = band(_col(m, "share"), r["share_bands"])
+    vol = np.where(_flag(m, "above_wider"), vol + r["above_wider_area"], vol)
+    m["volume"] = np.nan_to_num(np.minimum(vol, 4), nan=miss)
+
+    r = rules["direction"]
+    ch = _col(m, "change").astype("object")
+    bad = ch.notna() & ~ch.isin(CHANGES)
+    if bad.any():
+        raise ValueError(
+            f"measures['change'] has {ch[bad].iloc[0]!r} at row {ch[bad].index[0]!r}. "
+            f"Valid values: {', '.join(CHANGES)} (or missing)."
+        )
+    d = ch.map({c: float(r[c]) for c in CHANGES}).astype(float).to_numpy()
+    d = np.where(np.isnan(d), miss, d)
+    d = d + r["rising_trend"] * _flag(m, "rising_trend") + r["spc_signal"] * _flag(m, "spc_signal")
+    m["direction"] = np.clip(d, 1, 4)
+
+    m["harm"] = np.nan_to_num(np.clip(_col(m, "harm_band").astype(float), 1, 4), nan=miss)
+
+    r = rules["vulnerability"]
+    v = np.fmax(
+        band(_col(m, "deprived_ratio"), r["deprived_ratio_bands"]),
+        band(_col(m, "repeat_share"), r["repeat_share_bands"]),
+    )
+    m["vulnerability"] = np.nan_to_num(v, nan=miss)
+
+    r = rules["concentration"]
+    c = np.fmax(
+        band(_col(m, "top10_share"), r["top10_share_bands"]),
+        band(_col(m, "ward_ratio"), r["ward_ratio_bands"]),
+    )
+    m["concentration"] = np.nan_to_num(c, nan=miss)
+    for dim in DIMENSIONS:
+        m[dim] = m[dim].astype(int)
+
+    r = rules["confidence"]
+    n = _col(m, "count").astype(float).fillna(0).to_numpy()
+    idx = np.digitize(n, r["count_bands"], right=False)
+    conf = np.asarray(r["values"], dtype=float)[idx]
+    m["confidence"] = np.where(_flag(m, "synthetic"), conf * r["synthetic"], conf)
+    return m
+
+
+def _round_half_up(x: np.ndarray) -> np.ndarray:
+    return np.floor(np.asarray(x, dtype=float) + 0.5)
+
+
+def priority_scores(
+    scored: pd.DataFrame, rules: dict, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Combine the dimension scores into a priority score and rank (1 = highest).
+
+    Parameters
+    ----------
+    scored : DataFrame
+        From :func:`dimension_scores`.
+    rules : dict
+        From :func:`load_scoring`.
+    weights : mapping, optional
+        Override ``rules["weights"]`` (the sensitivity check uses this).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``score`` (morile: weighted mean x confidence, 0-4; grid: impact x
+        likelihood, 1-16), ``impact`` and ``likelihood`` (grid only), and ``rank``;
+        sorted by rank. Ties are broken by confidence, then by issue name.
+    """
+    require_columns(scored, [*DIMENSIONS, "confidence", "issue"], arg="scored")
+    w = dict(rules["weights"] if weights is None else weights)
+    out = scored.copy()
+    if rules["method"] == "morile":
+        total = sum(w[d] for d in DIMENSIONS)
+        mean = sum(w[d] * out[d].to_numpy(float) for d in DIMENSIONS) / total
+        out["score"] = np.round(mean * out["confidence"].to_numpy(float), 6)
+    else:
+        for side in ("impact", "likelihood"):
+            dims = rules["grid"][side]
+            tw = sum(w[d] for d in dims)
+            out[side] = _round_half_up(
+                sum(w[d] * out[d].to_numpy(float) for d in dims) / tw
+            ).astype(int)
+        out["score"] = (out["impact"] * out["likelihood"]).astype(float)
+    out = out.sort_values(
+        ["score", "confidence", "issue"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def sensitivity(scored: pd.DataFrame, rules: dict, factor: float | None = None) -> pd.DataFrame:
+    """Do the top priorities change when each weight moves by +/- ``factor``?
+
+    Returns
+    -------
+    DataFrame
+        One row per weight and direction: ``weight``, ``change`` (e.g. ``"-50%"``),
+        ``top_same`` (the same ``top_n`` issues, in any order), ``entered``, ``left``
+        (issues, ``"; "``-joined), ``first`` (the new top issue).
+    """
+    factor = float(rules["sensitivity"] if factor is None else factor)
+    n = int(rules["top_n"])
+    base = priority_scores(scored, rules)
+    top = list(base["issue"].head(n))
+    rows = []
+    for d in DIMENSIONS:
+        for sign in (-1, 1):
+            w = dict(rules["weights"])
+            w[d] = w[d] * (1 + sign * factor)
+            new = priority_scores(scored, rules, weights=w)
+            new_top = list(new["issue"].head(n))
+            rows.append(
+                {
+                    "weight": d,
+                    "change": f"{sign * factor:+.0%}",
+                    "top_same": set(new_top) == set(top),
+                    "entered": "; ".join(i for i in new_top if i not in top),
+                    "left": "; ".join(i for i in top if i not in new_top),
+                    "first": new_top[0] if new_top else "",
+                }
+            )
+    return pd.DataFrame(rows)
