@@ -67,6 +67,8 @@ ul.sa-findings li { margin: .35rem 0; }
 .sa-footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .6rem; font-size: 85%; color: #444; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
 .sa-badge { background: #fff3cd; border: 1px solid #E69F00; padding: 0 .3rem; font-size: 80%; }
+.sa-download { font-size: 85%; margin: -.6rem 0 1rem; }
+.sa-doc-control { font-weight: 600; }
 .sa-headlines { margin: .2rem 0 0 1rem; padding: 0; font-size: 90%; color: #333; }
 @media print {
   .sa-topbar a, .sa-toc { display: none; }
@@ -137,6 +139,33 @@ def add_alt_text(html: str) -> str:
     return "".join(out)
 
 
+def document_control_line(meta: dict) -> str:
+    """The document-control line of every footer (from the parameters' ``document``), or "".
+
+    Examples
+    --------
+    >>> document_control_line({"document_title": "SA", "document": {"version": "0.2", "status": "draft",
+    ...     "protective_marking": "OFFICIAL", "author": "Team", "distribution": ["Board"]}})
+    '<p class="sa-doc-control"><strong>OFFICIAL</strong> · SA · version 0.2 · draft · author: Team · distribution: Board</p>'
+    """
+    doc = meta.get("document")
+    if not doc:
+        return ""
+    parts = []
+    if doc.get("protective_marking"):
+        parts.append(f"<strong>{_html.escape(str(doc['protective_marking']))}</strong>")
+    if meta.get("document_title"):
+        parts.append(_html.escape(str(meta["document_title"])))
+    if doc.get("version") is not None:
+        parts.append(f"version {_html.escape(str(doc['version']))}")
+    parts.append(_html.escape(str(doc.get("status") or "draft")))
+    if doc.get("author"):
+        parts.append(f"author: {_html.escape(str(doc['author']))}")
+    if doc.get("distribution"):
+        parts.append("distribution: " + _html.escape("; ".join(map(str, doc["distribution"]))))
+    return f'<p class="sa-doc-control">{" · ".join(parts)}</p>'
+
+
 def _footer(meta: dict) -> str:
     lines = "".join(f"<li>{_html.escape(a)}</li>" for a in ATTRIBUTION)
     syn = ""
@@ -146,7 +175,7 @@ def _footer(meta: dict) -> str:
             "LSOAs and wards (see the labelled sections). It is not a real police extract.</p>"
         )
     return (
-        f"{syn}<p>Produced by sa-workbench {meta.get('version', '')} on {meta.get('generated', '')}"
+        f"{document_control_line(meta)}{syn}<p>Produced by sa-workbench {meta.get('version', '')} on {meta.get('generated', '')}"
         f" from parameters <code>{_html.escape(meta.get('params', ''))}</code>, commit "
         f"<code>{_html.escape(meta.get('commit', 'unknown'))}</code>.</p><p>Data sources and licences:</p>"
         f"<ul>{lines}</ul>"
@@ -194,6 +223,9 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = add_alt_text(add_toc(body)).replace("<!--SA-STATUS-->", "", 1)
+    from sa_lib.pack.downloads import add_downloads
+
+    body = add_downloads(body, html_out.parent, html_out.stem)
     ext = external_resources(body)
     if ext:
         raise RuntimeError(
@@ -215,9 +247,24 @@ def headlines(html: str, n: int = 2) -> list[str]:
     if not m:
         return []
     items = re.findall(r"<li>(.*?)</li>", m.group(1), re.S)
+    # An evidence link beside a finding (the summary's) is not part of its text.
+    items = [re.sub(r'<a class="sa-evidence".*?</a>', "", i, flags=re.S) for i in items]
     texts = [_html.unescape(re.sub(r"<[^>]+>", "", i)).strip() for i in items]
     # A lead-in such as "Compared with Q4 2024 (...):" is context, not a finding.
     return [t for t in texts if t and not t.endswith(":")][:n]
+
+
+def workbook_link(out_dir: Path) -> str:
+    """A link to the pack's workbook of every table, when it exists."""
+    from sa_lib.pack.downloads import WORKBOOK
+
+    if not (Path(out_dir) / WORKBOOK).exists():
+        return ""
+    return (
+        f'<p class="sa-download">Every table of every page: <a href="{WORKBOOK}" download>Excel '
+        "workbook</a> (a sheet per table, with a contents sheet); each page also has a CSV "
+        "beside each table.</p>"
+    )
 
 
 def write_index(
@@ -241,7 +288,7 @@ def write_index(
             link = f'<a href="{_html.escape(r["theme"])}.html">{name}</a>'
             page = out_dir / f"{r['theme']}.html"
             text = page.read_text(encoding="utf-8") if page.exists() else ""
-            heads = headlines(text)
+            heads = headlines(text, n=8 if r["theme"] == "summary" else 2)
             if 'class="sa-synthetic"' in text:
                 link += ' <strong class="sa-badge">SYNTHETIC DATA</strong>'
             if heads:
@@ -278,7 +325,7 @@ def write_index(
 produced {datetime.now():%d %B %Y %H:%M}.</p>{banner}
 <table class="sa-table"><thead><tr><th>Theme</th><th>Status</th><th>Run time</th></tr></thead><tbody>
 {"".join(rows)}</tbody></table>
-<p>Each page opens offline. Analysts: the executed notebooks are in <code>notebooks/</code>; the run's
+{workbook_link(out_dir)}<p>Each page opens offline. Analysts: the executed notebooks are in <code>notebooks/</code>; the run's
 parameters, input hashes and package versions are in <code>manifest.json</code>.</p>
 <footer class="sa-footer">{_footer(meta)}</footer></body></html>"""
     path = out_dir / "index.html"

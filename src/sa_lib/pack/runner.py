@@ -130,6 +130,7 @@ PACKAGES = [
     "nbconvert",
     "nbclient",
     "ipykernel",
+    "openpyxl",
 ]
 
 logger = logging.getLogger("sa_lib.pack.runner")
@@ -553,6 +554,8 @@ def run_pack(
         if params_abs.startswith(str(config.ROOT))
         else params_abs,
         "commit": _git_commit(),
+        "document": params.get("document"),
+        "document_title": params.get("title"),
     }
     old_term = signal.signal(signal.SIGTERM, _on_term)
     results: list[dict] = []
@@ -622,6 +625,9 @@ def run_pack(
                     html.unlink()
                 if ipynb.exists():
                     ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
+        from sa_lib.pack.downloads import write_workbook
+
+        write_workbook(tmp, todo, params["title"])
         period = parse_period(params["period"])
         write_index(
             tmp,

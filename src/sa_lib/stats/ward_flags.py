@@ -80,4 +80,3 @@ def flag_summary(flags: pd.DataFrame, area_col: str = "ward_code") -> pd.DataFra
     out["n_flags"] = out[area_col].map(f.groupby(area_col).size()).fillna(0).astype(int)
     out["flags"] = out[area_col].map(names).fillna("")
     return out.sort_values("n_flags", ascending=False, kind="stable").reset_index(drop=True)
-

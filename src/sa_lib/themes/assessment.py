@@ -743,7 +743,7 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6) -> list[dict]:
 def findings_html(findings: list[dict]) -> str:
     """The key findings as the page's findings list, each with a link to its evidence."""
     items = "".join(
-        f'<li>{_html.escape(f["text"])} <a href="{_html.escape(f["href"], quote=True)}">Evidence</a></li>'
+        f'<li>{_html.escape(f["text"])} <a class="sa-evidence" href="{_html.escape(f["href"], quote=True)}">Evidence</a></li>'
         for f in findings
     )
     return f'<ul class="sa-findings">{items}</ul>'

@@ -1,0 +1,122 @@
+"""Priority scoring: bands, dimension scores, MoRiLE and grid methods, sensitivity, rule validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sa_lib.stats import priority
+
+
+@pytest.fixture
+def rules():
+    return priority.load_scoring()
+
+
+def _measures():
+    return pd.DataFrame(
+        {
+            "issue": ["Big", "Small", "Middle"],
+            "count": [500, 12, 60],
+            "share": [0.30, 0.01, 0.06],
+            "above_wider": [True, np.nan, False],
+            "change": ["significant increase", "decrease", "no change"],
+            "rising_trend": [False, False, True],
+            "spc_signal": [False, False, False],
+            "harm_band": [4, 1, 2],
+            "deprived_ratio": [1.0, 0.5, np.nan],
+            "repeat_share": [np.nan, np.nan, 0.35],
+            "top10_share": [0.4, 0.1, np.nan],
+            "synthetic": [False, False, True],
+        }
+    )
+
+
+def test_band_edges_take_the_higher_score():
+    assert priority.band([0.0199, 0.02, 0.05, 0.15], [0.02, 0.05, 0.15]).tolist() == [1, 2, 3, 4]
+
+
+def test_dimension_scores_by_hand(rules):
+    m = _measures()
+    before = m.copy()
+    s = priority.dimension_scores(m, rules).set_index("issue")
+    pd.testing.assert_frame_equal(m, before)
+    # Big: share 30% -> 4 (+1 capped); sig increase 4; harm 4; deprived 1.0 -> 2; top10 0.4 -> 3.
+    assert s.loc["Big", ["volume", "direction", "harm", "vulnerability", "concentration"]].tolist() == [4, 4, 4, 2, 3]
+    assert s.loc["Big", "confidence"] == 1.0
+    # Small: 1% -> 1; decrease 2; harm 1; deprived 0.5 -> 1; top10 0.1 -> 1; 12 crimes -> low confidence.
+    assert s.loc["Small", ["volume", "direction", "harm", "vulnerability", "concentration"]].tolist() == [1, 2, 1, 1, 1]
+    assert s.loc["Small", "confidence"] == 0.6
+    # Middle: no change 2 + rising trend 1 = 3; repeat share 0.35 -> 4; no top10 -> missing 2; synthetic halves.
+    assert s.loc["Middle", "direction"] == 3 and s.loc["Middle", "vulnerability"] == 4
+    assert s.loc["Middle", "concentration"] == 2
+    assert s.loc["Middle", "confidence"] == pytest.approx(0.8 * 0.5)
+
+
+def test_morile_score_is_the_weighted_mean_times_confidence(rules):
+    s = priority.priority_scores(priority.dimension_scores(_measures(), rules), rules)
+    w = rules["weights"]
+    big = s[s["issue"] == "Big"].iloc[0]
+    expect = sum(w[d] * big[d] for d in priority.DIMENSIONS) / sum(w.values()) * big["confidence"]
+    assert big["score"] == pytest.approx(expect)
+    assert s["rank"].tolist() == [1, 2, 3] and s.iloc[0]["issue"] == "Big"
+
+
+def test_grid_score_is_impact_times_likelihood(rules):
+    rules = {**rules, "method": "grid"}
+    s = priority.priority_scores(priority.dimension_scores(_measures(), rules), rules).set_index("issue")
+    # Big: impact mean(harm 4 x1.5, vulnerability 2 x1) = 3.2 -> 3; likelihood (4+4+0.5*3)/2.5 = 3.8 -> 4.
+    assert s.loc["Big", "impact"] == 3 and s.loc["Big", "likelihood"] == 4
+    assert s.loc["Big", "score"] == 12
+
+
+def test_sensitivity_reports_changes_to_the_top(rules):
+    rules = {**rules, "top_n": 1}
+    m = pd.DataFrame(
+        {
+            "issue": ["Harmful", "Frequent"],
+            "count": [200, 200],
+            "share": [0.01, 0.30],
+            "harm_band": [4, 1],
+            "change": ["no change", "no change"],
+        }
+    )
+    scored = priority.dimension_scores(m, rules)
+    sens = priority.sensitivity(scored, rules).set_index(["weight", "change"])
+    base = priority.priority_scores(scored, rules)["issue"].iloc[0]
+    # Harmful: (1 + 1.5 x 4 + 2 + 2 + 0.5 x 2) / 5 = 2.4; Frequent: (4 + 1.5 + 5) / 5 = 2.1.
+    assert base == "Harmful"
+    # Harm -50%: Harmful (1 + 3 + 5) / 4.25 = 2.12 < Frequent (4 + 0.75 + 5) / 4.25 = 2.29.
+    row = sens.loc[("harm", "-50%")]
+    assert not row["top_same"] and row["entered"] == "Frequent" and row["left"] == "Harmful"
+    assert sens.loc[("harm", "+50%"), "top_same"]
+    # Direction is equal for both: moving it never changes the order.
+    assert sens.loc[("direction", "-50%"), "top_same"] and sens.loc[("direction", "+50%"), "top_same"]
+
+
+def test_unknown_change_word_is_refused(rules):
+    m = _measures()
+    m.loc[0, "change"] = "went up"
+    with pytest.raises(ValueError, match="Valid values"):
+        priority.dimension_scores(m, rules)
+
+
+def test_scoring_file_errors_name_the_key(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("wieghts: {harm: 2}\n")
+    with pytest.raises(ValueError, match="unknown key 'wieghts'"):
+        priority.load_scoring(p)
+    p.write_text("method: matrix\n")
+    with pytest.raises(ValueError, match="method"):
+        priority.load_scoring(p)
+    p.write_text("volume: {share_bands: [0.5, 0.1, 0.2]}\n")
+    with pytest.raises(ValueError, match="increasing"):
+        priority.load_scoring(p)
+
+
+def test_override_merges_with_defaults(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("weights: {harm: 3}\nmethod: grid\n")
+    r = priority.load_scoring(p)
+    assert r["weights"]["harm"] == 3 and r["weights"]["volume"] == 1.0 and r["method"] == "grid"
