@@ -6,6 +6,8 @@ import json
 import re
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -63,6 +65,28 @@ EXPECTED_SECTIONS = {
         "Crime mix",
         "When",
         "Hot spots inside the area",
+        "Methods and assumptions",
+    ],
+    "summary": [
+        "Document control",
+        "Key findings",
+        "Recommended priorities",
+        "Review of current priorities",
+        "Priority matrix",
+        "Wards with several flags",
+        "Methods and assumptions",
+    ],
+    "wards": [
+        "Key findings",
+        "Ward appendix",
+        "Flags by indicator",
+        "Wards with several flags",
+        "Methods and assumptions",
+    ],
+    "outcomes": [
+        "Key findings",
+        "Outcomes by crime type",
+        "Stop and search",
         "Methods and assumptions",
     ],
     "cse": [
@@ -319,3 +343,145 @@ def test_domestic_abuse_without_an_extract_fails_clearly(tmp_path, sample_store)
         "needs a force extract" in r["error_summary"] and "sa ingest-extract" in r["error_summary"]
     )
     assert not (res.out_dir / "domestic_abuse.html").exists()
+
+
+def _csv(pack_dir, page, caption_start):
+    from sa_lib.pack.downloads import read_csv_table
+
+    for f in sorted((pack_dir / "data").glob(f"{page}_[0-9][0-9]_*.csv")):
+        t = read_csv_table(f)
+        if t["caption"].startswith(caption_start):
+            return pd.DataFrame(t["rows"], columns=t["header"])
+    raise AssertionError(f"no table {caption_start!r} on {page}")
+
+
+@pytest.mark.e2e
+def test_summary_front_page_has_findings_matrix_sensitivity_and_review(pack):
+    res, _ = pack
+    html = (res.out_dir / "summary.html").read_text()
+    findings = re.search(r'<ul class="sa-findings">(.*?)</ul>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", findings, re.S)
+    assert 5 <= len(items) <= 9
+    assert all('class="sa-evidence"' in i for i in items)
+    assert "No real change against Q4 2024" in findings
+    assert "Sensitivity check" in html and "For the board to consider" in html
+    review = _csv(res.out_dir, "summary", "Current priorities")
+    assert list(review["Priority"]) == [
+        "Reduce anti-social behaviour",
+        "Reduce violence",
+        "Reduce shoplifting",
+    ]
+    assert set(review["Status"]) <= {"on track", "off track", "uncertain"} or len(review["Status"])
+    index = (res.out_dir / "index.html").read_text()
+    assert "Priority score" in index, "the index carries the summary's key findings"
+    for page in res.out_dir.glob("*.html"):
+        assert 'class="sa-doc-control"><strong>OFFICIAL</strong>' in page.read_text(), page.name
+
+
+@pytest.mark.e2e
+def test_priority_scores_are_reproducible_from_the_tables_they_cite(pack):
+    """Recompute every score from the published measures table and the scoring rules."""
+    from sa_lib.stats import priority
+
+    res, _ = pack
+    rules = priority.load_scoring()
+    m = _csv(res.out_dir, "summary", "Measures used for the scores")
+    matrix = _csv(res.out_dir, "summary", "Priority matrix")
+    lo, hi = rules["confidence"]["count_bands"]
+
+    def count(v):
+        if v.startswith("withheld"):
+            return hi if f"{hi} or more" in v else (lo if f"{lo} to" in v else 0)
+        return 1 if v.startswith("fewer than") else int(v.replace(",", ""))
+
+    def num(v):
+        return np.nan if v in ("–", "") else (0.0 if v == "[c]" else float(v))
+
+    def yes(v):
+        return {"yes": True, "no": False}.get(v, np.nan)
+
+    measures = pd.DataFrame(
+        {
+            "issue": m["Issue"],
+            "count": [count(v) for v in m["Count"]],
+            "share": [num(v) for v in m["Share of all crime and ASB"]],
+            "above_wider": [yes(v) for v in m["Rate above wider area"]],
+            "change": [np.nan if v == "–" else v for v in m["Tested change"]],
+            "rising_trend": [yes(v) for v in m["Rising trend"]],
+            "spc_signal": [yes(v) for v in m["SPC high signal"]],
+            "harm_band": [num(v) for v in m["Harm band"]],
+            "deprived_ratio": [num(v) for v in m["Deprived-fifth ratio"]],
+            "repeat_share": [num(v) for v in m["Repeat share"]],
+            "top10_share": [num(v) for v in m["Top 10% LSOA share"]],
+            "ward_ratio": [num(v) for v in m["Ward rate / district"]],
+            "synthetic": [v == "yes" for v in m["Synthetic"]],
+        }
+    )
+    again = priority.priority_scores(priority.dimension_scores(measures, rules), rules)
+    shown = matrix.assign(issue=matrix["Issue"].str.removesuffix(" (SYNTHETIC)")).set_index("issue")
+    again = again.set_index("issue")
+    assert set(again.index) == set(shown.index)
+    for d in priority.DIMENSIONS:
+        assert (again[d] == shown.loc[again.index, d.capitalize()].astype(int)).all(), d
+    assert np.allclose(
+        again["score"].round(2), shown.loc[again.index, "Priority score"].astype(float)
+    )
+    assert (again["rank"] == shown.loc[again.index, "Rank"].astype(int)).all()
+
+
+@pytest.mark.e2e
+def test_every_ward_in_the_appendix_and_every_flagged_ward_profiled(pack):
+    import geopandas as gpd
+
+    from sa_lib.themes.assessment import anchor
+
+    res, _ = pack
+    wards = gpd.read_file(config.SAMPLE_DIR / "boundaries" / "ward25" / "E07000011.geojson")
+    table = _csv(res.out_dir, "wards", "Every ward")
+    assert sorted(table["Ward"]) == sorted(wards["WD25NM"])
+    html = (res.out_dir / "wards.html").read_text()
+    flagged = [w for w, f in zip(table["Ward"], table["Flags"], strict=True) if f.count(";") >= 1]
+    assert flagged, "the sample has wards with several flags"
+    for w in flagged:
+        assert f'<h3 id="{anchor(w)}"' in html.replace("&amp;", "&"), w
+    summary = (res.out_dir / "summary.html").read_text()
+    assert all(w.replace("&", "&amp;") in summary for w in flagged)
+
+
+@pytest.mark.e2e
+def test_outcomes_and_stop_and_search_run_on_the_sample(pack):
+    res, _ = pack
+    html = (res.out_dir / "outcomes.html").read_text()
+    assert "latest year that has them: 2024" in html
+    by_type = _csv(res.out_dir, "outcomes", "Outcome of crimes recorded in 2024")
+    assert "All crime" in set(by_type["Crime type"]) and "Awaiting outcome" in by_type.columns
+    finds = _csv(res.out_dir, "outcomes", "Find rate by object of search")
+    assert "Controlled drugs" in set(finds["Object of search"])
+    assert "found by police activity" in html
+
+
+@pytest.mark.e2e
+def test_every_table_has_its_csv_and_the_workbook_matches_the_html(pack):
+    from openpyxl import load_workbook
+
+    from sa_lib.pack.downloads import WORKBOOK, cell_value, html_tables
+
+    res, themes = pack
+    wb = load_workbook(res.out_dir / WORKBOOK)
+    contents = list(wb["Contents"].iter_rows(values_only=True))[4:]
+    by_csv = {row[3]: row[0] for row in contents}
+    total = 0
+    for t in themes:
+        html = (res.out_dir / f"{t}.html").read_text()
+        tables = html_tables(html)
+        links = re.findall(r'<p class="sa-download"><a href="(data/[^"]+\.csv)"', html)
+        assert len(links) == len(tables), f"{t}: a table without its CSV link"
+        for link, table in zip(links, tables, strict=True):
+            assert (res.out_dir / link).is_file()
+            rows = list(wb[by_csv[link]].iter_rows(values_only=True))
+            assert list(rows[1]) == table["header"], link
+            assert [list(r) for r in rows[2:]] == [
+                [cell_value(v) for v in r] for r in table["rows"]
+            ]
+        total += len(tables)
+    assert len(contents) == total

@@ -43,10 +43,14 @@ def test_dimension_scores_by_hand(rules):
     s = priority.dimension_scores(m, rules).set_index("issue")
     pd.testing.assert_frame_equal(m, before)
     # Big: share 30% -> 4 (+1 capped); sig increase 4; harm 4; deprived 1.0 -> 2; top10 0.4 -> 3.
-    assert s.loc["Big", ["volume", "direction", "harm", "vulnerability", "concentration"]].tolist() == [4, 4, 4, 2, 3]
+    assert s.loc[
+        "Big", ["volume", "direction", "harm", "vulnerability", "concentration"]
+    ].tolist() == [4, 4, 4, 2, 3]
     assert s.loc["Big", "confidence"] == 1.0
     # Small: 1% -> 1; decrease 2; harm 1; deprived 0.5 -> 1; top10 0.1 -> 1; 12 crimes -> low confidence.
-    assert s.loc["Small", ["volume", "direction", "harm", "vulnerability", "concentration"]].tolist() == [1, 2, 1, 1, 1]
+    assert s.loc[
+        "Small", ["volume", "direction", "harm", "vulnerability", "concentration"]
+    ].tolist() == [1, 2, 1, 1, 1]
     assert s.loc["Small", "confidence"] == 0.6
     # Middle: no change 2 + rising trend 1 = 3; repeat share 0.35 -> 4; no top10 -> missing 2; synthetic halves.
     assert s.loc["Middle", "direction"] == 3 and s.loc["Middle", "vulnerability"] == 4
@@ -65,7 +69,9 @@ def test_morile_score_is_the_weighted_mean_times_confidence(rules):
 
 def test_grid_score_is_impact_times_likelihood(rules):
     rules = {**rules, "method": "grid"}
-    s = priority.priority_scores(priority.dimension_scores(_measures(), rules), rules).set_index("issue")
+    s = priority.priority_scores(priority.dimension_scores(_measures(), rules), rules).set_index(
+        "issue"
+    )
     # Big: impact mean(harm 4 x1.5, vulnerability 2 x1) = 3.2 -> 3; likelihood (4+4+0.5*3)/2.5 = 3.8 -> 4.
     assert s.loc["Big", "impact"] == 3 and s.loc["Big", "likelihood"] == 4
     assert s.loc["Big", "score"] == 12
@@ -92,7 +98,9 @@ def test_sensitivity_reports_changes_to_the_top(rules):
     assert not row["top_same"] and row["entered"] == "Frequent" and row["left"] == "Harmful"
     assert sens.loc[("harm", "+50%"), "top_same"]
     # Direction is equal for both: moving it never changes the order.
-    assert sens.loc[("direction", "-50%"), "top_same"] and sens.loc[("direction", "+50%"), "top_same"]
+    assert (
+        sens.loc[("direction", "-50%"), "top_same"] and sens.loc[("direction", "+50%"), "top_same"]
+    )
 
 
 def test_unknown_change_word_is_refused(rules):

@@ -26,7 +26,9 @@ def test_top_fifth_and_interval_above():
 
 
 def test_ties_at_the_cut_off_are_included():
-    t = pd.DataFrame({"ward_code": list("ABCDE"), "rate": [9.0, 9, 9, 1, 1], "rate_lower": [8.0, 8, 8, 0, 0]})
+    t = pd.DataFrame(
+        {"ward_code": list("ABCDE"), "rate": [9.0, 9, 9, 1, 1], "rate_lower": [8.0, 8, 8, 0, 0]}
+    )
     f = flag_areas(t, district_rate=5)
     assert f["flag"].sum() == 3
 

@@ -127,7 +127,8 @@ def _col(m: pd.DataFrame, c: str, fill=np.nan) -> pd.Series:
 
 
 def _flag(m: pd.DataFrame, c: str) -> np.ndarray:
-    return _col(m, c, False).fillna(False).astype(bool).to_numpy()
+    v = _col(m, c, False).astype("object")
+    return v.where(v.notna(), False).astype(bool).to_numpy()
 
 
 def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:

@@ -55,6 +55,17 @@ __all__ = [
 
 ASB = "Anti-social behaviour"
 SENSITIVE_NOTE = "withheld (sensitive theme)"
+#: Whole-number columns of the matrix that are ranks or scores, not counts.
+SCORE_COLUMNS = [
+    "Rank",
+    "Volume",
+    "Direction",
+    "Harm",
+    "Vulnerability",
+    "Concentration",
+    "Impact",
+    "Likelihood",
+]
 
 
 def stats_kwargs(ctx) -> dict:
@@ -473,16 +484,44 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
     return d
 
 
-def measures_display(scored: pd.DataFrame) -> pd.DataFrame:
-    """The measures each score was computed from (sensitive counts withheld)."""
+def count_band_text(count: float, rules: dict) -> str:
+    """A withheld count's size band, as the confidence rule reads it (e.g. "100 or more").
+
+    Examples
+    --------
+    >>> count_band_text(250, {"confidence": {"count_bands": [30, 100]}})
+    '100 or more'
+    """
+    lo, hi = rules["confidence"]["count_bands"]
+    if count >= hi:
+        return f"{hi} or more"
+    return f"{lo} to {hi - 1}" if count >= lo else f"fewer than {lo}"
+
+
+def measures_display(scored: pd.DataFrame, rules: dict, threshold: int) -> pd.DataFrame:
+    """The measures each score was computed from, for readers and for recomputing the scores.
+
+    A count below ``threshold`` shows as "fewer than N" and its share as ``[c]``; a
+    sensitive theme's count shows only its size band ("withheld (100 or more)"), which
+    is all the confidence rule uses. Ratios and shares are given to 6 decimals so the
+    band each falls in can be read exactly.
+    """
+    counts, shares = [], []
+    for c, s, sh in zip(scored["count"], scored["sensitive"], scored["share"], strict=True):
+        if s:
+            counts.append(f"withheld ({count_band_text(c, rules)})")
+            shares.append("–" if pd.isna(sh) else "[c]")
+        elif 0 < c < threshold:
+            counts.append(f"fewer than {threshold}")
+            shares.append("[c]")
+        else:
+            counts.append(int(c))
+            shares.append(_fmt(sh, ".6f"))
     return pd.DataFrame(
         {
             "Issue": scored["issue"],
-            "Count": [
-                SENSITIVE_NOTE if s else int(c)
-                for c, s in zip(scored["count"], scored["sensitive"], strict=True)
-            ],
-            "Share of all crime and ASB": [_fmt(v, ".3f") for v in scored["share"]],
+            "Count": counts,
+            "Share of all crime and ASB": shares,
             "Rate above wider area": [
                 "–" if pd.isna(v) else ("yes" if v else "no") for v in scored["above_wider"]
             ],
@@ -490,10 +529,10 @@ def measures_display(scored: pd.DataFrame) -> pd.DataFrame:
             "Rising trend": ["yes" if v else "no" for v in scored["rising_trend"]],
             "SPC high signal": ["yes" if v else "no" for v in scored["spc_signal"]],
             "Harm band": [_fmt(v, ".0f") for v in scored["harm_band"]],
-            "Deprived-fifth ratio": [_fmt(v, ".3f") for v in scored["deprived_ratio"]],
-            "Repeat share": [_fmt(v, ".3f") for v in scored["repeat_share"]],
-            "Top 10% LSOA share": [_fmt(v, ".3f") for v in scored["top10_share"]],
-            "Ward rate / district": [_fmt(v, ".3f") for v in scored["ward_ratio"]],
+            "Deprived-fifth ratio": [_fmt(v, ".6f") for v in scored["deprived_ratio"]],
+            "Repeat share": [_fmt(v, ".6f") for v in scored["repeat_share"]],
+            "Top 10% LSOA share": [_fmt(v, ".6f") for v in scored["top10_share"]],
+            "Ward rate / district": [_fmt(v, ".6f") for v in scored["ward_ratio"]],
             "Synthetic": ["yes" if v else "no" for v in scored["synthetic"]],
         }
     )

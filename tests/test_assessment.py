@@ -1,0 +1,123 @@
+"""The summary's assembly: change words, matrix and measures displays keep disclosure rules."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.stats import priority
+from sa_lib.themes import assessment as a
+
+
+def _scored():
+    rules = priority.load_scoring()
+    m = pd.DataFrame(
+        {
+            "issue": ["Violence", "Robbery", "Domestic abuse (repeat victims)"],
+            "kind": ["crime type", "crime type", "theme measure"],
+            "theme": ["overview", "overview", "domestic_abuse"],
+            "sensitive": [False, False, True],
+            "count": [1000, 4, 350],
+            "pct_change": [12.0, 0.0, 5.0],
+            "share": [0.3, 0.001, np.nan],
+            "change": ["significant increase", "no change", "increase"],
+            "harm_band": [4, 4, 4],
+            "synthetic": [False, False, True],
+            "above_wider": [np.nan, np.nan, np.nan],
+            "rising_trend": [False, False, False],
+            "spc_signal": [False, False, False],
+            "deprived_ratio": [1.1, np.nan, 1.3],
+            "repeat_share": [np.nan, np.nan, 0.25],
+            "top10_share": [0.3, 0.9, np.nan],
+            "ward_ratio": [np.nan] * 3,
+        }
+    )
+    return priority.priority_scores(priority.dimension_scores(m, rules), rules), rules
+
+
+def _ctx():
+    return SimpleNamespace(
+        disclosure={"threshold": 10},
+        periods={"last_year": SimpleNamespace(label="Q4 2024")},
+        period=SimpleNamespace(label="Q4 2025"),
+        params={"themes": ["summary", "overview"]},
+    )
+
+
+def test_change_word():
+    assert a.change_word("significant decrease", -20) == "significant decrease"
+    assert a.change_word("decrease, not significant", -3) == "decrease"
+    assert a.change_word("new (was 0)", np.nan) == "increase"
+    assert a.change_word("no change (both 0)", np.nan) == "no change"
+    assert np.isnan(a.change_word(None, 1))
+
+
+def test_matrix_hides_small_and_sensitive_counts():
+    scored, _ = _scored()
+    d = a.matrix_display(scored, _ctx()).set_index("Issue")
+    assert d.loc["Robbery", "Count"] == "fewer than 10"
+    assert d.loc["Domestic abuse (repeat victims) (SYNTHETIC)", "Count"] == a.SENSITIVE_NOTE
+    assert d.loc["Violence", "Count"] == "1,000"
+
+
+def test_measures_table_withholds_but_keeps_the_confidence_band():
+    scored, rules = _scored()
+    d = a.measures_display(scored, rules, 10).set_index("Issue")
+    assert (
+        d.loc["Robbery", "Count"] == "fewer than 10"
+        and d.loc["Robbery", "Share of all crime and ASB"] == "[c]"
+    )
+    assert d.loc["Domestic abuse (repeat victims)", "Count"] == "withheld (100 or more)"
+
+
+def test_findings_separate_significant_from_no_real_change():
+    scored, _ = _scored()
+    f = a.summary_findings(scored, _ctx(), n=3)
+    texts = [x["text"] for x in f]
+    assert any(
+        t.startswith("Violence: 1,000 in Q4 2025")
+        and "up 12% on Q4 2024, a significant change" in t
+        for t in texts
+    )
+    assert texts[-1].startswith("No real change against Q4 2024") and "Robbery" in texts[-1]
+    robbery = next(t for t in texts if t.startswith("Robbery"))
+    assert "fewer than 10" in robbery and "4 in" not in robbery
+    da = next(t for t in texts if t.startswith("Domestic abuse"))
+    assert "350" not in da and "SYNTHETIC" in da
+    assert f[0]["href"] == "overview.html#Crime-and-ASB-by-type"
+    assert next(x for x in f if x["text"].startswith("Domestic"))["href"] == "#Priority-matrix"
+
+
+def test_recommendations_are_candidates_not_decisions():
+    scored, _ = _scored()
+    recs = a.recommendations(scored, 2)
+    assert len(recs) == 2 and all("For the board to consider" in r for r in recs)
+
+
+def test_document_control_from_parameters():
+    d = a.document_control(
+        {
+            "title": "SA",
+            "document": {
+                "author": "Team",
+                "version": "1.0",
+                "status": "final",
+                "protective_marking": "OFFICIAL",
+                "distribution": ["Board", "Police"],
+            },
+        }
+    ).set_index("Item")["Value"]
+    assert (
+        d["Status"] == "final"
+        and d["Distribution"] == "Board; Police"
+        and d["Protective marking"] == "OFFICIAL"
+    )
+    assert a.document_control({"title": "SA"}).set_index("Item").loc["Status", "Value"] == "draft"
+
+
+def test_sensitivity_sentence():
+    sens = pd.DataFrame({"top_same": [True, False], "entered": ["", "B"], "left": ["", "A"]})
+    assert "1 of 2" in a.sensitivity_sentence(sens, 5) and "A, B" in a.sensitivity_sentence(sens, 5)
+    assert "robust" in a.sensitivity_sentence(sens.iloc[:1], 5)
