@@ -414,6 +414,7 @@ def test_priority_scores_are_reproducible_from_the_tables_they_cite(pack):
             "repeat_share": [num(v) for v in m["Repeat share"]],
             "top10_share": [num(v) for v in m["Top 10% LSOA share"]],
             "ward_ratio": [num(v) for v in m["Ward rate / district"]],
+            "children": [v == "yes" for v in m["Concerns children"]],
             "synthetic": [v == "yes" for v in m["Synthetic"]],
         }
     )

@@ -98,12 +98,14 @@ def html_tables(html: str) -> list[dict]:
     return out
 
 
-def cell_value(text: str) -> int | float | str:
-    """A shown cell as a spreadsheet value: plain numbers become numbers; anything else stays text.
+def cell_value(text: str) -> int | float | str | None:
+    """A shown cell as a spreadsheet value: plain numbers become numbers, an empty cell None.
 
-    Suppressed cells (``<10``, ``[c]``), percentages and intervals stay as shown.
+    Anything else stays text: suppressed cells (``<10``, ``[c]``), percentages, intervals.
     """
     t = text.strip()
+    if t == "":
+        return None
     if _NUMBER.match(t):
         n = t.replace(",", "")
         return float(n) if "." in n else int(n)

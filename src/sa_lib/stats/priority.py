@@ -13,7 +13,8 @@ Measures columns (NaN where a measure is not available):
 ``change`` (``"significant increase"``, ``"increase"``, ``"no change"``,
 ``"decrease"``, ``"significant decrease"``), ``rising_trend`` (bool),
 ``spc_signal`` (bool), ``harm_band`` (1-4), ``deprived_ratio``, ``repeat_share``,
-``top10_share``, ``ward_ratio``, ``synthetic`` (bool).
+``top10_share``, ``ward_ratio``, ``children`` (bool: the issue concerns children, scored
+``vulnerability.children``), ``synthetic`` (bool).
 
 Examples
 --------
@@ -168,6 +169,7 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
         band(_col(m, "deprived_ratio"), r["deprived_ratio_bands"]),
         band(_col(m, "repeat_share"), r["repeat_share_bands"]),
     )
+    v = np.where(_flag(m, "children"), float(r["children"]), v)
     m["vulnerability"] = np.nan_to_num(v, nan=miss)
 
     r = rules["concentration"]

@@ -327,6 +327,7 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
                 if lsoa["count"].sum() > 0
                 else np.nan,
                 "ward_ratio": np.nan,
+                "children": False,
                 "rate": r["rate"],
                 "rate_lower": r["rate_lower"],
                 "rate_upper": r["rate_upper"],
@@ -337,6 +338,8 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
     out["harm_band"] = _harm_band(out["issue"], rules, ctx).to_numpy()
     extra = [
         _da_measure(ctx, rules, key, total),
+        _nte_measure(ctx, rules, key, deprived),
+        _cse_measure(ctx, rules),
         *_ward_measures(ctx, wa, rules, key, total, deprived, min_flags),
     ]
     extra = [e for e in extra if e is not None]
@@ -395,11 +398,115 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         "repeat_share": float(victims["proportion"].iloc[0]) if len(victims) else np.nan,
         "top10_share": np.nan,
         "ward_ratio": np.nan,
+        "children": False,
         "rate": t["rate"],
         "rate_lower": t["rate_lower"],
         "rate_upper": t["rate_upper"],
         "synthetic": bool(ctx.extract_synthetic),
     }
+
+
+def _blank_measure(**kw) -> dict:
+    base = {
+        "kind": "theme measure",
+        "sensitive": False,
+        "count_before": np.nan,
+        "pct_change": np.nan,
+        "share": np.nan,
+        "above_wider": np.nan,
+        "change": np.nan,
+        "rising_trend": False,
+        "spc_signal": False,
+        "harm_band": np.nan,
+        "deprived_ratio": np.nan,
+        "repeat_share": np.nan,
+        "top10_share": np.nan,
+        "ward_ratio": np.nan,
+        "children": False,
+        "rate": np.nan,
+        "rate_lower": np.nan,
+        "rate_upper": np.nan,
+        "synthetic": False,
+    }
+    base.update(kw)
+    return base
+
+
+def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
+    """Night-time violence: violence with injury on Friday and Saturday nights (20:00-05:59), from an extract."""
+    if ctx.extract_path is None:
+        return None
+    from sa_lib.themes import violence
+
+    ex = ctx.extract
+    if "committed_from" not in ex:
+        return None
+    vwi = violence.subgroup_rows(ex)
+    vwi = vwi[vwi["crime_type"] == "Violence with injury"]
+    t = pd.to_datetime(vwi["committed_from"], errors="coerce")
+    day, hour = t.dt.day_of_week, t.dt.hour
+    night = ((day.isin([4, 5]) & (hour >= 20)) | (day.isin([5, 6]) & (hour < 6))).fillna(False)
+    rows = vwi[night.to_numpy()].assign(crime_type="Night-time violence")
+    if rows.empty:
+        return None
+    tab = summary.type_summary(
+        rows,
+        ctx.periods,
+        ctx.geo.population,
+        types=["Night-time violence"],
+        total_label=None,
+        **stats_kwargs(ctx),
+    ).iloc[0]
+    now = ctx.in_period("current", rows)
+    lsoa = area_counts(now, ctx.geo.lsoas, "lsoa21_code", ctx.period.months)
+    return _blank_measure(
+        issue="Night-time violence (weekend nights)",
+        theme="violence",
+        count=int(tab["count_current"]),
+        count_before=int(tab[f"count_{key}"]),
+        pct_change=tab[f"pct_vs_{key}"],
+        change=change_word(tab[f"label_vs_{key}"], tab[f"pct_vs_{key}"]),
+        harm_band=float(rules["harm"]["default_bands"].get("Night-time violence", 4)),
+        deprived_ratio=_deprived_ratio(now, ctx, deprived),
+        top10_share=concentration.top_share(lsoa, "count", 10) if lsoa["count"].sum() else np.nan,
+        rate=tab["rate"],
+        rate_lower=tab["rate_lower"],
+        rate_upper=tab["rate_upper"],
+        synthetic=bool(ctx.extract_synthetic),
+    )
+
+
+def _cse_measure(ctx, rules: dict) -> dict | None:
+    """CSE: CSE-flagged crimes and referrals over the last two calendar years (sensitive)."""
+    if ctx.path("cse_quarterly") is None:
+        return None
+    from sa_lib.themes import cse_report
+
+    cols = ["cse_crimes", "cse_referrals"]
+    q = cse_report.load_quarterly(ctx.path("cse_quarterly"), ctx.geo.wards, cols)
+    d = cse_report.district_quarterly(q, cols)
+    ch = cse_report.annual_change(d, cols, alpha=ctx.stats["alpha"]).set_index("indicator")
+    year = ch.attrs.get("years", ("", ""))[-1]
+    last = q[q["quarter"].astype(str).str.startswith(str(year))]
+    by_ward = last.groupby("ward_code")[cols].sum().sum(axis=1).rename("count").reset_index()
+    c = ch.loc["cse_crimes"]
+    pct = 100 * (c["count_after"] / c["count_before"] - 1) if c["count_before"] else np.nan
+    syn = cse_report._is_synthetic_file(ctx.path("cse_quarterly"))
+    return _blank_measure(
+        issue="Child sexual exploitation (priority wards)",
+        theme="cse",
+        sensitive=True,
+        count=int(ch["count_after"].sum()),
+        count_before=int(ch["count_before"].sum()),
+        pct_change=pct,
+        change=change_word(c["change_label"], pct),
+        harm_band=float(rules["harm"]["default_bands"].get("Child sexual exploitation", 4)),
+        children=True,
+        top10_share=concentration.top_share(by_ward, "count", 10)
+        if by_ward["count"].sum()
+        else np.nan,
+        synthetic=bool(syn),
+    )
 
 
 def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict]:
@@ -432,6 +539,7 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
                 "repeat_share": np.nan,
                 "top10_share": np.nan,
                 "ward_ratio": w["rate"] / district if district else np.nan,
+                "children": False,
                 "rate": w["rate"],
                 "rate_lower": w["rate_lower"],
                 "rate_upper": w["rate_upper"],
@@ -467,7 +575,12 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
                 for i, s in zip(scored["issue"], scored["synthetic"], strict=True)
             ],
             "Count": [count_text(r) for _, r in scored.iterrows()],
-            "Share of all": [_fmt(v, ".0%") for v in scored["share"]],
+            "Share of all": [
+                "[c]" if 0 < c < thr and not sens else _fmt(v, ".0%")
+                for v, c, sens in zip(
+                    scored["share"], scored["count"], scored["sensitive"], strict=True
+                )
+            ],
             "Change": ["–" if not isinstance(c, str) else c for c in scored["change"]],
             "Volume": scored["volume"].astype("int64"),
             "Direction": scored["direction"].astype("int64"),
@@ -533,9 +646,16 @@ def measures_display(scored: pd.DataFrame, rules: dict, threshold: int) -> pd.Da
             "Repeat share": [_fmt(v, ".6f") for v in scored["repeat_share"]],
             "Top 10% LSOA share": [_fmt(v, ".6f") for v in scored["top10_share"]],
             "Ward rate / district": [_fmt(v, ".6f") for v in scored["ward_ratio"]],
+            "Concerns children": ["yes" if v else "no" for v in _bools(scored, "children")],
             "Synthetic": ["yes" if v else "no" for v in scored["synthetic"]],
         }
     )
+
+
+def _bools(df: pd.DataFrame, col: str) -> list[bool]:
+    if col not in df:
+        return [False] * len(df)
+    return [bool(v) if isinstance(v, bool | np.bool_) else False for v in df[col]]
 
 
 def sensitivity_display(sens: pd.DataFrame, top_n: int) -> pd.DataFrame:
@@ -711,6 +831,8 @@ def _link(theme: str, section: str, themes: list[str], fallback: str = "#Priorit
 
 EVIDENCE = {
     "overview": "Crime and ASB by type",
+    "violence": "Night-time economy",
+    "cse": "Key findings",
     "domestic_abuse": "Key findings",
     "wards": "Wards with several flags",
 }
@@ -959,7 +1081,8 @@ def rules_display(rules: dict) -> pd.DataFrame:
         ("Harm", "band 1-4 per type (see note)"),
         (
             "Vulnerability",
-            f"deprived-fifth ratio edges {vu['deprived_ratio_bands']}; repeat share edges {vu['repeat_share_bands']} (higher of the two)",
+            f"deprived-fifth ratio edges {vu['deprived_ratio_bands']}; repeat share edges {vu['repeat_share_bands']} (higher of the two); "
+            f"{vu['children']} for an issue concerning children",
         ),
         (
             "Concentration",
