@@ -372,6 +372,12 @@ def test_summary_front_page_has_findings_matrix_sensitivity_and_review(pack):
         "Reduce shoplifting",
     ]
     assert set(review["Status"]) <= {"on track", "off track", "uncertain"} or len(review["Status"])
+    matrix = _csv(res.out_dir, "summary", "Priority matrix").set_index("Issue")
+    for sensitive in (
+        "Domestic abuse (repeat victims) (SYNTHETIC)",
+        "Child sexual exploitation (priority wards) (SYNTHETIC)",
+    ):
+        assert matrix.loc[sensitive, "Count"] == "withheld (sensitive theme)", sensitive
     index = (res.out_dir / "index.html").read_text()
     assert "Priority score" in index, "the index carries the summary's key findings"
     for page in res.out_dir.glob("*.html"):

@@ -64,3 +64,28 @@ def test_overview_pack_for_another_csp(fenland_params, tmp_path):
     assert res.out_dir.name == "fenland_2025"
     html = (res.out_dir / "overview.html").read_text()
     assert "Fenland" in html and "Huntingdonshire Community Safety Partnership" not in html
+
+
+def test_outcomes_stop_search_and_priorities_for_another_csp(fenland_params):
+    from sa_lib.stats import priority
+    from sa_lib.themes import assessment, outcomes_report
+
+    ctx = open_context(fenland_params, "summary")
+    res = outcomes_report.outcomes_analysis(ctx)
+    assert res.year.label == "2024" and res.force is not None
+    # Fenland's own crimes only, compared with the whole force.
+    assert res.crimes == int(
+        (
+            ctx.crimes["month"].str.startswith("2024")
+            & (ctx.crimes["crime_type"] != "Anti-social behaviour")
+            & ctx.crimes["crime_id"].notna()
+        ).sum()
+    )
+    s = outcomes_report.search_analysis(ctx)
+    assert len(s.searches) > 0 and s.searches["ward_code"].isin(ctx.geo.wards["ward_code"]).all()
+    wa = assessment.ward_analysis(ctx)
+    assert sorted(wa["table"]["ward_code"]) == sorted(ctx.geo.wards["ward_code"])
+    rules = priority.load_scoring()
+    m = assessment.candidate_measures(ctx, wa, rules)
+    scored = priority.priority_scores(priority.dimension_scores(m, rules), rules)
+    assert scored["rank"].tolist() == list(range(1, len(scored) + 1))

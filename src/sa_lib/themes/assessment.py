@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -357,6 +358,8 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
 
     ex = ctx.extract
     da = domestic_abuse.da_rows(ex)
+    if da.empty or da["recorded_date"].isna().all():
+        return None
     t = summary.type_summary(
         da.assign(crime_type="Domestic abuse"),
         ctx.periods,
@@ -443,6 +446,8 @@ def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
         return None
     vwi = violence.subgroup_rows(ex)
     vwi = vwi[vwi["crime_type"] == "Violence with injury"]
+    if vwi.empty:
+        return None
     t = pd.to_datetime(vwi["committed_from"], errors="coerce")
     day, hour = t.dt.day_of_week, t.dt.hour
     night = ((day.isin([4, 5]) & (hour >= 20)) | (day.isin([5, 6]) & (hour < 6))).fillna(False)
@@ -483,7 +488,12 @@ def _cse_measure(ctx, rules: dict) -> dict | None:
     from sa_lib.themes import cse_report
 
     cols = ["cse_crimes", "cse_referrals"]
-    q = cse_report.load_quarterly(ctx.path("cse_quarterly"), ctx.geo.wards, cols)
+    try:
+        q = cse_report.load_quarterly(ctx.path("cse_quarterly"), ctx.geo.wards, cols)
+    except ValueError as e:
+        # Not this CSP's wards (or malformed): the CSE page reports the error itself.
+        warnings.warn(f"CSE is left out of the priority matrix: {e}", stacklevel=2)
+        return None
     d = cse_report.district_quarterly(q, cols)
     ch = cse_report.annual_change(d, cols, alpha=ctx.stats["alpha"]).set_index("indicator")
     year = ch.attrs.get("years", ("", ""))[-1]
@@ -672,7 +682,7 @@ def sensitivity_display(sens: pd.DataFrame, top_n: int) -> pd.DataFrame:
     )
 
 
-def plot_matrix(scored: pd.DataFrame, rules: dict, title: str, label_top: int = 8):
+def plot_matrix(scored: pd.DataFrame, rules: dict, title: str, label_top: int = 5):
     """Impact (harm, vulnerability) against likelihood (volume, direction, concentration) on a 4 x 4 grid."""
     import matplotlib.pyplot as plt
 
@@ -686,7 +696,7 @@ def plot_matrix(scored: pd.DataFrame, rules: dict, title: str, label_top: int = 
 
     x = side(rules["grid"]["likelihood"])
     y = side(rules["grid"]["impact"])
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, ax = plt.subplots(figsize=(8.5, 6.5))
     for v in (1.5, 2.5, 3.5):
         ax.axhline(v, color="#ccc", lw=0.8)
         ax.axvline(v, color="#ccc", lw=0.8)
@@ -702,17 +712,36 @@ def plot_matrix(scored: pd.DataFrame, rules: dict, title: str, label_top: int = 
             edgecolor="k",
             lw=0.5,
         )
-    for i in scored.index[:label_top]:
+    # Each point is labelled with its rank (the matrix table names every issue); the top
+    # ranks are named in a key, so that labels never overwrite each other.
+    seen: dict[tuple, int] = {}
+    for i in scored.index:
+        key = (round(float(x[i]), 2), round(float(y[i]), 2))
+        k = seen.get(key, 0)
+        seen[key] = k + 1
         ax.annotate(
-            f"{int(scored.loc[i, 'rank'])}. {scored.loc[i, 'issue']}",
+            str(int(scored.loc[i, "rank"])),
             (x[i], y[i]),
             textcoords="offset points",
-            xytext=(5, 4),
+            xytext=(7 + 12 * k, 5),
             fontsize=8,
         )
+    top = scored.head(label_top)
+    ax.text(
+        0.02,
+        0.02,
+        "Top priorities:\n"
+        + "\n".join(f"{int(r['rank'])}. {r['issue']}" for _, r in top.iterrows()),
+        transform=ax.transAxes,
+        fontsize=8,
+        va="bottom",
+        bbox={"facecolor": "white", "edgecolor": "#999", "alpha": 0.9},
+    )
     ax.set_xlim(0.8, 4.4)
     ax.set_ylim(0.8, 4.4)
-    ax.set_xlabel("Likelihood (volume, direction, concentration), 1-4")
+    ax.set_xlabel(
+        "Likelihood (volume, direction, concentration), 1-4; numbers: rank in the matrix table"
+    )
     ax.set_ylabel("Impact (harm, vulnerability), 1-4")
     ax.set_title(title)
     ax.legend(frameon=False, loc="lower right", title="Point size: confidence")
