@@ -45,3 +45,12 @@ def test_sample_searches_are_located_in_the_csp():
     assert len(s) + dropped["no_location"] + dropped["outside"] == dropped["loaded"]
     assert s["ward_code"].isin(geo.wards["ward_code"]).all()
     assert len(s) > 0
+
+
+def test_a_store_without_these_files_degrades_to_empty(tmp_path):
+    from sa_lib.data.outcome_search_data import load_outcomes
+
+    assert kind_months(tmp_path, "outcomes") == []
+    assert load_outcomes(tmp_path, ["2024-01"]).empty
+    s, dropped = load_csp_searches(tmp_path, None, ["2024-01"])
+    assert s.empty and dropped == {"loaded": 0, "no_location": 0, "outside": 0}

@@ -25,7 +25,7 @@ Examples
 ...                   "top10_share": [0.6], "synthetic": [False]})
 >>> s = priority_scores(dimension_scores(m, rules), rules)
 >>> s[["volume", "direction", "harm", "vulnerability", "concentration", "confidence", "score"]].iloc[0].tolist()
-[4, 4, 4, 4, 4, 1.0, 4.0]
+[4.0, 4.0, 4.0, 4.0, 4.0, 1.0, 4.0]
 """
 
 from __future__ import annotations

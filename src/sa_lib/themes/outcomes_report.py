@@ -11,8 +11,9 @@ Examples
 >>> shares = pd.DataFrame({"crime_type": ["Burglary"] * 2, "outcome_group": ["Charge/summons", "Awaiting outcome"],
 ...                        "count": [5, 15], "crimes": [20, 20], "share": [0.25, 0.75],
 ...                        "share_lower": [0.1, 0.5], "share_upper": [0.5, 0.9]})
->>> outcome_display(shares, groups=["Charge/summons"])[["Crime type", "Crimes", "Charge/summons"]].iloc[0].tolist()
-['Burglary', 20, '25% (10% to 50%)']
+>>> d = outcome_display(shares, groups=["Charge/summons"])
+>>> d.loc[0, "Crime type"], int(d.loc[0, "Crimes"]), d.loc[0, "Charge/summons"]
+('Burglary', 20, '25% (10% to 50%)')
 """
 
 from __future__ import annotations
