@@ -301,6 +301,13 @@ def main() -> int:
                 )
                 failed |= wall > 30
                 pack = next(out.glob("huntingdonshire_*"))
+                import json
+
+                manifest = json.loads((pack / "manifest.json").read_text())
+                for t in manifest["themes"]:
+                    lines.append(
+                        _row(f"  theme {t['theme']} (worker seconds)", t["seconds"], "s", None)
+                    )
                 for html in sorted(pack.glob("*.html")):
                     mb = html.stat().st_size / 1024 / 1024
                     target = 3 if html.stem == "overview" else None
