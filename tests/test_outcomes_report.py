@@ -77,3 +77,14 @@ def test_sample_uses_2024_and_says_drugs_move_with_searches():
     assert int(s.overall["searches"].iloc[0]) == len(s.searches)
     text = " ".join(o.search_findings(s, 10))
     assert "found by police activity" in text
+
+
+def test_search_note_never_quotes_a_small_count():
+    s = o.SearchResult(
+        calendar_year(2024),
+        "",
+        dropped={"no_location": 5},
+        overall=pd.DataFrame({"link_blank": [402]}),
+    )
+    text = o.search_note(s, 10)
+    assert text.startswith("fewer than 10 searches") and "402 searches" in text

@@ -38,6 +38,7 @@ from sa_lib.stats.outcomes import (
     shares_from_counts,
 )
 from sa_lib.stats.stop_search import drugs_alongside_searches, find_rate, search_table
+from sa_lib.themes.findings import format_count
 
 __all__ = [
     "OutcomeResult",
@@ -49,6 +50,7 @@ __all__ = [
     "search_findings",
     "plot_outcome_months",
     "plot_searches_drugs",
+    "search_note",
 ]
 
 ASB = "Anti-social behaviour"
@@ -313,10 +315,10 @@ def outcome_findings(res: OutcomeResult, threshold: int) -> list[str]:
     ch = t.loc["Charge/summons"]
     aw = int(t.loc[AWAITING, "count"] + t.loc["Under investigation", "count"])
     out = [
-        f"Of {res.crimes:,} crimes recorded in {res.year.label}, {ch['share']:.0%} "
+        f"Of {format_count(res.crimes, threshold)} crimes recorded in {res.year.label}, {ch['share']:.0%} "
         f"({ch['share_lower']:.0%} to {ch['share_upper']:.0%}) had led to a charge or summons "
         f"by the latest outcomes published.",
-        f"{aw:,} crimes ({aw / res.crimes:.0%}) were still awaiting an outcome or under "
+        f"{format_count(aw, threshold)} crimes ({aw / res.crimes:.0%}) were still awaiting an outcome or under "
         "investigation: outcomes arrive months after the crime, so recent months look worse.",
     ]
     nsi = t.loc["No suspect identified"]
@@ -424,7 +426,7 @@ def search_findings(res: SearchResult, threshold: int) -> list[str]:
     n = int(o["searches"])
     top = res.by_object.iloc[0]
     out = [
-        f"{n:,} searches were located in the area in {res.year.label}; the most common object "
+        f"{format_count(n, threshold)} searches were located in the area in {res.year.label}; the most common object "
         f"was {str(top['object_of_search']).lower()} ({top['searches'] / n:.0%} of searches).",
         f"{o['find_rate']:.0%} of searches ({o['find_lower']:.0%} to {o['find_upper']:.0%}) found "
         f"what was searched for; {o['no_further_action'] / n:.0%} ended with no further action.",
@@ -444,3 +446,13 @@ def search_findings(res: SearchResult, threshold: int) -> list[str]:
             "largely found by police activity, so read the drugs trend beside searches."
         )
     return out
+
+
+def search_note(res: SearchResult, threshold: int) -> str:
+    """What the search tables leave out: unlocated searches and searches with no recorded link."""
+    blank = int(res.overall["link_blank"].iloc[0]) if len(res.overall) else 0
+    return (
+        f"{format_count(res.dropped.get('no_location', 0), threshold)} searches by the force had no "
+        f"location and cannot be placed in any area; {format_count(blank, threshold)} searches in "
+        "the area had no recorded link between outcome and object (counted as not a find)."
+    )
