@@ -121,3 +121,16 @@ def test_sensitivity_sentence():
     sens = pd.DataFrame({"top_same": [True, False], "entered": ["", "B"], "left": ["", "A"]})
     assert "1 of 2" in a.sensitivity_sentence(sens, 5) and "A, B" in a.sensitivity_sentence(sens, 5)
     assert "robust" in a.sensitivity_sentence(sens.iloc[:1], 5)
+
+
+def test_a_comparison_period_the_data_do_not_cover_is_not_available():
+    scored, _ = _scored()
+    ctx = _ctx()
+    ctx.periods["last_year"].months = ["2024-10", "2024-11", "2024-12"]
+    ctx.months_present = ["2024-12", "2025-10", "2025-11", "2025-12"]
+    assert not a.comparable(ctx, "last_year")
+    texts = [f["text"] for f in a.summary_findings(scored, ctx, n=3)]
+    assert texts[-1].startswith("The change against Q4 2024 is not available")
+    assert not any(t.startswith("No real change") for t in texts)
+    ctx.months_present = ["2024-10", "2024-11", "2024-12"]
+    assert a.comparable(ctx, "last_year")

@@ -103,6 +103,12 @@ def change_word(label: object, pct: float) -> str | float:
     return "increase" if pct > 0 else "decrease"
 
 
+def comparable(ctx, key: str) -> bool:
+    """True when the store holds every month of the comparison period ``key`` (else it is not available)."""
+    have = set(getattr(ctx, "months_present", None) or [])
+    return key in ctx.periods and (not have or set(ctx.periods[key].months) <= have)
+
+
 def _deprived_lsoas(ctx) -> set:
     """The most deprived fifth of the CSP's LSOAs (by IMD rank; empty without IMD)."""
     ls = ctx.geo.lsoas
@@ -188,7 +194,8 @@ def appendix_display(wa: dict, ctx) -> pd.DataFrame:
     t = wa["table"]
     key = "last_year" if "last_year" in ctx.periods else "previous"
     p = ctx.periods
-    return pd.DataFrame(
+    ok = comparable(ctx, key)
+    out = pd.DataFrame(
         {
             "Rank": t["rank"].astype("int64"),
             "Ward": t["ward_name"],
@@ -200,7 +207,7 @@ def appendix_display(wa: dict, ctx) -> pd.DataFrame:
                 for lo, hi in zip(t["rate_lower"], t["rate_upper"], strict=True)
             ],
             f"vs {p[key].label}": [
-                _change_text(pc, lab)
+                _change_text(pc, lab) if ok else "not available"
                 for pc, lab in zip(t[f"pct_vs_{key}"], t[f"label_vs_{key}"], strict=True)
             ],
             "IMD decile (median LSOA)": [
@@ -209,6 +216,8 @@ def appendix_display(wa: dict, ctx) -> pd.DataFrame:
             "Flags": [f if f else "–" for f in t["flags"].fillna("")],
         }
     )
+    # A period the data do not fully cover is not available, never a (partial) count.
+    return out if ok else out.drop(columns=[p[key].label])
 
 
 def _change_text(pct: float, label: str) -> str:
@@ -316,7 +325,9 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
                 "pct_change": r[f"pct_vs_{key}"],
                 "share": r["count_current"] / total if total else np.nan,
                 "above_wider": _above_wider(ctx, t),
-                "change": change_word(r[f"label_vs_{key}"], r[f"pct_vs_{key}"]),
+                "change": change_word(r[f"label_vs_{key}"], r[f"pct_vs_{key}"])
+                if comparable(ctx, key)
+                else np.nan,
                 "rising_trend": t in rising,
                 "spc_signal": _spc_high(
                     monthly[monthly["crime_type"] == t][["month_start", "count"]],
@@ -391,7 +402,9 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         "pct_change": t[f"pct_vs_{key}"],
         "share": np.nan,
         "above_wider": np.nan,
-        "change": change_word(t[f"label_vs_{key}"], t[f"pct_vs_{key}"]),
+        "change": change_word(t[f"label_vs_{key}"], t[f"pct_vs_{key}"])
+        if comparable(ctx, key)
+        else np.nan,
         "rising_trend": False,
         "spc_signal": False,
         "harm_band": float(rules["harm"]["default_bands"].get("Domestic abuse", 4)),
@@ -470,7 +483,9 @@ def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
         count=int(tab["count_current"]),
         count_before=int(tab[f"count_{key}"]),
         pct_change=tab[f"pct_vs_{key}"],
-        change=change_word(tab[f"label_vs_{key}"], tab[f"pct_vs_{key}"]),
+        change=change_word(tab[f"label_vs_{key}"], tab[f"pct_vs_{key}"])
+        if comparable(ctx, key)
+        else np.nan,
         harm_band=float(rules["harm"]["default_bands"].get("Night-time violence", 4)),
         deprived_ratio=_deprived_ratio(now, ctx, deprived),
         top10_share=concentration.top_share(lsoa, "count", 10) if lsoa["count"].sum() else np.nan,
@@ -541,7 +556,9 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
                 "pct_change": w[f"pct_vs_{key}"],
                 "share": w["count_current"] / total if total else np.nan,
                 "above_wider": np.nan,
-                "change": change_word(w[f"label_vs_{key}"], w[f"pct_vs_{key}"]),
+                "change": change_word(w[f"label_vs_{key}"], w[f"pct_vs_{key}"])
+                if comparable(ctx, key)
+                else np.nan,
                 "rising_trend": False,
                 "spc_signal": False,
                 "harm_band": float(np.floor(harm + 0.5)) if pd.notna(harm) else np.nan,
@@ -791,6 +808,8 @@ def priorities_review(ctx) -> pd.DataFrame:
             d = ctx.crimes[ctx.crimes["crime_type"] == t]
             m = monthly[monthly["crime_type"] == t][["month_start", "count"]]
         base = int(d["month"].str.startswith(str(s["baseline_year"])).sum())
+        base_months = {f"{s['baseline_year']}-{m:02d}" for m in range(1, 13)}
+        complete = not ctx.months_present or base_months <= set(ctx.months_present)
         latest = int(d["month"].isin(latest_months).sum())
         cmp_ = compare_counts(
             pd.DataFrame({"count_before": [base], "count_after": [latest]}),
@@ -804,8 +823,8 @@ def priorities_review(ctx) -> pd.DataFrame:
                 "baseline_year": int(s["baseline_year"]),
                 "baseline": base,
                 "latest": latest,
-                "pct_change": float(cmp_["pct_change"]),
-                "change_label": cmp_["change_label"],
+                "pct_change": float(cmp_["pct_change"]) if complete else np.nan,
+                "change_label": cmp_["change_label"] if complete else "not available",
                 "trend": tr["direction"].iloc[0] if len(tr) else "not available",
                 "trend_pct": float(tr["pct_per_year"].iloc[0]) if len(tr) else np.nan,
                 "target_year": int(s["target_year"]),
@@ -831,7 +850,7 @@ def review_display(rev: pd.DataFrame, ctx) -> pd.DataFrame:
             "Baseline": rev["baseline"].astype("int64"),
             latest: rev["latest"].astype("int64"),
             "Change against baseline": [
-                _change_text(p, lab)
+                "not available" if lab == "not available" else _change_text(p, lab)
                 for p, lab in zip(rev["pct_change"], rev["change_label"], strict=True)
             ],
             "Trend": [
@@ -882,6 +901,7 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6) -> list[dict]:
     before = ctx.periods[key].label
     thr = ctx.disclosure["threshold"]
     themes = list(ctx.params["themes"])
+    can_compare = comparable(ctx, key)
     top = scored.head(n)
     out, steady = [], []
     for _, r in top.iterrows():
@@ -901,7 +921,8 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6) -> list[dict]:
             change = f"{word} {abs(r['pct_change']):.0f}% on {before}, a significant change"
         else:
             change = None
-            steady.append(name)
+            if can_compare:
+                steady.append(name)
         extra = []
         if r.get("above_wider") is True:
             extra.append("its rate is significantly above the wider area's")
@@ -918,6 +939,14 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6) -> list[dict]:
         if r["kind"] == "place" and "wards" in themes:
             href = f"wards.html#{anchor(name.removesuffix(' (ward)'))}"
         out.append({"text": text, "href": href})
+    if not can_compare:
+        out.append(
+            {
+                "text": f"The change against {before} is not available: the data do not cover "
+                "every month of it, so no issue is scored on its direction of change.",
+                "href": "#Priority-matrix",
+            }
+        )
     if steady:
         out.append(
             {
@@ -1033,7 +1062,9 @@ def ward_profile(ctx, wa: dict, ward_code: str) -> dict:
         f"(95% CI {t['rate_lower']:.0f} to {t['rate_upper']:.0f})."
     ]
     lab = t[f"label_vs_{key}"]
-    if isinstance(lab, str) and lab.startswith("significant"):
+    if not comparable(ctx, key):
+        out.append(f"The change on {ctx.periods[key].label} is not available (months missing).")
+    elif isinstance(lab, str) and lab.startswith("significant"):
         out.append(
             f"That is a {lab} of {abs(t[f'pct_vs_{key}']):.0f}% on {ctx.periods[key].label}."
         )
@@ -1167,8 +1198,11 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
             f"{ctx.rate_label} a year (95% CI {top['rate_lower']:.0f} to {top['rate_upper']:.0f})."
         )
     key = "last_year" if "last_year" in ctx.periods else "previous"
-    up = t[t[f"label_vs_{key}"] == "significant increase"]["ward_name"].tolist()
-    down = t[t[f"label_vs_{key}"] == "significant decrease"]["ward_name"].tolist()
+    ok = comparable(ctx, key)
+    up = t[t[f"label_vs_{key}"] == "significant increase"]["ward_name"].tolist() if ok else []
+    down = t[t[f"label_vs_{key}"] == "significant decrease"]["ward_name"].tolist() if ok else []
+    if not ok:
+        out.append(f"The change on {ctx.periods[key].label} is not available (months missing).")
     if up:
         out.append(f"Significant increase on {ctx.periods[key].label} in: {', '.join(up)}.")
     if down:
