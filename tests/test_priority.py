@@ -128,3 +128,40 @@ def test_override_merges_with_defaults(tmp_path):
     p.write_text("weights: {harm: 3}\nmethod: grid\n")
     r = priority.load_scoring(p)
     assert r["weights"]["harm"] == 3 and r["weights"]["volume"] == 1.0 and r["method"] == "grid"
+
+
+@pytest.mark.parametrize("method", ["morile", "grid"])
+def test_rank_stability_matches_a_loop_over_priority_scores(rules, method):
+    rules = {**rules, "method": method, "top_n": 2}
+    rng = np.random.default_rng(5)
+    m = pd.DataFrame(
+        {
+            "issue": [f"issue {k}" for k in range(8)],
+            "count": rng.integers(5, 400, 8),
+            "share": rng.uniform(0, 0.3, 8),
+            "harm_band": rng.integers(1, 5, 8),
+            "top10_share": rng.uniform(0, 1, 8),
+            "deprived_ratio": rng.uniform(0.5, 2, 8),
+        }
+    )
+    scored = priority.dimension_scores(m, rules)
+    got = priority.rank_stability(scored, rules, n_sims=40, perturbation=0.5, seed=11).set_index(
+        "issue"
+    )
+    # Independent: the same random factors, one full priority_scores per simulation.
+    factors = np.random.default_rng(11).uniform(0.5, 1.5, size=(40, len(priority.DIMENSIONS)))
+    ranks = []
+    for f in factors:
+        w = {d: rules["weights"][d] * x for d, x in zip(priority.DIMENSIONS, f, strict=True)}
+        ranks.append(priority.priority_scores(scored, rules, weights=w).set_index("issue")["rank"])
+    ranks = pd.concat(ranks, axis=1)
+    assert np.allclose(got["share_top"], (ranks.loc[got.index] <= 2).mean(axis=1))
+    assert np.allclose(got["median_rank"], ranks.loc[got.index].median(axis=1))
+
+
+def test_rank_stability_without_perturbation_keeps_the_ranks(rules):
+    scored = priority.dimension_scores(_measures(), rules)
+    r = priority.rank_stability(scored, rules, n_sims=3, perturbation=0.0)
+    assert (r["median_rank"] == r["rank"]).all()
+    with pytest.raises(ValueError, match="perturbation"):
+        priority.rank_stability(scored, rules, perturbation=1.5)

@@ -49,6 +49,7 @@ __all__ = [
     "dimension_scores",
     "priority_scores",
     "sensitivity",
+    "rank_stability",
 ]
 
 DIMENSIONS = ["volume", "direction", "harm", "vulnerability", "concentration"]
@@ -88,6 +89,10 @@ def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
         rules = _merge(rules, over)
     where = path or DEFAULT_SCORING
     require_choice(rules["method"], ["morile", "grid"], arg=f"{where}: method")
+    if not isinstance(rules.get("n_sims"), int) or rules["n_sims"] < 1:
+        raise ValueError(
+            f"{where}: n_sims must be a whole number >= 1, got {rules.get('n_sims')!r}."
+        )
     for d in DIMENSIONS:
         w = rules["weights"].get(d)
         if not isinstance(w, int | float) or w < 0:
@@ -268,3 +273,70 @@ def sensitivity(scored: pd.DataFrame, rules: dict, factor: float | None = None) 
                 }
             )
     return pd.DataFrame(rows)
+
+
+def rank_stability(
+    scored: pd.DataFrame,
+    rules: dict,
+    *,
+    n_sims: int = 1000,
+    perturbation: float | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Monte Carlo rank stability: every weight varied at once, uniformly by up to +/- ``perturbation``.
+
+    As the CSE page does for its ward index: each simulation multiplies each weight
+    by a random factor in ``[1 - perturbation, 1 + perturbation]`` and re-ranks.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        From :func:`dimension_scores`.
+    rules : dict
+    n_sims : int
+    perturbation : float, optional
+        Default ``rules["sensitivity"]``.
+    seed : int
+        For the random weights (the parameters' ``statistics.seed``).
+
+    Returns
+    -------
+    DataFrame
+        ``issue``, ``rank`` (with the set weights), ``share_top`` (share of simulations
+        in the top ``top_n``), ``median_rank``, ``rank_low``, ``rank_high`` (5th and 95th
+        percentiles); sorted by ``rank``.
+    """
+    f = float(rules["sensitivity"] if perturbation is None else perturbation)
+    if not 0 <= f < 1:
+        raise ValueError(f"perturbation must be between 0 and 1 (exclusive), got {f!r}.")
+    if int(n_sims) < 1:
+        raise ValueError(f"n_sims must be at least 1, got {n_sims!r}.")
+    base = priority_scores(scored, rules)
+    rng = np.random.default_rng(seed)
+    w0 = np.array([rules["weights"][d] for d in DIMENSIONS], dtype=float)
+    factors = rng.uniform(1 - f, 1 + f, size=(int(n_sims), len(DIMENSIONS)))
+    n = int(rules["top_n"])
+    W = w0 * factors  # sims x dimensions
+    S = base[DIMENSIONS].to_numpy(float)  # issues x dimensions
+    conf = base["confidence"].to_numpy(float)
+    if rules["method"] == "morile":
+        score = np.round((W @ S.T) / W.sum(axis=1, keepdims=True) * conf, 6)
+    else:
+        score = np.ones((len(W), len(S)))
+        for side in ("impact", "likelihood"):
+            idx = [DIMENSIONS.index(d) for d in rules["grid"][side]]
+            Ws, Ss = W[:, idx], S[:, idx]
+            score = score * _round_half_up((Ws @ Ss.T) / Ws.sum(axis=1, keepdims=True))
+    # Ties are broken as in priority_scores: confidence, then issue name.
+    tie = np.empty(len(base), dtype=int)
+    tie[np.lexsort((base["issue"].to_numpy(str), -conf))] = np.arange(len(base))
+    ranks = np.empty(score.shape, dtype=int)
+    for k in range(len(W)):
+        order = np.lexsort((tie, -score[k]))
+        ranks[k, order] = np.arange(1, len(base) + 1)
+    out = base[["issue", "rank"]].copy()
+    out["share_top"] = (ranks <= n).mean(axis=0)
+    out["median_rank"] = np.median(ranks, axis=0)
+    out["rank_low"] = np.percentile(ranks, 5, axis=0)
+    out["rank_high"] = np.percentile(ranks, 95, axis=0)
+    return out.reset_index(drop=True)

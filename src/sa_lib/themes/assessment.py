@@ -1153,7 +1153,10 @@ def rules_display(rules: dict) -> pd.DataFrame:
             f"count edges {cf['count_bands']} give {cf['values']}; x{cf['synthetic']} for synthetic data",
         ),
         ("Missing measure", f"scores {rules['missing_score']}"),
-        ("Sensitivity", f"each weight moved by +/-{rules['sensitivity']:.0%}"),
+        (
+            "Sensitivity",
+            f"each weight moved by +/-{rules['sensitivity']:.0%}, one at a time; then {rules.get('n_sims', 0):,} runs varying all at once",
+        ),
     ]
     return pd.DataFrame(rows, columns=["Rule", "Value"])
 
@@ -1166,6 +1169,23 @@ def harm_note(ctx) -> str:
         "ASSUMPTION: no harm weights were given, so harm uses the workbench's default seriousness "
         "band per crime type (1-4, in the broad order of the ONS Crime Severity Score). It is not a "
         "cited harm index; the partnership should replace it with its own ranking or a cited index."
+    )
+
+
+def stability_display(stab: pd.DataFrame, top_n: int, n: int = 10) -> pd.DataFrame:
+    """Monte Carlo rank stability (:func:`sa_lib.stats.priority.rank_stability`) of the top ``n`` issues."""
+    t = stab.head(n)
+    return pd.DataFrame(
+        {
+            "Rank": t["rank"].astype("int64"),
+            "Issue": t["issue"],
+            f"In the top {top_n}": [f"{v:.0%}" for v in t["share_top"]],
+            "Median simulated rank": t["median_rank"].round(0).astype("int64"),
+            "Rank range (90% of runs)": [
+                f"{lo:.0f} to {hi:.0f}"
+                for lo, hi in zip(t["rank_low"], t["rank_high"], strict=True)
+            ],
+        }
     )
 
 
