@@ -418,6 +418,7 @@ def test_priority_scores_are_reproducible_from_the_tables_they_cite(pack):
             "harm_band": [num(v) for v in m["Harm band"]],
             "deprived_ratio": [num(v) for v in m["Deprived-fifth ratio"]],
             "repeat_share": [num(v) for v in m["Repeat share"]],
+            "young_share": [num(v) for v in m["Young victims share"]],
             "top10_share": [num(v) for v in m["Top 10% LSOA share"]],
             "ward_ratio": [num(v) for v in m["Ward rate / district"]],
             "children": [v == "yes" for v in m["Concerns children"]],

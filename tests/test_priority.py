@@ -33,6 +33,13 @@ def _measures():
     )
 
 
+def test_young_victims_raise_vulnerability(rules):
+    m = pd.DataFrame({"issue": ["A", "B"], "count": [100, 100], "young_share": [0.25, 0.01]})
+    s = priority.dimension_scores(m, rules).set_index("issue")
+    # 25% under 18 -> 4; 1% -> 1; no other vulnerability measure.
+    assert s.loc["A", "vulnerability"] == 4 and s.loc["B", "vulnerability"] == 1
+
+
 def test_band_edges_take_the_higher_score():
     assert priority.band([0.0199, 0.02, 0.05, 0.15], [0.02, 0.05, 0.15]).tolist() == [1, 2, 3, 4]
 

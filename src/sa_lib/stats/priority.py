@@ -13,7 +13,7 @@ Measures columns (NaN where a measure is not available):
 ``change`` (``"significant increase"``, ``"increase"``, ``"no change"``,
 ``"decrease"``, ``"significant decrease"``), ``rising_trend`` (bool),
 ``spc_signal`` (bool), ``harm_band`` (1-4), ``deprived_ratio``, ``repeat_share``,
-``top10_share``, ``ward_ratio``, ``children`` (bool: the issue concerns children, scored
+``young_share`` (share of victims under 18), ``top10_share``, ``ward_ratio``, ``children`` (bool: the issue concerns children, scored
 ``vulnerability.children``), ``synthetic`` (bool).
 
 Examples
@@ -102,6 +102,7 @@ def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
         ("harm", "weight_bands"),
         ("vulnerability", "deprived_ratio_bands"),
         ("vulnerability", "repeat_share_bands"),
+        ("vulnerability", "young_share_bands"),
         ("concentration", "top10_share_bands"),
         ("concentration", "ward_ratio_bands"),
     ):
@@ -171,8 +172,11 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
 
     r = rules["vulnerability"]
     v = np.fmax(
-        band(_col(m, "deprived_ratio"), r["deprived_ratio_bands"]),
-        band(_col(m, "repeat_share"), r["repeat_share_bands"]),
+        np.fmax(
+            band(_col(m, "deprived_ratio"), r["deprived_ratio_bands"]),
+            band(_col(m, "repeat_share"), r["repeat_share_bands"]),
+        ),
+        band(_col(m, "young_share"), r["young_share_bands"]),
     )
     v = np.where(_flag(m, "children"), float(r["children"]), v)
     m["vulnerability"] = np.nan_to_num(v, nan=miss)

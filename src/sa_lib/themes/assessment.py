@@ -412,6 +412,7 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         if "lsoa21_code" in now
         else np.nan,
         "repeat_share": float(victims["proportion"].iloc[0]) if len(victims) else np.nan,
+        "young_share": _young_share(now),
         "top10_share": np.nan,
         "ward_ratio": np.nan,
         "children": False,
@@ -436,6 +437,7 @@ def _blank_measure(**kw) -> dict:
         "harm_band": np.nan,
         "deprived_ratio": np.nan,
         "repeat_share": np.nan,
+        "young_share": np.nan,
         "top10_share": np.nan,
         "ward_ratio": np.nan,
         "children": False,
@@ -446,6 +448,18 @@ def _blank_measure(**kw) -> dict:
     }
     base.update(kw)
     return base
+
+
+YOUNG_BANDS = ("0-12", "13-15", "16-17")
+
+
+def _young_share(rows: pd.DataFrame) -> float:
+    """Share of victims aged under 18, among rows with a victim age band (NaN without any)."""
+    if "victim_age_band" not in rows:
+        return np.nan
+    band = rows["victim_age_band"].dropna().astype(str)
+    band = band[band != ""]
+    return float(band.isin(YOUNG_BANDS).mean()) if len(band) else np.nan
 
 
 def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
@@ -488,6 +502,7 @@ def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
         else np.nan,
         harm_band=float(rules["harm"]["default_bands"].get("Night-time violence", 4)),
         deprived_ratio=_deprived_ratio(now, ctx, deprived),
+        young_share=_young_share(now),
         top10_share=concentration.top_share(lsoa, "count", 10) if lsoa["count"].sum() else np.nan,
         rate=tab["rate"],
         rate_lower=tab["rate_lower"],
@@ -671,6 +686,10 @@ def measures_display(scored: pd.DataFrame, rules: dict, threshold: int) -> pd.Da
             "Harm band": [_fmt(v, ".0f") for v in scored["harm_band"]],
             "Deprived-fifth ratio": [_fmt(v, ".6f") for v in scored["deprived_ratio"]],
             "Repeat share": [_fmt(v, ".6f") for v in scored["repeat_share"]],
+            "Young victims share": [
+                _fmt(v, ".6f")
+                for v in scored.get("young_share", pd.Series(np.nan, index=scored.index))
+            ],
             "Top 10% LSOA share": [_fmt(v, ".6f") for v in scored["top10_share"]],
             "Ward rate / district": [_fmt(v, ".6f") for v in scored["ward_ratio"]],
             "Concerns children": ["yes" if v else "no" for v in _bools(scored, "children")],
@@ -1141,7 +1160,8 @@ def rules_display(rules: dict) -> pd.DataFrame:
         ("Harm", "band 1-4 per type (see note)"),
         (
             "Vulnerability",
-            f"deprived-fifth ratio edges {vu['deprived_ratio_bands']}; repeat share edges {vu['repeat_share_bands']} (higher of the two); "
+            f"deprived-fifth ratio edges {vu['deprived_ratio_bands']}; repeat share edges {vu['repeat_share_bands']}; under-18 victims share edges "
+            f"{vu['young_share_bands']} (the highest of the three); "
             f"{vu['children']} for an issue concerning children",
         ),
         (
