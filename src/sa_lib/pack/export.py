@@ -255,10 +255,11 @@ def headlines(html: str, n: int = 2) -> list[str]:
 
 
 def workbook_link(out_dir: Path) -> str:
-    """A link to the pack's workbook of every table, when it exists."""
-    from sa_lib.pack.downloads import WORKBOOK
+    """A link to the pack's workbook of every table, when the pages have tables."""
+    from sa_lib.pack.downloads import DATA_DIR, WORKBOOK
 
-    if not (Path(out_dir) / WORKBOOK).exists():
+    # The runner writes the workbook from the pages' CSVs right after the index.
+    if not any((Path(out_dir) / DATA_DIR).glob("*.csv")):
         return ""
     return (
         f'<p class="sa-download">Every table of every page: <a href="{WORKBOOK}" download>Excel '
@@ -328,6 +329,9 @@ produced {datetime.now():%d %B %Y %H:%M}.</p>{banner}
 {workbook_link(out_dir)}<p>Each page opens offline. Analysts: the executed notebooks are in <code>notebooks/</code>; the run's
 parameters, input hashes and package versions are in <code>manifest.json</code>.</p>
 <footer class="sa-footer">{_footer(meta)}</footer></body></html>"""
+    from sa_lib.pack.downloads import add_downloads
+
+    page = add_downloads(page, out_dir, "index")
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")
     return path

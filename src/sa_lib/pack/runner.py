@@ -625,9 +625,6 @@ def run_pack(
                     html.unlink()
                 if ipynb.exists():
                     ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
-        from sa_lib.pack.downloads import write_workbook
-
-        write_workbook(tmp, todo, params["title"])
         period = parse_period(params["period"])
         write_index(
             tmp,
@@ -637,6 +634,10 @@ def run_pack(
             meta=meta,
             partial_of=list(params["themes"]) if partial else None,
         )
+        from sa_lib.pack.downloads import write_workbook
+
+        # After the index, whose own table is downloadable too.
+        write_workbook(tmp, [*todo, "index"], params["title"])
         ok = all(r["status"] == "ok" for r in results)
         manifest = {
             "pack": name,
