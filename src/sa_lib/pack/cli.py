@@ -163,6 +163,7 @@ def _cmd_init(args) -> int:
         "cse_quarterly",
         "previous_priority_wards",
         "force_counts",
+        "force_outcomes",
     ):
         text = re.sub(rf"^  {key}: ", f"  # {key}: ", text, count=1, flags=re.M)
     text = re.sub(
@@ -174,6 +175,17 @@ def _cmd_init(args) -> int:
         flags=re.M,
     )
     text = re.sub(r"^  peers: .*$", "  peers: []", text, count=1, flags=re.M)
+    # The sample's current priorities and document author are the sample's, not this CSP's.
+    text = re.sub(
+        r"^priorities:\n(?:  .*\n)+",
+        "priorities: []   # the partnership's current priorities: {name, crime_type, reduction_pct, "
+        "baseline_year, target_year}\n",
+        text,
+        count=1,
+        flags=re.M,
+    )
+    text = re.sub(r"^  author: .*$", "  author: null", text, count=1, flags=re.M)
+    text = re.sub(r"^  distribution: .*$", "  distribution: []", text, count=1, flags=re.M)
     text = re.sub(
         r"^  area: .*$",
         "  area: null               # null = the ward with most crime",
