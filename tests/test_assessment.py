@@ -134,3 +134,18 @@ def test_a_comparison_period_the_data_do_not_cover_is_not_available():
     assert not any(t.startswith("No real change") for t in texts)
     ctx.months_present = ["2024-10", "2024-11", "2024-12"]
     assert a.comparable(ctx, "last_year")
+
+
+def test_drugs_finding_says_when_drugs_move_with_searches():
+    scored, _ = _scored()
+    scored = scored.assign(issue=scored["issue"].replace({"Violence": "Drugs"}))
+    search = SimpleNamespace(
+        year=SimpleNamespace(label="2024"),
+        drugs={"rises_with_searches": True, "rho": 0.8, "p_value": 0.001},
+    )
+    texts = [f["text"] for f in a.summary_findings(scored, _ctx(), n=3, search=search)]
+    drugs = next(t for t in texts if t.startswith("Drugs"))
+    assert "largely found by police activity" in drugs and "rho 0.80" in drugs
+    search.drugs["rises_with_searches"] = False
+    texts = [f["text"] for f in a.summary_findings(scored, _ctx(), n=3, search=search)]
+    assert "police activity" not in " ".join(texts)

@@ -905,11 +905,13 @@ EVIDENCE = {
 }
 
 
-def summary_findings(scored: pd.DataFrame, ctx, n: int = 6) -> list[dict]:
+def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list[dict]:
     """The key findings: the top ``n`` issues by priority score, in plain English.
 
     Significant changes are stated as changes; the issues among the top whose change
-    was not significant are listed on one "no real change" line.
+    was not significant are listed on one "no real change" line. With ``search`` (a
+    :class:`sa_lib.themes.outcomes_report.SearchResult`), the drugs finding says when
+    drug offences moved with searches for drugs.
 
     Returns
     -------
@@ -954,6 +956,8 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6) -> list[dict]:
             parts.append(change)
         parts.extend(extra)
         text = "; ".join(parts) + f". Priority score {r['score']:.2f} (rank {int(r['rank'])})."
+        if name == "Drugs" and search is not None:
+            text += "".join(" " + c["text"] for c in context_findings(scored, search, n=n))
         href = _link(r["theme"], EVIDENCE.get(r["theme"], "Key findings"), themes)
         if r["kind"] == "place" and "wards" in themes:
             href = f"wards.html#{anchor(name.removesuffix(' (ward)'))}"
