@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from functools import cached_property
 
 import pandas as pd
 
 from sa_lib import config
-from sa_lib.choices import clear_choices, record_choice
+from sa_lib.choices import choices_table, clear_choices, record_choice
 from sa_lib.data.annotations import load_annotations
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
 from sa_lib.data.periods import Period, comparison_periods, parse_period
@@ -189,6 +192,95 @@ class Context:
         return d[d["month"].isin(self.periods[key].months)]
 
 
+#: The last CSP slices built in this process (a warm kernel runs every theme of a CSP).
+_SLICES: OrderedDict = OrderedDict()
+_SLICES_KEPT = 2
+
+
+def _file_sig(path) -> tuple:
+    p = Path(path)
+    if p.is_dir():
+        return tuple(sorted((str(f), f.stat().st_mtime_ns) for f in p.rglob("*") if f.is_file()))
+    return (str(p), p.stat().st_mtime_ns) if p.exists() else (str(p), None)
+
+
+def _slice_key(params: dict, period: Period) -> tuple:
+    """What the geography and store slice depend on: codes, input files (with mtimes), period."""
+    d = params["data"]
+    store = config.resolve(d["store"])
+    parts = tuple(
+        (str(f), f.stat().st_mtime_ns, f.stat().st_size)
+        for f in sorted((store / "street").glob("*/*.parquet"))
+    )
+    lads = tuple(params["csp"]["lad_codes"])
+    files = tuple(
+        _file_sig(config.resolve(d[k])) if d.get(k) else None
+        for k in ("boundaries", "population", "deprivation")
+    )
+    return (lads, files, str(store), parts, period.months[-1])
+
+
+def _build_slice(params: dict, period: Period):
+    d = params["data"]
+    geo = build_geography(
+        params["csp"]["lad_codes"],
+        config.resolve(d["boundaries"]),
+        config.resolve(d["population"]),
+        config.resolve(d["deprivation"]) if d.get("deprivation") else None,
+    )
+    store = config.resolve(d["store"])
+    months_present = store_months(store)
+    months = [m for m in months_present if m <= period.months[-1]]
+    # Rows coded to LSOA 2011 (police.uk before 2022) are read too; assign_to_csp maps them.
+    codes = sorted(set(geo.lsoas["lsoa21_code"]) | set(geo.lsoa11_to_lsoa21["lsoa11_code"]))
+    raw = load_street(store, months=months, lsoa_codes=codes)
+    crimes = assign_to_csp(raw, geo)
+    return geo, crimes, months_present
+
+
+def _csp_slice(params: dict, period: Period):
+    """The CSP's geography, street rows and store months, built once per process and CSP.
+
+    Every theme of a CSP needs the same slice; in a warm kernel the second theme
+    takes it from here. The choices recorded and the warnings raised while building
+    it are recorded and raised again for each theme, so every report's Methods and
+    notes are the same as if it had built the slice itself. Callers get copies.
+    """
+    key = _slice_key(params, period)
+    hit = _SLICES.get(key)
+    if hit is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            built = _build_slice(params, period)
+        choices = choices_table().to_dict("records")
+        seen, kept = set(), []
+        for w in caught:
+            sig = (str(w.message), w.category)
+            if sig not in seen:
+                seen.add(sig)
+                kept.append(w)
+        hit = (*built, choices, kept)
+        _SLICES[key] = hit
+        while len(_SLICES) > _SLICES_KEPT:
+            _SLICES.popitem(last=False)
+    else:
+        _SLICES.move_to_end(key)
+    geo, crimes, months_present, choices, caught = hit
+    for c in choices:
+        record_choice(c["choice"], c["value"], c["reason"], source=c["source"])
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    geo = replace(
+        geo,
+        lad_codes=list(geo.lad_codes),
+        lsoas=geo.lsoas.copy(),
+        wards=geo.wards.copy(),
+        boundary=geo.boundary.copy(),
+        lsoa11_to_lsoa21=geo.lsoa11_to_lsoa21.copy(),
+    )
+    return geo, crimes.copy(), list(months_present)
+
+
 def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
     """Load and validate the parameters, then the CSP's geography and data.
 
@@ -207,18 +299,7 @@ def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
     params = load_params(params_path)
     period = parse_period(params["period"])
     periods = comparison_periods(period, params.get("baseline_year"))
-    d = params["data"]
-    geo = build_geography(
-        params["csp"]["lad_codes"],
-        config.resolve(d["boundaries"]),
-        config.resolve(d["population"]),
-        config.resolve(d["deprivation"]) if d.get("deprivation") else None,
-    )
-    store = config.resolve(d["store"])
-    months_present = store_months(store)
-    months = [m for m in months_present if m <= period.months[-1]]
-    raw = load_street(store, months=months, lsoa_codes=geo.lsoas["lsoa21_code"].tolist())
-    crimes = assign_to_csp(raw, geo)
+    geo, crimes, months_present = _csp_slice(params, period)
     stats = dict(params["statistics"])
     disclosure = theme_disclosure(params, theme)
     for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
@@ -240,7 +321,7 @@ def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
         periods=periods,
         geo=geo,
         crimes=crimes,
-        annotations=load_annotations(config.resolve(d["annotations"])),
+        annotations=load_annotations(config.resolve(params["data"]["annotations"])),
         disclosure=disclosure,
         stats=stats,
         months_present=months_present,

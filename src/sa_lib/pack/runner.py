@@ -339,29 +339,29 @@ def _execute(
     ``html`` holds ``path``, ``title`` and ``meta`` for :func:`sa_lib.pack.export.export_html`;
     exporting in the worker keeps it in parallel with the other themes.
     """
+    import nbformat
     import papermill as pm
+
+    from sa_lib.pack.warm import timings, worker_kernel
 
     t0 = time.perf_counter()
     src = config.NOTEBOOKS_DIR / f"{theme}.ipynb"
     try:
-        pm.execute_notebook(
+        # The worker's warm kernel: started by its first theme, reused by the rest.
+        warm = worker_kernel(kernel).execute(
             str(src),
             out_ipynb,
             parameters={"params_path": params_path, "theme": theme},
-            kernel_name=kernel,
             cwd=str(config.ROOT),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            report_mode=False,
-            # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            timeout=timeout,
         )
         result = {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
     except pm.PapermillExecutionError as e:
         return _failure(theme, t0, e)
     except Exception as e:  # noqa: BLE001 - any failure of one theme is reported, not fatal to others
         return _unexpected(theme, t0, e)
+    t_nb = time.perf_counter()
+    result.update(timings(nbformat.read(out_ipynb, as_version=4)), warm_kernel=warm)
     if html is not None:
         from sa_lib.pack.export import export_html
 
@@ -374,7 +374,13 @@ def _execute(
             )
             if isinstance(e, OSError) and e.errno is not None:
                 result.update(errno=e.errno, filename=e.filename, evalue=str(e))
-        result["seconds"] = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    result.update(
+        seconds=wall,
+        wall_seconds=round(wall, 3),
+        export_seconds=round(time.perf_counter() - t_nb, 3),
+        overhead_seconds=round(wall - result["compute_seconds"], 3),
+    )
     return result
 
 

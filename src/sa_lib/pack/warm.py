@@ -1,0 +1,245 @@
+"""A warm kernel: one Jupyter kernel per worker process, reused by every theme it runs.
+
+Starting a kernel and importing the scientific stack costs a few seconds per
+notebook; a pack of six themes for each of 314 CSPs would spend most of its time
+there. A worker (a process of ``sa run``'s pool, or a Dask worker of
+``sa run-all``) keeps one kernel and runs each theme in it with papermill, as a
+cold run would: the same parameter injection, the same error markers, the same
+executed notebook. Before each notebook the kernel's namespace is reset (user
+variables, open figures, the execution counter), so a theme sees nothing left by
+the previous one except modules already imported and the context cache of
+:mod:`sa_lib.pack.context` (the CSP's geography and store slice, which are the
+same for every theme of one CSP). A kernel that failed a theme, died or timed out
+is shut down and the next theme starts a fresh one.
+
+Examples
+--------
+>>> from sa_lib.pack.warm import setup_cell_index
+>>> import nbformat
+>>> nb = nbformat.v4.new_notebook(cells=[
+...     nbformat.v4.new_markdown_cell("# T"),
+...     nbformat.v4.new_code_cell("params_path = 'x'"),
+...     nbformat.v4.new_code_cell("ctx = open_context(params_path, theme)"),
+... ])
+>>> setup_cell_index(nb)
+2
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+__all__ = ["WarmKernel", "worker_kernel", "shutdown_worker_kernel", "setup_cell_index", "timings"]
+
+logger = logging.getLogger("sa_lib.pack.warm")
+
+ENGINE = "sa_warm"
+
+#: Run in the kernel before each notebook: forget the previous theme's variables and figures.
+RESET_CODE = """\
+get_ipython().reset(new_session=True)
+import matplotlib.pyplot as _sa_plt
+_sa_plt.close("all")
+del _sa_plt
+import gc as _sa_gc
+_sa_gc.collect()
+del _sa_gc
+"""
+
+
+def _register_engine() -> None:
+    """Register papermill's nbclient engine variant that runs in a kernel it does not own."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if ENGINE in papermill_engines._engines:
+        return
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            km = kwargs.pop("km")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            # A kernel manager given from outside is not shut down after the notebook
+            # (nbclient only cleans up kernels it owns); its client's channels are.
+            client = PapermillNotebookClient(nb_man, km=km, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, WarmEngine)
+
+
+def setup_cell_index(nb) -> int | None:
+    """Index of a theme notebook's set-up cell (the code cell that calls ``open_context``)."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "open_context(" in cell.source:
+            return i
+    return None
+
+
+def timings(nb) -> dict:
+    """Seconds spent in an executed notebook's cells: ``setup`` (imports, context) and ``compute``.
+
+    Read from papermill's per-cell ``duration`` metadata; cells before and including
+    the set-up cell count as set-up, the rest as compute.
+    """
+    idx = setup_cell_index(nb)
+    setup = compute = 0.0
+    for i, cell in enumerate(nb.cells):
+        d = (cell.get("metadata", {}).get("papermill") or {}).get("duration")
+        if cell.cell_type != "code" or d is None:
+            continue
+        if idx is not None and i <= idx:
+            setup += float(d)
+        else:
+            compute += float(d)
+    return {"setup_seconds": round(setup, 3), "compute_seconds": round(compute, 3)}
+
+
+class WarmKernel:
+    """One kernel, started on first use and reused for every notebook run through it.
+
+    Parameters
+    ----------
+    kernel_name : str
+        The Jupyter kernel (``run.kernel`` in the parameters).
+    """
+
+    def __init__(self, kernel_name: str) -> None:
+        self.kernel_name = kernel_name
+        self.km = None
+        self.notebooks_run = 0
+
+    @property
+    def started(self) -> bool:
+        return self.km is not None and self.km.has_kernel
+
+    def _reset(self) -> None:
+        from jupyter_client import BlockingKernelClient
+
+        kc = BlockingKernelClient()
+        kc.load_connection_info(self.km.get_connection_info())
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(
+                RESET_CODE, store_history=False, timeout=60, output_hook=lambda msg: None
+            )
+        finally:
+            kc.stop_channels()
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+
+    def execute(self, src: str, out: str, *, parameters: dict, cwd: str, timeout: int) -> bool:
+        """Run notebook ``src`` with papermill into ``out`` in this kernel; True if it was warm.
+
+        Raises what :func:`papermill.execute_notebook` raises; after any error the kernel
+        is shut down so the next notebook starts clean.
+        """
+        import papermill as pm
+        from jupyter_client.manager import AsyncKernelManager
+
+        _register_engine()
+        warm = self.started
+        try:
+            if warm:
+                self._reset()
+            else:
+                self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+            pm.execute_notebook(
+                src,
+                out,
+                parameters=parameters,
+                engine_name=ENGINE,
+                km=self.km,
+                kernel_name=self.kernel_name,
+                cwd=cwd,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                report_mode=False,
+                # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+        except BaseException:
+            self.shutdown()
+            raise
+        self.notebooks_run += 1
+        return warm
+
+    def shutdown(self) -> None:
+        """Stop the kernel (if any); the next :meth:`execute` starts a new one."""
+        km, self.km = self.km, None
+        if km is None or not km.has_kernel:
+            return
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception as e:  # noqa: BLE001 - a kernel that will not stop is logged, not fatal
+            logger.warning("could not shut the kernel down cleanly: %s", e)
+
+
+_LOCAL = threading.local()
+_ALL: list[WarmKernel] = []
+
+
+def worker_kernel(kernel_name: str) -> WarmKernel:
+    """This thread's warm kernel for ``kernel_name`` (created on first use)."""
+    kernels = getattr(_LOCAL, "kernels", None)
+    if kernels is None:
+        kernels = _LOCAL.kernels = {}
+        _register_shutdown()
+    if kernel_name not in kernels:
+        kernels[kernel_name] = WarmKernel(kernel_name)
+        _ALL.append(kernels[kernel_name])
+    return kernels[kernel_name]
+
+
+def shutdown_worker_kernel() -> None:
+    """Stop every warm kernel of this process (at worker exit)."""
+    for k in list(_ALL):
+        k.shutdown()
+
+
+_SHUTDOWN_REGISTERED = False
+
+
+def _register_shutdown() -> None:
+    global _SHUTDOWN_REGISTERED
+    if _SHUTDOWN_REGISTERED:
+        return
+    import atexit
+    from multiprocessing import util
+
+    # Pool workers leave through multiprocessing's exit path, which runs its finalizers
+    # but not atexit; the main process runs atexit. Kernels also stop by themselves
+    # when their parent process dies (ipykernel's parent poller).
+    util.Finalize(None, shutdown_worker_kernel, exitpriority=10)
+    atexit.register(shutdown_worker_kernel)
+    _SHUTDOWN_REGISTERED = True
