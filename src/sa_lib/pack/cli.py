@@ -228,7 +228,7 @@ def _cmd_check(args) -> int:
 
 def _cmd_run(args) -> int:
     from sa_lib.pack.params import ParameterError
-    from sa_lib.pack.runner import EXIT, OutputError, run_pack
+    from sa_lib.pack.runner import EXIT, OutputError, PackBusyError, run_pack
 
     try:
         res = run_pack(
@@ -244,6 +244,9 @@ def _cmd_run(args) -> int:
     except OutputError as e:
         print(f"sa run: error: {e}", file=sys.stderr)
         return EXIT["output"]
+    except PackBusyError as e:
+        print(f"sa run: {e}\nNothing was run.", file=sys.stderr)
+        return 2
     for r in res.themes:
         mark = "ok    " if r["status"] == "ok" else "FAILED"
         line = f"  {mark} {r['theme']:16s} {r['seconds']:6.1f} s"

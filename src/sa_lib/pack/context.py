@@ -19,8 +19,8 @@ import os
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 

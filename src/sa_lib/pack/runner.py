@@ -53,7 +53,16 @@ from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.params import load_params
 
-__all__ = ["EXIT", "MARKER", "OutputError", "RunResult", "run_pack", "pack_name"]
+__all__ = [
+    "EXIT",
+    "MARKER",
+    "OutputError",
+    "PackBusyError",
+    "RunResult",
+    "run_pack",
+    "pack_name",
+    "pack_lock",
+]
 
 EXIT = {
     "ok": 0,
@@ -144,6 +153,61 @@ class RunResult:
     ok: bool
     themes: list[dict] = field(default_factory=list)
     exit_code: int = 0
+
+
+class PackBusyError(RuntimeError):
+    """Another run holds this pack's lock: it is being built now."""
+
+
+class pack_lock:  # noqa: N801 - used as a context manager, like open()
+    """Hold ``<out_root>/.<name>.lock`` for the build of one pack, or raise :class:`PackBusyError`.
+
+    The lock is an OS advisory lock on an open file, so it is released when the holder
+    exits, however it exits (a killed worker included); the file itself may stay.
+    On entry, build folders of this pack left by a run that died (``.<name>.tmp-*``
+    with the runner's marker) are removed.
+    """
+
+    def __init__(self, out_root: Path, name: str) -> None:
+        self.path = out_root / f".{name}.lock"
+        self.out_root, self.name = out_root, name
+        self._fh = None
+
+    def __enter__(self):
+        import fcntl
+
+        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise PackBusyError(
+                f"{self.name} is being built by another run ({holder}); it was left alone. "
+                f"Wait for that run to finish, then run again (only missing or stale packs are rebuilt)."
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {platform.node()} since {datetime.now(UTC):%H:%M:%S} UTC")
+        fh.flush()
+        self._fh = fh
+        # Under the lock no other run is building this pack, so a build folder of it that
+        # the runner made (it has the marker) belongs to a run that died, on any host.
+        for stale in self.out_root.glob(f".{self.name}.tmp-*"):
+            if stale.is_dir() and not stale.is_symlink() and (stale / MARKER).is_file():
+                shutil.rmtree(stale, ignore_errors=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        if self._fh is not None:
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
 
 
 def pack_name(params: dict) -> str:
@@ -450,6 +514,8 @@ def run_pack(
     workers: int | None = None,
     progress: bool = True,
     themes: list[str] | None = None,
+    inline: bool = False,
+    manifest_extra=None,
 ) -> RunResult:
     """Run every theme in the parameters file and publish the pack atomically.
 
@@ -466,11 +532,50 @@ def run_pack(
         Show a progress bar on stderr.
     themes : list of str, optional
         Run only these of the file's themes.
+    inline : bool
+        Run the themes one after another in this process's warm kernel instead of a
+        process pool (what a Dask worker of ``sa run-all`` does).
+    manifest_extra : callable, optional
+        Called with the build folder when every theme succeeded; the dict it returns
+        is added to ``manifest.json`` before the pack is published.
 
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    PackBusyError
+        If another run is building the same pack (nothing is changed).
     """
+    from contextlib import ExitStack
+
+    # The pack's lock is taken once its folder is known and held until it is published.
+    with ExitStack() as lock:
+        return _run_pack(
+            params_path,
+            out_root=out_root,
+            workers=workers,
+            progress=progress,
+            themes=themes,
+            inline=inline,
+            manifest_extra=manifest_extra,
+            lock=lock,
+        )
+
+
+def _run_pack(
+    params_path,
+    *,
+    out_root,
+    workers,
+    progress,
+    themes,
+    inline,
+    manifest_extra,
+    lock,
+) -> RunResult:
+    """:func:`run_pack`'s work, under ``lock`` (an ExitStack the pack lock is entered on)."""
     params = load_params(params_path)
     params_abs = str(config.resolve(params_path))
     run_cfg = params["run"]
@@ -516,6 +621,7 @@ def run_pack(
         )
     try:
         out_root.mkdir(parents=True, exist_ok=True)
+        lock.enter_context(pack_lock(out_root, name))
         remove_stale_builds(out_root)
         for existing in (final, out_root / f"{name}.failed"):
             if existing.is_symlink() or (existing.exists() and not _made_by_runner(existing, name)):
@@ -563,7 +669,9 @@ def run_pack(
         "document": params.get("document"),
         "document_title": params.get("title"),
     }
-    old_term = signal.signal(signal.SIGTERM, _on_term)
+    # Signal handlers belong to the main thread (a Dask worker runs tasks in others).
+    main = threading.current_thread() is threading.main_thread()
+    old_term = signal.signal(signal.SIGTERM, _on_term) if main else None
     results: list[dict] = []
     n_workers = max(1, min(workers or run_cfg["workers"], len(todo)))
     try:
@@ -573,50 +681,56 @@ def run_pack(
 
             bar = tqdm(total=len(todo), desc=f"{name}", unit="theme", file=sys.stderr)
         titles = {t: theme_title(t) for t in todo}
-        pool = ProcessPoolExecutor(
-            max_workers=n_workers, initializer=_worker_init, initargs=(os.getpid(),)
-        )
-        try:
-            futs = {
-                pool.submit(
-                    _execute,
-                    t,
-                    params_abs,
-                    str(tmp / "notebooks" / f"{t}.ipynb"),
-                    run_cfg["kernel"],
-                    run_cfg["cell_timeout"],
-                    {
-                        "path": str(tmp / f"{t}.html"),
-                        "title": f"{params['title']}: {titles[t]}",
-                        "meta": meta,
-                    },
-                ): t
-                for t in todo
-            }
-            for fut in as_completed(futs):
-                r = fut.result()
-                r["title"] = titles[r["theme"]]
-                results.append(r)
-                level = logging.INFO if r["status"] == "ok" else logging.ERROR
-                logger.log(
-                    level,
-                    "theme %s: %s in %.1f s %s",
-                    r["theme"],
-                    r["status"],
-                    r["seconds"],
-                    r.get("error_summary", ""),
-                )
-                if bar:
-                    bar.set_postfix_str(f"{r['theme']} {r['status']}")
-                    bar.update(1)
-        except KeyboardInterrupt:
-            # Stop the notebooks now rather than waiting for them: workers ignore the
-            # signal themselves, so their kernels are not left half-way through a cell.
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+
+        def _job(t):
+            return (
+                t,
+                params_abs,
+                str(tmp / "notebooks" / f"{t}.ipynb"),
+                run_cfg["kernel"],
+                run_cfg["cell_timeout"],
+                {
+                    "path": str(tmp / f"{t}.html"),
+                    "title": f"{params['title']}: {titles[t]}",
+                    "meta": meta,
+                },
+            )
+
+        def _done(r):
+            r["title"] = titles[r["theme"]]
+            results.append(r)
+            level = logging.INFO if r["status"] == "ok" else logging.ERROR
+            logger.log(
+                level,
+                "theme %s: %s in %.1f s %s",
+                r["theme"],
+                r["status"],
+                r["seconds"],
+                r.get("error_summary", ""),
+            )
+            if bar:
+                bar.set_postfix_str(f"{r['theme']} {r['status']}")
+                bar.update(1)
+
+        if inline:
+            for t in todo:
+                _done(_execute(*_job(t)))
+        else:
+            pool = ProcessPoolExecutor(
+                max_workers=n_workers, initializer=_worker_init, initargs=(os.getpid(),)
+            )
+            try:
+                futs = {pool.submit(_execute, *_job(t)): t for t in todo}
+                for fut in as_completed(futs):
+                    _done(fut.result())
+            except KeyboardInterrupt:
+                # Stop the notebooks now rather than waiting for them: workers ignore the
+                # signal themselves, so their kernels are not left half-way through a cell.
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         if bar:
             bar.close()
         results.sort(key=lambda r: todo.index(r["theme"]))
@@ -657,6 +771,8 @@ def run_pack(
             "git_commit": meta["commit"],
             "themes": results,
         }
+        if ok and manifest_extra is not None:
+            manifest.update(manifest_extra(tmp))
         disk = [r for r in results if _is_output_errno(r.get("errno"))]
         if disk:
             raise OSError(disk[0]["errno"], disk[0].get("evalue", ""), disk[0].get("filename"))
@@ -676,10 +792,12 @@ def run_pack(
         root_logger.removeHandler(handler)
         handler.close()
         shutil.rmtree(tmp, ignore_errors=True)
-        signal.signal(signal.SIGTERM, old_term)
+        if main:
+            signal.signal(signal.SIGTERM, old_term)
         return RunResult(final, False, results, EXIT["interrupted"])
     finally:
-        signal.signal(signal.SIGTERM, old_term)
+        if main:
+            signal.signal(signal.SIGTERM, old_term)
     root_logger.removeHandler(handler)
     handler.close()
 

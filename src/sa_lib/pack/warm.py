@@ -192,6 +192,38 @@ class WarmKernel:
         self.notebooks_run += 1
         return warm
 
+    def evaluate(self, code: str, expression: str) -> str:
+        """Run ``code`` in the (started) kernel, then return ``expression``'s plain-text value.
+
+        For small results a worker needs from the kernel's warm state, e.g. a CSP's
+        headline from the context the themes just used.
+        """
+        if not self.started:
+            raise RuntimeError("the kernel is not running: run a notebook in it first")
+        from jupyter_client import BlockingKernelClient
+
+        kc = BlockingKernelClient()
+        kc.load_connection_info(self.km.get_connection_info())
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(
+                code,
+                store_history=False,
+                user_expressions={"value": expression},
+                timeout=600,
+                output_hook=lambda msg: None,
+            )
+        finally:
+            kc.stop_channels()
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+        value = content["user_expressions"]["value"]
+        if value.get("status") != "ok":
+            raise RuntimeError(f"{value.get('ename')}: {value.get('evalue')}")
+        return value["data"]["text/plain"]
+
     def shutdown(self) -> None:
         """Stop the kernel (if any); the next :meth:`execute` starts a new one."""
         km, self.km = self.km, None

@@ -1,0 +1,149 @@
+"""The Community Safety Partnerships of England and Wales, and which to run.
+
+One table, read from the ONS "LAD to CSP to PFA (December 2024)" lookup: each CSP
+with its local authority district code(s) and its police force, and the force's
+name as police.uk spells it in its file names (``essex``, ``metropolitan``,
+``avon-and-somerset``). ``sa run-all`` selects from it with ``--force`` and ``--csp``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> lk = pd.DataFrame({"ltla24_code": ["E07000011", "E07000008"],
+...     "ltla24_name": ["Huntingdonshire", "Cambridge"], "csp24_code": ["E22000010", "E22000011"],
+...     "csp24_name": ["Huntingdonshire", "Cambridge"], "pfa24_code": ["E23000023"] * 2,
+...     "pfa24_name": ["Cambridgeshire"] * 2})
+>>> t = csp_table(lk)
+>>> t[["csp_name", "slug", "lad_codes", "force_slug"]].to_dict("records")[0]
+{'csp_name': 'Cambridge', 'slug': 'cambridge', 'lad_codes': ['E07000008'], 'force_slug': 'cambridgeshire'}
+>>> select_csps(t, csps=["Huntingdonshire"])["csp_code"].tolist()
+['E22000010']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from sa_lib import config
+from sa_lib.validation import require_columns
+
+__all__ = ["DEFAULT_LOOKUP", "force_slug", "csp_slug", "csp_table", "select_csps"]
+
+#: The national reference lookup (LAD 2024 -> CSP 2024 -> police force area 2024).
+DEFAULT_LOOKUP: Path = (
+    config.ROOT.parent / "shared" / "data" / "national" / "lad24_csp24_pfa24_lookup.csv"
+)
+
+LOOKUP_COLUMNS = ["ltla24_code", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"]
+
+#: Force names whose police.uk file-name slug is not their name in lower case with hyphens.
+_FORCE_SLUGS = {
+    "Metropolitan Police": "metropolitan",
+    "London, City of": "city-of-london",
+    "City of London": "city-of-london",
+}
+
+
+def force_slug(pfa_name: str) -> str:
+    """The police.uk file-name slug of a police force area.
+
+    Examples
+    --------
+    >>> force_slug("Avon and Somerset"), force_slug("Metropolitan Police"), force_slug("Essex")
+    ('avon-and-somerset', 'metropolitan', 'essex')
+    """
+    if pfa_name in _FORCE_SLUGS:
+        return _FORCE_SLUGS[pfa_name]
+    return re.sub(r"[^a-z0-9]+", "-", pfa_name.lower()).strip("-")
+
+
+def csp_slug(name: str) -> str:
+    """A CSP's pack slug: its name in lower case, words joined by ``_``.
+
+    Examples
+    --------
+    >>> csp_slug("Southend-on-Sea"), csp_slug("Bristol, City of")
+    ('southend_on_sea', 'bristol_city_of')
+    """
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def csp_table(lookup: pd.DataFrame | str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """One row per CSP: ``csp_code``, ``csp_name``, ``slug``, ``lad_codes`` (list), ``force``,
+    ``force_slug``; sorted by force then CSP name.
+
+    Parameters
+    ----------
+    lookup : DataFrame or path, optional
+        The LAD -> CSP -> PFA lookup (default :data:`DEFAULT_LOOKUP`).
+    """
+    if lookup is None:
+        lookup = DEFAULT_LOOKUP
+    if not isinstance(lookup, pd.DataFrame):
+        path = Path(lookup)
+        if not path.is_file():
+            raise ValueError(
+                f"lookup: {path} not found. Fix: give the ONS LAD -> CSP -> PFA lookup CSV "
+                f"(columns {', '.join(LOOKUP_COLUMNS)})."
+            )
+        lookup = pd.read_csv(path, dtype=str)
+    require_columns(
+        lookup, LOOKUP_COLUMNS, arg="lookup", fix="use the ONS LAD to CSP to PFA lookup"
+    )
+    g = (
+        lookup.sort_values("ltla24_code")
+        .groupby(["csp24_code", "csp24_name", "pfa24_name"], as_index=False)["ltla24_code"]
+        .agg(list)
+    )
+    out = pd.DataFrame(
+        {
+            "csp_code": g["csp24_code"],
+            "csp_name": g["csp24_name"],
+            "slug": g["csp24_name"].map(csp_slug),
+            "lad_codes": g["ltla24_code"],
+            "force": g["pfa24_name"],
+            "force_slug": g["pfa24_name"].map(force_slug),
+        }
+    )
+    return out.sort_values(["force", "csp_name"]).reset_index(drop=True)
+
+
+def select_csps(
+    table: pd.DataFrame, *, force: str | None = None, csps: list[str] | None = None
+) -> pd.DataFrame:
+    """The CSPs to run: all, one force's (``force`` slug) and/or those named (name, slug or code).
+
+    Raises
+    ------
+    ValueError
+        For a force or CSP not in the table, naming the valid choices.
+    """
+    out = table
+    if force is not None:
+        slugs = sorted(table["force_slug"].unique())
+        if force not in slugs:
+            raise ValueError(
+                f"--force {force!r} is not a police force's file-name slug. Valid choices: "
+                f"{', '.join(slugs)}."
+            )
+        out = out[out["force_slug"] == force]
+    if csps:
+        keys = {
+            **{n.lower(): n for n in table["csp_name"]},
+            **dict(zip(table["slug"], table["csp_name"], strict=True)),
+            **dict(zip(table["csp_code"].str.lower(), table["csp_name"], strict=True)),
+        }
+        unknown = [c for c in csps if c.lower() not in keys]
+        if unknown:
+            raise ValueError(
+                f"--csp {unknown[0]!r} is not a CSP (give its name, slug or E22/W22 code). "
+                f"CSPs include: {', '.join(table['csp_name'].head(8))}..."
+            )
+        names = {keys[c.lower()] for c in csps}
+        out = out[out["csp_name"].isin(names)]
+        if out.empty:
+            raise ValueError(f"--csp {', '.join(csps)}: none of these is in --force {force!r}.")
+    return out.reset_index(drop=True)

@@ -1,0 +1,445 @@
+"""Every CSP's pack from one template, fanned out on a Dask cluster: ``sa run-all``.
+
+A template is a parameters file whose shared settings (store, statistics,
+disclosure, themes, data paths) every CSP takes; the CSP, its LAD codes, the
+title and the period are filled in per CSP, and peers and the place-profile area
+(which belong to one CSP) are cleared. The filled-in files are written to
+``<out>/parameters/`` so each pack's parameters can be checked and re-run alone.
+
+Each CSP is one Dask task that runs :func:`sa_lib.pack.runner.run_pack` in the
+worker, its themes one after another in the worker's warm kernel
+(:mod:`sa_lib.pack.warm`), so the imports and the CSP's context are paid once per
+worker and CSP rather than once per theme. Scheduling, retries (a worker that
+dies has its task rescheduled on another) and worker memory limits are Dask's:
+by default a ``distributed.LocalCluster`` with one single-threaded worker per
+core; ``scheduler="tcp://HOST:8786"`` uses an existing cluster (the store and the
+output folder must then be on a path every worker sees).
+
+A pack is published atomically by ``run_pack`` under a per-pack lock, so a killed
+worker never leaves a partial pack published, and a second run at the same time
+leaves a pack being built alone (reporting it as busy). A pack whose manifest
+records the same fingerprint (its parameters, the store's ingest log, the input
+files, the notebooks and the workbench version) is up to date and not rebuilt;
+a rerun redoes only failed, missing or stale packs.
+
+Examples
+--------
+>>> t = {"title": "Huntingdonshire CSP assessment", "csp": {"name": "Huntingdonshire",
+...      "slug": "huntingdonshire", "lad_codes": ["E07000011"]}, "period": "2025-Q4"}
+>>> p = csp_parameters(t, {"csp_name": "Fenland", "slug": "fenland", "lad_codes": ["E07000010"],
+...                        "force": "Cambridgeshire"}, "2025-Q3")
+>>> p["title"], p["csp"], p["period"]
+('Fenland CSP assessment', {'name': 'Fenland', 'slug': 'fenland', 'lad_codes': ['E07000010']}, '2025-Q3')
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from sa_lib import __version__, config
+
+__all__ = [
+    "FanoutResult",
+    "csp_parameters",
+    "plan_packs",
+    "build_csp",
+    "run_all",
+]
+
+logger = logging.getLogger("sa_lib.pack.fanout")
+
+
+@dataclass
+class FanoutResult:
+    """What ``run_all`` did: packs built, packs already up to date, failures, the index."""
+
+    out_root: Path
+    built: list[dict] = field(default_factory=list)
+    up_to_date: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+    workers: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every pack is built or up to date, 3 when any CSP failed."""
+        return 3 if self.failures else 0
+
+
+def csp_parameters(template: dict, csp: dict, period: str) -> dict:
+    """The template's parameters for one CSP (a new dict; the template is not changed).
+
+    ``csp`` has ``csp_name``, ``slug``, ``lad_codes`` and ``force`` (a row of
+    :func:`sa_lib.pack.csps.csp_table`).
+    """
+    p = copy.deepcopy(template)
+    old = (p.get("csp") or {}).get("name")
+    title = p.get("title") or "Community Safety Partnership strategic assessment"
+    if old and old in title:
+        title = title.replace(old, csp["csp_name"])
+    else:
+        title = f"{csp['csp_name']} {title}"
+    p["title"] = title
+    p["csp"] = {"name": csp["csp_name"], "slug": csp["slug"], "lad_codes": list(csp["lad_codes"])}
+    p["period"] = str(period)
+    comp = dict(p.get("comparison") or {})
+    comp["peers"] = []
+    comp["wider_area_name"] = f"{csp['force']} police force area"
+    p["comparison"] = comp
+    if isinstance(p.get("place_profile"), dict):
+        p["place_profile"] = {**p["place_profile"], "area": None}
+    return p
+
+
+def _path_sig(path: Path) -> list:
+    if path.is_dir():
+        return [
+            (f.relative_to(path).as_posix(), f.stat().st_size, f.stat().st_mtime_ns)
+            for f in sorted(path.rglob("*"))
+            if f.is_file()
+        ]
+    return [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else [None]
+
+
+def _shared_fingerprint(template: dict, themes: list[str]) -> str:
+    """What every CSP's pack depends on besides its own parameters."""
+    h = hashlib.sha256(f"sa-workbench {__version__}".encode())
+    data = template.get("data") or {}
+    for key, value in sorted(data.items()):
+        if value is None or value == "synthetic":
+            continue
+        p = config.resolve(value)
+        if key == "store":
+            log = p / "ingest_log.json"
+            h.update(log.read_bytes() if log.exists() else b"no ingest log")
+        else:
+            h.update(json.dumps([key, _path_sig(p)], default=str).encode())
+    for t in themes:
+        nb = config.NOTEBOOKS_DIR / f"{t}.ipynb"
+        h.update(nb.read_bytes() if nb.exists() else t.encode())
+    return h.hexdigest()
+
+
+def _is_current(pack: Path, fingerprint: str) -> bool:
+    try:
+        man = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return man.get("status") in ("complete", "partial") and man.get("fingerprint") == fingerprint
+
+
+def plan_packs(
+    template_path: str | os.PathLike[str],
+    period: str | None = None,
+    *,
+    force: str | None = None,
+    csps: list[str] | None = None,
+    themes: list[str] | None = None,
+    out_root: str | os.PathLike[str] | None = None,
+    lookup=None,
+) -> tuple[list[dict], dict]:
+    """Validate the template, select the CSPs and write their parameters files.
+
+    Returns
+    -------
+    (specs, info)
+        One spec per CSP (``csp_name``, ``slug``, ``force``, ``params_path``, ``name``
+        (the pack folder), ``themes``, ``kernel``, ``out_root``, ``fingerprint``), and
+        ``info`` with ``period_slug`` and ``period_label``.
+
+    Raises
+    ------
+    sa_lib.pack.params.ParameterError
+        For an invalid template, period, theme, force or CSP (nothing is written).
+    """
+    from sa_lib.data.periods import parse_period
+    from sa_lib.pack.csps import csp_table, select_csps
+    from sa_lib.pack.params import ParameterError, load_params
+    from sa_lib.pack.runner import pack_name
+
+    tpath = config.resolve(template_path)
+    checked = load_params(tpath, check_store=False)
+    raw = yaml.safe_load(tpath.read_text(encoding="utf-8"))
+    period = str(period or raw.get("period"))
+    try:
+        per = parse_period(period)
+    except ValueError as e:
+        raise ParameterError(str(template_path), [f"--period: {e}"]) from None
+    if themes:
+        unknown = [t for t in themes if t not in checked["themes"]]
+        if unknown:
+            raise ParameterError(
+                str(template_path),
+                [
+                    f"--theme {t!r} is not in the template's themes list. Valid choices: "
+                    f"{', '.join(checked['themes'])}."
+                    for t in unknown
+                ],
+            )
+    try:
+        table = select_csps(csp_table(lookup), force=force, csps=csps)
+    except ValueError as e:
+        raise ParameterError(str(template_path), [str(e)]) from None
+    out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
+    params_dir = out_root / "parameters"
+    params_dir.mkdir(parents=True, exist_ok=True)
+    todo = [t for t in checked["themes"] if not themes or t in themes]
+    partial = todo != list(checked["themes"])
+    shared = _shared_fingerprint(raw, todo)
+    specs = []
+    for row in table.to_dict("records"):
+        p = csp_parameters(raw, row, period)
+        text = (
+            f"# {row['csp_name']}: written by `sa run-all` from {Path(template_path).name}.\n"
+            + yaml.safe_dump(p, sort_keys=False, allow_unicode=True)
+        )
+        path = params_dir / f"{row['slug']}_{per.slug}.yaml"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        name = pack_name(p) + (".partial" if partial else "")
+        specs.append(
+            {
+                "csp_name": row["csp_name"],
+                "csp_code": row["csp_code"],
+                "slug": row["slug"],
+                "force": row["force"],
+                "params_path": str(path.resolve()),
+                "name": name,
+                "themes": todo if partial else None,
+                "kernel": checked["run"]["kernel"],
+                "out_root": str(out_root.resolve()),
+                "fingerprint": hashlib.sha256((shared + text).encode()).hexdigest(),
+            }
+        )
+    return specs, {"period_slug": per.slug, "period_label": per.label}
+
+
+def build_csp(spec: dict) -> dict:
+    """Build one CSP's pack in this process (a Dask task); never raises.
+
+    Returns a dict with ``csp_name``, ``name``, ``status`` (``ok`` or ``failed``),
+    ``error``, ``seconds``, ``pid`` and ``themes`` (each theme's timings).
+    """
+    from sa_lib.pack.params import ParameterError
+    from sa_lib.pack.runner import PackBusyError, run_pack
+    from sa_lib.pack.warm import worker_kernel
+
+    t0 = time.perf_counter()
+    out = {"csp_name": spec["csp_name"], "name": spec["name"], "pid": os.getpid()}
+
+    def extra(tmp: Path) -> dict:
+        info = {
+            "force": spec["force"],
+            "csp_code": spec["csp_code"],
+            "fingerprint": spec["fingerprint"],
+        }
+        try:
+            text = worker_kernel(spec["kernel"]).evaluate(
+                "import json\nfrom sa_lib.pack.national_index import csp_headline",
+                f"json.dumps(csp_headline({spec['params_path']!r}))",
+            )
+            info["headline"] = json.loads(ast.literal_eval(text))
+        except Exception as e:  # noqa: BLE001 - a pack without a headline is still a pack
+            info["headline"] = None
+            info["headline_error"] = f"{type(e).__name__}: {e}"
+        return info
+
+    try:
+        res = run_pack(
+            spec["params_path"],
+            out_root=spec["out_root"],
+            workers=1,
+            progress=False,
+            themes=spec["themes"],
+            inline=True,
+            manifest_extra=extra,
+        )
+    except ParameterError as e:
+        return {**out, "status": "failed", "error": f"invalid parameters: {e}", "themes": []}
+    except PackBusyError as e:
+        return {**out, "status": "failed", "error": str(e), "themes": []}
+    except Exception as e:  # noqa: BLE001 - one CSP's failure is reported, not fatal to others
+        return {**out, "status": "failed", "error": f"{type(e).__name__}: {e}", "themes": []}
+    keys = ("theme", "status", "wall_seconds", "compute_seconds", "setup_seconds")
+    keys += ("export_seconds", "overhead_seconds", "warm_kernel")
+    themes = [{k: r.get(k) for k in keys} for r in res.themes]
+    failed = [r for r in res.themes if r["status"] != "ok"]
+    return {
+        **out,
+        "status": "ok" if res.ok else "failed",
+        "error": "; ".join(f"{r['theme']}: {r.get('error_summary', '')}" for r in failed)
+        if failed
+        else ("interrupted" if not res.ok else ""),
+        "pack": str(res.out_dir),
+        "seconds": time.perf_counter() - t0,
+        "themes": themes,
+    }
+
+
+@contextmanager
+def _client(scheduler: str | None, n_workers: int | None):
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = n_workers or os.cpu_count() or 1
+    # One single-threaded worker per core: each keeps one warm kernel. Dask's nanny
+    # restarts a worker that dies and enforces its memory limit.
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def run_all(
+    template_path: str | os.PathLike[str],
+    period: str | None = None,
+    *,
+    force: str | None = None,
+    csps: list[str] | None = None,
+    themes: list[str] | None = None,
+    out_root: str | os.PathLike[str] | None = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    lookup=None,
+    rebuild: bool = False,
+    progress: bool = True,
+    client=None,
+) -> FanoutResult:
+    """Build every selected CSP's pack on a Dask cluster, then the national index.
+
+    Parameters
+    ----------
+    template_path : path-like
+        The template parameters file.
+    period : str, optional
+        The period for every pack (default: the template's).
+    force : str, optional
+        Only this police force's CSPs (police.uk file-name slug, e.g. ``"essex"``).
+    csps : list of str, optional
+        Only these CSPs (names, slugs or codes).
+    themes : list of str, optional
+        Only these of the template's themes (the packs are then partial runs).
+    out_root : path-like, optional
+        Output root (default ``outputs/``): one folder per pack, ``parameters/`` and ``index.html``.
+    scheduler : str, optional
+        Address of an existing Dask scheduler; default a local cluster.
+    n_workers : int, optional
+        Local cluster size (default one worker per core).
+    lookup : DataFrame or path, optional
+        The LAD -> CSP -> PFA lookup (default the national reference).
+    rebuild : bool
+        Rebuild packs that are up to date too.
+    progress : bool
+        Show a progress bar on stderr.
+    client : distributed.Client, optional
+        Use this client (tests, benchmarks) instead of starting a cluster.
+
+    Returns
+    -------
+    FanoutResult
+    """
+    from sa_lib.pack.national_index import write_national_index
+
+    t0 = time.perf_counter()
+    specs, info = plan_packs(
+        template_path,
+        period,
+        force=force,
+        csps=csps,
+        themes=themes,
+        out_root=out_root,
+        lookup=lookup,
+    )
+    root = Path(specs[0]["out_root"]) if specs else Path(out_root or config.OUTPUTS_DIR)
+    result = FanoutResult(out_root=root)
+    todo = []
+    for s in specs:
+        if not rebuild and _is_current(root / s["name"], s["fingerprint"]):
+            result.up_to_date.append({"csp_name": s["csp_name"], "name": s["name"]})
+        else:
+            todo.append(s)
+    if todo:
+        if client is not None:
+            result.workers = len(client.scheduler_info()["workers"])
+            _fan_out(client, todo, result, progress)
+        else:
+            with _client(scheduler, n_workers) as c:
+                result.workers = len(c.scheduler_info()["workers"])
+                _fan_out(c, todo, result, progress)
+    result.index = write_national_index(
+        root,
+        period_slug=info["period_slug"],
+        period_label=info["period_label"],
+        failures=[{"csp_name": f["csp_name"], "error": f["error"]} for f in result.failures],
+    )
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _fan_out(client, todo: list[dict], result: FanoutResult, progress: bool) -> None:
+    from distributed import as_completed
+
+    run_id = uuid.uuid4().hex[:8]
+    futures = client.map(
+        build_csp,
+        todo,
+        key=[f"sa-pack-{s['name']}-{run_id}" for s in todo],
+        pure=False,
+        retries=1,
+    )
+    by_key = {f.key: s for f, s in zip(futures, todo, strict=True)}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), desc="CSP packs", unit="pack")
+    for fut, res in as_completed(futures, with_results=True, raise_errors=False):
+        spec = by_key[fut.key]
+        if isinstance(res, BaseException):
+            res = {
+                "csp_name": spec["csp_name"],
+                "name": spec["name"],
+                "status": "failed",
+                "error": f"{type(res).__name__}: {res}",
+                "themes": [],
+            }
+        (result.built if res["status"] == "ok" else result.failures).append(res)
+        logger.info("pack %s: %s %s", res["name"], res["status"], res.get("error", ""))
+        if bar:
+            bar.set_postfix_str(f"{spec['slug']} {res['status']}")
+            bar.update(1)
+    if bar:
+        bar.close()
+    order = {s["name"]: i for i, s in enumerate(todo)}
+    result.built.sort(key=lambda r: order[r["name"]])
+    result.failures.sort(key=lambda r: order[r["name"]])

@@ -1,0 +1,267 @@
+"""The national index: every CSP's pack for a period on one page, with a funnel plot.
+
+``sa run-all`` writes ``<out>/index.html`` beside the packs: one row per CSP with
+its headline (police-recorded crime excluding anti-social behaviour in the period,
+per 1,000 residents, with its confidence interval), how it compares with the
+rate of all the CSPs listed (inside or outside the 99.8% funnel limits), and a
+link to its pack; and a funnel plot of every CSP's rate against its population.
+The headline of each pack is stored in its ``manifest.json`` (``headline``) when
+the pack is built, so the index is read from the packs alone and takes seconds
+for all 314 CSPs.
+
+Examples
+--------
+>>> import pandas as pd
+>>> h = headline_frame(pd.DataFrame({"count": [120, 8], "population": [80000, 5000]}),
+...                    per=1000, conf_level=0.95, threshold=10)
+>>> h[["rate", "suppressed"]].round(2).to_dict("records")
+[{'rate': 1.5, 'suppressed': False}, {'rate': nan, 'suppressed': True}]
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import io
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.validation import require_columns
+
+__all__ = ["csp_headline", "headline_frame", "collect_packs", "write_national_index"]
+
+ASB = "Anti-social behaviour"
+
+
+def headline_frame(
+    df: pd.DataFrame, *, per: float, conf_level: float, threshold: int
+) -> pd.DataFrame:
+    """Rate per ``per`` with its Poisson CI for each row of ``count`` and ``population``.
+
+    Returns a new frame with ``rate``, ``rate_lower``, ``rate_upper`` and ``suppressed``
+    (a count below the disclosure ``threshold`` is not shown: its rate and CI are NaN).
+    """
+    from sa_lib.stats.rates import rate_ci
+
+    require_columns(df, ["count", "population"], arg="df")
+    out = rate_ci(df, "count", "population", per=per, conf_level=conf_level)
+    out["suppressed"] = out["count"] < threshold
+    for c in ("rate", "rate_lower", "rate_upper"):
+        out[c] = out[c].where(~out["suppressed"])
+    return out
+
+
+def csp_headline(params_path: str | os.PathLike[str]) -> dict:
+    """A CSP's headline for the national index, from its parameters (run in the worker's kernel).
+
+    Returns
+    -------
+    dict
+        ``count`` (crimes excluding ASB in the period), ``population``, ``per``,
+        ``conf_level``, ``threshold``, ``period``; ``count`` is None when it is below
+        the disclosure threshold.
+    """
+    from sa_lib.pack.context import open_context
+
+    ctx = open_context(params_path, "overview")
+    cur = ctx.in_period("current")
+    n = int((cur["crime_type"] != ASB).sum())
+    threshold = int(ctx.params["disclosure"]["threshold"])
+    return {
+        "count": n if n >= threshold else None,
+        "population": int(ctx.geo.population),
+        "per": int(ctx.rate_per),
+        "conf_level": float(ctx.stats["conf_level"]),
+        "threshold": threshold,
+        "period": ctx.period.label,
+        "months": len(ctx.period.months),
+    }
+
+
+def collect_packs(out_root: str | os.PathLike[str], period_slug: str) -> pd.DataFrame:
+    """One row per published pack of the period under ``out_root`` (from each ``manifest.json``).
+
+    Columns: ``csp_name``, ``slug``, ``force``, ``pack`` (folder name), ``status``,
+    ``count``, ``population``, ``per``, ``conf_level``, ``threshold``, ``period``.
+    Hidden build folders and ``.failed`` builds are not packs and are not listed.
+    """
+    rows = []
+    for m in sorted(Path(out_root).glob(f"*_{period_slug}*/manifest.json")):
+        folder = m.parent.name
+        if folder.startswith(".") or folder.endswith(".failed"):
+            continue
+        try:
+            man = json.loads(m.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        head = man.get("headline") or {}
+        csp = (man.get("parameters") or {}).get("csp") or {}
+        rows.append(
+            {
+                "csp_name": csp.get("name", folder),
+                "slug": csp.get("slug", folder),
+                "force": man.get("force", ""),
+                "pack": folder,
+                "status": man.get("status", "unknown"),
+                **{
+                    k: head.get(k)
+                    for k in ("count", "population", "per", "conf_level", "threshold", "period")
+                },
+            }
+        )
+    cols = ["csp_name", "slug", "force", "pack", "status", "count", "population", "per"]
+    cols += ["conf_level", "threshold", "period"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _funnel_png(packs: pd.DataFrame, per: float) -> tuple[str, pd.DataFrame]:
+    """The funnel plot as base64 PNG, and each CSP's position against the limits."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sa_lib.stats.comparison import funnel_limits, plot_funnel
+
+    shown = packs[packs["count"].notna() & (packs["population"].fillna(0) > 0)].copy()
+    shown["count"] = shown["count"].astype(float)
+    shown["population"] = shown["population"].astype(float)
+    if len(shown) < 2:
+        return "", pd.DataFrame(columns=["csp_name", "comparison"])
+    fig = plot_funnel(
+        shown,
+        "csp_name",
+        "count",
+        "population",
+        per=per,
+        title="Crime (excluding ASB) per resident, every CSP against its population",
+    )
+    fig.axes[0].set_xlabel("Residents of the area covered (Census 2021)")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    ref = shown["count"].sum() / shown["population"].sum() * per
+    lim = funnel_limits(ref, shown["population"].to_numpy(), per=per, levels=(0.95, 0.998))
+    rate = (shown["count"] / shown["population"] * per).to_numpy()
+    pos = np.where(
+        rate > lim["upper_99_8"].to_numpy(),
+        "above",
+        np.where(rate < lim["lower_99_8"].to_numpy(), "below", "within the limits"),
+    )
+    comp = pd.DataFrame({"csp_name": shown["csp_name"].to_numpy(), "comparison": pos})
+    return base64.b64encode(buf.getvalue()).decode(), comp
+
+
+def write_national_index(
+    out_root: str | os.PathLike[str],
+    *,
+    period_slug: str,
+    period_label: str,
+    failures: list[dict] | None = None,
+    title: str = "Community Safety Partnership strategic assessments",
+) -> Path:
+    """Write ``<out_root>/index.html``: every pack of the period, its headline and a funnel plot.
+
+    ``failures`` (``csp_name``, ``error``) lists CSPs whose pack could not be built in
+    this run; they are shown with the reason, and a previous good pack, if any, is linked.
+    """
+    from sa_lib.pack.export import REPORT_CSS, _footer
+
+    out_root = Path(out_root)
+    packs = collect_packs(out_root, period_slug)
+    per = float(packs["per"].dropna().iloc[0]) if packs["per"].notna().any() else 1000.0
+    conf = (
+        float(packs["conf_level"].dropna().iloc[0]) if packs["conf_level"].notna().any() else 0.95
+    )
+    thr = int(packs["threshold"].dropna().iloc[0]) if packs["threshold"].notna().any() else 10
+    if len(packs):
+        head = headline_frame(
+            packs.assign(
+                count=packs["count"].astype(float).fillna(0),
+                population=packs["population"].astype(float),
+            ),
+            per=per,
+            conf_level=conf,
+            threshold=thr,
+        )
+        head["suppressed"] = head["suppressed"] | packs["count"].isna()
+        for c in ("rate", "rate_lower", "rate_upper"):
+            head[c] = head[c].where(~head["suppressed"])
+    else:
+        head = packs.assign(rate=np.nan, rate_lower=np.nan, rate_upper=np.nan, suppressed=True)
+    png, comp = _funnel_png(packs, per)
+    where = dict(zip(comp["csp_name"], comp["comparison"], strict=False)) if len(comp) else {}
+    failed = {f["csp_name"]: f.get("error", "") for f in failures or []}
+
+    rows = []
+    for _, r in head.sort_values(["force", "csp_name"]).iterrows():
+        name = _html.escape(str(r["csp_name"]))
+        link = f'<a href="{_html.escape(r["pack"])}/index.html">{name}</a>'
+        if r["suppressed"]:
+            rate = f"fewer than {thr}" if pd.notna(r["population"]) else "not available"
+            ci = ""
+        else:
+            rate = f"{r['rate']:.1f}"
+            ci = f"{r['rate_lower']:.1f} to {r['rate_upper']:.1f}"
+        note = ""
+        if r["status"] != "complete":
+            note = f" ({_html.escape(str(r['status']))} run)"
+        if r["csp_name"] in failed:
+            note += " <strong>Not rebuilt in this run; this is the last good pack.</strong>"
+        pos = where.get(r["csp_name"], "")
+        rows.append(
+            f"<tr><td>{link}{note}</td><td>{_html.escape(str(r['force']))}</td>"
+            f'<td class="num">{int(r["population"]):,}</td><td class="num">{rate}</td>'
+            f'<td class="num">{ci}</td><td>{_html.escape(str(pos))}</td></tr>'
+            if pd.notna(r["population"])
+            else f"<tr><td>{link}{note}</td><td>{_html.escape(str(r['force']))}</td>"
+            f"<td></td><td>not available</td><td></td><td></td></tr>"
+        )
+    listed = set(head["csp_name"]) if len(head) else set()
+    fails = [
+        f"<tr><td>{_html.escape(n)}</td><td>FAILED: no pack published ({_html.escape(e)})</td></tr>"
+        for n, e in sorted(failed.items())
+        if n not in listed
+    ]
+    fail_html = (
+        '<h2 id="failed">Not built</h2><table class="sa-table"><thead><tr><th>CSP</th>'
+        f"<th>Why</th></tr></thead><tbody>{''.join(fails)}</tbody></table>"
+        if fails
+        else ""
+    )
+    img = (
+        f"<img alt=\"Funnel plot: each CSP's crime rate against its population, with 95% and "
+        f'99.8% limits around the rate of all CSPs shown" src="data:image/png;base64,{png}">'
+        if png
+        else "<p>Too few packs with a headline for a funnel plot.</p>"
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_html.escape(title)}: {_html.escape(period_label)}</title><style>{REPORT_CSS}</style></head>
+<body class="sa-report"><header class="sa-topbar"><span>{_html.escape(title)}</span></header>
+<h1>{_html.escape(title)}</h1>
+<p>{len(head)} partnership packs for <strong>{_html.escape(period_label)}</strong>, produced
+{datetime.now():%d %B %Y %H:%M}. The headline is police-recorded crime excluding anti-social
+behaviour in the period, per {per:,.0f} residents, with its {conf:.0%} confidence interval.
+Counts below {thr} are not shown.</p>
+<h2 id="funnel">How the partnerships compare</h2>
+<p>Each point is a partnership. The lines show how far from the rate of all the partnerships
+shown an area of each size can fall by chance. <em>Above</em> or <em>below</em> in the table
+means outside the 99.8% limits.</p>
+{img}
+<h2 id="packs">Partnership packs</h2>
+<table class="sa-table"><thead><tr><th>Partnership</th><th>Police force</th><th>Residents</th>
+<th>Crimes per {per:,.0f}</th><th>{conf:.0%} interval</th><th>Against all shown</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+{fail_html}
+<footer class="sa-footer">{_footer({})}</footer></body></html>"""
+    path = out_root / "index.html"
+    tmp = out_root / f".index.html.tmp-{os.getpid()}"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
