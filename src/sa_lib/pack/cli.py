@@ -18,7 +18,8 @@ EXIT_CODES = textwrap.dedent(
       0    success
       1    unexpected internal error (a bug: please report it)
       2    invalid parameters or command line (nothing was run)
-      3    a theme notebook failed (the last good pack is kept; see outputs/<pack>.failed/)
+      3    a theme notebook failed (the last good pack is kept; see outputs/<pack>.failed/);
+           for run-all: at least one CSP failed (the others are built)
       4    input data error (e.g. a malformed police.uk file; nothing was ingested)
       5    output not writable: read-only folder, full disk, or a folder sa did not
            create in the way (the message names the path and the fix; the last good
@@ -35,6 +36,7 @@ EPILOG = (
       sa ingest ~/Downloads/2025-12.zip          # data.police.uk archive(s), zips or folders
       sa check parameters/my_csp_2025q4.yaml      # validate without running
       sa run parameters/my_csp_2025q4.yaml        # build outputs/<csp>_<period>/
+      sa run-all template.yaml --force essex      # every CSP of a force, on a Dask cluster
 
     """
     )
@@ -271,6 +273,41 @@ def _cmd_run(args) -> int:
     return res.exit_code
 
 
+def _cmd_run_all(args) -> int:
+    from sa_lib.pack.fanout import run_all
+    from sa_lib.pack.params import ParameterError
+
+    try:
+        res = run_all(
+            args.template,
+            args.period,
+            force=args.force,
+            csps=args.csp,
+            themes=args.theme,
+            out_root=args.out,
+            scheduler=args.scheduler,
+            n_workers=args.workers,
+            lookup=args.csp_lookup,
+            rebuild=args.rebuild,
+            progress=not args.quiet,
+        )
+    except ParameterError as e:
+        print(f"sa run-all: {e}\nNothing was run.", file=sys.stderr)
+        return 2
+    print(
+        f"{len(res.built)} pack(s) built, {len(res.up_to_date)} up to date, "
+        f"{len(res.failures)} failed, in {res.seconds:.0f} s on {res.workers} worker(s)."
+    )
+    print(f"National index: {res.index}")
+    if res.failures:
+        width = max(len(f["csp_name"]) for f in res.failures)
+        print(f"\nFailed ({len(res.failures)}); a rerun redoes only these:", file=sys.stderr)
+        print(f"  {'CSP':{width}s}  reason", file=sys.stderr)
+        for f in res.failures:
+            print(f"  {f['csp_name']:{width}s}  {f.get('error', '')}", file=sys.stderr)
+    return res.exit_code
+
+
 def _cmd_themes(args) -> int:
     for nb in sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")):
         print(nb.stem)
@@ -392,6 +429,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", action="append", help="run only this theme (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "run-all",
+        help="build a pack for every CSP (or a force's, or those named) from one template, on Dask",
+        description="Fill a template parameters file in for each CSP (name, LAD codes, title, "
+        "period), build each CSP's pack on a Dask cluster (a local one with one worker per core "
+        "unless --scheduler is given), then write the national index with every CSP's headline "
+        "rate and a funnel plot. Packs already built from the same inputs are not rebuilt; a failed "
+        "CSP does not stop the others (exit code 3, with a table of failures).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("template", help="template parameters YAML (shared settings for every CSP)")
+    p.add_argument("--period", help="'2025-Q4', '2025' or 'FY2025/26' (default: the template's)")
+    p.add_argument(
+        "--force", help="only this police force's CSPs, by its police.uk file name (e.g. essex)"
+    )
+    p.add_argument("--csp", action="append", help="only this CSP, by name or code (repeatable)")
+    p.add_argument("--theme", action="append", help="run only this theme (repeatable)")
+    p.add_argument("--out", default=None, help="output root (default: outputs/)")
+    p.add_argument(
+        "--scheduler", help="address of an existing Dask scheduler, e.g. tcp://HOST:8786"
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="local cluster workers (default: one per core)"
+    )
+    p.add_argument(
+        "--csp-lookup", default=None, help="LAD -> CSP -> police force lookup CSV (ONS layout)"
+    )
+    p.add_argument("--rebuild", action="store_true", help="rebuild packs that are up to date")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run_all)
 
     p = sub.add_parser("themes", help="list the theme notebooks available")
     p.set_defaults(func=_cmd_themes)

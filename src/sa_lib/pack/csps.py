@@ -57,7 +57,7 @@ def force_slug(pfa_name: str) -> str:
     """
     if pfa_name in _FORCE_SLUGS:
         return _FORCE_SLUGS[pfa_name]
-    return re.sub(r"[^a-z0-9]+", "-", pfa_name.lower()).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", pfa_name.lower().replace("&", "and")).strip("-")
 
 
 def csp_slug(name: str) -> str:

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 __all__ = ["WarmKernel", "worker_kernel", "shutdown_worker_kernel", "setup_cell_index", "timings"]
@@ -242,29 +243,34 @@ _ALL: list[WarmKernel] = []
 
 
 def worker_kernel(kernel_name: str) -> WarmKernel:
-    """This thread's warm kernel for ``kernel_name`` (created on first use)."""
+    """This process's and thread's warm kernel for ``kernel_name`` (created on first use).
+
+    Keyed by process id too: a forked pool worker inherits its parent's objects, but
+    never its parent's kernel.
+    """
     kernels = getattr(_LOCAL, "kernels", None)
     if kernels is None:
         kernels = _LOCAL.kernels = {}
+    key = (os.getpid(), kernel_name)
+    if key not in kernels:
         _register_shutdown()
-    if kernel_name not in kernels:
-        kernels[kernel_name] = WarmKernel(kernel_name)
-        _ALL.append(kernels[kernel_name])
-    return kernels[kernel_name]
+        kernels[key] = WarmKernel(kernel_name)
+        _ALL.append((os.getpid(), kernels[key]))
+    return kernels[key]
 
 
 def shutdown_worker_kernel() -> None:
-    """Stop every warm kernel of this process (at worker exit)."""
-    for k in list(_ALL):
-        k.shutdown()
+    """Stop every warm kernel this process started (at worker exit)."""
+    for pid, k in list(_ALL):
+        if pid == os.getpid():
+            k.shutdown()
 
 
-_SHUTDOWN_REGISTERED = False
+_SHUTDOWN_REGISTERED: set[int] = set()
 
 
 def _register_shutdown() -> None:
-    global _SHUTDOWN_REGISTERED
-    if _SHUTDOWN_REGISTERED:
+    if os.getpid() in _SHUTDOWN_REGISTERED:
         return
     import atexit
     from multiprocessing import util
@@ -274,4 +280,4 @@ def _register_shutdown() -> None:
     # when their parent process dies (ipykernel's parent poller).
     util.Finalize(None, shutdown_worker_kernel, exitpriority=10)
     atexit.register(shutdown_worker_kernel)
-    _SHUTDOWN_REGISTERED = True
+    _SHUTDOWN_REGISTERED.add(os.getpid())
