@@ -1,0 +1,215 @@
+"""``sa run-all``: one pack per CSP on a Dask cluster, the national index, reruns, locks, kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sa_lib import config
+from sa_lib.pack.fanout import csp_parameters, plan_packs, run_all
+from sa_lib.pack.params import ParameterError, load_params
+from sa_lib.pack.runner import pack_lock
+
+FIXTURE = Path(__file__).parent / "fixtures" / "essex_2018"
+LOOKUP = FIXTURE / "csp_lookup.csv"
+
+
+@pytest.fixture(scope="module")
+def essex_store(tmp_path_factory):
+    """The Essex 2018 slice (LSOA 2011 codes) ingested into a temporary store."""
+    from sa_lib.data.ingest import ingest
+
+    store = tmp_path_factory.mktemp("essex_store")
+    ingest([FIXTURE / "police_uk"], store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, essex_store):
+    p = yaml.safe_load((FIXTURE / "template.yaml").read_text())
+    p["data"]["store"] = str(essex_store)
+    path = tmp_path_factory.mktemp("tpl") / "essex_template.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    c = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(c)
+    yield client
+    client.close()
+    c.close()
+
+
+def _published(root: Path) -> list[Path]:
+    return sorted(d for d in root.iterdir() if d.is_dir() and d.name.endswith("_2018q2"))
+
+
+def test_csp_parameters_fill_in_the_csp_and_clear_what_belongs_to_one_csp():
+    tpl = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
+    before = json.dumps(tpl, sort_keys=True, default=str)
+    csp = {
+        "csp_name": "Fenland",
+        "slug": "fenland",
+        "lad_codes": ["E07000010"],
+        "force": "Cambridgeshire",
+    }
+    p = csp_parameters(tpl, csp, "2025-Q3")
+    assert p["title"] == "Fenland Community Safety Partnership strategic assessment"
+    assert p["csp"] == {"name": "Fenland", "slug": "fenland", "lad_codes": ["E07000010"]}
+    assert p["period"] == "2025-Q3" and p["comparison"]["peers"] == []
+    assert p["comparison"]["wider_area_name"] == "Cambridgeshire police force area"
+    assert p["place_profile"]["area"] is None
+    assert p["statistics"] == tpl["statistics"] and p["disclosure"] == tpl["disclosure"]
+    assert json.dumps(tpl, sort_keys=True, default=str) == before, "the template is not changed"
+
+
+def test_plan_writes_one_valid_parameters_file_per_csp(tmp_path, template):
+    specs, info = plan_packs(template, "2018-Q2", force="essex", out_root=tmp_path, lookup=LOOKUP)
+    assert len(specs) == 14 and info["period_slug"] == "2018q2"
+    files = sorted((tmp_path / "parameters").glob("*.yaml"))
+    assert len(files) == 14
+    for s in specs:
+        p = load_params(s["params_path"])  # validates, store coverage included
+        assert p["csp"]["slug"] == s["slug"] and s["name"] == f"{s['slug']}_2018q2"
+    assert len({s["fingerprint"] for s in specs}) == 14
+    again, _ = plan_packs(template, "2018-Q2", force="essex", out_root=tmp_path, lookup=LOOKUP)
+    assert [s["fingerprint"] for s in again] == [s["fingerprint"] for s in specs]
+
+
+def test_plan_refuses_an_unknown_theme_force_or_period(tmp_path, template):
+    with pytest.raises(ParameterError, match="--theme 'nope'"):
+        plan_packs(template, themes=["nope"], out_root=tmp_path, lookup=LOOKUP)
+    with pytest.raises(ParameterError, match="--force 'kent'"):
+        plan_packs(template, force="kent", out_root=tmp_path, lookup=LOOKUP)
+    with pytest.raises(ParameterError, match="--period"):
+        plan_packs(template, "2018-Q5", out_root=tmp_path, lookup=LOOKUP)
+    assert not (tmp_path / "parameters").exists() or not list((tmp_path / "parameters").iterdir())
+
+
+@pytest.mark.e2e
+def test_run_all_force_essex_builds_every_pack_and_the_national_index(tmp_path, template, capsys):
+    from sa_lib.pack.cli import main
+
+    out = tmp_path / "outputs"
+    args = [
+        "run-all",
+        str(template),
+        "--force",
+        "essex",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--csp-lookup",
+        str(LOOKUP),
+        "--quiet",
+    ]
+    assert main(args) == 0, capsys.readouterr().err
+    packs = _published(out)
+    assert len(packs) == 14
+    for d in packs:
+        man = json.loads((d / "manifest.json").read_text())
+        assert man["status"] == "complete" and man["force"] == "Essex"
+        assert man["headline"]["population"] > 0 and (d / "overview.html").is_file()
+        t = man["themes"][0]
+        assert t["wall_seconds"] >= t["compute_seconds"] > 0
+    index = (out / "index.html").read_text()
+    for d in packs:
+        assert f'href="{d.name}/index.html"' in index
+    assert "data:image/png;base64," in index and "14 partnership packs" in index
+    assert not list(out.glob(".*tmp*")), "no build folder is left behind"
+    # LSOA 2011 rows are mapped onto the 2021 geography: every CSP has crimes.
+    heads = [json.loads((d / "manifest.json").read_text())["headline"] for d in packs]
+    assert all(h["count"] is None or h["count"] > 0 for h in heads)
+
+    # A rerun finds every pack up to date and rebuilds nothing.
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "0 pack(s) built, 14 up to date, 0 failed" in capsys.readouterr().out
+
+
+@pytest.mark.e2e
+def test_a_pack_being_built_elsewhere_is_left_alone_and_reported(tmp_path, template, cluster):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    with pack_lock(out, "chelmsford_2018q2"):
+        res = run_all(
+            template,
+            csps=["Chelmsford", "Maldon"],
+            out_root=out,
+            lookup=LOOKUP,
+            client=cluster,
+            progress=False,
+        )
+    assert res.exit_code == 3
+    assert [f["csp_name"] for f in res.failures] == ["Chelmsford"]
+    assert "being built by another run" in res.failures[0]["error"]
+    assert [d.name for d in _published(out)] == ["maldon_2018q2"]
+    assert "Chelmsford" in (out / "index.html").read_text()
+    # The rerun builds only the failed one.
+    again = run_all(
+        template,
+        csps=["Chelmsford", "Maldon"],
+        out_root=out,
+        lookup=LOOKUP,
+        client=cluster,
+        progress=False,
+    )
+    assert again.exit_code == 0
+    assert [b["csp_name"] for b in again.built] == ["Chelmsford"]
+    assert [u["csp_name"] for u in again.up_to_date] == ["Maldon"]
+
+
+@pytest.mark.e2e
+def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(tmp_path, template, cluster):
+    out = tmp_path / "outputs"
+    names = ["Basildon", "Braintree", "Brentwood", "Harlow", "Rochford"]
+    box = {}
+
+    def go():
+        box["res"] = run_all(
+            template, csps=names, out_root=out, lookup=LOOKUP, client=cluster, progress=False
+        )
+
+    th = threading.Thread(target=go)
+    th.start()
+    deadline = time.time() + 240
+    killed = None
+    while time.time() < deadline and killed is None:
+        time.sleep(0.3)
+        if not out.exists() or not _published(out):
+            continue
+        busy = [w for w, keys in cluster.processing().items() if keys]
+        if busy:
+            pid = cluster.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed = busy[0]
+    assert killed, "a worker was busy with a pack after the first one was published"
+    finished_before = {d.name for d in _published(out)}
+    th.join(timeout=600)
+    res = box["res"]
+    # Dask reschedules the killed worker's pack; every pack is published complete, none partial.
+    assert finished_before <= {d.name for d in _published(out)}
+    for d in _published(out):
+        assert json.loads((d / "manifest.json").read_text())["status"] == "complete"
+    assert all(not d.name.endswith((".partial", ".failed")) for d in out.iterdir())
+    done = {b["csp_name"] for b in res.built}
+    assert done | {f["csp_name"] for f in res.failures} == set(names)
+    # The rerun completes whatever is missing and leaves no build folder behind.
+    again = run_all(
+        template, csps=names, out_root=out, lookup=LOOKUP, client=cluster, progress=False
+    )
+    assert again.exit_code == 0 and len(_published(out)) == 5
+    assert {u["csp_name"] for u in again.up_to_date} >= done
+    assert not [d for d in out.glob(".*tmp*") if d.is_dir()]
