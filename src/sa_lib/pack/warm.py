@@ -43,9 +43,6 @@ get_ipython().reset(new_session=True)
 import matplotlib.pyplot as _sa_plt
 _sa_plt.close("all")
 del _sa_plt
-import gc as _sa_gc
-_sa_gc.collect()
-del _sa_gc
 """
 
 
@@ -134,25 +131,29 @@ class WarmKernel:
     def __init__(self, kernel_name: str) -> None:
         self.kernel_name = kernel_name
         self.km = None
+        self.kc = None
         self.notebooks_run = 0
 
     @property
     def started(self) -> bool:
         return self.km is not None and self.km.has_kernel
 
-    def _reset(self) -> None:
-        from jupyter_client import BlockingKernelClient
+    def _client(self):
+        """A blocking client of the kernel, kept for its life (resets and evaluations)."""
+        if self.kc is None:
+            from jupyter_client import BlockingKernelClient
 
-        kc = BlockingKernelClient()
-        kc.load_connection_info(self.km.get_connection_info())
-        kc.start_channels()
-        try:
+            kc = BlockingKernelClient()
+            kc.load_connection_info(self.km.get_connection_info())
+            kc.start_channels()
             kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(
-                RESET_CODE, store_history=False, timeout=60, output_hook=lambda msg: None
-            )
-        finally:
-            kc.stop_channels()
+            self.kc = kc
+        return self.kc
+
+    def _reset(self) -> None:
+        reply = self._client().execute_interactive(
+            RESET_CODE, store_history=False, timeout=60, output_hook=lambda msg: None
+        )
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
 
@@ -184,6 +185,9 @@ class WarmKernel:
                 log_output=False,
                 execution_timeout=timeout,
                 report_mode=False,
+                # One write of the executed notebook at the end (and on a cell error),
+                # not two per cell: the rewrites cost about a second per theme.
+                request_save_on_cell_execute=False,
                 # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
@@ -201,22 +205,13 @@ class WarmKernel:
         """
         if not self.started:
             raise RuntimeError("the kernel is not running: run a notebook in it first")
-        from jupyter_client import BlockingKernelClient
-
-        kc = BlockingKernelClient()
-        kc.load_connection_info(self.km.get_connection_info())
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(
-                code,
-                store_history=False,
-                user_expressions={"value": expression},
-                timeout=600,
-                output_hook=lambda msg: None,
-            )
-        finally:
-            kc.stop_channels()
+        reply = self._client().execute_interactive(
+            code,
+            store_history=False,
+            user_expressions={"value": expression},
+            timeout=600,
+            output_hook=lambda msg: None,
+        )
         content = reply["content"]
         if content.get("status") != "ok":
             raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -228,6 +223,9 @@ class WarmKernel:
     def shutdown(self) -> None:
         """Stop the kernel (if any); the next :meth:`execute` starts a new one."""
         km, self.km = self.km, None
+        kc, self.kc = self.kc, None
+        if kc is not None:
+            kc.stop_channels()
         if km is None or not km.has_kernel:
             return
         from jupyter_core.utils import run_sync
