@@ -140,21 +140,35 @@ def test_run_all_force_essex_builds_every_pack_and_the_national_index(tmp_path, 
 
 
 @pytest.mark.e2e
-def test_a_pack_being_built_elsewhere_is_left_alone_and_reported(tmp_path, template, cluster):
+def test_a_pack_being_built_elsewhere_is_left_alone_and_reported(
+    tmp_path, template, cluster, capsys
+):
+    from sa_lib.pack.cli import main
+
     out = tmp_path / "outputs"
     out.mkdir()
+    address = cluster.scheduler_info()["address"]
+    args = [
+        "run-all",
+        str(template),
+        "--csp",
+        "Chelmsford",
+        "--csp",
+        "Maldon",
+        "--out",
+        str(out),
+        "--scheduler",
+        address,
+        "--csp-lookup",
+        str(LOOKUP),
+        "--quiet",
+    ]
     with pack_lock(out, "chelmsford_2018q2"):
-        res = run_all(
-            template,
-            csps=["Chelmsford", "Maldon"],
-            out_root=out,
-            lookup=LOOKUP,
-            client=cluster,
-            progress=False,
-        )
-    assert res.exit_code == 3
-    assert [f["csp_name"] for f in res.failures] == ["Chelmsford"]
-    assert "being built by another run" in res.failures[0]["error"]
+        code = main(args)
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "Failed (1); a rerun redoes only these:" in err
+    assert "Chelmsford" in err and "being built by another run" in err
     assert [d.name for d in _published(out)] == ["maldon_2018q2"]
     assert "Chelmsford" in (out / "index.html").read_text()
     # The rerun builds only the failed one.
