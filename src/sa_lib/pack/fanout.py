@@ -19,7 +19,7 @@ A pack is published atomically by ``run_pack`` under a per-pack lock, so a kille
 worker never leaves a partial pack published, and a second run at the same time
 leaves a pack being built alone (reporting it as busy). A pack whose manifest
 records the same fingerprint (its parameters, the store's ingest log, the input
-files, the notebooks and the workbench version) is up to date and not rebuilt;
+files, the notebooks, the workbench version and git commit) is up to date and not rebuilt;
 a rerun redoes only failed, missing or stale packs.
 
 Examples
@@ -116,7 +116,10 @@ def _path_sig(path: Path) -> list:
 
 def _shared_fingerprint(template: dict, themes: list[str]) -> str:
     """What every CSP's pack depends on besides its own parameters."""
-    h = hashlib.sha256(f"sa-workbench {__version__}".encode())
+    from sa_lib.pack.runner import _git_commit
+
+    # The code that made a pack (its footer cites the commit): new code, new packs.
+    h = hashlib.sha256(f"sa-workbench {__version__} {_git_commit()}".encode())
     data = template.get("data") or {}
     for key, value in sorted(data.items()):
         if value is None or value == "synthetic":
