@@ -59,13 +59,17 @@ def main() -> None:
         g = lsoa21[lsoa21["ltla24_code"] == lad]
         a = g.rename(columns={"lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM"})
         a[["LSOA21CD", "LSOA21NM", "geometry"]].to_crs(4326).to_file(
-            OUT / "boundaries" / "lsoa21" / f"{lad}.geojson", driver="GeoJSON", COORDINATE_PRECISION=5
+            OUT / "boundaries" / "lsoa21" / f"{lad}.geojson",
+            driver="GeoJSON",
+            COORDINATE_PRECISION=5,
         )
         w = g.dissolve(by=["ward24_code", "ward24_name"], as_index=False)
         w = w.rename(columns={"ward24_code": "WD25CD", "ward24_name": "WD25NM"})
         w["LAD25CD"] = lad
         w[["WD25CD", "WD25NM", "LAD25CD", "geometry"]].to_crs(4326).to_file(
-            OUT / "boundaries" / "ward25" / f"{lad}.geojson", driver="GeoJSON", COORDINATE_PRECISION=5
+            OUT / "boundaries" / "ward25" / f"{lad}.geojson",
+            driver="GeoJSON",
+            COORDINATE_PRECISION=5,
         )
         m = m11[m11["lsoa21_code"].isin(g["lsoa21_code"])].merge(
             g[["lsoa21_code", "geometry"]], on="lsoa21_code"
@@ -75,7 +79,9 @@ def main() -> None:
         )
         e = e.rename(columns={"lsoa11_code": "LSOA11CD", "lsoa11_name": "LSOA11NM"})
         e[["LSOA11CD", "LSOA11NM", "geometry"]].to_crs(4326).to_file(
-            OUT / "boundaries" / "lsoa11" / f"{lad}.geojson", driver="GeoJSON", COORDINATE_PRECISION=5
+            OUT / "boundaries" / "lsoa11" / f"{lad}.geojson",
+            driver="GeoJSON",
+            COORDINATE_PRECISION=5,
         )
 
     pop = pd.read_csv(SHARED / "population" / "census2021_lsoa21_age_bands.csv")
