@@ -90,6 +90,7 @@ def test_index_lists_every_pack_with_rate_ci_position_and_link(tmp_path):
     assert "fewer than 10" in rows["Tiny"]
     assert "FAILED: no pack published (cell 3: KeyError)" in html and "Broken" in html
     assert "data:image/png;base64," in html and external_resources(html) == []
+    assert '<p class="sa-note">' in html, "the overdispersion estimate is stated"
     assert not list(tmp_path.glob(".index*")), "written atomically, no temporary file left"
 
 

@@ -229,7 +229,12 @@ def plan_packs(
                 "fingerprint": hashlib.sha256((shared + text).encode()).hexdigest(),
             }
         )
-    return specs, {"period_slug": per.slug, "period_label": per.label}
+    info = {
+        "period_slug": per.slug,
+        "period_label": per.label,
+        "dispersion": (checked.get("comparison") or {}).get("funnel_overdispersion") or "additive",
+    }
+    return specs, info
 
 
 def build_csp(spec: dict) -> dict:
@@ -404,6 +409,7 @@ def run_all(
         period_slug=info["period_slug"],
         period_label=info["period_label"],
         failures=[{"csp_name": f["csp_name"], "error": f["error"]} for f in result.failures],
+        dispersion=info["dispersion"],
     )
     result.seconds = time.perf_counter() - t0
     return result

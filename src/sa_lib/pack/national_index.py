@@ -119,20 +119,28 @@ def collect_packs(out_root: str | os.PathLike[str], period_slug: str) -> pd.Data
     return pd.DataFrame(rows, columns=cols)
 
 
-def _funnel_png(packs: pd.DataFrame, per: float) -> tuple[str, pd.DataFrame]:
-    """The funnel plot as base64 PNG, and each CSP's position against the limits."""
+def _funnel_png(packs: pd.DataFrame, per: float, method: str) -> tuple[str, pd.DataFrame, str]:
+    """The funnel plot as base64 PNG, each CSP's position against the limits, the dispersion note."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sa_lib.stats.comparison import funnel_limits, plot_funnel
+    from sa_lib.stats.comparison import funnel_limits, funnel_overdispersion, plot_funnel
 
     shown = packs[packs["count"].notna() & (packs["population"].fillna(0) > 0)].copy()
     shown["count"] = shown["count"].astype(float)
     shown["population"] = shown["population"].astype(float)
     if len(shown) < 2:
-        return "", pd.DataFrame(columns=["csp_name", "comparison"])
+        return "", pd.DataFrame(columns=["csp_name", "comparison"]), ""
+    # Areas differ by more than chance alone (Spiegelhalter 2005): the limits allow for it.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the few-areas caveat is in the note
+        disp = funnel_overdispersion(
+            shown, "csp_name", "count", "population", per=per, method=method
+        )
     fig = plot_funnel(
         shown,
         "csp_name",
@@ -140,13 +148,16 @@ def _funnel_png(packs: pd.DataFrame, per: float) -> tuple[str, pd.DataFrame]:
         "population",
         per=per,
         title="Crime (excluding ASB) per resident, every CSP against its population",
+        dispersion=disp,
     )
     fig.axes[0].set_xlabel("Residents of the area covered (Census 2021)")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     ref = shown["count"].sum() / shown["population"].sum() * per
-    lim = funnel_limits(ref, shown["population"].to_numpy(), per=per, levels=(0.95, 0.998))
+    lim = funnel_limits(
+        ref, shown["population"].to_numpy(), per=per, levels=(0.95, 0.998), dispersion=disp
+    )
     rate = (shown["count"] / shown["population"] * per).to_numpy()
     pos = np.where(
         rate > lim["upper_99_8"].to_numpy(),
@@ -154,7 +165,7 @@ def _funnel_png(packs: pd.DataFrame, per: float) -> tuple[str, pd.DataFrame]:
         np.where(rate < lim["lower_99_8"].to_numpy(), "below", "within the limits"),
     )
     comp = pd.DataFrame({"csp_name": shown["csp_name"].to_numpy(), "comparison": pos})
-    return base64.b64encode(buf.getvalue()).decode(), comp
+    return base64.b64encode(buf.getvalue()).decode(), comp, disp.describe()
 
 
 def write_national_index(
@@ -164,11 +175,14 @@ def write_national_index(
     period_label: str,
     failures: list[dict] | None = None,
     title: str = "Community Safety Partnership strategic assessments",
+    dispersion: str = "additive",
 ) -> Path:
     """Write ``<out_root>/index.html``: every pack of the period, its headline and a funnel plot.
 
     ``failures`` (``csp_name``, ``error``) lists CSPs whose pack could not be built in
     this run; they are shown with the reason, and a previous good pack, if any, is linked.
+    ``dispersion`` is the funnel's overdispersion model (``"none"``, ``"multiplicative"``,
+    ``"additive"``; see :func:`sa_lib.stats.comparison.funnel_overdispersion`).
     """
     from sa_lib.pack.export import REPORT_CSS, _footer
 
@@ -194,7 +208,7 @@ def write_national_index(
             head[c] = head[c].where(~head["suppressed"])
     else:
         head = packs.assign(rate=np.nan, rate_lower=np.nan, rate_upper=np.nan, suppressed=True)
-    png, comp = _funnel_png(packs, per)
+    png, comp, disp_note = _funnel_png(packs, per, dispersion)
     where = dict(zip(comp["csp_name"], comp["comparison"], strict=False)) if len(comp) else {}
     failed = {f["csp_name"]: f.get("error", "") for f in failures or []}
 
@@ -254,6 +268,7 @@ Counts below {thr} are not shown.</p>
 shown an area of each size can fall by chance. <em>Above</em> or <em>below</em> in the table
 means outside the 99.8% limits.</p>
 {img}
+{f'<p class="sa-note">{_html.escape(disp_note)}</p>' if disp_note else ""}
 <h2 id="packs">Partnership packs</h2>
 <table class="sa-table"><thead><tr><th>Partnership</th><th>Police force</th><th>Residents</th>
 <th>Crimes per {per:,.0f}</th><th>{conf:.0%} interval</th><th>Against all shown</th></tr></thead>
