@@ -97,3 +97,11 @@ def test_index_lists_every_pack_with_rate_ci_position_and_link(tmp_path):
 def test_index_of_an_empty_root_says_there_is_no_funnel(tmp_path):
     html = write_national_index(tmp_path, period_slug="2018q2", period_label="Q2 2018").read_text()
     assert "0 partnership packs" in html and "Too few packs" in html
+
+
+def test_two_packs_get_poisson_limits_and_say_why(tmp_path):
+    _pack(tmp_path, "alpha", 100, 50000)
+    _pack(tmp_path, "beta", 300, 60000)
+    html = write_national_index(tmp_path, period_slug="2018q2", period_label="Q2").read_text()
+    assert "data:image/png;base64," in html
+    assert "Too few partnerships to estimate" in html

@@ -136,10 +136,19 @@ def _funnel_png(packs: pd.DataFrame, per: float, method: str) -> tuple[str, pd.D
     # Areas differ by more than chance alone (Spiegelhalter 2005): the limits allow for it.
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the few-areas caveat is in the note
-        disp = funnel_overdispersion(
-            shown, "csp_name", "count", "population", per=per, method=method
+    note = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the few-areas caveat is in the note
+            disp = funnel_overdispersion(
+                shown, "csp_name", "count", "population", per=per, method=method
+            )
+        note = disp.describe()
+    except ValueError:
+        disp = None
+        note = (
+            "Too few partnerships to estimate how much more they vary than chance alone: "
+            "the limits show chance (Poisson) variation only."
         )
     fig = plot_funnel(
         shown,
@@ -165,7 +174,7 @@ def _funnel_png(packs: pd.DataFrame, per: float, method: str) -> tuple[str, pd.D
         np.where(rate < lim["lower_99_8"].to_numpy(), "below", "within the limits"),
     )
     comp = pd.DataFrame({"csp_name": shown["csp_name"].to_numpy(), "comparison": pos})
-    return base64.b64encode(buf.getvalue()).decode(), comp, disp.describe()
+    return base64.b64encode(buf.getvalue()).decode(), comp, note
 
 
 def write_national_index(
