@@ -3,7 +3,7 @@
 Reads ``../shared/data`` (real OGL data, see its README) and writes, for the 14
 CSPs of the Essex police force area:
 
-- ``police_uk/2018-0M/2018-0M-essex-street.csv.gz``: a 1-in-25 sample (fixed seed) of the
+- ``police_uk/2018-0M/2018-0M-essex-street.csv.gz``: a 1-in-10 sample (fixed seed) of the
   real Essex street rows for January to June 2018, header and columns unchanged
   (LSOA 2011 codes, as police.uk published them then);
 - ``boundaries/lsoa21/<LAD>.geojson``: the super-generalised LSOA 2021 polygons
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "tests" / "fixtures" / "essex_2018"
 MONTHS = [f"2018-0{m}" for m in range(1, 7)]
-SAMPLE_EVERY = 25
+SAMPLE_EVERY = 10
 SEED = 2018
 
 

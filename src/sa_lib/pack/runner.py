@@ -160,25 +160,39 @@ class PackBusyError(RuntimeError):
 
 
 class pack_lock:  # noqa: N801 - used as a context manager, like open()
-    """Hold ``<out_root>/.<name>.lock`` for the build of one pack, or raise :class:`PackBusyError`.
+    """Hold the lock of one pack's build, or raise :class:`PackBusyError`.
+
+    The lock file is in the system's temporary folder (``sa-workbench-locks/``), named
+    for the output root and the pack, so it guards runs on one machine (the workers of
+    a local cluster, or two ``sa run-all`` started side by side).
 
     The lock is an OS advisory lock on an open file, so it is released when the holder
-    exits, however it exits (a killed worker included); the file itself may stay.
+    exits, however it exits (a killed worker included); the holder removes the file
+    when it is done (one killed on the way leaves it, and the next run takes it over).
     On entry, build folders of this pack left by a run that died (``.<name>.tmp-*``
     with the runner's marker) are removed.
     """
 
     def __init__(self, out_root: Path, name: str) -> None:
-        self.path = out_root / f".{name}.lock"
+        import tempfile
+
+        # Outside the outputs, so a refused or killed run leaves the outputs untouched.
+        key = hashlib.sha256(str(Path(out_root).resolve()).encode()).hexdigest()[:16]
+        self.path = Path(tempfile.gettempdir()) / "sa-workbench-locks" / f"{key}-{name}.lock"
         self.out_root, self.name = out_root, name
         self._fh = None
 
     def __enter__(self):
         import fcntl
 
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+", encoding="utf-8")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # The holder removes the file on release: a lock taken on a file that was
+            # removed meanwhile is not the pack's lock.
+            if os.fstat(fh.fileno()).st_ino != os.stat(self.path).st_ino:
+                raise OSError("lock file replaced")
         except OSError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
@@ -203,8 +217,8 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
         import fcntl
 
         if self._fh is not None:
-            self._fh.seek(0)
-            self._fh.truncate()
+            # Removed while still held, so the outputs keep no trace of a finished run.
+            self.path.unlink(missing_ok=True)
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
