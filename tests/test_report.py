@@ -294,3 +294,15 @@ def test_overview_names_a_single_highest_ward_only_when_it_separates():
     assert overview_findings(summary(), sep, c)[-1].startswith(
         "North had the highest crime rate of the 3 wards: 90 per 1,000 residents a year"
     )
+
+
+def test_show_summary_of_a_ranking_with_every_row_withheld_says_so(monkeypatch):
+    # A small CSP where every ward is below the threshold: top_ranked keeps no row.
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))
+    wards = pd.DataFrame({"ward_name": ["A", "B"], "count_current": [3, 4]})
+    top = report.top_ranked(wards, ctx(), 10)
+    assert top.empty
+    report.show_summary(top, ctx(), label_col="ward_name", caption="Top wards (x)")
+    (html,) = shown
+    assert "Top wards: nothing to show" in html and "threshold of 10" in html

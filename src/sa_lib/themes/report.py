@@ -368,7 +368,18 @@ def show_summary(
     caption: str | None = None,
     rate_label: str | None = None,
 ) -> None:
-    """Display a summary table with disclosure control on counts and on what is derived from them."""
+    """Display a summary table with disclosure control on counts and on what is derived from them.
+
+    An empty table (for example a ward ranking where every ward's count is withheld)
+    is shown as a sentence saying so, not as an empty table.
+    """
+    if len(t) == 0:
+        what = caption.split(" (")[0] if caption else "This table"
+        note(
+            f"{what}: nothing to show. Every row's count is below the disclosure "
+            f"threshold of {ctx.disclosure['threshold']}, so none is ranked or shown."
+        )
+        return
     d = summary_display(t, ctx, label_col, label, rate_label)
     labels = {key: p.label for key, p in ctx.periods.items() if p.label in d.columns}
     counts = list(dict.fromkeys(labels.values()))
