@@ -640,7 +640,10 @@ def sources_html(indicators_df: pd.DataFrame, quarterly_df: pd.DataFrame | None,
             "ward rankings, priority wards and trends below show how the method works; "
             "<strong>they must not be used for decisions</strong> or quoted as findings.</div>"
         )
+    from sa_lib.themes.report import plain_english
+
     rows = pd.DataFrame(list(inputs), columns=["Input", "File", "Real or synthetic", "How made"])
+    rows = rows.map(lambda v: plain_english(v) if isinstance(v, str) else v)
     return head + table_html(rows, caption="Inputs")
 
 

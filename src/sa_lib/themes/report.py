@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import html as _html
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -138,7 +139,7 @@ def table_html(
         labels = labels.mask(newly, "[c]")
     parts = ['<table class="sa-table">']
     if caption:
-        parts.append(f"<caption>{_html.escape(caption)}</caption>")
+        parts.append(f"<caption>{_html.escape(plain_english(caption))}</caption>")
     parts.append(
         "<thead><tr>"
         + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in d.columns)
@@ -154,7 +155,7 @@ def table_html(
                 text = _fmt_num(v, decimals.get(c, 1))
                 if c in pct_cols and text != "–":
                     text += "%"
-                text = _html.escape(text)
+                text = _html.escape(plain_english(text) if isinstance(v, str) else text)
             if c in count_cols:
                 attrs = f' class="sa-count" data-sa-count="{text}"'
             elif c in not_count_cols:
@@ -179,27 +180,128 @@ def show_table(df: pd.DataFrame, **kwargs) -> None:
     display(HTML(table_html(df, **kwargs)))
 
 
+#: Plain-English names of the multiple-comparison corrections (the parameter value -> words).
+CORRECTION_WORDS = {
+    "fdr_bh": "false discovery rate correction",
+    "bonferroni": "Bonferroni correction",
+    "holm": "Holm correction",
+    "none": "no correction for many comparisons",
+}
+
+
+def correction_words(method: str) -> str:
+    """A multiple-comparison correction in words, for partner pages.
+
+    Examples
+    --------
+    >>> correction_words("fdr_bh")
+    'false discovery rate correction'
+    """
+    return CORRECTION_WORDS.get(str(method), str(method).replace("_", " "))
+
+
+#: Settings named in words on partner pages (parameters key -> words).
+SETTING_WORDS = {
+    "statistics.alpha": "significance level",
+    "statistics.conf_level": "confidence level of intervals",
+    "statistics.correction": "correction for many comparisons",
+    "statistics.seed": "random seed (makes random steps repeatable)",
+    "statistics.rate_per": "rates per this many residents",
+    "statistics.permutations": "number of random permutations",
+    "data.extract": "the force extract setting",
+    "data.harm_weights": "the harm weights setting",
+    "data.force_counts": "the force-wide counts setting",
+}
+
+_SETTING = re.compile(
+    r"`?\b(?:data|statistics|disclosure|hotspots|place_profile|violence|domestic_abuse|cse|"
+    r"overview|comparison|run|csp|targets)\.([a-z][a-z0-9_]*)\b`?"
+)
+_PATH = re.compile(r"`?(?:[\w.-]+/)*([\w-]+?)(?:_template)?((?:\.[a-z]{2,7})+)`?")
+_FILE_EXT = (
+    ".csv",
+    ".gz",
+    ".py",
+    ".yaml",
+    ".yml",
+    ".parquet",
+    ".geojson",
+    ".md",
+    ".ipynb",
+    ".json",
+)
+
+
+def plain_english(text: str) -> str:
+    """Rewrite developer text for partner pages: settings, file paths, module names, method ids.
+
+    Settings become words ("the cell size setting"), files their name in words ("the ward
+    indicators 2025 file"), ``sa_lib`` modules "the workbench", and "fdr_bh" the false
+    discovery rate. Scientific notation is left to the number formatters.
+
+    Examples
+    --------
+    >>> plain_english("set in hotspots.cell_size; see data/sample/x_y.csv and sa_lib.stats.rates (fdr_bh)")
+    'set in the cell size setting; see the x y file and the workbench (false discovery rate)'
+    >>> plain_english("statistics.seed")
+    'random seed (makes random steps repeatable)'
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    for key, words in SETTING_WORDS.items():
+        text = text.replace(f"`{key}`", words).replace(key, words)
+    text = _SETTING.sub(lambda m: f"the {m.group(1).replace('_', ' ')} setting", text)
+    text = re.sub(r"`?\bsa_lib(?:\.[a-z_]+)*`?", "the workbench", text)
+
+    def path(m: re.Match) -> str:
+        if not m.group(2).endswith(_FILE_EXT):
+            return m.group(0)
+        return f"the {m.group(1).replace('_', ' ')} file"
+
+    text = _PATH.sub(path, text)
+    text = re.sub(r"\bfdr_bh\b", "false discovery rate", text)
+    return text
+
+
 def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
-    """Show the report's title block: CSP, theme, period, comparisons and settings."""
+    """Show the report's title block: CSP, theme, period, comparisons and settings.
+
+    The block carries ``data-sa-period``, ``data-sa-against`` (the same period last
+    year, else the previous period) and ``data-sa-produced`` for the page furniture
+    (:mod:`sa_lib.pack.furniture`: the key-findings call-out and the print cover).
+    """
     p = ctx.periods
     comp = ", ".join(f"{k.replace('_', ' ')}: {v.label}" for k, v in p.items() if k != "current")
+    against = p.get("last_year") or p.get("previous")
     syn = synthetic_banner_html() if synthetic else ""
+    _PAGE["synthetic"] = bool(synthetic)
+    alpha = float(ctx.stats["alpha"])
+    produced = f"{date.today():%d %B %Y}"
+    attrs = (
+        f' data-sa-period="{_html.escape(ctx.period.label, quote=True)}"'
+        f' data-sa-against="{_html.escape(against.label if against else "", quote=True)}"'
+        f' data-sa-produced="produced {produced}"'
+    )
     display(
         HTML(
-            f'<div class="sa-header"><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
+            f'<div class="sa-header"{attrs}><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
             f"<p><strong>{_html.escape(subtitle)}</strong> · period {_html.escape(ctx.period.label)}"
             f" · compared with {_html.escape(comp)}</p>"
             f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
-            f"{len(ctx.geo.lsoas)} LSOAs · rates {ctx.rate_label} · significance at alpha = "
-            f"{ctx.stats['alpha']} ({ctx.stats['correction']} correction) · counts below "
-            f"{ctx.disclosure['threshold']} suppressed · produced {date.today():%d %B %Y}</p>{syn}</div>"
+            f"{len(ctx.geo.lsoas)} neighbourhoods (LSOAs) · rates {ctx.rate_label} · a change is "
+            f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats['correction'])})"
+            f" · counts below {ctx.disclosure['threshold']} suppressed · produced {produced}</p>"
+            f"{syn}</div>"
         )
     )
 
 
 def show_findings(findings: Sequence[str]) -> None:
     """Display key findings as a bulleted list."""
-    items = "".join(f"<li>{_html.escape(f)}</li>" for f in findings) or "<li>No findings.</li>"
+    items = (
+        "".join(f"<li>{_html.escape(plain_english(f))}</li>" for f in findings)
+        or "<li>No findings.</li>"
+    )
     display(HTML(f'<ul class="sa-findings">{items}</ul>'))
 
 
@@ -232,13 +334,60 @@ def synthetic_banner_html() -> str:
 
 
 def synthetic_banner() -> None:
-    """Display the synthetic-data label used on every page with synthetic data."""
+    """Display the synthetic-data label used on every page with synthetic data.
+
+    Charts shown after it are stamped "SYNTHETIC DATA" (see :func:`chart_png`).
+    """
+    _PAGE["synthetic"] = True
     display(HTML(synthetic_banner_html()))
 
 
 def note(text: str) -> None:
     """Display a short highlighted note (e.g. what is missing and why)."""
-    display(HTML(f'<p class="sa-note">{_html.escape(text)}</p>'))
+    display(HTML(f'<p class="sa-note">{_html.escape(plain_english(text))}</p>'))
+
+
+#: Page state for the chart formatter: whether the page's charts are built from synthetic data.
+_PAGE = {"synthetic": False}
+
+
+def chart_png(fig) -> tuple[bytes, dict]:
+    """A chart as PNG with its alt text in the metadata (the exporter puts it in ``alt``).
+
+    On a page marked synthetic (:func:`show_header` with ``synthetic=True`` or
+    :func:`synthetic_banner`) a chart whose title does not say it is police.uk data is
+    stamped "SYNTHETIC DATA" first.
+    """
+    from IPython.core.pylabtools import print_figure
+
+    from sa_lib.themes.alt_text import describe_figure, watermark_synthetic
+
+    titles = " ".join([a.get_title() for a in fig.axes] + [t.get_text() for t in fig.texts])
+    if _PAGE["synthetic"] and "police.uk" not in titles:
+        watermark_synthetic(fig)
+    data = print_figure(fig, "png", bbox_inches="tight", dpi=110)
+    return data, {"alt": describe_figure(fig)}
+
+
+def _register_chart_formatter() -> None:
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+
+    def register(*_args) -> None:
+        # matplotlib's inline backend re-selects its own formatters when it activates.
+        ip.display_formatter.formatters["image/png"].for_type(Figure, chart_png)
+
+    register()
+    # Before the inline backend's own post-execute flush, which displays open figures.
+    for event in ("pre_execute", "post_execute"):
+        if register not in ip.events.callbacks[event]:
+            ip.events.register(event, register)
 
 
 def setup_notebook() -> None:
@@ -256,10 +405,14 @@ def setup_notebook() -> None:
 
     def _show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, UserWarning) and not issubclass(category, DeprecationWarning):
-            display(HTML(f'<p class="sa-warning">Note: {_html.escape(str(message))}</p>'))
+            display(
+                HTML(f'<p class="sa-warning">Note: {_html.escape(plain_english(str(message)))}</p>')
+            )
 
     warnings.showwarning = _show
     warnings.simplefilter("default", UserWarning)
+    _PAGE["synthetic"] = False
+    _register_chart_formatter()
     logging.getLogger("sa_lib").setLevel(logging.INFO)
 
 
@@ -607,9 +760,7 @@ def show_wider_comparison(
 
     fc = ctx.force_counts
     if fc is None:
-        note(
-            "No force-wide counts were given (data.force_counts), so the comparison with the wider area is skipped."
-        )
+        note("No force-wide counts were given, so the comparison with the wider area is skipped.")
         return None
     wider = ctx.params["comparison"]["wider_area_name"]
     peers = ctx.params["comparison"]["peers"]
@@ -711,11 +862,10 @@ def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
     path = ctx.path("harm_weights")
     if path is None:
         note(
-            "No harm weights were given (data.harm_weights). The workbench ships no default: a weight "
-            "per police.uk category needs a cited source and a stated mapping from Home Office offence "
-            "codes (e.g. ONS Crime Severity Score or the Cambridge Crime Harm Index). Copy "
-            "src/sa_lib/stats/resources/harm_weights_template.csv, fill in weights with their sources, and "
-            "name it in the parameters to add harm-weighted totals here."
+            "No harm weights were given, so there are no harm-weighted totals. The workbench ships "
+            "no default: a weight per police.uk category needs a cited source and a stated mapping "
+            "from Home Office offence codes (e.g. ONS Crime Severity Score or the Cambridge Crime "
+            "Harm Index). Analysts: the README says how to add them."
         )
         return None
     from sa_lib.stats import harm
@@ -778,11 +928,13 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
 
 def premises_display(near: pd.DataFrame) -> pd.DataFrame:
     """The licensed-premises comparison (:func:`sa_lib.stats.nte.premises_comparison`) for readers."""
+    from sa_lib.themes.findings import format_p
+
     r = near.iloc[0]
     test = (
         f"{r['rate_ratio']:.1f}× as dense (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}), "
         + ("significant" if bool(r["significant"]) else "not significant")
-        + f", p = {r['p_value']:.3g}"
+        + f", {format_p(float(r['p_value']))}"
     )
     return pd.DataFrame(
         {
