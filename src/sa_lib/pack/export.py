@@ -75,7 +75,7 @@ ul.sa-findings li { margin: .35rem 0; }
 @media print {
   .sa-topbar a, .sa-toc { display: none; }
   body.sa-report { max-width: none; }
-  table.sa-table, .jp-OutputArea-output img, .sa-findings { page-break-inside: avoid; }
+  .jp-OutputArea-output img, .sa-findings { page-break-inside: avoid; }
   h2, h3 { page-break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }

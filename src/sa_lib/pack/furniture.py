@@ -271,23 +271,34 @@ FURNITURE_CSS = """
   @bottom-center { content: "Page " counter(page) " of " counter(pages); font: 9pt system-ui, Arial, sans-serif; color: #333; } }
 @page :first { @bottom-center { content: none; } }
 @media print {
-  body.sa-report { font-size: 10pt; max-width: none; padding: 0; }
+  html, body.sa-report { font-size: 8.5pt; line-height: 1.25; max-width: none; padding: 0; margin: 0; }
   .sa-topbar { display: none; }
-  .sa-print-cover { display: block; break-after: page; padding-top: 30mm; }
-  .sa-print-cover h1 { font-size: 22pt; } .sa-print-cover p { font-size: 12pt; }
-  .sa-toc { display: block !important; break-inside: avoid; }
-  .sa-callout { break-inside: avoid; }
+  .sa-print-cover { display: block; border-bottom: 3px solid #0072B2; margin: 0 0 .4rem; padding: 0 0 .3rem; }
+  .sa-print-cover h1 { font-size: 16pt; margin: 0 0 .2rem; } .sa-print-cover p { font-size: 10pt; margin: .1rem 0; }
+  .sa-toc { display: block !important; break-inside: avoid; padding: .2rem .6rem; margin: .3rem 0; }
+  .sa-toc ol { columns: 2; } .sa-toc li { margin: 0; }
+  .sa-callout { break-inside: avoid; padding: .3rem .6rem; margin: .3rem 0; }
+  .sa-callout-title { font-size: 12pt; }
+  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-Cell-inputWrapper { padding: 0 !important; margin: 0 !important; break-inside: auto !important; overflow: visible !important; }
+  .jp-RenderedHTMLCommon { padding-right: 0 !important; font-size: 8.5pt !important; }
+  .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: .2rem 0 !important; }
+  .jp-RenderedHTMLCommon h1 { font-size: 14pt !important; margin: .4rem 0 .2rem !important; }
+  .jp-RenderedHTMLCommon h2 { font-size: 12pt !important; margin: .6rem 0 .2rem !important; }
+  .jp-RenderedHTMLCommon h3 { font-size: 10.5pt !important; margin: .4rem 0 .2rem !important; }
+  .sa-header { padding: .2rem .5rem; } .sa-header p { margin: .1rem 0 !important; }
+  .sa-kicker { font-size: 10pt !important; }
   .sa-table-wrap { overflow: visible; } .sa-table-wrap.sa-wide::after { content: none; }
   .sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: static; box-shadow: none; }
-  table.sa-table { width: 100%; table-layout: auto; font-size: 8pt; break-inside: auto; }
+  table.sa-table { width: 100% !important; table-layout: auto; font-size: 7.5pt !important; break-inside: auto; margin: .2rem 0 .4rem !important; }
   table.sa-table tr { break-inside: avoid; } table.sa-table thead { display: table-header-group; }
-  table.sa-table td, table.sa-table th { overflow-wrap: anywhere; padding: .1rem .25rem; }
+  table.sa-table td, table.sa-table th { overflow-wrap: anywhere; padding: .05rem .2rem !important; }
   h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
-  h2 + *, h3 + * { break-before: avoid; }
-  .jp-OutputArea-output img, .jp-OutputArea-output svg, figure { max-width: 100% !important; max-height: 120mm; width: auto; height: auto; break-inside: avoid; }
-  .jp-OutputArea-output img { object-fit: contain; }
-  figure { margin: .3rem 0; }
-  .sa-footer { font-size: 8pt; }
+  .jp-MarkdownCell + .jp-CodeCell { break-before: avoid; }
+  .jp-OutputArea-output img, .jp-OutputArea-output svg { max-width: 100% !important; max-height: 75mm !important; width: auto !important; height: auto; break-inside: avoid; }
+  .jp-RenderedImage::after { content: none !important; }
+  figure { margin: .2rem 0; }
+  .sa-glossary { columns: 2; font-size: 8.5pt; } .sa-glossary dt { break-after: avoid; margin-top: .3rem; } .sa-glossary dd { break-inside: avoid; }
+  .sa-footer { font-size: 6.5pt; margin-top: .3rem; line-height: 1.15; } .sa-footer ul, .sa-footer p { margin: .1rem 0 !important; }
   .anchor-link { display: none; }
 }
 """

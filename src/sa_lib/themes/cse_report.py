@@ -594,7 +594,7 @@ def table_html(
             elif levels is not None and c in levels.columns:
                 lev = int(levels.iloc[i][c])
                 colour = "#FFFFFF" if lev == -99 else BAND_COLOURS[lev + 2]
-                fg = "white" if lev in (-2, 2) else "black"
+                fg = "white" if lev == -2 else "black"  # black on vermillion passes WCAG AA
                 attrs = f' style="background:{colour};color:{fg};text-align:center"'
             else:
                 attrs = ' style="text-align:left"'

@@ -1,0 +1,169 @@
+"""Partner pages of the sample pack: plain English, alt text, findings first, in a real browser.
+
+The browser checks load every page in headless Chromium with the network blocked,
+run axe-core (no serious or critical WCAG 2 A/AA violation), check that the first
+screen at 1366x768 shows the key findings, and print the pack to A4 PDF (at most 40
+pages in all, nothing wider than the page). They need Chromium, axe-core and
+websocket-client (``.ci/run`` installs them) and are skipped, with the install
+command, where those are missing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from sa_lib import config
+from sa_lib.pack.furniture import developer_text, key_findings_callout, rank_findings
+from sa_lib.pack.runner import run_pack
+
+import browser_cdp  # noqa: E402  (tests/ is on sys.path under pytest's rootdir conftest)
+
+SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+MAX_PRINTED_PAGES = 40
+
+
+@pytest.fixture(scope="module")
+def pack_dir(tmp_path_factory, sample_store):
+    tmp = tmp_path_factory.mktemp("partner")
+    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
+    p["data"]["store"] = str(sample_store)
+    params = tmp / "params.yaml"
+    params.write_text(yaml.safe_dump(p))
+    res = run_pack(params, out_root=tmp / "outputs", progress=False)
+    assert res.exit_code == 0, res
+    return res.out_dir
+
+
+def _pages(pack_dir):
+    return sorted(pack_dir.glob("*.html"))
+
+
+def _theme_pages(pack_dir):
+    return [p for p in _pages(pack_dir) if p.stem not in ("index", "glossary")]
+
+
+# ---- without a browser -------------------------------------------------------------------
+
+
+def test_rank_findings_puts_significant_first_and_groups_no_change():
+    r = rank_findings(
+        [
+            "Compared with Q4 2024 (Oct-Dec) (changes tested at the 5% level):",
+            "Theft fell 2% (from 50 to 49); this is within normal variation (p = 0.80).",
+            "Brampton had the highest crime rate of the 26 wards: 111 per 1,000.",
+            "Drugs rose 190% (from 71 to 206); this is a statistically significant increase (p < 0.001).",
+            "Burglary rose 3% (from 30 to 31); this is within normal variation (p = 0.90).",
+        ]
+    )
+    assert r["top"][0].startswith("Against Q4 2024 (Oct-Dec): Drugs rose 190%")
+    assert r["top"][1].startswith("Brampton")  # no comparison to name: left as written
+    assert r["no_change"] == ["Theft", "Burglary"]
+
+
+def test_callout_is_removed_when_a_page_has_no_findings():
+    assert key_findings_callout("<p><!--SA-CALLOUT-->x</p>") == "<p>x</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("<p>see hotspots.cell_size</p>", "config key"),
+        ("<p>Copy src/sa_lib/stats/resources/harm_weights_template.csv</p>", "file path"),
+        ("<p>see sa_lib.stats.repeat_victims</p>", "module name"),
+        ("<p>fdr_bh correction</p>", "method identifier"),
+        ("<p>p = 5.92e-70</p>", "method identifier"),
+        ('<img alt="No description has been provided for this image" src="x">', "default alt text"),
+        ("<p>(queen contiguity)</p>", "technical method name"),
+        ('<svg><title>set in place_profile.area</title></svg>', "config key"),
+    ],
+)
+def test_developer_text_is_found(text, kind):
+    assert kind in {k for k, _ in developer_text(text)}
+
+
+@pytest.mark.e2e
+def test_no_partner_page_shows_developer_text(pack_dir):
+    found = {p.name: developer_text(p.read_text(encoding="utf-8")) for p in _pages(pack_dir)}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.mark.e2e
+def test_every_chart_has_alt_text_from_its_data(pack_dir):
+    for page in _theme_pages(pack_dir):
+        html = page.read_text(encoding="utf-8")
+        imgs = re.findall(r"<img\b[^>]*>", html)
+        assert imgs, page.name
+        for img in imgs:
+            alt = re.search(r'alt="([^"]*)"', img)
+            assert alt and alt.group(1).startswith("Chart:") and len(alt.group(1)) > 20, (
+                page.name,
+                img[:200],
+            )
+
+
+@pytest.mark.e2e
+def test_theme_pages_open_with_findings_and_link_the_glossary(pack_dir):
+    assert (pack_dir / "glossary.html").exists()
+    for page in _theme_pages(pack_dir):
+        html = page.read_text(encoding="utf-8")
+        assert 'href="glossary.html"' in html, page.name
+        assert html.index('class="sa-callout"') < html.index('class="sa-toc"'), page.name
+        callout = re.search(r'<section class="sa-callout".*?</section>', html, re.S).group(0)
+        n = len(re.findall(r"<li", callout))
+        assert 1 <= n <= 5, (page.name, n)
+        toc = re.search(r'<nav class="sa-toc".*?</nav>', html, re.S).group(0)
+        top = re.sub(r'<ol class="sa-toc-sub">.*?</ol>', "", toc, flags=re.S)
+        assert top.count("<li") == len(re.findall(r'<h2 id="', html)) - 0, page.name
+
+
+@pytest.mark.e2e
+def test_synthetic_pages_stamp_their_charts(pack_dir):
+    for name in ("domestic_abuse", "cse"):
+        html = (pack_dir / f"{name}.html").read_text(encoding="utf-8")
+        alts = re.findall(r'<img\b[^>]*alt="([^"]*)"', html)
+        assert alts and all("SYNTHETIC" in a for a in alts), name
+
+
+# ---- in a real browser --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    why = browser_cdp.missing()
+    if why:
+        pytest.skip(f"{why}; install with: {browser_cdp.INSTALL}")
+    b = browser_cdp.Browser()
+    yield b
+    b.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_pages_in_chromium_accessible_offline_findings_first_and_printable(pack_dir, browser):
+    total, report = 0, {}
+    for page in _pages(pack_dir):
+        browser.open(page, 1366, 768)
+        bad = [v for v in browser.axe() if v["impact"] in ("serious", "critical")]
+        assert bad == [], (page.name, bad)
+        if page in _theme_pages(pack_dir):
+            bottom = browser.js(
+                "(() => { const li = document.querySelector('.sa-callout li');"
+                " return li ? li.getBoundingClientRect().bottom : null })()"
+            )
+            assert bottom is not None and bottom <= 768, (page.name, bottom)
+        browser.call("Emulation.setEmulatedMedia", media="print")
+        browser.viewport(703, 1000)  # A4 less the page margins, at 96 px per inch
+        overflow = browser.js(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        browser.call("Emulation.setEmulatedMedia", media="")
+        assert overflow <= 2, (page.name, "wider than an A4 page in print", overflow)
+        pages = browser_cdp.pdf_pages(browser.pdf())
+        report[page.name] = pages
+        total += pages
+    assert browser.requests == []
+    print("printed A4 pages:", report, "total", total)
+    assert total <= MAX_PRINTED_PAGES, report
