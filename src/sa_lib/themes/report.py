@@ -959,14 +959,14 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
 
     cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
     dis = ctx.disclosure
-    if not dis["secondary"] or not cols or t.empty:
+    if not dis.get("secondary") or not cols or t.empty:
         return set()
     res = suppress_table(
         t[cols].reset_index(drop=True),
         cols,
         threshold=dis["threshold"],
         secondary=True,
-        suppress_zero=dis["suppress_zero"],
+        suppress_zero=dis.get("suppress_zero", False),
         lines="columns",
     )
     hidden = res.suppressed & ~res.primary
@@ -1103,9 +1103,14 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     extra = [c for c in ("pct_vs_last_year", "label_vs_last_year", "count_last_year") if c in wards]
     m = ctx.geo.wards.merge(wards[cols + extra], on="ward_code")
     small = (m["count_current"] > 0) & (m["count_current"] < thr)
+    # One decision per number: a count the ward table hides as a complement ([c]) is
+    # hidden on the map too (tooltip, rate and change), not only the small ones.
+    complement = m["ward_code"].isin(withheld(wards, ctx, label_col="ward_code"))
+    small = small | complement
     m["rate_shown"] = m["rate"].where(~small)
     m["tip_count"] = [
-        f"<{thr}" if s else f"{int(c):,}" for s, c in zip(small, m["count_current"], strict=True)
+        ("[c]" if k else f"<{thr}") if s else f"{int(c):,}"
+        for s, k, c in zip(small, complement, m["count_current"], strict=True)
     ]
     label = rate_label or ctx.rate_label
     m["tip_rate"] = [
