@@ -27,7 +27,7 @@ from sa_lib.data.annotations import load_annotations
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
 from sa_lib.data.periods import Period, comparison_periods, parse_period
 from sa_lib.data.store import load_street, store_months
-from sa_lib.pack.params import load_params, theme_disclosure
+from sa_lib.pack.params import load_params, published_disclosure, theme_disclosure
 from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
 __all__ = ["Context", "open_context"]
@@ -91,6 +91,12 @@ class Context:
     @property
     def rate_label(self) -> str:
         return f"per {self.rate_per:,} residents"
+
+    @property
+    def extract_disclosure(self) -> dict:
+        """Disclosure settings for figures from a force extract: always the strict ones."""
+        d = self.disclosure
+        return {**d, **d.get("strict", {}), "published": False}
 
     @property
     def options(self) -> dict:
@@ -220,18 +226,27 @@ def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
     raw = load_street(store, months=months, lsoa_codes=geo.lsoas["lsoa21_code"].tolist())
     crimes = assign_to_csp(raw, geo)
     stats = dict(params["statistics"])
-    disclosure = theme_disclosure(params, theme)
+    disclosure = published_disclosure(theme_disclosure(params, theme), theme)
     for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
         record_choice(
             f"statistics.{k}", stats[k], "set in the parameters file", source="parameters"
         )
+    strict = disclosure.get("strict", disclosure)
     record_disclosure_settings(
         disclosure_settings(
-            threshold=int(disclosure["threshold"]),
-            secondary=bool(disclosure["secondary"]),
-            suppress_zero=bool(disclosure.get("suppress_zero", False)),
+            threshold=int(strict["threshold"]),
+            secondary=bool(strict["secondary"]),
+            suppress_zero=bool(strict.get("suppress_zero", False)),
         )
     )
+    if disclosure.get("published"):
+        record_choice(
+            "Disclosure: police.uk counts",
+            "shown as police.uk publishes them, street by street (the settings above apply "
+            "to figures from a force extract)",
+            "published counts policy in the parameters file",
+            source="parameters",
+        )
     logger.info("context: %s %s, %d rows", params["csp"]["name"], period.label, len(crimes))
     return Context(
         params=params,

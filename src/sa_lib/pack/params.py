@@ -81,7 +81,20 @@ DISCLOSURE = {
         (bool,), default=True, help="secondary suppression so totals cannot reveal a cell"
     ),
     "suppress_zero": F((bool,), default=False, help="also suppress zeros"),
+    "published_counts": F(
+        (str,),
+        default="show",
+        choices=("show", "suppress"),
+        help="'show': themes built only on police.uk data (overview, hot spots, place profile) "
+        "show the counts police.uk already publishes street by street, unsuppressed; sensitive "
+        "themes and every figure from a force extract keep the threshold and secondary "
+        "suppression. 'suppress': the threshold applies everywhere",
+    ),
 }
+
+#: Non-sensitive themes whose tables are all police.uk counts (figures a place profile
+#: draws from a force extract use :meth:`sa_lib.pack.context.Context.extract_disclosure`).
+PUBLISHED_THEMES = {"overview", "hotspots", "place_profile"}
 
 #: Per-theme option sections. A theme adds its keys here.
 THEME_OPTIONS: dict[str, dict[str, F]] = {
@@ -787,7 +800,9 @@ def theme_disclosure(params: dict, theme: str) -> dict:
     """Disclosure settings for a theme: its own section's, else the defaults.
 
     Sensitive themes (domestic abuse, CSE) default to the strictest setting:
-    secondary suppression on, and a threshold no lower than the default's.
+    secondary suppression on, and a threshold no lower than the default's. With
+    ``disclosure.published_counts: show`` (the default) the police.uk-only themes
+    (:data:`PUBLISHED_THEMES`) show published counts: see :func:`published_disclosure`.
     """
     base = dict(params.get("disclosure") or {k: f.default for k, f in DISCLOSURE.items()})
     own = ((params.get(theme) or {}).get("disclosure")) or {}
@@ -850,6 +865,32 @@ def _kernels() -> set[str] | None:
         return set(KernelSpecManager().find_kernel_specs())
     except Exception:  # noqa: BLE001 - an unusual install: the run will report it
         return None
+
+
+def published_disclosure(settings: dict, theme: str) -> dict:
+    """The disclosure settings a theme's police.uk tables use under ``disclosure.published_counts``.
+
+    With ``show`` (the default), a theme in :data:`PUBLISHED_THEMES` shows the counts
+    police.uk already publishes street by street (threshold 1, no secondary
+    suppression) and says so; ``strict`` keeps its own settings for figures from a
+    force extract. Sensitive themes and ``suppress`` keep ``settings`` unchanged.
+
+    Examples
+    --------
+    >>> s = {"threshold": 10, "secondary": True, "suppress_zero": False, "published_counts": "show"}
+    >>> published_disclosure(s, "overview")["threshold"], published_disclosure(s, "cse")["threshold"]
+    (1, 10)
+    """
+    out = dict(settings)
+    out["strict"] = {k: settings[k] for k in ("threshold", "secondary", "suppress_zero")}
+    out["published"] = (
+        settings.get("published_counts", "show") == "show"
+        and theme in PUBLISHED_THEMES
+        and theme not in SENSITIVE_THEMES
+    )
+    if out["published"]:
+        out.update(threshold=1, secondary=False, suppress_zero=False)
+    return out
 
 
 def schema_markdown() -> str:

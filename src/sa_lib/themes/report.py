@@ -277,10 +277,20 @@ def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
     _PAGE["synthetic"] = bool(synthetic)
     alpha = float(ctx.stats["alpha"])
     produced = f"{date.today():%d %B %Y}"
+    dis = ctx.disclosure
+    strict = dis.get("strict", dis)
+    if dis.get("published"):
+        suppression = (
+            "police.uk counts shown as police.uk publishes them; force-extract counts below "
+            f"{strict['threshold']} suppressed"
+        )
+    else:
+        suppression = f"counts below {dis['threshold']} suppressed"
     attrs = (
         f' data-sa-period="{_html.escape(ctx.period.label, quote=True)}"'
         f' data-sa-against="{_html.escape(against.label if against else "", quote=True)}"'
         f' data-sa-produced="produced {produced}"'
+        f' data-sa-published-counts="{"show" if dis.get("published") else "suppress"}"'
     )
     display(
         HTML(
@@ -290,7 +300,7 @@ def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
             f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
             f"{len(ctx.geo.lsoas)} neighbourhoods (LSOAs) · rates {ctx.rate_label} · a change is "
             f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats['correction'])})"
-            f" · counts below {ctx.disclosure['threshold']} suppressed · produced {produced}</p>"
+            f" · {suppression} · produced {produced}</p>"
             f"{syn}</div>"
         )
     )
