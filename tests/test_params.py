@@ -422,4 +422,6 @@ def test_published_counts_policy():
         assert published_disclosure(s, theme)["threshold"] == 10
         assert not published_disclosure(s, theme)["published"]
     # 'suppress' applies the threshold everywhere.
-    assert published_disclosure({**s, "published_counts": "suppress"}, "overview")["threshold"] == 10
+    assert (
+        published_disclosure({**s, "published_counts": "suppress"}, "overview")["threshold"] == 10
+    )

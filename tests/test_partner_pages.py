@@ -77,7 +77,7 @@ def test_callout_is_removed_when_a_page_has_no_findings():
         ("<p>p = 5.92e-70</p>", "method identifier"),
         ('<img alt="No description has been provided for this image" src="x">', "default alt text"),
         ("<p>(queen contiguity)</p>", "technical method name"),
-        ('<svg><title>set in place_profile.area</title></svg>', "config key"),
+        ("<svg><title>set in place_profile.area</title></svg>", "config key"),
     ],
 )
 def test_developer_text_is_found(text, kind):
@@ -167,3 +167,53 @@ def test_pages_in_chromium_accessible_offline_findings_first_and_printable(pack_
     assert browser.requests == []
     print("printed A4 pages:", report, "total", total)
     assert total <= MAX_PRINTED_PAGES, report
+
+
+def _ward_table_counts(html: str) -> dict[str, str]:
+    """Ward -> its current-period count as shown, from every table headed "Ward"."""
+    out = {}
+    for table in re.findall(r'<table class="sa-table">.*?</table>', html, re.S):
+        heads = re.findall(r"<th\b[^>]*>(.*?)</th>", table, re.S)
+        if not heads or heads[0] != "Ward":
+            continue
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+            cells = [
+                re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            ]
+            if len(cells) > 1:
+                out[cells[0].replace("&amp;", "&")] = cells[1].replace("&lt;", "<")
+    return out
+
+
+def _tooltip_counts(html: str) -> dict[str, str]:
+    """Ward -> the count its map tooltip shows (SVG <title>)."""
+    return {
+        name.replace("&amp;", "&"): value.replace("&lt;", "<")
+        for name, value in re.findall(r"<title>([^<\n]+)\nCrimes: ([^\n<]+)", html)
+    }
+
+
+@pytest.mark.e2e
+def test_one_disclosure_decision_per_ward_count_tables_and_tooltips(pack_dir):
+    checked = 0
+    for page in _theme_pages(pack_dir):
+        html = page.read_text(encoding="utf-8")
+        tips, table = _tooltip_counts(html), _ward_table_counts(html)
+        strict = 'data-sa-published-counts="suppress"' in html
+        for ward, shown in table.items():
+            if ward not in tips:
+                continue
+            checked += 1
+            hidden = shown.startswith("<") or shown == "[c]"
+            tip_hidden = tips[ward].startswith("<") or tips[ward] == "[c]"
+            assert hidden == tip_hidden, (page.name, ward, shown, tips[ward])
+            if not hidden:
+                assert shown == tips[ward], (page.name, ward, shown, tips[ward])
+        if strict:
+            small = [
+                v
+                for v in tips.values()
+                if v.replace(",", "").isdigit() and 0 < int(v.replace(",", "")) < 10
+            ]
+            assert small == [], (page.name, small)
+    assert checked >= 10

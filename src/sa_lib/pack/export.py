@@ -316,6 +316,7 @@ def write_index(
             heads = headlines(text, n=8 if r["theme"] == "summary" else 2)
             if 'class="sa-synthetic"' in text:
                 link += ' <strong class="sa-badge">SYNTHETIC DATA</strong>'
+                heads = [f"SYNTHETIC: {h}" for h in heads]
             if heads:
                 link += (
                     '<ul class="sa-headlines">'

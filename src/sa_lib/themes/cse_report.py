@@ -575,7 +575,10 @@ def table_html(
     >>> table_html(pd.DataFrame({"Rank": ["1"]}), not_count_cols=["Rank"])
     '<table class="sa-table"><thead><tr><th scope="col">Rank</th></tr></thead><tbody><tr><td class="num" data-sa-not-count>1</td></tr></tbody></table>'
     """
+    from sa_lib.themes.report import synthetic_caption
+
     parts = ['<table class="sa-table">']
+    caption = synthetic_caption(caption) if caption else caption
     if caption:
         parts.append(f"<caption>{_html.escape(caption)}</caption>")
     parts.append(

@@ -138,6 +138,7 @@ def table_html(
         hide = hide | extra
         labels = labels.mask(newly, "[c]")
     parts = ['<table class="sa-table">']
+    caption = synthetic_caption(caption) if count_cols else caption
     if caption:
         parts.append(f"<caption>{_html.escape(plain_english(caption))}</caption>")
     parts.append(
@@ -173,6 +174,22 @@ def table_html(
             "[c]: hidden so that a suppressed value cannot be worked out from totals or rates.</p>"
         )
     return "".join(parts)
+
+
+def synthetic_caption(caption: str | None) -> str | None:
+    """Prefix "SYNTHETIC DATA" to a data table's caption on a synthetic page (so a copied
+    table keeps its label); police.uk tables and real pages are left alone.
+
+    Examples
+    --------
+    >>> synthetic_caption("Victims by age")
+    'Victims by age'
+    """
+    cap = caption or ""
+    synthetic = _PAGE["synthetic"] or (_PAGE["extract_synthetic"] and "extract" in cap.lower())
+    if not synthetic or "police.uk" in cap or cap.upper().startswith("SYNTHETIC"):
+        return caption
+    return f"SYNTHETIC DATA: {cap}" if cap else "SYNTHETIC DATA"
 
 
 def show_table(df: pd.DataFrame, **kwargs) -> None:
@@ -263,8 +280,14 @@ def plain_english(text: str) -> str:
     return text
 
 
-def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
+def show_header(
+    ctx, subtitle: str, synthetic: bool = False, partly_synthetic: bool = False
+) -> None:
     """Show the report's title block: CSP, theme, period, comparisons and settings.
+
+    ``synthetic``: the page is built on synthetic data (every chart and data table is
+    labelled); ``partly_synthetic``: only the force-extract parts are (the banner is
+    shown, and charts and tables that name the extract are labelled).
 
     The block carries ``data-sa-period``, ``data-sa-against`` (the same period last
     year, else the previous period) and ``data-sa-produced`` for the page furniture
@@ -273,8 +296,9 @@ def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
     p = ctx.periods
     comp = ", ".join(f"{k.replace('_', ' ')}: {v.label}" for k, v in p.items() if k != "current")
     against = p.get("last_year") or p.get("previous")
-    syn = synthetic_banner_html() if synthetic else ""
+    syn = synthetic_banner_html() if (synthetic or partly_synthetic) else ""
     _PAGE["synthetic"] = bool(synthetic)
+    _PAGE["extract_synthetic"] = bool(synthetic or partly_synthetic)
     alpha = float(ctx.stats["alpha"])
     produced = f"{date.today():%d %B %Y}"
     dis = ctx.disclosure
@@ -346,9 +370,10 @@ def synthetic_banner_html() -> str:
 def synthetic_banner() -> None:
     """Display the synthetic-data label used on every page with synthetic data.
 
-    Charts shown after it are stamped "SYNTHETIC DATA" (see :func:`chart_png`).
+    Charts shown after it whose title names the force extract are stamped "SYNTHETIC
+    DATA" (see :func:`chart_png`).
     """
-    _PAGE["synthetic"] = True
+    _PAGE["extract_synthetic"] = True
     display(HTML(synthetic_banner_html()))
 
 
@@ -358,7 +383,7 @@ def note(text: str) -> None:
 
 
 #: Page state for the chart formatter: whether the page's charts are built from synthetic data.
-_PAGE = {"synthetic": False}
+_PAGE = {"synthetic": False, "extract_synthetic": False}
 
 
 def chart_png(fig) -> tuple[bytes, dict]:
@@ -372,8 +397,15 @@ def chart_png(fig) -> tuple[bytes, dict]:
 
     from sa_lib.themes.alt_text import describe_figure, watermark_synthetic
 
-    titles = " ".join([a.get_title() for a in fig.axes] + [t.get_text() for t in fig.texts])
-    if _PAGE["synthetic"] and "police.uk" not in titles:
+    titles = " ".join(
+        [a.get_title(loc) for a in fig.axes for loc in ("left", "center", "right")]
+        + [t.get_text() for t in fig.texts]
+        + [fig._suptitle.get_text() if fig._suptitle else ""]
+    )
+    from_extract = "extract" in titles.lower() or "synthetic" in titles.lower()
+    if (_PAGE["synthetic"] and "police.uk" not in titles) or (
+        _PAGE["extract_synthetic"] and from_extract
+    ):
         watermark_synthetic(fig)
     data = print_figure(fig, "png", bbox_inches="tight", dpi=110)
     return data, {"alt": describe_figure(fig)}
@@ -421,7 +453,7 @@ def setup_notebook() -> None:
 
     warnings.showwarning = _show
     warnings.simplefilter("default", UserWarning)
-    _PAGE["synthetic"] = False
+    _PAGE.update(synthetic=False, extract_synthetic=False)
     _register_chart_formatter()
     logging.getLogger("sa_lib").setLevel(logging.INFO)
 
@@ -530,8 +562,16 @@ def show_summary(
     label: str = "Crime type",
     caption: str | None = None,
     rate_label: str | None = None,
+    full: pd.DataFrame | None = None,
 ) -> None:
-    """Display a summary table with disclosure control on counts and on what is derived from them."""
+    """Display a summary table with disclosure control on counts and on what is derived from them.
+
+    ``full``: the whole table when ``t`` shows only some of its rows (the top wards):
+    suppression is decided on the whole table (:func:`hidden_counts`), so a count is
+    hidden in the part exactly when it is hidden everywhere else (maps, findings).
+    A ward table lists wards whose current count is hidden after the ranked ones
+    (:func:`rank_shown_first`).
+    """
     d = summary_display(t, ctx, label_col, label, rate_label)
     labels = {key: p.label for key, p in ctx.periods.items() if p.label in d.columns}
     counts = list(dict.fromkeys(labels.values()))
@@ -542,16 +582,79 @@ def show_summary(
         if col in d.columns:
             derived[col] = [cur, labels[key]]
     dis = ctx.disclosure
+    whole = t if full is None else full
+    mask = hidden_counts(whole, ctx)
+    pos = {v: i for i, v in enumerate(whole[label_col].to_numpy())}
+    rows = [pos[v] for v in t[label_col].to_numpy()]
+    hide = pd.DataFrame(False, index=range(len(d)), columns=d.columns)
+    for key, lab in labels.items():
+        if f"count_{key}" in mask:
+            hide[lab] = mask[f"count_{key}"].to_numpy()[rows]
+    for col, sources in derived.items():
+        hide[col] = hide[sources].any(axis=1)
+    unranked = 0
+    if label_col == "ward_name" and hide[cur].any():
+        shown = [i for i in range(len(d)) if not hide[cur].iloc[i]]
+        moved = sorted(
+            (i for i in range(len(d)) if hide[cur].iloc[i]), key=lambda i: str(d[label].iloc[i])
+        )
+        d = d.iloc[shown + moved].reset_index(drop=True)
+        hide = hide.iloc[shown + moved].reset_index(drop=True)
+        unranked = len(moved)
     show_table(
         d,
         count_cols=counts,
         threshold=dis["threshold"],
-        secondary=dis["secondary"],
+        secondary=False,
         suppress_zero=dis["suppress_zero"],
         derived=derived,
         caption=caption,
+        suppressed=hide,
         lines="columns",
     )
+    if unranked:
+        note(
+            f"The last {unranked} ward(s) in this table are not ranked: their count for "
+            f"{cur} is suppressed, so they are listed after the ranked wards, alphabetically."
+        )
+
+
+def rank_shown_first(
+    d: pd.DataFrame, counts: Sequence[str], current: str, label: str, dis: dict
+) -> tuple[pd.DataFrame, int]:
+    """Reorder a ranked table so that rows whose current count is suppressed come last, by name.
+
+    A ward is ranked only when its count is shown: a rank (or a place between two
+    shown rates) would otherwise say how big the hidden count is. Returns the new
+    table and how many rows were moved.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Ward": ["B", "A", "C"], "Now": [3, 50, 40], "Then": [30, 20, 25]})
+    >>> out, n = rank_shown_first(t, ["Now", "Then"], "Now", "Ward",
+    ...                           {"threshold": 10, "secondary": False, "suppress_zero": False})
+    >>> out["Ward"].tolist(), n
+    (['A', 'C', 'B'], 1)
+    """
+    if not dis.get("threshold") or dis["threshold"] <= 1 or d.empty:
+        return d, 0
+    from sa_lib.stats.disclosure import suppress_table
+
+    res = suppress_table(
+        d[list(counts)].reset_index(drop=True),
+        list(counts),
+        threshold=dis["threshold"],
+        secondary=dis.get("secondary", True),
+        suppress_zero=dis.get("suppress_zero", False),
+        lines="columns",
+    )
+    hidden = res.suppressed[current].to_numpy()
+    if not hidden.any():
+        return d, 0
+    d = d.reset_index(drop=True)
+    shown = [i for i in range(len(d)) if not hidden[i]]
+    moved = sorted((i for i in range(len(d)) if hidden[i]), key=lambda i: str(d[label].iloc[i]))
+    return d.iloc[shown + moved].reset_index(drop=True), len(moved)
 
 
 def show_breaks(annotations: pd.DataFrame, start, end) -> None:
@@ -909,8 +1012,9 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
     from sa_lib.stats.disclosure import suppress_table
     from sa_lib.stats.profiles import plot_age_sex
 
-    cols = [c for c in table.columns if c != "age_band"]
     dis = ctx.disclosure
+    table, footnote = unknown_to_footnote(table, dis["threshold"])
+    cols = [c for c in table.columns if c != "age_band"]
     body = table.set_index("age_band")
     res = suppress_table(
         body,
@@ -931,9 +1035,46 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
         ),
         caption=title,
     )
+    if footnote:
+        note(footnote)
     hidden = res.suppressed.reset_index(drop=True)
     hidden.insert(0, "age_band", False)
     _show_fig(plot_age_sex(table, hidden, title=title))
+
+
+def unknown_to_footnote(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, str | None]:
+    """Move a small "Unknown" column of an age x sex table into a footnote.
+
+    A column of unknowns below the threshold would otherwise force secondary
+    suppression across a whole known column. The unknowns leave the table and its
+    totals, and the footnote says how many (as "fewer than N"). Returns the new
+    table and the footnote (None when nothing moved).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"age_band": ["18-24", "Total"], "Female": [50, 50], "Male": [40, 40],
+    ...                   "Unknown": [3, 3], "Total": [93, 93]})
+    >>> out, text = unknown_to_footnote(t, 10)
+    >>> out.columns.tolist(), out["Total"].tolist()
+    (['age_band', 'Female', 'Male', 'Total'], [90, 90])
+    >>> text
+    'Fewer than 10 victims with no recorded sex are left out of this table and its totals.'
+    """
+    if "Unknown" not in table.columns or threshold <= 1:
+        return table, None
+    total = int(table["Unknown"].iloc[:-1].sum()) if len(table) > 1 else int(table["Unknown"].sum())
+    if total >= threshold:
+        return table, None
+    out = table.drop(columns="Unknown").copy()
+    if "Total" in out.columns:
+        known = [c for c in out.columns if c not in ("age_band", "Total")]
+        out["Total"] = out[known].sum(axis=1)
+    if total == 0:
+        return out, None
+    return out, (
+        f"Fewer than {threshold} victims with no recorded sex are left out of this table and its "
+        "totals."
+    )
 
 
 def premises_display(near: pd.DataFrame) -> pd.DataFrame:
@@ -984,6 +1125,32 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
         hidden = hidden[[c for c in ("count_current", f"count_{key}") if c in hidden]]
     secondary = hidden.any(axis=1).to_numpy()
     return set(t[label_col].to_numpy()[secondary])
+
+
+def hidden_counts(t: pd.DataFrame, ctx) -> pd.DataFrame:
+    """Which ``count_<period>`` cells of a whole summary table disclosure control hides.
+
+    The one decision for every count of the table: the table (shown whole or in part,
+    see ``full`` in :func:`show_summary`), its map tooltips and its findings all read
+    it. Returns a boolean DataFrame with the ``count_<period>`` columns, aligned with
+    ``t``'s rows (all False when nothing is suppressed).
+    """
+    from sa_lib.stats.disclosure import suppress_table
+
+    cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
+    dis = ctx.disclosure
+    hidden = pd.DataFrame(False, index=range(len(t)), columns=cols)
+    if not cols or t.empty or dis["threshold"] <= 1:
+        return hidden
+    res = suppress_table(
+        t[cols].reset_index(drop=True),
+        cols,
+        threshold=dis["threshold"],
+        secondary=bool(dis.get("secondary", False)),
+        suppress_zero=dis.get("suppress_zero", False),
+        lines="columns",
+    )
+    return res.suppressed.reset_index(drop=True).astype(bool)
 
 
 def share_display(share: pd.DataFrame, numerator: str, denominator: str, what: str) -> pd.DataFrame:
@@ -1115,7 +1282,11 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     small = (m["count_current"] > 0) & (m["count_current"] < thr)
     # One decision per number: a count the ward table hides as a complement ([c]) is
     # hidden on the map too (tooltip, rate and change), not only the small ones.
-    complement = m["ward_code"].isin(withheld(wards, ctx, label_col="ward_code"))
+    mask = hidden_counts(wards, ctx)
+    by_code = dict(zip(wards["ward_code"], range(len(wards)), strict=True))
+    at = [by_code[c] for c in m["ward_code"]]
+    cur_mask = mask["count_current"].to_numpy()[at] if "count_current" in mask else False
+    complement = pd.Series(cur_mask, index=m.index, dtype=bool) & ~small
     small = small | complement
     m["rate_shown"] = m["rate"].where(~small)
     m["tip_count"] = [
@@ -1129,6 +1300,8 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     ]
     if "label_vs_last_year" in m:
         ly_small = (m["count_last_year"] > 0) & (m["count_last_year"] < thr)
+        if "count_last_year" in mask:
+            ly_small = ly_small | pd.Series(mask["count_last_year"].to_numpy()[at], index=m.index)
         m["tip_change"] = [
             "withheld (small count)"
             if (s or s2)
@@ -1144,5 +1317,31 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
 
 def show_svg(svg: str, caption: str | None = None) -> None:
     """Display an inline SVG figure (e.g. :func:`sa_lib.spatial.maps.svg_choropleth`) with an optional caption."""
+    if _PAGE["synthetic"] and "police.uk" not in svg:
+        svg = watermark_svg(svg)
+        caption = f"SYNTHETIC DATA. {caption or ''}".strip()
     cap = f'<figcaption class="sa-note">{_html.escape(caption)}</figcaption>' if caption else ""
     display(HTML(f"<figure>{svg}{cap}</figure>"))
+
+
+def watermark_svg(svg: str) -> str:
+    """Stamp "SYNTHETIC DATA" across an inline SVG (from its viewBox), under the pointer.
+
+    Examples
+    --------
+    >>> out = watermark_svg('<svg viewBox="0 0 200 100"><rect/></svg>')
+    >>> "SYNTHETIC DATA</text></svg>" in out and 'rotate(-20 100 50)' in out
+    True
+    """
+    m = re.search(r'viewBox="([-\d.]+)[ ,]+([-\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)"', svg)
+    if not m or "</svg>" not in svg:
+        return svg
+    x, y, w, h = (float(v) for v in m.groups())
+    cx, cy = x + w / 2, y + h / 2
+    text = (
+        f'<text x="{cx:g}" y="{cy:g}" text-anchor="middle" dominant-baseline="middle" '
+        f'font-size="{w / 10:g}" font-weight="bold" fill="#8a5a00" fill-opacity="0.25" '
+        f'pointer-events="none" transform="rotate(-20 {cx:g} {cy:g})">SYNTHETIC DATA</text>'
+    )
+    i = svg.rindex("</svg>")
+    return svg[:i] + text + svg[i:]
