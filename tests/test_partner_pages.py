@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 
+import browser_cdp  # tests/ is on sys.path (pytest rootdir-relative import)
 import pytest
 import yaml
 
 from sa_lib import config
 from sa_lib.pack.furniture import developer_text, key_findings_callout, rank_findings
 from sa_lib.pack.runner import run_pack
-
-import browser_cdp  # noqa: E402  (tests/ is on sys.path under pytest's rootdir conftest)
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 MAX_PRINTED_PAGES = 40
