@@ -35,6 +35,53 @@ __all__ = ["Context", "open_context"]
 logger = logging.getLogger("sa_lib")
 
 
+class ReadOnlyOptions(dict):
+    """A theme's options as read from the parameters: looking up works, changing does not.
+
+    Changing ``ctx.options`` would not change what the theme computed (the context
+    was built from the parameters), so it is refused with the way to do it.
+
+    Examples
+    --------
+    >>> o = ReadOnlyOptions({"area": "North"}, theme="place_profile")
+    >>> o["area"]
+    'North'
+    >>> o["area"] = "South"
+    Traceback (most recent call last):
+    ...
+    TypeError: ctx.options is read-only (it was read from the parameters). To change place_profile.area, open the context again with open_context(params_path, "place_profile", overrides={"place_profile.area": ...}), or run the notebook with papermill -p.
+    """
+
+    def __init__(self, data: dict, theme: str = "<theme>") -> None:
+        super().__init__(data)
+        self._theme = theme
+
+    def _refuse(self, key: object = "<key>", *args, **kwargs):
+        raise TypeError(
+            "ctx.options is read-only (it was read from the parameters). To change "
+            f"{self._theme}.{key}, open the context again with open_context(params_path, "
+            f'"{self._theme}", overrides={{"{self._theme}.{key}": ...}}), or run the notebook '
+            "with papermill -p."
+        )
+
+    __setitem__ = __delitem__ = _refuse
+
+    def update(self, *args, **kwargs):
+        self._refuse()
+
+    def pop(self, key, *args):
+        self._refuse(key)
+
+    def setdefault(self, key, *args):
+        self._refuse(key)
+
+    def popitem(self):
+        self._refuse()
+
+    def clear(self):
+        self._refuse()
+
+
 @dataclass
 class Context:
     """Everything a theme notebook needs.
@@ -99,9 +146,14 @@ class Context:
         return {**d, **d.get("strict", {}), "published": False}
 
     @property
-    def options(self) -> dict:
-        """This theme's own parameters section (empty if none)."""
-        return dict(self.params.get(self.theme) or {})
+    def options(self) -> ReadOnlyOptions:
+        """This theme's own parameters section (empty if none); read-only, see :class:`ReadOnlyOptions`."""
+        return ReadOnlyOptions(self.params.get(self.theme) or {}, theme=self.theme)
+
+    def __setattr__(self, name, value):
+        if name == "options":
+            ReadOnlyOptions({}, theme=self.__dict__.get("theme", "<theme>"))._refuse("<key>")
+        super().__setattr__(name, value)
 
     @property
     def months_in_view(self) -> list[str]:
@@ -195,7 +247,9 @@ class Context:
         return d[d["month"].isin(self.periods[key].months)]
 
 
-def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
+def open_context(
+    params_path: str | os.PathLike[str], theme: str, overrides: dict | None = None
+) -> Context:
     """Load and validate the parameters, then the CSP's geography and data.
 
     Parameters
@@ -204,13 +258,21 @@ def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
         The parameters YAML (relative to the project root or absolute).
     theme : str
         The theme notebook's name (selects its options and disclosure settings).
+    overrides : dict, optional
+        Parameters to change for this run without a new YAML, by dotted name:
+        ``{"period": "2025-Q3", "place_profile.area": {"type": "ward", "value": "Ramsey"}}``.
+        ``None`` values are ignored (a notebook parameter left at ``None`` keeps the
+        file's value). They are validated like the file.
 
     Returns
     -------
     Context
     """
     clear_choices()
-    params = load_params(params_path)
+    params = load_params(params_path, overrides=overrides)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            record_choice(key, value, "changed for this run (overrides)", source="parameters")
     period = parse_period(params["period"])
     periods = comparison_periods(period, params.get("baseline_year"))
     d = params["data"]

@@ -444,7 +444,7 @@ SCHEMA: dict[str, F] = {
         {
             "kernel": F(
                 (str,),
-                default="python3",
+                default="sa-workbench",
                 kind="kernel",
                 help="Jupyter kernel for papermill (must be installed: `jupyter kernelspec list`)",
             ),
@@ -778,8 +778,49 @@ def _extract_content_problems(value: object) -> list[str]:
     return []
 
 
-def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> dict:
-    """Read a YAML parameters file and validate it (see :func:`validate_params`)."""
+def apply_overrides(raw: dict, overrides: dict | None) -> dict:
+    """A copy of raw parameters with ``overrides`` applied: ``{"key.sub": value}`` or nested dicts.
+
+    ``None`` values are skipped, so a notebook parameter left at ``None`` keeps the
+    file's value. The result is validated like the file itself.
+
+    Examples
+    --------
+    >>> apply_overrides({"period": "2025-Q4", "hotspots": {"shape": "square"}},
+    ...                 {"hotspots.shape": "hex", "period": None})
+    {'period': '2025-Q4', 'hotspots': {'shape': 'hex'}}
+    """
+    import copy
+
+    out = copy.deepcopy(raw)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if not isinstance(key, str) or not key:
+            raise ValueError(
+                f"overrides: key {key!r} is not a parameter name. Fix: use names such as "
+                "'period' or 'place_profile.area'."
+            )
+        *parents, last = key.split(".")
+        node = out
+        for part in parents:
+            if node.get(part) is None:
+                node[part] = {}
+            if not isinstance(node[part], dict):
+                raise ValueError(
+                    f"overrides: {key!r} goes inside {part!r}, which is not a section "
+                    f"(its value is {node[part]!r}). Fix: override {part!r} itself."
+                )
+            node = node[part]
+        node[last] = copy.deepcopy(value)
+    return out
+
+
+def load_params(
+    path: str | os.PathLike[str], *, check_store: bool = True, overrides: dict | None = None
+) -> dict:
+    """Read a YAML parameters file, apply ``overrides`` (see :func:`apply_overrides`) and
+    validate it (see :func:`validate_params`)."""
     p = config.resolve(path)
     if not p.exists():
         have = sorted(x.name for x in config.PARAMETERS_DIR.glob("*.yaml"))
@@ -793,6 +834,8 @@ def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> di
         raise ParameterError(str(path), [str(e).split(": ", 1)[-1]]) from e
     if raw is None:
         raise ParameterError(str(path), ["the file is empty."])
+    if overrides:
+        raw = apply_overrides(raw, overrides)
     return validate_params(raw, str(path), check_store=check_store)
 
 
