@@ -407,7 +407,7 @@ def chart_png(fig) -> tuple[bytes, dict]:
         _PAGE["extract_synthetic"] and from_extract
     ):
         watermark_synthetic(fig)
-    data = print_figure(fig, "png", bbox_inches="tight", dpi=110)
+    data = print_figure(fig, "png", bbox_inches="tight")
     return data, {"alt": describe_figure(fig)}
 
 
@@ -537,7 +537,8 @@ def summary_display(
     significant at the report's alpha).
     """
     t = _demote_suppressed(t, ctx, label_col)
-    out = pd.DataFrame({label: t[label_col]})
+    # "All crime" in these tables excludes ASB: say so wherever it is shown.
+    out = pd.DataFrame({label: t[label_col].replace({"All crime": "All crime (excluding ASB)"})})
     for key, p in ctx.periods.items():
         if f"count_{key}" in t:
             out[f"{p.label}"] = t[f"count_{key}"].astype("int64")
@@ -585,7 +586,8 @@ def show_summary(
     whole = t if full is None else full
     mask = hidden_counts(whole, ctx)
     pos = {v: i for i, v in enumerate(whole[label_col].to_numpy())}
-    rows = [pos[v] for v in t[label_col].to_numpy()]
+    # summary_display may reorder rows (suppressed ones last): follow its order.
+    rows = [pos[v] for v in _demote_suppressed(t, ctx, label_col)[label_col].to_numpy()]
     hide = pd.DataFrame(False, index=range(len(d)), columns=d.columns)
     for key, lab in labels.items():
         if f"count_{key}" in mask:
@@ -824,6 +826,7 @@ def overview_findings(
     key = "last_year" if "last_year" in ctx.periods else "previous"
     res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
     res = res[~res["label"].isin(withheld(types, ctx, key=key))]
+    res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))
     thr = ctx.disclosure["threshold"]
     found = key_findings(
         res,
@@ -919,7 +922,7 @@ def show_wider_comparison(
             for c in shown.columns
             if c.startswith("Rate") or c == "95% CI" or c.startswith("Against the")
         },
-        caption=f"All crime excluding ASB, {ctx.period.label}: {wider} and its districts",
+        caption=f"All crime (excluding ASB), {ctx.period.label}: {wider} and its districts",
     )
     # The charts show each area's rate: an area whose count is suppressed is left out.
     thr = ctx.disclosure["threshold"]
@@ -944,12 +947,14 @@ def show_wider_comparison(
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the few-areas caveat is in the note below
+            # Residents on the x axis: rates per resident-year are the same as rates per
+            # resident scaled to a year (per x 12 / months), and so are the limits.
             disp = comparison.funnel_overdispersion(
                 areas,
                 "area",
                 "count",
-                "person_years",
-                per=ctx.rate_per,
+                "population",
+                per=ctx.rate_per * 12 / ctx.period.n_months,
                 reference=wider,
                 method=ctx.params["comparison"].get("funnel_overdispersion") or "additive",
             )
@@ -958,11 +963,13 @@ def show_wider_comparison(
                 areas,
                 "area",
                 "count",
-                "person_years",
-                per=ctx.rate_per,
+                "population",
+                per=ctx.rate_per * 12 / ctx.period.n_months,
                 reference=wider,
                 highlight=highlight,
-                title=f"Funnel plot against the {wider} rate (x axis: resident-years)",
+                title=f"Funnel plot against the {wider} rate, {ctx.period.label}",
+                xlabel="Residents (Census 2021)",
+                ylabel=f"Crimes {ctx.rate_label} a year",
                 dispersion=disp,
             )
         )
