@@ -60,6 +60,15 @@ def test_rank_findings_puts_significant_first_and_groups_no_change():
     assert r["top"][0].startswith("Against Q4 2024 (Oct-Dec): Drugs rose 190%")
     assert r["top"][1].startswith("Brampton")  # no comparison to name: left as written
     assert r["no_change"] == ["Theft", "Burglary"]
+    # A negated "significant" is not a significant finding.
+    r = rank_findings(
+        [
+            "No event showed a significant change once weekday was controlled for.",
+            "Burglary rose 40% (from 10 to 14); this is a statistically significant increase (p = 0.01).",
+        ],
+        against="Q4 2024",
+    )
+    assert r["top"][0].startswith("Against Q4 2024: Burglary")
 
 
 def test_callout_is_removed_when_a_page_has_no_findings():

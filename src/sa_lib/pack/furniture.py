@@ -113,7 +113,8 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
             continue
         if against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f):
             f = f"Against {against}: {f}"
-        (sig if _SIGNIFICANT.search(f) else other).append(f)
+        negated = re.search(r"\b(?:[Nn]o|not|none)\b[^.;]*\bsignificant", f)
+        (sig if _SIGNIFICANT.search(f) and not negated else other).append(f)
     room = n - (1 if none else 0)
     return {"top": (sig + other)[: max(room, 1)], "no_change": none, "notes": notes}
 
@@ -254,7 +255,7 @@ FURNITURE_CSS = """
 .sa-toc ol.sa-toc-sub { list-style: lower-alpha; margin-left: 1.4rem; font-size: 95%; }
 .sa-glossary dt { font-weight: 700; margin-top: .7rem; } .sa-glossary dd { margin: .2rem 0 0 1rem; }
 .sa-table-wrap { overflow-x: auto; position: relative; max-width: 100%; }
-.sa-table-wrap.sa-wide::after { content: "Scroll sideways for more columns \\2192"; display: block; font-size: 85%; color: #333; padding: .2rem 0; }
+.sa-table-wrap.sa-wide::after { content: "Scroll sideways for more columns →"; display: block; font-size: 85%; color: #333; padding: .2rem 0; }
 .sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: sticky; left: 0; z-index: 1; }
 .sa-table-wrap table.sa-table td:first-child { background: #fff; box-shadow: 2px 0 0 #ccc; }
 .sa-table-wrap table.sa-table tr:nth-child(even) td:first-child { background: #fafafa; }
@@ -262,7 +263,7 @@ FURNITURE_CSS = """
 @media (max-width: 600px) {
   body.sa-report { padding: 0 .5rem 1rem; font-size: 16px; }
   .jp-RenderedImage { overflow-x: auto; }
-  .jp-RenderedImage::after { content: "Scroll sideways to see the whole chart \2192"; display: block; font-size: 85%; color: #333; }
+  .jp-RenderedImage::after { content: "Scroll sideways to see the whole chart →"; display: block; font-size: 85%; color: #333; }
   .jp-OutputArea-output img.sa-chart { max-width: none; width: 640px; }
   .sa-topbar { flex-wrap: wrap; }
   .jp-OutputArea-output svg { max-width: 100%; height: auto; }
