@@ -200,3 +200,33 @@ def pdf_pages(data: bytes) -> int:
     import re
 
     return len(re.findall(rb"/Type\s*/Page(?!s)", data))
+
+
+def check_page(browser: Browser, page: Path, theme_page: bool) -> dict:
+    """Load a pack page at 1366x768 and report what a partner would hit.
+
+    Returns ``serious`` (axe-core serious/critical violations), ``findings_bottom``
+    (bottom of the first key finding, px; None when there is none), ``print_overflow``
+    (px wider than an A4 page in print) and ``pdf_pages`` (A4 pages when printed).
+    """
+    browser.open(page, 1366, 768)
+    serious = [v for v in browser.axe() if v["impact"] in ("serious", "critical")]
+    bottom = None
+    if theme_page:
+        bottom = browser.js(
+            "(() => { const li = document.querySelector('.sa-callout li');"
+            " return li ? li.getBoundingClientRect().bottom : null })()"
+        )
+    browser.call("Emulation.setEmulatedMedia", media="print")
+    browser.viewport(703, 1000)  # A4 less the page margins, at 96 px per inch
+    overflow = browser.js(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    browser.call("Emulation.setEmulatedMedia", media="")
+    browser.viewport(1366, 768)
+    return {
+        "serious": serious,
+        "findings_bottom": bottom,
+        "print_overflow": overflow,
+        "pdf_pages": pdf_pages(browser.pdf()),
+    }

@@ -152,27 +152,17 @@ def browser():
 @pytest.mark.browser
 def test_pages_in_chromium_accessible_offline_findings_first_and_printable(pack_dir, browser):
     total, report = 0, {}
+    themes = set(_theme_pages(pack_dir))
     for page in _pages(pack_dir):
-        browser.open(page, 1366, 768)
-        bad = [v for v in browser.axe() if v["impact"] in ("serious", "critical")]
-        assert bad == [], (page.name, bad)
-        if page in _theme_pages(pack_dir):
-            bottom = browser.js(
-                "(() => { const li = document.querySelector('.sa-callout li');"
-                " return li ? li.getBoundingClientRect().bottom : null })()"
-            )
-            assert bottom is not None and bottom <= 768, (page.name, bottom)
-        browser.call("Emulation.setEmulatedMedia", media="print")
-        browser.viewport(703, 1000)  # A4 less the page margins, at 96 px per inch
-        overflow = browser.js(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        browser.call("Emulation.setEmulatedMedia", media="")
-        assert overflow <= 2, (page.name, "wider than an A4 page in print", overflow)
-        pages = browser_cdp.pdf_pages(browser.pdf())
-        report[page.name] = pages
-        total += pages
-    assert browser.requests == []
+        r = browser_cdp.check_page(browser, page, page in themes)
+        assert r["serious"] == [], (page.name, r["serious"])
+        if page in themes:
+            # The first screen at 1366x768 shows the key findings.
+            assert r["findings_bottom"] is not None and r["findings_bottom"] <= 768, (page.name, r)
+        assert r["print_overflow"] <= 2, (page.name, "wider than an A4 page in print", r)
+        report[page.name] = r["pdf_pages"]
+        total += r["pdf_pages"]
+    assert browser.requests == []  # nothing fetched: the pages work offline
     print("printed A4 pages:", report, "total", total)
     assert total <= MAX_PRINTED_PAGES, report
 

@@ -1204,7 +1204,10 @@ def events_display(effects: pd.DataFrame) -> pd.DataFrame:
                 f"{lo:.2f} to {hi:.2f}" if pd.notna(lo) else "–"
                 for lo, hi in zip(effects["rr_lower"], effects["rr_upper"], strict=True)
             ],
-            "Adjusted p": [f"{p:.3f}" if pd.notna(p) else "–" for p in effects["p_adjusted"]],
+            "Adjusted p": [
+                ("<0.001" if p < 0.001 else f"{p:.3f}") if pd.notna(p) else "–"
+                for p in effects["p_adjusted"]
+            ],
             "Result": effects["label"],
         }
     )
