@@ -316,7 +316,11 @@ def write_index(
             heads = headlines(text, n=8 if r["theme"] == "summary" else 2)
             if 'class="sa-synthetic"' in text:
                 link += ' <strong class="sa-badge">SYNTHETIC DATA</strong>'
-                heads = [f"SYNTHETIC: {h}" for h in heads]
+                if 'data-sa-synthetic="part"' not in text:
+                    # Headlines of a page built on synthetic data say so in their text.
+                    heads = [
+                        h if h.upper().startswith("SYNTHETIC") else f"SYNTHETIC: {h}" for h in heads
+                    ]
             if heads:
                 link += (
                     '<ul class="sa-headlines">'

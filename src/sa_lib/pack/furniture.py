@@ -292,7 +292,7 @@ FURNITURE_CSS = """
   .sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: static; box-shadow: none; }
   table.sa-table { width: 100% !important; table-layout: auto; font-size: 7.5pt !important; break-inside: auto; margin: .2rem 0 .4rem !important; }
   table.sa-table tr { break-inside: avoid; } table.sa-table thead { display: table-header-group; }
-  table.sa-table td, table.sa-table th { overflow-wrap: anywhere; padding: .05rem .2rem !important; }
+  table.sa-table td, table.sa-table th { overflow-wrap: break-word; hyphens: auto; padding: .05rem .2rem !important; }
   h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
   .jp-MarkdownCell + .jp-CodeCell { break-before: avoid; }
   .jp-OutputArea-output img, .jp-OutputArea-output svg { max-width: 100% !important; max-height: 75mm !important; width: auto !important; height: auto; break-inside: avoid; }

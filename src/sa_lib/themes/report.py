@@ -315,6 +315,7 @@ def show_header(
         f' data-sa-against="{_html.escape(against.label if against else "", quote=True)}"'
         f' data-sa-produced="produced {produced}"'
         f' data-sa-published-counts="{"show" if dis.get("published") else "suppress"}"'
+        f' data-sa-synthetic="{"page" if synthetic else "part" if partly_synthetic else "none"}"'
     )
     display(
         HTML(
