@@ -343,3 +343,40 @@ def test_ward_map_frame_hides_what_the_ward_table_hides_as_a_complement():
     assert m.loc["W2", "tip_count"] == "[c]"
     assert "11" not in m.loc["W2", "tip_rate"] and pd.isna(m.loc["W2", "rate_shown"])
     assert m.loc["W3", "tip_count"] == "120"
+
+
+def test_small_unknown_sex_goes_to_a_footnote_instead_of_wiping_a_column():
+    from sa_lib.stats.disclosure import suppress_table
+    from sa_lib.themes.report import unknown_to_footnote
+
+    t = pd.DataFrame(
+        {
+            "age_band": ["18-24", "25-34", "Total"],
+            "Female": [106, 150, 256],
+            "Male": [80, 90, 170],
+            "Unknown": [4, 7, 11],
+            "Total": [190, 247, 437],
+        }
+    )
+    kept = suppress_table(
+        t.set_index("age_band"),
+        ["Female", "Male", "Unknown", "Total"],
+        threshold=10,
+        secondary=True,
+        total_row="Total",
+        total_col="Total",
+    )
+    assert kept.suppressed["Male"].any()  # with the Unknown column, a known column is hit
+    out, note_text = unknown_to_footnote(t, 10)
+    assert "Unknown" not in out and out["Total"].tolist() == [186, 240, 426]
+    assert note_text.startswith("11 victims with no recorded sex")
+    res = suppress_table(
+        out.set_index("age_band"),
+        ["Female", "Male", "Total"],
+        threshold=10,
+        secondary=True,
+        total_row="Total",
+        total_col="Total",
+    )
+    assert not res.suppressed.to_numpy().any()
+    assert t["Unknown"].tolist() == [4, 7, 11]  # input unchanged

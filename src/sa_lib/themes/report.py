@@ -1053,10 +1053,10 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
 def unknown_to_footnote(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, str | None]:
     """Move a small "Unknown" column of an age x sex table into a footnote.
 
-    A column of unknowns below the threshold would otherwise force secondary
+    A column of unknowns with small cells would otherwise force secondary
     suppression across a whole known column. The unknowns leave the table and its
-    totals, and the footnote says how many (as "fewer than N"). Returns the new
-    table and the footnote (None when nothing moved).
+    totals, and the footnote says how many ("fewer than N" when their total is
+    small too). Returns the new table and the footnote (None when nothing moved).
 
     Examples
     --------
@@ -1067,21 +1067,29 @@ def unknown_to_footnote(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFra
     (['age_band', 'Female', 'Male', 'Total'], [90, 90])
     >>> text
     'Fewer than 10 victims with no recorded sex are left out of this table and its totals.'
+    >>> unknown_to_footnote(t.iloc[[0, 0, 1]].assign(age_band=["18-24", "25-34", "Total"],
+    ...     Unknown=[3, 9, 12]), 10)[1]
+    '12 victims with no recorded sex are left out of this table and its totals (by age they are too few to show).'
     """
     if "Unknown" not in table.columns or threshold <= 1:
         return table, None
-    total = int(table["Unknown"].iloc[:-1].sum()) if len(table) > 1 else int(table["Unknown"].sum())
-    if total >= threshold:
-        return table, None
+    body = table[table["age_band"] != "Total"] if "age_band" in table else table
+    cells = body["Unknown"].astype("int64")
+    total = int(cells.sum())
+    if not ((cells > 0) & (cells < threshold)).any():
+        return table, None  # no small cell: the column costs nothing
     out = table.drop(columns="Unknown").copy()
     if "Total" in out.columns:
         known = [c for c in out.columns if c not in ("age_band", "Total")]
         out["Total"] = out[known].sum(axis=1)
     if total == 0:
         return out, None
+    how_many = f"Fewer than {threshold}" if total < threshold else f"{total:,}"
     return out, (
-        f"Fewer than {threshold} victims with no recorded sex are left out of this table and its "
-        "totals."
+        f"{how_many} victims with no recorded sex are left out of this table and its totals "
+        "(by age they are too few to show)."
+        if total >= threshold
+        else f"{how_many} victims with no recorded sex are left out of this table and its totals."
     )
 
 
