@@ -837,16 +837,21 @@ def overview_findings(
         suppress_below=thr,
         max_findings=max_findings,
     )
-    lead = f"Compared with {ctx.periods[key].label} (changes tested at alpha = {ctx.stats['alpha']}, {ctx.stats['correction']} correction across crime types):"
-    top = wards.iloc[0] if len(wards) else None
+    lead = (
+        f"Compared with {ctx.periods[key].label} (changes tested at the "
+        f"{float(ctx.stats['alpha']):.0%} level, {correction_words(ctx.stats['correction'])} "
+        "across crime types):"
+    )
+    shown = shown_wards(wards, ctx)
     out = [lead, *found]
-    if top is not None and top["count_current"] >= thr:
+    if len(shown):
         from sa_lib.themes.findings import ranked_sentence
 
-        # "the highest" only when its interval is clear of the next ward's.
+        # "the highest" only when its interval is clear of the next ward's, and only
+        # among wards whose counts are shown.
         out.append(
             ranked_sentence(
-                wards,
+                shown,
                 "ward_name",
                 "crime rate",
                 f"{ctx.rate_label} a year",
@@ -1167,6 +1172,38 @@ def hidden_counts(t: pd.DataFrame, ctx) -> pd.DataFrame:
         lines="columns",
     )
     return res.suppressed.reset_index(drop=True).astype(bool)
+
+
+def shown_wards(wards: pd.DataFrame, ctx) -> pd.DataFrame:
+    """A ranked ward table cut to the wards whose current count is shown, for findings.
+
+    Empty when the top ward's count is hidden: then no ward can be called the
+    highest (the next one down is not). Hidden wards are never named as leaders.
+    """
+    if top_shown(wards, ctx) is None:
+        return wards.iloc[0:0]
+    hidden = hidden_counts(wards, ctx)
+    if "count_current" not in hidden:
+        return wards
+    keep = ~hidden["count_current"].to_numpy()
+    keep &= wards["count_current"].to_numpy() >= ctx.disclosure["threshold"]
+    return wards[keep]
+
+
+def top_shown(wards: pd.DataFrame, ctx):
+    """The top ward of a ranked ward table when its current count is shown, else None.
+
+    A finding names "the highest" ward only when its count is published: a ward
+    hidden as a small count or a complement is not ranked (see :func:`show_summary`),
+    and the next ward down is not "the highest" either, so there is then no such finding.
+    """
+    if wards.empty:
+        return None
+    hidden = hidden_counts(wards, ctx)
+    if "count_current" in hidden and bool(hidden["count_current"].iloc[0]):
+        return None
+    row = wards.iloc[0]
+    return row if row["count_current"] >= ctx.disclosure["threshold"] else None
 
 
 def share_display(share: pd.DataFrame, numerator: str, denominator: str, what: str) -> pd.DataFrame:
