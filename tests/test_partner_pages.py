@@ -215,3 +215,23 @@ def test_one_disclosure_decision_per_ward_count_tables_and_tooltips(pack_dir):
             ]
             assert small == [], (page.name, small)
     assert checked >= 10
+
+
+@pytest.mark.e2e
+def test_alt_text_quotes_no_suppressed_count(pack_dir):
+    """Alt text is written from what a chart draws; on a strictly controlled page it must
+    not quote a count below the threshold either."""
+    checked = 0
+    for page in _theme_pages(pack_dir):
+        html = page.read_text(encoding="utf-8")
+        if 'data-sa-published-counts="suppress"' not in html:
+            continue
+        for alt in re.findall(r'alt="(Chart:[^"]*)"', html):
+            if not re.search(r"Crimes|[Cc]ount|[Vv]ictims", alt):
+                continue
+            checked += 1
+            values = re.findall(
+                r"(?:latest|highest|lowest|largest is|highest is) (\d+)\b(?![.,]\d)", alt
+            )
+            assert all(int(v) == 0 or int(v) >= 10 for v in values), (page.name, alt)
+    assert checked >= 3
