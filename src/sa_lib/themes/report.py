@@ -262,6 +262,8 @@ def plain_english(text: str) -> str:
     'set in the cell size setting; see the x y file and the workbench (false discovery rate)'
     >>> plain_english("statistics.seed")
     'random seed (makes random steps repeatable)'
+    >>> plain_english("no eligible crimes (2024Q1, 2024Q2)")
+    'no eligible crimes (Q1 2024, Q2 2024)'
     """
     if not isinstance(text, str) or not text:
         return text
@@ -277,6 +279,8 @@ def plain_english(text: str) -> str:
 
     text = _PATH.sub(path, text)
     text = re.sub(r"\bfdr_bh\b", "false discovery rate", text)
+    # The pack's one style for quarters: "Q1 2024", not "2024Q1".
+    text = re.sub(r"\b(\d{4})Q([1-4])\b", r"Q\2 \1", text)
     return text
 
 
@@ -616,9 +620,10 @@ def show_summary(
         lines="columns",
     )
     if unranked:
+        what = "ward in this table is" if unranked == 1 else f"{unranked} wards in this table are"
         note(
-            f"The last {unranked} ward(s) in this table are not ranked: their count for "
-            f"{cur} is suppressed, so they are listed after the ranked wards, alphabetically."
+            f"The last {what} not ranked: a suppressed count for {cur} is not ranked, so "
+            "it is listed after the ranked wards, alphabetically."
         )
 
 
