@@ -178,6 +178,6 @@ def watermark_synthetic(fig) -> None:
         zorder=1000,
     )
     fig.text(
-        0.01, 0.99, WATERMARK, ha="left", va="top", fontsize=11, fontweight="bold", color="#8a5a00"
-    )
+        0.0, 0.0, WATERMARK, ha="left", va="top", fontsize=11, fontweight="bold", color="#8a5a00"
+    )  # under the chart, clear of its title and axes
     fig.sa_synthetic = True
