@@ -255,7 +255,9 @@ FURNITURE_CSS = """
 .sa-toc ol.sa-toc-sub { list-style: lower-alpha; margin-left: 1.4rem; font-size: 95%; }
 .sa-glossary dt { font-weight: 700; margin-top: .7rem; } .sa-glossary dd { margin: .2rem 0 0 1rem; }
 .sa-table-wrap { overflow-x: auto; position: relative; max-width: 100%; }
-.sa-table-wrap.sa-wide::after { content: "Scroll sideways for more columns →"; display: block; font-size: 85%; color: #333; padding: .2rem 0; }
+@media screen and (max-width: 900px) {
+  .sa-table-wrap.sa-wide::before { content: "Scroll sideways for more columns →"; display: block; position: sticky; left: 0; font-size: 85%; color: #333; padding: .2rem 0; }
+}
 .sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: sticky; left: 0; z-index: 1; }
 .sa-table-wrap table.sa-table td:first-child { background: #fff; box-shadow: 2px 0 0 #ccc; }
 .sa-table-wrap table.sa-table tr:nth-child(even) td:first-child { background: #fafafa; }
@@ -288,7 +290,7 @@ FURNITURE_CSS = """
   .jp-RenderedHTMLCommon h3 { font-size: 10.5pt !important; margin: .4rem 0 .2rem !important; }
   .sa-header { padding: .2rem .5rem; } .sa-header p { margin: .1rem 0 !important; }
   .sa-kicker { font-size: 10pt !important; }
-  .sa-table-wrap { overflow: visible; } .sa-table-wrap.sa-wide::after { content: none; }
+  .sa-table-wrap { overflow: visible; } .sa-table-wrap.sa-wide::before { content: none; display: none; }
   .sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: static; box-shadow: none; }
   table.sa-table { width: 100% !important; table-layout: auto; font-size: 7.5pt !important; break-inside: auto; margin: .2rem 0 .4rem !important; }
   table.sa-table tr { break-inside: avoid; } table.sa-table thead { display: table-header-group; }
