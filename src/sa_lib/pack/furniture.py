@@ -281,6 +281,9 @@ FURNITURE_CSS = """
   .sa-toc { display: block !important; break-inside: avoid; padding: .2rem .6rem; margin: .3rem 0; }
   .sa-toc ol { columns: 2; } .sa-toc li { margin: 0; }
   .sa-callout { break-inside: avoid; padding: .3rem .6rem; margin: .3rem 0; }
+  ul.sa-findings, .sa-findings { break-inside: auto !important; page-break-inside: auto !important; }
+  ul.sa-findings li { break-inside: avoid; }
+  .sa-methods table.sa-table { font-size: 6.5pt !important; }
   .sa-callout-title { font-size: 12pt; }
   .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-Cell-inputWrapper { padding: 0 !important; margin: 0 !important; break-inside: auto !important; overflow: visible !important; }
   .jp-RenderedHTMLCommon { padding-right: 0 !important; font-size: 8.5pt !important; }
@@ -297,7 +300,7 @@ FURNITURE_CSS = """
   table.sa-table td, table.sa-table th { overflow-wrap: break-word; hyphens: auto; padding: .05rem .2rem !important; }
   h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
   .jp-MarkdownCell + .jp-CodeCell { break-before: avoid; }
-  .jp-OutputArea-output img, .jp-OutputArea-output svg { max-width: 100% !important; max-height: 75mm !important; width: auto !important; height: auto; break-inside: avoid; }
+  .jp-OutputArea-output img, .jp-OutputArea-output svg { max-width: 100% !important; max-height: 66mm !important; width: auto !important; height: auto; break-inside: avoid; }
   .jp-RenderedImage::after { content: none !important; }
   figure { margin: .2rem 0; }
   .sa-glossary { columns: 2; font-size: 8.5pt; } .sa-glossary dt { break-after: avoid; margin-top: .3rem; } .sa-glossary dd { break-inside: avoid; }
@@ -348,6 +351,8 @@ def wrap_tables(html: str, wide_cols: int = 6) -> str:
         first_row = re.search(r"<tr>(.*?)</tr>", t, re.S)
         ncols = len(re.findall(r"<t[hd]\b", first_row.group(1))) if first_row else 0
         cls = "sa-table-wrap sa-wide" if ncols > wide_cols else "sa-table-wrap"
+        if first_row and re.search(r"<th[^>]*>choice</th>", first_row.group(1)):
+            cls += " sa-methods"  # the Methods table: small print
         cap = re.search(r"<caption>(.*?)</caption>", t, re.S)
         label = _html.escape(_text(cap.group(1)), quote=True) if cap else "Table"
         return f'<div class="{cls}" tabindex="0" role="region" aria-label="{label}">{t}</div>'
