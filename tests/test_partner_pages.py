@@ -22,6 +22,13 @@ from sa_lib.pack.runner import run_pack
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 MAX_PRINTED_PAGES = 40
+#: The pages issue 13 measured (72 A4 pages then): together at most MAX_PRINTED_PAGES.
+ISSUE_PAGES = {
+    "index", "glossary", "overview", "hotspots", "place_profile", "violence", "cse",
+    "domestic_abuse",
+}  # fmt: skip
+#: Any other page (summary, wards, outcomes, ...) prints on at most this many pages.
+MAX_PAGES_OTHER = 10
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +168,12 @@ def test_pages_in_chromium_accessible_offline_findings_first_and_printable(pack_
             assert r["findings_bottom"] is not None and r["findings_bottom"] <= 768, (page.name, r)
         assert r["print_overflow"] <= 2, (page.name, "wider than an A4 page in print", r)
         report[page.name] = r["pdf_pages"]
-        total += r["pdf_pages"]
+        if page.stem in ISSUE_PAGES:
+            total += r["pdf_pages"]
+        else:
+            assert r["pdf_pages"] <= MAX_PAGES_OTHER, (page.name, r["pdf_pages"])
     assert browser.requests == []  # nothing fetched: the pages work offline
-    print("printed A4 pages:", report, "total", total)
+    print("printed A4 pages:", report, "issue-13 pages", total, "all", sum(report.values()))
     assert total <= MAX_PRINTED_PAGES, report
 
 

@@ -246,6 +246,7 @@ in each page's Methods section.</p>
 
 FURNITURE_CSS = """
 .sa-topbar .sa-glossary-link { margin-left: auto; }
+.sa-report p a, .sa-report li a, .sa-report td a, a.sa-evidence { text-decoration: underline !important; }
 .sa-callout { background: #fff; border: 3px solid #0072B2; border-radius: 6px; padding: .6rem 1rem .4rem; margin: .8rem 0 1rem; }
 .sa-callout-title { font-size: 1.35rem; margin: .1rem 0 .4rem; }
 .sa-callout ol { margin: 0 0 .4rem 1.3rem; padding: 0; } .sa-callout li { margin: .3rem 0; line-height: 1.4; }
