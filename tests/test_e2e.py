@@ -356,7 +356,8 @@ def _csv(pack_dir, page, caption_start):
 
     for f in sorted((pack_dir / "data").glob(f"{page}_[0-9][0-9]_*.csv")):
         t = read_csv_table(f)
-        if t["caption"].startswith(caption_start):
+        # Tables on a synthetic page carry "SYNTHETIC DATA: " in their caption (issue 13).
+        if t["caption"].removeprefix("SYNTHETIC DATA: ").startswith(caption_start):
             return pd.DataFrame(t["rows"], columns=t["header"])
     raise AssertionError(f"no table {caption_start!r} on {page}")
 

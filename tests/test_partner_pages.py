@@ -107,16 +107,18 @@ def test_no_partner_page_shows_developer_text(pack_dir):
 
 @pytest.mark.e2e
 def test_every_chart_has_alt_text_from_its_data(pack_dir):
+    n_images = 0
     for page in _theme_pages(pack_dir):
         html = page.read_text(encoding="utf-8")
         imgs = re.findall(r"<img\b[^>]*>", html)
-        assert imgs, page.name
+        n_images += len(imgs)
         for img in imgs:
             alt = re.search(r'alt="([^"]*)"', img)
             assert alt and alt.group(1).startswith("Chart:") and len(alt.group(1)) > 20, (
                 page.name,
                 img[:200],
             )
+    assert n_images >= 20  # the sample pack has about 30 charts
 
 
 @pytest.mark.e2e

@@ -255,7 +255,9 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
             f"{html_out.name} would fetch {len(ext)} resource(s) from the internet, e.g. {ext[0]}"
         )
     html_out.write_text(body, encoding="utf-8")
-    (html_out.parent / "glossary.html").write_text(furniture.glossary_page(), encoding="utf-8")
+    (html_out.parent / "glossary.html").write_text(
+        furniture.glossary_page(meta=meta), encoding="utf-8"
+    )
     return body
 
 
@@ -364,5 +366,5 @@ parameters, input hashes and package versions are in <code>manifest.json</code>.
     page = add_downloads(page, out_dir, "index")
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")
-    (out_dir / "glossary.html").write_text(furniture.glossary_page(), encoding="utf-8")
+    (out_dir / "glossary.html").write_text(furniture.glossary_page(meta=meta), encoding="utf-8")
     return path

@@ -224,9 +224,14 @@ GLOSSARY: dict[str, str] = {
 }
 
 
-def glossary_page(title: str = "Glossary") -> str:
-    """The glossary as a self-contained HTML page (same style and furniture as the theme pages)."""
-    from sa_lib.pack.export import REPORT_CSS
+def glossary_page(title: str = "Glossary", meta: dict | None = None) -> str:
+    """The glossary as a self-contained HTML page (same style and furniture as the theme pages).
+
+    ``meta``: the pack's footer details (document control, attribution), as for the pages.
+    """
+    from sa_lib.pack.export import REPORT_CSS, _footer
+
+    footer = f'<footer class="sa-footer">{_footer(meta)}</footer>' if meta is not None else ""
 
     rows = "".join(
         f'<dt id="{re.sub(r"[^a-z0-9]+", "-", k.lower()).strip("-")}">{_html.escape(k)}</dt>'
@@ -241,7 +246,7 @@ def glossary_page(title: str = "Glossary") -> str:
 <h1>Glossary: what the terms mean</h1>
 <p>The pages in this pack use these words with these meanings. Technical names of the methods are
 in each page's Methods section.</p>
-<dl class="sa-glossary">{rows}</dl></main></body></html>"""
+<dl class="sa-glossary">{rows}</dl></main>{footer}</body></html>"""
 
 
 FURNITURE_CSS = """
