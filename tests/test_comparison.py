@@ -328,3 +328,30 @@ def test_no_extra_variation_gives_poisson_width_and_says_so():
     assert "equal Poisson limits" in d.describe()
     with pytest.raises(ValueError, match="method='sideways' is not a valid choice"):
         funnel_overdispersion(df, reference=60.0, method="sideways")
+
+
+def test_funnel_labels_every_point_and_keeps_its_legend_outside():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from sa_lib.stats.comparison import plot_funnel
+
+    df = pd.DataFrame(
+        {
+            "area": ["A", "B", "C", "Whole"],
+            "count": [120, 300, 90, 510],
+            "population": [40_000, 180_835, 30_000, 250_835],
+        }
+    )
+    fig = plot_funnel(df, reference="Whole", highlight="B", xlabel="Residents")
+    ax = fig.axes[0]
+    labels = {t.get_text() for t in ax.texts}
+    assert {"A", "B", "C"} <= labels
+    assert ax.get_xlabel() == "Residents"
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1 - 1  # right of the plotting area
+    assert "180,000" in [t.get_text() for t in ax.get_xticklabels()] or any(
+        "," in t.get_text() for t in ax.get_xticklabels()
+    )
+    plt.close(fig)

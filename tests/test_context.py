@@ -1,14 +1,74 @@
-"""open_context: the CSP's geography and store slice are built once per process and CSP."""
+"""The assessment context: the CSP slice built once per process and CSP, overrides for
+interactive runs, and read-only theme options."""
 
 from __future__ import annotations
 
 import warnings
 
+import pytest
 import yaml
 
 from sa_lib import config
 from sa_lib.choices import choices_table
 from sa_lib.pack import context
+from sa_lib.pack.context import ReadOnlyOptions, open_context
+from sa_lib.pack.params import ParameterError, apply_overrides
+
+SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+
+
+def test_options_refuse_assignment_with_the_way_to_change_them():
+    o = ReadOnlyOptions({"area": {"type": "ward", "value": "A"}}, theme="place_profile")
+    assert o["area"]["type"] == "ward" and o.get("missing") is None
+    for change in (
+        lambda: o.__setitem__("area", "B"),
+        lambda: o.update(area="B"),
+        lambda: o.pop("area"),
+        lambda: o.setdefault("x", 1),
+        lambda: o.clear(),
+        lambda: o.__delitem__("area"),
+    ):
+        with pytest.raises(TypeError, match=r"read-only.*overrides=\{\"place_profile\."):
+            change()
+    assert o == {"area": {"type": "ward", "value": "A"}}
+
+
+def test_apply_overrides_nests_dotted_keys_and_skips_none():
+    raw = {"period": "2025-Q4", "place_profile": {"area": {"type": "ward", "value": "A"}}}
+    out = apply_overrides(
+        raw, {"place_profile.area": {"type": "ward", "value": "B"}, "period": None, "cse.top_n": 3}
+    )
+    assert out["place_profile"]["area"]["value"] == "B"
+    assert out["period"] == "2025-Q4" and out["cse"] == {"top_n": 3}
+    assert raw["place_profile"]["area"]["value"] == "A"  # input unchanged
+    with pytest.raises(ValueError, match="not a section"):
+        apply_overrides({"period": "2025-Q4"}, {"period.x": 1})
+
+
+@pytest.fixture
+def params_path(tmp_path, sample_store):
+    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
+    p["data"]["store"] = str(sample_store)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+def test_open_context_with_overrides(params_path):
+    ctx = open_context(
+        params_path,
+        "place_profile",
+        overrides={"period": "2025-Q3", "place_profile.area": {"type": "ward", "value": "Ramsey"}},
+    )
+    assert ctx.period.label.startswith("Q3 2025")
+    assert ctx.options["area"] == {"type": "ward", "value": "Ramsey"}
+    with pytest.raises(TypeError, match="read-only"):
+        ctx.options["area"] = {"type": "ward", "value": "Yaxley"}
+    with pytest.raises(TypeError, match="read-only"):
+        ctx.options = {}
+    # Overrides are validated like the file.
+    with pytest.raises(ParameterError):
+        open_context(params_path, "hotspots", overrides={"hotspots.shape": "triangle"})
 
 
 def _params(tmp_path, store, **data):

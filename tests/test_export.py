@@ -180,7 +180,9 @@ def test_index_shows_headlines_and_labels_synthetic_themes(tmp_path):
     html = write_index(
         tmp_path, title="T", period_label="Q4 2025", results=results, meta={}
     ).read_text()
-    assert "<li>Violence rose 4% (n.s.).</li><li>Second.</li></ul>" in html
+    # Headlines from a synthetic page say so in their own text (a copied line keeps it).
+    assert "<li>SYNTHETIC: Violence rose 4% (n.s.).</li><li>SYNTHETIC: Second.</li></ul>" in html
+    assert "<li>Crime rose.</li>" in html
     assert "Since 2024:" not in html and "Third." not in html
     row = {r.split("</td>")[0] for r in html.split("<tr><td>")[1:]}
     assert any("Violence" in r and "SYNTHETIC DATA" in r for r in row)

@@ -139,8 +139,14 @@ def test_unchanged_and_both_zero():
         == "Arson was unchanged (20 in both periods)."
     )
     assert change_sentence("Arson", 0, 0, _row(0, 0)) == "Arson: none recorded in either period."
+    # Zeros are shown in tables, so "none recorded" even with suppression on...
     assert (
         change_sentence("Arson", 0, 0, _row(0, 0), suppress_below=5)
+        == "Arson: none recorded in either period."
+    )
+    # ... unless zeros are suppressed too.
+    assert (
+        change_sentence("Arson", 0, 0, _row(0, 0), suppress_below=5, suppress_zero=True)
         == "Arson: fewer than 5 recorded in either period."
     )
 

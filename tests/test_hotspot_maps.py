@@ -235,3 +235,17 @@ def test_plot_change_three_classes_with_names():
     assert {"West ward", "East ward"} <= set(_texts(fig))
     with pytest.raises(ValueError, match=r"unknown class 'up' at row 0"):
         plot_change(w.assign(change_class=["up", "Significant decrease"]), _boundary(2))
+
+
+def test_preventing_is_hatched_so_it_differs_from_no_pattern_without_colour():
+    from sa_lib.spatial.hotspot_maps import CSP_HATCHES, _patches
+
+    patches = {
+        p.get_label(): p
+        for p in _patches(
+            {"Preventing": "#CC79A7", "No pattern": "#DDDDDD"},
+            ["Preventing", "No pattern"],
+            CSP_HATCHES,
+        )
+    }
+    assert patches["Preventing"].get_hatch() and not patches["No pattern"].get_hatch()

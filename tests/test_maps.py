@@ -153,3 +153,23 @@ def test_svg_choropleth_tooltips_classes_and_offline():
     assert external_resources(svg) == []
     with pytest.raises(ValueError, match="missing required column.*'nope'"):
         svg_choropleth(g, "rate", label_col="name", tooltip_cols={"X": "nope"})
+
+
+def test_place_labels_never_overlap_and_say_where_they_moved():
+    from sa_lib.spatial.maps import place_labels
+
+    rng = __import__("numpy").random.default_rng(1)
+    items = [
+        (float(x), float(y), f"Ward number {i} & District", float(100 - i))
+        for i, (x, y) in enumerate(rng.uniform(0, 200, size=(25, 2)))
+    ]
+    labs = place_labels(items)
+    assert sorted(lab["name"] for lab in labs) == sorted(t[2] for t in items)
+    named = [lab for lab in labs if lab["number"] is None]
+    for i, a in enumerate(named):
+        for b in named[i + 1 :]:
+            A, B = a["box"], b["box"]
+            assert A[2] <= B[0] or B[2] <= A[0] or A[3] <= B[1] or B[3] <= A[1], (a, b)
+    moved = [lab for lab in named if lab["leader"] is not None]
+    assert moved  # crowded points: some labels moved, each with a leader line to its point
+    assert all(len(lab["lines"]) == 2 for lab in named)  # long names wrap

@@ -65,6 +65,26 @@ def test_overview_pack_for_another_csp(fenland_params, tmp_path):
     html = (res.out_dir / "overview.html").read_text()
     assert "Fenland" in html and "Huntingdonshire Community Safety Partnership" not in html
 
+    # Partner-ready on another CSP too: plain English, and (where Chromium is installed)
+    # accessible, findings first and printable.
+    import browser_cdp
+
+    from sa_lib.pack.furniture import developer_text
+
+    pages = sorted(res.out_dir.glob("*.html"))
+    assert {p.name: developer_text(p.read_text()) for p in pages} == {p.name: [] for p in pages}
+    if browser_cdp.missing() is None:
+        b = browser_cdp.Browser()
+        try:
+            for p in pages:
+                r = browser_cdp.check_page(b, p, p.stem not in ("index", "glossary"))
+                assert r["serious"] == [] and r["print_overflow"] <= 2, (p.name, r)
+                if p.stem == "overview":
+                    assert r["findings_bottom"] is not None and r["findings_bottom"] <= 768
+            assert b.requests == []
+        finally:
+            b.close()
+
 
 def test_outcomes_stop_search_and_priorities_for_another_csp(fenland_params):
     from sa_lib.stats import priority

@@ -73,7 +73,12 @@ def test_defaults_filled(tmp_path):
     assert p["csp"]["slug"] == "test_town"
     assert p["statistics"]["correction"] == "fdr_bh"
     assert p["statistics"]["rate_per"] == 1000
-    assert p["disclosure"] == {"threshold": 10, "secondary": True, "suppress_zero": False}
+    assert p["disclosure"] == {
+        "threshold": 10,
+        "secondary": True,
+        "suppress_zero": False,
+        "published_counts": "show",
+    }
     assert p["overview"]["top_wards"] == 10
     assert p["data"]["store"] == "data/processed"
     assert p["targets"] == []
@@ -338,6 +343,7 @@ def test_theme_disclosure_defaults_and_override(tmp_path):
         "threshold": 5,
         "secondary": False,
         "suppress_zero": False,
+        "published_counts": "show",
     }
     # A theme with no section gets the defaults.
     assert theme_disclosure(p, "hotspots") == p["disclosure"]
@@ -371,6 +377,7 @@ def test_theme_setting_equal_to_default_still_overrides(tmp_path):
         "threshold": 10,
         "secondary": True,
         "suppress_zero": False,
+        "published_counts": "show",
     }
     # With no theme section, the global settings apply (not the library defaults).
     p = load_params(
@@ -401,3 +408,20 @@ def test_emerging_time_step_out_of_range(tmp_path, step):
     e = problems_of(tmp_path, with_change(hotspots__emerging_time_step=step))
     (msg,) = e.problems
     assert f"hotspots.emerging_time_step={step!r} must be 0 (spatial only) to 12" in msg
+
+
+def test_published_counts_policy():
+    from sa_lib.pack.params import published_disclosure
+
+    s = {"threshold": 10, "secondary": True, "suppress_zero": False, "published_counts": "show"}
+    out = published_disclosure(s, "overview")
+    assert out["published"] and out["threshold"] == 1 and out["secondary"] is False
+    assert out["strict"] == {"threshold": 10, "secondary": True, "suppress_zero": False}
+    # Sensitive themes and themes that use a force extract keep the strict rules.
+    for theme in ("domestic_abuse", "cse", "violence"):
+        assert published_disclosure(s, theme)["threshold"] == 10
+        assert not published_disclosure(s, theme)["published"]
+    # 'suppress' applies the threshold everywhere.
+    assert (
+        published_disclosure({**s, "published_counts": "suppress"}, "overview")["threshold"] == 10
+    )

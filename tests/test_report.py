@@ -306,3 +306,89 @@ def test_show_summary_of_a_ranking_with_every_row_withheld_says_so(monkeypatch):
     report.show_summary(top, ctx(), label_col="ward_name", caption="Top wards (x)")
     (html,) = shown
     assert "Top wards: nothing to show" in html and "threshold of 10" in html
+
+
+def test_ward_map_frame_hides_what_the_ward_table_hides_as_a_complement():
+    """One decision per number: a ward count shown as [c] in the table is not in its tooltip."""
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from sa_lib.data.periods import parse_period
+    from sa_lib.themes.report import table_html, ward_map_frame, withheld
+
+    wards_geo = gpd.GeoDataFrame(
+        {"ward_code": ["W1", "W2", "W3"], "ward_name": ["One", "Two", "Three"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)],
+        crs=27700,
+    )
+    ctx = SimpleNamespace(
+        geo=SimpleNamespace(wards=wards_geo),
+        disclosure={"threshold": 10, "secondary": True, "suppress_zero": False},
+        rate_label="per 1,000 residents",
+        periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
+    )
+    wards = pd.DataFrame(
+        {
+            "ward_code": ["W1", "W2", "W3"],
+            "ward_name": ["One", "Two", "Three"],
+            "rate": [5.0, 11.0, 50.0],
+            "rate_lower": [2.0, 8.0, 40.0],
+            "rate_upper": [9.0, 15.0, 60.0],
+            "count_current": [4, 11, 120],
+            "count_last_year": [20, 15, 100],
+            "pct_vs_last_year": [-80.0, -27.0, 20.0],
+            "label_vs_last_year": ["significant decrease", "decrease, n.s.", "increase, n.s."],
+        }
+    )
+    # The table: 4 is primary, so its column's smallest other count (11, Two) is a complement.
+    assert withheld(wards, ctx, label_col="ward_code") == {"W2"}
+    html = table_html(
+        wards[["ward_name", "count_current", "count_last_year"]],
+        count_cols=["count_current", "count_last_year"],
+        threshold=10,
+        lines="columns",
+    )
+    assert ">11<" not in html
+    m = ward_map_frame(ctx, wards).set_index("ward_code")
+    assert m.loc["W2", "tip_count"] == "[c]"
+    assert "11" not in m.loc["W2", "tip_rate"] and pd.isna(m.loc["W2", "rate_shown"])
+    assert m.loc["W3", "tip_count"] == "120"
+
+
+def test_small_unknown_sex_goes_to_a_footnote_instead_of_wiping_a_column():
+    from sa_lib.stats.disclosure import suppress_table
+    from sa_lib.themes.report import unknown_to_footnote
+
+    t = pd.DataFrame(
+        {
+            "age_band": ["18-24", "25-34", "Total"],
+            "Female": [106, 150, 256],
+            "Male": [80, 90, 170],
+            "Unknown": [4, 7, 11],
+            "Total": [190, 247, 437],
+        }
+    )
+    kept = suppress_table(
+        t.set_index("age_band"),
+        ["Female", "Male", "Unknown", "Total"],
+        threshold=10,
+        secondary=True,
+        total_row="Total",
+        total_col="Total",
+    )
+    assert kept.suppressed["Male"].any()  # with the Unknown column, a known column is hit
+    out, note_text = unknown_to_footnote(t, 10)
+    assert "Unknown" not in out and out["Total"].tolist() == [186, 240, 426]
+    assert note_text.startswith("11 victims with no recorded sex")
+    res = suppress_table(
+        out.set_index("age_band"),
+        ["Female", "Male", "Total"],
+        threshold=10,
+        secondary=True,
+        total_row="Total",
+        total_col="Total",
+    )
+    assert not res.suppressed.to_numpy().any()
+    assert t["Unknown"].tolist() == [4, 7, 11]  # input unchanged

@@ -53,5 +53,9 @@ def apply() -> None:
             "font.size": 10,
             "axes.prop_cycle": mpl.cycler(color=OKABE_ITO[1:] + OKABE_ITO[:1]),
             **PLAIN_TEXT,
+            # One date style on every page and chart: "Jan 2025", "2025", "05 Jan 2025".
+            "date.autoformatter.year": "%Y",
+            "date.autoformatter.month": "%b %Y",
+            "date.autoformatter.day": "%d %b %Y",
         }
     )

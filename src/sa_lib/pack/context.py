@@ -30,12 +30,59 @@ from sa_lib.data.annotations import load_annotations
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
 from sa_lib.data.periods import Period, comparison_periods, parse_period
 from sa_lib.data.store import load_street, store_months
-from sa_lib.pack.params import load_params, theme_disclosure
+from sa_lib.pack.params import load_params, published_disclosure, theme_disclosure
 from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
 __all__ = ["Context", "open_context"]
 
 logger = logging.getLogger("sa_lib")
+
+
+class ReadOnlyOptions(dict):
+    """A theme's options as read from the parameters: looking up works, changing does not.
+
+    Changing ``ctx.options`` would not change what the theme computed (the context
+    was built from the parameters), so it is refused with the way to do it.
+
+    Examples
+    --------
+    >>> o = ReadOnlyOptions({"area": "North"}, theme="place_profile")
+    >>> o["area"]
+    'North'
+    >>> o["area"] = "South"
+    Traceback (most recent call last):
+    ...
+    TypeError: ctx.options is read-only (it was read from the parameters). To change place_profile.area, open the context again with open_context(params_path, "place_profile", overrides={"place_profile.area": ...}), or run the notebook with papermill -p.
+    """
+
+    def __init__(self, data: dict, theme: str = "<theme>") -> None:
+        super().__init__(data)
+        self._theme = theme
+
+    def _refuse(self, key: object = "<key>", *args, **kwargs):
+        raise TypeError(
+            "ctx.options is read-only (it was read from the parameters). To change "
+            f"{self._theme}.{key}, open the context again with open_context(params_path, "
+            f'"{self._theme}", overrides={{"{self._theme}.{key}": ...}}), or run the notebook '
+            "with papermill -p."
+        )
+
+    __setitem__ = __delitem__ = _refuse
+
+    def update(self, *args, **kwargs):
+        self._refuse()
+
+    def pop(self, key, *args):
+        self._refuse(key)
+
+    def setdefault(self, key, *args):
+        self._refuse(key)
+
+    def popitem(self):
+        self._refuse()
+
+    def clear(self):
+        self._refuse()
 
 
 @dataclass
@@ -96,9 +143,20 @@ class Context:
         return f"per {self.rate_per:,} residents"
 
     @property
-    def options(self) -> dict:
-        """This theme's own parameters section (empty if none)."""
-        return dict(self.params.get(self.theme) or {})
+    def extract_disclosure(self) -> dict:
+        """Disclosure settings for figures from a force extract: always the strict ones."""
+        d = self.disclosure
+        return {**d, **d.get("strict", {}), "published": False}
+
+    @property
+    def options(self) -> ReadOnlyOptions:
+        """This theme's own parameters section (empty if none); read-only, see :class:`ReadOnlyOptions`."""
+        return ReadOnlyOptions(self.params.get(self.theme) or {}, theme=self.theme)
+
+    def __setattr__(self, name, value):
+        if name == "options":
+            ReadOnlyOptions({}, theme=self.__dict__.get("theme", "<theme>"))._refuse("<key>")
+        super().__setattr__(name, value)
 
     @property
     def months_in_view(self) -> list[str]:
@@ -281,7 +339,9 @@ def _csp_slice(params: dict, period: Period):
     return geo, crimes.copy(), list(months_present)
 
 
-def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
+def open_context(
+    params_path: str | os.PathLike[str], theme: str, overrides: dict | None = None
+) -> Context:
     """Load and validate the parameters, then the CSP's geography and data.
 
     Parameters
@@ -290,29 +350,46 @@ def open_context(params_path: str | os.PathLike[str], theme: str) -> Context:
         The parameters YAML (relative to the project root or absolute).
     theme : str
         The theme notebook's name (selects its options and disclosure settings).
+    overrides : dict, optional
+        Parameters to change for this run without a new YAML, by dotted name:
+        ``{"period": "2025-Q3", "place_profile.area": {"type": "ward", "value": "Ramsey"}}``.
+        ``None`` values are ignored (a notebook parameter left at ``None`` keeps the
+        file's value). They are validated like the file.
 
     Returns
     -------
     Context
     """
     clear_choices()
-    params = load_params(params_path)
+    params = load_params(params_path, overrides=overrides)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            record_choice(key, value, "changed for this run (overrides)", source="parameters")
     period = parse_period(params["period"])
     periods = comparison_periods(period, params.get("baseline_year"))
     geo, crimes, months_present = _csp_slice(params, period)
     stats = dict(params["statistics"])
-    disclosure = theme_disclosure(params, theme)
+    disclosure = published_disclosure(theme_disclosure(params, theme), theme)
     for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
         record_choice(
             f"statistics.{k}", stats[k], "set in the parameters file", source="parameters"
         )
+    strict = disclosure.get("strict", disclosure)
     record_disclosure_settings(
         disclosure_settings(
-            threshold=int(disclosure["threshold"]),
-            secondary=bool(disclosure["secondary"]),
-            suppress_zero=bool(disclosure.get("suppress_zero", False)),
+            threshold=int(strict["threshold"]),
+            secondary=bool(strict["secondary"]),
+            suppress_zero=bool(strict.get("suppress_zero", False)),
         )
     )
+    if disclosure.get("published"):
+        record_choice(
+            "Disclosure: police.uk counts",
+            "shown as police.uk publishes them, street by street (the settings above apply "
+            "to figures from a force extract)",
+            "published counts policy in the parameters file",
+            source="parameters",
+        )
     logger.info("context: %s %s, %d rows", params["csp"]["name"], period.label, len(crimes))
     return Context(
         params=params,

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 
+from sa_lib.pack import furniture
+
 __all__ = [
     "ATTRIBUTION",
     "export_html",
@@ -73,7 +75,7 @@ ul.sa-findings li { margin: .35rem 0; }
 @media print {
   .sa-topbar a, .sa-toc { display: none; }
   body.sa-report { max-width: none; }
-  table.sa-table, .jp-OutputArea-output img, .sa-findings { page-break-inside: avoid; }
+  .jp-OutputArea-output img, .sa-findings { page-break-inside: avoid; }
   h2, h3 { page-break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -104,12 +106,29 @@ _HEADING = re.compile(r"<h([23])\s+id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S | re.
 
 
 def add_toc(html: str) -> str:
-    """Insert a table of contents (h2 and h3 headings) at the ``<!--SA-TOC-->`` mark."""
-    items = []
+    """Insert a numbered table of contents at the ``<!--SA-TOC-->`` mark.
+
+    Sections (h2) are numbered 1, 2, 3, ...; subsections (h3) are listed under
+    their section (a, b, c), so the numbers run without gaps.
+    """
+    sections: list[tuple[str, list[str]]] = []
     for level, hid, inner in _HEADING.findall(html):
         text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
-        cls = ' class="sa-toc-h3"' if level == "3" else ""
-        items.append(f'<li{cls}><a href="#{hid}">{_html.escape(_html.unescape(text))}</a></li>')
+        link = f'<a href="#{hid}">{_html.escape(_html.unescape(text))}</a>'
+        if level == "2" or not sections:
+            sections.append((link, []))
+        else:
+            sections[-1][1].append(link)
+    items = []
+    for link, subs in sections:
+        sub = (
+            '<ol class="sa-toc-sub">'
+            + "".join(f'<li class="sa-toc-h3">{s}</li>' for s in subs)
+            + "</ol>"
+            if subs
+            else ""
+        )
+        items.append(f"<li>{link}{sub}</li>")
     toc = (
         '<nav class="sa-toc" aria-label="Contents"><strong>Contents</strong><ol>'
         + "".join(items)
@@ -176,7 +195,7 @@ def _footer(meta: dict) -> str:
         )
     return (
         f"{document_control_line(meta)}{syn}<p>Produced by sa-workbench {meta.get('version', '')} on {meta.get('generated', '')}"
-        f" from parameters <code>{_html.escape(meta.get('params', ''))}</code>, commit "
+        f" from the run settings <code>{_html.escape(Path(meta.get('params', '')).stem)}</code>, commit "
         f"<code>{_html.escape(meta.get('commit', 'unknown'))}</code>.</p><p>Data sources and licences:</p>"
         f"<ul>{lines}</ul>"
     )
@@ -218,6 +237,7 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     nb.metadata["title"] = title
     resources = {
         "sa_css": REPORT_CSS,
+        "sa_furniture_css": furniture.FURNITURE_CSS,
         "sa_title": title,
         "sa_footer": _footer({**meta, "synthetic": synthetic}),
     }
@@ -226,12 +246,18 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     from sa_lib.pack.downloads import add_downloads
 
     body = add_downloads(body, html_out.parent, html_out.stem)
+    body = furniture.key_findings_callout(body)
+    body = furniture.print_cover(body, title)
+    body = furniture.wrap_tables(body)
     ext = external_resources(body)
     if ext:
         raise RuntimeError(
             f"{html_out.name} would fetch {len(ext)} resource(s) from the internet, e.g. {ext[0]}"
         )
     html_out.write_text(body, encoding="utf-8")
+    (html_out.parent / "glossary.html").write_text(
+        furniture.glossary_page(meta=meta), encoding="utf-8"
+    )
     return body
 
 
@@ -292,6 +318,11 @@ def write_index(
             heads = headlines(text, n=8 if r["theme"] == "summary" else 2)
             if 'class="sa-synthetic"' in text:
                 link += ' <strong class="sa-badge">SYNTHETIC DATA</strong>'
+                if 'data-sa-synthetic="part"' not in text:
+                    # Headlines of a page built on synthetic data say so in their text.
+                    heads = [
+                        h if h.upper().startswith("SYNTHETIC") else f"SYNTHETIC: {h}" for h in heads
+                    ]
             if heads:
                 link += (
                     '<ul class="sa-headlines">'
@@ -320,8 +351,9 @@ def write_index(
         )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_html.escape(title)}: {_html.escape(period_label)}</title><style>{REPORT_CSS}</style></head>
-<body class="sa-report"><header class="sa-topbar"><span>{_html.escape(title)}</span></header>
+<title>{_html.escape(title)}: {_html.escape(period_label)}</title><style>{REPORT_CSS}{furniture.FURNITURE_CSS}</style></head>
+<body class="sa-report"><header class="sa-topbar"><span>{_html.escape(title)}</span>
+<a class="sa-glossary-link" href="glossary.html">Glossary: what the terms mean</a></header>
 <h1>{_html.escape(title)}</h1><p>Strategic assessment pack for <strong>{_html.escape(period_label)}</strong>,
 produced {datetime.now():%d %B %Y %H:%M}.</p>{banner}
 <table class="sa-table"><thead><tr><th>Theme</th><th>Status</th><th>Run time</th></tr></thead><tbody>
@@ -334,4 +366,5 @@ parameters, input hashes and package versions are in <code>manifest.json</code>.
     page = add_downloads(page, out_dir, "index")
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")
+    (out_dir / "glossary.html").write_text(furniture.glossary_page(meta=meta), encoding="utf-8")
     return path

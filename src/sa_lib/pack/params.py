@@ -81,7 +81,20 @@ DISCLOSURE = {
         (bool,), default=True, help="secondary suppression so totals cannot reveal a cell"
     ),
     "suppress_zero": F((bool,), default=False, help="also suppress zeros"),
+    "published_counts": F(
+        (str,),
+        default="show",
+        choices=("show", "suppress"),
+        help="'show': themes built only on police.uk data (overview, hot spots, place profile) "
+        "show the counts police.uk already publishes street by street, unsuppressed; sensitive "
+        "themes and every figure from a force extract keep the threshold and secondary "
+        "suppression. 'suppress': the threshold applies everywhere",
+    ),
 }
+
+#: Non-sensitive themes whose tables are all police.uk counts (figures a place profile
+#: draws from a force extract use :meth:`sa_lib.pack.context.Context.extract_disclosure`).
+PUBLISHED_THEMES = {"overview", "hotspots", "place_profile"}
 
 #: Per-theme option sections. A theme adds its keys here.
 THEME_OPTIONS: dict[str, dict[str, F]] = {
@@ -431,7 +444,7 @@ SCHEMA: dict[str, F] = {
         {
             "kernel": F(
                 (str,),
-                default="python3",
+                default="sa-workbench",
                 kind="kernel",
                 help="Jupyter kernel for papermill (must be installed: `jupyter kernelspec list`)",
             ),
@@ -765,8 +778,49 @@ def _extract_content_problems(value: object) -> list[str]:
     return []
 
 
-def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> dict:
-    """Read a YAML parameters file and validate it (see :func:`validate_params`)."""
+def apply_overrides(raw: dict, overrides: dict | None) -> dict:
+    """A copy of raw parameters with ``overrides`` applied: ``{"key.sub": value}`` or nested dicts.
+
+    ``None`` values are skipped, so a notebook parameter left at ``None`` keeps the
+    file's value. The result is validated like the file itself.
+
+    Examples
+    --------
+    >>> apply_overrides({"period": "2025-Q4", "hotspots": {"shape": "square"}},
+    ...                 {"hotspots.shape": "hex", "period": None})
+    {'period': '2025-Q4', 'hotspots': {'shape': 'hex'}}
+    """
+    import copy
+
+    out = copy.deepcopy(raw)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if not isinstance(key, str) or not key:
+            raise ValueError(
+                f"overrides: key {key!r} is not a parameter name. Fix: use names such as "
+                "'period' or 'place_profile.area'."
+            )
+        *parents, last = key.split(".")
+        node = out
+        for part in parents:
+            if node.get(part) is None:
+                node[part] = {}
+            if not isinstance(node[part], dict):
+                raise ValueError(
+                    f"overrides: {key!r} goes inside {part!r}, which is not a section "
+                    f"(its value is {node[part]!r}). Fix: override {part!r} itself."
+                )
+            node = node[part]
+        node[last] = copy.deepcopy(value)
+    return out
+
+
+def load_params(
+    path: str | os.PathLike[str], *, check_store: bool = True, overrides: dict | None = None
+) -> dict:
+    """Read a YAML parameters file, apply ``overrides`` (see :func:`apply_overrides`) and
+    validate it (see :func:`validate_params`)."""
     p = config.resolve(path)
     if not p.exists():
         have = sorted(x.name for x in config.PARAMETERS_DIR.glob("*.yaml"))
@@ -780,6 +834,8 @@ def load_params(path: str | os.PathLike[str], *, check_store: bool = True) -> di
         raise ParameterError(str(path), [str(e).split(": ", 1)[-1]]) from e
     if raw is None:
         raise ParameterError(str(path), ["the file is empty."])
+    if overrides:
+        raw = apply_overrides(raw, overrides)
     return validate_params(raw, str(path), check_store=check_store)
 
 
@@ -787,7 +843,9 @@ def theme_disclosure(params: dict, theme: str) -> dict:
     """Disclosure settings for a theme: its own section's, else the defaults.
 
     Sensitive themes (domestic abuse, CSE) default to the strictest setting:
-    secondary suppression on, and a threshold no lower than the default's.
+    secondary suppression on, and a threshold no lower than the default's. With
+    ``disclosure.published_counts: show`` (the default) the police.uk-only themes
+    (:data:`PUBLISHED_THEMES`) show published counts: see :func:`published_disclosure`.
     """
     base = dict(params.get("disclosure") or {k: f.default for k, f in DISCLOSURE.items()})
     own = ((params.get(theme) or {}).get("disclosure")) or {}
@@ -850,6 +908,32 @@ def _kernels() -> set[str] | None:
         return set(KernelSpecManager().find_kernel_specs())
     except Exception:  # noqa: BLE001 - an unusual install: the run will report it
         return None
+
+
+def published_disclosure(settings: dict, theme: str) -> dict:
+    """The disclosure settings a theme's police.uk tables use under ``disclosure.published_counts``.
+
+    With ``show`` (the default), a theme in :data:`PUBLISHED_THEMES` shows the counts
+    police.uk already publishes street by street (threshold 1, no secondary
+    suppression) and says so; ``strict`` keeps its own settings for figures from a
+    force extract. Sensitive themes and ``suppress`` keep ``settings`` unchanged.
+
+    Examples
+    --------
+    >>> s = {"threshold": 10, "secondary": True, "suppress_zero": False, "published_counts": "show"}
+    >>> published_disclosure(s, "overview")["threshold"], published_disclosure(s, "cse")["threshold"]
+    (1, 10)
+    """
+    out = dict(settings)
+    out["strict"] = {k: settings[k] for k in ("threshold", "secondary", "suppress_zero")}
+    out["published"] = (
+        settings.get("published_counts", "show") == "show"
+        and theme in PUBLISHED_THEMES
+        and theme not in SENSITIVE_THEMES
+    )
+    if out["published"]:
+        out.update(threshold=1, secondary=False, suppress_zero=False)
+    return out
 
 
 def schema_markdown() -> str:

@@ -83,6 +83,9 @@ CSP_COLOURS: dict[str, str] = {
     "Preventing": "#CC79A7",
     "No pattern": NEUTRAL,
 }
+#: ``csp_category`` -> hatching, so classes differ without colour (colour-vision deficiency):
+#: Preventing is hatched, Emerging dotted; Sustaining solid and No pattern plain grey.
+CSP_HATCHES: dict[str, str] = {"Preventing": "////", "Emerging": ".."}
 _HOT_CMAP, _COLD_CMAP = "Oranges", "Blues"
 
 
@@ -186,11 +189,19 @@ def _classed_map(
     note,
     figsize,
     arg,
+    hatches=None,
 ):
-    """Fill each area with its class colour, then add outlines, names, legend, north arrow and scale."""
+    """Fill each area with its class colour (and hatching), then add outlines, names, legend,
+    north arrow and scale."""
     cells = _prepare(gdf, arg)
     fig, ax = plt.subplots(figsize=figsize)
     cells.plot(ax=ax, color=cells[column].map(colours).to_list(), linewidth=0, zorder=2)
+    for cat, hatch in (hatches or {}).items():
+        sub = cells[cells[column] == cat]
+        if len(sub):
+            sub.plot(
+                ax=ax, facecolor="none", edgecolor="#333333", hatch=hatch, linewidth=0.3, zorder=2.5
+            )
     outline = cells if outline_gdf is gdf else _prepare(outline_gdf, "wards_gdf")
     return _finish(
         fig,
@@ -199,7 +210,7 @@ def _classed_map(
         outline,
         name_col,
         title,
-        _patches(colours, labels),
+        _patches(colours, labels, hatches),
         legend_title,
         note,
     )
@@ -215,9 +226,19 @@ def _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, titl
         raise ValueError(f"title must be text, got {type(title).__name__}.")
 
 
-def _patches(colours: dict[str, str], labels: list[str]) -> list[Patch]:
+def _patches(
+    colours: dict[str, str], labels: list[str], hatches: dict[str, str] | None = None
+) -> list[Patch]:
+    hatches = hatches or {}
     return [
-        Patch(facecolor=colours[c], edgecolor="#888888", linewidth=0.4, label=c) for c in labels
+        Patch(
+            facecolor=colours[c],
+            edgecolor="#333333" if c in hatches else "#888888",
+            linewidth=0.4,
+            hatch=hatches.get(c),
+            label=c,
+        )
+        for c in labels
     ]
 
 
@@ -457,10 +478,12 @@ def plot_emerging(
         "an unknown category",
         "pass the output of emerging_hotspots().",
     )
+    hatches = None
     if column == "csp_category":
         colours = CSP_COLOURS
         labels = list(CSP_COLOURS)
         legend_title = "CSP priority"
+        hatches = CSP_HATCHES
     else:
         present = set(grid_gdf[column])
         labels = [c for c in allowed if c in present]
@@ -482,6 +505,7 @@ def plot_emerging(
         note,
         figsize,
         "grid_gdf",
+        hatches,
     )
 
 

@@ -353,11 +353,38 @@ def svg_choropleth(
     if boundary is not None:
         b = boundary.to_crs(g.crs).union_all().simplify(simplify_m)
         parts.append(f'<path d="{_svg_path(b, tx)}" fill="none" stroke="#000" stroke-width="1.5"/>')
+    items = []
     for _, row in g.iterrows():
         pt = row.geometry.representative_point()
         x, y = tx(pt.x, pt.y)
+        items.append((x, y, str(row[label_col]), float(row.geometry.area)))
+    key = []
+    for lab in place_labels(items):
+        if lab["number"] is not None:
+            key.append(f"{lab['number']}: {lab['name']}")
+        if lab["leader"] is not None:
+            (x0, y0), (x1, y1) = lab["leader"]
+            parts.append(
+                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#333" stroke-width="0.8"/>'
+            )
+        spans = "".join(
+            f'<tspan x="{lab["x"]:.1f}" dy="{0 if j == 0 else 11}">{_h.escape(t)}</tspan>'
+            for j, t in enumerate(lab["lines"])
+        )
         parts.append(
-            f'<text class="sa-lab" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{_h.escape(str(row[label_col]))}</text>'
+            f'<text class="sa-lab" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
+        )
+    if key:
+        # Names that fit nowhere on the map are numbered there and listed under it.
+        per_row = 3
+        for j in range(0, len(key), per_row):
+            row_text = "   ".join(key[j : j + per_row])
+            parts.append(
+                f'<text x="4" y="{height + 52 + 14 * (j // per_row)}" style="font:11px sans-serif">{_h.escape(row_text)}</text>'
+            )
+        extra = 14 * ((len(key) + per_row - 1) // per_row) + 16
+        parts[0] = parts[0].replace(
+            f'viewBox="0 0 {width} {height + 40}"', f'viewBox="0 0 {width} {height + 40 + extra}"'
         )
     # Legend, north arrow and scale bar.
     lx, ly = width - 190, height - 18 * (len(legend) + 2)
@@ -387,3 +414,112 @@ def svg_choropleth(
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _wrap(name: str, width: int = 16) -> list[str]:
+    if len(name) <= width:
+        return [name]
+    for sep in (" & ", ", ", " and ", "-cum-", " "):
+        if sep in name:
+            i = name.find(sep, len(name) // 3)
+            if i < 0:
+                i = name.find(sep)
+            keep = sep.strip() if sep.strip() in ("&", "and") else sep.rstrip()
+            first = name[:i] + (keep if keep in (",", "-cum-") else "")
+            rest = name[i + len(sep) :]
+            if keep in ("&", "and"):
+                rest = f"{keep} {rest}"
+            return [first.strip(), rest.strip()]
+    return [name]
+
+
+def place_labels(
+    items: list[tuple[float, float, str, float]], char_w: float = 5.6, line_h: float = 11
+) -> list[dict]:
+    """Place map labels so that none overlaps another (largest areas first).
+
+    Each label tries its point, then nearby positions (joined to the point by a
+    leader line); a label that fits nowhere becomes a number at its point, listed in
+    a key under the map. Long names wrap onto two lines.
+
+    Parameters
+    ----------
+    items : list of (x, y, name, area)
+        Label anchor points in SVG coordinates, the text, and a priority (area).
+
+    Returns
+    -------
+    list of dict
+        ``x``, ``y`` (text anchor), ``lines``, ``name``, ``leader`` (``((x0, y0), (x1, y1))``
+        or None), ``number`` (int when shown as a number) and ``box``.
+
+    Examples
+    --------
+    >>> labs = place_labels([(100, 100, "Alpha", 5.0), (102, 101, "Beta", 1.0)])
+    >>> [(lab["name"], lab["leader"] is not None) for lab in labs]
+    [('Alpha', False), ('Beta', True)]
+    >>> a, b = labs[0]["box"], labs[1]["box"]
+    >>> a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+    True
+    """
+
+    def box(x, y, lines):
+        w = max(len(t) for t in lines) * char_w + 4
+        return (x - w / 2, y - line_h * 0.85, x + w / 2, y + line_h * (len(lines) - 1) + 3)
+
+    def free(b, boxes):
+        return all(b[2] <= o[0] or o[2] <= b[0] or b[3] <= o[1] or o[3] <= b[1] for o in boxes)
+
+    boxes: list[tuple] = []
+    out = []
+    number = 0
+    for x, y, name, _ in sorted(items, key=lambda t: -t[3]):
+        lines = _wrap(name)
+        h = line_h * len(lines)
+        w = max(len(t) for t in lines) * char_w
+        placed = None
+        for dx, dy in [
+            (0, 0), (0, -h - 2), (0, h + 2), (w * 0.6, 0), (-w * 0.6, 0),
+            (w * 0.5, -h - 2), (-w * 0.5, -h - 2), (w * 0.5, h + 2), (-w * 0.5, h + 2),
+            (0, -2 * h - 4), (0, 2 * h + 4),
+        ]:  # fmt: skip
+            b = box(x + dx, y + dy, lines)
+            if free(b, boxes):
+                placed = (
+                    x + dx,
+                    y + dy,
+                    b,
+                    None if dx == dy == 0 else ((x, y), (x + dx, y + dy - 3)),
+                )
+                break
+        if placed is None:
+            number += 1
+            lines = [str(number)]
+            b = box(x, y, lines)
+            placed = (x, y, b, None)
+            out.append(
+                {
+                    "x": x,
+                    "y": y,
+                    "lines": lines,
+                    "name": name,
+                    "leader": None,
+                    "number": number,
+                    "box": b,
+                }
+            )
+        else:
+            px, py, b, leader = placed
+            out.append(
+                {
+                    "x": px,
+                    "y": py,
+                    "lines": lines,
+                    "name": name,
+                    "leader": leader,
+                    "number": None,
+                    "box": b,
+                }
+            )
+        boxes.append(b)
+    return out

@@ -498,6 +498,8 @@ def plot_funnel(
     title: str | None = None,
     ax=None,
     dispersion: FunnelDispersion | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
 ):
     """Funnel plot of area rates against population with Poisson control limits.
 
@@ -515,7 +517,9 @@ def plot_funnel(
     levels : sequence of float, default (0.95, 0.998)
         Limits to draw (dashed for the first, solid for the others).
     highlight : str, optional
-        Area to highlight and label (e.g. ``"Huntingdonshire"``).
+        Area to highlight (ringed, its label bold); every point is labelled.
+    xlabel, ylabel : str, optional
+        Axis titles (default "Population" and "Rate per <per>").
     title : str, optional
         Axes title.
     ax : matplotlib Axes, optional
@@ -590,6 +594,20 @@ def plot_funnel(
         s=30,
         zorder=3,
     )
+    # Every point is labelled (a funnel plot is read area by area), alternating above and
+    # below so neighbours at similar populations do not overprint.
+    order = np.argsort(pts[population_col].to_numpy(dtype=float))
+    for k, i in enumerate(order):
+        name = str(pts[area_col].iloc[i])
+        x, y = float(pts[population_col].iloc[i]), float(pts["rate"].iloc[i])
+        ax.annotate(
+            name,
+            (x, y),
+            xytext=(5, 7 if k % 2 == 0 else -12),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold" if name == highlight else "normal",
+        )
     if highlight is not None:
         h = pts[pts[area_col] == highlight]
         if h.empty:  # the highlighted area is the reference row
@@ -597,20 +615,17 @@ def plot_funnel(
         else:
             x, y = float(h[population_col].iloc[0]), float(h["rate"].iloc[0])
             ax.scatter([x], [y], s=90, facecolors="none", edgecolors=OKABE_ITO[0], lw=1.5, zorder=4)
-            ax.annotate(
-                str(highlight),
-                (x, y),
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontweight="bold",
-            )
     if hi / lo > 20:
         ax.set_xscale("log")
-    ax.set_xlabel("Population")
-    ax.set_ylabel(f"Rate per {per:,g}")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel(xlabel or "Population")
+    ax.set_ylabel(ylabel or f"Rate per {per:,g}")
     kind = "overdispersion-adjusted" if adjusted else "Poisson"
     ax.set_title(title or f"Rates against population with {kind} funnel limits")
-    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    # Outside the plot, so it covers no point.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return fig
 
 

@@ -214,7 +214,10 @@ def plot_banded_trend(
         )
     ax.set_yticks(ticks, tick_labels)
     ax.set_ylim(lo - 0.5, hi + 0.5)
-    ax.set_xticks(x, banded["quarter"].str.replace("Q", " Q").tolist())
+    # The pack's one date style for quarters: "Q1 2025".
+    ax.set_xticks(
+        x, banded["quarter"].str.replace(r"(\d{4})Q([1-4])", r"Q\2 \1", regex=True).tolist()
+    )
     ax.set_ylabel("Count in the quarter (band)")
     ax.grid(axis="y", color="0.9")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)

@@ -575,7 +575,10 @@ def table_html(
     >>> table_html(pd.DataFrame({"Rank": ["1"]}), not_count_cols=["Rank"])
     '<table class="sa-table"><thead><tr><th scope="col">Rank</th></tr></thead><tbody><tr><td class="num" data-sa-not-count>1</td></tr></tbody></table>'
     """
+    from sa_lib.themes.report import synthetic_caption
+
     parts = ['<table class="sa-table">']
+    caption = synthetic_caption(caption) if caption else caption
     if caption:
         parts.append(f"<caption>{_html.escape(caption)}</caption>")
     parts.append(
@@ -594,7 +597,7 @@ def table_html(
             elif levels is not None and c in levels.columns:
                 lev = int(levels.iloc[i][c])
                 colour = "#FFFFFF" if lev == -99 else BAND_COLOURS[lev + 2]
-                fg = "white" if lev in (-2, 2) else "black"
+                fg = "white" if lev == -2 else "black"  # black on vermillion passes WCAG AA
                 attrs = f' style="background:{colour};color:{fg};text-align:center"'
             else:
                 attrs = ' style="text-align:left"'
@@ -640,7 +643,10 @@ def sources_html(indicators_df: pd.DataFrame, quarterly_df: pd.DataFrame | None,
             "ward rankings, priority wards and trends below show how the method works; "
             "<strong>they must not be used for decisions</strong> or quoted as findings.</div>"
         )
+    from sa_lib.themes.report import plain_english
+
     rows = pd.DataFrame(list(inputs), columns=["Input", "File", "Real or synthetic", "How made"])
+    rows = rows.map(lambda v: plain_english(v) if isinstance(v, str) else v)
     return head + table_html(rows, caption="Inputs")
 
 

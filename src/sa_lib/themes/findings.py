@@ -125,8 +125,12 @@ def change_sentence(
     after: float,
     result_row: Mapping | pd.Series,
     suppress_below: int | None = None,
+    suppress_zero: bool = False,
 ) -> str:
     """One sentence on the change between two periods.
+
+    Zero in both periods reads "none recorded" (tables show zeros too) unless
+    ``suppress_zero`` hides zeros, when it reads "fewer than N".
 
     Parameters
     ----------
@@ -162,7 +166,7 @@ def change_sentence(
     p_part = f" ({p_txt})" if p_txt else ""
 
     if before == 0 and after == 0:
-        if suppress_below is not None:
+        if suppress_below is not None and suppress_zero:
             return f"{label}: {b_txt} recorded in either period."
         return f"{label}: none recorded in either period."
     rr = _get(result_row, "rate_ratio")

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import html as _html
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -137,8 +138,9 @@ def table_html(
         hide = hide | extra
         labels = labels.mask(newly, "[c]")
     parts = ['<table class="sa-table">']
+    caption = synthetic_caption(caption) if count_cols else caption
     if caption:
-        parts.append(f"<caption>{_html.escape(caption)}</caption>")
+        parts.append(f"<caption>{_html.escape(plain_english(caption))}</caption>")
     parts.append(
         "<thead><tr>"
         + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in d.columns)
@@ -154,7 +156,7 @@ def table_html(
                 text = _fmt_num(v, decimals.get(c, 1))
                 if c in pct_cols and text != "–":
                     text += "%"
-                text = _html.escape(text)
+                text = _html.escape(plain_english(text) if isinstance(v, str) else text)
             if c in count_cols:
                 attrs = f' class="sa-count" data-sa-count="{text}"'
             elif c in not_count_cols:
@@ -174,32 +176,171 @@ def table_html(
     return "".join(parts)
 
 
+def synthetic_caption(caption: str | None) -> str | None:
+    """Prefix "SYNTHETIC DATA" to a data table's caption on a synthetic page (so a copied
+    table keeps its label); police.uk tables and real pages are left alone.
+
+    Examples
+    --------
+    >>> synthetic_caption("Victims by age")
+    'Victims by age'
+    """
+    cap = caption or ""
+    synthetic = _PAGE["synthetic"] or (_PAGE["extract_synthetic"] and "extract" in cap.lower())
+    if not synthetic or "police.uk" in cap or cap.upper().startswith("SYNTHETIC"):
+        return caption
+    return f"SYNTHETIC DATA: {cap}" if cap else "SYNTHETIC DATA"
+
+
 def show_table(df: pd.DataFrame, **kwargs) -> None:
     """Display :func:`table_html` in the notebook."""
     display(HTML(table_html(df, **kwargs)))
 
 
-def show_header(ctx, subtitle: str, synthetic: bool = False) -> None:
-    """Show the report's title block: CSP, theme, period, comparisons and settings."""
+#: Plain-English names of the multiple-comparison corrections (the parameter value -> words).
+CORRECTION_WORDS = {
+    "fdr_bh": "false discovery rate correction",
+    "bonferroni": "Bonferroni correction",
+    "holm": "Holm correction",
+    "none": "no correction for many comparisons",
+}
+
+
+def correction_words(method: str) -> str:
+    """A multiple-comparison correction in words, for partner pages.
+
+    Examples
+    --------
+    >>> correction_words("fdr_bh")
+    'false discovery rate correction'
+    """
+    return CORRECTION_WORDS.get(str(method), str(method).replace("_", " "))
+
+
+#: Settings named in words on partner pages (parameters key -> words).
+SETTING_WORDS = {
+    "statistics.alpha": "significance level",
+    "statistics.conf_level": "confidence level of intervals",
+    "statistics.correction": "correction for many comparisons",
+    "statistics.seed": "random seed (makes random steps repeatable)",
+    "statistics.rate_per": "rates per this many residents",
+    "statistics.permutations": "number of random permutations",
+    "data.extract": "the force extract setting",
+    "data.harm_weights": "the harm weights setting",
+    "data.force_counts": "the force-wide counts setting",
+}
+
+_SETTING = re.compile(
+    r"`?\b(?:data|statistics|disclosure|hotspots|place_profile|violence|domestic_abuse|cse|"
+    r"overview|comparison|run|csp|targets)\.([a-z][a-z0-9_]*)\b`?"
+)
+_PATH = re.compile(r"`?(?:[\w.-]+/)*([\w-]+?)(?:_template)?((?:\.[a-z]{2,7})+)`?")
+_FILE_EXT = (
+    ".csv",
+    ".gz",
+    ".py",
+    ".yaml",
+    ".yml",
+    ".parquet",
+    ".geojson",
+    ".md",
+    ".ipynb",
+    ".json",
+)
+
+
+def plain_english(text: str) -> str:
+    """Rewrite developer text for partner pages: settings, file paths, module names, method ids.
+
+    Settings become words ("the cell size setting"), files their name in words ("the ward
+    indicators 2025 file"), ``sa_lib`` modules "the workbench", and "fdr_bh" the false
+    discovery rate. Scientific notation is left to the number formatters.
+
+    Examples
+    --------
+    >>> plain_english("set in hotspots.cell_size; see data/sample/x_y.csv and sa_lib.stats.rates (fdr_bh)")
+    'set in the cell size setting; see the x y file and the workbench (false discovery rate)'
+    >>> plain_english("statistics.seed")
+    'random seed (makes random steps repeatable)'
+    >>> plain_english("no eligible crimes (2024Q1, 2024Q2)")
+    'no eligible crimes (Q1 2024, Q2 2024)'
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    for key, words in SETTING_WORDS.items():
+        text = text.replace(f"`{key}`", words).replace(key, words)
+    text = _SETTING.sub(lambda m: f"the {m.group(1).replace('_', ' ')} setting", text)
+    text = re.sub(r"`?\bsa_lib(?:\.[a-z_]+)*`?", "the workbench", text)
+
+    def path(m: re.Match) -> str:
+        if not m.group(2).endswith(_FILE_EXT):
+            return m.group(0)
+        return f"the {m.group(1).replace('_', ' ')} file"
+
+    text = _PATH.sub(path, text)
+    text = re.sub(r"\bfdr_bh\b", "false discovery rate", text)
+    # The pack's one style for quarters: "Q1 2024", not "2024Q1".
+    text = re.sub(r"\b(\d{4})Q([1-4])\b", r"Q\2 \1", text)
+    return text
+
+
+def show_header(
+    ctx, subtitle: str, synthetic: bool = False, partly_synthetic: bool = False
+) -> None:
+    """Show the report's title block: CSP, theme, period, comparisons and settings.
+
+    ``synthetic``: the page is built on synthetic data (every chart and data table is
+    labelled); ``partly_synthetic``: only the force-extract parts are (the banner is
+    shown, and charts and tables that name the extract are labelled).
+
+    The block carries ``data-sa-period``, ``data-sa-against`` (the same period last
+    year, else the previous period) and ``data-sa-produced`` for the page furniture
+    (:mod:`sa_lib.pack.furniture`: the key-findings call-out and the print cover).
+    """
     p = ctx.periods
     comp = ", ".join(f"{k.replace('_', ' ')}: {v.label}" for k, v in p.items() if k != "current")
-    syn = synthetic_banner_html() if synthetic else ""
+    against = p.get("last_year") or p.get("previous")
+    syn = synthetic_banner_html() if (synthetic or partly_synthetic) else ""
+    _PAGE["synthetic"] = bool(synthetic)
+    _PAGE["extract_synthetic"] = bool(synthetic or partly_synthetic)
+    alpha = float(ctx.stats["alpha"])
+    produced = f"{date.today():%d %B %Y}"
+    dis = ctx.disclosure
+    strict = dis.get("strict", dis)
+    if dis.get("published"):
+        suppression = (
+            "police.uk counts shown as police.uk publishes them; force-extract counts below "
+            f"{strict['threshold']} suppressed"
+        )
+    else:
+        suppression = f"counts below {dis['threshold']} suppressed"
+    attrs = (
+        f' data-sa-period="{_html.escape(ctx.period.label, quote=True)}"'
+        f' data-sa-against="{_html.escape(against.label if against else "", quote=True)}"'
+        f' data-sa-produced="produced {produced}"'
+        f' data-sa-published-counts="{"show" if dis.get("published") else "suppress"}"'
+        f' data-sa-synthetic="{"page" if synthetic else "part" if partly_synthetic else "none"}"'
+    )
     display(
         HTML(
-            f'<div class="sa-header"><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
+            f'<div class="sa-header"{attrs}><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
             f"<p><strong>{_html.escape(subtitle)}</strong> · period {_html.escape(ctx.period.label)}"
             f" · compared with {_html.escape(comp)}</p>"
             f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
-            f"{len(ctx.geo.lsoas)} LSOAs · rates {ctx.rate_label} · significance at alpha = "
-            f"{ctx.stats['alpha']} ({ctx.stats['correction']} correction) · counts below "
-            f"{ctx.disclosure['threshold']} suppressed · produced {date.today():%d %B %Y}</p>{syn}</div>"
+            f"{len(ctx.geo.lsoas)} neighbourhoods (LSOAs) · rates {ctx.rate_label} · a change is "
+            f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats['correction'])})"
+            f" · {suppression} · produced {produced}</p>"
+            f"{syn}</div>"
         )
     )
 
 
 def show_findings(findings: Sequence[str]) -> None:
     """Display key findings as a bulleted list."""
-    items = "".join(f"<li>{_html.escape(f)}</li>" for f in findings) or "<li>No findings.</li>"
+    items = (
+        "".join(f"<li>{_html.escape(plain_english(f))}</li>" for f in findings)
+        or "<li>No findings.</li>"
+    )
     display(HTML(f'<ul class="sa-findings">{items}</ul>'))
 
 
@@ -232,13 +373,68 @@ def synthetic_banner_html() -> str:
 
 
 def synthetic_banner() -> None:
-    """Display the synthetic-data label used on every page with synthetic data."""
+    """Display the synthetic-data label used on every page with synthetic data.
+
+    Charts shown after it whose title names the force extract are stamped "SYNTHETIC
+    DATA" (see :func:`chart_png`).
+    """
+    _PAGE["extract_synthetic"] = True
     display(HTML(synthetic_banner_html()))
 
 
 def note(text: str) -> None:
     """Display a short highlighted note (e.g. what is missing and why)."""
-    display(HTML(f'<p class="sa-note">{_html.escape(text)}</p>'))
+    display(HTML(f'<p class="sa-note">{_html.escape(plain_english(text))}</p>'))
+
+
+#: Page state for the chart formatter: whether the page's charts are built from synthetic data.
+_PAGE = {"synthetic": False, "extract_synthetic": False}
+
+
+def chart_png(fig) -> tuple[bytes, dict]:
+    """A chart as PNG with its alt text in the metadata (the exporter puts it in ``alt``).
+
+    On a page marked synthetic (:func:`show_header` with ``synthetic=True`` or
+    :func:`synthetic_banner`) a chart whose title does not say it is police.uk data is
+    stamped "SYNTHETIC DATA" first.
+    """
+    from IPython.core.pylabtools import print_figure
+
+    from sa_lib.themes.alt_text import describe_figure, watermark_synthetic
+
+    titles = " ".join(
+        [a.get_title(loc) for a in fig.axes for loc in ("left", "center", "right")]
+        + [t.get_text() for t in fig.texts]
+        + [fig._suptitle.get_text() if fig._suptitle else ""]
+    )
+    from_extract = "extract" in titles.lower() or "synthetic" in titles.lower()
+    if (_PAGE["synthetic"] and "police.uk" not in titles) or (
+        _PAGE["extract_synthetic"] and from_extract
+    ):
+        watermark_synthetic(fig)
+    data = print_figure(fig, "png", bbox_inches="tight")
+    return data, {"alt": describe_figure(fig)}
+
+
+def _register_chart_formatter() -> None:
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+
+    def register(*_args) -> None:
+        # matplotlib's inline backend re-selects its own formatters when it activates.
+        ip.display_formatter.formatters["image/png"].for_type(Figure, chart_png)
+
+    register()
+    # Before the inline backend's own post-execute flush, which displays open figures.
+    for event in ("pre_execute", "post_execute"):
+        if register not in ip.events.callbacks[event]:
+            ip.events.register(event, register)
 
 
 def setup_notebook() -> None:
@@ -256,10 +452,14 @@ def setup_notebook() -> None:
 
     def _show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, UserWarning) and not issubclass(category, DeprecationWarning):
-            display(HTML(f'<p class="sa-warning">Note: {_html.escape(str(message))}</p>'))
+            display(
+                HTML(f'<p class="sa-warning">Note: {_html.escape(plain_english(str(message)))}</p>')
+            )
 
     warnings.showwarning = _show
     warnings.simplefilter("default", UserWarning)
+    _PAGE.update(synthetic=False, extract_synthetic=False)
+    _register_chart_formatter()
     logging.getLogger("sa_lib").setLevel(logging.INFO)
 
 
@@ -342,7 +542,8 @@ def summary_display(
     significant at the report's alpha).
     """
     t = _demote_suppressed(t, ctx, label_col)
-    out = pd.DataFrame({label: t[label_col]})
+    # "All crime" in these tables excludes ASB: say so wherever it is shown.
+    out = pd.DataFrame({label: t[label_col].replace({"All crime": "All crime (excluding ASB)"})})
     for key, p in ctx.periods.items():
         if f"count_{key}" in t:
             out[f"{p.label}"] = t[f"count_{key}"].astype("int64")
@@ -367,8 +568,15 @@ def show_summary(
     label: str = "Crime type",
     caption: str | None = None,
     rate_label: str | None = None,
+    full: pd.DataFrame | None = None,
 ) -> None:
     """Display a summary table with disclosure control on counts and on what is derived from them.
+
+    ``full``: the whole table when ``t`` shows only some of its rows (the top wards):
+    suppression is decided on the whole table (:func:`hidden_counts`), so a count is
+    hidden in the part exactly when it is hidden everywhere else (maps, findings).
+    A ward table lists wards whose current count is hidden after the ranked ones
+    (:func:`rank_shown_first`).
 
     An empty table (for example a ward ranking where every ward's count is withheld)
     is shown as a sentence saying so, not as an empty table.
@@ -390,16 +598,81 @@ def show_summary(
         if col in d.columns:
             derived[col] = [cur, labels[key]]
     dis = ctx.disclosure
+    whole = t if full is None else full
+    mask = hidden_counts(whole, ctx)
+    pos = {v: i for i, v in enumerate(whole[label_col].to_numpy())}
+    # summary_display may reorder rows (suppressed ones last): follow its order.
+    rows = [pos[v] for v in _demote_suppressed(t, ctx, label_col)[label_col].to_numpy()]
+    hide = pd.DataFrame(False, index=range(len(d)), columns=d.columns)
+    for key, lab in labels.items():
+        if f"count_{key}" in mask:
+            hide[lab] = mask[f"count_{key}"].to_numpy()[rows]
+    for col, sources in derived.items():
+        hide[col] = hide[sources].any(axis=1)
+    unranked = 0
+    if label_col == "ward_name" and hide[cur].any():
+        shown = [i for i in range(len(d)) if not hide[cur].iloc[i]]
+        moved = sorted(
+            (i for i in range(len(d)) if hide[cur].iloc[i]), key=lambda i: str(d[label].iloc[i])
+        )
+        d = d.iloc[shown + moved].reset_index(drop=True)
+        hide = hide.iloc[shown + moved].reset_index(drop=True)
+        unranked = len(moved)
     show_table(
         d,
         count_cols=counts,
         threshold=dis["threshold"],
-        secondary=dis["secondary"],
+        secondary=False,
         suppress_zero=dis["suppress_zero"],
         derived=derived,
         caption=caption,
+        suppressed=hide,
         lines="columns",
     )
+    if unranked:
+        what = "ward in this table is" if unranked == 1 else f"{unranked} wards in this table are"
+        note(
+            f"The last {what} not ranked: a suppressed count for {cur} is not ranked, so "
+            "it is listed after the ranked wards, alphabetically."
+        )
+
+
+def rank_shown_first(
+    d: pd.DataFrame, counts: Sequence[str], current: str, label: str, dis: dict
+) -> tuple[pd.DataFrame, int]:
+    """Reorder a ranked table so that rows whose current count is suppressed come last, by name.
+
+    A ward is ranked only when its count is shown: a rank (or a place between two
+    shown rates) would otherwise say how big the hidden count is. Returns the new
+    table and how many rows were moved.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Ward": ["B", "A", "C"], "Now": [3, 50, 40], "Then": [30, 20, 25]})
+    >>> out, n = rank_shown_first(t, ["Now", "Then"], "Now", "Ward",
+    ...                           {"threshold": 10, "secondary": False, "suppress_zero": False})
+    >>> out["Ward"].tolist(), n
+    (['A', 'C', 'B'], 1)
+    """
+    if not dis.get("threshold") or dis["threshold"] <= 1 or d.empty:
+        return d, 0
+    from sa_lib.stats.disclosure import suppress_table
+
+    res = suppress_table(
+        d[list(counts)].reset_index(drop=True),
+        list(counts),
+        threshold=dis["threshold"],
+        secondary=dis.get("secondary", True),
+        suppress_zero=dis.get("suppress_zero", False),
+        lines="columns",
+    )
+    hidden = res.suppressed[current].to_numpy()
+    if not hidden.any():
+        return d, 0
+    d = d.reset_index(drop=True)
+    shown = [i for i in range(len(d)) if not hidden[i]]
+    moved = sorted((i for i in range(len(d)) if hidden[i]), key=lambda i: str(d[label].iloc[i]))
+    return d.iloc[shown + moved].reset_index(drop=True), len(moved)
 
 
 def show_breaks(annotations: pd.DataFrame, start, end) -> None:
@@ -569,6 +842,7 @@ def overview_findings(
     key = "last_year" if "last_year" in ctx.periods else "previous"
     res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
     res = res[~res["label"].isin(withheld(types, ctx, key=key))]
+    res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))
     thr = ctx.disclosure["threshold"]
     found = key_findings(
         res,
@@ -578,16 +852,21 @@ def overview_findings(
         suppress_below=thr,
         max_findings=max_findings,
     )
-    lead = f"Compared with {ctx.periods[key].label} (changes tested at alpha = {ctx.stats['alpha']}, {ctx.stats['correction']} correction across crime types):"
-    top = wards.iloc[0] if len(wards) else None
+    lead = (
+        f"Compared with {ctx.periods[key].label} (changes tested at the "
+        f"{float(ctx.stats['alpha']):.0%} level, {correction_words(ctx.stats['correction'])} "
+        "across crime types):"
+    )
+    shown = shown_wards(wards, ctx)
     out = [lead, *found]
-    if top is not None and top["count_current"] >= thr:
+    if len(shown):
         from sa_lib.themes.findings import ranked_sentence
 
-        # "the highest" only when its interval is clear of the next ward's.
+        # "the highest" only when its interval is clear of the next ward's, and only
+        # among wards whose counts are shown.
         out.append(
             ranked_sentence(
-                wards,
+                shown,
                 "ward_name",
                 "crime rate",
                 f"{ctx.rate_label} a year",
@@ -618,9 +897,7 @@ def show_wider_comparison(
 
     fc = ctx.force_counts
     if fc is None:
-        note(
-            "No force-wide counts were given (data.force_counts), so the comparison with the wider area is skipped."
-        )
+        note("No force-wide counts were given, so the comparison with the wider area is skipped.")
         return None
     wider = ctx.params["comparison"]["wider_area_name"]
     peers = ctx.params["comparison"]["peers"]
@@ -666,7 +943,7 @@ def show_wider_comparison(
             for c in shown.columns
             if c.startswith("Rate") or c == "95% CI" or c.startswith("Against the")
         },
-        caption=f"All crime excluding ASB, {ctx.period.label}: {wider} and its districts",
+        caption=f"All crime (excluding ASB), {ctx.period.label}: {wider} and its districts",
     )
     # The charts show each area's rate: an area whose count is suppressed is left out.
     thr = ctx.disclosure["threshold"]
@@ -691,12 +968,14 @@ def show_wider_comparison(
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the few-areas caveat is in the note below
+            # Residents on the x axis: rates per resident-year are the same as rates per
+            # resident scaled to a year (per x 12 / months), and so are the limits.
             disp = comparison.funnel_overdispersion(
                 areas,
                 "area",
                 "count",
-                "person_years",
-                per=ctx.rate_per,
+                "population",
+                per=ctx.rate_per * 12 / ctx.period.n_months,
                 reference=wider,
                 method=ctx.params["comparison"].get("funnel_overdispersion") or "additive",
             )
@@ -705,11 +984,13 @@ def show_wider_comparison(
                 areas,
                 "area",
                 "count",
-                "person_years",
-                per=ctx.rate_per,
+                "population",
+                per=ctx.rate_per * 12 / ctx.period.n_months,
                 reference=wider,
                 highlight=highlight,
-                title=f"Funnel plot against the {wider} rate (x axis: resident-years)",
+                title=f"Funnel plot against the {wider} rate, {ctx.period.label}",
+                xlabel="Residents (Census 2021)",
+                ylabel=f"Crimes {ctx.rate_label} a year",
                 dispersion=disp,
             )
         )
@@ -722,11 +1003,10 @@ def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
     path = ctx.path("harm_weights")
     if path is None:
         note(
-            "No harm weights were given (data.harm_weights). The workbench ships no default: a weight "
-            "per police.uk category needs a cited source and a stated mapping from Home Office offence "
-            "codes (e.g. ONS Crime Severity Score or the Cambridge Crime Harm Index). Copy "
-            "src/sa_lib/stats/resources/harm_weights_template.csv, fill in weights with their sources, and "
-            "name it in the parameters to add harm-weighted totals here."
+            "No harm weights were given, so there are no harm-weighted totals. The workbench ships "
+            "no default: a weight per police.uk category needs a cited source and a stated mapping "
+            "from Home Office offence codes (e.g. ONS Crime Severity Score or the Cambridge Crime "
+            "Harm Index). Analysts: the README says how to add them."
         )
         return None
     from sa_lib.stats import harm
@@ -760,8 +1040,9 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
     from sa_lib.stats.disclosure import suppress_table
     from sa_lib.stats.profiles import plot_age_sex
 
-    cols = [c for c in table.columns if c != "age_band"]
     dis = ctx.disclosure
+    table, footnote = unknown_to_footnote(table, dis["threshold"])
+    cols = [c for c in table.columns if c != "age_band"]
     body = table.set_index("age_band")
     res = suppress_table(
         body,
@@ -782,18 +1063,65 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
         ),
         caption=title,
     )
+    if footnote:
+        note(footnote)
     hidden = res.suppressed.reset_index(drop=True)
     hidden.insert(0, "age_band", False)
     _show_fig(plot_age_sex(table, hidden, title=title))
 
 
+def unknown_to_footnote(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, str | None]:
+    """Move a small "Unknown" column of an age x sex table into a footnote.
+
+    A column of unknowns with small cells would otherwise force secondary
+    suppression across a whole known column. The unknowns leave the table and its
+    totals, and the footnote says how many ("fewer than N" when their total is
+    small too). Returns the new table and the footnote (None when nothing moved).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"age_band": ["18-24", "Total"], "Female": [50, 50], "Male": [40, 40],
+    ...                   "Unknown": [3, 3], "Total": [93, 93]})
+    >>> out, text = unknown_to_footnote(t, 10)
+    >>> out.columns.tolist(), out["Total"].tolist()
+    (['age_band', 'Female', 'Male', 'Total'], [90, 90])
+    >>> text
+    'Fewer than 10 victims with no recorded sex are left out of this table and its totals.'
+    >>> unknown_to_footnote(t.iloc[[0, 0, 1]].assign(age_band=["18-24", "25-34", "Total"],
+    ...     Unknown=[3, 9, 12]), 10)[1]
+    '12 victims with no recorded sex are left out of this table and its totals (by age they are too few to show).'
+    """
+    if "Unknown" not in table.columns or threshold <= 1:
+        return table, None
+    body = table[table["age_band"] != "Total"] if "age_band" in table else table
+    cells = body["Unknown"].astype("int64")
+    total = int(cells.sum())
+    if not ((cells > 0) & (cells < threshold)).any():
+        return table, None  # no small cell: the column costs nothing
+    out = table.drop(columns="Unknown").copy()
+    if "Total" in out.columns:
+        known = [c for c in out.columns if c not in ("age_band", "Total")]
+        out["Total"] = out[known].sum(axis=1)
+    if total == 0:
+        return out, None
+    how_many = f"Fewer than {threshold}" if total < threshold else f"{total:,}"
+    return out, (
+        f"{how_many} victims with no recorded sex are left out of this table and its totals "
+        "(by age they are too few to show)."
+        if total >= threshold
+        else f"{how_many} victims with no recorded sex are left out of this table and its totals."
+    )
+
+
 def premises_display(near: pd.DataFrame) -> pd.DataFrame:
     """The licensed-premises comparison (:func:`sa_lib.stats.nte.premises_comparison`) for readers."""
+    from sa_lib.themes.findings import format_p
+
     r = near.iloc[0]
     test = (
         f"{r['rate_ratio']:.1f}× as dense (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}), "
         + ("significant" if bool(r["significant"]) else "not significant")
-        + f", p = {r['p_value']:.3g}"
+        + f", {format_p(float(r['p_value']))}"
     )
     return pd.DataFrame(
         {
@@ -818,14 +1146,14 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
 
     cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
     dis = ctx.disclosure
-    if not dis["secondary"] or not cols or t.empty:
+    if not dis.get("secondary") or not cols or t.empty:
         return set()
     res = suppress_table(
         t[cols].reset_index(drop=True),
         cols,
         threshold=dis["threshold"],
         secondary=True,
-        suppress_zero=dis["suppress_zero"],
+        suppress_zero=dis.get("suppress_zero", False),
         lines="columns",
     )
     hidden = res.suppressed & ~res.primary
@@ -833,6 +1161,64 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
         hidden = hidden[[c for c in ("count_current", f"count_{key}") if c in hidden]]
     secondary = hidden.any(axis=1).to_numpy()
     return set(t[label_col].to_numpy()[secondary])
+
+
+def hidden_counts(t: pd.DataFrame, ctx) -> pd.DataFrame:
+    """Which ``count_<period>`` cells of a whole summary table disclosure control hides.
+
+    The one decision for every count of the table: the table (shown whole or in part,
+    see ``full`` in :func:`show_summary`), its map tooltips and its findings all read
+    it. Returns a boolean DataFrame with the ``count_<period>`` columns, aligned with
+    ``t``'s rows (all False when nothing is suppressed).
+    """
+    from sa_lib.stats.disclosure import suppress_table
+
+    cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
+    dis = ctx.disclosure
+    hidden = pd.DataFrame(False, index=range(len(t)), columns=cols)
+    if not cols or t.empty or dis["threshold"] <= 1:
+        return hidden
+    res = suppress_table(
+        t[cols].reset_index(drop=True),
+        cols,
+        threshold=dis["threshold"],
+        secondary=bool(dis.get("secondary", False)),
+        suppress_zero=dis.get("suppress_zero", False),
+        lines="columns",
+    )
+    return res.suppressed.reset_index(drop=True).astype(bool)
+
+
+def shown_wards(wards: pd.DataFrame, ctx) -> pd.DataFrame:
+    """A ranked ward table cut to the wards whose current count is shown, for findings.
+
+    Empty when the top ward's count is hidden: then no ward can be called the
+    highest (the next one down is not). Hidden wards are never named as leaders.
+    """
+    if top_shown(wards, ctx) is None:
+        return wards.iloc[0:0]
+    hidden = hidden_counts(wards, ctx)
+    if "count_current" not in hidden:
+        return wards
+    keep = ~hidden["count_current"].to_numpy()
+    keep &= wards["count_current"].to_numpy() >= ctx.disclosure["threshold"]
+    return wards[keep]
+
+
+def top_shown(wards: pd.DataFrame, ctx):
+    """The top ward of a ranked ward table when its current count is shown, else None.
+
+    A finding names "the highest" ward only when its count is published: a ward
+    hidden as a small count or a complement is not ranked (see :func:`show_summary`),
+    and the next ward down is not "the highest" either, so there is then no such finding.
+    """
+    if wards.empty:
+        return None
+    hidden = hidden_counts(wards, ctx)
+    if "count_current" in hidden and bool(hidden["count_current"].iloc[0]):
+        return None
+    row = wards.iloc[0]
+    return row if row["count_current"] >= ctx.disclosure["threshold"] else None
 
 
 def share_display(share: pd.DataFrame, numerator: str, denominator: str, what: str) -> pd.DataFrame:
@@ -879,7 +1265,10 @@ def events_display(effects: pd.DataFrame) -> pd.DataFrame:
                 f"{lo:.2f} to {hi:.2f}" if pd.notna(lo) else "–"
                 for lo, hi in zip(effects["rr_lower"], effects["rr_upper"], strict=True)
             ],
-            "Adjusted p": [f"{p:.3f}" if pd.notna(p) else "–" for p in effects["p_adjusted"]],
+            "Adjusted p": [
+                ("<0.001" if p < 0.001 else f"{p:.3f}") if pd.notna(p) else "–"
+                for p in effects["p_adjusted"]
+            ],
             "Result": effects["label"],
         }
     )
@@ -962,9 +1351,18 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     extra = [c for c in ("pct_vs_last_year", "label_vs_last_year", "count_last_year") if c in wards]
     m = ctx.geo.wards.merge(wards[cols + extra], on="ward_code")
     small = (m["count_current"] > 0) & (m["count_current"] < thr)
+    # One decision per number: a count the ward table hides as a complement ([c]) is
+    # hidden on the map too (tooltip, rate and change), not only the small ones.
+    mask = hidden_counts(wards, ctx)
+    by_code = dict(zip(wards["ward_code"], range(len(wards)), strict=True))
+    at = [by_code[c] for c in m["ward_code"]]
+    cur_mask = mask["count_current"].to_numpy()[at] if "count_current" in mask else False
+    complement = pd.Series(cur_mask, index=m.index, dtype=bool) & ~small
+    small = small | complement
     m["rate_shown"] = m["rate"].where(~small)
     m["tip_count"] = [
-        f"<{thr}" if s else f"{int(c):,}" for s, c in zip(small, m["count_current"], strict=True)
+        ("[c]" if k else f"<{thr}") if s else f"{int(c):,}"
+        for s, k, c in zip(small, complement, m["count_current"], strict=True)
     ]
     label = rate_label or ctx.rate_label
     m["tip_rate"] = [
@@ -973,6 +1371,8 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     ]
     if "label_vs_last_year" in m:
         ly_small = (m["count_last_year"] > 0) & (m["count_last_year"] < thr)
+        if "count_last_year" in mask:
+            ly_small = ly_small | pd.Series(mask["count_last_year"].to_numpy()[at], index=m.index)
         m["tip_change"] = [
             "withheld (small count)"
             if (s or s2)
@@ -988,5 +1388,31 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
 
 def show_svg(svg: str, caption: str | None = None) -> None:
     """Display an inline SVG figure (e.g. :func:`sa_lib.spatial.maps.svg_choropleth`) with an optional caption."""
+    if _PAGE["synthetic"] and "police.uk" not in svg:
+        svg = watermark_svg(svg)
+        caption = f"SYNTHETIC DATA. {caption or ''}".strip()
     cap = f'<figcaption class="sa-note">{_html.escape(caption)}</figcaption>' if caption else ""
     display(HTML(f"<figure>{svg}{cap}</figure>"))
+
+
+def watermark_svg(svg: str) -> str:
+    """Stamp "SYNTHETIC DATA" across an inline SVG (from its viewBox), under the pointer.
+
+    Examples
+    --------
+    >>> out = watermark_svg('<svg viewBox="0 0 200 100"><rect/></svg>')
+    >>> "SYNTHETIC DATA</text></svg>" in out and 'rotate(-20 100 50)' in out
+    True
+    """
+    m = re.search(r'viewBox="([-\d.]+)[ ,]+([-\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)"', svg)
+    if not m or "</svg>" not in svg:
+        return svg
+    x, y, w, h = (float(v) for v in m.groups())
+    cx, cy = x + w / 2, y + h / 2
+    text = (
+        f'<text x="{cx:g}" y="{cy:g}" text-anchor="middle" dominant-baseline="middle" '
+        f'font-size="{w / 10:g}" font-weight="bold" fill="#8a5a00" fill-opacity="0.25" '
+        f'pointer-events="none" transform="rotate(-20 {cx:g} {cy:g})">SYNTHETIC DATA</text>'
+    )
+    i = svg.rindex("</svg>")
+    return svg[:i] + text + svg[i:]

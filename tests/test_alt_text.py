@@ -1,0 +1,58 @@
+"""Chart alt text is written from the chart's own data; synthetic charts are stamped."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from sa_lib.themes.alt_text import WATERMARK, describe_figure, watermark_synthetic  # noqa: E402
+
+
+def test_lines_name_their_latest_highest_and_lowest():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3, 4], [10, 40, 25, 30], label="Burglary")
+    ax.axhline(20, label="Mean")
+    ax.set_title("Burglary per month")
+    text = describe_figure(fig)
+    assert text.startswith("Chart: Burglary per month.")
+    assert "Burglary: latest 30, highest 40, lowest 10." in text
+    assert "Mean: 20." in text
+    plt.close(fig)
+
+
+def test_bars_name_the_largest_with_its_label():
+    fig, ax = plt.subplots()
+    ax.bar(["A", "B", "C"], [5, 12, 7])
+    fig.canvas.draw()
+    assert "3 bars; the largest is 12 (B)." in describe_figure(fig)
+    plt.close(fig)
+
+
+def test_heat_map_names_its_highest_cell_and_blank_cells():
+    fig, ax = plt.subplots()
+    a = np.ma.masked_invalid(np.array([[1.0, 2.0], [np.nan, 9.0]]))
+    ax.imshow(a)
+    ax.set_xticks([0, 1], ["00:00", "03:00"])
+    ax.set_yticks([0, 1], ["Mon", "Tue"])
+    text = describe_figure(fig)
+    assert "the highest is 9 (Tue, 03:00)" in text and "1 cells are blank" in text
+    plt.close(fig)
+
+
+def test_synthetic_charts_are_stamped_and_say_so():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4], label="x")
+    watermark_synthetic(fig)
+    assert [t.get_text() for t in fig.texts].count(WATERMARK) == 2
+    assert describe_figure(fig).startswith("Chart: SYNTHETIC DATA")
+    plt.close(fig)
+
+
+def test_custom_alt_text_comes_first():
+    fig, ax = plt.subplots()
+    fig.sa_alt = "Drugs rose most."
+    assert describe_figure(fig) == "Chart: Drugs rose most."
+    plt.close(fig)
