@@ -25,6 +25,14 @@ Targets (issue: national scale):
   CSPs on 2 cores and on a 16-worker cluster;
 - the national index and funnel for 314 CSPs in 30 s or less once the packs exist.
 
+Targets (issue 10: any CSP), on a synthetic national store (``--national-rows``, default
+20 million: the sample's real rows resampled onto every force's LSOAs, 43 forces x 24
+months, written straight to Parquet partitions with coverage records):
+
+- loading one CSP's slice (its force, its LSOAs of both vintages) in 1 s or less;
+- the whole store's month coverage (every force) in 0.2 s or less;
+- ``sa init --csp`` for a CSP in 3 s or less (wall time of the command).
+
 Run with ``make benchmark`` (or ``.venv/bin/python scripts/benchmark.py``). It
 uses temporary folders and never touches data/processed or outputs/. The
 force-wide ingest is skipped, with a note, when ../shared/data is absent.
@@ -324,6 +332,120 @@ def _fanout_lines(tmp: Path, themes: list[str]) -> tuple[list[str], bool]:
     return lines, failed or idx > 30
 
 
+def build_national_store(sample_store: Path, store: Path, n_rows: int) -> int:
+    """A SYNTHETIC store: the sample's real street rows resampled onto every force's LSOAs."""
+    import json
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from sa_lib.data import national
+
+    template = pa.concat_tables(
+        pq.read_table(p) for p in sorted((sample_store / "street").glob("*/*.parquet"))
+    )
+    look = national.lsoa_lookup().merge(national.lad_lookup()[["lad_code", "force"]], on="lad_code")
+    forces = sorted(look["force"].unique())
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    per = max(1, n_rows // (len(forces) * len(months)))
+    rng = np.random.default_rng(1)
+    coverage = {}
+    total = 0
+    for force in forces:
+        codes = look.loc[look["force"] == force, "lsoa21_code"].to_numpy()
+        (store / "street" / force).mkdir(parents=True, exist_ok=True)
+        for month in months:
+            t = template.take(pa.array(rng.integers(0, template.num_rows, per)))
+            lsoa = pa.array(codes[rng.integers(0, len(codes), per)], type=pa.string())
+            has = pc.is_valid(t.column("lsoa_code"))
+            t = t.set_column(
+                t.schema.get_field_index("lsoa_code"), "lsoa_code", pc.if_else(has, lsoa, None)
+            )
+            t = t.set_column(
+                t.schema.get_field_index("month"), "month", pa.array([month] * per, pa.string())
+            )
+            t = t.set_column(
+                t.schema.get_field_index("force"), "force", pa.array([force] * per, pa.string())
+            )
+            pq.write_table(t, store / "street" / force / f"{month}.parquet", compression="zstd")
+            coverage[f"street/{force}/{month}"] = {
+                "source": "synthetic",
+                "sha256": "synthetic",
+                "rows": per,
+            }
+            total += per
+    (store / "coverage.json").write_text(json.dumps(coverage))
+    return total
+
+
+def _national_benchmarks(tmp: Path, sample_store: Path, args, lines: list[str]) -> bool:
+    from sa_lib.data.coverage import store_coverage
+    from sa_lib.data.geography import csp_lsoa_codes
+
+    failed = False
+    store = tmp / "national"
+    t0 = time.perf_counter()
+    total = build_national_store(sample_store, store, args.national_rows)
+    lines.append(
+        _row(
+            f"build synthetic 43-force store ({total:,} rows)", time.perf_counter() - t0, "s", None
+        )
+    )
+    geo = build_geography(["E07000066"], "national", "national", "national")  # Basildon, Essex
+    codes = csp_lsoa_codes(geo)
+    months = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 13)]
+    times = []
+    for _ in range(max(args.repeats, 5)):
+        t0 = time.perf_counter()
+        df = load_street(store, months=months, lsoa_codes=codes, forces=["essex"])
+        times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    lines.append(
+        _row(f"load one CSP slice, national store ({len(df):,} rows), median", med, "s", 1)
+    )
+    failed |= med > 1
+    times = []
+    for _ in range(max(args.repeats, 5)):
+        t0 = time.perf_counter()
+        cov = store_coverage(store)
+        times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    lines.append(
+        _row(f"whole-store month coverage ({len(cov):,} partitions), median", med, "s", 0.2)
+    )
+    failed |= med > 0.2
+    sa = Path(sys.executable).with_name("sa")
+    cmd = [str(sa)] if sa.exists() else [sys.executable, "-m", "sa_lib.pack.cli"]
+    times = []
+    for i in range(args.repeats):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [
+                *cmd,
+                "init",
+                str(tmp / f"init{i}.yaml"),
+                "--csp",
+                "Basildon",
+                "--period",
+                "2025-Q4",
+                "--store",
+                str(store),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            print(proc.stdout, proc.stderr, file=sys.stderr)
+            failed = True
+    med = statistics.median(times)
+    lines.append(_row("sa init --csp Basildon (command wall time), median", med, "s", 3))
+    failed |= med > 3
+    return failed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -342,6 +464,12 @@ def main() -> int:
     ap.add_argument("--skip-fanout", action="store_true", help="skip the sa run-all timing")
     ap.add_argument(
         "--fanout-theme", action="append", help="themes for the fan-out (default: overview)"
+    )
+    ap.add_argument(
+        "--national-rows",
+        type=int,
+        default=20_000_000,
+        help="rows in the synthetic 43-force store (0 skips the any-CSP benchmarks)",
     )
     args = ap.parse_args()
     lines = []
@@ -398,6 +526,9 @@ def main() -> int:
             _row(f"load one CSP slice from the store ({len(df):,} rows), median", med, "s", 0.5)
         )
         failed |= med > 0.5
+
+        if args.national_rows:
+            failed |= _national_benchmarks(tmp, sample_store, args, lines)
 
         if not args.skip_pack:
             params = yaml.safe_load(

@@ -21,7 +21,7 @@ def _restore_root_handlers():
 
 
 def street(tmp_path, month="2024-01", text=None):
-    f = tmp_path / "in" / month / f"{month}-testforce-street.csv"
+    f = tmp_path / "in" / month / f"{month}-cambridgeshire-street.csv"
     f.parent.mkdir(parents=True, exist_ok=True)
     rows = [
         f"a,{month},P,P,-0.18,52.33,A,E01018200,H 010A,Burglary,,",
@@ -67,7 +67,7 @@ def test_ingest_ok(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"Ingested into {store}" in out
     assert "1 month(s) 2024-01..2024-01: 2 rows (1 with no location, kept)" in out
-    assert (store / "street" / "testforce" / "2024-01.parquet").exists()
+    assert (store / "street" / "cambridgeshire" / "2024-01.parquet").exists()
 
 
 def test_ingest_bad_file_returns_4_and_writes_nothing(tmp_path, capsys):
@@ -127,7 +127,7 @@ def test_check_store_outside_period_returns_2(tmp_path, capsys):
     raw["data"]["store"] = str(store)
     f.write_text(yaml.safe_dump(raw))
     assert main(["check", str(f)]) == 2
-    assert "The store has 2024-01 to 2024-01" in capsys.readouterr().err
+    assert "It holds 2024-01." in capsys.readouterr().err
 
 
 def test_run_broken_params_returns_2(tmp_path, capsys):
@@ -200,5 +200,5 @@ def test_init_writes_a_valid_file_for_another_csp(tmp_path, capsys):
     # It will not overwrite without --force, and an unknown LAD is reported with the valid codes.
     assert main(["init", str(out), "--name", "X", "--lad", "E07000010", "--period", "2025"]) == 2
     bad = tmp_path / "bad.yaml"
-    assert main(["init", str(bad), "--name", "X", "--lad", "E07000099", "--period", "2025-Q4"]) == 2
-    assert "unknown LAD code 'E07000099'" in capsys.readouterr().err
+    assert main(["init", str(bad), "--name", "X", "--lad", "E07999999", "--period", "2025-Q4"]) == 2
+    assert "unknown LAD code 'E07999999'" in capsys.readouterr().err

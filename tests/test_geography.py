@@ -249,9 +249,10 @@ def test_build_geography(geo):
     assert wards.loc["E05000002", ["population", "n_lsoas"]].tolist() == [500, 1]
     assert len(geo.boundary) == 1
     assert geo.boundary.area.iloc[0] == pytest.approx(4e6, rel=1e-3)
+    # LSOA11 codes map by the official ONS change lookup (these three are unchanged, U).
     fit = geo.lsoa11_to_lsoa21.set_index("lsoa11_code")
-    assert fit.loc["E01000011", "lsoa21_code"] == "E01000001"
-    assert fit.loc["E01000011", "fit_share"] == pytest.approx(0.6, abs=0.005)
+    assert fit["lsoa21_code"].to_dict() == {c: c for c in ["E01000001", "E01000002", "E01000003"]}
+    assert set(fit["change_code"]) == {"U"}
 
 
 def test_build_geography_warns_on_missing_population(boundaries, tmp_path):
@@ -272,14 +273,19 @@ def test_assign_to_csp(geo):
     )
     before = crimes.copy()
     out = assign_to_csp(crimes, geo)
-    assert out["crime_type"].tolist() == ["A", "B", "C"]
-    assert out["lsoa21_code"].tolist() == ["E01000002", "E01000001", "E01000003"]
-    assert out["ward_code"].tolist() == ["E05000002", "E05000001", "E05000001"]
-    assert out["ward_name"].tolist() == ["East", "West", "West"]
+    # E01000011 is an LSOA11 code whose official LSOA21 (itself) is not in this CSP.
+    assert out["crime_type"].tolist() == ["A", "C"]
+    assert out["lsoa21_code"].tolist() == ["E01000002", "E01000003"]
+    assert out["ward_code"].tolist() == ["E05000002", "E05000001"]
+    assert out["ward_name"].tolist() == ["East", "West"]
+    assert out["placement"].tolist() == [
+        "LSOA 2021 code, or unchanged since 2011",
+        "LSOA 2021 code, or unchanged since 2011",
+    ]
     pd.testing.assert_frame_equal(crimes, before)
     assert lsoa_vintage(crimes["lsoa_code"], geo).tolist() == [
-        "lsoa21",
-        "lsoa11",
+        "both",
+        "other",
         "both",
         "other",
         "other",

@@ -10,6 +10,7 @@ from sa_lib.pack.params import (
     SCHEMA,
     ParameterError,
     load_params,
+    period_coverage,
     theme_disclosure,
     validate_params,
 )
@@ -290,10 +291,10 @@ HEADER = (
 )
 
 
-def tiny_store(tmp_path, months):
-    src = tmp_path / "in"
+def tiny_store(tmp_path, months, force="cambridgeshire"):
+    src = tmp_path / f"in-{force}"
     for m in months:
-        f = src / m / f"{m}-testforce-street.csv"
+        f = src / m / f"{m}-{force}-street.csv"
         f.parent.mkdir(parents=True)
         f.write_text(f"{HEADER}\nx,{m},P,P,-0.18,52.33,A,E01018200,H 010A,Burglary,,\n")
     store = tmp_path / "store"
@@ -306,16 +307,28 @@ def test_store_check_period_outside_store(tmp_path):
     e = problems_of(tmp_path, with_change(data__store=str(store)), check_store=True)
     (msg,) = e.problems
     assert "period 2025-Q4 needs months 2025-12" in msg
-    assert "The store has 2025-09 to 2025-11" in msg
+    assert "the cambridgeshire force's data" in msg
+    assert "It holds 2025-09 to 2025-11" in msg
 
 
-def test_store_check_baseline_outside_store(tmp_path):
-    store = tiny_store(tmp_path, ["2025-10", "2025-11", "2025-12"])
-    e = problems_of(
-        tmp_path, with_change(data__store=str(store), baseline_year=2024), check_store=True
-    )
+def test_store_check_uses_the_csps_own_force(tmp_path):
+    # Another force holding 2025-12 does not make the period available to Huntingdonshire.
+    tiny_store(tmp_path, ["2025-12"], force="essex")
+    store = tiny_store(tmp_path, ["2025-10", "2025-11"])
+    e = problems_of(tmp_path, with_change(data__store=str(store)), check_store=True)
     (msg,) = e.problems
-    assert "baseline_year=2024 is not in the store (2025-10 to 2025-12)" in msg
+    assert "needs months 2025-12" in msg and "It holds 2025-10 to 2025-11" in msg
+
+
+def test_store_check_missing_comparison_is_a_warning(tmp_path):
+    store = tiny_store(tmp_path, ["2025-07", "2025-10", "2025-11", "2025-12"])
+    params = with_change(data__store=str(store), baseline_year=2024)
+    p = load_params(write_params(tmp_path, params))
+    cov = period_coverage(p)
+    assert cov["problem"] is None
+    assert set(cov["missing"]) >= {"previous", "last_year", "baseline"}
+    assert cov["missing"]["previous"] == ["2025-08", "2025-09"]
+    assert any(w.startswith("baseline (2024) is not available") for w in cov["warnings"])
 
 
 def test_store_check_passes(tmp_path):

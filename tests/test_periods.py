@@ -54,7 +54,7 @@ def test_bad_financial_year():
         parse_period("FY2025/27")
 
 
-@pytest.mark.parametrize("text", ["2025-Q5", "Q4", "2025-10", "", "FY25/26", None])
+@pytest.mark.parametrize("text", ["2025-Q5", "Q4", "2025-13", "12m-2025", "", "FY25/26", None])
 def test_bad_period_lists_forms(text):
     with pytest.raises(ValueError, match="Valid forms: '2025-Q4'") as ei:
         parse_period(text)
@@ -95,3 +95,21 @@ def test_comparison_periods_without_baseline():
     c = comparison_periods(parse_period("2025"), None)
     assert list(c) == ["current", "previous", "last_year"]
     assert c["previous"] == c["last_year"] == calendar_year(2024)
+
+
+def test_month_period():
+    p = parse_period("2018-07")
+    assert (p.kind, p.months, p.label, p.slug) == ("month", ["2018-07"], "Jul 2018", "2018-07")
+    assert p.previous().months == ["2018-06"]
+    assert p.same_period_last_year().months == ["2017-07"]
+    assert parse_period("2025-01").previous().months == ["2024-12"]
+
+
+def test_rolling_year_period():
+    p = parse_period("12m-2025-06")
+    assert p.kind == "rolling_year" and p.n_months == 12
+    assert (p.months[0], p.months[-1]) == ("2024-07", "2025-06")
+    assert p.label == "12 months to Jun 2025"
+    assert p.previous().months[0] == "2023-07" and p.previous().months[-1] == "2024-06"
+    assert p.same_period_last_year() == p.previous()
+    assert parse_period("12M2025-06") == p

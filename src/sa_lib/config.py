@@ -34,6 +34,22 @@ DATA_DIR: Path = ROOT / "data"
 SAMPLE_DIR: Path = DATA_DIR / "sample"
 RAW_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DIR: Path = DATA_DIR / "processed"
+
+
+def _national_dir() -> Path:
+    # The national reference ships with the code: a project root (SA_ROOT) without its own
+    # data/national uses the one beside this package in the source checkout.
+    own = DATA_DIR / "national"
+    if own.is_dir():
+        return own
+    for parent in Path(__file__).resolve().parents:
+        cand = parent / "data" / "national"
+        if cand.is_dir() and (parent / "src" / "sa_lib").is_dir():
+            return cand
+    return own
+
+
+NATIONAL_DIR: Path = _national_dir()
 NOTEBOOKS_DIR: Path = ROOT / "notebooks"
 PARAMETERS_DIR: Path = ROOT / "parameters"
 OUTPUTS_DIR: Path = ROOT / "outputs"

@@ -47,8 +47,9 @@ def scene(tmp_path):
     return store, new, state(store), state(after_store)
 
 
-# Commit steps: meta file rename (1), journal rename (2), three switches (3-5).
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+# Commit steps: two meta file renames, ingest_log.json and coverage.json (1-2), journal
+# rename (3), four switches (4-7).
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6, 7])
 def test_a_failed_rename_at_any_step_leaves_before_or_after(scene, monkeypatch, k):
     store, new, before, after = scene
     calls = {"n": 0}
@@ -66,8 +67,8 @@ def test_a_failed_rename_at_any_step_leaves_before_or_after(scene, monkeypatch, 
     monkeypatch.setattr(store_writer, "_replace", real)
     store_summary(store)  # any read completes a committed ingest
     assert state(store) in (before, after)
-    assert state(store) == (before if k <= 2 else after)
-    assert len(load_street(store)) == (20 if k <= 2 else 27)
+    assert state(store) == (before if k <= 3 else after)
+    assert len(load_street(store)) == (20 if k <= 3 else 27)
     ingest([new], store)  # the next run is clean
     assert state(store) == after
     assert not list(store.glob(".ingest-*"))

@@ -1,14 +1,19 @@
 """CSP geography: LSOAs, wards, best-fit lookups, population and deprivation.
 
-A CSP is selected by its local authority district (LAD) code(s). Boundaries are
-read from a folder laid out as ``<boundaries>/{lsoa21,lsoa11,ward25}/<LAD>.geojson``
-(the ONS Open Geography Portal layout shipped in ``data/sample``), so any CSP in
-England and Wales works by pointing the parameters at the right folder and codes.
+A CSP is selected by its local authority district (LAD) code(s). With
+``boundaries="national"`` (what ``sa init --csp`` writes) everything comes from the
+national reference shipped in ``data/national`` (:mod:`sa_lib.data.national`): LSOA
+2021 polygons, the official ONS LSOA21 -> ward best-fit lookup (wards drawn as the
+dissolve of their LSOAs), Census 2021 population and IoD 2025 / WIMD 2019, so any CSP
+in England and Wales works with no file gathered by hand. A user with finer
+boundaries can instead give a folder laid out as
+``<boundaries>/{lsoa21,lsoa11,ward25}/<LAD>.geojson`` (the ONS Open Geography Portal
+layout shipped in ``data/sample``). Data with LSOA 2011 codes always map by the
+official ONS change lookup (:mod:`sa_lib.data.vintage`).
 
-Best-fit lookups
-----------------
-There is no official LSOA 2021 -> ward lookup and no LSOA 2011 -> LSOA 2021 lookup in
-the data, so :func:`best_fit` derives them from the polygons. ONS best-fits a
+Best-fit lookups for a boundaries folder
+----------------------------------------
+With a folder of boundaries, :func:`best_fit` derives the lookups from the polygons. ONS best-fits a
 small unit to the large unit that holds most of it (by population-weighted
 centroid). Without population-weighted centroids we use the same rule on **area**:
 each small unit goes to the large unit with the largest share of its area, and
@@ -18,8 +23,6 @@ each small unit goes to the large unit with the largest share of its area, and
 - IMD 2019 (published for LSOA11) -> LSOA21: each LSOA21 takes the IMD of the
   LSOA11 holding the largest share of its area. Split LSOAs inherit their
   parent's IMD; merged ones take the larger part's.
-- Data with LSOA11 codes (police.uk before 2022) -> LSOA21: each LSOA11 goes to the
-  LSOA21 holding the largest share of its area.
 
 All metric work is in British National Grid (EPSG:27700).
 
@@ -46,6 +49,8 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.choices import record_choice
+from sa_lib.data import national
+from sa_lib.data.vintage import place_rows
 from sa_lib.validation import require_columns, require_geodataframe, warn
 
 __all__ = [
@@ -59,7 +64,9 @@ __all__ = [
     "load_deprivation",
     "build_geography",
     "assign_to_csp",
+    "csp_lsoa_codes",
     "to_points",
+    "NATIONAL",
 ]
 
 BNG = "EPSG:27700"
@@ -197,6 +204,11 @@ def load_population(path: str | os.PathLike[str]) -> pd.DataFrame:
         arg=str(p),
         fix="use the Census 2021 LSOA age-band table (columns lsoa21_code, age_group, usual_residents)",
     )
+    return _population_from_long(df)
+
+
+def _population_from_long(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.astype({"lsoa21_code": "string", "age_group": "string"})
     child = df["age_group"].str.contains("15 years and under", regex=False)
     total = df.groupby("lsoa21_code")["usual_residents"].sum()
     kids = (
@@ -264,7 +276,8 @@ class CSPGeography:
     boundary : GeoDataFrame
         One row: the CSP outline.
     lsoa11_to_lsoa21 : DataFrame
-        ``lsoa11_code``, ``lsoa21_code``, ``fit_share``.
+        The official ONS change lookup for this CSP's LSOA21s: ``lsoa11_code``,
+        ``lsoa21_code``, ``change_code`` (U, S, M or X).
     """
 
     lad_codes: list[str]
@@ -284,6 +297,72 @@ class CSPGeography:
         return int(self.lsoas["population_16plus"].sum())
 
 
+NATIONAL = "national"
+
+
+def _is_national(value) -> bool:
+    return value is not None and str(value) == NATIONAL
+
+
+def _national_lsoas(lad_codes: list[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """LSOA21 polygons with the official best-fit ward, and wards as their dissolve."""
+    look = national.lsoa_lookup()
+    sel = look[look["lad_code"].isin(lad_codes)]
+    unknown = [c for c in lad_codes if c not in set(sel["lad_code"])]
+    if unknown:
+        raise ValueError(
+            f"lad_codes: {unknown[0]!r} is not a local authority district (December 2024) in "
+            f"England or Wales. Fix: run `sa csps` for the codes, or give your own boundaries "
+            f"folder in data.boundaries."
+        )
+    polys = national.lsoa21_boundaries(sel["lsoa21_code"])
+    lsoas = polys.merge(
+        sel[["lsoa21_code", "lad_code", "ward_code", "ward_name"]], on="lsoa21_code", how="inner"
+    )
+    lsoas["ward_fit_share"] = 1.0
+    lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
+    wards = lsoas[["ward_code", "ward_name", "lad_code", "geometry"]].dissolve(
+        by=["ward_code", "ward_name", "lad_code"], as_index=False
+    )
+    record_choice(
+        "geography",
+        "national reference (ONS LSOA 2021 super-generalised boundaries)",
+        "data.boundaries is 'national': LSOAs go to wards by the official ONS LSOA21 -> ward "
+        "2024 best-fit lookup, and each ward is drawn as the dissolve of its LSOAs, so maps "
+        "and counts agree",
+    )
+    return lsoas, gpd.GeoDataFrame(wards, geometry="geometry", crs=BNG)
+
+
+def _population(population_csv) -> pd.DataFrame:
+    if _is_national(population_csv):
+        return _population_from_long(national.population_long())
+    return load_population(population_csv)
+
+
+def _deprivation_national(lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    d = national.deprivation(lsoas["lsoa21_code"])
+    d = d.rename(columns={"deprivation_source_lsoa": "imd_lsoa11_code"})
+    d["imd_fit_share"] = 1.0
+    out = lsoas.merge(d, on="lsoa21_code", how="left")
+    labels = sorted(
+        {f"{i} {y}" for i, y in zip(d["deprivation_index"], d["deprivation_year"], strict=True)}
+    )
+    if len(labels) > 1:
+        warn(
+            f"The CSP's LSOAs use more than one deprivation index ({'; '.join(labels)}); their "
+            f"ranks are not comparable and every page says so."
+        )
+    record_choice(
+        "deprivation index",
+        " and ".join(labels) or "none found",
+        "from the national reference: IoD 2025 on LSOA21 for England; WIMD 2019 for Wales, "
+        "published on LSOA11 and mapped to LSOA21 (split LSOAs inherit their LSOA11's rank; a "
+        "merged LSOA takes its most populous LSOA11's)",
+    )
+    return out
+
+
 def build_geography(
     lad_codes: Sequence[str],
     boundaries_dir: str | os.PathLike[str],
@@ -292,27 +371,42 @@ def build_geography(
 ) -> CSPGeography:
     """Assemble a CSP's LSOAs, wards, population and IMD, with best-fit lookups.
 
-    See the module docstring for the best-fit rules. The chosen rules and the
-    worst fits are recorded with :func:`sa_lib.choices.record_choice`.
+    ``boundaries_dir``, ``population_csv`` and ``deprivation_csv`` may each be
+    ``"national"`` for the national reference shipped in ``data/national``
+    (:mod:`sa_lib.data.national`): official best-fit wards drawn as the dissolve of
+    their LSOAs, Census 2021 population, IoD 2025 / WIMD 2019. Otherwise they are a
+    per-LAD boundaries folder and files, with the area best fits of the module
+    docstring. LSOA11 codes always map by the official ONS change lookup (see
+    :mod:`sa_lib.data.vintage`). The rules used are recorded with
+    :func:`sa_lib.choices.record_choice`.
     """
     lad_codes = list(lad_codes)
-    lsoa21 = load_boundaries(boundaries_dir, "lsoa21", lad_codes)
-    wards = load_boundaries(boundaries_dir, "ward25", lad_codes)
+    if _is_national(boundaries_dir):
+        lsoas, wards = _national_lsoas(lad_codes)
+        lsoa21 = lsoas[["lsoa21_code", "lsoa21_name", "lad_code", "geometry"]]
+    else:
+        lsoa21 = load_boundaries(boundaries_dir, "lsoa21", lad_codes)
+        wards = load_boundaries(boundaries_dir, "ward25", lad_codes)
+        ward_fit = best_fit(lsoa21, wards, "lsoa21_code", "ward_code").rename(
+            columns={"fit_share": "ward_fit_share"}
+        )
+        lsoas = lsoa21.merge(ward_fit, on="lsoa21_code", how="left")
+        lsoas = lsoas.merge(wards[["ward_code", "ward_name"]], on="ward_code", how="left")
+        poor = int((lsoas["ward_fit_share"] < 0.9).sum())
+        record_choice(
+            "geography",
+            "per-LAD boundary files (data.boundaries)",
+            "boundaries from the folder given in the parameters",
+            source="parameters",
+        )
+        record_choice(
+            "LSOA21 to ward lookup",
+            "area best fit",
+            f"each LSOA21 goes to the ward holding most of its area "
+            f"(lowest share {lsoas['ward_fit_share'].min():.0%}; {poor} of {len(lsoas)} below 90%)",
+        )
 
-    ward_fit = best_fit(lsoa21, wards, "lsoa21_code", "ward_code").rename(
-        columns={"fit_share": "ward_fit_share"}
-    )
-    lsoas = lsoa21.merge(ward_fit, on="lsoa21_code", how="left")
-    lsoas = lsoas.merge(wards[["ward_code", "ward_name"]], on="ward_code", how="left")
-    poor = int((lsoas["ward_fit_share"] < 0.9).sum())
-    record_choice(
-        "LSOA21 to ward lookup",
-        "area best fit",
-        f"no official lookup; each LSOA21 goes to the ward holding most of its area "
-        f"(lowest share {lsoas['ward_fit_share'].min():.0%}; {poor} of {len(lsoas)} below 90%)",
-    )
-
-    pop = load_population(population_csv)
+    pop = _population(population_csv)
     lsoas = lsoas.merge(pop, on="lsoa21_code", how="left")
     missing_pop = lsoas["population"].isna()
     if missing_pop.any():
@@ -321,10 +415,22 @@ def build_geography(
             f"{lsoas.loc[missing_pop, 'lsoa21_code'].iloc[0]}; their rates will be missing."
         )
 
-    lsoa11 = load_boundaries(boundaries_dir, "lsoa11", lad_codes)
-    fit11 = best_fit(lsoa11, lsoa21, "lsoa11_code", "lsoa21_code")
-    if deprivation_csv is not None:
+    change = national.change_lookup()
+    fit11 = change[change["lsoa21_code"].isin(lsoas["lsoa21_code"])][
+        ["lsoa11_code", "lsoa21_code", "change_code"]
+    ].reset_index(drop=True)
+    record_choice(
+        "LSOA 2011 codes (police.uk before 2023)",
+        "official ONS LSOA11 -> LSOA21 change lookup",
+        "unchanged and merged codes map directly; a split or irregular code goes to the part "
+        "holding the row's point (the nearest part if the point is outside every part), or, "
+        "for a row without a point, to the part with most residents (Census 2021)",
+    )
+    if _is_national(deprivation_csv):
+        lsoas = _deprivation_national(lsoas)
+    elif deprivation_csv is not None:
         imd = load_deprivation(deprivation_csv)
+        lsoa11 = load_boundaries(boundaries_dir, "lsoa11", lad_codes)
         fit21 = best_fit(lsoa21, lsoa11, "lsoa21_code", "lsoa11_code").rename(
             columns={"lsoa11_code": "imd_lsoa11_code", "fit_share": "imd_fit_share"}
         )
@@ -332,6 +438,8 @@ def build_geography(
             imd, left_on="imd_lsoa11_code", right_on="lsoa11_code", how="left"
         ).drop(columns="lsoa11_code")
         lsoas = lsoas.merge(fit21, on="lsoa21_code", how="left")
+        lsoas["deprivation_index"] = "English Indices of Deprivation"
+        lsoas["deprivation_year"] = 2019
         record_choice(
             "IMD 2019 on LSOA21",
             "area best fit from LSOA11",
@@ -349,6 +457,7 @@ def build_geography(
     boundary = gpd.GeoDataFrame(
         {"lad_codes": [",".join(lad_codes)]}, geometry=[lsoa21.union_all()], crs=BNG
     )
+    lsoas = gpd.GeoDataFrame(lsoas, geometry="geometry", crs=BNG)
     return CSPGeography(lad_codes, lsoas, wards, boundary, fit11)
 
 
@@ -375,30 +484,43 @@ def assign_to_csp(
 ) -> pd.DataFrame:
     """Keep the rows that fall in the CSP's LSOAs and attach LSOA21 and ward.
 
-    Rows coded to LSOA 2011 (police.uk before 2022) are mapped to LSOA21 by the
-    best-fit lookup. Rows with no LSOA, or an LSOA outside the CSP, are not
-    returned: count them with :mod:`sa_lib.data.quality`.
+    Rows coded to LSOA 2011 (police.uk before 2023) are placed by the official ONS
+    change lookup (:func:`sa_lib.data.vintage.place_rows`: unchanged and merged codes
+    directly, split ones by the row's point). Rows with no LSOA, or an LSOA outside
+    the CSP, are not returned: count them with :mod:`sa_lib.data.quality`.
 
     Returns
     -------
     DataFrame
-        A new frame: the CSP's rows with ``lsoa21_code``, ``ward_code``, ``ward_name``.
+        A new frame: the CSP's rows with ``lsoa21_code``, ``ward_code``, ``ward_name`` and
+        ``placement`` (how the row was placed; see :data:`sa_lib.data.vintage.PLACEMENTS`).
     """
     require_columns(
         crimes, [lsoa_col], arg="crimes", fix="load rows with sa_lib.data.store.load_street"
     )
-    codes = crimes[lsoa_col].astype("string")
-    lsoa21 = codes.where(codes.isin(geo.lsoas["lsoa21_code"]))
-    via11 = codes.map(geo.lsoa11_to_lsoa21.set_index("lsoa11_code")["lsoa21_code"])
-    # An LSOA code unchanged between vintages is in both; prefer the 2021 match.
-    lsoa21 = lsoa21.fillna(via11.where(via11.isin(geo.lsoas["lsoa21_code"])))
-    keep = lsoa21.notna().to_numpy()
-    out = crimes.loc[keep].copy()
-    out["lsoa21_code"] = lsoa21[keep].astype("string")
+    src = crimes.drop(
+        columns=["lsoa21_code", "ward_code", "ward_name", "placement"], errors="ignore"
+    )
+    if "longitude" in src and "latitude" in src:
+        x, y, crs = "longitude", "latitude", "EPSG:4326"
+    elif "easting" in src and "northing" in src:
+        x, y, crs = "easting", "northing", BNG
+    else:
+        src = src.assign(_x=np.nan, _y=np.nan)
+        x, y, crs = "_x", "_y", BNG
+    placed = place_rows(
+        src, geo.lsoa11_to_lsoa21, geo.lsoas, lsoa_col=lsoa_col, x=x, y=y, crs=crs
+    ).drop(columns=["_x", "_y"], errors="ignore")
+    out = placed[placed["lsoa21_code"].notna()].copy()
     look = geo.lsoas.set_index("lsoa21_code")[["ward_code", "ward_name"]]
     out["ward_code"] = out["lsoa21_code"].map(look["ward_code"]).astype("string")
     out["ward_name"] = out["lsoa21_code"].map(look["ward_name"]).astype("string")
     return out.reset_index(drop=True)
+
+
+def csp_lsoa_codes(geo: CSPGeography) -> list[str]:
+    """Every LSOA code, of either vintage, that places a row in this CSP (for loading)."""
+    return sorted(set(geo.lsoas["lsoa21_code"]) | set(geo.lsoa11_to_lsoa21["lsoa11_code"]))
 
 
 def lsoa_vintage(codes: pd.Series, geo: CSPGeography) -> pd.Series:

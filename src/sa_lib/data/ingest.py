@@ -62,6 +62,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sa_lib.data.coverage import COVERAGE_FILE, merged_coverage
 from sa_lib.data.store_writer import Staging, StoreWriteError, recover, store_lock, write_error
 from sa_lib.validation import warn
 
@@ -1039,7 +1040,11 @@ def ingest(
             _commit(
                 staging,
                 {rel: r[6] for rel, r in results.items()},
-                {"ingest_log.json": dict(sorted(log.items()))},
+                {
+                    "ingest_log.json": dict(sorted(log.items())),
+                    # Months held per force, with source and hash (sa_lib.data.coverage).
+                    COVERAGE_FILE: merged_coverage(store, pd.DataFrame(rows)),
+                },
             )
     finally:
         lock.__exit__(None, None, None)

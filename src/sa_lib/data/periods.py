@@ -1,4 +1,4 @@
-"""Assessment periods: quarters, calendar years and financial years, in months.
+"""Assessment periods: months, quarters, years, financial years and rolling years.
 
 police.uk data are monthly, so a period is an inclusive range of months.
 Accepted period strings:
@@ -6,7 +6,12 @@ Accepted period strings:
 - ``"2025-Q4"`` (or ``"2025Q4"``): a calendar quarter (Q4 = October to December);
 - ``"2025"``: a calendar year;
 - ``"FY2025/26"`` (or ``"2025/26"``): a financial year, April 2025 to March 2026,
-  as many CSPs and councils report.
+  as many CSPs and councils report;
+- ``"2018-07"``: a single month;
+- ``"12m-2025-12"``: the 12 months to a month (January to December 2025 here).
+
+Comparisons are the previous period of the same length, the same period a year
+earlier and the baseline calendar year.
 
 Examples
 --------
@@ -17,6 +22,11 @@ Examples
 'Q3 2025 (Jul-Sep)'
 >>> p.same_period_last_year().label
 'Q4 2024 (Oct-Dec)'
+>>> parse_period("2018-07").label, parse_period("2018-07").previous().label
+('Jul 2018', 'Jun 2018')
+>>> r = parse_period("12m-2025-12")
+>>> r.label, r.months[0], r.previous().label, r.slug
+('12 months to Dec 2025', '2025-01', '12 months to Dec 2024', '12m-2025-12')
 """
 
 from __future__ import annotations
@@ -29,7 +39,8 @@ import pandas as pd
 __all__ = ["Period", "parse_period", "calendar_year", "comparison_periods", "PERIOD_FORMS"]
 
 PERIOD_FORMS = (
-    "'2025-Q4' (a quarter), '2025' (a calendar year) or 'FY2025/26' (April 2025 to March 2026)"
+    "'2025-Q4' (a quarter), '2025' (a calendar year), 'FY2025/26' (April 2025 to March 2026), "
+    "'2018-07' (a month) or '12m-2025-12' (the 12 months to December 2025)"
 )
 _MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -42,7 +53,7 @@ class Period:
     ----------
     start, end : pandas.Period
         First and last month (frequency ``M``).
-    kind : {"quarter", "year", "financial_year"}
+    kind : {"quarter", "year", "financial_year", "month", "rolling_year"}
     """
 
     start: pd.Period
@@ -67,6 +78,10 @@ class Period:
             )
         if self.kind == "year":
             return str(self.start.year)
+        if self.kind == "month":
+            return f"{_MON[self.start.month - 1]} {self.start.year}"
+        if self.kind == "rolling_year":
+            return f"12 months to {_MON[self.end.month - 1]} {self.end.year}"
         return f"FY{self.start.year}/{str(self.end.year)[-2:]}"
 
     @property
@@ -76,6 +91,10 @@ class Period:
             return f"{self.start.year}q{(self.start.month - 1) // 3 + 1}"
         if self.kind == "year":
             return str(self.start.year)
+        if self.kind == "month":
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.kind == "rolling_year":
+            return f"12m-{self.end.year}-{self.end.month:02d}"
         return f"fy{self.start.year}-{str(self.end.year)[-2:]}"
 
     def shift(self, months: int) -> Period:
@@ -102,6 +121,12 @@ def parse_period(text: object) -> Period:
         y, q = int(m[1]), int(m[2])
         start = pd.Period(year=y, month=3 * q - 2, freq="M")
         return Period(start, start + 2, "quarter")
+    if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", s):
+        start = pd.Period(year=int(m[1]), month=int(m[2]), freq="M")
+        return Period(start, start, "month")
+    if m := re.fullmatch(r"12M-?(\d{4})-(0[1-9]|1[0-2])", s):
+        end = pd.Period(year=int(m[1]), month=int(m[2]), freq="M")
+        return Period(end - 11, end, "rolling_year")
     if m := re.fullmatch(r"(\d{4})", s):
         y = int(m[1])
         return calendar_year(y)

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sa_lib.data.geography import to_points
+from sa_lib.data.vintage import PLACEMENTS
 from sa_lib.validation import require_columns, require_geodataframe
 
 __all__ = ["missing_months", "points_outside", "data_quality"]
@@ -129,6 +130,26 @@ def data_quality(
             else f"none: all {len(months_expected)} months present",
         }
     )
+    if "placement" in csp_rows:
+        # How rows coded to either LSOA vintage were placed (sa_lib.data.vintage).
+        by = csp_rows["placement"].value_counts()
+        n11 = int(by[[k for k in by.index if str(k).startswith("LSOA 2011")]].sum())
+        rows.append(
+            {
+                "check": "Rows coded to an LSOA 2011 that changed in 2021, placed by the ONS lookup",
+                "value": n11,
+                "detail": "; ".join(f"{k}: {v:,}" for k, v in by.items() if k != PLACEMENTS[0])
+                or "none: every row carries an LSOA 2021 code (or one unchanged since 2011)",
+            }
+        )
+        unplaced = int(by.get(PLACEMENTS[-1], 0))
+        rows.append(
+            {
+                "check": "Rows coded to the CSP that could not be placed in an LSOA 2021",
+                "value": unplaced,
+                "detail": "every row whose LSOA code (2011 or 2021) belongs to the CSP is counted",
+            }
+        )
     ids = csp_rows["crime_id"].dropna() if "crime_id" in csp_rows else pd.Series(dtype="string")
     dup = int(ids.duplicated().sum())
     rows.append(

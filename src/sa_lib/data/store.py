@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from sa_lib.data.coverage import force_months, store_coverage
 from sa_lib.data.ingest import KINDS, SCHEMAS
 from sa_lib.data.store_writer import recover
 from sa_lib.validation import require_choice
@@ -30,6 +32,8 @@ __all__ = [
     "store_months",
     "store_summary",
     "unreadable_partitions",
+    "store_coverage",
+    "force_months",
     "StoreEmptyError",
 ]
 
@@ -38,16 +42,30 @@ class StoreEmptyError(ValueError):
     """The store holds no data of the requested kind."""
 
 
-def _dataset(store: str | os.PathLike[str], kind: str) -> ds.Dataset:
+def _dataset(
+    store: str | os.PathLike[str], kind: str, forces=None, months=None
+) -> list[str] | None:
     require_choice(kind, KINDS, arg="kind")
     recover(store)  # finish an ingest that committed but was killed while switching
-    files = sorted(str(p) for p in (Path(store) / kind).glob("*/*.parquet"))
-    if not files:
+    base = Path(store) / kind
+    # Prune partitions by their path (force folder, month file) before Parquet is opened:
+    # a CSP's slice of a national store reads only its force's months.
+    if forces is not None:
+        paths = [p for f in forces for p in (base / str(f)).glob("*.parquet")]
+    else:
+        paths = list(base.glob("*/*.parquet"))
+    if months is not None:
+        want = set(months)
+        paths = [p for p in paths if p.stem in want]
+    files = sorted(str(p) for p in paths)
+    if not files and not any(base.glob("*/*.parquet")):
         raise StoreEmptyError(
             f"The store {store} has no {kind.replace('_', '-')} data. Fix: run "
             f"`sa ingest PATH...` on data.police.uk files first (e.g. `sa ingest data/sample/police_uk`)."
         )
-    return ds.dataset(files, format="parquet")
+    if not files:
+        return None
+    return files
 
 
 def load(
@@ -84,31 +102,53 @@ def load(
         Columns as in :data:`sa_lib.data.ingest.SCHEMAS` plus ``force``, ``source_file``,
         ``source_line``; string columns use pandas' ``string`` dtype.
     """
-    dset = _dataset(store, kind)
-    flt = None
-
-    def _and(a, b):
-        return b if a is None else a & b
-
-    if months is not None:
-        flt = _and(flt, ds.field("month").isin(list(months)))
-    if forces is not None:
-        flt = _and(flt, ds.field("force").isin(list(forces)))
-    if lsoa_codes is not None:
-        if kind == "stop_and_search":
-            raise ValueError(
-                "lsoa_codes cannot filter stop-and-search rows: they have coordinates but no LSOA. "
-                "Fix: load them without lsoa_codes and select by point-in-polygon (sa_lib.data.geography)."
-            )
-        # An explicitly typed array: an empty list would be inferred as null type.
-        cond = ds.field("lsoa_code").isin(pa.array(list(lsoa_codes), type=pa.string()))
-        if include_no_location:
-            cond = cond | ds.field("lsoa_code").is_null()
-        flt = _and(flt, cond)
-    table = dset.to_table(filter=flt, columns=columns)
-    df = table.to_pandas()
+    months = None if months is None else list(months)
+    forces = None if forces is None else list(forces)
+    dset = _dataset(store, kind, forces, months)
+    if dset is None:  # the store holds none of these forces' months
+        cols = list(SCHEMAS[kind]) + ["force", "source_file", "source_line"]
+        empty = pd.DataFrame({c: pd.Series(dtype="object") for c in columns or cols})
+        for col, (dtype, _) in SCHEMAS[kind].items():
+            if col in empty.columns:
+                empty[col] = empty[col].astype("string" if dtype == "string" else dtype)
+        return empty
+    if lsoa_codes is not None and kind == "stop_and_search":
+        raise ValueError(
+            "lsoa_codes cannot filter stop-and-search rows: they have coordinates but no LSOA. "
+            "Fix: load them without lsoa_codes and select by point-in-polygon (sa_lib.data.geography)."
+        )
+    # An explicitly typed array: an empty list would be inferred as null type.
+    codes = None if lsoa_codes is None else pa.array(list(lsoa_codes), type=pa.string())
+    need = None if columns is None else list(columns)
+    if need is not None:
+        extra = [c for c in ("lsoa_code", "month", "force") if c not in need]
+        need = need + extra
+    tables = []
+    # File by file: months and forces are pruned by path, and the LSOA mask is computed on
+    # each file's table (faster than a dataset-wide filter on a national store).
+    for f in dset:
+        t = pq.read_table(f, columns=need)
+        mask = None
+        # Months and forces were pruned by path (one file per force and month).
+        for col, values in (("lsoa_code", codes),):
+            if values is None or col not in t.column_names:
+                continue
+            m = pc.is_in(t.column(col), value_set=values)
+            if col == "lsoa_code":
+                m = pc.fill_null(m, False)
+                if include_no_location:
+                    m = pc.or_(m, pc.is_null(t.column(col)))
+            mask = m if mask is None else pc.and_(mask, m)
+        if mask is not None:
+            t = t.filter(mask)
+        if columns is not None:
+            t = t.select(list(columns))
+        tables.append(t)
+    table = pa.concat_tables(tables, promote_options="permissive")
+    string = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+    df = table.to_pandas(types_mapper=string.get)
     for col, (dtype, _) in SCHEMAS[kind].items():
-        if col in df.columns and dtype == "string":
+        if col in df.columns and dtype == "string" and df[col].dtype != "string":
             df[col] = df[col].astype("string")
     return df
 
@@ -118,11 +158,17 @@ def load_street(store: str | os.PathLike[str], **kwargs) -> pd.DataFrame:
     return load(store, "street", **kwargs)
 
 
-def store_months(store: str | os.PathLike[str], kind: str = "street") -> list[str]:
-    """Return the sorted months present in the store for ``kind`` (any force)."""
+def store_months(
+    store: str | os.PathLike[str], kind: str = "street", forces: Iterable[str] | None = None
+) -> list[str]:
+    """Return the sorted months the store holds for ``kind``.
+
+    With ``forces``, only months held by every one of those forces (a CSP's own force);
+    without, months any force holds. See :mod:`sa_lib.data.coverage`.
+    """
     require_choice(kind, KINDS, arg="kind")
     recover(store)
-    return sorted({p.stem for p in (Path(store) / kind).glob("*/*.parquet")})
+    return force_months(store, None if forces is None else list(forces), kind)
 
 
 def store_summary(store: str | os.PathLike[str]) -> dict:

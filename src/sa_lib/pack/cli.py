@@ -32,8 +32,9 @@ EPILOG = (
     textwrap.dedent(
         """\
     typical use:
-      sa init parameters/my_csp_2025q4.yaml --name "My CSP" --lad E07000010 --period 2025-Q4
       sa ingest ~/Downloads/2025-12.zip          # data.police.uk archive(s), zips or folders
+      sa csps --force essex                       # CSP names, codes, LADs
+      sa init parameters/my_csp_2025q4.yaml --csp Basildon --period 2025-Q4
       sa check parameters/my_csp_2025q4.yaml      # validate without running
       sa run parameters/my_csp_2025q4.yaml        # build outputs/<csp>_<period>/
       sa run-all template.yaml --force essex      # every CSP of a force, on a Dask cluster
@@ -119,6 +120,47 @@ def _cmd_ingest_extract(args) -> int:
     return 0
 
 
+def _cmd_csps(args) -> int:
+    from sa_lib.data.national import NationalReferenceError, csp_table
+
+    try:
+        t = csp_table(force=args.force)
+    except NationalReferenceError as e:
+        print(f"sa csps: {e}", file=sys.stderr)
+        return 2
+    print(f"{'code':10s}  {'CSP':36s}  {'force':20s}  LAD code(s)")
+    for r in t.itertuples(index=False):
+        print(f"{r.csp_code:10s}  {r.csp_name[:36]:36s}  {r.force[:20]:20s}  {r.lad_codes}")
+    print(f"{len(t)} CSP(s). Use a name or code: `sa init FILE --csp CODE --period 2025-Q4`.")
+    return 0
+
+
+def _cmd_init_csp(args, out) -> int:
+    from sa_lib.data.national import NationalReferenceError
+    from sa_lib.pack.params import ParameterError, load_params
+    from sa_lib.pack.scaffold import scaffold_params
+
+    try:
+        text, info = scaffold_params(args.csp, args.period, store=args.store)
+    except (NationalReferenceError, ValueError) as e:
+        print(f"sa init: {e}", file=sys.stderr)
+        return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(
+        f"Wrote {args.params} for {info['csp_name']} ({info['csp_code']}; "
+        f"{', '.join(info['lad_codes'])}; {', '.join(info['forces'])}), period {args.period}.\n"
+        f"  the store holds {info['held']} for {', '.join(info['forces'])}"
+    )
+    try:
+        load_params(out, check_store=False)
+    except ParameterError as e:
+        print(f"It needs attention before it runs:\n{e}", file=sys.stderr)
+        return 2
+    print(f"It validates. Next: `sa check {args.params}`, then `sa run {args.params}`.")
+    return 0
+
+
 def _cmd_init(args) -> int:
     import re
 
@@ -127,6 +169,15 @@ def _cmd_init(args) -> int:
     out = config.resolve(args.params)
     if out.exists() and not args.force:
         print(f"sa init: {args.params} exists; pass --force to overwrite it.", file=sys.stderr)
+        return 2
+    if args.csp:
+        return _cmd_init_csp(args, out)
+    if not args.name or not args.lad:
+        print(
+            "sa init: give --csp NAME_OR_CODE (see `sa csps`), or --name and --lad for a custom "
+            "set of districts.",
+            file=sys.stderr,
+        )
         return 2
     text = (config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text(encoding="utf-8")
     slug = re.sub(r"[^a-z0-9]+", "_", args.name.lower()).strip("_")
@@ -147,10 +198,12 @@ def _cmd_init(args) -> int:
     text = re.sub(r"^  slug: .*$", f"  slug: {slug}", text, count=1, flags=re.M)
     text = re.sub(r"^  lad_codes: .*$", f"  lad_codes: [{codes}]", text, count=1, flags=re.M)
     text = re.sub(r"^period: \S+", f"period: '{args.period}'", text, count=1, flags=re.M)
+    # Without a boundaries folder, the national reference covers any LAD in England and Wales.
+    national = None if args.boundaries else "national"
     for key, value in (
-        ("boundaries", args.boundaries),
-        ("population", args.population),
-        ("deprivation", args.deprivation),
+        ("boundaries", args.boundaries or national),
+        ("population", args.population or national),
+        ("deprivation", args.deprivation or national),
     ):
         if value:
             text = re.sub(rf"^  {key}: .*$", f"  {key}: {value}", text, count=1, flags=re.M)
@@ -221,6 +274,11 @@ def _cmd_check(args) -> int:
         print(f"sa check: {e}", file=sys.stderr)
         return 2
     periods = comparison_periods(parse_period(p["period"]), p.get("baseline_year"))
+    if not args.no_store:
+        from sa_lib.pack.params import period_coverage
+
+        for w in period_coverage(p)["warnings"]:
+            print(f"sa check: warning: {w}", file=sys.stderr)
     print(f"{args.params}: OK")
     print(f"  CSP: {p['csp']['name']} ({', '.join(p['csp']['lad_codes'])})")
     print("  periods: " + "; ".join(f"{k} {v.label}" for k, v in periods.items()))
@@ -389,16 +447,37 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("params", help="where to write it, e.g. parameters/fenland_2025q4.yaml")
-    p.add_argument("--name", required=True, help="the CSP's name, e.g. Fenland")
     p.add_argument(
-        "--lad", action="append", required=True, help="LAD code (repeat for a multi-district CSP)"
+        "--csp",
+        help="a CSP's name or code (see `sa csps`): LADs, force, peers and the national "
+        "reference geography are filled in",
     )
-    p.add_argument("--period", required=True, help="'2025-Q4', '2025' or 'FY2025/26'")
+    p.add_argument("--name", help="with --lad: the name of a custom set of districts")
+    p.add_argument(
+        "--lad", action="append", help="LAD code (repeat for a multi-district CSP); with --name"
+    )
+    p.add_argument(
+        "--period",
+        required=True,
+        help="'2025-Q4', '2025', 'FY2025/26', '2018-07' or '12m-2025-12'",
+    )
+    p.add_argument(
+        "--store", default="data/processed", help="the store (decides baseline and targets)"
+    )
     p.add_argument("--boundaries", help="boundaries folder ({lsoa21,lsoa11,ward25}/<LAD>.geojson)")
     p.add_argument("--population", help="Census 2021 LSOA21 age-band CSV")
     p.add_argument("--deprivation", help="IoD2019 File 1 or 2")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser(
+        "csps",
+        help="list the Community Safety Partnerships of England and Wales (codes, LADs, force)",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--force", help="only this police force's CSPs, e.g. essex")
+    p.set_defaults(func=_cmd_csps)
 
     p = sub.add_parser(
         "check",

@@ -27,10 +27,16 @@ import pandas as pd
 from sa_lib import config
 from sa_lib.choices import choices_table, clear_choices, record_choice
 from sa_lib.data.annotations import load_annotations
-from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography
-from sa_lib.data.periods import Period, comparison_periods, parse_period
-from sa_lib.data.store import load_street, store_months
-from sa_lib.pack.params import load_params, published_disclosure, theme_disclosure
+from sa_lib.data.coverage import contiguous_run, month_ranges
+from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography, csp_lsoa_codes
+from sa_lib.data.periods import Period
+from sa_lib.data.store import load_street
+from sa_lib.pack.params import (
+    load_params,
+    period_coverage,
+    published_disclosure,
+    theme_disclosure,
+)
 from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
 __all__ = ["Context", "open_context"]
@@ -97,11 +103,14 @@ class Context:
     period : Period
         The assessment period.
     periods : dict of str -> Period
-        ``current``, ``previous``, ``last_year``, ``baseline`` (if set).
+        The periods the CSP's force holds in full, of ``current``, ``previous``,
+        ``last_year``, ``baseline`` (if set). A comparison the store does not hold is
+        left out (so nothing is computed from it) and listed in ``unavailable``.
     geo : CSPGeography
     crimes : DataFrame
-        The CSP's street rows (crime and ASB) for every stored month up to the
-        end of the period, with ``lsoa21_code``, ``ward_code``, ``ward_name``.
+        The CSP's street rows (crime and ASB) for every month its own force holds
+        up to the end of the period, loaded by LSOA codes of both vintages and
+        placed with ``lsoa21_code``, ``ward_code``, ``ward_name``, ``placement``.
     annotations : DataFrame
         Recording-practice changes.
     disclosure : dict
@@ -120,6 +129,36 @@ class Context:
     disclosure: dict
     stats: dict
     months_present: list[str] = field(default_factory=list)
+    forces: list[str] | None = None
+    unavailable: dict[str, Period] = field(default_factory=dict)
+    coverage_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def series_months(self) -> list[str]:
+        """Months a series (trend, SPC, targets, emerging hot spots) may use.
+
+        The unbroken run of months the force holds ending with the period: a gap
+        ends the series, so no chart or test treats an unheld month as zero.
+        """
+        return contiguous_run(self.months_present, self.period.months[-1])
+
+    @property
+    def series_note(self) -> str | None:
+        """A plain sentence when a gap in the data cut the series short, else None."""
+        held = [m for m in self.months_present if m <= self.period.months[-1]]
+        run = self.series_months
+        if not run or len(run) == len(held):
+            return None
+        return (
+            f"Trends and control charts use {month_ranges(run)} only: the data have a gap "
+            f"before {run[0]} (months held: {month_ranges(held)}), and months not held are "
+            f"never counted as zero."
+        )
+
+    def series(self, df: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Rows of ``df`` (default the CSP's crimes) in :attr:`series_months`."""
+        d = self.crimes if df is None else df
+        return d[d["month"].isin(self.series_months)]
 
     @property
     def csp_name(self) -> str:
@@ -159,15 +198,25 @@ class Context:
         super().__setattr__(name, value)
 
     @property
+    def months_wanted(self) -> list[str]:
+        """Every month of every comparison period, held or not (for the data-quality check)."""
+        every = {**self.periods, **self.unavailable}
+        return sorted({m for p in every.values() for m in p.months})
+
+    @property
     def months_in_view(self) -> list[str]:
-        """Every month of the comparison periods, sorted."""
+        """Every month of the comparison periods held, sorted."""
         return sorted({m for p in self.periods.values() for m in p.months})
 
     @cached_property
     def no_location(self) -> pd.DataFrame:
         """The force's rows with no location over the months in view."""
         return load_street(
-            self.store, months=self.months_in_view, lsoa_codes=[], include_no_location=True
+            self.store,
+            months=self.months_in_view,
+            lsoa_codes=[],
+            include_no_location=True,
+            forces=self.forces,
         )
 
     @cached_property
@@ -191,7 +240,7 @@ class Context:
             fc = self.force_counts
             fc = fc[fc["month"].isin(months) & ~fc["lad_code"].str.startswith("(")]
             return int(fc["count"].sum())
-        df = load_street(self.store, months=months, columns=["lsoa_code"])
+        df = load_street(self.store, months=months, columns=["lsoa_code"], forces=self.forces)
         located = df["lsoa_code"].dropna()
         if located.isin(self.geo.lsoas["lsoa21_code"]).all():
             return None
@@ -272,27 +321,39 @@ def _slice_key(params: dict, period: Period) -> tuple:
     )
     lads = tuple(params["csp"]["lad_codes"])
     files = tuple(
-        _file_sig(config.resolve(d[k])) if d.get(k) else None
+        (d[k] if d[k] == "national" else _file_sig(config.resolve(d[k]))) if d.get(k) else None
         for k in ("boundaries", "population", "deprivation")
     )
     return (lads, files, str(store), parts, period.months[-1])
+
+
+def _source(v):
+    """A data.* value as build_geography takes it: 'national', a resolved path, or None."""
+    return None if v is None else ("national" if v == "national" else config.resolve(v))
 
 
 def _build_slice(params: dict, period: Period):
     d = params["data"]
     geo = build_geography(
         params["csp"]["lad_codes"],
-        config.resolve(d["boundaries"]),
-        config.resolve(d["population"]),
-        config.resolve(d["deprivation"]) if d.get("deprivation") else None,
+        _source(d["boundaries"]),
+        _source(d["population"]),
+        _source(d.get("deprivation")),
     )
     store = config.resolve(d["store"])
-    months_present = store_months(store)
+    cov = period_coverage(params)
+    forces, months_present = cov["forces"], cov["held"]
     months = [m for m in months_present if m <= period.months[-1]]
-    # Rows coded to LSOA 2011 (police.uk before 2022) are read too; assign_to_csp maps them.
-    codes = sorted(set(geo.lsoas["lsoa21_code"]) | set(geo.lsoa11_to_lsoa21["lsoa11_code"]))
-    raw = load_street(store, months=months, lsoa_codes=codes)
+    # The CSP's own force's rows, by LSOA codes of both vintages (data.vintage places them).
+    raw = load_street(store, months=months, lsoa_codes=csp_lsoa_codes(geo), forces=forces)
     crimes = assign_to_csp(raw, geo)
+    if forces:
+        record_choice(
+            "police force data used",
+            f"{', '.join(forces)}: {month_ranges(months_present)}",
+            "the CSP's own police force area (ONS LAD to CSP to PFA lookup); other forces' rows "
+            "and months in the store are not used",
+        )
     return geo, crimes, months_present
 
 
@@ -365,9 +426,20 @@ def open_context(
     for key, value in (overrides or {}).items():
         if value is not None:
             record_choice(key, value, "changed for this run (overrides)", source="parameters")
-    period = parse_period(params["period"])
-    periods = comparison_periods(period, params.get("baseline_year"))
+    cov = period_coverage(params)
+    all_periods = cov["periods"]
+    period = all_periods["current"]
+    periods = {k: v for k, v in all_periods.items() if k not in cov["missing"]}
+    unavailable = {k: v for k, v in all_periods.items() if k in cov["missing"]}
+    forces = cov["forces"]
     geo, crimes, months_present = _csp_slice(params, period)
+    for key, per in unavailable.items():
+        record_choice(
+            f"{key.replace('_', ' ')} period",
+            f"{per.label}: not available",
+            f"the store does not hold {month_ranges(cov['missing'][key])} for this force, so no "
+            f"comparison with it is made",
+        )
     stats = dict(params["statistics"])
     disclosure = published_disclosure(theme_disclosure(params, theme), theme)
     for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
@@ -402,4 +474,7 @@ def open_context(
         disclosure=disclosure,
         stats=stats,
         months_present=months_present,
+        forces=forces,
+        unavailable=unavailable,
+        coverage_warnings=cov["warnings"],
     )

@@ -42,7 +42,10 @@ ATTRIBUTION = [
     "Boundaries and lookups: Source: Office for National Statistics licensed under the Open "
     "Government Licence v3.0. Contains OS data © Crown copyright and database right.",
     "Population: Census 2021, Office for National Statistics, Open Government Licence v3.0.",
-    "Deprivation: English Indices of Deprivation 2019, MHCLG, OGL v3.0.",
+    "Deprivation: English Indices of Deprivation 2019 and 2025, MHCLG; Welsh Index of Multiple "
+    "Deprivation 2019, Welsh Government; Open Government Licence v3.0.",
+    "National reference geography: ONS LSOA 2021 boundaries, LSOA to ward best-fit "
+    "lookup, LAD to CSP to police force area lookup and LSOA 2011 to 2021 change lookup, OGL v3.0.",
 ]
 
 REPORT_CSS = """

@@ -38,6 +38,8 @@ __all__ = [
     "SENSITIVE_THEMES",
     "SENSITIVE_MIN_THRESHOLD",
     "SLUG_RE",
+    "period_coverage",
+    "csp_forces",
 ]
 
 #: A CSP slug: lower-case letters, digits, '_' and '-' (it names a folder under outputs/).
@@ -290,15 +292,23 @@ SCHEMA: dict[str, F] = {
             ),
             "boundaries": F(
                 (str,),
-                required=True,
+                default="national",
                 kind="path",
-                help="folder of {lsoa21,lsoa11,ward25}/<LAD>.geojson",
+                help="'national' (the shipped ONS reference: official best-fit wards drawn as "
+                "the dissolve of their LSOAs) or a folder of {lsoa21,lsoa11,ward25}/<LAD>.geojson",
             ),
             "population": F(
-                (str,), required=True, kind="path", help="Census 2021 LSOA21 age-band CSV"
+                (str,),
+                default="national",
+                kind="path",
+                help="'national' (Census 2021, shipped) or a Census 2021 LSOA21 age-band CSV",
             ),
             "deprivation": F(
-                (str,), default=None, kind="path?", help="IoD2019 File 1 or 2 (LSOA11)"
+                (str,),
+                default=None,
+                kind="path?",
+                help="'national' (IoD 2025 England / WIMD 2019 Wales, shipped) or an IoD2019 "
+                "File 1 or 2 (LSOA11)",
             ),
             "force_counts": F(
                 (str,),
@@ -652,6 +662,8 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
         v = data.get(key)
         if v is None or spec.kind == "store" or (key == "extract" and v == "synthetic"):
             continue
+        if key in NATIONAL_KEYS and v == "national":
+            continue
         if not config.resolve(v).exists():
             problems.append(
                 f"data.{key}: file or folder not found: {short_repr(v)} (looked at "
@@ -663,7 +675,21 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
     # LAD codes against the boundaries present.
     csp = p.get("csp") or {}
     lads = csp.get("lad_codes")
-    if (
+    national_lads = isinstance(lads, list) and data.get("boundaries") == "national"
+    if national_lads:
+        from sa_lib.data.national import lad_lookup
+
+        known = set(lad_lookup()["lad_code"])
+        for code in lads:
+            if code not in known:
+                problems.append(
+                    f"csp.lad_codes: unknown LAD code {code!r}: not a local authority district "
+                    f"(December 2024) in England or Wales. Fix: run `sa csps` for the codes, or "
+                    f"`sa init FILE --csp NAME`."
+                )
+        if not lads:
+            problems.append("csp.lad_codes is empty; give at least one LAD code, e.g. [E07000011].")
+    elif (
         isinstance(lads, list)
         and data.get("boundaries")
         and config.resolve(data["boundaries"]).exists()
@@ -719,36 +745,23 @@ def validate_params(raw: dict, path: str = "<parameters>", *, check_store: bool 
                 f"name); got {t!r}."
             )
 
-    # The store must hold the months the report needs.
-    if check_store and period is not None and not problems:
-        from sa_lib.data.store import store_months
+    if not problems and isinstance(lads, list) and lads:
+        problems += _lsoa_file_coverage(p)
 
-        store = config.resolve(data.get("store", "data/processed"))
-        months = store_months(store)
-        if not months:
-            problems.append(
-                f"data.store: {store} holds no police.uk street data. Run `sa ingest PATH...` first "
-                f"(for the sample: `sa ingest data/sample/police_uk`)."
-            )
-        else:
-            missing = [m for m in period.months if m not in months]
-            if missing:
-                problems.append(
-                    f"period {p['period']} needs months {', '.join(missing)}, which the store does not hold. "
-                    f"The store has {months[0]} to {months[-1]}; choose a period in that range or ingest the months."
-                )
+    # The store must hold the months the report needs, for the CSP's own force(s).
+    if check_store and period is not None and not problems:
+        cov = period_coverage(p)
+        if cov["problem"]:
+            problems.append(cov["problem"])
+        if not problems:
             from sa_lib.data.store import unreadable_partitions
 
+            store = config.resolve(data.get("store", "data/processed"))
             for bad in unreadable_partitions(store, last_month=period.months[-1]):
                 problems.append(
                     f"data.store: partition {bad['path']} (month {bad['month']}) cannot be read: "
                     f"{bad['error']}. Fix: re-ingest that month from its data.police.uk file "
                     f"(`sa ingest PATH`), which rewrites the partition."
-                )
-            by = p.get("baseline_year")
-            if by is not None and f"{by}-01" not in months:
-                problems.append(
-                    f"baseline_year={by} is not in the store ({months[0]} to {months[-1]}); choose a year in range."
                 )
         if not problems:
             problems += _extract_content_problems(data.get("extract"))
@@ -776,6 +789,138 @@ def _extract_content_problems(value: object) -> list[str]:
         msg = " ".join(str(e).split())
         return [f"data.extract={short_repr(value)}: {msg[:600]}"]
     return []
+
+
+NATIONAL_KEYS = ("boundaries", "population", "deprivation")
+
+
+def csp_forces(params: dict) -> list[str] | None:
+    """The police.uk force slug(s) of the CSP's LADs, or None when the LADs are not in the
+    national lookup (then any force's months count)."""
+    from sa_lib.data.national import forces_for_lads
+
+    forces = forces_for_lads((params.get("csp") or {}).get("lad_codes") or [])
+    return forces or None
+
+
+def period_coverage(params: dict) -> dict:
+    """Which of the report's periods the CSP's own force holds in the store.
+
+    Returns
+    -------
+    dict
+        ``forces`` (slugs or None), ``held`` (months held), ``periods`` (key -> Period),
+        ``missing`` (key -> months not held, for each period not fully held; targets'
+        years appear as ``target <crime type> <year>``), ``warnings`` (one plain sentence
+        per missing comparison) and ``problem`` (an error for a missing current period,
+        listing what the force holds, else None).
+    """
+    from sa_lib.data.coverage import month_ranges
+    from sa_lib.data.periods import calendar_year, comparison_periods
+    from sa_lib.data.store import store_months
+
+    period = parse_period(params["period"])
+    periods = comparison_periods(period, params.get("baseline_year"))
+    store = config.resolve((params.get("data") or {}).get("store", "data/processed"))
+    forces = csp_forces(params)
+    held = store_months(store, forces=forces)
+    who = f"the {', '.join(forces)} force's data" if forces else "the store"
+    out = {"forces": forces, "held": held, "periods": periods, "missing": {}, "warnings": []}
+    out["problem"] = None
+    if not held:
+        out["problem"] = (
+            f"data.store: {store} holds no police.uk street data for "
+            f"{', '.join(forces) if forces else 'any force'}. Run `sa ingest PATH...` on that "
+            f"force's data.police.uk files first (for the sample: `sa ingest data/sample/police_uk`)."
+        )
+        return out
+    have = set(held)
+    checks = dict(periods)
+    for t in params.get("targets") or []:
+        for k in ("baseline_year", "target_year"):
+            y = t.get(k)
+            if isinstance(y, int) and y <= period.end.year:
+                checks[f"target {t.get('crime_type')} {y}"] = calendar_year(y)
+    for key, per in checks.items():
+        miss = [m for m in per.months if m not in have and m <= period.months[-1]]
+        if not miss:
+            continue
+        out["missing"][key] = miss
+        if key == "current":
+            out["problem"] = (
+                f"period {params['period']} needs months {month_ranges(miss)}, which {who} in the "
+                f"store do not hold. It holds {month_ranges(held)}. Fix: choose a period in that "
+                f"range, or `sa ingest` the missing months."
+            )
+        else:
+            out["warnings"].append(
+                f"{key.replace('_', ' ')} ({per.label}) is not available: {who} in the store "
+                f"lack {month_ranges(miss)}; that comparison is shown as not available."
+            )
+    return out
+
+
+def _lsoa_file_coverage(p: dict) -> list[str]:
+    """Check the population and deprivation files cover every LSOA of the CSP (by code)."""
+    import pandas as pd
+
+    data = p.get("data") or {}
+    lads = p["csp"]["lad_codes"]
+    try:
+        if data.get("boundaries") == "national":
+            from sa_lib.data.national import lsoa_lookup
+
+            look = lsoa_lookup()
+            codes = sorted(look.loc[look["lad_code"].isin(lads), "lsoa21_code"])
+        else:
+            import geopandas as gpd
+
+            codes = []
+            for lad in lads:
+                f = config.resolve(data["boundaries"]) / "lsoa21" / f"{lad}.geojson"
+                codes += gpd.read_file(f, ignore_geometry=True)["LSOA21CD"].astype(str).tolist()
+            codes = sorted(codes)
+    except Exception:  # noqa: BLE001 - the geography's own errors are reported at run time
+        return []
+    problems = []
+    pop = data.get("population")
+    if pop and pop != "national":
+        have = set(pd.read_csv(config.resolve(pop), usecols=["lsoa21_code"])["lsoa21_code"])
+        miss = [c for c in codes if c not in have]
+        if miss:
+            problems.append(
+                f"data.population: {pop} has no population for {len(miss)} of the CSP's "
+                f"{len(codes)} LSOAs, the first {miss[0]}. Fix: use a Census 2021 file that "
+                f"covers the CSP, or 'national' (all of England and Wales, shipped)."
+            )
+    dep = data.get("deprivation")
+    if dep == "national":
+        from sa_lib.data.national import deprivation
+
+        have = set(deprivation(codes)["lsoa21_code"])
+        miss = [c for c in codes if c not in have]
+        if miss:
+            problems.append(
+                f"data.deprivation: the national reference has no deprivation index for LSOA "
+                f"{miss[0]} ({len(miss)} missing). Fix: rebuild data/national with "
+                f"scripts/build_national.py, or remove data.deprivation."
+            )
+    elif dep:
+        from sa_lib.data.geography import load_deprivation
+        from sa_lib.data.national import change_lookup
+
+        have11 = set(load_deprivation(config.resolve(dep))["lsoa11_code"])
+        ch = change_lookup()
+        ch = ch[ch["lsoa21_code"].isin(codes)]
+        ok = set(ch.loc[ch["lsoa11_code"].isin(have11), "lsoa21_code"])
+        miss = [c for c in codes if c not in ok]
+        if miss:
+            problems.append(
+                f"data.deprivation: {dep} covers none of the LSOA 2011 areas of LSOA {miss[0]} "
+                f"({len(miss)} of the CSP's {len(codes)} LSOAs uncovered). Fix: use a deprivation "
+                f"file for the CSP's country (IoD for England), or 'national' (IoD 2025 / WIMD 2019)."
+            )
+    return problems
 
 
 def apply_overrides(raw: dict, overrides: dict | None) -> dict:

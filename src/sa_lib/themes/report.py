@@ -192,6 +192,10 @@ def synthetic_caption(caption: str | None) -> str | None:
     return f"SYNTHETIC DATA: {cap}" if cap else "SYNTHETIC DATA"
 
 
+#: What a table shows for a period the store does not hold (never a zero).
+NOT_AVAILABLE = "not available"
+
+
 def show_table(df: pd.DataFrame, **kwargs) -> None:
     """Display :func:`table_html` in the notebook."""
     display(HTML(table_html(df, **kwargs)))
@@ -299,6 +303,11 @@ def show_header(
     """
     p = ctx.periods
     comp = ", ".join(f"{k.replace('_', ' ')}: {v.label}" for k, v in p.items() if k != "current")
+    missing = getattr(ctx, "unavailable", {}) or {}
+    if missing:
+        comp += (", " if comp else "") + ", ".join(
+            f"{k.replace('_', ' ')}: {v.label} (not available)" for k, v in missing.items()
+        )
     against = p.get("last_year") or p.get("previous")
     syn = synthetic_banner_html() if (synthetic or partly_synthetic) else ""
     _PAGE["synthetic"] = bool(synthetic)
@@ -558,6 +567,12 @@ def summary_display(
                 _change_text(p, lab)
                 for p, lab in zip(t[f"pct_vs_{key}"], t[f"label_vs_{key}"], strict=True)
             ]
+    # A period the store does not hold: shown, never as zero, and nothing computed from it.
+    for key, p in (getattr(ctx, "unavailable", {}) or {}).items():
+        if key == "current" or p.label in out.columns:
+            continue
+        out[p.label] = NOT_AVAILABLE
+        out[f"vs {p.label}"] = NOT_AVAILABLE
     return out
 
 
@@ -840,6 +855,23 @@ def overview_findings(
     from sa_lib.themes.summary import change_table
 
     key = "last_year" if "last_year" in ctx.periods else "previous"
+    thr = ctx.disclosure["threshold"]
+    if key not in ctx.periods:
+        found = key_findings(
+            pd.DataFrame(
+                columns=["label", "count_before", "count_after", "p_value", "significant"]
+            ),
+            trends=(trends.attrs.get("results") if trends is not None else None),
+            spc={"All crime (excluding ASB)": chart} if chart is not None else None,
+            targets=(targets.attrs.get("results") if targets is not None else None),
+            suppress_below=thr,
+            max_findings=max_findings,
+        )
+        return [
+            "Neither the previous period nor the same period last year is available in the data, "
+            "so no change is reported.",
+            *found,
+        ]
     res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
     res = res[~res["label"].isin(withheld(types, ctx, key=key))]
     res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))

@@ -217,6 +217,11 @@ def area_summary(
     return t
 
 
+#: Fewest consecutive months a trend or target projection is fitted to: with fewer, the
+#: method reports no result (a trend from a few months is not a trend).
+MIN_SERIES_MONTHS = 12
+
+
 def trend_table(
     monthly: pd.DataFrame, types: Sequence[str], *, alpha: float = 0.05
 ) -> pd.DataFrame:
@@ -240,6 +245,15 @@ def trend_table(
 
     require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
     rows, results = [], {}
+    n_months = monthly["month_start"].nunique()
+    if n_months < MIN_SERIES_MONTHS:
+        out = pd.DataFrame(rows)
+        out.attrs["results"] = results
+        out.attrs["too_short"] = (
+            f"The series has {n_months} month(s); a trend needs at least {MIN_SERIES_MONTHS}, "
+            f"so none is reported."
+        )
+        return out
     for t in types:
         d = monthly[monthly["crime_type"] == t][["month_start", "count"]]
         if d["count"].sum() == 0:
@@ -288,6 +302,8 @@ def target_table(
 
     require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
     rows, results = [], {}
+    if monthly["month_start"].nunique() < MIN_SERIES_MONTHS:
+        targets = []  # a projection from under a year of months is not reported
     for spec in targets:
         t = spec["crime_type"]
         if t == "All crime":
@@ -346,8 +362,9 @@ def change_table(
     ----------
     t : DataFrame
         From :func:`type_summary` or :func:`area_summary`.
-    key : str
-        The comparison period (``last_year``, ``previous`` or ``baseline``).
+    key : str or None
+        The comparison period (``last_year``, ``previous`` or ``baseline``); None when the
+        comparison period is not available in the data: no row (nothing is compared).
     total_label : str or None, default "All crime"
         A row with this label is tested on its own; ``correction`` applies across the
         other rows (the crime types), as in :func:`type_summary`.
@@ -358,6 +375,9 @@ def change_table(
         ``label``, ``count_before``, ``count_after`` and the columns of
         :func:`sa_lib.stats.change.compare_counts`.
     """
+    if key is None:
+        one = pd.DataFrame({"label": ["-"], "count_before": [1], "count_after": [1]})
+        return compare_counts(one, alpha=alpha, correction=correction).iloc[0:0]
     require_columns(t, [label_col, "count_current", f"count_{key}"], arg="t")
     base = pd.DataFrame(
         {

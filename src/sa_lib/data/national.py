@@ -1,0 +1,255 @@
+"""The national reference shipped in ``data/national/``: every CSP in England and Wales.
+
+Compact Parquet tables rebuilt by ``scripts/build_national.py`` from the ONS,
+MHCLG and Welsh Government files (provenance and SHA-256 in
+``data/national/PROVENANCE.json``; Open Government Licence v3.0):
+
+- LSOA 2021 polygons (super-generalised, EPSG:27700);
+- the official LSOA21 -> ward 2024 -> LAD 2024 **best-fit** lookup;
+- LAD 2024 -> CSP 2024 -> police force area (with the data.police.uk force slug);
+- the ONS LSOA11 -> LSOA21 lookup with change codes (U unchanged, S split, M merged,
+  X irregular);
+- deprivation on LSOA21: IoD 2025 (England) and WIMD 2019 (Wales, mapped from LSOA11),
+  each row labelled with its index and year;
+- Census 2021 usual residents by LSOA21 and age band.
+
+Examples
+--------
+>>> csp = resolve_csp("Huntingdonshire")
+>>> csp["csp_code"], csp["lad_codes"], csp["forces"]
+('E22000016', ['E07000011'], ['cambridgeshire'])
+>>> len(csp_table(force="essex"))
+14
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from sa_lib import config
+
+__all__ = [
+    "ATTRIBUTION",
+    "NationalReferenceError",
+    "csp_table",
+    "resolve_csp",
+    "lad_lookup",
+    "lsoa_lookup",
+    "change_lookup",
+    "lsoa21_boundaries",
+    "deprivation",
+    "population_long",
+    "forces_for_lads",
+]
+
+ATTRIBUTION = (
+    "Boundaries and lookups: Source: Office for National Statistics licensed under the Open "
+    "Government Licence v3.0; contains OS data © Crown copyright and database right. "
+    "Deprivation: English Indices of Deprivation 2025 (MHCLG) and Welsh Index of Multiple "
+    "Deprivation 2019 (Welsh Government), OGL v3.0."
+)
+
+
+class NationalReferenceError(ValueError):
+    """The national reference is missing or a name or code is not in it."""
+
+
+def _path(name: str):
+    p = config.NATIONAL_DIR / name
+    if not p.exists():
+        raise NationalReferenceError(
+            f"The national reference file {p} is missing. Fix: restore data/national/ from git, "
+            f"or rebuild it with `python scripts/build_national.py`."
+        )
+    return p
+
+
+@lru_cache(maxsize=1)
+def lad_lookup() -> pd.DataFrame:
+    """LAD 2024 -> CSP 2024 -> police force area.
+
+    Returns
+    -------
+    DataFrame
+        ``lad_code``, ``lad_name``, ``csp_code``, ``csp_name``, ``pfa_code``, ``pfa_name``,
+        ``force`` (the data.police.uk force slug, e.g. ``"essex"``).
+    """
+    return pd.read_parquet(_path("lad_csp_pfa.parquet"))
+
+
+def csp_table(force: str | None = None) -> pd.DataFrame:
+    """One row per CSP: code, name, LADs and police force.
+
+    Parameters
+    ----------
+    force : str, optional
+        A force slug or force-area name (``"essex"``, ``"Metropolitan Police"``); only its CSPs.
+
+    Returns
+    -------
+    DataFrame
+        ``csp_code``, ``csp_name``, ``lad_codes`` (comma-separated), ``lad_names``,
+        ``force``, ``pfa_name``; sorted by force, then CSP name.
+
+    Raises
+    ------
+    NationalReferenceError
+        If ``force`` matches no force, listing the valid slugs.
+    """
+    lk = lad_lookup()
+    if force is not None:
+        f = str(force).strip().lower()
+        sel = lk[(lk["force"] == f) | (lk["pfa_name"].str.lower() == f)]
+        if sel.empty:
+            raise NationalReferenceError(
+                f"force={force!r} is not a police force area in England or Wales. Valid forces: "
+                f"{', '.join(sorted(lk['force'].unique()))}."
+            )
+        lk = sel
+    out = (
+        lk.sort_values("lad_code")
+        .groupby(["csp_code", "csp_name", "force", "pfa_name"], as_index=False)
+        .agg(lad_codes=("lad_code", ", ".join), lad_names=("lad_name", ", ".join))
+    )
+    cols = ["csp_code", "csp_name", "lad_codes", "lad_names", "force", "pfa_name"]
+    return out[cols].sort_values(["force", "csp_name"]).reset_index(drop=True)
+
+
+def resolve_csp(name_or_code: str) -> dict:
+    """Find a CSP by its code (``E22000016``), its name, or one of its LADs' codes or names.
+
+    Returns
+    -------
+    dict
+        ``csp_code``, ``csp_name``, ``lad_codes`` (list), ``forces`` (list of slugs),
+        ``pfa_names`` (list).
+
+    Raises
+    ------
+    NationalReferenceError
+        Naming the value and the closest CSP names.
+    """
+    lk = lad_lookup()
+    q = str(name_or_code).strip()
+    ql = q.lower()
+    hit = lk[lk["csp_code"] == q.upper()]
+    if hit.empty:
+        hit = lk[lk["csp_name"].str.lower() == ql]
+    if hit.empty:
+        lad = lk[(lk["lad_code"] == q.upper()) | (lk["lad_name"].str.lower() == ql)]
+        if not lad.empty:
+            hit = lk[lk["csp_code"].isin(lad["csp_code"])]
+    if hit.empty:
+        close = difflib.get_close_matches(q, lk["csp_name"].unique().tolist(), n=3, cutoff=0.5)
+        raise NationalReferenceError(
+            f"CSP {name_or_code!r} is not a Community Safety Partnership in England or Wales "
+            f"(ONS, December 2024). "
+            + (f"Did you mean {', '.join(map(repr, close))}? " if close else "")
+            + "Fix: run `sa csps` to list them, or give a CSP code like E22000016."
+        )
+    if hit["csp_code"].nunique() > 1:
+        raise NationalReferenceError(
+            f"{name_or_code!r} matches several CSPs: {', '.join(sorted(hit['csp_name'].unique()))}. "
+            f"Fix: give the CSP code (see `sa csps`)."
+        )
+    hit = hit.sort_values("lad_code")
+    return {
+        "csp_code": hit["csp_code"].iloc[0],
+        "csp_name": hit["csp_name"].iloc[0],
+        "lad_codes": hit["lad_code"].tolist(),
+        "forces": sorted(hit["force"].unique()),
+        "pfa_names": sorted(hit["pfa_name"].unique()),
+    }
+
+
+def forces_for_lads(lad_codes) -> list[str]:
+    """The police.uk force slug(s) whose area holds these LADs (empty for unknown LADs).
+
+    Examples
+    --------
+    >>> forces_for_lads(["E07000011"])
+    ['cambridgeshire']
+    """
+    lk = lad_lookup()
+    return sorted(lk.loc[lk["lad_code"].isin(list(lad_codes)), "force"].unique())
+
+
+@lru_cache(maxsize=1)
+def lsoa_lookup() -> pd.DataFrame:
+    """The official LSOA21 -> ward 2024 -> LAD 2024 best-fit lookup.
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa21_code``, ``ward_code``, ``ward_name``, ``lad_code``, ``lad_name``.
+    """
+    return pd.read_parquet(_path("lsoa21_ward_lad.parquet"))
+
+
+@lru_cache(maxsize=1)
+def change_lookup() -> pd.DataFrame:
+    """The ONS LSOA11 -> LSOA21 lookup.
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa11_code``, ``lsoa21_code``, ``change_code`` (U, S, M or X), ``lad22_code``;
+        one row per (LSOA11, LSOA21) pair.
+    """
+    return pd.read_parquet(_path("lsoa11_lsoa21.parquet"))
+
+
+def lsoa21_boundaries(lsoa21_codes):
+    """LSOA 2021 polygons (super-generalised) for the given codes, EPSG:27700.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``lsoa21_code``, ``lsoa21_name``, ``geometry``.
+    """
+    import geopandas as gpd  # imported here: `sa csps` and `sa init` need no geometry
+
+    codes = sorted(set(lsoa21_codes))
+    table = pq.read_table(
+        _path("lsoa21_boundaries.parquet"), filters=[("lsoa21_code", "in", codes)]
+    )
+    g = gpd.GeoDataFrame.from_arrow(table) if hasattr(gpd.GeoDataFrame, "from_arrow") else None
+    if g is None:  # pragma: no cover - older geopandas
+        g = gpd.read_parquet(_path("lsoa21_boundaries.parquet"))
+        g = g[g["lsoa21_code"].isin(codes)]
+    return gpd.GeoDataFrame(g, geometry="geometry", crs="EPSG:27700").reset_index(drop=True)
+
+
+def deprivation(lsoa21_codes=None) -> pd.DataFrame:
+    """Deprivation on LSOA21: IoD 2025 for England, WIMD 2019 for Wales.
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa21_code``, ``imd_rank``, ``imd_decile``, ``crime_rank``, ``crime_decile``,
+        ``deprivation_index``, ``deprivation_year``, ``deprivation_n_areas`` (ranks run
+        1 = most deprived to this), ``deprivation_source_lsoa`` (the LSOA the values were
+        published for: the LSOA21 itself, or for Wales the LSOA11 they come from).
+    """
+    d = pd.read_parquet(_path("deprivation_lsoa21.parquet"))
+    if lsoa21_codes is not None:
+        d = d[d["lsoa21_code"].isin(list(lsoa21_codes))]
+    return d.reset_index(drop=True)
+
+
+def population_long(lsoa21_codes=None) -> pd.DataFrame:
+    """Census 2021 usual residents by LSOA21 and age band (long format).
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa21_code``, ``age_group``, ``usual_residents``.
+    """
+    p = pd.read_parquet(_path("population_lsoa21.parquet"))
+    if lsoa21_codes is not None:
+        p = p[p["lsoa21_code"].isin(list(lsoa21_codes))]
+    return p.reset_index(drop=True)

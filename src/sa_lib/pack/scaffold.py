@@ -1,0 +1,158 @@
+"""Write a starting parameters file for any CSP in England and Wales (``sa init --csp``).
+
+The file names the CSP's LADs, the period, the national reference geography
+(``data.boundaries: national`` and so on), the CSP's police force area as the wider
+area and the other CSPs in that force as peers. A baseline year and a target are
+written only when the store holds every month of the baseline year for the CSP's
+force; otherwise they are left as commented examples. Inputs that only the shipped
+sample covers (the synthetic extract, partner files, events, force-wide counts) are
+written only for the sample's CSP (Huntingdonshire), so the file always validates.
+
+Examples
+--------
+>>> text, info = scaffold_params("Uttlesford", "2018-07", store="/nonexistent")
+>>> info["lad_codes"], info["forces"], info["baseline_year"]
+(['E07000077'], ['essex'], None)
+>>> "boundaries: national" in text and "# baseline_year:" in text
+True
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from sa_lib import config
+from sa_lib.data.coverage import month_ranges
+from sa_lib.data.national import csp_table, resolve_csp
+from sa_lib.data.periods import calendar_year, parse_period
+from sa_lib.data.store import store_months
+
+__all__ = ["scaffold_params", "SAMPLE_LADS"]
+
+#: The LADs the shipped sample's inputs (synthetic extract, partner files) cover.
+SAMPLE_LADS = ["E07000011"]
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", s.lower()).strip("_")
+
+
+def scaffold_params(
+    csp: str, period: str, *, store: str | os.PathLike[str] = "data/processed"
+) -> tuple[str, dict]:
+    """The text of a parameters file for one CSP, and what was chosen.
+
+    Parameters
+    ----------
+    csp : str
+        A CSP name or code (see ``sa csps``), or a LAD name or code.
+    period : str
+        A period string (see :mod:`sa_lib.data.periods`).
+    store : path-like
+        The store whose months decide the baseline year and targets.
+
+    Returns
+    -------
+    (str, dict)
+        The YAML text, and ``csp_code``, ``csp_name``, ``lad_codes``, ``forces``,
+        ``baseline_year`` (or None), ``held`` (the force's months, as ranges).
+
+    Raises
+    ------
+    ValueError
+        For an unknown CSP or a bad period (naming the value and the fix).
+    """
+    info = resolve_csp(csp)
+    per = parse_period(period)
+    forces = info["forces"]
+    held = set(store_months(config.resolve(store), forces=forces))
+    baseline = per.start.year - 1
+    has_baseline = all(m in held for m in calendar_year(baseline).months)
+    others = csp_table(force=forces[0]) if forces else None
+    peers = []
+    if others is not None:
+        for codes in others.loc[others["csp_code"] != info["csp_code"], "lad_codes"]:
+            peers += codes.split(", ")
+    sample = info["lad_codes"] == SAMPLE_LADS
+    name = info["csp_name"]
+    lines = [
+        f"# {name} CSP ({info['csp_code']}): written by `sa init --csp`; check it with `sa check`.",
+        f"title: {name} Community Safety Partnership strategic assessment",
+        "csp:",
+        f"  name: {name}",
+        f"  slug: {_slug(name)}",
+        f"  lad_codes: [{', '.join(info['lad_codes'])}]",
+        f"period: '{period}'          # {per.label}",
+    ]
+    if has_baseline:
+        lines.append(f"baseline_year: {baseline}")
+    else:
+        lines.append(
+            f"# baseline_year: {baseline}   # the store does not hold all of {baseline} for "
+            f"{', '.join(forces)}; ingest it, then uncomment"
+        )
+    lines += ["themes:", "  - overview", "  - hotspots", "  - place_profile", "  - violence"]
+    if sample:
+        lines += ["  - cse", "  - domestic_abuse"]
+    lines += ["data:", "  store: " + str(store)]
+    if sample:
+        # The sample's own boundary files, so its ward-level partner files match.
+        lines += [
+            "  boundaries: data/sample/boundaries",
+            "  population: data/sample/population/census2021_lsoa21_age_bands.csv.gz",
+            "  deprivation: data/sample/deprivation/iod2019_lsoa11.csv.gz",
+        ]
+    else:
+        lines += [
+            "  boundaries: national     # ONS LSOA 2021, official best-fit wards (data/national)",
+            "  population: national     # Census 2021 usual residents",
+            "  deprivation: national    # IoD 2025 (England) / WIMD 2019 (Wales)",
+        ]
+    lines += ["  annotations: config/recording_changes.csv"]
+    if sample:
+        lines += [
+            "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
+            "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
+            "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
+            "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
+            "  events: config/events_sample.csv",
+            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
+            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
+            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
+        ]
+    else:
+        lines += [
+            "  # extract: path/to/extract.parquet   # from `sa ingest-extract`, for violence detail",
+            "  # force_counts: path/to/lad_month_type.csv",
+        ]
+    pfa = info["pfa_names"][0] if info["pfa_names"] else "force"
+    lines += [
+        "comparison:",
+        f"  wider_area_name: {pfa} police force area",
+        f"  peers: [{', '.join(peers)}]   # the other CSPs in the force",
+    ]
+    if has_baseline:
+        lines += [
+            "targets:",
+            "  - crime_type: Anti-social behaviour",
+            "    reduction_pct: 10",
+            f"    baseline_year: {baseline}",
+            f"    target_year: {per.end.year + 2}",
+        ]
+    else:
+        lines += [
+            "# targets:                 # needs the baseline year's months in the store",
+            "#   - crime_type: Anti-social behaviour",
+            "#     reduction_pct: 10",
+            f"#     baseline_year: {baseline}",
+            f"#     target_year: {per.end.year + 2}",
+        ]
+    lines += [
+        "place_profile:",
+        "  area: null               # null = the ward with most crime",
+        "",
+    ]
+    out = dict(info)
+    out.update(baseline_year=baseline if has_baseline else None, held=month_ranges(held))
+    return "\n".join(lines), out
