@@ -27,15 +27,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sa_lib import config
 from sa_lib.validation import require_columns
 
 __all__ = ["DEFAULT_LOOKUP", "force_slug", "csp_slug", "csp_table", "select_csps"]
 
-#: The national reference lookup (LAD 2024 -> CSP 2024 -> police force area 2024).
-DEFAULT_LOOKUP: Path = (
-    config.ROOT.parent / "shared" / "data" / "national" / "lad24_csp24_pfa24_lookup.csv"
-)
+#: The default lookup: ``None`` means the national reference shipped in the project
+#: (:func:`sa_lib.data.national.lad_lookup`, LAD 2024 -> CSP 2024 -> police force area 2024),
+#: so ``sa run-all`` works from a fresh clone. A path names an ONS lookup CSV instead.
+DEFAULT_LOOKUP: Path | None = None
 
 LOOKUP_COLUMNS = ["ltla24_code", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"]
 
@@ -78,10 +77,25 @@ def csp_table(lookup: pd.DataFrame | str | os.PathLike[str] | None = None) -> pd
     Parameters
     ----------
     lookup : DataFrame or path, optional
-        The LAD -> CSP -> PFA lookup (default :data:`DEFAULT_LOOKUP`).
+        The LAD -> CSP -> PFA lookup: a DataFrame or CSV path with the ONS columns; by
+        default the national reference shipped in ``data/national``.
     """
     if lookup is None:
         lookup = DEFAULT_LOOKUP
+    if lookup is None:
+        from sa_lib.data.national import lad_lookup
+
+        lk = lad_lookup()
+        lookup = pd.DataFrame(
+            {
+                "ltla24_code": lk["lad_code"],
+                "ltla24_name": lk["lad_name"],
+                "csp24_code": lk["csp_code"],
+                "csp24_name": lk["csp_name"],
+                "pfa24_code": lk["pfa_code"],
+                "pfa24_name": lk["pfa_name"],
+            }
+        )
     if not isinstance(lookup, pd.DataFrame):
         path = Path(lookup)
         if not path.is_file():
