@@ -133,3 +133,21 @@ def test_warnings_from_building_the_slice_are_raised_for_every_theme(
             warnings.simplefilter("default")
             context.open_context(path, theme)
         assert [str(w.message) for w in caught].count("3 LSOA21(s) have no population") == 1
+
+
+def test_a_csp_with_no_rows_in_a_held_period_is_refused_not_shown_as_zeros():
+    # The sample store holds Cambridgeshire's months but Huntingdonshire's rows only:
+    # Cambridge built on it would publish every count as 0.
+    with pytest.raises(ValueError, match=r"not one police\.uk row falls in Cambridge's LSOAs"):
+        open_context(
+            SAMPLE_PARAMS,
+            "overview",
+            overrides={
+                "csp.name": "Cambridge",
+                "csp.slug": "cambridge",
+                "csp.lad_codes": ["E07000008"],
+                "data.boundaries": "national",
+                "data.population": "national",
+                "data.deprivation": "national",
+            },
+        )

@@ -433,6 +433,17 @@ def open_context(
     unavailable = {k: v for k, v in all_periods.items() if k in cov["missing"]}
     forces = cov["forces"]
     geo, crimes, months_present = _csp_slice(params, period)
+    if not crimes["month"].isin(period.months).any():
+        # police.uk never has a whole CSP without a single crime or ASB report in a
+        # held month: the store holds part of the force only (e.g. another CSP's
+        # sample), and its empty LSOAs must not be published as zeros.
+        held_by = f"the {', '.join(forces)} force" if forces else "the store"
+        raise ValueError(
+            f"{params_path}: {held_by} holds {period.label} in the store, but not one "
+            f"police.uk row falls in {params['csp'].get('name', 'the CSP')}'s LSOAs. The "
+            f"store holds part of the force only (the shipped sample holds Huntingdonshire "
+            f"alone). Fix: `sa ingest` the force's full data.police.uk files for these months."
+        )
     for key, per in unavailable.items():
         record_choice(
             f"{key.replace('_', ' ')} period",
