@@ -8,41 +8,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
+from test_cse_report import _index
 
-from sa_lib.stats.risk_index import composite_index
 from sa_lib.themes import cse_charts as cc
 from sa_lib.themes import cse_report as cr
-
-
-# The same hand-checkable fixtures as test_cse_report.py.
-@pytest.fixture
-def wards() -> pd.DataFrame:
-    return pd.DataFrame({"ward_code": ["W1", "W2", "W3"], "ward_name": ["Ash", "Birch", "Cedar"]})
-
-
-@pytest.fixture
-def ind() -> pd.DataFrame:
-    # Hand-checkable: 500 / 1,000 / 2,000 children; cse_crimes 2, 4, 4 ->
-    # rates 4, 4, 2 per 1,000; HMOs 10, 20, 60 over 1,000 / 2,000 / 3,000 residents -> 10 each.
-    return pd.DataFrame(
-        {
-            "ward_code": ["W2", "W1", "W3"],
-            "ward_name": ["b", "a", "c"],
-            "population": [2000, 1000, 3000],
-            "population_0_15": [1000, 500, 2000],
-            "cse_crimes": [4, 2, 4],
-            "hmo_count": [20, 10, 60],
-            "imd_share_deciles_1_5": [0.5, 1.0, 0.0],
-            "synthetic": [True, True, True],
-        }
-    )
-
-
-def _index(ind, wards):
-    d = cr.load_indicators(ind, wards)
-    s = cr.index_settings({}, d.columns)
-    rates = cr.indicator_rates(d, s["indicators"])
-    return d, s, rates, composite_index(rates, **s)
 
 
 def test_plot_banded_trend_axis_shows_bands_only():
