@@ -52,3 +52,20 @@ def ind() -> pd.DataFrame:
             "synthetic": [True, True, True],
         }
     )
+
+
+def collect_blocks(fn, *args, **kwargs) -> list:
+    """The result blocks that a display helper emits (see sa_lib.themes.results)."""
+    from sa_lib.themes.results import ThemeResult
+
+    r = ThemeResult(theme="test")
+    with r.section("s"):
+        fn(*args, **kwargs)
+    return r.sections["s"]
+
+
+def collect_html(fn, *args, **kwargs) -> list[str]:
+    """The HTML of each block a display helper emits."""
+    from sa_lib.themes.render import block_html
+
+    return [block_html(b) for b in collect_blocks(fn, *args, **kwargs)]

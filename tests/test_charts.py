@@ -86,13 +86,15 @@ def test_annotation_numbers_match_the_annotations_table():
     assert break_numbers(robbery) == ["3", "4"]
 
 
-def test_annotation_numbers_match_show_breaks(monkeypatch):
+def test_annotation_numbers_match_show_breaks():
+    from conftest import collect_html
+
     from sa_lib.themes import report
 
-    shown = []
-    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))
     m = monthly()
-    report.show_breaks(ANNOTATIONS, m["month_start"].min(), m["month_start"].max())
+    shown = collect_html(
+        report.show_breaks, ANNOTATIONS, m["month_start"].min(), m["month_start"].max()
+    )
     assert "[2] 01 Jun 2024</strong>: burglary change" in shown[0]
     assert "[3] 01 May 2025</strong>: all change" in shown[0]
 

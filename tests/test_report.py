@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from conftest import collect_html
 
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
@@ -169,10 +170,8 @@ def test_summary_display_columns():
     assert "90% CI" in summary_display(summary(), ctx(0.9)).columns
 
 
-def test_show_summary_suppresses_counts_and_derived(monkeypatch):
-    shown = []
-    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))
-    report.show_summary(summary(), ctx(), caption="Crime by type")
+def test_show_summary_suppresses_counts_and_derived():
+    shown = collect_html(report.show_summary, summary(), ctx(), caption="Crime by type")
     (html,) = shown
     assert ">3<" not in html
     assert scan_html_for_disclosure(html, threshold=10).empty
@@ -296,14 +295,14 @@ def test_overview_names_a_single_highest_ward_only_when_it_separates():
     )
 
 
-def test_show_summary_of_a_ranking_with_every_row_withheld_says_so(monkeypatch):
+def test_show_summary_of_a_ranking_with_every_row_withheld_says_so():
     # A small CSP where every ward is below the threshold: top_ranked keeps no row.
-    shown = []
-    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))
     wards = pd.DataFrame({"ward_name": ["A", "B"], "count_current": [3, 4]})
     top = report.top_ranked(wards, ctx(), 10)
     assert top.empty
-    report.show_summary(top, ctx(), label_col="ward_name", caption="Top wards (x)")
+    shown = collect_html(
+        report.show_summary, top, ctx(), label_col="ward_name", caption="Top wards (x)"
+    )
     (html,) = shown
     assert "Top wards: nothing to show" in html and "threshold of 10" in html
 

@@ -161,6 +161,42 @@ def add_downloads(html: str, out_dir: Path, page: str) -> str:
     return "".join(pieces)
 
 
+def write_result_csvs(result: dict, out_dir: Path, page: str) -> list[Path]:
+    """Write each table of a theme result (its ``to_json()``) as ``data/<file>`` in ``out_dir``.
+
+    The tables are as published (disclosure control applied in the result); the
+    file names are the ones the page links to (:func:`sa_lib.themes.results.csv_name`).
+    Earlier CSVs of the page are removed first.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> res = {"tables": [{"file": "p_01_t.csv", "caption": "T", "columns": ["Ward", "Crimes"],
+    ...                    "rows": [["A", 1204], ["B", "<10"]]}]}
+    >>> [p.name for p in write_result_csvs(res, d, "p")]
+    ['p_01_t.csv']
+    >>> read_csv_table(d / "data" / "p_01_t.csv")["rows"]
+    [['A', '1204'], ['B', '<10']]
+    """
+    data = Path(out_dir) / DATA_DIR
+    for old in data.glob(f"{page}_[0-9][0-9]_*.csv"):
+        old.unlink()
+    written = []
+    for t in result.get("tables", []):
+        data.mkdir(parents=True, exist_ok=True)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        if t.get("caption"):
+            w.writerow([f"# {t['caption']}"])
+        w.writerow(t["columns"])
+        w.writerows([["" if v is None else v for v in row] for row in t["rows"]])
+        path = data / t["file"]
+        path.write_text(buf.getvalue(), encoding="utf-8-sig")
+        written.append(path)
+    return written
+
+
 def read_csv_table(path: Path) -> dict:
     """A CSV written by :func:`add_downloads`: ``caption``, ``header``, ``rows``."""
     rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"))))

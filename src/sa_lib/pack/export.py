@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import html as _html
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -246,10 +247,15 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = add_alt_text(add_toc(body)).replace("<!--SA-STATUS-->", "", 1)
-    from sa_lib.pack.downloads import add_downloads
+    from sa_lib.pack.downloads import add_downloads, write_result_csvs
 
-    body = add_downloads(body, html_out.parent, html_out.stem)
-    body = furniture.key_findings_callout(body)
+    result = read_result(html_out.parent, html_out.stem)
+    if result is not None:
+        # Built from a theme result: its tables are the downloads, its findings the call-out.
+        write_result_csvs(result, html_out.parent, html_out.stem)
+    else:
+        body = add_downloads(body, html_out.parent, html_out.stem)
+    body = furniture.key_findings_callout(body, findings=result)
     body = furniture.print_cover(body, title)
     body = furniture.wrap_tables(body)
     ext = external_resources(body)
@@ -262,6 +268,30 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
         furniture.glossary_page(meta=meta), encoding="utf-8"
     )
     return body
+
+
+#: Folder of a pack holding each page's structured result (``<theme>.json``).
+RESULTS_DIR = "results"
+
+
+def read_result(pack_dir: Path, page: str) -> dict | None:
+    """A page's structured result (written by :func:`sa_lib.themes.render.publish`), or None."""
+    path = Path(pack_dir) / RESULTS_DIR / f"{page}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def result_headlines(result: dict, n: int = 2) -> list[str]:
+    """The first ``n`` key findings of a page's result, as text (lead-ins ending ":" left out).
+
+    Examples
+    --------
+    >>> result_headlines({"findings": [{"text": "Since 2024:"}, {"text": "A rose."}, {"text": "B."}]}, 1)
+    ['A rose.']
+    """
+    texts = [f["text"].strip() for f in result.get("findings", [])]
+    return [t for t in texts if t and not t.endswith(":")][:n]
 
 
 def headlines(html: str, n: int = 2) -> list[str]:
@@ -318,7 +348,9 @@ def write_index(
             link = f'<a href="{_html.escape(r["theme"])}.html">{name}</a>'
             page = out_dir / f"{r['theme']}.html"
             text = page.read_text(encoding="utf-8") if page.exists() else ""
-            heads = headlines(text, n=8 if r["theme"] == "summary" else 2)
+            n_heads = 8 if r["theme"] == "summary" else 2
+            result = read_result(out_dir, r["theme"])
+            heads = result_headlines(result, n_heads) if result else headlines(text, n_heads)
             if 'class="sa-synthetic"' in text:
                 link += ' <strong class="sa-badge">SYNTHETIC DATA</strong>'
                 if 'data-sa-synthetic="part"' not in text:

@@ -122,29 +122,42 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
 _FINDINGS_LIST = re.compile(r'<ul class="sa-findings"[^>]*>(.*?)</ul>', re.S)
 
 
-def key_findings_callout(html: str, n: int = 5) -> str:
-    """Put a "Key findings" call-out at the ``<!--SA-CALLOUT-->`` mark, from the page's first findings list.
+def key_findings_callout(html: str, n: int = 5, findings: dict | None = None) -> str:
+    """Put a "Key findings" call-out at the ``<!--SA-CALLOUT-->`` mark.
 
-    The comparison period comes from the findings' own lead-in or, failing that, from
-    the page header's ``data-sa-against`` (written by
-    :func:`sa_lib.themes.report.show_header`). A page without findings gets no
-    call-out (the mark is removed).
+    ``findings``: the page's result (``{"findings": [{"text": ...}], "period": ...,
+    "against": ...}``, see :meth:`sa_lib.themes.results.ThemeResult.to_json`), the
+    source of the call-out. Without it (a page not yet built from a result) the
+    page's first findings list and header attributes are read instead. A page
+    without findings gets no call-out (the mark is removed).
     """
     mark = "<!--SA-CALLOUT-->"
-    m = _FINDINGS_LIST.search(html)
     if mark not in html:
         return html
-    if not m:
-        return html.replace(mark, "", 1)
-    header = re.search(r'class="sa-header"[^>]*>', html)
-    attrs = (
-        dict(re.findall(r'data-sa-(period|against)="([^"]*)"', header.group(0))) if header else {}
-    )
-    items = [_text(li) for li in re.findall(r"<li[^>]*>(.*?)</li>", m.group(1), re.S)]
-    r = rank_findings(items, against=_html.unescape(attrs.get("against", "")) or None, n=n)
+    if findings is not None:
+        items = [f["text"] for f in findings.get("findings", [])]
+        period, against = findings.get("period", ""), findings.get("against", "")
+    else:
+        m = _FINDINGS_LIST.search(html)
+        if not m:
+            return html.replace(mark, "", 1)
+        header = re.search(r'class="sa-header"[^>]*>', html)
+        attrs = (
+            dict(re.findall(r'data-sa-(period|against)="([^"]*)"', header.group(0)))
+            if header
+            else {}
+        )
+        items = [_text(li) for li in re.findall(r"<li[^>]*>(.*?)</li>", m.group(1), re.S)]
+        period = _html.unescape(attrs.get("period", ""))
+        against = _html.unescape(attrs.get("against", ""))
+    return html.replace(mark, callout_html(items, period, against, n), 1)
+
+
+def callout_html(items: list[str], period: str = "", against: str = "", n: int = 5) -> str:
+    """The "Key findings" call-out for a page's findings (see :func:`rank_findings`), or ""."""
+    r = rank_findings(items, against=against or None, n=n)
     if not r["top"] and not r["no_change"]:
-        return html.replace(mark, "", 1)
-    period = _html.unescape(attrs.get("period", ""))
+        return ""
     title = f"Key findings, {period}" if period else "Key findings"
     lis = "".join(f"<li>{_html.escape(t)}</li>" for t in r["top"])
     if r["no_change"]:
@@ -154,7 +167,7 @@ def key_findings_callout(html: str, n: int = 5) -> str:
             + ".</li>"
         )
     notes = "".join(f'<p class="sa-callout-note">{_html.escape(t)}</p>' for t in r["notes"])
-    box = (
+    return (
         f'<section class="sa-callout" aria-labelledby="sa-callout-title">'
         f'<h2 class="sa-callout-title" id="sa-callout-title">{_html.escape(title)}</h2>'
         f"{notes}<ol>{lis}</ol>"
@@ -162,7 +175,6 @@ def key_findings_callout(html: str, n: int = 5) -> str:
         'unlikely to be chance; see the <a href="glossary.html">glossary</a> for the terms used.'
         "</p></section>"
     )
-    return html.replace(mark, box, 1)
 
 
 #: Plain-English meanings of the terms partner pages use (term -> meaning).

@@ -429,7 +429,12 @@ def _execute(
         warm = worker_kernel(kernel).execute(
             str(src),
             out_ipynb,
-            parameters={"params_path": params_path, "theme": theme},
+            parameters={
+                "params_path": params_path,
+                "theme": theme,
+                # Where the notebook's theme result is written (sa_lib.themes.render.publish).
+                "results_dir": str(Path(html["path"]).parent / "results") if html else None,
+            },
             cwd=str(config.ROOT),
             timeout=timeout,
         )

@@ -1032,9 +1032,9 @@ def document_control(params: dict) -> pd.DataFrame:
 
 def show_linked_findings(findings: list[dict]) -> None:
     """Display the key findings with their evidence links."""
-    from IPython.display import HTML, display
+    from sa_lib.themes import results
 
-    display(HTML(findings_html(findings)))
+    results.emit(results.Findings([results.Finding(f["text"], link=f["href"]) for f in findings]))
 
 
 def flagged_wards(wa: dict, min_flags: int = 2) -> pd.DataFrame:
@@ -1109,9 +1109,9 @@ def ward_profile(ctx, wa: dict, ward_code: str) -> dict:
 
 def show_ward_heading(name: str) -> None:
     """A level-3 heading for a ward's profile, with the id the summary links to."""
-    from IPython.display import HTML, display
+    from sa_lib.themes.results import emit_html
 
-    display(HTML(f'<h3 id="{_html.escape(anchor(name), quote=True)}">{_html.escape(name)}</h3>'))
+    emit_html(f'<h3 id="{_html.escape(anchor(name), quote=True)}">{_html.escape(name)}</h3>')
 
 
 def context_findings(scored: pd.DataFrame, search, n: int = 6) -> list[dict]:

@@ -958,9 +958,9 @@ def key_findings(
 
 def show_html(html: str) -> None:
     """Display HTML built here in the notebook."""
-    from IPython.display import HTML, display
+    from sa_lib.themes.results import emit_html
 
-    display(HTML(html))
+    emit_html(html)
 
 
 def _is_synthetic_file(path) -> bool:

@@ -39,8 +39,10 @@ from sa_lib.stats.outcomes import (
 )
 from sa_lib.stats.stop_search import drugs_alongside_searches, find_rate, search_table
 from sa_lib.themes.findings import format_count
+from sa_lib.themes.results import ThemeResult
 
 __all__ = [
+    "build",
     "OutcomeResult",
     "SearchResult",
     "outcomes_analysis",
@@ -456,3 +458,137 @@ def search_note(res: SearchResult, threshold: int) -> str:
         f"location and cannot be placed in any area; {format_count(blank, threshold)} searches in "
         "the area had no recorded link between outcome and object (counted as not a find)."
     )
+
+
+# --------------------------------------------------------------------------- the theme result
+
+
+def build(ctx) -> ThemeResult:
+    """Compute the outcomes and stop-and-search page once: every section, finding and table.
+
+    Sections: ``header``, ``findings``, ``outcomes``, ``comparison``, ``months``,
+    ``searches``, ``drugs``, ``methods``. A measure the store cannot support
+    (no outcome files for the year, no search files, no year before) is in
+    ``availability`` with its reason, and said on the page in its section.
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> result = build(open_context("parameters/huntingdonshire_2025q4.yaml", "outcomes"))  # doctest: +SKIP
+    >>> sorted(result.sections)[:3]  # doctest: +SKIP
+    ['comparison', 'drugs', 'findings']
+    """
+    from sa_lib.themes import report
+
+    r = report.new_result(ctx, "outcomes", "Outcomes and stop and search")
+    with r.section("header"):
+        report.show_header(ctx, "Outcomes and stop and search")
+    res = outcomes_analysis(ctx)
+    search = search_analysis(ctx)
+    thr = ctx.disclosure["threshold"]
+    with r.section("findings"):
+        report.show_findings(outcome_findings(res, thr) + search_findings(search, thr))
+    _outcome_sections(r, ctx, res)
+    _search_sections(r, ctx, search)
+    with r.section("methods"):
+        report.show_methods(
+            ctx,
+            {
+                "outcome year": res.year.label if res.year is not None else "not available",
+                "stop-and-search year": search.year.label
+                if search.year is not None
+                else "not available",
+                "outcomes not matched to the area's crimes": f"{res.unmatched:,} (earlier crimes, "
+                "or crimes elsewhere in the force)",
+            },
+        )
+    return r
+
+
+def _outcome_sections(r: ThemeResult, ctx, res: OutcomeResult) -> None:
+    from sa_lib.themes import report
+
+    thr = ctx.disclosure["threshold"]
+    with r.section("outcomes"):
+        report.note(res.note)
+        if res.year is None:
+            r.unavailable("outcomes", res.note)
+        else:
+            report.show_table(
+                outcome_display(res.by_type, threshold=thr),
+                count_cols=["Crimes"],
+                threshold=thr,
+                secondary=False,
+                caption=f"Outcome of crimes recorded in {res.year.label}, by crime type",
+            )
+    with r.section("comparison"):
+        cmp_table = comparison_display(res, threshold=thr) if res.year is not None else None
+        if cmp_table is None:
+            reason = (
+                "A comparison with last year or the force is not available: the store holds no "
+                "outcome files for the year before, and no force-wide outcome counts were given."
+            )
+            r.unavailable("outcome comparison", reason, note=True)
+        else:
+            report.show_table(cmp_table, caption="Share of crimes charged or summonsed")
+            if res.last_year is None:
+                r.unavailable(
+                    "outcomes last year",
+                    "Last year: not available (no outcome files for the year before are in the "
+                    "store).",
+                    note=True,
+                )
+    with r.section("months"):
+        if res.year is not None:
+            plot_outcome_months(
+                res,
+                f"Charge/summons and awaiting an outcome, by month of the crime ({res.year.label})",
+            )
+            report.show_table(
+                month_display(res, threshold=thr),
+                count_cols=["Crimes", "Awaiting an outcome"],
+                threshold=thr,
+                secondary=False,
+                caption="Crimes by month of the crime",
+            )
+
+
+def _search_sections(r: ThemeResult, ctx, search: SearchResult) -> None:
+    from sa_lib.themes import report
+
+    dis = ctx.disclosure
+    thr = dis["threshold"]
+    with r.section("searches"):
+        report.note(search.note)
+        if search.searches.empty:
+            r.unavailable("stop and search", search.note)
+        else:
+            report.show_table(
+                search.table.rename(columns={"object_of_search": "Object of search"}),
+                count_cols=[c for c in search.table.columns if c != "object_of_search"],
+                threshold=thr,
+                secondary=dis["secondary"],
+                caption=f"Searches by object of search and outcome, {search.year.label}",
+            )
+            report.show_table(
+                find_display(search.by_object),
+                count_cols=["Searches", "Finds"],
+                threshold=thr,
+                secondary=False,
+                derived={"Find rate": ["Searches", "Finds"], "95% CI": ["Searches", "Finds"]},
+                caption="Find rate by object of search",
+            )
+            report.note(search_note(search, thr))
+    with r.section("drugs"):
+        if not search.searches.empty:
+            plot_searches_drugs(
+                search.monthly,
+                f"Searches for drugs and drug offences recorded, {search.year.label}",
+            )
+            report.show_table(
+                monthly_display(search.monthly),
+                count_cols=["Searches", "Drug searches", "Drug offences recorded"],
+                threshold=thr,
+                secondary=False,
+                caption="Searches and drug offences by month",
+            )

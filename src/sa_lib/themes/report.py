@@ -24,9 +24,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, display
 
 from sa_lib.choices import choices_table
+from sa_lib.themes import results as _results
 
 __all__ = [
     "table_html",
@@ -102,78 +102,24 @@ def table_html(
     str
         HTML.
     """
-    decimals = decimals or {}
-    d = df.reset_index(drop=True)
-    hide = pd.DataFrame(False, index=d.index, columns=d.columns)
-    labels = pd.DataFrame("", index=d.index, columns=d.columns)
-    if threshold and count_cols:
-        from sa_lib.stats.disclosure import suppress_table
+    from sa_lib.themes.render import table_html as _render
 
-        res = suppress_table(
-            d[list(count_cols)],
-            list(count_cols),
+    return _render(
+        _results.table(
+            df,
+            count_cols=count_cols,
+            decimals=decimals,
+            pct_cols=pct_cols,
             threshold=threshold,
             secondary=secondary,
             suppress_zero=suppress_zero,
+            derived=derived,
+            caption=caption,
+            suppressed=suppressed,
             lines=lines,
-            table=caption,
+            not_count_cols=not_count_cols,
         )
-        for c in count_cols:
-            hide[c] = res.suppressed[c].to_numpy()
-            labels[c] = [f"&lt;{threshold}" if p else "[c]" for p in res.primary[c].to_numpy()]
-        for col, sources in (derived or {}).items():
-            mask = np.zeros(len(d), dtype=bool)
-            for src in sources:
-                mask |= res.suppressed[src].to_numpy()
-            hide[col] = hide[col].to_numpy() | mask
-            labels.loc[mask, col] = "[c]"
-    if suppressed is not None:
-        extra = (
-            suppressed.reset_index(drop=True)
-            .reindex(columns=d.columns, fill_value=False)
-            .fillna(False)
-            .astype(bool)
-        )
-        newly = extra & ~hide
-        hide = hide | extra
-        labels = labels.mask(newly, "[c]")
-    parts = ['<table class="sa-table">']
-    caption = synthetic_caption(caption) if count_cols else caption
-    if caption:
-        parts.append(f"<caption>{_html.escape(plain_english(caption))}</caption>")
-    parts.append(
-        "<thead><tr>"
-        + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in d.columns)
-        + "</tr></thead><tbody>"
     )
-    for i in range(len(d)):
-        cells = []
-        for c in d.columns:
-            v = d.iloc[i][c]
-            if hide.iloc[i][c]:
-                text = labels.iloc[i][c] or "[c]"
-            else:
-                text = _fmt_num(v, decimals.get(c, 1))
-                if c in pct_cols and text != "–":
-                    text += "%"
-                text = _html.escape(plain_english(text) if isinstance(v, str) else text)
-            if c in count_cols:
-                attrs = f' class="sa-count" data-sa-count="{text}"'
-            elif c in not_count_cols:
-                attrs = ' class="num sa-not-count" data-sa-not-count=""'
-            elif not isinstance(v, str):
-                attrs = ' class="num"'
-            else:
-                attrs = ""
-            cells.append(f"<td{attrs}>{text}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table>")
-    if threshold and count_cols and bool(hide.to_numpy().any()):
-        parts.append(
-            f'<p class="sa-note">&lt;{threshold}: fewer than {threshold}, suppressed for disclosure control; '
-            "[c]: hidden so that a suppressed value cannot be worked out from totals or rates.</p>"
-        )
-    return "".join(parts)
 
 
 def synthetic_caption(caption: str | None) -> str | None:
@@ -197,8 +143,9 @@ NOT_AVAILABLE = "not available"
 
 
 def show_table(df: pd.DataFrame, **kwargs) -> None:
-    """Display :func:`table_html` in the notebook."""
-    display(HTML(table_html(df, **kwargs)))
+    """Show a table (see :func:`table_html` for the options): added to the open result
+    section (:mod:`sa_lib.themes.results`), or displayed in a notebook cell."""
+    _results.emit(_results.table(df, **kwargs))
 
 
 #: Plain-English names of the multiple-comparison corrections (the parameter value -> words).
@@ -330,27 +277,50 @@ def show_header(
         f' data-sa-published-counts="{"show" if dis.get("published") else "suppress"}"'
         f' data-sa-synthetic="{"page" if synthetic else "part" if partly_synthetic else "none"}"'
     )
-    display(
-        HTML(
-            f'<div class="sa-header"{attrs}><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
-            f"<p><strong>{_html.escape(subtitle)}</strong> · period {_html.escape(ctx.period.label)}"
-            f" · compared with {_html.escape(comp)}</p>"
-            f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
-            f"{len(ctx.geo.lsoas)} neighbourhoods (LSOAs) · rates {ctx.rate_label} · a change is "
-            f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats['correction'])})"
-            f" · {suppression} · produced {produced}</p>"
-            f"{syn}</div>"
-        )
+    _results.emit_html(
+        f'<div class="sa-header"{attrs}><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
+        f"<p><strong>{_html.escape(subtitle)}</strong> · period {_html.escape(ctx.period.label)}"
+        f" · compared with {_html.escape(comp)}</p>"
+        f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
+        f"{len(ctx.geo.lsoas)} neighbourhoods (LSOAs) · rates {ctx.rate_label} · a change is "
+        f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats['correction'])})"
+        f" · {suppression} · produced {produced}</p>"
+        f"{syn}</div>"
+    )
+
+
+def new_result(ctx, theme: str, title: str):
+    """Start a theme's result: page state reset, chart style set, periods named from ``ctx``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from sa_lib.data.periods import parse_period
+    >>> ctx = SimpleNamespace(period=parse_period("2025-Q4"), periods={"current": parse_period("2025-Q4")})
+    >>> new_result(ctx, "demo", "Demo").period_label
+    'Q4 2025'
+    """
+    from sa_lib import style
+
+    style.apply()
+    _PAGE.update(synthetic=False, extract_synthetic=False)
+    p = ctx.periods
+    against = p.get("last_year") or p.get("previous")
+    return _results.ThemeResult(
+        theme=theme,
+        title=title,
+        period_label=ctx.period.label,
+        against_label=against.label if against else "",
     )
 
 
 def show_findings(findings: Sequence[str]) -> None:
     """Display key findings as a bulleted list."""
-    items = (
-        "".join(f"<li>{_html.escape(plain_english(f))}</li>" for f in findings)
-        or "<li>No findings.</li>"
+    _results.emit(
+        _results.Findings(
+            [f if isinstance(f, _results.Finding) else _results.Finding(str(f)) for f in findings]
+        )
     )
-    display(HTML(f'<ul class="sa-findings">{items}</ul>'))
 
 
 def show_methods(ctx, extra: dict[str, object] | None = None) -> None:
@@ -388,24 +358,25 @@ def synthetic_banner() -> None:
     DATA" (see :func:`chart_png`).
     """
     _PAGE["extract_synthetic"] = True
-    display(HTML(synthetic_banner_html()))
+    _results.emit_html(synthetic_banner_html())
 
 
 def note(text: str) -> None:
     """Display a short highlighted note (e.g. what is missing and why)."""
-    display(HTML(f'<p class="sa-note">{_html.escape(plain_english(text))}</p>'))
+    _results.emit(_results.Note(text))
 
 
 #: Page state for the chart formatter: whether the page's charts are built from synthetic data.
 _PAGE = {"synthetic": False, "extract_synthetic": False}
 
 
-def chart_png(fig) -> tuple[bytes, dict]:
+def chart_png(fig, synthetic: bool | None = None, with_flag: bool = False):
     """A chart as PNG with its alt text in the metadata (the exporter puts it in ``alt``).
 
     On a page marked synthetic (:func:`show_header` with ``synthetic=True`` or
     :func:`synthetic_banner`) a chart whose title does not say it is police.uk data is
-    stamped "SYNTHETIC DATA" first.
+    stamped "SYNTHETIC DATA" first; ``synthetic`` True or False decides it instead.
+    With ``with_flag`` the result is ``(png, metadata, stamped)``.
     """
     from IPython.core.pylabtools import print_figure
 
@@ -417,11 +388,15 @@ def chart_png(fig) -> tuple[bytes, dict]:
         + [fig._suptitle.get_text() if fig._suptitle else ""]
     )
     from_extract = "extract" in titles.lower() or "synthetic" in titles.lower()
-    if (_PAGE["synthetic"] and "police.uk" not in titles) or (
-        _PAGE["extract_synthetic"] and from_extract
-    ):
+    if synthetic is None:
+        synthetic = (_PAGE["synthetic"] and "police.uk" not in titles) or (
+            _PAGE["extract_synthetic"] and from_extract
+        )
+    if synthetic:
         watermark_synthetic(fig)
     data = print_figure(fig, "png", bbox_inches="tight")
+    if with_flag:
+        return data, {"alt": describe_figure(fig)}, bool(synthetic)
     return data, {"alt": describe_figure(fig)}
 
 
@@ -461,9 +436,7 @@ def setup_notebook() -> None:
 
     def _show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, UserWarning) and not issubclass(category, DeprecationWarning):
-            display(
-                HTML(f'<p class="sa-warning">Note: {_html.escape(plain_english(str(message)))}</p>')
-            )
+            _results.emit(_results.Note(str(message), level="warning"))
 
     warnings.showwarning = _show
     warnings.simplefilter("default", UserWarning)
@@ -711,12 +684,10 @@ def show_breaks(annotations: pd.DataFrame, start, end) -> None:
         items.append(
             "<li>No recorded changes to recording practice are listed for this range.</li>"
         )
-    display(
-        HTML(
-            "<p><strong>Known breaks in the series</strong> (from the annotations table):</p><ul>"
-            + "".join(items)
-            + "</ul>"
-        )
+    _results.emit_html(
+        "<p><strong>Known breaks in the series</strong> (from the annotations table):</p><ul>"
+        + "".join(items)
+        + "</ul>"
     )
 
 
@@ -909,10 +880,7 @@ def overview_findings(
 
 
 def _show_fig(fig) -> None:
-    import matplotlib.pyplot as plt
-
-    display(fig)
-    plt.close(fig)
+    _results.emit(_results.figure(fig))
 
 
 def show_wider_comparison(
@@ -1420,11 +1388,11 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
 
 def show_svg(svg: str, caption: str | None = None) -> None:
     """Display an inline SVG figure (e.g. :func:`sa_lib.spatial.maps.svg_choropleth`) with an optional caption."""
-    if _PAGE["synthetic"] and "police.uk" not in svg:
+    syn = _PAGE["synthetic"] and "police.uk" not in svg
+    if syn:
         svg = watermark_svg(svg)
         caption = f"SYNTHETIC DATA. {caption or ''}".strip()
-    cap = f'<figcaption class="sa-note">{_html.escape(caption)}</figcaption>' if caption else ""
-    display(HTML(f"<figure>{svg}{cap}</figure>"))
+    _results.emit(_results.Figure(svg=svg, caption=caption, synthetic=syn))
 
 
 def watermark_svg(svg: str) -> str:

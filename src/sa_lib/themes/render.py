@@ -1,0 +1,205 @@
+"""Render theme results: HTML for every block, and the notebook's one display call per section.
+
+The one table renderer of the workbench is :func:`table_html`: it carries the
+disclosure-mark contract (count cells have ``class="sa-count"`` and a
+``data-sa-count`` attribute holding the shown value, so the disclosure scan can
+check every published count). A notebook shows a section of a theme result with
+``render.show(result, "trends")``; nothing is computed here.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from sa_lib.themes.results import table
+>>> html = table_html(table(pd.DataFrame({"ward": ["A"], "count": [3]}), count_cols=["count"], threshold=10))
+>>> "&lt;10" in html and ">3<" not in html
+True
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+from pathlib import Path
+
+from sa_lib.themes.results import (
+    Figure,
+    Findings,
+    Html,
+    Note,
+    Table,
+    ThemeResult,
+)
+
+__all__ = ["table_html", "block_html", "display_block", "show", "publish", "RESULTS_DIR_ENV"]
+
+#: Environment variable naming the folder where :func:`publish` writes results (set by the runner).
+RESULTS_DIR_ENV = "SA_RESULTS_DIR"
+
+#: Where the pack's data files live, relative to a page (links beside tables).
+DATA_DIR = "data"
+WORKBOOK = "tables.xlsx"
+
+
+def _plain(text: str) -> str:
+    from sa_lib.themes.report import plain_english
+
+    return plain_english(text)
+
+
+def table_html(t: Table, download: str | None = None) -> str:
+    """A :class:`~sa_lib.themes.results.Table` as an accessible HTML table (marks already decided).
+
+    ``download``: the CSV file name to link beside the table.
+    """
+    texts = t.texts()
+    d = t.frame.reset_index(drop=True)
+    parts = ['<table class="sa-table">']
+    caption = t.shown_caption
+    if caption:
+        parts.append(f"<caption>{_html.escape(_plain(caption))}</caption>")
+    parts.append(
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in d.columns)
+        + "</tr></thead><tbody>"
+    )
+    for i in range(len(d)):
+        cells = []
+        for j, c in enumerate(d.columns):
+            v = d.iat[i, j]
+            text = _html.escape(texts.iat[i, j])
+            if c in t.count_cols:
+                attrs = f' class="sa-count" data-sa-count="{text}"'
+            elif c in t.not_count_cols:
+                attrs = ' class="num sa-not-count" data-sa-not-count=""'
+            elif not isinstance(v, str):
+                attrs = ' class="num"'
+            else:
+                attrs = ""
+            if (
+                t.styles is not None
+                and c in t.styles.columns
+                and t.styles.iat[i, t.styles.columns.get_loc(c)]
+            ):
+                attrs += f' style="{_html.escape(str(t.styles.iat[i, t.styles.columns.get_loc(c)]), quote=True)}"'
+            cells.append(f"<td{attrs}>{text}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    if download:
+        parts.append(
+            f'<p class="sa-download"><a href="{DATA_DIR}/{_html.escape(download, quote=True)}" download>'
+            f'Download this table (CSV)</a> · all tables: <a href="{WORKBOOK}" download>Excel '
+            "workbook</a></p>"
+        )
+    if t.threshold and t.any_hidden:
+        thr = t.threshold
+        parts.append(
+            f'<p class="sa-note">&lt;{thr}: fewer than {thr}, suppressed for disclosure control; '
+            "[c]: hidden so that a suppressed value cannot be worked out from totals or rates.</p>"
+        )
+    return "".join(parts)
+
+
+def findings_html(block: Findings) -> str:
+    """A findings list (``<ul class="sa-findings">``)."""
+    items = "".join(
+        f"<li>{_html.escape(_plain(f.text))}"
+        + (
+            f' <a class="sa-evidence" href="{_html.escape(f.link, quote=True)}">Evidence</a>'
+            if f.link
+            else ""
+        )
+        + "</li>"
+        for f in block.items
+    )
+    return f'<ul class="sa-findings">{items or "<li>No findings.</li>"}</ul>'
+
+
+def note_html(block: Note) -> str:
+    """A note, or a library warning shown as a note."""
+    if block.level == "warning":
+        return f'<p class="sa-warning">Note: {_html.escape(_plain(block.text))}</p>'
+    return f'<p class="sa-note">{_html.escape(_plain(block.text))}</p>'
+
+
+def figure_html(block: Figure) -> str:
+    """A chart: an embedded PNG with its alt text, or an inline SVG with its caption."""
+    cap = (
+        f'<figcaption class="sa-note">{_html.escape(block.caption)}</figcaption>'
+        if block.caption
+        else ""
+    )
+    if block.svg is not None:
+        return f"<figure>{block.svg}{cap}</figure>"
+    return f'<img alt="{_html.escape(block.alt, quote=True)}" src="{block.data_uri()}">{cap}'
+
+
+def block_html(block, download: str | None = None) -> str:
+    """Any block as HTML."""
+    if isinstance(block, Table):
+        return table_html(block, download)
+    if isinstance(block, Findings):
+        return findings_html(block)
+    if isinstance(block, Note):
+        return note_html(block)
+    if isinstance(block, Figure):
+        return figure_html(block)
+    if isinstance(block, Html):
+        return block.html
+    raise TypeError(f"not a result block: {type(block).__name__}")
+
+
+def display_block(block, download: str | None = None) -> None:
+    """Show one block in the notebook (a PNG chart as an image output with its alt text)."""
+    from IPython.display import HTML, display
+
+    if isinstance(block, Figure) and block.svg is None:
+        display({"image/png": block.png}, metadata={"image/png": {"alt": block.alt}}, raw=True)
+        if block.caption:
+            display(HTML(f'<p class="sa-note">{_html.escape(block.caption)}</p>'))
+        return
+    display(HTML(block_html(block, download)))
+
+
+def show(result: ThemeResult, key: str) -> None:
+    """Show section ``key`` of a theme result: the notebook's one call per section.
+
+    Each table gets its CSV link (the file the runner writes from the same result).
+
+    Raises
+    ------
+    KeyError
+        If the result has no such section (the names it has are listed).
+    """
+    if key not in result.sections:
+        raise KeyError(
+            f"the {result.theme} result has no section {key!r}; it has: "
+            + ", ".join(result.sections)
+        )
+    files = {id(t): f["file"] for t, f in zip(result.tables(), _table_files(result), strict=True)}
+    for block in result.sections[key]:
+        display_block(block, files.get(id(block)))
+
+
+def _table_files(result: ThemeResult) -> list[dict]:
+    from sa_lib.themes.results import csv_name
+
+    return [
+        {"file": csv_name(result.theme, i, t.caption)} for i, t in enumerate(result.tables(), 1)
+    ]
+
+
+def publish(result: ThemeResult, folder: str | Path | None = None) -> Path | None:
+    """Write the result as ``<theme>.json`` for the pack (downloads, headlines, call-out).
+
+    ``folder`` defaults to the runner's results folder (environment variable
+    ``SA_RESULTS_DIR``); run interactively without one, nothing is written.
+    """
+    import os
+
+    folder = folder or os.environ.get(RESULTS_DIR_ENV)
+    if not folder:
+        return None
+    path = Path(folder) / f"{result.theme}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
