@@ -70,3 +70,32 @@ def test_overview_runs_interactively_from_the_notebooks_folder():
         for o in c.outputs
     )
     assert "Huntingdonshire" in html and "sa-findings" in html
+
+
+#: Notebooks that render a theme result (``<module>.build(ctx)``); all of them in the end.
+BUILT = [p for p in NOTEBOOKS if ".build(ctx)" in p.read_text(encoding="utf-8")]
+_BRANCHING = re.compile(r"^\s*(if|elif|else|for|while|try|def|class|with)\b|\bif\b.+\belse\b", re.M)
+
+
+@pytest.mark.parametrize("path", BUILT, ids=[p.stem for p in BUILT])
+def test_built_notebook_only_renders_its_result(path):
+    """No data-availability branching (or any logic) in a notebook that renders a result."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    for src in code[1:]:
+        assert not _BRANCHING.search(src), f"{path.name}: logic in a cell:\n{src}"
+    shows = re.findall(r'render\.show\(result, "(\w+)"\)', "\n".join(code))
+    assert shows[0] == "header" and len(shows) == len(set(shows)), shows
+    assert "render.publish(result, results_dir)" in code[-1]
+    assert re.search(r"^results_dir = None$", code[0], re.M)
+
+
+def test_built_notebooks_show_every_section_of_their_result():
+    """Each section the builder makes is shown by the notebook (checked for outcomes here;
+    each theme's own test file checks its builder's sections)."""
+    src = (config.NOTEBOOKS_DIR / "outcomes.ipynb").read_text(encoding="utf-8")
+    from sa_lib.themes import outcomes_report
+
+    doc = outcomes_report.build.__doc__
+    for key in re.findall(r"``(\w+)``", doc.split("Sections:")[1].split(".")[0]):
+        assert f'render.show(result, \\"{key}\\")' in src, key

@@ -88,3 +88,41 @@ def test_search_note_never_quotes_a_small_count():
     )
     text = o.search_note(s, 10)
     assert text.startswith("fewer than 10 searches") and "402 searches" in text
+
+
+@pytest.fixture(scope="module")
+def sample_ctx():
+    if not (config.PROCESSED_DIR / "outcomes").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    from sa_lib.pack.context import open_context
+
+    return open_context("parameters/huntingdonshire_2025q4.yaml", "outcomes")
+
+
+def test_build_on_the_sample_has_every_section_and_says_last_year_is_not_available(sample_ctx):
+    r = o.build(sample_ctx)
+    assert list(r.sections) == [
+        "header", "findings", "outcomes", "comparison", "months", "searches", "drugs", "methods"
+    ]  # fmt: skip
+    assert set(r.availability) == {"outcomes last year"}
+    assert "no outcome files for the year before" in r.availability["outcomes last year"]
+    captions = [t.caption for t in r.tables()]
+    assert "Share of crimes charged or summonsed" in captions
+    assert r.findings and r.findings[0].text.startswith("Of ")
+    js = r.to_json()
+    assert [t["file"] for t in js["tables"]][0].startswith("outcomes_01_")
+    assert js["findings"][0]["text"] == r.findings[0].text
+
+
+def test_build_without_outcome_or_search_files_says_why_and_draws_nothing(sample_ctx, monkeypatch):
+    monkeypatch.setattr(o, "outcomes_analysis", lambda ctx: o.OutcomeResult(None, "No outcomes."))
+    monkeypatch.setattr(
+        o,
+        "search_analysis",
+        lambda ctx: o.SearchResult(None, "No searches.", searches=pd.DataFrame()),
+    )
+    r = o.build(sample_ctx)
+    assert set(r.availability) == {"outcomes", "outcome comparison", "stop and search"}
+    assert r.sections["months"] == [] and r.sections["drugs"] == []
+    assert [t.caption for t in r.tables()] == [None]  # the Methods table only
+    assert [f.text for f in r.findings] == ["No outcomes.", "No searches."]
