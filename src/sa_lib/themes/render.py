@@ -194,18 +194,18 @@ def _table_files(result: ThemeResult) -> list[dict]:
     ]
 
 
-def publish(result: ThemeResult, folder: str | Path | None = None) -> Path | None:
+def publish(result: ThemeResult, folder: str | Path | None = None) -> None:
     """Write the result as ``<theme>.json`` for the pack (downloads, headlines, call-out).
 
     ``folder`` defaults to the runner's results folder (environment variable
-    ``SA_RESULTS_DIR``); run interactively without one, nothing is written.
+    ``SA_RESULTS_DIR``); run interactively without one, nothing is written. Returns
+    None, so that the notebook cell that calls it shows nothing.
     """
     import os
 
     folder = folder or os.environ.get(RESULTS_DIR_ENV)
     if not folder:
-        return None
+        return
     path = Path(folder) / f"{result.theme}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
