@@ -25,8 +25,9 @@ What the reader assumes (so the CSV format may change without breaking it):
   the CSV files it links to (``href="....csv"``), in link order. A page that links
   no CSV falls back to the CSVs in ``data/`` named ``<page>_NN_*.csv``.
 * A CSV is read as UTF-8 with or without a BOM. Leading lines with a single cell
-  are title lines (a ``# `` prefix is dropped); the first is the caption. The next
-  line is the header, the rest are rows. Blank lines are ignored.
+  before a wider line are title lines (in a one-column table, only lines starting
+  with ``#``); the first is the caption, less a ``# `` prefix. The next line is the
+  header, the rest are rows. Blank lines are ignored.
 * Cells are as published: ``1,204`` becomes the integer 1204, ``0.40`` the float
   0.4, an empty cell None; everything else (``<10``, ``[c]``, ``12%``,
   ``not available``, intervals) stays a string.
@@ -161,9 +162,14 @@ def read_table_csv(path: Path) -> dict:
     """
     text = Path(path).read_bytes().decode("utf-8-sig")
     lines = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    # Title lines: the leading one-cell lines before a wider header; in a one-column
+    # table only lines starting with "#" are titles.
+    wide = any(len(r) > 1 for r in lines)
     titles = []
-    while len(lines) > 1 and len([c for c in lines[0] if c.strip()]) == 1 and len(lines[1]) > 1:
-        titles.append(next(c for c in lines.pop(0) if c.strip()).strip())
+    while len(lines) > 1 and (
+        (wide and len(lines[0]) == 1) or (not wide and lines[0][0].lstrip().startswith("#"))
+    ):
+        titles.append(lines.pop(0)[0].strip())
     caption = re.sub(r"^#\s*", "", titles[0]) if titles else ""
     caption, synthetic = _split_synthetic(normalise_text(caption))
     header = [normalise_text(h) for h in lines[0]] if lines else []
