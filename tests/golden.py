@@ -23,7 +23,9 @@ What the reader assumes (so the CSV format may change without breaking it):
 
 * A page is ``<page>.html`` in the pack folder (``index`` included); its tables are
   the CSV files it links to (``href="....csv"``), in link order. A page that links
-  no CSV falls back to the CSVs in ``data/`` named ``<page>_NN_*.csv``.
+  no CSV falls back to the CSVs in ``data/`` named ``<page>_NN_*.csv``. A table's
+  caption is the CSV's title line or, when the CSV has none, the ``<caption>`` of
+  the last table before the link on the page.
 * A CSV is read as UTF-8 with or without a BOM. Leading lines with a single cell
   before a wider line are title lines (in a one-column table, only lines starting
   with ``#``); the first is the caption, less a ``# `` prefix. The next line is the
@@ -177,16 +179,19 @@ def read_table_csv(path: Path) -> dict:
     return {"caption": caption, "synthetic": synthetic, "header": header, "rows": rows}
 
 
-def _page_csvs(pack_dir: Path, page: str, html: str) -> list[Path]:
-    links = re.findall(r'href="([^"#?]+\.csv)"', html)
-    seen, out = set(), []
-    for link in links:
-        p = (pack_dir / _html.unescape(link)).resolve()
+def _page_csvs(pack_dir: Path, page: str, html: str) -> list[tuple[Path, str]]:
+    """The CSVs a page links to, in order, each with the caption of the table just before its link."""
+    seen, out, prev = set(), [], 0
+    for m in re.finditer(r'href="([^"#?]+\.csv)"', html):
+        p = (pack_dir / _html.unescape(m.group(1))).resolve()
+        captions = re.findall(r"<caption[^>]*>(.*?)</caption>", html[prev : m.start()], re.S)
+        prev = m.end()
         if p not in seen and p.is_file():
             seen.add(p)
-            out.append(p)
+            caption = _html.unescape(re.sub(r"<[^>]+>", "", captions[-1])) if captions else ""
+            out.append((p, caption))
     if not out:
-        out = sorted((pack_dir / "data").glob(f"{page}_[0-9][0-9]_*.csv"))
+        out = [(p, "") for p in sorted((pack_dir / "data").glob(f"{page}_[0-9][0-9]_*.csv"))]
     return out
 
 
@@ -196,8 +201,11 @@ def _run_time_columns(header: list[str]) -> list[int]:
 
 def _page_tables(pack_dir: Path, page: str, html: str) -> list[dict]:
     tables, seen = [], {}
-    for path in _page_csvs(pack_dir, page, html):
+    for path, html_caption in _page_csvs(pack_dir, page, html):
         t = read_table_csv(path)
+        if not t["caption"] and html_caption:
+            # A CSV without a title line: the caption of the table its link follows.
+            t["caption"], t["synthetic"] = _split_synthetic(normalise_text(html_caption))
         for i in _run_time_columns(t["header"]):
             for r in t["rows"]:
                 if i < len(r) and r[i] is not None:

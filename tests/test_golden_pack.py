@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 
 import pytest
 from golden import FIXTURE, compare, counts, read_table_csv, snapshot
@@ -26,6 +27,23 @@ def test_sample_pack_matches_the_golden_fixture(pack):
         f"{len(diffs)} change(s) against the golden pack (run `python scripts/golden.py`):\n"
         + "\n".join(diffs[:50])
     )
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("title", ["drop", "plain"])
+def test_snapshot_survives_a_change_of_csv_format(pack, tmp_path, title):
+    """No BOM, and the title line dropped (the caption then comes from the page) or unmarked."""
+    res, _ = pack
+    copy_dir = tmp_path / "pack"
+    shutil.copytree(res.out_dir, copy_dir)
+    for f in (copy_dir / "data").glob("*.csv"):
+        lines = f.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        if lines and lines[0].startswith(("# ", '"# ')):
+            head = lines.pop(0)
+            if title == "plain":
+                lines.insert(0, head.replace("# ", "", 1))
+        f.write_text("".join(lines), encoding="utf-8")
+    assert compare(snapshot(res.out_dir), snapshot(copy_dir)) == []
 
 
 def test_fixture_covers_every_page_with_tables_and_findings():
