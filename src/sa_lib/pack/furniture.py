@@ -286,12 +286,15 @@ def print_cover(html: str, title: str) -> str:
     return html.replace("<!--SA-COVER-->", cover, 1)
 
 
-_TABLE = re.compile(r'<table class="sa-table".*?</table>', re.S)
+_TABLE = re.compile(r'(<div class="sa-table-wrap[^>]*>)?<table class="sa-table".*?</table>', re.S)
 
 
 def wrap_tables(html: str, wide_cols: int = 6) -> str:
     """Wrap each ``sa-table`` in a scroll box (sticky first column); tables with more than
     ``wide_cols`` columns get a visible "scroll sideways" cue.
+
+    Tables rendered from a theme result are wrapped by the table macro already
+    (:func:`sa_lib.themes.render.table_html`); this covers only the pack's own tables.
 
     Examples
     --------
@@ -300,6 +303,8 @@ def wrap_tables(html: str, wide_cols: int = 6) -> str:
     """
 
     def wrap(m: re.Match) -> str:
+        if m.group(1):  # already wrapped by the table macro
+            return m.group(0)
         t = m.group(0)
         first_row = re.search(r"<tr>(.*?)</tr>", t, re.S)
         ncols = len(re.findall(r"<t[hd]\b", first_row.group(1))) if first_row else 0

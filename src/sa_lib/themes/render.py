@@ -37,6 +37,8 @@ RESULTS_DIR_ENV = "SA_RESULTS_DIR"
 
 #: Where the pack's data files live, relative to a page (links beside tables).
 DATA_DIR = "data"
+#: Tables with more columns than this get a visible "scroll sideways" cue on narrow screens.
+WIDE_COLUMNS = 6
 WORKBOOK = "tables.xlsx"
 
 
@@ -93,6 +95,9 @@ def table_context(t: Table, download: str | None = None) -> dict:
         "data_dir": DATA_DIR,
         "workbook": WORKBOOK,
         "threshold": t.threshold if (t.threshold and t.any_hidden) else None,
+        "wide": len(d.columns) > WIDE_COLUMNS,
+        # The Methods table is small print.
+        "methods": len(d.columns) > 0 and str(d.columns[0]) == "choice",
     }
 
 
