@@ -36,8 +36,8 @@ from sa_lib.pack.params_errors import messages
 from sa_lib.pack.params_model import (
     NATIONAL_KEYS,
     SLUG_RE,
-    THEME_MODELS,
     TARGET_RANGES,
+    THEME_MODELS,
     Disclosure,
     Params,
     resolve_path,
@@ -124,14 +124,15 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
     >>> validate_params({"period": "2025-Q4"}, check_store=False)
     Traceback (most recent call last):
     ...
-    sa_lib.pack.params.ParameterError: <parameters>: 4 problem(s) in the parameters:
+    sa_lib.pack.params.ParameterError: <parameters>: 3 problem(s) in the parameters:
       - missing required key 'csp': the Community Safety Partnership.
       - missing required key 'themes': theme notebooks to run, in order.
       - missing required key 'data': input files (relative to the project root, or absolute).
-      - ...
     """
     if not isinstance(raw, dict):
-        raise ParameterError(path, [f"the file must be a mapping of keys, got {type(raw).__name__}."])
+        raise ParameterError(
+            path, [f"the file must be a mapping of keys, got {type(raw).__name__}."]
+        )
     problems: list[str] = []
     model: Params | None = None
     try:
@@ -512,5 +513,3 @@ def published_disclosure(settings: dict, theme: str) -> dict:
     if out["published"]:
         out.update(threshold=1, secondary=False, suppress_zero=False)
     return out
-
-

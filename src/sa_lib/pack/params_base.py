@@ -140,5 +140,4 @@ class Section(BaseModel):
         return super().__eq__(other)
 
 
-
 Mapping.register(Section)

@@ -100,13 +100,14 @@ def schema_markdown() -> str:
     schema: dict[str, Any] = Params.model_json_schema()
     defs = schema.get("$defs", {})
     head = "| key | type | default | meaning |\n|---|---|---|---|"
-    run_wide = {**schema, "properties": {
-        k: v for k, v in schema["properties"].items() if k not in THEME_MODELS
-    }}
+    run_wide = {
+        **schema,
+        "properties": {k: v for k, v in schema["properties"].items() if k not in THEME_MODELS},
+    }
     parts = [
         "# Parameters reference",
         "",
-        'Generated from the `sa_lib.pack.params_model` models\' JSON schema (do not edit by hand: '
+        "Generated from the `sa_lib.pack.params_model` models' JSON schema (do not edit by hand: "
         '`python -c "from sa_lib.pack.params import schema_markdown; print(schema_markdown())" '
         "> docs/parameters.md`). Paths are relative to the project root or absolute. "
         "`sa check FILE` validates a file against this.",

@@ -95,7 +95,7 @@ class Csp(Section):
     slug: str | None = option(
         None,
         "short id for the output folder outputs/<slug>_<period>/ (default: from name)",
-        pattern=(SLUG_RE, "lower-case letters, digits, '_' and '-' only (at most 64)"),
+        pattern=(f"^{SLUG_RE}$", "lower-case letters, digits, '_' and '-' only (at most 64)"),
     )
     lad_codes: list[str] = option(..., "local authority district code(s)", kind="lad_list")
 
@@ -137,9 +137,7 @@ class Data(Section):
         "'national' (IoD 2025 England / WIMD 2019 Wales, shipped) or an IoD2019 File 1 or 2 "
         "(LSOA11)",
     )
-    force_counts: str | None = _path_option(
-        None, "LAD x month x crime type counts for the force"
-    )
+    force_counts: str | None = _path_option(None, "LAD x month x crime type counts for the force")
     force_outcomes: str | None = _path_option(
         None, "the force's crimes by LAD x month x crime type x outcome group CSV"
     )
@@ -167,9 +165,7 @@ class Data(Section):
     previous_priority_wards: str | None = _path_option(
         None, "the previous assessment's priority wards CSV"
     )
-    ambulance: str | None = _path_option(
-        None, "monthly ambulance assault call-outs per LSOA CSV"
-    )
+    ambulance: str | None = _path_option(None, "monthly ambulance assault call-outs per LSOA CSV")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -308,16 +304,12 @@ class Document(Section):
     """Document control shown on the summary and in every footer."""
 
     author: str | None = option(None, "author (a team, not a person's contact)")
-    version: str | None = option(
-        None, "document version, e.g. '0.3'", type_text="text or a number"
-    )
+    version: str | None = option(None, "document version, e.g. '0.3'", type_text="text or a number")
     status: Literal["draft", "final"] = option("draft", "document status")
     protective_marking: str | None = option(
         None, "protective marking, e.g. OFFICIAL or OFFICIAL-SENSITIVE"
     )
-    distribution: list[str] = option(
-        None, "who the pack is for (groups)", default_factory=list
-    )
+    distribution: list[str] = option(None, "who the pack is for (groups)", default_factory=list)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -346,7 +338,10 @@ class Comparison(Section):
             bad = [p for p in value if not re.fullmatch(r"[EW]0[6-9]\d{6}", str(p))]
             if bad:
                 raise Problems(
-                    [f"comparison.peers: {short_repr(p)} is not a LAD code (like E07000011)." for p in bad]
+                    [
+                        f"comparison.peers: {short_repr(p)} is not a LAD code (like E07000011)."
+                        for p in bad
+                    ]
                 )
         return value
 
@@ -454,12 +449,13 @@ class Params(Section):
     sections and against the store). :attr:`paths` holds every input path resolved.
     """
 
-    title: str | None = option(
-        None, "report title (default: '<CSP> Community Safety Partnership')"
-    )
+    title: str | None = option(None, "report title (default: '<CSP> Community Safety Partnership')")
     csp: Csp = Field(..., description="the Community Safety Partnership")
     period: str = option(
-        ..., f"the assessment period: {PERIOD_FORMS}", kind="period", type_text="text or a whole number"
+        ...,
+        f"the assessment period: {PERIOD_FORMS}",
+        kind="period",
+        type_text="text or a whole number",
     )
     baseline_year: int | None = option(
         None, "calendar year for long-term comparison", ge=2010, le=2100, kind="year"

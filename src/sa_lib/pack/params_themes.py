@@ -82,9 +82,7 @@ class CseOptions(ThemeOptions):
     n_sims: int = option(
         1000, "Monte Carlo weight perturbations for rank stability", ge=1, le=100_000
     )
-    perturbation: float = option(
-        0.25, "relative weight perturbation (uniform +/-)", ge=0, le=0.99
-    )
+    perturbation: float = option(0.25, "relative weight perturbation (uniform +/-)", ge=0, le=0.99)
 
     @field_validator("weights", mode="before")
     @classmethod
