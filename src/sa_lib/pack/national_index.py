@@ -70,12 +70,12 @@ def csp_headline(params_path: str | os.PathLike[str]) -> dict:
     ctx = open_context(params_path, "overview")
     cur = ctx.in_period("current")
     n = int((cur["crime_type"] != ASB).sum())
-    threshold = int(ctx.params["disclosure"]["threshold"])
+    threshold = int(ctx.params.disclosure.threshold)
     return {
         "count": n if n >= threshold else None,
         "population": int(ctx.geo.population),
         "per": int(ctx.rate_per),
-        "conf_level": float(ctx.stats["conf_level"]),
+        "conf_level": float(ctx.stats.conf_level),
         "threshold": threshold,
         "period": ctx.period.label,
         "months": len(ctx.period.months),
