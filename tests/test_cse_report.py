@@ -352,16 +352,16 @@ def test_synthetic_warning_and_inputs_table(ind, wards):
 # --------------------------------------------------------------------------- build
 
 
-def _sample_ctx(**overrides):
+def _sample_ctx():
     from sa_lib import config
 
-    if not (config.PROCESSED_DIR / "boundaries").exists():
+    if not (config.PROCESSED_DIR / "street").exists():
         pytest.skip("data/processed not built: run `make ingest-sample`")
     from sa_lib.pack.context import open_context
 
     # fewer simulations than the page's: the build is the same, only quicker
     return open_context(
-        "parameters/huntingdonshire_2025q4.yaml", "cse", overrides={"cse.n_sims": 200, **overrides}
+        "parameters/huntingdonshire_2025q4.yaml", "cse", overrides={"cse.n_sims": 200}
     )
 
 
@@ -405,7 +405,8 @@ def test_build_on_the_sample_has_every_section_table_and_figure_in_page_order(bu
     assert r.findings[0].text.startswith("SYNTHETIC DATA")
     assert set(r.data) == {"index", "priority"}
     js = r.to_json()
-    assert js["tables"][0]["file"] == "cse_01_synthetic_data_inputs.csv"
+    assert js["tables"][0]["file"] == "cse_01_inputs.csv"
+    assert js["tables"][0]["caption"] == "SYNTHETIC DATA: Inputs"
 
 
 def test_build_tables_keep_the_disclosure_contract_and_band_colours(built):
@@ -437,7 +438,10 @@ def test_build_tables_keep_the_disclosure_contract_and_band_colours(built):
 def test_build_without_previous_priority_wards_says_why(built):
     from sa_lib.themes.results import Note
 
-    r = cr.build(_sample_ctx(**{"data.previous_priority_wards": None}))
+    ctx = _sample_ctx()
+    del ctx.params["data"]["previous_priority_wards"]  # as a parameters file without one
+    assert ctx.path("previous_priority_wards") is None
+    r = cr.build(ctx)
     assert r.availability == {"previous assessment": cr.NO_PREVIOUS}
     assert [type(b) for b in r.sections["comparison"]] == [Note]
     assert r.sections["comparison"][0].text == cr.NO_PREVIOUS
