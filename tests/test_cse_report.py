@@ -449,3 +449,13 @@ def test_build_without_previous_priority_wards_says_why(built):
     assert "Priority wards: this assessment and the previous one" not in captions
     assert len(captions) == len(built.tables()) - 1
     assert not any("previous assessment's priority" in f.text for f in r.findings)
+
+
+def test_notebook_shows_every_section_of_the_result_in_order(built):
+    import re
+
+    from sa_lib import config
+
+    src = (config.NOTEBOOKS_DIR / "cse.ipynb").read_text(encoding="utf-8")
+    shown = re.findall(r'render\.show\(result, \\"(\w+)\\"\)', src)
+    assert shown == list(built.sections)
