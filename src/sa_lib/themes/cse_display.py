@@ -318,8 +318,19 @@ def key_findings(
             f"The priority wards (the highest of {n_wards} wards on the composite risk index, "
             f"in rank order) are {_names(names)}."
         )
-    st = stability.set_index("ward_code")
     pri_codes = priority["ward_code"].tolist()
+    out.append(_stability_sentence(stability, pri_codes, n_sims))
+    out += _indicator_sentence(index_df, pri_codes)
+    if comparison is not None and len(comparison):
+        out.append(_comparison_sentence(comparison))
+    if annual is not None:
+        out += _annual_sentences(annual, threshold)
+    return out
+
+
+def _stability_sentence(stability: pd.DataFrame, pri_codes: list, n_sims: int) -> str:
+    """How firm the priority list is when the weights are varied."""
+    st = stability.set_index("ward_code")
     firm = [
         st.loc[c, "ward_name"] for c in pri_codes if c in st.index and st.loc[c, "p_top_n"] >= 0.9
     ]
@@ -338,50 +349,58 @@ def key_findings(
         text += "; close behind: " + _names(
             [f"{r['ward_name']} ({r['p_top_n']:.0%})" for _, r in near.iterrows()]
         )
-    out.append(text + ".")
+    return text + "."
+
+
+def _indicator_sentence(index_df: pd.DataFrame, pri_codes: list) -> list[str]:
+    """The indicators above average in most priority wards (none: an empty list)."""
     method = index_df.attrs.get("risk_index", {}).get("method", "zscore")
     inds = index_df.attrs.get("risk_index", {}).get("indicators", [])
-    if inds and pri_codes:
-        sub = index_df.set_index("ward_code").loc[pri_codes]
-        above = {i: int((band_levels(sub[f"{i}_std"].to_numpy(), method) >= 1).sum()) for i in inds}
-        common = [
-            label(i)
-            for i, n in sorted(above.items(), key=lambda t: -t[1])
-            if n > len(pri_codes) / 2
-        ]
-        if common:
-            out.append(
-                "Indicators above the district's ward average in most priority wards: "
-                f"{_names(common[:4])}."
-            )
-    if comparison is not None and len(comparison):
-        parts = []
-        for status, lead in (
-            ("continuing", "continuing from the previous assessment"),
-            ("new", "new"),
-            ("dropped", "no longer priority"),
-        ):
-            w = comparison.loc[comparison["status"] == status, "ward_name"].astype(str).tolist()
-            if w:
-                parts.append(f"{lead}: {_names(w)}")
-        out.append("Against the previous assessment's priority wards, " + "; ".join(parts) + ".")
-    if annual is not None:
-        years = annual.attrs.get("years", ("the earlier year", "the later year"))
-        for _, r in annual.iterrows():
-            b, a = int(r["count_before"]), int(r["count_after"])
-            name = label(r["indicator"])
-            s = (
-                f"{name} in the district: {format_count(a, threshold)} in {years[1]} against "
-                f"{format_count(b, threshold)} in {years[0]}"
-            )
-            if a >= threshold and b >= threshold:
-                sig = "a significant change" if r["significant"] else "not a significant change"
-                s += f" ({r['pct_change']:+.0f}%, {sig}, exact Poisson test)"
-            out.append(s + ".")
+    if not (inds and pri_codes):
+        return []
+    sub = index_df.set_index("ward_code").loc[pri_codes]
+    above = {i: int((band_levels(sub[f"{i}_std"].to_numpy(), method) >= 1).sum()) for i in inds}
+    common = [
+        label(i) for i, n in sorted(above.items(), key=lambda t: -t[1]) if n > len(pri_codes) / 2
+    ]
+    if not common:
+        return []
+    return [
+        "Indicators above the district's ward average in most priority wards: "
+        f"{_names(common[:4])}."
+    ]
+
+
+def _comparison_sentence(comparison: pd.DataFrame) -> str:
+    """Continuing, new and dropped priority wards against the previous assessment."""
+    parts = []
+    for status, lead in (
+        ("continuing", "continuing from the previous assessment"),
+        ("new", "new"),
+        ("dropped", "no longer priority"),
+    ):
+        w = comparison.loc[comparison["status"] == status, "ward_name"].astype(str).tolist()
+        if w:
+            parts.append(f"{lead}: {_names(w)}")
+    return "Against the previous assessment's priority wards, " + "; ".join(parts) + "."
+
+
+def _annual_sentences(annual: pd.DataFrame, threshold: int) -> list[str]:
+    """One sentence per series: counts as format_count writes them, a change only when both are shown."""
+    years = annual.attrs.get("years", ("the earlier year", "the later year"))
+    out = []
+    for _, r in annual.iterrows():
+        b, a = int(r["count_before"]), int(r["count_after"])
+        name = label(r["indicator"])
+        s = (
+            f"{name} in the district: {format_count(a, threshold)} in {years[1]} against "
+            f"{format_count(b, threshold)} in {years[0]}"
+        )
+        if a >= threshold and b >= threshold:
+            sig = "a significant change" if r["significant"] else "not a significant change"
+            s += f" ({r['pct_change']:+.0f}%, {sig}, exact Poisson test)"
+        out.append(s + ".")
     return out
-
-
-# --------------------------------------------------------------------------- small displays
 
 
 # --------------------------------------------------------------------------- small displays
