@@ -225,3 +225,69 @@ def test_wards_build_with_no_ward_flagged_enough_says_so_and_profiles_none():
     r = wr.build(_sample("wards", {"wards.min_flags": 99}))
     assert [b.text for b in r.sections["profiles"]] == ["No ward has several flags in this period."]
     assert not any("Wards with several flags" in f.text for f in r.findings)
+
+
+# --- the summary's measures come from the theme pages' rules -----------------------------
+
+
+def _gapped(ctx, gap: str = "2024-06"):
+    """The context as if the store did not hold ``gap``: a series starts after it."""
+    ctx.crimes = ctx.crimes[ctx.crimes["month"] != gap]
+    ctx.months_present = [m for m in ctx.months_present if m != gap]
+    return ctx
+
+
+def test_priorities_review_trend_reads_the_unbroken_run_of_held_months():
+    from sa_lib.data.counts import monthly_counts
+    from sa_lib.themes import summary
+
+    ctx = _gapped(_sample("summary"))
+    assert ctx.series_months[0] == "2024-07"
+    rev = rv.priorities_review(ctx).set_index("crime_type")
+    t = rev.index[0]
+    m = monthly_counts(ctx.series(), by="crime_type")
+    page = summary.trend_table(
+        m if t != "All crime" else m.assign(crime_type="All crime"), [t], alpha=ctx.stats["alpha"]
+    )
+    assert rev.loc[t, "trend_pct"] == pytest.approx(float(page["pct_per_year"].iloc[0]))
+    every = summary.trend_table(
+        monthly_counts(ctx.crimes, by="crime_type"), [t], alpha=ctx.stats["alpha"]
+    )
+    assert rev.loc[t, "trend_pct"] != pytest.approx(float(every["pct_per_year"].iloc[0]))
+
+
+def test_candidate_trends_and_control_charts_read_only_the_series_months(monkeypatch):
+    from sa_lib.themes import candidates, summary
+
+    ctx = _gapped(_sample("summary"))
+    seen = []
+    real = summary.trend_table
+    monkeypatch.setattr(
+        summary, "trend_table", lambda m, *a, **k: seen.append(m) or real(m, *a, **k)
+    )
+    monkeypatch.setattr(candidates, "_above_wider", lambda ctx, t: np.nan)  # not under test
+    candidates.candidate_measures(ctx, a.ward_analysis(ctx), priority.load_scoring())
+    months = set(seen[0]["month_start"].dt.strftime("%Y-%m"))
+    assert months and months <= set(ctx.series_months)
+
+
+def test_night_time_violence_counts_the_nights_the_violence_page_counts(monkeypatch):
+    from sa_lib.stats import nte
+    from sa_lib.themes import candidates, violence
+
+    ctx = _sample("summary")
+    real = violence.subgroup_rows
+
+    def imprecise(ex):
+        # Every other row was committed over a whole day: its start is not when it happened.
+        rows = real(ex)
+        start = pd.to_datetime(rows["committed_from"])
+        wide = np.arange(len(rows)) % 2 == 0
+        return rows.assign(committed_to=start + pd.to_timedelta(np.where(wide, 24, 0), unit="h"))
+
+    monkeypatch.setattr(violence, "subgroup_rows", imprecise)
+    m = candidates._nte_measure(ctx, priority.load_scoring(), "last_year", set())
+    vwi = imprecise(ctx.extract)
+    now = ctx.in_period("current", vwi[vwi["crime_type"] == "Violence with injury"])
+    table = nte.day_hour_table(now)  # the violence page's table and share
+    assert m["count"] == round(nte.weekend_night_share(table) * table.to_numpy().sum())

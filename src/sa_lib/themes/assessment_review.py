@@ -54,7 +54,8 @@ def priorities_review(ctx) -> pd.DataFrame:
     specs = ctx.params.get("priorities") or []
     if not specs:
         return pd.DataFrame()
-    monthly = monthly_counts(ctx.crimes, by="crime_type")
+    # The trend and target projection read the unbroken run of held months (as the overview).
+    monthly = monthly_counts(ctx.series(), by="crime_type")
     targets = summary.target_table(
         monthly,
         [

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sa_lib.data.counts import POLICE_UK_TYPES, area_counts, monthly_counts
-from sa_lib.stats import concentration, priority, spc
+from sa_lib.stats import concentration, nte, priority, spc
 from sa_lib.themes import summary
 from sa_lib.themes.assessment import (
     ASB,
@@ -105,7 +105,8 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
     )
     cur = ctx.in_period("current")
     total = len(cur)
-    monthly = monthly_counts(ctx.crimes, by="crime_type")
+    # Trends and control charts read the unbroken run of held months, as the theme pages do.
+    monthly = monthly_counts(ctx.series(), by="crime_type")
     trends = summary.trend_table(monthly, list(types["crime_type"]), alpha=ctx.stats["alpha"])
     rising = (
         set(trends.loc[trends["direction"] == "increasing", "crime_type"]) if len(trends) else set()
@@ -265,7 +266,11 @@ def _young_share(rows: pd.DataFrame) -> float:
 
 
 def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
-    """Night-time violence: violence with injury on Friday and Saturday nights (20:00-05:59), from an extract."""
+    """Night-time violence: violence with injury on Friday and Saturday nights (20:00-05:59), from an extract.
+
+    The nights are :func:`sa_lib.stats.nte.weekend_night_rows`, the rule of the violence
+    page's weekend-night share.
+    """
     if ctx.extract_path is None:
         return None
     from sa_lib.themes import violence
@@ -277,10 +282,9 @@ def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
     vwi = vwi[vwi["crime_type"] == "Violence with injury"]
     if vwi.empty:
         return None
-    t = pd.to_datetime(vwi["committed_from"], errors="coerce")
-    day, hour = t.dt.day_of_week, t.dt.hour
-    night = ((day.isin([4, 5]) & (hour >= 20)) | (day.isin([5, 6]) & (hour < 6))).fillna(False)
-    rows = vwi[night.to_numpy()].assign(crime_type="Night-time violence")
+    # The violence page's rule (its weekend-night share): the rows its day-hour table
+    # counts in a weekend-night cell, so a crime with no usable time is not counted.
+    rows = vwi[nte.weekend_night_rows(vwi).to_numpy()].assign(crime_type="Night-time violence")
     if rows.empty:
         return None
     tab = summary.type_summary(
