@@ -27,9 +27,6 @@ KNOWN_LONG_MODULES: dict[str, int] = {
     "pack/runner.py": 868,
     "stats/comparison.py": 863,
     "stats/trend.py": 861,
-    "themes/assessment.py": 1280,
-    "themes/cse_report.py": 1278,
-    "themes/place.py": 921,
     "themes/report.py": 1450,
 }
 
