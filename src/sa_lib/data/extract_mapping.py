@@ -67,7 +67,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from sa_lib import config
-from sa_lib.data.extract import (
+from sa_lib.data.extract import coerce_extract, validate_extract
+from sa_lib.data.extract_schema import (
     COLUMNS,
     CRIME_TYPES,
     FLAGS,
@@ -76,8 +77,6 @@ from sa_lib.data.extract import (
     SCHEMA,
     SUBGROUPS,
     age_to_band,
-    coerce_extract,
-    validate_extract,
 )
 from sa_lib.data.personal_data import refuse_personal_data
 from sa_lib.validation import read_bounded_yaml, require_dataframe, short_repr, warn

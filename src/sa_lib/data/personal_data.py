@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sa_lib.data.extract import COLUMNS as SCHEMA_COLUMNS
-from sa_lib.data.extract import SCHEMA
+from sa_lib.data.extract_schema import COLUMNS as SCHEMA_COLUMNS
+from sa_lib.data.extract_schema import SCHEMA
 from sa_lib.validation import require_dataframe
 
 if TYPE_CHECKING:

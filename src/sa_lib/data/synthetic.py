@@ -87,7 +87,8 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from sa_lib.choices import record_choice
-from sa_lib.data.extract import VSO, coerce_extract, validate_extract
+from sa_lib.data.extract import coerce_extract, validate_extract
+from sa_lib.data.extract_schema import VSO
 from sa_lib.data.geography import BNG, CSPGeography
 from sa_lib.validation import require_columns, require_dataframe, require_int, warn
 
@@ -679,7 +680,7 @@ def generate_extract(
             "synthetic": True,
         }
     )
-    from sa_lib.data.extract import HO_OFFENCE_CODES
+    from sa_lib.data.extract_schema import HO_OFFENCE_CODES
 
     out.insert(
         6, "ho_offence_description", out["ho_offence_code"].map(lambda c: HO_OFFENCE_CODES[c][0])
