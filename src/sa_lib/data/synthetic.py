@@ -62,13 +62,8 @@ is drawn at random:
   lag the offence by 0-6 days but stay in the police.uk month, which is the month
   of ``recorded_date``.
 
-Licensed premises are points around the town centres of Huntingdon, St Neots,
-St Ives and Ramsey (and a few village pubs), snapped to the densest police.uk
-violence point near each nominal centre when street rows are given. Ambulance
-assault call-outs per LSOA and month are Poisson-gamma draws around a mean driven
-by the synthetic violence with injury (NTE counts weigh more), a population
-base and deprivation: correlated with, not equal to, violence with injury.
-Illustrative; not calibrated to a published ambulance rate.
+Licensed premises and ambulance assault call-outs are made by
+:mod:`sa_lib.data.synthetic_partner` (described there) and exported from here too.
 
 Examples
 --------
@@ -83,13 +78,19 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from sa_lib.choices import record_choice
 from sa_lib.data.extract import coerce_extract, validate_extract
 from sa_lib.data.extract_schema import VSO
 from sa_lib.data.geography import BNG, CSPGeography
+from sa_lib.data.synthetic_partner import (
+    TOWNS,
+    _pick,
+    _to_bng,
+    generate_ambulance,
+    generate_licensed_premises,
+)
 from sa_lib.validation import require_columns, require_dataframe, require_int, warn
 
 __all__ = [
@@ -139,22 +140,6 @@ _CODES: dict[str, dict[str, float]] = {
     "Public order": {"9A": 1.0},
 }
 
-#: Nominal town centres (lon, lat), number of premises, and spread (m). Approximate.
-TOWNS: dict[str, tuple[float, float, int, float]] = {
-    "Huntingdon": (-0.1831, 52.3307, 32, 250.0),
-    "St Neots": (-0.2699, 52.2283, 40, 280.0),
-    "St Ives": (-0.0738, 52.3233, 32, 230.0),
-    "Ramsey": (-0.1064, 52.4499, 12, 180.0),
-    "Godmanchester": (-0.1752, 52.3196, 5, 200.0),
-    "Eaton Socon": (-0.2885, 52.2165, 5, 250.0),
-    "Yaxley": (-0.2600, 52.5125, 5, 250.0),
-    "Sawtry": (-0.2810, 52.4390, 4, 200.0),
-    "Kimbolton": (-0.3905, 52.2965, 4, 150.0),
-    "Buckden": (-0.2490, 52.2940, 4, 150.0),
-    "Somersham": (0.0005, 52.3813, 3, 150.0),
-    "Brampton": (-0.2240, 52.3200, 3, 200.0),
-}
-_MAIN_TOWNS = ("Huntingdon", "St Neots", "St Ives", "Ramsey")
 
 _BANDS = ("0-12", "13-15", "16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 # Victim age-band probabilities (illustrative shapes) and P(female), by profile.
@@ -264,24 +249,6 @@ def _check(rows: pd.DataFrame, geo: CSPGeography, seed: int) -> None:
     require_int(seed, arg="seed", minimum=0)
 
 
-def _to_bng(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    tr = Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
-    x, y = tr.transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x), np.asarray(y)
-
-
-def _to_wgs(x, y) -> tuple[np.ndarray, np.ndarray]:
-    tr = Transformer.from_crs(BNG, "EPSG:4326", always_xy=True)
-    lon, lat = tr.transform(np.asarray(x, float), np.asarray(y, float))
-    return np.asarray(lon), np.asarray(lat)
-
-
-def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarray:
-    keys = list(table)
-    p = np.array([table[k] for k in keys], float)
-    return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
-
-
 def _ids(rng: np.random.Generator, n: int, prefix: str, taken: set[str] | None = None) -> list[str]:
     taken = set() if taken is None else taken
     out: list[str] = []
@@ -292,99 +259,6 @@ def _ids(rng: np.random.Generator, n: int, prefix: str, taken: set[str] | None =
                 taken.add(s)
                 out.append(s)
     return out
-
-
-def generate_licensed_premises(
-    geo: CSPGeography, seed: int, street_rows: pd.DataFrame | None = None
-) -> gpd.GeoDataFrame:
-    """Make SYNTHETIC licensed-premises points around the CSP's town centres.
-
-    Parameters
-    ----------
-    geo : CSPGeography
-        The CSP (points are kept inside its boundary).
-    seed : int
-        Seed for ``numpy.random.default_rng``.
-    street_rows : DataFrame, optional
-        police.uk street rows (``crime_type``, ``longitude``, ``latitude``). When
-        given, each nominal town centre in :data:`TOWNS` moves to the police.uk
-        point with most violence within 800 m of it (the busiest street).
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:27700, one row per premises: ``premises_id``, ``town``, ``premises_type``
-        (pub, bar, restaurant, nightclub, hotel), ``late_licence`` (bool), ``easting``,
-        ``northing``, ``longitude``, ``latitude``, ``lsoa21_code``, ``synthetic``
-        (True), ``geometry``.
-
-    Examples
-    --------
-    >>> lp = generate_licensed_premises(geo, seed=1)  # doctest: +SKIP
-    >>> lp.groupby("town").size()["St Neots"]  # doctest: +SKIP
-    40
-    """
-    require_int(seed, arg="seed", minimum=0)
-    rng = np.random.default_rng([seed, 1])
-    names = list(TOWNS)
-    cx, cy = _to_bng([TOWNS[t][0] for t in names], [TOWNS[t][1] for t in names])
-    if street_rows is not None:
-        require_columns(street_rows, ["crime_type", "longitude", "latitude"], arg="street_rows")
-        v = street_rows[(street_rows["crime_type"] == VSO) & street_rows["longitude"].notna()]
-        pts = v.groupby(["longitude", "latitude"]).size().rename("n").reset_index()
-        px, py = _to_bng(pts["longitude"], pts["latitude"])
-        for i in range(len(names)):
-            d = np.hypot(px - cx[i], py - cy[i])
-            near = d <= 800
-            if near.any():
-                j = np.flatnonzero(near)[np.argmax(pts["n"].to_numpy()[near])]
-                cx[i], cy[i] = px[j], py[j]
-        record_choice(
-            "synthetic town centres",
-            "busiest police.uk violence point within 800 m of each nominal centre",
-            "places synthetic licensed premises where the real violence concentrates",
-        )
-    boundary = geo.boundary.geometry.iloc[0]
-    rows = []
-    for i, town in enumerate(names):
-        n, spread = TOWNS[town][2], TOWNS[town][3]
-        main = town in _MAIN_TOWNS
-        k = 0
-        while k < n:
-            sd = spread * (0.5 if (main and rng.random() < 0.6) else 1.0)
-            x, y = cx[i] + rng.normal(0, sd), cy[i] + rng.normal(0, sd)
-            if not boundary.contains(gpd.points_from_xy([x], [y])[0]):
-                continue
-            if main:
-                kind = _pick(
-                    rng,
-                    {
-                        "pub": 0.42,
-                        "bar": 0.17,
-                        "restaurant": 0.30,
-                        "nightclub": 0.04,
-                        "hotel": 0.07,
-                    },
-                    1,
-                )[0]
-            else:
-                kind = _pick(rng, {"pub": 0.75, "restaurant": 0.20, "hotel": 0.05}, 1)[0]
-            p_late = {"nightclub": 1.0, "bar": 0.8, "pub": 0.5, "hotel": 0.3}.get(kind, 0.05)
-            rows.append((town, kind, bool(rng.random() < p_late), round(x, 1), round(y, 1)))
-            k += 1
-    df = pd.DataFrame(
-        rows, columns=["town", "premises_type", "late_licence", "easting", "northing"]
-    )
-    df.insert(0, "premises_id", [f"SYN-LP-{i + 1:03d}" for i in range(len(df))])
-    lon, lat = _to_wgs(df["easting"], df["northing"])
-    df["longitude"], df["latitude"] = np.round(lon, 6), np.round(lat, 6)
-    g = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=BNG)
-    j = gpd.sjoin(g, geo.lsoas[["lsoa21_code", "geometry"]], how="left", predicate="within")
-    g["lsoa21_code"] = j.loc[~j.index.duplicated(), "lsoa21_code"].astype("string")
-    g["synthetic"] = True
-    cols = ["premises_id", "town", "premises_type", "late_licence", "easting", "northing"]
-    cols += ["longitude", "latitude", "lsoa21_code", "synthetic", "geometry"]
-    return g[cols]
 
 
 def _sample_times(rng: np.random.Generator, months: np.ndarray, profiles: np.ndarray) -> np.ndarray:
@@ -466,186 +340,22 @@ def generate_extract(
     >>> ext.groupby(["lsoa_code", "month"]).size()  # equals police.uk's  # doctest: +SKIP
     """
     _check(police_uk_rows, geo, seed)
-    rows = police_uk_rows
-    keep = rows["crime_type"].isin(EXTRACT_CRIME_TYPES) & rows["lsoa_code"].isin(
-        geo.lsoas["lsoa21_code"]
-    )
-    dropped = int((rows["crime_type"].isin(EXTRACT_CRIME_TYPES) & ~keep).sum())
-    sort_cols = [c for c in ["month", "lsoa_code", "crime_type", "crime_id"] if c in rows.columns]
-    base = rows.loc[keep].sort_values(sort_cols + ["longitude", "latitude"], kind="mergesort")
-    base = base.reset_index(drop=True)
+    base = _base_rows(police_uk_rows, geo)
     n = len(base)
-    if n == 0:
-        raise ValueError(
-            "police_uk_rows has no violence and sexual offences, criminal damage or public "
-            "order rows in the CSP's LSOAs. Fix: load the CSP's rows with "
-            "sa_lib.data.store.load_street(store, lsoa_codes=geo.lsoas['lsoa21_code'])."
-        )
-    if dropped:
-        record_choice(
-            "synthetic extract: police.uk rows left out",
-            dropped,
-            "no location or an LSOA outside the CSP: the extract covers located rows only",
-        )
     rng = np.random.default_rng(seed)
-    if licensed_premises is None:
-        licensed_premises = generate_licensed_premises(geo, seed, street_rows=rows)
-    require_columns(licensed_premises, ["late_licence", "geometry"], arg="licensed_premises")
-    lp = licensed_premises.to_crs(BNG)
-    lp = lp[lp["late_licence"].astype(bool)]
-
-    x, y = _to_bng(base["longitude"], base["latitude"])
-    if len(lp):
-        dist, _ = cKDTree(np.c_[lp.geometry.x, lp.geometry.y]).query(np.c_[x, y])
-    else:
-        dist = np.full(n, np.inf)
-    near = dist <= NTE_RADIUS_M
+    x, y, near = _near_late_premises(base, geo, seed, police_uk_rows, licensed_premises)
     ctype = base["crime_type"].to_numpy(dtype=object)
     is_vso = ctype == VSO
-
-    # subgroup (VSO only); near late-licensed premises leans to violence with injury
-    subgroup = np.full(n, None, dtype=object)
-    names = list(SUBGROUP_SHARES)
-    p0 = np.array([SUBGROUP_SHARES[k] for k in names])
-    lift = np.where(np.array(names) == "Violence with injury", 1.8, 1.0)
-    for flag, p in ((False, p0), (True, p0 * lift)):
-        idx = np.flatnonzero(is_vso & (near == flag))
-        subgroup[idx] = np.array(names, dtype=object)[
-            rng.choice(len(names), size=len(idx), p=p / p.sum())
-        ]
-    group = np.where(is_vso, subgroup, ctype)
-
-    # domestic abuse, then night-time economy for non-DA rows near late-licensed premises
-    p_da = np.array([DA_SHARE[g] for g in group]) * np.where(near, 0.5, 1.0)
-    da = rng.random(n) < p_da
-    p_nte = np.array([_P_NTE.get(g, 0.0) for g in group])
-    nte = ~da & near & (rng.random(n) < p_nte)
-    profile = np.select(
-        [
-            nte,
-            da,
-            np.isin(group, ["Rape", "Other sexual offences"]),
-            group == "Stalking and harassment",
-            np.isin(group, ["Criminal damage and arson", "Public order"]),
-        ],
-        ["nte", "da", "sexual", "sh", "property"],
-        "general",
-    ).astype(object)
-
-    # victims' age and sex first: child victims decide some offence codes
-    vprof = np.where(profile == "property", "property", profile)
-    vprof = np.where(np.isin(group, ["Rape", "Other sexual offences"]), "sexual", vprof)
-    vprof = np.where((group == "Stalking and harassment") & ~da, "sh", vprof)
-    vprof = np.where(da, "da", vprof)
-    age = np.empty(n, dtype=object)
-    female = np.zeros(n, dtype=bool)
-    for vp in sorted(set(vprof)):
-        idx = np.flatnonzero(vprof == vp)
-        bands, pf = _VICTIM[vp]
-        p = np.asarray(bands, float)
-        age[idx] = np.array(_BANDS, dtype=object)[rng.choice(len(_BANDS), len(idx), p=p / p.sum())]
-        female[idx] = rng.random(len(idx)) < pf
-    sexual = np.isin(group, ["Rape", "Other sexual offences"])
-    under16 = np.isin(age, ["0-12", "13-15"])
-    # rape of a child under 16 is coded 19D (female); male child rape is not modelled
-    female |= (group == "Rape") & under16
-    sex = np.where(female, "Female", "Male").astype(object)
-    sex = np.where(~sexual & (rng.random(n) < 0.02), "Unknown", sex)
-
-    # times: event in the police.uk month, then windows and recording lags
-    event = _sample_times(rng, base["month"].to_numpy(dtype=object), profile)
-    event = pd.to_datetime(event)
-    month_start = pd.to_datetime(base["month"] + "-01")
-    month_end = month_start + pd.offsets.MonthBegin(1) - pd.Timedelta(seconds=1)
-    c_from = pd.Series(event)
-    c_to = pd.Series(pd.NaT, index=range(n), dtype="datetime64[s]")
-    sh = group == "Stalking and harassment"
-    w_days = rng.integers(7, 120, size=n)
-    c_from = c_from.where(~sh, (c_from - pd.to_timedelta(w_days, "D")).dt.normalize())
-    c_to = c_to.where(~sh, pd.Series(event))
-    cd_win = (group == "Criminal damage and arson") & (rng.random(n) < 0.3)
-    c_to = c_to.where(~cd_win, pd.Series(event) + pd.to_timedelta(rng.integers(2, 11, n), "h"))
-    lag = rng.choice([0, 1, 2, 3, 4, 5, 6], size=n, p=[0.55, 0.25, 0.08, 0.05, 0.03, 0.02, 0.02])
-    last = c_to.fillna(c_from)
-    last = last.where(last <= month_end, month_end)
-    c_to = c_to.where(c_to.isna() | (c_to <= month_end), month_end)
-    recorded = (last.dt.normalize() + pd.to_timedelta(lag, "D")).where(
-        lambda s: s <= month_end, month_end.dt.normalize()
-    )
-    # non-recent sexual offences: recorded in the month, committed 1-20 years earlier
-    old = np.isin(group, ["Rape", "Other sexual offences"]) & (rng.random(n) < 0.25)
-    if old.any():
-        k = int(old.sum())
-        days_in = (month_end.dt.day.to_numpy())[old]
-        rec_old = month_start[old].to_numpy() + (
-            (rng.random(k) * days_in).astype(int).astype("timedelta64[D]")
-        )
-        from_old = rec_old - (rng.integers(365, 20 * 365, k).astype("timedelta64[D]"))
-        to_old = from_old + rng.integers(0, 365, k).astype("timedelta64[D]")
-        recorded[old] = rec_old
-        c_from[old] = from_old
-        c_to[old] = np.minimum(to_old, rec_old)
-
-    # victims: pseudonymised ids with repeat victimisation within 12 months
-    has_victim = np.ones(n, dtype=bool)
-    has_victim &= ~((group == "Public order") & ~da & (rng.random(n) < 0.5))
-    has_victim &= ~((group == "Criminal damage and arson") & ~da & (rng.random(n) < 0.4))
-    victim_id = np.full(n, None, dtype=object)
-    order = np.lexsort((np.arange(n), c_from.to_numpy()))
+    subgroup, group = _draw_subgroups(rng, is_vso, near, ctype)
+    da, nte, profile = _draw_da_and_nte(rng, group, near)
+    age, sex, sexual = _draw_victim_age_sex(rng, group, da, profile)
+    c_from, c_to, recorded = _draw_times(rng, base, group, profile)
     lsoa = base["lsoa_code"].to_numpy(dtype=object)
-    new_ids = iter(_ids(rng, n, "SV-"))
-    pool: dict[tuple[str, str], list[tuple[str, np.datetime64, str, str]]] = {}
-    u = rng.random(n)
-    pick_u = rng.random(n)
-    year = np.timedelta64(365, "D")
-    times = c_from.to_numpy()
-    for i in order:
-        if not has_victim[i]:
-            continue
-        kind = "da" if da[i] else "other"
-        key = (kind, lsoa[i])
-        cands = [c for c in pool.get(key, []) if times[i] - c[1] <= year]
-        pool[key] = cands
-        if cands and not sexual[i] and u[i] < _P_REPEAT[kind]:
-            vid, _, vage, vsex = cands[int(pick_u[i] * len(cands))]
-            age[i], sex[i] = vage, vsex
-            cands[:] = [c for c in cands if c[0] != vid]
-        else:
-            vid = next(new_ids)
-        victim_id[i] = vid
-        pool[key].append((vid, times[i], age[i], sex[i]))
-
-    under16 = np.isin(age, ["0-12", "13-15"])
-    child = under16 | (age == "16-17")
-    code = _offence_codes(rng, group, da, sex, age)
-    hate = rng.random(n) < np.select(
-        [group == "Public order", is_vso], [0.12, 0.02], 0.02
-    ) * np.where(da, 0.2, 1.0)
-    code = np.where(hate & (group == "Public order"), "9B", code)
-    sex = np.where(has_victim, sex, None)
-    age = np.where(has_victim, age, None)
-
-    # offenders: known more often in DA; some child sexual abuse by under-18s
-    known = rng.random(n) < np.where(da, 0.9, 0.55)
-    off = np.array(_BANDS, dtype=object)[rng.choice(len(_BANDS), n, p=_OFFENDER)]
-    off = np.where(
-        sexual & child & (rng.random(n) < 0.3),
-        _pick(rng, {"13-15": 0.6, "16-17": 0.4}, n),
-        off,
+    has_victim, victim_id = _assign_victims(rng, group, da, sexual, c_from, lsoa, age, sex)
+    child, code, hate, sex, age = _draw_codes(rng, group, da, sex, age, is_vso, has_victim)
+    off, cse, alcohol, nte_flag, loctype = _draw_offenders_and_flags(
+        rng, da, nte, sexual, child, is_vso, c_from, profile
     )
-    off = np.where(da & np.isin(off, ["0-12", "13-15"]), "18-24", off)
-    off = np.where(known, off, None)
-
-    cse = sexual & child & (rng.random(n) < 0.15)
-    p_alc = np.select([nte, da, is_vso], [0.7, 0.3, 0.2], 0.1)
-    alcohol = rng.random(n) < p_alc
-    ev_hour = pd.DatetimeIndex(c_from).hour
-    nte_flag = nte & ((ev_hour >= 20) | (ev_hour < 6))
-    loctype = np.empty(n, dtype=object)
-    for lp_ in sorted(set(profile)):
-        idx = np.flatnonzero(profile == lp_)
-        loctype[idx] = _pick(rng, _LOCTYPES[lp_], len(idx))
-
     out = pd.DataFrame(
         {
             "crime_ref": _ids(rng, n, "SYN-"),
@@ -699,70 +409,242 @@ def generate_extract(
     return out
 
 
-def generate_ambulance(extract: pd.DataFrame, geo: CSPGeography, seed: int) -> pd.DataFrame:
-    """Make SYNTHETIC monthly ambulance assault call-outs per LSOA.
+def _base_rows(rows: pd.DataFrame, geo: CSPGeography) -> pd.DataFrame:
+    """The police.uk rows the extract copies (located, in the CSP, of the extract's types), sorted."""
+    keep = rows["crime_type"].isin(EXTRACT_CRIME_TYPES) & rows["lsoa_code"].isin(
+        geo.lsoas["lsoa21_code"]
+    )
+    dropped = int((rows["crime_type"].isin(EXTRACT_CRIME_TYPES) & ~keep).sum())
+    sort_cols = [c for c in ["month", "lsoa_code", "crime_type", "crime_id"] if c in rows.columns]
+    base = rows.loc[keep].sort_values(sort_cols + ["longitude", "latitude"], kind="mergesort")
+    base = base.reset_index(drop=True)
+    n = len(base)
+    if n == 0:
+        raise ValueError(
+            "police_uk_rows has no violence and sexual offences, criminal damage or public "
+            "order rows in the CSP's LSOAs. Fix: load the CSP's rows with "
+            "sa_lib.data.store.load_street(store, lsoa_codes=geo.lsoas['lsoa21_code'])."
+        )
+    if dropped:
+        record_choice(
+            "synthetic extract: police.uk rows left out",
+            dropped,
+            "no location or an LSOA outside the CSP: the extract covers located rows only",
+        )
+    return base
 
-    The mean for an LSOA-month is ``0.35 x violence with injury + 0.35 x NTE violence
-    with injury + 0.06 x population/1000 x deprivation factor`` (factor 1.0 in the
-    least deprived decile rising to 1.5 in the most), and the count is a
-    Poisson-gamma (negative binomial, shape 4) draw: correlated with, never equal
-    to, the extract's violence with injury. Illustrative only.
 
-    Parameters
-    ----------
-    extract : DataFrame
-        A synthetic (or real) extract with ``lsoa_code``, ``month``, ``offence_subgroup``,
-        ``night_time_economy``.
-    geo : CSPGeography
-    seed : int
+def _near_late_premises(
+    base: pd.DataFrame,
+    geo: CSPGeography,
+    seed: int,
+    rows: pd.DataFrame,
+    licensed_premises: gpd.GeoDataFrame | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's British National Grid point, and whether it is near a late-licensed premises."""
+    n = len(base)
+    if licensed_premises is None:
+        licensed_premises = generate_licensed_premises(geo, seed, street_rows=rows)
+    require_columns(licensed_premises, ["late_licence", "geometry"], arg="licensed_premises")
+    lp = licensed_premises.to_crs(BNG)
+    lp = lp[lp["late_licence"].astype(bool)]
 
-    Returns
-    -------
-    DataFrame
-        One row per LSOA x month in the extract's month range: ``lsoa21_code``,
-        ``ward_code``, ``month``, ``assault_callouts``, ``synthetic`` (True).
+    x, y = _to_bng(base["longitude"], base["latitude"])
+    if len(lp):
+        dist, _ = cKDTree(np.c_[lp.geometry.x, lp.geometry.y]).query(np.c_[x, y])
+    else:
+        dist = np.full(n, np.inf)
+    near = dist <= NTE_RADIUS_M
+    return x, y, near
+
+
+def _draw_subgroups(rng, is_vso, near, ctype) -> tuple[np.ndarray, np.ndarray]:
+    """Subgroup (VSO only) and group (subgroup, else crime type) of each row."""
+    n = len(ctype)
+    # subgroup (VSO only); near late-licensed premises leans to violence with injury
+    subgroup = np.full(n, None, dtype=object)
+    names = list(SUBGROUP_SHARES)
+    p0 = np.array([SUBGROUP_SHARES[k] for k in names])
+    lift = np.where(np.array(names) == "Violence with injury", 1.8, 1.0)
+    for flag, p in ((False, p0), (True, p0 * lift)):
+        idx = np.flatnonzero(is_vso & (near == flag))
+        subgroup[idx] = np.array(names, dtype=object)[
+            rng.choice(len(names), size=len(idx), p=p / p.sum())
+        ]
+    group = np.where(is_vso, subgroup, ctype)
+    return subgroup, group
+
+
+def _draw_da_and_nte(rng, group, near) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Domestic-abuse and night-time-economy draws, and each row's time profile."""
+    n = len(group)
+    # domestic abuse, then night-time economy for non-DA rows near late-licensed premises
+    p_da = np.array([DA_SHARE[g] for g in group]) * np.where(near, 0.5, 1.0)
+    da = rng.random(n) < p_da
+    p_nte = np.array([_P_NTE.get(g, 0.0) for g in group])
+    nte = ~da & near & (rng.random(n) < p_nte)
+    profile = np.select(
+        [
+            nte,
+            da,
+            np.isin(group, ["Rape", "Other sexual offences"]),
+            group == "Stalking and harassment",
+            np.isin(group, ["Criminal damage and arson", "Public order"]),
+        ],
+        ["nte", "da", "sexual", "sh", "property"],
+        "general",
+    ).astype(object)
+    return da, nte, profile
+
+
+def _draw_victim_age_sex(rng, group, da, profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Victims' age band and sex (and which rows are sexual offences)."""
+    n = len(group)
+    # victims' age and sex first: child victims decide some offence codes
+    vprof = np.where(profile == "property", "property", profile)
+    vprof = np.where(np.isin(group, ["Rape", "Other sexual offences"]), "sexual", vprof)
+    vprof = np.where((group == "Stalking and harassment") & ~da, "sh", vprof)
+    vprof = np.where(da, "da", vprof)
+    age = np.empty(n, dtype=object)
+    female = np.zeros(n, dtype=bool)
+    for vp in sorted(set(vprof)):
+        idx = np.flatnonzero(vprof == vp)
+        bands, pf = _VICTIM[vp]
+        p = np.asarray(bands, float)
+        age[idx] = np.array(_BANDS, dtype=object)[rng.choice(len(_BANDS), len(idx), p=p / p.sum())]
+        female[idx] = rng.random(len(idx)) < pf
+    sexual = np.isin(group, ["Rape", "Other sexual offences"])
+    under16 = np.isin(age, ["0-12", "13-15"])
+    # rape of a child under 16 is coded 19D (female); male child rape is not modelled
+    female |= (group == "Rape") & under16
+    sex = np.where(female, "Female", "Male").astype(object)
+    sex = np.where(~sexual & (rng.random(n) < 0.02), "Unknown", sex)
+    return age, sex, sexual
+
+
+def _draw_times(rng, base, group, profile) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Committed from/to and recorded date of each row, in its police.uk month."""
+    n = len(group)
+    # times: event in the police.uk month, then windows and recording lags
+    event = _sample_times(rng, base["month"].to_numpy(dtype=object), profile)
+    event = pd.to_datetime(event)
+    month_start = pd.to_datetime(base["month"] + "-01")
+    month_end = month_start + pd.offsets.MonthBegin(1) - pd.Timedelta(seconds=1)
+    c_from = pd.Series(event)
+    c_to = pd.Series(pd.NaT, index=range(n), dtype="datetime64[s]")
+    sh = group == "Stalking and harassment"
+    w_days = rng.integers(7, 120, size=n)
+    c_from = c_from.where(~sh, (c_from - pd.to_timedelta(w_days, "D")).dt.normalize())
+    c_to = c_to.where(~sh, pd.Series(event))
+    cd_win = (group == "Criminal damage and arson") & (rng.random(n) < 0.3)
+    c_to = c_to.where(~cd_win, pd.Series(event) + pd.to_timedelta(rng.integers(2, 11, n), "h"))
+    lag = rng.choice([0, 1, 2, 3, 4, 5, 6], size=n, p=[0.55, 0.25, 0.08, 0.05, 0.03, 0.02, 0.02])
+    last = c_to.fillna(c_from)
+    last = last.where(last <= month_end, month_end)
+    c_to = c_to.where(c_to.isna() | (c_to <= month_end), month_end)
+    recorded = (last.dt.normalize() + pd.to_timedelta(lag, "D")).where(
+        lambda s: s <= month_end, month_end.dt.normalize()
+    )
+    # non-recent sexual offences: recorded in the month, committed 1-20 years earlier
+    old = np.isin(group, ["Rape", "Other sexual offences"]) & (rng.random(n) < 0.25)
+    if old.any():
+        k = int(old.sum())
+        days_in = (month_end.dt.day.to_numpy())[old]
+        rec_old = month_start[old].to_numpy() + (
+            (rng.random(k) * days_in).astype(int).astype("timedelta64[D]")
+        )
+        from_old = rec_old - (rng.integers(365, 20 * 365, k).astype("timedelta64[D]"))
+        to_old = from_old + rng.integers(0, 365, k).astype("timedelta64[D]")
+        recorded[old] = rec_old
+        c_from[old] = from_old
+        c_to[old] = np.minimum(to_old, rec_old)
+    return c_from, c_to, recorded
+
+
+def _assign_victims(
+    rng, group, da, sexual, c_from, lsoa, age, sex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows have a victim, and their pseudonymised ids.
+
+    A repeat victim takes the earlier victim's age and sex (written into ``age``
+    and ``sex`` in place).
     """
-    require_columns(
-        extract,
-        ["lsoa_code", "month", "offence_subgroup", "night_time_economy"],
-        arg="extract",
-        fix="pass the output of generate_extract or sa_lib.data.extract.load_extract",
+    n = len(group)
+    # victims: pseudonymised ids with repeat victimisation within 12 months
+    has_victim = np.ones(n, dtype=bool)
+    has_victim &= ~((group == "Public order") & ~da & (rng.random(n) < 0.5))
+    has_victim &= ~((group == "Criminal damage and arson") & ~da & (rng.random(n) < 0.4))
+    victim_id = np.full(n, None, dtype=object)
+    order = np.lexsort((np.arange(n), c_from.to_numpy()))
+    new_ids = iter(_ids(rng, n, "SV-"))
+    pool: dict[tuple[str, str], list[tuple[str, np.datetime64, str, str]]] = {}
+    u = rng.random(n)
+    pick_u = rng.random(n)
+    year = np.timedelta64(365, "D")
+    times = c_from.to_numpy()
+    for i in order:
+        if not has_victim[i]:
+            continue
+        kind = "da" if da[i] else "other"
+        key = (kind, lsoa[i])
+        cands = [c for c in pool.get(key, []) if times[i] - c[1] <= year]
+        pool[key] = cands
+        if cands and not sexual[i] and u[i] < _P_REPEAT[kind]:
+            vid, _, vage, vsex = cands[int(pick_u[i] * len(cands))]
+            age[i], sex[i] = vage, vsex
+            cands[:] = [c for c in cands if c[0] != vid]
+        else:
+            vid = next(new_ids)
+        victim_id[i] = vid
+        pool[key].append((vid, times[i], age[i], sex[i]))
+    return has_victim, victim_id
+
+
+def _draw_codes(rng, group, da, sex, age, is_vso, has_victim):
+    """Offence codes and hate-crime flags; victim age and sex blanked where there is no victim.
+
+    Returns ``child``, ``code``, ``hate``, ``sex``, ``age``.
+    """
+    n = len(group)
+    under16 = np.isin(age, ["0-12", "13-15"])
+    child = under16 | (age == "16-17")
+    code = _offence_codes(rng, group, da, sex, age)
+    hate = rng.random(n) < np.select(
+        [group == "Public order", is_vso], [0.12, 0.02], 0.02
+    ) * np.where(da, 0.2, 1.0)
+    code = np.where(hate & (group == "Public order"), "9B", code)
+    sex = np.where(has_victim, sex, None)
+    age = np.where(has_victim, age, None)
+    return child, code, hate, sex, age
+
+
+def _draw_offenders_and_flags(rng, da, nte, sexual, child, is_vso, c_from, profile):
+    """Offender age bands, CSE, alcohol and NTE flags, and location types.
+
+    Returns ``off``, ``cse``, ``alcohol``, ``nte_flag``, ``loctype``.
+    """
+    n = len(da)
+    # offenders: known more often in DA; some child sexual abuse by under-18s
+    known = rng.random(n) < np.where(da, 0.9, 0.55)
+    off = np.array(_BANDS, dtype=object)[rng.choice(len(_BANDS), n, p=_OFFENDER)]
+    off = np.where(
+        sexual & child & (rng.random(n) < 0.3),
+        _pick(rng, {"13-15": 0.6, "16-17": 0.4}, n),
+        off,
     )
-    require_int(seed, arg="seed", minimum=0)
-    if not extract["month"].notna().any():
-        raise ValueError("extract has no months. Fix: pass a non-empty extract.")
-    rng = np.random.default_rng([seed, 2])
-    months = pd.period_range(extract["month"].min(), extract["month"].max(), freq="M")
-    months = [str(m) for m in months]
-    lsoas = geo.lsoas.sort_values("lsoa21_code")
-    grid = pd.MultiIndex.from_product(
-        [lsoas["lsoa21_code"].tolist(), months], names=["lsoa21_code", "month"]
-    )
-    vwi = extract["offence_subgroup"] == "Violence with injury"
-    counts = extract[vwi].groupby(["lsoa_code", "month"]).size()
-    nte = extract[vwi & extract["night_time_economy"].fillna(False).astype(bool)]
-    nte_counts = nte.groupby(["lsoa_code", "month"]).size()
-    counts.index.names = nte_counts.index.names = ["lsoa21_code", "month"]
-    df = pd.DataFrame(index=grid).reset_index()
-    key = pd.MultiIndex.from_frame(df[["lsoa21_code", "month"]])
-    df["vwi"] = counts.reindex(key, fill_value=0).to_numpy()
-    df["nte"] = nte_counts.reindex(key, fill_value=0).to_numpy()
-    info = lsoas.set_index("lsoa21_code")
-    pop = df["lsoa21_code"].map(info["population"]).fillna(0).to_numpy(float)
-    decile = df["lsoa21_code"].map(info["imd_decile"]) if "imd_decile" in info else None
-    dep = 1.0 if decile is None else 1.0 + 0.5 * (10 - decile.fillna(5).to_numpy(float)) / 9
-    mean = 0.35 * df["vwi"] + 0.35 * df["nte"] + 0.06 * pop / 1000 * dep
-    lam = mean.to_numpy(float) * rng.gamma(4.0, 1 / 4.0, size=len(df))
-    df["assault_callouts"] = rng.poisson(lam).astype("int64")
-    df["ward_code"] = df["lsoa21_code"].map(info["ward_code"]).astype("string")
-    df["synthetic"] = True
-    record_choice(
-        "synthetic ambulance call-outs",
-        f"seed {seed}",
-        "SYNTHETIC: negative binomial around 0.35 x violence with injury (+0.35 x NTE) plus a "
-        "population and deprivation base",
-    )
-    return df[["lsoa21_code", "ward_code", "month", "assault_callouts", "synthetic"]]
+    off = np.where(da & np.isin(off, ["0-12", "13-15"]), "18-24", off)
+    off = np.where(known, off, None)
+
+    cse = sexual & child & (rng.random(n) < 0.15)
+    p_alc = np.select([nte, da, is_vso], [0.7, 0.3, 0.2], 0.1)
+    alcohol = rng.random(n) < p_alc
+    ev_hour = pd.DatetimeIndex(c_from).hour
+    nte_flag = nte & ((ev_hour >= 20) | (ev_hour < 6))
+    loctype = np.empty(n, dtype=object)
+    for lp_ in sorted(set(profile)):
+        idx = np.flatnonzero(profile == lp_)
+        loctype[idx] = _pick(rng, _LOCTYPES[lp_], len(idx))
+    return off, cse, alcohol, nte_flag, loctype
 
 
 def synthetic_summary(extract: pd.DataFrame) -> dict[str, float]:
