@@ -43,7 +43,6 @@ KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "stats/disclosure.py:suppress_table": 90,
     "stats/comparison.py:plot_funnel": 88,
     "themes/place.py:select_place": 85,
-    "data/quality.py:data_quality": 82,
     "stats/repeat_victims.py:flag_repeats": 81,
     "spatial/grids.py:make_grid": 81,
 }

@@ -80,6 +80,44 @@ def data_quality(
     """
     require_columns(csp_rows, ["month", "crime_type", "longitude", "latitude"], arg="csp_rows")
     require_columns(no_location_rows, ["month", "crime_type"], arg="no_location_rows")
+    rows = _no_location_checks(csp_rows, no_location_rows, force_located_rows)
+    outside = points_outside(csp_rows, boundary, tolerance_m=0.0)
+    rows.append(
+        {
+            "check": "Rows coded to the CSP's LSOAs but mapped outside its boundary",
+            "value": len(outside),
+            "detail": "police.uk snaps points to anonymised map points, which can sit just over a "
+            "boundary; these rows are counted by their LSOA code, as police.uk assigns them.",
+        }
+    )
+    miss = missing_months(months_expected, months_present)
+    rows.append(
+        {
+            "check": "Months missing from the data",
+            "value": len(miss),
+            "detail": ", ".join(miss)
+            if miss
+            else f"none: all {len(months_expected)} months present",
+        }
+    )
+    if "placement" in csp_rows:
+        rows += _placement_checks(csp_rows)
+    ids = csp_rows["crime_id"].dropna() if "crime_id" in csp_rows else pd.Series(dtype="string")
+    dup = int(ids.duplicated().sum())
+    rows.append(
+        {
+            "check": "Duplicate crime IDs",
+            "value": dup,
+            "detail": "each police.uk crime should appear once; ASB rows have no ID and are not checked",
+        }
+    )
+    return pd.DataFrame(rows, columns=["check", "value", "detail"])
+
+
+def _no_location_checks(
+    csp_rows: pd.DataFrame, no_location_rows: pd.DataFrame, force_located_rows: int | None
+) -> list[dict]:
+    """Rows with no location (force-wide), the CSP's likely share of them, and their commonest types."""
     rows = []
     n = len(csp_rows)
     nl = len(no_location_rows)
@@ -111,52 +149,28 @@ def data_quality(
                 "detail": "; ".join(f"{k}: {v:,}" for k, v in top.items()),
             }
         )
-    outside = points_outside(csp_rows, boundary, tolerance_m=0.0)
+    return rows
+
+
+def _placement_checks(csp_rows: pd.DataFrame) -> list[dict]:
+    """How rows coded to either LSOA vintage were placed (:mod:`sa_lib.data.vintage`)."""
+    rows = []
+    by = csp_rows["placement"].value_counts()
+    n11 = int(by[[k for k in by.index if str(k).startswith("LSOA 2011")]].sum())
     rows.append(
         {
-            "check": "Rows coded to the CSP's LSOAs but mapped outside its boundary",
-            "value": len(outside),
-            "detail": "police.uk snaps points to anonymised map points, which can sit just over a "
-            "boundary; these rows are counted by their LSOA code, as police.uk assigns them.",
+            "check": "Rows coded to an LSOA 2011 that changed in 2021, placed by the ONS lookup",
+            "value": n11,
+            "detail": "; ".join(f"{k}: {v:,}" for k, v in by.items() if k != PLACEMENTS[0])
+            or "none: every row carries an LSOA 2021 code (or one unchanged since 2011)",
         }
     )
-    miss = missing_months(months_expected, months_present)
+    unplaced = int(by.get(PLACEMENTS[-1], 0))
     rows.append(
         {
-            "check": "Months missing from the data",
-            "value": len(miss),
-            "detail": ", ".join(miss)
-            if miss
-            else f"none: all {len(months_expected)} months present",
+            "check": "Rows coded to the CSP that could not be placed in an LSOA 2021",
+            "value": unplaced,
+            "detail": "every row whose LSOA code (2011 or 2021) belongs to the CSP is counted",
         }
     )
-    if "placement" in csp_rows:
-        # How rows coded to either LSOA vintage were placed (sa_lib.data.vintage).
-        by = csp_rows["placement"].value_counts()
-        n11 = int(by[[k for k in by.index if str(k).startswith("LSOA 2011")]].sum())
-        rows.append(
-            {
-                "check": "Rows coded to an LSOA 2011 that changed in 2021, placed by the ONS lookup",
-                "value": n11,
-                "detail": "; ".join(f"{k}: {v:,}" for k, v in by.items() if k != PLACEMENTS[0])
-                or "none: every row carries an LSOA 2021 code (or one unchanged since 2011)",
-            }
-        )
-        unplaced = int(by.get(PLACEMENTS[-1], 0))
-        rows.append(
-            {
-                "check": "Rows coded to the CSP that could not be placed in an LSOA 2021",
-                "value": unplaced,
-                "detail": "every row whose LSOA code (2011 or 2021) belongs to the CSP is counted",
-            }
-        )
-    ids = csp_rows["crime_id"].dropna() if "crime_id" in csp_rows else pd.Series(dtype="string")
-    dup = int(ids.duplicated().sum())
-    rows.append(
-        {
-            "check": "Duplicate crime IDs",
-            "value": dup,
-            "detail": "each police.uk crime should appear once; ASB rows have no ID and are not checked",
-        }
-    )
-    return pd.DataFrame(rows, columns=["check", "value", "detail"])
+    return rows
