@@ -49,6 +49,7 @@ def test_build_on_the_sample_has_every_section_and_says_harm_weights_are_missing
 
 def test_build_lays_out_each_section_as_the_notebook_cell_did(sample_result):
     s = sample_result.sections
+    assert _kinds(s["header"]) == ["Html"]  # no warning while computing on the sample
     # The monthly chart comes after the list of breaks (a cell shows its figure last).
     assert _kinds(s["monthly"]) == ["Html", "Figure"]
     assert isinstance(s["monthly"][0], Html)

@@ -140,7 +140,9 @@ def build(ctx) -> ThemeResult:
     r = report.new_result(ctx, "overview", TITLE)
     with r.section("header"):
         report.show_header(ctx, TITLE)
-    a = analysis(ctx)
+        # Inside the header section: a library warning while computing becomes a note
+        # after the header, where the notebook's computing cell showed it.
+        a = analysis(ctx)
     r.data.update(a.frames())
     with r.section("findings"):
         if not ({"last_year", "previous"} & set(ctx.periods)):
