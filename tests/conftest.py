@@ -22,6 +22,18 @@ def sample_store(tmp_path_factory):
     return store
 
 
+@pytest.fixture(scope="session")
+def pack(tmp_path_factory, sample_store):
+    """The whole sample pack (every notebook a theme), built once per session.
+
+    Returns ``(RunResult, themes)``. Shared by test_e2e.py and the golden test
+    (test_golden_pack.py); tests must only read it.
+    """
+    from golden import build_sample_pack
+
+    return build_sample_pack(sample_store, tmp_path_factory.mktemp("e2e"))
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -14,6 +14,8 @@ from sa_lib.stats.risk_index import (
     rank_stability,
 )
 from sa_lib.themes import cse_report as cr
+from sa_lib.themes.cse_display import index_display
+from sa_lib.themes.render import table_html
 
 # --------------------------------------------------------------------------- inputs
 
@@ -198,17 +200,32 @@ def test_index_display_shows_bands_not_values(ind, wards):
     assert disp["Rank"].tolist() == sorted(disp["Rank"].tolist())
     band_cols = [cr.label(i) for i in s["indicators"]]
     assert set(disp[band_cols].to_numpy().ravel()) <= set(cr.BAND_SHORT)
-    html = cr.index_table_html(disp)
+    html = table_html(
+        cr.safe_table(disp, not_count_cols=["Rank"], styles=cr.band_styles(disp), caption="x")
+    )
     assert scan_html_for_disclosure(html, threshold=10).empty
-    assert "data-sa-not-count" in html
+    assert html.count('class="num sa-not-count" data-sa-not-count=""') == len(disp)
+    # every band cell is coloured by its band (the renderer's styles=), no other cell is
+    levels = disp.attrs["levels"]
+    n_band = sum((levels[c] == lev).sum() for c in levels for lev in (-2, -1, 0, 1, 2))
+    assert html.count("text-align:center") == n_band == len(disp) * len(band_cols)
+    for lev, colour in zip((-2, -1, 0, 1, 2), cr.BAND_COLOURS, strict=True):
+        n = int((levels == lev).to_numpy().sum())
+        assert html.count(f"background:{colour};") == n
+    assert html.count("color:white") == int((levels == -2).to_numpy().sum())
 
 
-def test_table_html_marks_counts_and_ranks():
+def test_safe_table_marks_counts_and_ranks_for_the_one_renderer():
     df = pd.DataFrame({"Rank": ["3"], "Quarter": ["2025Q1"], "Count": ["<10"]})
-    html = cr.table_html(df, not_count_cols=["Rank"], count_cols=["Count"])
-    assert 'data-sa-count="&lt;10"' in html
+    t = cr.safe_table(df, not_count_cols=["Rank"], count_cols=["Count"], caption="Counts")
+    assert t.published().iloc[0].tolist() == ["3", "2025Q1", "<10"]  # labels kept as they are
+    html = table_html(t)
+    assert 'class="sa-count" data-sa-count="&lt;10"' in html
+    assert 'class="num sa-not-count" data-sa-not-count="">3<' in html
     assert scan_html_for_disclosure(html, threshold=10).empty
-    leaky = cr.table_html(pd.DataFrame({"Count": ["7"]}), count_cols=["Count"])
+    leaky = table_html(
+        cr.safe_table(pd.DataFrame({"Count": ["7"]}), count_cols=["Count"], caption="x")
+    )
     assert scan_html_for_disclosure(leaky, threshold=10)["value"].tolist() == [7]
 
 
@@ -319,9 +336,126 @@ def test_key_findings_new_continuing_dropped(ind, wards):
 # --------------------------------------------------------------------------- figures
 
 
-def test_sources_html_labels_synthetic(ind, wards):
+def test_synthetic_warning_and_inputs_table(ind, wards):
     d = cr.load_indicators(ind, wards)
-    html = cr.sources_html(d, None, [("Indicators", "x.csv", "SYNTHETIC", "made up")])
+    html = cr.synthetic_warning_html(d, None)
     assert 'class="sa-synthetic"' in html and "must not be used for decisions" in html
     real = cr.load_indicators(ind.drop(columns="synthetic"), wards)
-    assert "sa-synthetic" not in cr.sources_html(real, None, [])
+    assert cr.synthetic_warning_html(real, None) == ""
+    assert "sa-synthetic" in cr.synthetic_warning_html(real, d)  # a synthetic quarterly file
+    rows = cr.inputs_frame([("Indicators", "x.csv", "SYNTHETIC", "made up")])
+    assert rows.columns.tolist() == ["Input", "File", "Real or synthetic", "How made"]
+    # plain English: a file name is said as "the x file", never a path
+    assert rows.iloc[0].tolist() == ["Indicators", "the x file", "SYNTHETIC", "made up"]
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _sample_ctx():
+    from sa_lib import config
+
+    if not (config.PROCESSED_DIR / "street").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    from sa_lib.pack.context import open_context
+
+    # fewer simulations than the page's: the build is the same, only quicker
+    return open_context(
+        "parameters/huntingdonshire_2025q4.yaml", "cse", overrides={"cse.n_sims": 200}
+    )
+
+
+@pytest.fixture(scope="module")
+def built():
+    return cr.build(_sample_ctx())
+
+
+def test_build_on_the_sample_has_every_section_table_and_figure_in_page_order(built):
+    from sa_lib.themes.results import Figure, Html, Note, Table
+
+    r = built
+    assert list(r.sections) == [
+        "header", "findings", "sources", "correlation", "index", "priority", "comparison",
+        "counts", "profiles", "map", "trends", "methods",
+    ]  # fmt: skip
+    assert r.availability == {}
+    assert [t.caption for t in r.tables()] == [
+        "Inputs",
+        "Correlation of each indicator with ward deprivation",
+        "Indicators in the index, their weights and district totals",
+        "Ward risk index, all wards (bands: compared with the district's wards)",
+        "Priority wards and how stable their ranking is",
+        "Priority wards: this assessment and the previous one",
+        "Priority wards: annual indicator counts",
+        "CSE-flagged crimes and CSE referrals per quarter, district, banded",
+        "Calendar-year totals, district",
+        None,  # Methods
+    ]
+    kinds = {k: [type(b).__name__ for b in r.sections[k]] for k in r.sections}
+    assert kinds["sources"] == ["Html", "Table"]
+    assert kinds["priority"] == ["Table", "Note", "Figure"]
+    assert kinds["trends"] == ["Table", "Table", "Figure"]  # the chart after the cell's tables
+    assert kinds["profiles"] == kinds["map"] == ["Figure"]
+    assert isinstance(r.sections["sources"][0], Html)
+    assert isinstance(r.sections["priority"][1], Note)
+    assert all(isinstance(b, Figure) and b.synthetic for b in r.sections["map"])
+    # every CSE table is labelled synthetic (the caption says so in the download) but Methods
+    syn = [t.synthetic for t in r.tables() if isinstance(t, Table)]
+    assert syn == [True, False, True, True, True, True, True, True, True, False]
+    assert r.findings[0].text.startswith("SYNTHETIC DATA")
+    assert set(r.data) == {"index", "priority"}
+    js = r.to_json()
+    assert js["tables"][0]["file"] == "cse_01_inputs.csv"
+    assert js["tables"][0]["caption"] == "SYNTHETIC DATA: Inputs"
+
+
+def test_build_tables_keep_the_disclosure_contract_and_band_colours(built):
+    from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
+    from sa_lib.themes.render import block_html
+
+    r = built
+    by_cap = {t.caption: t for t in r.tables()}
+    index = by_cap["Ward risk index, all wards (bands: compared with the district's wards)"]
+    assert index.not_count_cols == ("Rank",) and index.styles is not None
+    levels = index_display(
+        r.data["index"], [c.removesuffix("_std") for c in r.data["index"] if c.endswith("_std")]
+    ).attrs["levels"]
+    assert (index.styles[levels.columns] != "").all().all()
+    assert (index.styles.drop(columns=levels.columns) == "").all().all()
+    totals = by_cap["Indicators in the index, their weights and district totals"]
+    assert totals.count_cols == ("District total",)
+    counts = by_cap["Priority wards: annual indicator counts"]
+    assert counts.threshold == 10 and counts.any_hidden
+    assert "[c]" in counts.published().to_numpy()  # secondary suppression, always on CSE
+    assert by_cap["Priority wards and how stable their ranking is"].not_count_cols == (
+        "Rank",
+        "Median simulated rank",
+    )
+    page = "".join(block_html(b) for _, b in r.blocks())
+    assert scan_html_for_disclosure(page, threshold=10).empty
+
+
+def test_build_without_previous_priority_wards_says_why(built):
+    from sa_lib.themes.results import Note
+
+    ctx = _sample_ctx()
+    del ctx.params["data"]["previous_priority_wards"]  # as a parameters file without one
+    assert ctx.path("previous_priority_wards") is None
+    r = cr.build(ctx)
+    assert r.availability == {"previous assessment": cr.NO_PREVIOUS}
+    assert [type(b) for b in r.sections["comparison"]] == [Note]
+    assert r.sections["comparison"][0].text == cr.NO_PREVIOUS
+    captions = [t.caption for t in r.tables()]
+    assert "Priority wards: this assessment and the previous one" not in captions
+    assert len(captions) == len(built.tables()) - 1
+    assert not any("previous assessment's priority" in f.text for f in r.findings)
+
+
+def test_notebook_shows_every_section_of_the_result_in_order(built):
+    import re
+
+    from sa_lib import config
+
+    src = (config.NOTEBOOKS_DIR / "cse.ipynb").read_text(encoding="utf-8")
+    shown = re.findall(r'render\.show\(result, \\"(\w+)\\"\)', src)
+    assert shown == list(built.sections)

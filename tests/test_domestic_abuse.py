@@ -1,6 +1,8 @@
 import pandas as pd
 import pytest
+import yaml
 
+from sa_lib import config
 from sa_lib.data.periods import parse_period
 from sa_lib.themes import domestic_abuse as da
 
@@ -129,3 +131,60 @@ def test_key_findings_never_quote_small_counts():
         )
         == []
     )
+
+
+# --------------------------------------------------------------------------- build(ctx)
+
+SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+
+
+def _ctx_without(tmp_path, *keys):
+    from sa_lib.pack.context import open_context
+
+    if not (config.PROCESSED_DIR / "outcomes").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
+    for key in keys:
+        p["data"].pop(key, None)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return open_context(path, "domestic_abuse")
+
+
+@pytest.fixture(scope="module")
+def sample_result(tmp_path_factory):
+    return da.build(_ctx_without(tmp_path_factory.mktemp("da")))
+
+
+def test_build_on_the_sample_has_every_section_and_the_repeat_figures(sample_result):
+    r = sample_result
+    assert list(r.sections) == [
+        "header", "findings", "volume", "repeat", "victims", "when", "wards", "methods"
+    ]  # fmt: skip
+    assert r.synthetic == "page"
+    # The repeat trend's first year cannot be judged: said under the header, as before.
+    assert any("no eligible crimes" in b.text for b in r.sections["header"][1:])
+    captions = [t.caption for t in r.tables()]
+    assert "Time from one domestic abuse crime to the victim's next" in captions
+    assert "Domestic abuse by offence" in captions
+    assert [type(b).__name__ for b in r.sections["repeat"]][-1] == "Figure"
+    rep = r.data["repeat"]
+    assert set(rep["measure"]) == {"victims", "crimes"}
+    assert ((rep["repeats"] <= rep["total"]) & (rep["total"] > 0)).all()
+    assert len(r.data["repeat_trend"]) > 1
+    assert r.data["summary"]["crime_type"].tolist() == ["Domestic abuse"]
+    assert any("repeat victims" in f.text for f in r.findings)
+    assert r.availability == {} and len(r.data["event_effects"]) > 0
+
+
+def test_build_without_an_events_table_says_events_are_not_tested(tmp_path):
+    r = da.build(_ctx_without(tmp_path, "events"))
+    assert r.availability == {"event effects": da.NO_EVENTS}
+    assert da.NO_EVENTS in [b.text for b in r.sections["when"] if type(b).__name__ == "Note"]
+    assert r.data["event_effects"] is None
+
+
+def test_build_without_an_extract_fails_clearly(tmp_path):
+    ctx = _ctx_without(tmp_path, "extract")
+    with pytest.raises(ValueError, match="needs a force extract.*sa ingest-extract"):
+        da.build(ctx)

@@ -111,13 +111,7 @@ def _params_with_store(tmp_path, store, **overrides):
     return path
 
 
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory, sample_store):
-    tmp = tmp_path_factory.mktemp("e2e")
-    themes = sorted(f.stem for f in config.NOTEBOOKS_DIR.glob("*.ipynb"))
-    params = _params_with_store(tmp, sample_store, themes=themes)
-    res = run_pack(params, out_root=tmp / "outputs", progress=False)
-    return res, themes
+# The ``pack`` fixture (the whole sample pack, built once per session) is in conftest.py.
 
 
 @pytest.mark.e2e

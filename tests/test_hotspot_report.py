@@ -5,8 +5,10 @@ import pytest
 from scipy import stats
 from shapely.geometry import box
 
+from sa_lib import config
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.data.counts import POLICE_UK_TYPES
+from sa_lib.themes import hotspots_build
 from sa_lib.themes.hotspot_report import (
     change_display,
     crime_label,
@@ -329,3 +331,78 @@ def test_gi_weights_give_the_same_gi_star_and_emerging_results():
     e2 = emerging_hotspots(pts, grid, "month", weights=w, p_value="analytical")
     assert np.allclose(e1.attrs["by_period"]["gi_z"], e2.attrs["by_period"]["gi_z"])
     assert (e1["ehsa_category"] == e2["ehsa_category"]).all()
+
+
+# --------------------------------------------------------------------------- build(ctx)
+
+_PARAMS = "parameters/huntingdonshire_2025q4.yaml"
+
+
+def _build(overrides=None):
+    if not (config.PROCESSED_DIR / "street").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    from sa_lib.pack.context import open_context
+
+    return hotspots_build.build(open_context(_PARAMS, "hotspots", overrides=overrides))
+
+
+@pytest.fixture(scope="module")
+def built():
+    return _build()
+
+
+@pytest.fixture(scope="module")
+def built_first_quarter():
+    # The sample's first month is 2024-01: no earlier period, 3 months of series.
+    return _build({"period": "2024-Q1"})
+
+
+def _sections_documented():
+    import re
+
+    doc = hotspots_build.build.__doc__
+    return re.findall(r"``(\w+)``", doc.split("Sections:")[1].split(".")[0])
+
+
+def test_build_on_the_sample_has_every_section_table_and_map(built):
+    r = built
+    assert list(r.sections) == _sections_documented()
+    assert r.availability == {}
+    kinds = {k: [type(b).__name__ for b in v] for k, v in r.sections.items()}
+    assert kinds["density"] == ["Note", "Figure", "Figure"]  # cell counts, then the KDE
+    assert kinds["hotspot_map"] == ["Figure"] and kinds["change_map"] == ["Figure"]
+    assert kinds["emerging_table"] == ["Table", "Note"]
+    captions = [t.caption for t in r.tables()]
+    assert captions[0] == "Wards containing Gi* hot cells, Q4 2025 (Oct-Dec)"
+    assert "CSP priority and ArcGIS emerging hot-spot category" in captions
+    assert any(c and c.endswith("Q4 2024 (Oct-Dec) against Q4 2025 (Oct-Dec)") for c in captions)
+    assert r.findings[0].text.startswith("All crime (excluding ASB), Q4 2025 (Oct-Dec): Gi* hot")
+    assert any(f.text.startswith("Over time:") for f in r.findings)
+    assert list(r.data["hot_wards"]["ward_name"])[0] == r.tables()[0].frame["Ward"].iloc[0]
+    assert r.to_json()["tables"][0]["file"].startswith("hotspots_01_wards_containing")
+
+
+def test_build_on_the_first_quarter_says_emerging_and_ward_change_are_not_available(
+    built_first_quarter,
+):
+    r = built_first_quarter
+    assert set(r.availability) == {"emerging hot spots", "ward change"}
+    assert "3 unbroken month(s)" in r.availability["emerging hot spots"]
+    assert "at least 10" in r.availability["emerging hot spots"]
+    assert r.availability["ward change"] == (
+        "The ward change is not available: Q1 2023 (Jan-Mar) is not in the data."
+    )
+    # Each reason is said on the page where its map would be; nothing is drawn or tabled.
+    for key, measure in (("emerging_map", "emerging hot spots"), ("change_map", "ward change")):
+        assert [b.text for b in r.sections[key]] == [r.availability[measure]]
+    assert r.sections["emerging_table"] == [] and r.sections["change_table"] == []
+    assert not any("Over time" in f.text or "Significant" in f.text for f in r.findings)
+    methods = r.sections["methods"][0].frame
+    assert "not available (comparison period not in the data)" in methods.to_numpy()
+
+
+def test_hotspots_notebook_shows_every_section_of_its_result():
+    src = (config.NOTEBOOKS_DIR / "hotspots.ipynb").read_text(encoding="utf-8")
+    assert "hotspots_build.build(ctx)" in src
+    for key in _sections_documented():
+        assert f'render.show(result, \\"{key}\\")' in src, key

@@ -88,16 +88,22 @@ def test_build_without_force_counts_says_the_comparison_is_skipped(sample_ctx, m
     assert "comparison" not in r.data
 
 
-def test_build_with_harm_weights_shows_the_harm_table(sample_ctx, monkeypatch, tmp_path):
+def test_build_with_harm_weights_shows_the_harm_table(sample_ctx, tmp_path):
     types = sorted(sample_ctx.crimes["crime_type"].unique())
     rows = [f"{t},{i + 1},Test table," for i, t in enumerate(types)]
     path = tmp_path / "weights.csv"
     path.write_text("crime_type,weight,source,mapping\n" + "\n".join(rows) + "\n")
-    monkeypatch.setitem(sample_ctx.params["data"], "harm_weights", str(path))
-    r = ov.build(sample_ctx)
+    from sa_lib.pack.context import open_context
+
+    ctx = open_context(
+        "parameters/huntingdonshire_2025q4.yaml",
+        "overview",
+        overrides={"data.harm_weights": str(path)},
+    )
+    r = ov.build(ctx)
     assert "harm" not in r.availability
     (table,) = r.sections["harm"]
-    assert table.caption == f"Harm-weighted crime, {sample_ctx.period.label}"
+    assert table.caption == f"Harm-weighted crime, {ctx.period.label}"
     harm = r.data["harm"].set_index("crime_type")
     first = types[0]
     assert harm.loc[first, "harm"] == pytest.approx(harm.loc[first, "count"] * 1.0)

@@ -7,19 +7,23 @@ from scipy import stats
 from shapely.geometry import box
 from statsmodels.stats.proportion import proportion_confint
 
+from sa_lib import config
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.data.geography import CSPGeography
+from sa_lib.themes import place_build
 from sa_lib.themes.place import (
     Place,
     area_vs_rest,
     cells_in_place,
     crime_mix,
-    mix_display,
     monthly_area_vs_rest,
     place_crimes,
+    select_place,
+)
+from sa_lib.themes.place_display import (
+    mix_display,
     place_findings,
     plot_place,
-    select_place,
     vs_rest_display,
 )
 
@@ -346,3 +350,88 @@ def test_displays_and_findings_suppress_small_counts(geo):
         "fewer than 10 crimes; too few to quote a rate"
         in place_findings(small, v2, m2, period_label="x")[0]
     )
+
+
+# --------------------------------------------------------------------------- build(ctx)
+
+_PARAMS = "parameters/huntingdonshire_2025q4.yaml"
+
+
+def _ctx(overrides=None):
+    if not (config.PROCESSED_DIR / "street").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    from sa_lib.pack.context import open_context
+
+    return open_context(_PARAMS, "place_profile", overrides=overrides)
+
+
+def _sections_documented():
+    import re
+
+    doc = place_build.build.__doc__
+    return re.findall(r"``(\w+)``", doc.split("Sections:")[1].split(".")[0])
+
+
+def _kinds(r):
+    return {k: [type(b).__name__ for b in v] for k, v in r.sections.items()}
+
+
+def test_build_on_the_sample_has_every_section_and_compares_with_last_year():
+    r = place_build.build(_ctx())
+    assert list(r.sections) == _sections_documented()
+    assert r.availability == {}
+    kinds = _kinds(r)
+    assert kinds["area"] == ["Note", "Figure"]  # the note, then the map (as the cell showed it)
+    assert kinds["counts"] == ["Table", "Table", "Figure"]
+    assert kinds["when"][-1] == "Figure"  # the sample's synthetic extract: day by hour
+    captions = [t.caption for t in r.tables()]
+    assert captions[0].startswith("Huntingdon North against the rest of the district, Q4 2025")
+    assert "Crime mix, Huntingdon North and the district, Q4 2025 (Oct-Dec)" in captions
+    texts = [f.text for f in r.findings]
+    assert texts[0].startswith("All crime in Huntingdon North, Q4 2025 (Oct-Dec): ")
+    assert any(t.endswith("compared with Q4 2024 (Oct-Dec).") for t in texts)
+    assert r.data["vs_rest"]["crime_type"].tolist()[-1] == "All crime"
+
+
+def test_build_on_the_first_quarter_says_change_over_time_is_not_available():
+    """The sample's first quarter has no earlier period: this used to fail (KeyError 'previous')."""
+    r = place_build.build(_ctx({"period": "2024-Q1"}))
+    assert set(r.availability) == {"change over time"}
+    reason = r.availability["change over time"]
+    assert reason.startswith("Change over time: not available: ")
+    assert "Q1 2023 (Jan-Mar)" in reason and "Q4 2023 (Oct-Dec)" in reason
+    counts = r.sections["counts"]
+    assert [type(b).__name__ for b in counts] == ["Table", "Table", "Note", "Figure"]
+    assert counts[2].text == reason
+    assert not any("compared with" in f.text or "no significant change" in f.text
+                   for f in r.findings)  # fmt: skip
+    assert r.findings[0].text.startswith("All crime in Huntingdon North, Q1 2024 (Jan-Mar): ")
+
+
+def test_build_without_a_force_extract_says_time_of_day_needs_one(monkeypatch):
+    ctx = _ctx()
+    monkeypatch.setitem(ctx.params["data"], "extract", None)
+    r = place_build.build(ctx)
+    assert set(r.availability) == {"time of day"}
+    assert "record-level force extract" in r.availability["time of day"]
+    assert [b.text for b in r.sections["when"]] == [r.availability["time of day"]]
+
+
+def test_comparison_period_prefers_last_year_then_previous():
+    from types import SimpleNamespace
+
+    from sa_lib.data.periods import parse_period
+
+    cur, prev, ly = parse_period("2024-Q2"), parse_period("2024-Q1"), parse_period("2023-Q2")
+    both = SimpleNamespace(periods={"current": cur, "previous": prev, "last_year": ly})
+    assert place_build.comparison_period(both) == ("last_year", None)
+    only_prev = SimpleNamespace(periods={"current": cur, "previous": prev},
+                                unavailable={"last_year": ly})  # fmt: skip
+    assert place_build.comparison_period(only_prev) == ("previous", None)
+
+
+def test_place_profile_notebook_shows_every_section_of_its_result():
+    src = (config.NOTEBOOKS_DIR / "place_profile.ipynb").read_text(encoding="utf-8")
+    assert "place_build.build(ctx)" in src
+    for key in _sections_documented():
+        assert f'render.show(result, \\"{key}\\")' in src, key

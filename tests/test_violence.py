@@ -1,6 +1,8 @@
 import pandas as pd
 import pytest
+import yaml
 
+from sa_lib import config
 from sa_lib.themes import violence
 
 
@@ -116,3 +118,103 @@ def test_top_ward_is_the_highest_only_when_its_interval_separates():
     clear = wards.assign(rate_lower=[34.0, 23.0, 7.0], rate_upper=[40.0, 33.0, 14.0])
     out = violence.key_findings(None, top_ward=clear, suppress_below=10)
     assert out[0].startswith("Ward A had the highest rate of violence and sexual offences: 30 ")
+
+
+# --------------------------------------------------------------------------- build(ctx)
+
+SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+SECTIONS = [
+    "header", "findings", "volume", "trends", "nte", "hotspots", "ambulance", "wards", "victims",
+    "methods",
+]  # fmt: skip
+EXTRACT_ONLY = {
+    "subgroups", "day and hour", "licensed premises", "hot spots of violence with injury",
+    "ambulance corroboration", "victims",
+}  # fmt: skip
+
+
+def _needs_store():
+    if not (config.PROCESSED_DIR / "outcomes").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+
+
+def _build_without(tmp_path, *keys):
+    """build() on the sample parameters with ``data.<key>`` removed (as a partner would leave it out)."""
+    from sa_lib.pack.context import open_context
+
+    _needs_store()
+    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
+    for key in keys:
+        assert key in p["data"], key  # the branch is reached only if the sample sets it
+        p["data"].pop(key)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return violence.build(open_context(path, "violence"))
+
+
+def _kinds(blocks):
+    return [type(b).__name__ for b in blocks]
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    from sa_lib.pack.context import open_context
+
+    _needs_store()
+    return violence.build(open_context(SAMPLE_PARAMS, "violence"))
+
+
+def test_build_on_the_sample_has_every_section_and_every_measure(sample_result):
+    r = sample_result
+    assert list(r.sections) == SECTIONS
+    assert r.availability == {}
+    assert r.synthetic == "page"
+    captions = [t.caption for t in r.tables()]
+    assert "Violence by Home Office subgroup (force extract)" in captions
+    assert any(c and c.startswith("Violence with injury near licensed premises") for c in captions)
+    assert _kinds(r.sections["nte"]) == ["Table", "Figure"]  # the table, then the chart
+    assert _kinds(r.sections["trends"])[-2:] == ["Figure", "Figure"]
+    assert _kinds(r.sections["ambulance"]) == ["Findings", "Figure"]
+    assert _kinds(r.sections["hotspots"]) == ["Figure"]
+    assert r.findings and any("Friday and Saturday nights" in f.text for f in r.findings)
+    d = r.data
+    assert list(d["subgroup_table"]["crime_type"]) == violence.SUBGROUP_ORDER
+    assert d["type_table"]["crime_type"].tolist() == [violence.VSO]
+    assert set(d["monthly"]["crime_type"]) >= {"Violence with injury", "Sexual offences"}
+    assert 0 < d["weekend_night_share"] < 1
+    assert d["ward_table"]["rate"].is_monotonic_decreasing
+
+
+def test_build_without_an_extract_says_why_for_each_extract_only_measure(tmp_path):
+    r = _build_without(tmp_path, "extract")
+    assert list(r.sections) == SECTIONS
+    assert set(r.availability) == EXTRACT_ONLY
+    assert r.availability["subgroups"].startswith("No force extract was given")
+    assert "committed times" in r.availability["day and hour"]
+    assert "force extract's locations" in r.availability["hot spots of violence with injury"]
+    notes = [b.text for _, b in r.blocks() if type(b).__name__ == "Note"]
+    for reason in r.availability.values():
+        assert reason in notes
+    assert r.synthetic == "none"
+    assert r.data["subgroup_table"] is None and r.data["weekend_night_share"] is None
+    assert set(r.data["monthly"]["crime_type"]) == {violence.VSO}
+    assert _kinds(r.sections["hotspots"]) == ["Note"]
+    assert [t.caption for t in r.tables()][0] == "Violence and sexual offences (police.uk)"
+    assert not any("force extract" in (t.caption or "") for t in r.tables())
+
+
+def test_build_without_licensed_premises_still_maps_hot_spots(tmp_path):
+    r = _build_without(tmp_path, "licensed_premises")
+    assert set(r.availability) == {"licensed premises"}
+    assert "licensed premises file" in r.availability["licensed premises"]
+    assert _kinds(r.sections["nte"]) == ["Note", "Figure"]
+    assert _kinds(r.sections["hotspots"]) == ["Figure"]
+    assert not any("licensed premises" in (f.text or "") for f in r.findings)
+
+
+def test_build_without_ambulance_data_leaves_the_corroboration_out(tmp_path):
+    r = _build_without(tmp_path, "ambulance")
+    assert set(r.availability) == {"ambulance corroboration"}
+    assert "ambulance call-outs" in r.availability["ambulance corroboration"]
+    assert _kinds(r.sections["ambulance"]) == ["Note"]
+    assert not any("ambulance" in f.text for f in r.findings)

@@ -195,7 +195,7 @@ def test_sensitive_page_settings_never_below_ten(theme):
 
 def test_district_share_beside_a_suppressed_district_count_is_withheld():
     """7 weapons offences in a district of 1,000 crimes: '0.7%' would give the 7 back."""
-    from sa_lib.themes.place import mix_display, mix_table_args
+    from sa_lib.themes.place_display import mix_display, mix_table_args
     from sa_lib.themes.report import table_html
 
     mix = pd.DataFrame(

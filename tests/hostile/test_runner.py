@@ -90,7 +90,9 @@ def test_runner_checks_the_folder_even_when_validation_is_bypassed(
     """Defence in depth: the runner itself refuses a pack folder outside the output root."""
     p = _params(tmp_path, sample_store)
     real = load_params(p)
-    real["csp"]["slug"] = "../../escaped"
+    # The parameters are frozen: model_copy(update=...) skips validation, as a bypass would.
+    real = real.model_copy(update={"csp": real.csp.model_copy(update={"slug": "../../escaped"})})
+    assert real.csp.slug == "../../escaped" and real.source is not None
     monkeypatch.setattr(runner, "load_params", lambda _path: real)
     before = digest(good_pack)
     with pytest.raises(ParameterError) as e:

@@ -273,16 +273,16 @@ def _cmd_check(args) -> int:
     except ParameterError as e:
         print(f"sa check: {e}", file=sys.stderr)
         return 2
-    periods = comparison_periods(parse_period(p["period"]), p.get("baseline_year"))
+    periods = comparison_periods(parse_period(p.period), p.baseline_year)
     if not args.no_store:
         from sa_lib.pack.params import period_coverage
 
         for w in period_coverage(p)["warnings"]:
             print(f"sa check: warning: {w}", file=sys.stderr)
     print(f"{args.params}: OK")
-    print(f"  CSP: {p['csp']['name']} ({', '.join(p['csp']['lad_codes'])})")
+    print(f"  CSP: {p.csp.name} ({', '.join(p.csp.lad_codes)})")
     print("  periods: " + "; ".join(f"{k} {v.label}" for k, v in periods.items()))
-    print(f"  themes: {', '.join(p['themes'])}")
+    print(f"  themes: {', '.join(p.themes)}")
     return 0
 
 

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sa_lib import config
 from sa_lib.choices import choices_table, clear_choices, record_choice
 from sa_lib.data.annotations import load_annotations
 from sa_lib.data.coverage import contiguous_run, month_ranges
@@ -37,6 +36,7 @@ from sa_lib.pack.params import (
     published_disclosure,
     theme_disclosure,
 )
+from sa_lib.pack.params_model import Params, Statistics
 from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
 __all__ = ["Context", "open_context"]
@@ -64,6 +64,17 @@ class ReadOnlyOptions(dict):
     def __init__(self, data: dict, theme: str = "<theme>") -> None:
         super().__init__(data)
         self._theme = theme
+
+    def __getattr__(self, name: str):
+        """``ctx.options.top_wards`` reads like ``ctx.options["top_wards"]``."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"{self._theme} has no option {name!r}; its options: {', '.join(self) or 'none'}."
+            ) from None
 
     def _refuse(self, key: object = "<key>", *args, **kwargs):
         raise TypeError(
@@ -97,8 +108,11 @@ class Context:
 
     Attributes
     ----------
-    params : dict
-        The validated parameters (defaults filled in).
+    params : Params
+        The validated, typed parameters (frozen; defaults filled in; paths resolved once
+        in ``params.paths``): ``ctx.params.statistics.alpha``,
+        ``ctx.params.comparison.wider_area_name``, ``ctx.params.hotspots.cell_size``.
+        Dict-style reads (``ctx.params["csp"]["name"]``) still work (transitional).
     theme : str
     period : Period
         The assessment period.
@@ -115,11 +129,13 @@ class Context:
         Recording-practice changes.
     disclosure : dict
         This theme's disclosure settings (``threshold``, ``secondary``, ``suppress_zero``).
-    stats : dict
-        ``alpha``, ``conf_level``, ``correction``, ``seed``, ``rate_per``, ``permutations``.
+    stats : Statistics
+        ``alpha``, ``conf_level``, ``correction``, ``seed``, ``rate_per``, ``permutations``
+        (the typed, read-only ``params.statistics``: ``ctx.stats.alpha`` or, transitional,
+        ``ctx.stats["alpha"]``).
     """
 
-    params: dict
+    params: Params
     theme: str
     period: Period
     periods: dict[str, Period]
@@ -127,7 +143,7 @@ class Context:
     crimes: pd.DataFrame
     annotations: pd.DataFrame
     disclosure: dict
-    stats: dict
+    stats: Statistics
     months_present: list[str] = field(default_factory=list)
     forces: list[str] | None = None
     unavailable: dict[str, Period] = field(default_factory=dict)
@@ -162,20 +178,19 @@ class Context:
 
     @property
     def csp_name(self) -> str:
-        return self.params["csp"]["name"]
+        return self.params.csp.name
 
     @property
-    def store(self):
-        return config.resolve(self.params["data"]["store"])
+    def store(self) -> Path:
+        return self.params.paths.store
 
     def path(self, key: str):
         """The resolved path of ``data.<key>`` from the parameters, or None if not set."""
-        value = self.params["data"].get(key)
-        return None if value is None else config.resolve(value)
+        return self.params.paths[key]
 
     @property
     def rate_per(self) -> int:
-        return int(self.stats["rate_per"])
+        return int(self.stats.rate_per)
 
     @property
     def rate_label(self) -> str:
@@ -190,7 +205,8 @@ class Context:
     @property
     def options(self) -> ReadOnlyOptions:
         """This theme's own parameters section (empty if none); read-only, see :class:`ReadOnlyOptions`."""
-        return ReadOnlyOptions(self.params.get(self.theme) or {}, theme=self.theme)
+        section = self.params.theme_options(self.theme)
+        return ReadOnlyOptions({} if section is None else section.to_dict(), theme=self.theme)
 
     def __setattr__(self, name, value):
         if name == "options":
@@ -249,12 +265,7 @@ class Context:
     @property
     def extract_path(self):
         """The force extract's path: ``data.extract``, or the shipped synthetic one for 'synthetic'."""
-        value = self.params["data"].get("extract")
-        if value is None:
-            return None
-        if value == "synthetic":
-            return config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
-        return config.resolve(value)
+        return self.params.paths.extract
 
     @cached_property
     def extract(self) -> pd.DataFrame | None:
@@ -311,36 +322,28 @@ def _file_sig(path) -> tuple:
     return (str(p), p.stat().st_mtime_ns) if p.exists() else (str(p), None)
 
 
-def _slice_key(params: dict, period: Period) -> tuple:
+def _slice_key(params: Params, period: Period) -> tuple:
     """What the geography and store slice depend on: codes, input files (with mtimes), period."""
-    d = params["data"]
-    store = config.resolve(d["store"])
+    paths = params.paths
+    store = paths.store
     parts = tuple(
         (str(f), f.stat().st_mtime_ns, f.stat().st_size)
         for f in sorted((store / "street").glob("*/*.parquet"))
     )
-    lads = tuple(params["csp"]["lad_codes"])
+    lads = tuple(params.csp.lad_codes)
     files = tuple(
-        (d[k] if d[k] == "national" else _file_sig(config.resolve(d[k]))) if d.get(k) else None
+        (paths[k] if paths[k] == "national" else _file_sig(paths[k])) if paths[k] else None
         for k in ("boundaries", "population", "deprivation")
     )
     return (lads, files, str(store), parts, period.months[-1])
 
 
-def _source(v):
-    """A data.* value as build_geography takes it: 'national', a resolved path, or None."""
-    return None if v is None else ("national" if v == "national" else config.resolve(v))
-
-
-def _build_slice(params: dict, period: Period):
-    d = params["data"]
+def _build_slice(params: Params, period: Period):
+    paths = params.paths  # 'national', a resolved path, or None: as build_geography takes them
     geo = build_geography(
-        params["csp"]["lad_codes"],
-        _source(d["boundaries"]),
-        _source(d["population"]),
-        _source(d.get("deprivation")),
+        params.csp.lad_codes, paths.boundaries, paths.population, paths.deprivation
     )
-    store = config.resolve(d["store"])
+    store = paths.store
     cov = period_coverage(params)
     forces, months_present = cov["forces"], cov["held"]
     months = [m for m in months_present if m <= period.months[-1]]
@@ -357,7 +360,7 @@ def _build_slice(params: dict, period: Period):
     return geo, crimes, months_present
 
 
-def _csp_slice(params: dict, period: Period):
+def _csp_slice(params: Params, period: Period):
     """The CSP's geography, street rows and store months, built once per process and CSP.
 
     Every theme of a CSP needs the same slice; in a warm kernel the second theme
@@ -440,7 +443,7 @@ def open_context(
         held_by = f"the {', '.join(forces)} force" if forces else "the store"
         raise ValueError(
             f"{params_path}: {held_by} holds {period.label} in the store, but not one "
-            f"police.uk row falls in {params['csp'].get('name', 'the CSP')}'s LSOAs. The "
+            f"police.uk row falls in {params.csp.name}'s LSOAs. The "
             f"store holds part of the force only (the shipped sample holds Huntingdonshire "
             f"alone). Fix: `sa ingest` the force's full data.police.uk files for these months."
         )
@@ -451,11 +454,11 @@ def open_context(
             f"the store does not hold {month_ranges(cov['missing'][key])} for this force, so no "
             f"comparison with it is made",
         )
-    stats = dict(params["statistics"])
+    stats = params.statistics
     disclosure = published_disclosure(theme_disclosure(params, theme), theme)
     for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
         record_choice(
-            f"statistics.{k}", stats[k], "set in the parameters file", source="parameters"
+            f"statistics.{k}", getattr(stats, k), "set in the parameters file", source="parameters"
         )
     strict = disclosure.get("strict", disclosure)
     record_disclosure_settings(
@@ -473,7 +476,7 @@ def open_context(
             "published counts policy in the parameters file",
             source="parameters",
         )
-    logger.info("context: %s %s, %d rows", params["csp"]["name"], period.label, len(crimes))
+    logger.info("context: %s %s, %d rows", params.csp.name, period.label, len(crimes))
     return Context(
         params=params,
         theme=theme,
@@ -481,7 +484,7 @@ def open_context(
         periods=periods,
         geo=geo,
         crimes=crimes,
-        annotations=load_annotations(config.resolve(params["data"]["annotations"])),
+        annotations=load_annotations(params.paths.annotations),
         disclosure=disclosure,
         stats=stats,
         months_present=months_present,

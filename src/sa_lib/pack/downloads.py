@@ -161,6 +161,20 @@ def add_downloads(html: str, out_dir: Path, page: str) -> str:
     return "".join(pieces)
 
 
+def csv_cell(text: object) -> object:
+    """A shown cell for the CSV: a number loses its thousands separators and keeps its decimals.
+
+    Examples
+    --------
+    >>> csv_cell("1,204"), csv_cell("0.60"), csv_cell("<10"), csv_cell("12%"), csv_cell(None)
+    ('1204', '0.60', '<10', '12%', '')
+    """
+    if text is None:
+        return ""
+    t = str(text)
+    return t.replace(",", "") if _NUMBER.match(t.strip()) else t
+
+
 def write_result_csvs(result: dict, out_dir: Path, page: str) -> list[Path]:
     """Write each table of a theme result (its ``to_json()``) as ``data/<file>`` in ``out_dir``.
 
@@ -190,7 +204,7 @@ def write_result_csvs(result: dict, out_dir: Path, page: str) -> list[Path]:
         if t.get("caption"):
             w.writerow([f"# {t['caption']}"])
         w.writerow(t["columns"])
-        w.writerows([["" if v is None else v for v in row] for row in t["rows"]])
+        w.writerows([[csv_cell(v) for v in row] for row in t.get("shown", t["rows"])])
         path = data / t["file"]
         path.write_text(buf.getvalue(), encoding="utf-8-sig")
         written.append(path)

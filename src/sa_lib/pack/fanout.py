@@ -45,10 +45,14 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from sa_lib import __version__, config
+
+if TYPE_CHECKING:
+    from sa_lib.pack.params_model import Params
 
 __all__ = [
     "FanoutResult",
@@ -114,17 +118,16 @@ def _path_sig(path: Path) -> list:
     return [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else [None]
 
 
-def _shared_fingerprint(template: dict, themes: list[str]) -> str:
-    """What every CSP's pack depends on besides its own parameters."""
+def _shared_fingerprint(template: Params, themes: list[str]) -> str:
+    """What every CSP's pack depends on besides its own parameters (the template's inputs)."""
     from sa_lib.pack.runner import _git_commit
 
     # The code that made a pack (its footer cites the commit): new code, new packs.
     h = hashlib.sha256(f"sa-workbench {__version__} {_git_commit()}".encode())
-    data = template.get("data") or {}
-    for key, value in sorted(data.items()):
-        if value is None or value == "synthetic":
+    for key, value in sorted(template.data.items()):
+        if value is None or value in ("synthetic", "national"):
             continue
-        p = config.resolve(value)
+        p = template.paths[key]
         if key == "store":
             log = p / "ingest_log.json"
             h.update(log.read_bytes() if log.exists() else b"no ingest log")
@@ -173,8 +176,8 @@ def plan_packs(
     from sa_lib.pack.params import ParameterError, load_params
     from sa_lib.pack.runner import pack_name
 
-    tpath = config.resolve(template_path)
-    checked = load_params(tpath, check_store=False)
+    checked = load_params(template_path, check_store=False)
+    tpath = checked.source
     raw = yaml.safe_load(tpath.read_text(encoding="utf-8"))
     period = str(period or raw.get("period"))
     try:
@@ -182,13 +185,13 @@ def plan_packs(
     except ValueError as e:
         raise ParameterError(str(template_path), [f"--period: {e}"]) from None
     if themes:
-        unknown = [t for t in themes if t not in checked["themes"]]
+        unknown = [t for t in themes if t not in checked.themes]
         if unknown:
             raise ParameterError(
                 str(template_path),
                 [
                     f"--theme {t!r} is not in the template's themes list. Valid choices: "
-                    f"{', '.join(checked['themes'])}."
+                    f"{', '.join(checked.themes)}."
                     for t in unknown
                 ],
             )
@@ -199,9 +202,9 @@ def plan_packs(
     out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
     params_dir = out_root / "parameters"
     params_dir.mkdir(parents=True, exist_ok=True)
-    todo = [t for t in checked["themes"] if not themes or t in themes]
-    partial = todo != list(checked["themes"])
-    shared = _shared_fingerprint(raw, todo)
+    todo = [t for t in checked.themes if not themes or t in themes]
+    partial = todo != list(checked.themes)
+    shared = _shared_fingerprint(checked, todo)
     specs = []
     for row in table.to_dict("records"):
         p = csp_parameters(raw, row, period)
@@ -224,7 +227,7 @@ def plan_packs(
                 "params_path": str(path.resolve()),
                 "name": name,
                 "themes": todo if partial else None,
-                "kernel": checked["run"]["kernel"],
+                "kernel": checked.run.kernel,
                 "out_root": str(out_root.resolve()),
                 "fingerprint": hashlib.sha256((shared + text).encode()).hexdigest(),
             }
@@ -232,7 +235,7 @@ def plan_packs(
     info = {
         "period_slug": per.slug,
         "period_label": per.label,
-        "dispersion": (checked.get("comparison") or {}).get("funnel_overdispersion") or "additive",
+        "dispersion": checked.comparison.funnel_overdispersion,
     }
     return specs, info
 

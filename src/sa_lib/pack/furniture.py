@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+from pathlib import Path
 
 __all__ = [
     "FURNITURE_CSS",
@@ -241,91 +242,25 @@ def glossary_page(title: str = "Glossary", meta: dict | None = None) -> str:
 
     ``meta``: the pack's footer details (document control, attribution), as for the pages.
     """
-    from sa_lib.pack.export import REPORT_CSS, _footer
+    from sa_lib.pack.pages import footer_context, render_page
 
-    footer = f'<footer class="sa-footer">{_footer(meta)}</footer>' if meta is not None else ""
-
-    rows = "".join(
-        f'<dt id="{re.sub(r"[^a-z0-9]+", "-", k.lower()).strip("-")}">{_html.escape(k)}</dt>'
-        f"<dd>{_html.escape(v)}</dd>"
+    terms = [
+        {"id": re.sub(r"[^a-z0-9]+", "-", k.lower()).strip("-"), "term": k, "meaning": v}
         for k, v in sorted(GLOSSARY.items(), key=lambda kv: kv[0].lower())
+    ]
+    return render_page(
+        "glossary.html.j2",
+        title=title,
+        terms=terms,
+        footer=meta is not None,
+        **footer_context(meta or {}),
     )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_html.escape(title)}: what the terms mean</title><style>{REPORT_CSS}{FURNITURE_CSS}</style></head>
-<body class="sa-report"><header class="sa-topbar"><a href="index.html">&larr; All themes</a>
-<span>{_html.escape(title)}</span></header><main>
-<h1>Glossary: what the terms mean</h1>
-<p>The pages in this pack use these words with these meanings. Technical names of the methods are
-in each page's Methods section.</p>
-<dl class="sa-glossary">{rows}</dl></main>{footer}</body></html>"""
 
 
-FURNITURE_CSS = """
-.sa-topbar .sa-glossary-link { margin-left: auto; }
-.sa-report p a, .sa-report li a, .sa-report td a, a.sa-evidence { text-decoration: underline !important; }
-.sa-callout { background: #fff; border: 3px solid #0072B2; border-radius: 6px; padding: .6rem 1rem .4rem; margin: .8rem 0 1rem; }
-.sa-callout-title { font-size: 1.35rem; margin: .1rem 0 .4rem; }
-.sa-callout ol { margin: 0 0 .4rem 1.3rem; padding: 0; } .sa-callout li { margin: .3rem 0; line-height: 1.4; }
-.sa-callout li.sa-nochange { list-style: none; margin-left: -1.3rem; color: #333; }
-.sa-callout-note { background: #fff3cd; border-left: 4px solid #8a5a00; padding: .2rem .5rem; margin: .2rem 0 .4rem; font-weight: 600; }
-.sa-callout-more { font-size: 90%; color: #333; margin: .3rem 0; }
-.sa-toc ol.sa-toc-sub { list-style: lower-alpha; margin-left: 1.4rem; font-size: 95%; }
-.sa-glossary dt { font-weight: 700; margin-top: .7rem; } .sa-glossary dd { margin: .2rem 0 0 1rem; }
-.sa-table-wrap { overflow-x: auto; position: relative; max-width: 100%; }
-@media screen and (max-width: 900px) {
-  .sa-table-wrap.sa-wide::before { content: "Scroll sideways for more columns →"; display: block; position: sticky; left: 0; font-size: 85%; color: #333; padding: .2rem 0; }
-}
-.sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: sticky; left: 0; z-index: 1; }
-.sa-table-wrap table.sa-table td:first-child { background: #fff; box-shadow: 2px 0 0 #ccc; }
-.sa-table-wrap table.sa-table tr:nth-child(even) td:first-child { background: #fafafa; }
-.sa-print-cover { display: none; }
-@media (max-width: 600px) {
-  body.sa-report { padding: 0 .5rem 1rem; font-size: 16px; }
-  .jp-RenderedImage { overflow-x: auto; }
-  .jp-RenderedImage::after { content: "Scroll sideways to see the whole chart →"; display: block; font-size: 85%; color: #333; }
-  .jp-OutputArea-output img.sa-chart { max-width: none; width: 640px; }
-  .sa-topbar { flex-wrap: wrap; }
-  .jp-OutputArea-output svg { max-width: 100%; height: auto; }
-}
-@page { size: A4; margin: 14mm 12mm 16mm;
-  @bottom-center { content: "Page " counter(page) " of " counter(pages); font: 9pt system-ui, Arial, sans-serif; color: #333; } }
-@page :first { @bottom-center { content: none; } }
-@media print {
-  html, body.sa-report { font-size: 8.5pt; line-height: 1.25; max-width: none; padding: 0; margin: 0; }
-  .sa-topbar { display: none; }
-  .sa-print-cover { display: block; border-bottom: 3px solid #0072B2; margin: 0 0 .4rem; padding: 0 0 .3rem; }
-  .sa-print-cover h1 { font-size: 16pt; margin: 0 0 .2rem; } .sa-print-cover p { font-size: 10pt; margin: .1rem 0; }
-  .sa-toc { display: block !important; break-inside: avoid; padding: .2rem .6rem; margin: .3rem 0; }
-  .sa-toc ol { columns: 2; } .sa-toc li { margin: 0; }
-  .sa-callout { break-inside: avoid; padding: .3rem .6rem; margin: .3rem 0; }
-  ul.sa-findings, .sa-findings { break-inside: auto !important; page-break-inside: auto !important; }
-  ul.sa-findings li { break-inside: avoid; }
-  .sa-methods table.sa-table { font-size: 6.5pt !important; }
-  .sa-callout-title { font-size: 12pt; }
-  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-Cell-inputWrapper { padding: 0 !important; margin: 0 !important; break-inside: auto !important; overflow: visible !important; }
-  .jp-RenderedHTMLCommon { padding-right: 0 !important; font-size: 8.5pt !important; }
-  .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: .2rem 0 !important; }
-  .jp-RenderedHTMLCommon h1 { font-size: 14pt !important; margin: .4rem 0 .2rem !important; }
-  .jp-RenderedHTMLCommon h2 { font-size: 12pt !important; margin: .6rem 0 .2rem !important; }
-  .jp-RenderedHTMLCommon h3 { font-size: 10.5pt !important; margin: .4rem 0 .2rem !important; }
-  .sa-header { padding: .2rem .5rem; } .sa-header p { margin: .1rem 0 !important; }
-  .sa-kicker { font-size: 10pt !important; }
-  .sa-table-wrap { overflow: visible; } .sa-table-wrap.sa-wide::before { content: none; display: none; }
-  .sa-table-wrap table.sa-table th:first-child, .sa-table-wrap table.sa-table td:first-child { position: static; box-shadow: none; }
-  table.sa-table { width: 100% !important; table-layout: auto; font-size: 7.5pt !important; break-inside: auto; margin: .2rem 0 .4rem !important; }
-  table.sa-table tr { break-inside: avoid; } table.sa-table thead { display: table-header-group; }
-  table.sa-table td, table.sa-table th { overflow-wrap: break-word; hyphens: auto; padding: .05rem .2rem !important; }
-  h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
-  .jp-MarkdownCell + .jp-CodeCell { break-before: avoid; }
-  .jp-OutputArea-output img, .jp-OutputArea-output svg { max-width: 100% !important; max-height: 66mm !important; width: auto !important; height: auto; break-inside: avoid; }
-  .jp-RenderedImage::after { content: none !important; }
-  figure { margin: .2rem 0; }
-  .sa-glossary { columns: 2; font-size: 8.5pt; } .sa-glossary dt { break-after: avoid; margin-top: .3rem; } .sa-glossary dd { break-inside: avoid; }
-  .sa-footer { font-size: 6.5pt; margin-top: .3rem; line-height: 1.15; } .sa-footer ul, .sa-footer p { margin: .1rem 0 !important; }
-  .anchor-link { display: none; }
-}
-"""
+#: Call-out, glossary, print and phone styles (a package file, ``templates/css/furniture.css``).
+FURNITURE_CSS = (Path(__file__).parent / "templates" / "css" / "furniture.css").read_text(
+    encoding="utf-8"
+)
 
 
 def print_cover(html: str, title: str) -> str:
@@ -351,12 +286,15 @@ def print_cover(html: str, title: str) -> str:
     return html.replace("<!--SA-COVER-->", cover, 1)
 
 
-_TABLE = re.compile(r'<table class="sa-table".*?</table>', re.S)
+_TABLE = re.compile(r'(<div class="sa-table-wrap[^>]*>)?<table class="sa-table".*?</table>', re.S)
 
 
 def wrap_tables(html: str, wide_cols: int = 6) -> str:
     """Wrap each ``sa-table`` in a scroll box (sticky first column); tables with more than
     ``wide_cols`` columns get a visible "scroll sideways" cue.
+
+    Tables rendered from a theme result are wrapped by the table macro already
+    (:func:`sa_lib.themes.render.table_html`); this covers only the pack's own tables.
 
     Examples
     --------
@@ -365,6 +303,8 @@ def wrap_tables(html: str, wide_cols: int = 6) -> str:
     """
 
     def wrap(m: re.Match) -> str:
+        if m.group(1):  # already wrapped by the table macro
+            return m.group(0)
         t = m.group(0)
         first_row = re.search(r"<tr>(.*?)</tr>", t, re.S)
         ncols = len(re.findall(r"<t[hd]\b", first_row.group(1))) if first_row else 0

@@ -21,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import base64
-import html as _html
 import io
 import json
 import os
@@ -71,12 +70,12 @@ def csp_headline(params_path: str | os.PathLike[str]) -> dict:
     ctx = open_context(params_path, "overview")
     cur = ctx.in_period("current")
     n = int((cur["crime_type"] != ASB).sum())
-    threshold = int(ctx.params["disclosure"]["threshold"])
+    threshold = int(ctx.params.disclosure.threshold)
     return {
         "count": n if n >= threshold else None,
         "population": int(ctx.geo.population),
         "per": int(ctx.rate_per),
-        "conf_level": float(ctx.stats["conf_level"]),
+        "conf_level": float(ctx.stats.conf_level),
         "threshold": threshold,
         "period": ctx.period.label,
         "months": len(ctx.period.months),
@@ -177,6 +176,46 @@ def _funnel_png(packs: pd.DataFrame, per: float, method: str) -> tuple[str, pd.D
     return base64.b64encode(buf.getvalue()).decode(), comp, note
 
 
+def _pack_row(r, thr: int, where: dict, failed: dict) -> dict:
+    """One CSP's row of the national index (every value escaped by the template)."""
+    has_population = pd.notna(r["population"])
+    if not has_population:
+        rate, ci = "not available", ""
+    elif r["suppressed"]:
+        rate, ci = f"fewer than {thr}", ""
+    else:
+        rate = f"{r['rate']:.1f}"
+        ci = f"{r['rate_lower']:.1f} to {r['rate_upper']:.1f}"
+    return {
+        "pack": r["pack"],
+        "name": str(r["csp_name"]),
+        "note": f"{r['status']} run" if r["status"] != "complete" else "",
+        "stale": r["csp_name"] in failed,
+        "force": str(r["force"]),
+        "population": f"{int(r['population']):,}" if has_population else "",
+        "rate": rate,
+        "ci": ci,
+        "position": str(where.get(r["csp_name"], "")) if has_population else "",
+    }
+
+
+def _commit() -> str:
+    """The git commit of the workbench, or "unknown"."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
 def write_national_index(
     out_root: str | os.PathLike[str],
     *,
@@ -193,7 +232,7 @@ def write_national_index(
     ``dispersion`` is the funnel's overdispersion model (``"none"``, ``"multiplicative"``,
     ``"additive"``; see :func:`sa_lib.stats.comparison.funnel_overdispersion`).
     """
-    from sa_lib.pack.export import REPORT_CSS, _footer
+    from sa_lib.pack.export import REPORT_CSS
 
     out_root = Path(out_root)
     packs = collect_packs(out_root, period_slug)
@@ -221,69 +260,36 @@ def write_national_index(
     where = dict(zip(comp["csp_name"], comp["comparison"], strict=False)) if len(comp) else {}
     failed = {f["csp_name"]: f.get("error", "") for f in failures or []}
 
-    rows = []
-    for _, r in head.sort_values(["force", "csp_name"]).iterrows():
-        name = _html.escape(str(r["csp_name"]))
-        link = f'<a href="{_html.escape(r["pack"])}/index.html">{name}</a>'
-        if r["suppressed"]:
-            rate = f"fewer than {thr}" if pd.notna(r["population"]) else "not available"
-            ci = ""
-        else:
-            rate = f"{r['rate']:.1f}"
-            ci = f"{r['rate_lower']:.1f} to {r['rate_upper']:.1f}"
-        note = ""
-        if r["status"] != "complete":
-            note = f" ({_html.escape(str(r['status']))} run)"
-        if r["csp_name"] in failed:
-            note += " <strong>Not rebuilt in this run; this is the last good pack.</strong>"
-        pos = where.get(r["csp_name"], "")
-        rows.append(
-            f"<tr><td>{link}{note}</td><td>{_html.escape(str(r['force']))}</td>"
-            f'<td class="num">{int(r["population"]):,}</td><td class="num">{rate}</td>'
-            f'<td class="num">{ci}</td><td>{_html.escape(str(pos))}</td></tr>'
-            if pd.notna(r["population"])
-            else f"<tr><td>{link}{note}</td><td>{_html.escape(str(r['force']))}</td>"
-            f"<td></td><td>not available</td><td></td><td></td></tr>"
-        )
-    listed = set(head["csp_name"]) if len(head) else set()
-    fails = [
-        f"<tr><td>{_html.escape(n)}</td><td>FAILED: no pack published ({_html.escape(e)})</td></tr>"
-        for n, e in sorted(failed.items())
-        if n not in listed
+    rows = [
+        _pack_row(r, thr, where, failed)
+        for _, r in head.sort_values(["force", "csp_name"]).iterrows()
     ]
-    fail_html = (
-        '<h2 id="failed">Not built</h2><table class="sa-table"><thead><tr><th>CSP</th>'
-        f"<th>Why</th></tr></thead><tbody>{''.join(fails)}</tbody></table>"
-        if fails
-        else ""
+    listed = set(head["csp_name"]) if len(head) else set()
+    from sa_lib import __version__ as _version
+    from sa_lib.pack.pages import footer_context, render_page
+
+    page = render_page(
+        "national_index.html.j2",
+        css=REPORT_CSS,
+        title=title,
+        period_label=period_label,
+        n_packs=len(head),
+        produced=f"{datetime.now():%d %B %Y %H:%M}",
+        per=f"{per:,.0f}",
+        conf=f"{conf:.0%}",
+        threshold=thr,
+        png=png,
+        disp_note=disp_note,
+        rows=rows,
+        failures=[{"name": n, "error": e} for n, e in sorted(failed.items()) if n not in listed],
+        **footer_context(
+            {
+                "version": _version,
+                "generated": f"{datetime.now():%d %B %Y %H:%M}",
+                "commit": _commit(),
+            }
+        ),
     )
-    img = (
-        f"<img alt=\"Funnel plot: each CSP's crime rate against its population, with 95% and "
-        f'99.8% limits around the rate of all CSPs shown" src="data:image/png;base64,{png}">'
-        if png
-        else "<p>Too few packs with a headline for a funnel plot.</p>"
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_html.escape(title)}: {_html.escape(period_label)}</title><style>{REPORT_CSS}</style></head>
-<body class="sa-report"><header class="sa-topbar"><span>{_html.escape(title)}</span></header>
-<h1>{_html.escape(title)}</h1>
-<p>{len(head)} partnership packs for <strong>{_html.escape(period_label)}</strong>, produced
-{datetime.now():%d %B %Y %H:%M}. The headline is police-recorded crime excluding anti-social
-behaviour in the period, per {per:,.0f} residents, with its {conf:.0%} confidence interval.
-Counts below {thr} are not shown.</p>
-<h2 id="funnel">How the partnerships compare</h2>
-<p>Each point is a partnership. The lines show how far from the rate of all the partnerships
-shown an area of each size can fall by chance. <em>Above</em> or <em>below</em> in the table
-means outside the 99.8% limits.</p>
-{img}
-{f'<p class="sa-note">{_html.escape(disp_note)}</p>' if disp_note else ""}
-<h2 id="packs">Partnership packs</h2>
-<table class="sa-table"><thead><tr><th>Partnership</th><th>Police force</th><th>Residents</th>
-<th>Crimes per {per:,.0f}</th><th>{conf:.0%} interval</th><th>Against all shown</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
-{fail_html}
-<footer class="sa-footer">{_footer({})}</footer></body></html>"""
     path = out_root / "index.html"
     tmp = out_root / f".index.html.tmp-{os.getpid()}"
     tmp.write_text(page, encoding="utf-8")

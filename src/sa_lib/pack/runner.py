@@ -52,6 +52,7 @@ from pathlib import Path
 from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.params import load_params
+from sa_lib.pack.params_model import Params
 
 __all__ = [
     "EXIT",
@@ -224,9 +225,17 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
             self._fh = None
 
 
-def pack_name(params: dict) -> str:
-    """``<csp slug>_<period slug>``, e.g. ``huntingdonshire_2025q4``."""
-    return f"{params['csp']['slug']}_{parse_period(params['period']).slug}"
+def pack_name(params: Params | dict) -> str:
+    """``<csp slug>_<period slug>``, e.g. ``huntingdonshire_2025q4``.
+
+    ``params`` is the typed :class:`Params`, or a plain dict of a parameters file
+    that names ``csp.slug`` (as ``sa run-all`` writes them).
+    """
+    if isinstance(params, Params):
+        slug, period = params.csp.slug, params.period
+    else:
+        slug, period = params["csp"]["slug"], params["period"]
+    return f"{slug}_{parse_period(period).slug}"
 
 
 def _git_commit() -> str:
@@ -259,12 +268,14 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _input_hashes(params: dict) -> dict:
+def _input_hashes(params: Params) -> dict:
     out = {}
-    for key, value in params["data"].items():
+    for key, value in params.data.items():
         if value is None or key == "store" or value == "synthetic":
             continue
-        p = config.resolve(value)
+        p = params.paths[key]
+        if p == "national":  # the shipped reference (the commit names it)
+            continue
         if p.is_file():
             out[key] = {"path": value, "sha256": _sha256(p)}
         elif p.is_dir():
@@ -277,8 +288,8 @@ def _input_hashes(params: dict) -> dict:
     from sa_lib.data.store import store_summary
 
     out["store"] = {
-        "path": params["data"]["store"],
-        "partitions": store_summary(config.resolve(params["data"]["store"])),
+        "path": params.data.store,
+        "partitions": store_summary(params.paths.store),
     }
     return out
 
@@ -596,10 +607,10 @@ def _run_pack(
 ) -> RunResult:
     """:func:`run_pack`'s work, under ``lock`` (an ExitStack the pack lock is entered on)."""
     params = load_params(params_path)
-    params_abs = str(config.resolve(params_path))
-    run_cfg = params["run"]
+    params_abs = str(params.source)
+    run_cfg = params.run
     if themes is not None:
-        unknown = [t for t in themes if t not in params["themes"]]
+        unknown = [t for t in themes if t not in params.themes]
         if unknown:
             from sa_lib.pack.params import ParameterError
 
@@ -607,14 +618,14 @@ def _run_pack(
                 str(params_path),
                 [
                     f"--theme {t!r} is not in this file's themes list. Valid choices: "
-                    f"{', '.join(params['themes'])}. Add it to `themes:` to run it."
+                    f"{', '.join(params.themes)}. Add it to `themes:` to run it."
                     for t in unknown
                 ],
             )
-    todo = [t for t in params["themes"] if themes is None or t in themes]
+    todo = [t for t in params.themes if themes is None or t in themes]
     out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
     name = pack_name(params)
-    partial = todo != list(params["themes"])
+    partial = todo != list(params.themes)
     if partial:
         # A run of some themes only is never published as the pack.
         name += ".partial"
@@ -626,7 +637,7 @@ def _run_pack(
         raise ParameterError(
             str(params_path),
             [
-                f"csp.slug={params['csp']['slug']!r} would put the pack outside {out_root}. "
+                f"csp.slug={params.csp.slug!r} would put the pack outside {out_root}. "
                 f"Fix: use lower-case letters, digits, '_' and '-' only."
             ],
         )
@@ -685,14 +696,14 @@ def _run_pack(
         if params_abs.startswith(str(config.ROOT))
         else params_abs,
         "commit": _git_commit(),
-        "document": params.get("document"),
-        "document_title": params.get("title"),
+        "document": params.document.to_dict(),
+        "document_title": params.title,
     }
     # Signal handlers belong to the main thread (a Dask worker runs tasks in others).
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _on_term) if main else None
     results: list[dict] = []
-    n_workers = max(1, min(workers or run_cfg["workers"], len(todo)))
+    n_workers = max(1, min(workers or run_cfg.workers, len(todo)))
     try:
         bar = None
         if progress:
@@ -706,11 +717,11 @@ def _run_pack(
                 t,
                 params_abs,
                 str(tmp / "notebooks" / f"{t}.ipynb"),
-                run_cfg["kernel"],
-                run_cfg["cell_timeout"],
+                run_cfg.kernel,
+                run_cfg.cell_timeout,
                 {
                     "path": str(tmp / f"{t}.html"),
-                    "title": f"{params['title']}: {titles[t]}",
+                    "title": f"{params.title}: {titles[t]}",
                     "meta": meta,
                 },
             )
@@ -764,19 +775,19 @@ def _run_pack(
                     html.unlink()
                 if ipynb.exists():
                     ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
-        period = parse_period(params["period"])
+        period = parse_period(params.period)
         write_index(
             tmp,
-            title=params["title"],
+            title=params.title,
             period_label=period.label,
             results=results,
             meta=meta,
-            partial_of=list(params["themes"]) if partial else None,
+            partial_of=list(params.themes) if partial else None,
         )
         from sa_lib.pack.downloads import write_workbook
 
         # After the index, whose own table is downloadable too.
-        write_workbook(tmp, [*todo, "index"], params["title"])
+        write_workbook(tmp, [*todo, "index"], params.title)
         ok = all(r["status"] == "ok" for r in results)
         manifest = {
             "pack": name,
@@ -784,7 +795,7 @@ def _run_pack(
             "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "parameters_file": meta["params"],
-            "parameters": params,
+            "parameters": params.to_dict(),
             "inputs": _input_hashes(params),
             "versions": _versions(),
             "git_commit": meta["commit"],

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sa_lib.themes.cse_report import BAND_COLOURS, BAND_LABELS, band_levels, band_text, label
+from sa_lib.themes.cse_data import BAND_COLOURS, BAND_LABELS, band_levels, band_text, label
 from sa_lib.validation import (
     require_columns,
 )

@@ -17,14 +17,17 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from sa_lib.data.periods import Period
 from sa_lib.stats.rates import proportion_ci
+from sa_lib.themes.results import ThemeResult
 from sa_lib.validation import require_columns
 
-__all__ = ["CATEGORIES", "da_rows", "share_of_violence", "daily_counts"]
+__all__ = ["CATEGORIES", "da_rows", "share_of_violence", "daily_counts", "da_tables", "build"]
 
 VSO = "Violence and sexual offences"
 #: Offence mix categories in reading order.
@@ -191,3 +194,285 @@ def key_findings(
                 "month and year were controlled for."
             )
     return out
+
+
+# --------------------------------------------------------------------------- the theme result
+
+NO_EVENTS = "No events table was given (data.events), so event effects are not tested."
+
+
+@dataclass
+class DomesticAbuseData:
+    """The frames the domestic-abuse page is built from."""
+
+    da: pd.DataFrame
+    summary: pd.DataFrame
+    mix: pd.DataFrame
+    share: pd.DataFrame
+    repeat: pd.DataFrame
+    repeat_trend: pd.DataFrame
+    gaps: pd.DataFrame
+    wards: pd.DataFrame
+    effects: pd.DataFrame | None
+    rate_label: str
+    window: int
+
+
+def da_tables(ctx) -> DomesticAbuseData:
+    """Every table of the domestic-abuse page, from the force extract (which it requires).
+
+    Raises
+    ------
+    ValueError
+        When no force extract is set (the theme says nothing without one).
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> da_tables(open_context("parameters/huntingdonshire_2025q4.yaml", "domestic_abuse")).window  # doctest: +SKIP
+    365
+    """
+    from sa_lib.stats import events, repeat_victims
+    from sa_lib.themes import report, summary
+
+    ex = report.require_extract(ctx, "The domestic-abuse theme")
+    s = ctx.stats
+    st = dict(
+        rate_per=ctx.rate_per,
+        conf_level=s["conf_level"],
+        alpha=s["alpha"],
+        correction=s["correction"],
+    )
+    pop16 = ctx.geo.population_16plus
+    window = ctx.options["repeat_window_days"]
+    da = da_rows(ex)
+    totals = summary.type_summary(
+        da.assign(crime_type="Domestic abuse"),
+        ctx.periods,
+        pop16,
+        types=["Domestic abuse"],
+        total_label=None,
+        **st,
+    )
+    mix = summary.type_summary(
+        da.assign(crime_type=da["da_category"]),
+        ctx.periods,
+        pop16,
+        types=CATEGORIES,
+        total_label=None,
+        **st,
+    )
+    share = share_of_violence(ex, ctx.periods, conf_level=s["conf_level"])
+    start, end = ctx.period.start.start_time, ctx.period.end.end_time
+    rv = dict(date_col="recorded_date", data_start=report.extract_start(ex))
+    repeat = repeat_victims.repeat_rate(da, start, end, window_days=window, alpha=s["alpha"], **rv)
+    trend = repeat_victims.repeat_trend(da, "Q", window_days=window, alpha=s["alpha"], **rv)
+    gaps = repeat_victims.time_to_repeat(da, period_start=start, period_end=end, **rv)
+    ward_geo = ctx.geo.wards.assign(population=ctx.geo.wards["population_16plus"])
+    wards = summary.area_summary(da, ward_geo, ctx.periods, **st)
+    event_table = events.load_events(ctx.path("events")) if ctx.path("events") else None
+    effects = None
+    if event_table is not None:
+        daily = daily_counts(da, da["committed_from"].min(), end)
+        effects = events.event_effects(
+            daily, event_table, alpha=s["alpha"], correction=ctx.options["event_correction"]
+        )
+    return DomesticAbuseData(
+        da=da,
+        summary=totals,
+        mix=mix,
+        share=share,
+        repeat=repeat,
+        repeat_trend=trend,
+        gaps=gaps,
+        wards=wards,
+        effects=effects,
+        rate_label=f"per {ctx.rate_per:,} residents aged 16+",
+        window=window,
+    )
+
+
+def build(ctx) -> ThemeResult:
+    """Compute the domestic-abuse page once: every section, finding and table.
+
+    Sections: ``header``, ``findings``, ``volume``, ``repeat``, ``victims``, ``when``,
+    ``wards``, ``methods``. Without a force extract it raises ``ValueError`` (from
+    :func:`sa_lib.themes.report.require_extract`) rather than publish an empty page;
+    without an events table, ``event effects`` is in ``availability`` with its
+    reason. ``data`` holds ``summary``, ``mix``, ``share``, ``repeat`` (repeat victims
+    and crimes in the period), ``repeat_trend``, ``time_to_repeat``, ``ward_table``
+    and ``event_effects`` for the summary.
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> result = build(open_context("parameters/huntingdonshire_2025q4.yaml", "domestic_abuse"))  # doctest: +SKIP
+    >>> list(result.sections)[:3]  # doctest: +SKIP
+    ['header', 'findings', 'volume']
+    """
+    from sa_lib.themes import report
+
+    report.require_extract(ctx, "The domestic-abuse theme")
+    r = report.new_result(ctx, "domestic_abuse", "Domestic abuse")
+    r.synthetic = "page" if ctx.extract_synthetic else "none"
+    with r.section("header"):
+        report.show_header(ctx, "Domestic abuse", synthetic=ctx.extract_synthetic)
+        d = da_tables(ctx)  # its warnings show under the header, as the notebook's did
+    with r.section("findings"):
+        report.show_findings(
+            key_findings(
+                d.summary,
+                d.share,
+                d.repeat,
+                d.effects,
+                rate_label=d.rate_label,
+                window_days=d.window,
+                suppress_below=ctx.disclosure["threshold"],
+                withheld=report.withheld(d.summary, ctx, key="last_year"),
+            )
+        )
+    _volume_section(r, ctx, d)
+    _repeat_section(r, ctx, d)
+    _victim_section(r, ctx, d)
+    _when_section(r, ctx, d)
+    _ward_section(r, ctx, d)
+    with r.section("methods"):
+        report.show_methods(ctx)
+    r.data.update(
+        summary=d.summary,
+        mix=d.mix,
+        share=d.share,
+        repeat=d.repeat,
+        repeat_trend=d.repeat_trend,
+        time_to_repeat=d.gaps,
+        ward_table=d.wards,
+        event_effects=d.effects,
+    )
+    return r
+
+
+def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.data import counts
+    from sa_lib.stats import spc
+    from sa_lib.themes import charts, report
+
+    thr = ctx.disclosure["threshold"]
+    with r.section("volume"):
+        report.show_summary(
+            d.summary, ctx, rate_label=d.rate_label, caption="Domestic abuse crimes"
+        )
+        report.show_share(
+            d.share,
+            ctx,
+            "da_violence",
+            "violence",
+            "Domestic abuse violence",
+            "Share of violence and sexual offences flagged as domestic abuse",
+        )
+        monthly = counts.monthly_counts(d.da.assign(crime_type="Domestic abuse"), by="crime_type")
+        charts.plot_monthly_trends(
+            monthly, ["Domestic abuse"], ctx.annotations, ctx.period, ncols=1, suppress_below=thr
+        )
+        chart = spc.xmr(
+            counts.monthly_counts(d.da, by=None), date_col="month_start", value_col="count"
+        )
+        spc.plot_xmr(
+            chart, title="Domestic abuse crimes: monthly XmR chart", ylabel="Crimes per month"
+        )
+        report.show_spc_summary(chart, "Domestic abuse crimes", threshold=thr)
+
+
+def _repeat_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.stats import repeat_victims
+    from sa_lib.themes import report
+
+    thr = ctx.disclosure["threshold"]
+    measured = ["Repeat crimes measured"]
+    with r.section("repeat"):
+        report.show_share(
+            d.repeat.assign(label=d.repeat["measure"].str.capitalize()),
+            ctx,
+            "repeats",
+            "total",
+            "Repeats",
+            f"Repeat victimisation, {ctx.period.label}",
+        )
+        repeat_victims.plot_repeat_trend(d.repeat_trend, suppress_below=thr)
+        report.show_table(
+            report.gaps_display(d.gaps),
+            count_cols=measured,
+            threshold=thr,
+            secondary=False,
+            derived={
+                c: measured
+                for c in ("Median days", "Middle half (days)", "Within 30 days", "Within 90 days")
+            },
+            caption="Time from one domestic abuse crime to the victim's next",
+        )
+
+
+def _victim_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.stats import profiles
+    from sa_lib.themes import report
+
+    with r.section("victims"):
+        report.show_age_sex(
+            profiles.age_sex_table(ctx.in_period("current", d.da)),
+            ctx,
+            f"Victims of domestic abuse by age and sex, {ctx.period.label}",
+        )
+        report.show_summary(
+            d.mix,
+            ctx,
+            label="Offence",
+            rate_label=d.rate_label,
+            caption="Domestic abuse by offence",
+        )
+
+
+def _when_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.stats import nte
+    from sa_lib.themes import report
+
+    with r.section("when"):
+        nte.plot_day_hour(
+            nte.day_hour_table(ctx.last_months(12, d.da), hours_per_block=3),
+            title="Domestic abuse by day and time of day, last 12 months",
+            suppress_below=ctx.disclosure["threshold"],
+        )
+        if d.effects is None:
+            r.unavailable("event effects", NO_EVENTS, note=True)
+        else:
+            report.show_events(
+                d.effects, ctx, "Domestic abuse on event days against comparable days"
+            )
+
+
+def _ward_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.spatial import maps
+    from sa_lib.themes import report
+
+    label = ctx.period.label
+    with r.section("wards"):
+        report.show_summary(
+            d.wards.head(10),
+            ctx,
+            full=d.wards,
+            label_col="ward_name",
+            label="Ward",
+            rate_label=d.rate_label,
+            caption=f"Top wards by domestic abuse rate, {label}",
+        )
+        report.show_svg(
+            maps.svg_choropleth(
+                report.ward_map_frame(ctx, d.wards, rate_label=d.rate_label),
+                "rate_shown",
+                label_col="ward_name",
+                tooltip_cols=report.WARD_TOOLTIPS,
+                boundary=ctx.geo.boundary,
+                title=f"Domestic abuse by ward, {label}",
+                legend_title=f"Crimes {d.rate_label} a year",
+            ),
+            caption="Hover over (or tap) a ward for its figures. Wards with fewer than the "
+            "disclosure threshold are hatched.",
+        )

@@ -37,6 +37,8 @@ RESULTS_DIR_ENV = "SA_RESULTS_DIR"
 
 #: Where the pack's data files live, relative to a page (links beside tables).
 DATA_DIR = "data"
+#: Tables with more columns than this get a visible "scroll sideways" cue on narrow screens.
+WIDE_COLUMNS = 6
 WORKBOOK = "tables.xlsx"
 
 
@@ -46,57 +48,66 @@ def _plain(text: str) -> str:
     return plain_english(text)
 
 
+def _env():
+    global _ENV
+    if _ENV is None:
+        import jinja2
+
+        _ENV = jinja2.Environment(
+            loader=jinja2.PackageLoader("sa_lib.themes", "templates"),
+            autoescape=True,
+            keep_trailing_newline=False,
+        )
+    return _ENV
+
+
+_ENV = None
+
+
+def table_context(t: Table, download: str | None = None) -> dict:
+    """What the table macro lays out: shown texts and each cell's kind (count, not a count, number, text)."""
+    texts = t.texts()
+    d = t.frame.reset_index(drop=True)
+    rows = []
+    for i in range(len(d)):
+        row = []
+        for j, c in enumerate(d.columns):
+            v = d.iat[i, j]
+            if c in t.count_cols:
+                kind = "count"
+            elif c in t.not_count_cols:
+                kind = "not_count"
+            elif not isinstance(v, str):
+                kind = "num"
+            else:
+                kind = "text"
+            style = ""
+            if t.styles is not None and c in t.styles.columns:
+                style = str(t.styles.iat[i, t.styles.columns.get_loc(c)] or "")
+            row.append({"text": texts.iat[i, j], "kind": kind, "style": style})
+        rows.append(row)
+    caption = t.shown_caption
+    return {
+        "caption": _plain(caption) if caption else None,
+        "columns": [str(c) for c in d.columns],
+        "rows": rows,
+        "download": download,
+        "data_dir": DATA_DIR,
+        "workbook": WORKBOOK,
+        "threshold": t.threshold if (t.threshold and t.any_hidden) else None,
+        "wide": len(d.columns) > WIDE_COLUMNS,
+        # The Methods table is small print.
+        "methods": len(d.columns) > 0 and str(d.columns[0]) == "choice",
+    }
+
+
 def table_html(t: Table, download: str | None = None) -> str:
     """A :class:`~sa_lib.themes.results.Table` as an accessible HTML table (marks already decided).
 
+    Rendered by the one table macro (``templates/table.html.j2``, autoescaped).
     ``download``: the CSV file name to link beside the table.
     """
-    texts = t.texts()
-    d = t.frame.reset_index(drop=True)
-    parts = ['<table class="sa-table">']
-    caption = t.shown_caption
-    if caption:
-        parts.append(f"<caption>{_html.escape(_plain(caption))}</caption>")
-    parts.append(
-        "<thead><tr>"
-        + "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in d.columns)
-        + "</tr></thead><tbody>"
-    )
-    for i in range(len(d)):
-        cells = []
-        for j, c in enumerate(d.columns):
-            v = d.iat[i, j]
-            text = _html.escape(texts.iat[i, j])
-            if c in t.count_cols:
-                attrs = f' class="sa-count" data-sa-count="{text}"'
-            elif c in t.not_count_cols:
-                attrs = ' class="num sa-not-count" data-sa-not-count=""'
-            elif not isinstance(v, str):
-                attrs = ' class="num"'
-            else:
-                attrs = ""
-            if (
-                t.styles is not None
-                and c in t.styles.columns
-                and t.styles.iat[i, t.styles.columns.get_loc(c)]
-            ):
-                attrs += f' style="{_html.escape(str(t.styles.iat[i, t.styles.columns.get_loc(c)]), quote=True)}"'
-            cells.append(f"<td{attrs}>{text}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table>")
-    if download:
-        parts.append(
-            f'<p class="sa-download"><a href="{DATA_DIR}/{_html.escape(download, quote=True)}" download>'
-            f'Download this table (CSV)</a> · all tables: <a href="{WORKBOOK}" download>Excel '
-            "workbook</a></p>"
-        )
-    if t.threshold and t.any_hidden:
-        thr = t.threshold
-        parts.append(
-            f'<p class="sa-note">&lt;{thr}: fewer than {thr}, suppressed for disclosure control; '
-            "[c]: hidden so that a suppressed value cannot be worked out from totals or rates.</p>"
-        )
-    return "".join(parts)
+    return _env().get_template("table.html.j2").render(t=table_context(t, download))
 
 
 def findings_html(block: Findings) -> str:
@@ -188,18 +199,18 @@ def _table_files(result: ThemeResult) -> list[dict]:
     ]
 
 
-def publish(result: ThemeResult, folder: str | Path | None = None) -> Path | None:
+def publish(result: ThemeResult, folder: str | Path | None = None) -> None:
     """Write the result as ``<theme>.json`` for the pack (downloads, headlines, call-out).
 
     ``folder`` defaults to the runner's results folder (environment variable
-    ``SA_RESULTS_DIR``); run interactively without one, nothing is written.
+    ``SA_RESULTS_DIR``); run interactively without one, nothing is written. Returns
+    None, so that the notebook cell that calls it shows nothing.
     """
     import os
 
     folder = folder or os.environ.get(RESULTS_DIR_ENV)
     if not folder:
-        return None
+        return
     path = Path(folder) / f"{result.theme}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-    return path

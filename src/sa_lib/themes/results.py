@@ -136,16 +136,18 @@ class Table:
     def to_json(self) -> dict:
         """The table as published, JSON-ready: caption, columns, rows of shown values.
 
-        Plain numbers are numbers (as shown, e.g. rounded to the shown decimals);
-        marks, percentages and intervals are text, as in the CSV download.
+        ``rows``: plain numbers are numbers (as shown, e.g. rounded to the shown
+        decimals); marks, percentages and intervals are text. ``shown``: every cell's
+        text exactly as on the page ("0.60" keeps its last zero), for the CSV.
         """
         texts = self.texts()
-        rows = [[cell_value(v) for v in row] for row in texts.itertuples(index=False, name=None)]
+        shown = [list(row) for row in texts.itertuples(index=False, name=None)]
         return {
             "name": self.name,
             "caption": self.shown_caption,
             "columns": [str(c) for c in texts.columns],
-            "rows": rows,
+            "rows": [[cell_value(v) for v in row] for row in shown],
+            "shown": shown,
             "count_cols": list(self.count_cols),
             "threshold": self.threshold,
             "synthetic": self.synthetic,

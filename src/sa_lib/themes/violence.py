@@ -16,11 +16,22 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from sa_lib.themes.results import ThemeResult
 from sa_lib.validation import require_columns
 
-__all__ = ["VSO", "subgroup_rows", "SUBGROUP_ORDER", "recorded_vs_ambulance"]
+__all__ = [
+    "VSO",
+    "subgroup_rows",
+    "SUBGROUP_ORDER",
+    "recorded_vs_ambulance",
+    "violence_tables",
+    "finding_inputs",
+    "build",
+]
 
 VSO = "Violence and sexual offences"
 #: Subgroups in reading order (sexual offences combined for disclosure).
@@ -190,3 +201,365 @@ def key_findings(
             f"{top_ward['rate']:.0f} {rate_label} a year (95% CI {top_ward['rate_lower']:.0f} to {top_ward['rate_upper']:.0f})."
         )
     return out
+
+
+# --------------------------------------------------------------------------- the theme result
+
+#: Why each extract-only measure is missing (said on the page, kept in ``availability``).
+NO_SUBGROUPS = (
+    "No force extract was given (data.extract), so violence cannot be split into violence with "
+    "injury, without injury, stalking and harassment, sexual offences and homicide. police.uk "
+    "publishes only the combined category."
+)
+NO_DAY_HOUR = (
+    "police.uk gives months only; the day-of-week and hour analysis needs a force extract with "
+    "committed times (data.extract)."
+)
+NO_PREMISES = (
+    "The licensed-premises comparison needs the extract and a licensed premises file "
+    "(data.licensed_premises)."
+)
+NO_HOTSPOTS = "Hotspots of violence with injury need the force extract's locations (data.extract)."
+NO_AMBULANCE = (
+    "Needs the force extract (violence with injury) and ambulance call-outs (data.ambulance)."
+)
+NO_VICTIMS = "Victim age and sex need the force extract (data.extract)."
+
+
+@dataclass
+class ViolenceData:
+    """The frames the violence page is built from (``None`` where the data are not given)."""
+
+    vso: pd.DataFrame
+    vso_table: pd.DataFrame
+    wards: pd.DataFrame
+    sub: pd.DataFrame | None = None
+    sub_table: pd.DataFrame | None = None
+    vwi: pd.DataFrame | None = None
+    change_table: pd.DataFrame | None = None
+    day_hour: pd.DataFrame | None = None
+    premises: pd.DataFrame | None = None
+    near: pd.DataFrame | None = None
+    rec_amb: pd.DataFrame | None = None
+    divergence: dict | None = None
+    monthly: pd.DataFrame | None = None
+
+
+def _stats(ctx) -> dict:
+    s = ctx.stats
+    return dict(
+        rate_per=ctx.rate_per,
+        conf_level=s["conf_level"],
+        alpha=s["alpha"],
+        correction=s["correction"],
+    )
+
+
+def violence_tables(ctx) -> ViolenceData:
+    """police.uk violence and, with an extract, its subgroups: summaries and ward table.
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> violence_tables(open_context("parameters/huntingdonshire_2025q4.yaml", "violence")).vwi is None  # doctest: +SKIP
+    False
+    """
+    from sa_lib.themes import summary
+
+    st = _stats(ctx)
+    ex = ctx.extract
+    vso = ctx.crimes[ctx.crimes["crime_type"] == VSO]
+    vso_table = summary.type_summary(
+        vso, ctx.periods, ctx.geo.population, types=[VSO], total_label=None, **st
+    )
+    wards = summary.area_summary(vso, ctx.geo.wards, ctx.periods, **st)
+    d = ViolenceData(vso=vso, vso_table=vso_table, wards=wards)
+    if ex is not None:
+        d.sub = subgroup_rows(ex)
+        d.sub_table = summary.type_summary(
+            d.sub, ctx.periods, ctx.geo.population, types=SUBGROUP_ORDER, total_label=None, **st
+        )
+        d.vwi = d.sub[d.sub["crime_type"] == "Violence with injury"]
+    return d
+
+
+def finding_inputs(ctx, d: ViolenceData) -> ViolenceData:
+    """Add the change table, day/hour table, premises test and ambulance divergence to ``d``."""
+    from sa_lib.data import geography, partner_data
+    from sa_lib.stats import corroboration, nte
+    from sa_lib.themes import report, summary
+
+    alpha = ctx.stats["alpha"]
+    base = d.sub_table if d.sub_table is not None else d.vso_table
+    change = summary.change_table(
+        base,
+        "last_year" if "last_year" in ctx.periods else None,
+        alpha=alpha,
+        correction=ctx.stats["correction"],
+    )
+    d.change_table = change[~change["label"].isin(report.withheld(base, ctx, key="last_year"))]
+    vwi_now = ctx.in_period("current", d.vwi) if d.vwi is not None else None
+    d.day_hour = nte.day_hour_table(vwi_now) if vwi_now is not None else None
+    if ctx.path("licensed_premises"):
+        d.premises = partner_data.load_premises(ctx.path("licensed_premises"))
+    if vwi_now is not None and d.premises is not None:
+        d.near = nte.premises_comparison(
+            geography.to_points(vwi_now),
+            d.premises,
+            ctx.geo.boundary,
+            ctx.options["nte_distance_m"],
+            alpha=alpha,
+        )
+    ambulance = (
+        partner_data.load_ambulance(ctx.path("ambulance")) if ctx.path("ambulance") else None
+    )
+    if d.vwi is not None and ambulance is not None:
+        d.rec_amb = recorded_vs_ambulance(
+            d.vwi, ambulance, ctx.geo.lsoas["lsoa21_code"], sorted(set(d.vwi["month"]))
+        )
+        d.divergence = corroboration.divergence_test(
+            d.rec_amb, "month_start", "recorded", "ambulance", alpha=alpha
+        )
+    return d
+
+
+def weekend_night_share(d: ViolenceData) -> float | None:
+    """Share of violence with injury in the period on Friday and Saturday nights (None without an extract)."""
+    from sa_lib.stats import nte
+
+    return nte.weekend_night_share(d.day_hour) if d.day_hour is not None else None
+
+
+def build(ctx) -> ThemeResult:
+    """Compute the violence page once: every section, finding and table.
+
+    Sections: ``header``, ``findings``, ``volume``, ``trends``, ``nte``, ``hotspots``,
+    ``ambulance``, ``wards``, ``victims``, ``methods``. It runs on police.uk alone:
+    each measure that needs the force extract or a partner file (``subgroups``,
+    ``day and hour``, ``licensed premises``, ``hot spots of violence with injury``,
+    ``ambulance corroboration``, ``victims``) is then in ``availability`` with its
+    reason, and said on the page in its section. ``data`` holds ``type_table``,
+    ``subgroup_table``, ``ward_table``, ``change_table``, ``monthly`` and
+    ``weekend_night_share`` for the summary.
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> result = build(open_context("parameters/huntingdonshire_2025q4.yaml", "violence"))  # doctest: +SKIP
+    >>> list(result.sections)[:3]  # doctest: +SKIP
+    ['header', 'findings', 'volume']
+    """
+    from sa_lib.themes import report
+
+    r = report.new_result(ctx, "violence", "Violence")
+    r.synthetic = "page" if ctx.extract_synthetic else "none"
+    with r.section("header"):
+        report.show_header(ctx, "Violence", synthetic=ctx.extract_synthetic)
+        d = violence_tables(ctx)  # its warnings show under the header, as the notebook's did
+    with r.section("findings"):
+        finding_inputs(ctx, d)
+        report.show_findings(
+            key_findings(
+                d.change_table,
+                nte_share=weekend_night_share(d),
+                premises=d.near,
+                divergence=d.divergence,
+                top_ward=report.shown_wards(d.wards, ctx),
+                rate_label=ctx.rate_label,
+                suppress_below=ctx.disclosure["threshold"],
+            )
+        )
+    _volume_section(r, ctx, d)
+    _trend_section(r, ctx, d)
+    _nte_section(r, ctx, d)
+    _hotspot_section(r, ctx, d)
+    _ambulance_section(r, ctx, d)
+    _ward_section(r, ctx, d)
+    _victim_section(r, ctx, d)
+    with r.section("methods"):
+        report.show_methods(ctx)
+    r.data.update(
+        type_table=d.vso_table,
+        subgroup_table=d.sub_table,
+        ward_table=d.wards,
+        change_table=d.change_table,
+        monthly=d.monthly,
+        weekend_night_share=weekend_night_share(d),
+    )
+    return r
+
+
+def _volume_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.themes import report
+
+    with r.section("volume"):
+        report.show_summary(d.vso_table, ctx, caption="Violence and sexual offences (police.uk)")
+        if d.sub_table is None:
+            r.unavailable("subgroups", NO_SUBGROUPS, note=True)
+        else:
+            report.show_summary(
+                d.sub_table,
+                ctx,
+                label="Subgroup",
+                caption="Violence by Home Office subgroup (force extract)",
+            )
+
+
+def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.data import counts
+    from sa_lib.stats import spc
+    from sa_lib.themes import charts, report
+
+    with r.section("trends"):
+        d.monthly = counts.monthly_counts(d.sub if d.sub is not None else d.vso, by="crime_type")
+        trend_types = SUBGROUP_ORDER[:4] if d.sub is not None else [VSO]
+        charts.plot_monthly_trends(
+            d.monthly,
+            trend_types,
+            ctx.annotations,
+            ctx.period,
+            suppress_below=ctx.disclosure["threshold"],
+        )
+        report.show_breaks(
+            ctx.annotations, d.monthly["month_start"].min(), d.monthly["month_start"].max()
+        )
+        series = counts.monthly_counts(d.vwi if d.vwi is not None else d.vso, by=None)
+        chart = spc.xmr(
+            series,
+            date_col="month_start",
+            value_col="count",
+            breaks=report.breaks_in_range(ctx.annotations, series["month_start"], VSO),
+        )
+        name = "Violence with injury" if d.vwi is not None else VSO
+        spc.plot_xmr(chart, title=f"{name}: monthly XmR chart", ylabel="Crimes per month")
+        report.show_spc_summary(chart, name, threshold=ctx.disclosure["threshold"])
+
+
+def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.stats import nte
+    from sa_lib.themes import report
+
+    thr = ctx.disclosure["threshold"]
+    with r.section("nte"):
+        if d.day_hour is None:
+            r.unavailable("day and hour", NO_DAY_HOUR, note=True)
+        else:
+            nte.plot_day_hour(
+                nte.day_hour_table(ctx.last_months(12, d.vwi), hours_per_block=3),
+                title="Violence with injury by day and time of day, last 12 months "
+                "(force extract, 3-hour blocks)",
+                suppress_below=thr,
+            )
+        if d.near is None:
+            r.unavailable("licensed premises", NO_PREMISES, note=True)
+        else:
+            report.show_table(
+                report.premises_display(d.near),
+                count_cols=["Crimes"],
+                threshold=thr,
+                secondary=False,
+                derived={"Per km²": ["Crimes"]},
+                caption=f"Violence with injury near licensed premises, {ctx.period.label}",
+            )
+
+
+def _hotspot_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.data import geography, partner_data
+    from sa_lib.spatial import grids, hotspot_maps, hotspots, maps
+
+    with r.section("hotspots"):
+        if d.vwi is None:
+            r.unavailable("hot spots of violence with injury", NO_HOTSPOTS, note=True)
+            return
+        grid = grids.make_grid(ctx.geo.boundary, cell_size=ctx.options.get("cell_size"))
+        points = geography.to_points(ctx.in_period("current", d.vwi))
+        cells = grids.count_points(points, grid, "cell_id")
+        gi = hotspots.gi_star(
+            cells,
+            "count",
+            alpha=ctx.stats["alpha"],
+            correction=ctx.stats["correction"],
+            seed=ctx.stats["seed"],
+        )
+        fig = hotspot_maps.plot_hotspots(
+            gi,
+            ctx.geo.boundary,
+            ctx.geo.wards,
+            title=f"Hot spots of violence with injury, {ctx.period.label}",
+        )
+        if d.premises is not None:
+            synthetic = " (synthetic)" if partner_data.is_synthetic(d.premises) else ""
+            maps.add_points(fig.axes[0], d.premises, "Licensed premises" + synthetic)
+
+
+def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.stats import corroboration
+    from sa_lib.themes import report
+    from sa_lib.themes.findings import format_p
+
+    with r.section("ambulance"):
+        if d.rec_amb is None:
+            r.unavailable("ambulance corroboration", NO_AMBULANCE, note=True)
+            return
+        v = d.divergence
+        report.show_findings(
+            [
+                v["direction"].capitalize()
+                + f": odds of recorded to call-outs change by a factor {v['odds_ratio_per_year']:.2f} "
+                f"a year (95% CI {v['or_lower']:.2f} to {v['or_upper']:.2f}), {format_p(v['p_value'])}; "
+                f"monthly correlation r = {v['correlation']:.2f}."
+            ]
+        )
+        corroboration.plot_indexed(
+            d.rec_amb,
+            "month_start",
+            {
+                "Recorded violence with injury": "recorded",
+                "Ambulance assault call-outs": "ambulance",
+            },
+            title="Recorded violence with injury and ambulance call-outs (index)",
+        )
+
+
+def _ward_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.spatial import maps
+    from sa_lib.themes import report
+
+    label = ctx.period.label
+    with r.section("wards"):
+        report.show_summary(
+            d.wards.head(10),
+            ctx,
+            full=d.wards,
+            label_col="ward_name",
+            label="Ward",
+            caption=f"Top wards by rate of violence and sexual offences, {label} (police.uk)",
+        )
+        report.show_svg(
+            maps.svg_choropleth(
+                report.ward_map_frame(ctx, d.wards),
+                "rate_shown",
+                label_col="ward_name",
+                tooltip_cols=report.WARD_TOOLTIPS,
+                boundary=ctx.geo.boundary,
+                title=f"Violence and sexual offences by ward, {label} (police.uk)",
+                legend_title=f"Crimes {ctx.rate_label} a year",
+            ),
+            caption="Hover over (or tap) a ward for its figures. Wards with fewer than the "
+            "disclosure threshold are hatched.",
+        )
+
+
+def _victim_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.stats import profiles
+    from sa_lib.themes import report
+
+    with r.section("victims"):
+        if d.sub is None:
+            r.unavailable("victims", NO_VICTIMS, note=True)
+        else:
+            report.show_age_sex(
+                profiles.age_sex_table(ctx.in_period("current", d.sub)),
+                ctx,
+                f"Victims of violence by age and sex, {ctx.period.label}",
+            )

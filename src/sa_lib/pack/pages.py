@@ -1,0 +1,90 @@
+"""The pack's own pages from jinja2 templates (autoescaped): index, glossary, national index, footers.
+
+Theme pages are nbconvert exports of the notebooks (template ``sa_report``); the
+pages the pack writes itself, and the footer every page carries, are rendered
+here from ``templates/pages/*.html.j2`` with the style sheets in
+``templates/css/``. Every value is escaped by the template engine, never by hand.
+
+Examples
+--------
+>>> html = footer_html({"version": "1.0", "generated": "1 Jan 2026", "commit": "abc",
+...                     "document": {"protective_marking": "OFFICIAL <x>", "status": "draft"}})
+>>> "<strong>OFFICIAL &lt;x&gt;</strong> · draft" in html and "abc" in html
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["render_page", "footer_context", "footer_html", "CSS"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: The style sheets every page carries inline (pages open offline).
+CSS = {
+    name: (TEMPLATES / "css" / f"{name}.css").read_text(encoding="utf-8")
+    for name in ("report", "furniture")
+}
+
+_ENV = None
+
+
+def _env():
+    global _ENV
+    if _ENV is None:
+        import jinja2
+
+        _ENV = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader(str(TEMPLATES / "pages")),
+                    jinja2.PackageLoader("sa_lib.themes", "templates"),
+                ]
+            ),
+            autoescape=True,
+        )
+    return _ENV
+
+
+def render_page(template: str, **context) -> str:
+    """Render ``templates/pages/<template>`` with the pages' CSS (``css`` may be overridden)."""
+    context.setdefault("css", CSS["report"] + CSS["furniture"])
+    return _env().get_template(template).render(**context)
+
+
+def footer_context(meta: dict) -> dict:
+    """What a footer shows: document control, the synthetic-data line, provenance, attribution.
+
+    ``meta`` keys (all optional): ``document`` (the parameters' ``document``),
+    ``document_title``, ``synthetic``, ``version``, ``generated``, ``params``, ``commit``.
+    """
+    from sa_lib.pack.export import ATTRIBUTION
+
+    doc = meta.get("document")
+    control = None
+    if doc:
+        parts = []
+        if meta.get("document_title"):
+            parts.append(str(meta["document_title"]))
+        if doc.get("version") is not None:
+            parts.append(f"version {doc['version']}")
+        parts.append(str(doc.get("status") or "draft"))
+        if doc.get("author"):
+            parts.append(f"author: {doc['author']}")
+        if doc.get("distribution"):
+            parts.append("distribution: " + "; ".join(map(str, doc["distribution"])))
+        control = {"marking": doc.get("protective_marking") or "", "parts": parts}
+    return {
+        "doc": control,
+        "synthetic": bool(meta.get("synthetic")),
+        "version": meta.get("version", ""),
+        "generated": meta.get("generated", ""),
+        "params_name": Path(meta["params"]).stem if meta.get("params") else "",
+        "commit": meta.get("commit", "unknown"),
+        "attribution": ATTRIBUTION,
+    }
+
+
+def footer_html(meta: dict) -> str:
+    """The footer's inner HTML (inside ``<footer class="sa-footer">``)."""
+    return _env().get_template("footer.html.j2").render(**footer_context(meta))
