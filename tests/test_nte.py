@@ -103,3 +103,23 @@ def test_day_hour_table_blocks_and_leaves_out_date_ranges():
         nte.day_hour_table(df, hours_per_block=5)
     with pytest.raises(ValueError, match="needs an hourly table"):
         nte.weekend_night_share(t)
+
+
+def test_weekend_night_rows_are_the_rows_the_share_counts():
+    rng = np.random.default_rng(3)
+    start = pd.Timestamp("2025-01-06") + pd.to_timedelta(rng.integers(0, 14 * 24 * 60, 500), "min")
+    hours = rng.choice([0, 0.5, 3, 30], size=500)  # some windows too long to place in time
+    df = pd.DataFrame(
+        {"committed_from": start, "committed_to": start + pd.to_timedelta(hours, unit="h")}
+    )
+    df.loc[::50, "committed_from"] = pd.NaT
+    t = nte.day_hour_table(df)
+    rows = nte.weekend_night_rows(df)
+    assert rows.sum() == round(nte.weekend_night_share(t) * t.to_numpy().sum())
+    # By hand: Friday 23:30 and Sunday 05:59 are nights; Sunday 06:00 and Friday 19:59 are not.
+    hand = pd.DataFrame(
+        {"committed_from": pd.to_datetime(
+            ["2025-01-10 23:30", "2025-01-12 05:59", "2025-01-12 06:00", "2025-01-10 19:59"]
+        )}
+    )  # fmt: skip
+    assert nte.weekend_night_rows(hand, window_col=None).tolist() == [True, True, False, False]

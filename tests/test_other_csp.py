@@ -88,7 +88,7 @@ def test_overview_pack_for_another_csp(fenland_params, tmp_path):
 
 def test_outcomes_stop_search_and_priorities_for_another_csp(fenland_params):
     from sa_lib.stats import priority
-    from sa_lib.themes import assessment, outcomes_report
+    from sa_lib.themes import assessment, candidates, outcomes_report
 
     ctx = open_context(fenland_params, "summary")
     res = outcomes_report.outcomes_analysis(ctx)
@@ -106,6 +106,6 @@ def test_outcomes_stop_search_and_priorities_for_another_csp(fenland_params):
     wa = assessment.ward_analysis(ctx)
     assert sorted(wa["table"]["ward_code"]) == sorted(ctx.geo.wards["ward_code"])
     rules = priority.load_scoring()
-    m = assessment.candidate_measures(ctx, wa, rules)
+    m = candidates.candidate_measures(ctx, wa, rules)
     scored = priority.priority_scores(priority.dimension_scores(m, rules), rules)
     assert scored["rank"].tolist() == list(range(1, len(scored) + 1))

@@ -34,10 +34,31 @@ __all__ = [
     "plot_day_hour",
     "near_premises",
     "premises_comparison",
+    "weekend_night_rows",
     "weekend_night_share",
 ]
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+#: Weekend nights, Friday and Saturday 20:00 to 05:59 the next morning, as (day, hours) cells.
+WEEKEND_NIGHT = (
+    ("Fri", range(20, 24)),
+    ("Sat", range(20, 24)),
+    ("Sat", range(0, 6)),
+    ("Sun", range(0, 6)),
+)
+
+
+def _timed(
+    df: pd.DataFrame, time_col: str, window_col: str | None, max_window_hours: float
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each row's start time, whether it has one, and whether its window is too long to use."""
+    t = pd.to_datetime(df[time_col], errors="coerce")
+    ok = t.notna()
+    imprecise = pd.Series(False, index=df.index)
+    if window_col is not None and window_col in df.columns:
+        end = pd.to_datetime(df[window_col], errors="coerce")
+        imprecise = ((end - t).dt.total_seconds() > max_window_hours * 3600).fillna(False)
+    return t, ok, imprecise
 
 
 def day_hour_table(
@@ -69,12 +90,7 @@ def day_hour_table(
             f"hours_per_block={hours_per_block!r} must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)."
         )
     require_columns(df, [time_col], arg="df", fix="needs an extract with committed date-times")
-    t = pd.to_datetime(df[time_col], errors="coerce")
-    ok = t.notna()
-    imprecise = pd.Series(False, index=df.index)
-    if window_col is not None and window_col in df.columns:
-        end = pd.to_datetime(df[window_col], errors="coerce")
-        imprecise = ((end - t).dt.total_seconds() > max_window_hours * 3600).fillna(False)
+    t, ok, imprecise = _timed(df, time_col, window_col, max_window_hours)
     use = ok & ~imprecise
     blocks = list(range(0, 24, hours_per_block))
     tab = pd.crosstab(t[use].dt.day_of_week, t[use].dt.hour // hours_per_block * hours_per_block)
@@ -102,9 +118,37 @@ def weekend_night_share(table: pd.DataFrame) -> float:
         return float("nan")
     if len(table.columns) != 24:
         raise ValueError("weekend_night_share needs an hourly table (hours_per_block=1).")
-    night = table.loc[["Fri", "Sat"], list(range(20, 24))].to_numpy().sum()
-    night += table.loc[["Sat", "Sun"], list(range(0, 6))].to_numpy().sum()
+    night = sum(table.loc[day, list(hours)].to_numpy().sum() for day, hours in WEEKEND_NIGHT)
     return float(night / total)
+
+
+def weekend_night_rows(
+    df: pd.DataFrame,
+    time_col: str = "committed_from",
+    window_col: str | None = "committed_to",
+    max_window_hours: float = 1.0,
+) -> pd.Series:
+    """True for each row :func:`day_hour_table` counts in a weekend-night cell.
+
+    The same rule as :func:`weekend_night_share` (``WEEKEND_NIGHT``), row by row: a
+    row with no time, or with a committed window longer than ``max_window_hours``,
+    is not a weekend-night crime, as it is not in the day-hour table.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"committed_from": ["2025-01-03 23:30", "2025-01-04 01:10",
+    ...                                       "2025-01-06 23:00", None],
+    ...                    "committed_to": ["2025-01-03 23:30", "2025-01-06 09:00", None, None]})
+    >>> weekend_night_rows(df).tolist()
+    [True, False, False, False]
+    """
+    require_columns(df, [time_col], arg="df", fix="needs an extract with committed date-times")
+    t, ok, imprecise = _timed(df, time_col, window_col, max_window_hours)
+    day = t.dt.day_of_week.map(lambda d: DAYS[int(d)] if pd.notna(d) else None)
+    night = pd.Series(False, index=df.index)
+    for name, hours in WEEKEND_NIGHT:
+        night |= (day == name) & t.dt.hour.isin(list(hours))
+    return (night & ok & ~imprecise).astype(bool)
 
 
 def plot_day_hour(

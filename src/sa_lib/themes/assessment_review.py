@@ -1,0 +1,144 @@
+"""Document control and the review of the partnership's current priorities.
+
+Examples
+--------
+>>> document_control({"title": "SA"}).set_index("Item").loc["Status", "Value"]
+'draft'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.data.counts import monthly_counts
+from sa_lib.stats.change import compare_counts
+from sa_lib.themes import summary
+from sa_lib.themes.assessment import ASB, change_text
+
+__all__ = ["document_control", "priorities_review", "review_display"]
+
+
+def document_control(params: dict) -> pd.DataFrame:
+    """Document control (title, author, version, status, protective marking, distribution)."""
+    doc = params.get("document") or {}
+    dist = doc.get("distribution") or []
+    return pd.DataFrame(
+        {
+            "Item": ["Title", "Author", "Version", "Status", "Protective marking", "Distribution"],
+            "Value": [
+                params.get("title") or "",
+                doc.get("author") or "not set",
+                str(doc.get("version") or "not set"),
+                doc.get("status") or "draft",
+                doc.get("protective_marking") or "not set",
+                "; ".join(map(str, dist)) if dist else "not set",
+            ],
+        }
+    )
+
+
+def priorities_review(ctx) -> pd.DataFrame:
+    """Each current priority (``priorities`` in the parameters) against its baseline and target.
+
+    Returns
+    -------
+    DataFrame
+        ``name``, ``crime_type``, ``baseline_year``, ``baseline``, ``latest`` (the 12
+        months ending with the period), ``pct_change``, ``change_label`` (exact test
+        against the baseline year, same length), ``trend`` (direction), ``trend_pct``
+        (per year), ``target_year``, ``target``, ``projected``, ``projected_lower``,
+        ``projected_upper``, ``status`` (on/off track from
+        :func:`sa_lib.stats.trend.target_tracking`).
+    """
+    specs = ctx.params.get("priorities") or []
+    if not specs:
+        return pd.DataFrame()
+    # The trend and target projection read the unbroken run of held months (as the overview).
+    monthly = monthly_counts(ctx.series(), by="crime_type")
+    targets = summary.target_table(
+        monthly,
+        [
+            {k: s[k] for k in ("crime_type", "reduction_pct", "baseline_year", "target_year")}
+            for s in specs
+        ],
+        alpha=ctx.stats["alpha"],
+    )
+    types = [s["crime_type"] for s in specs]
+    end = ctx.period.end
+    latest_months = [str(end - k) for k in range(12)]
+    rows = []
+    for s, (_, tg) in zip(specs, targets.iterrows(), strict=True):
+        t = s["crime_type"]
+        if t == "All crime":
+            d = ctx.crimes[ctx.crimes["crime_type"] != ASB]
+            m = (
+                monthly[monthly["crime_type"] != ASB]
+                .groupby("month_start", as_index=False)["count"]
+                .sum()
+            )
+        else:
+            d = ctx.crimes[ctx.crimes["crime_type"] == t]
+            m = monthly[monthly["crime_type"] == t][["month_start", "count"]]
+        base = int(d["month"].str.startswith(str(s["baseline_year"])).sum())
+        base_months = {f"{s['baseline_year']}-{m:02d}" for m in range(1, 13)}
+        complete = not ctx.months_present or base_months <= set(ctx.months_present)
+        latest = int(d["month"].isin(latest_months).sum())
+        cmp_ = compare_counts(
+            pd.DataFrame({"count_before": [base], "count_after": [latest]}),
+            alpha=ctx.stats["alpha"],
+        ).iloc[0]
+        tr = summary.trend_table(m.assign(crime_type=t), [t], alpha=ctx.stats["alpha"])
+        rows.append(
+            {
+                "name": s.get("name") or t,
+                "crime_type": t,
+                "baseline_year": int(s["baseline_year"]),
+                "baseline": base,
+                "latest": latest,
+                "pct_change": float(cmp_["pct_change"]) if complete else np.nan,
+                "change_label": cmp_["change_label"] if complete else "not available",
+                "trend": tr["direction"].iloc[0] if len(tr) else "not available",
+                "trend_pct": float(tr["pct_per_year"].iloc[0]) if len(tr) else np.nan,
+                "target_year": int(s["target_year"]),
+                "target": tg["target"],
+                "projected": tg["projected"],
+                "projected_lower": tg["projected_lower"],
+                "projected_upper": tg["projected_upper"],
+                "status": tg["status"],
+            }
+        )
+    del types
+    return pd.DataFrame(rows)
+
+
+def review_display(rev: pd.DataFrame, ctx) -> pd.DataFrame:
+    """The review of current priorities for readers."""
+    end = ctx.period.end
+    latest = f"12 months to {end.strftime('%b %Y')}"
+    return pd.DataFrame(
+        {
+            "Priority": rev["name"],
+            "Baseline year": rev["baseline_year"].astype(str),
+            "Baseline": rev["baseline"].astype("int64"),
+            latest: rev["latest"].astype("int64"),
+            "Change against baseline": [
+                "not available" if lab == "not available" else change_text(p, lab)
+                for p, lab in zip(rev["pct_change"], rev["change_label"], strict=True)
+            ],
+            "Trend": [
+                f"{d} ({p:+.1f}% a year)" if pd.notna(p) else d
+                for d, p in zip(rev["trend"], rev["trend_pct"], strict=True)
+            ],
+            "Target": [
+                f"{t:,.0f} by {y}" for t, y in zip(rev["target"], rev["target_year"], strict=True)
+            ],
+            "Projected": [
+                f"{p:,.0f} ({lo:,.0f} to {hi:,.0f})"
+                for p, lo, hi in zip(
+                    rev["projected"], rev["projected_lower"], rev["projected_upper"], strict=True
+                )
+            ],
+            "Status": rev["status"],
+        }
+    )

@@ -1,0 +1,397 @@
+"""Candidate issues for the priority matrix: one row of measures per issue.
+
+Each police.uk crime type and ASB; the theme headline measures (domestic abuse's
+repeat victims and night-time violence from a force extract, CSE from its
+quarterly file); each ward with several flags. The columns are those
+:mod:`sa_lib.stats.priority` scores.
+
+Examples
+--------
+>>> _young_share(pd.DataFrame({"victim_age_band": ["13-15", "25-34", None, "0-12"]}))
+0.6666666666666666
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from sa_lib.data.counts import POLICE_UK_TYPES, area_counts, monthly_counts
+from sa_lib.stats import concentration, nte, priority, spc
+from sa_lib.themes import summary
+from sa_lib.themes.assessment import (
+    ASB,
+    change_word,
+    comparable,
+    deprived_lsoas,
+    deprived_ratio,
+    stats_kwargs,
+)
+
+__all__ = ["YOUNG_BANDS", "candidate_measures"]
+
+
+def _harm_band(types: pd.Series, rules: dict, ctx) -> pd.Series:
+    """Harm band per crime type: from ``data.harm_weights`` when given, else the labelled default."""
+    path = ctx.path("harm_weights")
+    if path is not None:
+        from sa_lib.stats.harm import load_weights
+
+        w = load_weights(path).set_index("crime_type")["weight"]
+        return pd.Series(
+            priority.band(types.map(w).astype(float), rules["harm"]["weight_bands"]),
+            index=types.index,
+        )
+    return types.map(rules["harm"]["default_bands"]).astype(float)
+
+
+def _above_wider(ctx, crime_type: str) -> bool | float:
+    """True when the CSP's rate of ``crime_type`` is significantly above the wider area's."""
+    fc = ctx.force_counts
+    if fc is None:
+        return np.nan
+    from sa_lib.stats import comparison
+
+    wider = ctx.params["comparison"]["wider_area_name"]
+    try:
+        areas = comparison.wider_area_counts(
+            fc,
+            ctx.period.months,
+            exclude_types=(),
+            crime_types=[crime_type],
+            wider_area_name=wider,
+            areas=list(ctx.params["csp"]["lad_codes"]),
+        )
+    except ValueError:
+        return np.nan
+    areas["person_years"] = areas["population"] * ctx.period.n_months / 12
+    comp = comparison.compare_areas(
+        areas, "area", "count", "person_years", per=ctx.rate_per, reference=wider
+    )
+    csp = comp[comp["lad_code"].isin(ctx.params["csp"]["lad_codes"])]
+    return bool((csp["comparison"] == "above").any()) if len(csp) else np.nan
+
+
+def _spc_high(monthly: pd.DataFrame, months: list[str]) -> bool:
+    if len(monthly) < 6 or monthly["count"].sum() == 0:
+        return False
+    chart = spc.xmr(monthly, date_col="month_start", value_col="count")
+    inside = chart["month_start"].dt.strftime("%Y-%m").isin(months)
+    return bool((chart["special_cause"] & (chart["direction"] == "high") & inside).any())
+
+
+def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.DataFrame:
+    """One row of measures per candidate issue, in the columns of :mod:`sa_lib.stats.priority`.
+
+    Candidates: each police.uk crime type and ASB; the domestic-abuse headline measure
+    when an extract is given (synthetic ones labelled, sensitive); each ward with at
+    least ``min_flags`` flags.
+
+    Returns
+    -------
+    DataFrame
+        ``issue``, ``kind`` (crime type / theme measure / place), ``theme`` (the page
+        holding the evidence), ``sensitive`` (bool), ``count``, ``count_before``,
+        ``pct_change``, ``share``, ``above_wider``, ``change``, ``rising_trend``,
+        ``spc_signal``, ``harm_band``, ``deprived_ratio``, ``repeat_share``,
+        ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``, ``rate_upper``, ``synthetic``.
+    """
+    kw = stats_kwargs(ctx)
+    key = "last_year" if "last_year" in ctx.periods else "previous"
+    types = summary.type_summary(
+        ctx.crimes, ctx.periods, ctx.geo.population, types=POLICE_UK_TYPES, total_label=None, **kw
+    )
+    cur = ctx.in_period("current")
+    total = len(cur)
+    # Trends and control charts read the unbroken run of held months, as the theme pages do.
+    monthly = monthly_counts(ctx.series(), by="crime_type")
+    trends = summary.trend_table(monthly, list(types["crime_type"]), alpha=ctx.stats["alpha"])
+    rising = (
+        set(trends.loc[trends["direction"] == "increasing", "crime_type"]) if len(trends) else set()
+    )
+    deprived = deprived_lsoas(ctx)
+    rows = []
+    for _, r in types.iterrows():
+        t = r["crime_type"]
+        these = cur[cur["crime_type"] == t]
+        lsoa = area_counts(these, ctx.geo.lsoas, "lsoa21_code", ctx.period.months)
+        rows.append(
+            {
+                "issue": t,
+                "kind": "crime type",
+                "theme": "overview",
+                "sensitive": False,
+                "count": int(r["count_current"]),
+                "count_before": int(r[f"count_{key}"]),
+                "pct_change": r[f"pct_vs_{key}"],
+                "share": r["count_current"] / total if total else np.nan,
+                "above_wider": _above_wider(ctx, t),
+                "change": change_word(r[f"label_vs_{key}"], r[f"pct_vs_{key}"])
+                if comparable(ctx, key)
+                else np.nan,
+                "rising_trend": t in rising,
+                "spc_signal": _spc_high(
+                    monthly[monthly["crime_type"] == t][["month_start", "count"]],
+                    ctx.period.months,
+                ),
+                "deprived_ratio": deprived_ratio(these, ctx, deprived),
+                "repeat_share": np.nan,
+                "top10_share": concentration.top_share(lsoa, "count", 10)
+                if lsoa["count"].sum() > 0
+                else np.nan,
+                "ward_ratio": np.nan,
+                "children": False,
+                "rate": r["rate"],
+                "rate_lower": r["rate_lower"],
+                "rate_upper": r["rate_upper"],
+                "synthetic": False,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["harm_band"] = _harm_band(out["issue"], rules, ctx).to_numpy()
+    extra = [
+        _da_measure(ctx, rules, key, total),
+        _nte_measure(ctx, rules, key, deprived),
+        _cse_measure(ctx, rules),
+        *_ward_measures(ctx, wa, rules, key, total, deprived, min_flags),
+    ]
+    extra = [e for e in extra if e is not None]
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+    return out
+
+
+def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
+    """The domestic-abuse headline measure (crimes, tested change, repeat victims) from an extract."""
+    if ctx.extract_path is None:
+        return None
+    from sa_lib.stats import repeat_victims
+    from sa_lib.themes import domestic_abuse
+
+    ex = ctx.extract
+    da = domestic_abuse.da_rows(ex)
+    if da.empty or da["recorded_date"].isna().all():
+        return None
+    t = summary.type_summary(
+        da.assign(crime_type="Domestic abuse"),
+        ctx.periods,
+        ctx.geo.population_16plus,
+        types=["Domestic abuse"],
+        total_label=None,
+        **stats_kwargs(ctx),
+    ).iloc[0]
+    start, end = ctx.period.start.start_time, ctx.period.end.end_time
+    window = int((ctx.params.get("domestic_abuse") or {}).get("repeat_window_days") or 365)
+    rep = repeat_victims.repeat_rate(
+        da,
+        start,
+        end,
+        window_days=window,
+        alpha=ctx.stats["alpha"],
+        date_col="recorded_date",
+        data_start=pd.Timestamp(ex["recorded_date"].min()),
+    )
+    victims = rep[rep["measure"] == "victims"]
+    now = ctx.in_period("current", da)
+    return {
+        "issue": "Domestic abuse (repeat victims)",
+        "kind": "theme measure",
+        "theme": "domestic_abuse",
+        "sensitive": True,
+        "count": int(t["count_current"]),
+        "count_before": int(t[f"count_{key}"]),
+        "pct_change": t[f"pct_vs_{key}"],
+        "share": np.nan,
+        "above_wider": np.nan,
+        "change": change_word(t[f"label_vs_{key}"], t[f"pct_vs_{key}"])
+        if comparable(ctx, key)
+        else np.nan,
+        "rising_trend": False,
+        "spc_signal": False,
+        "harm_band": float(rules["harm"]["default_bands"].get("Domestic abuse", 4)),
+        "deprived_ratio": deprived_ratio(now, ctx, deprived_lsoas(ctx))
+        if "lsoa21_code" in now
+        else np.nan,
+        "repeat_share": float(victims["proportion"].iloc[0]) if len(victims) else np.nan,
+        "young_share": _young_share(now),
+        "top10_share": np.nan,
+        "ward_ratio": np.nan,
+        "children": False,
+        "rate": t["rate"],
+        "rate_lower": t["rate_lower"],
+        "rate_upper": t["rate_upper"],
+        "synthetic": bool(ctx.extract_synthetic),
+    }
+
+
+def _blank_measure(**kw) -> dict:
+    base = {
+        "kind": "theme measure",
+        "sensitive": False,
+        "count_before": np.nan,
+        "pct_change": np.nan,
+        "share": np.nan,
+        "above_wider": np.nan,
+        "change": np.nan,
+        "rising_trend": False,
+        "spc_signal": False,
+        "harm_band": np.nan,
+        "deprived_ratio": np.nan,
+        "repeat_share": np.nan,
+        "young_share": np.nan,
+        "top10_share": np.nan,
+        "ward_ratio": np.nan,
+        "children": False,
+        "rate": np.nan,
+        "rate_lower": np.nan,
+        "rate_upper": np.nan,
+        "synthetic": False,
+    }
+    base.update(kw)
+    return base
+
+
+YOUNG_BANDS = ("0-12", "13-15", "16-17")
+
+
+def _young_share(rows: pd.DataFrame) -> float:
+    """Share of victims aged under 18, among rows with a victim age band (NaN without any)."""
+    if "victim_age_band" not in rows:
+        return np.nan
+    band = rows["victim_age_band"].dropna().astype(str)
+    band = band[band != ""]
+    return float(band.isin(YOUNG_BANDS).mean()) if len(band) else np.nan
+
+
+def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
+    """Night-time violence: violence with injury on Friday and Saturday nights (20:00-05:59), from an extract.
+
+    The nights are :func:`sa_lib.stats.nte.weekend_night_rows`, the rule of the violence
+    page's weekend-night share.
+    """
+    if ctx.extract_path is None:
+        return None
+    from sa_lib.themes import violence
+
+    ex = ctx.extract
+    if "committed_from" not in ex:
+        return None
+    vwi = violence.subgroup_rows(ex)
+    vwi = vwi[vwi["crime_type"] == "Violence with injury"]
+    if vwi.empty:
+        return None
+    # The violence page's rule (its weekend-night share): the rows its day-hour table
+    # counts in a weekend-night cell, so a crime with no usable time is not counted.
+    rows = vwi[nte.weekend_night_rows(vwi).to_numpy()].assign(crime_type="Night-time violence")
+    if rows.empty:
+        return None
+    tab = summary.type_summary(
+        rows,
+        ctx.periods,
+        ctx.geo.population,
+        types=["Night-time violence"],
+        total_label=None,
+        **stats_kwargs(ctx),
+    ).iloc[0]
+    now = ctx.in_period("current", rows)
+    lsoa = area_counts(now, ctx.geo.lsoas, "lsoa21_code", ctx.period.months)
+    return _blank_measure(
+        issue="Night-time violence (weekend nights)",
+        theme="violence",
+        count=int(tab["count_current"]),
+        count_before=int(tab[f"count_{key}"]),
+        pct_change=tab[f"pct_vs_{key}"],
+        change=change_word(tab[f"label_vs_{key}"], tab[f"pct_vs_{key}"])
+        if comparable(ctx, key)
+        else np.nan,
+        harm_band=float(rules["harm"]["default_bands"].get("Night-time violence", 4)),
+        deprived_ratio=deprived_ratio(now, ctx, deprived),
+        young_share=_young_share(now),
+        top10_share=concentration.top_share(lsoa, "count", 10) if lsoa["count"].sum() else np.nan,
+        rate=tab["rate"],
+        rate_lower=tab["rate_lower"],
+        rate_upper=tab["rate_upper"],
+        synthetic=bool(ctx.extract_synthetic),
+    )
+
+
+def _cse_measure(ctx, rules: dict) -> dict | None:
+    """CSE: CSE-flagged crimes and referrals over the last two calendar years (sensitive)."""
+    if ctx.path("cse_quarterly") is None:
+        return None
+    from sa_lib.themes import cse_report
+
+    cols = ["cse_crimes", "cse_referrals"]
+    try:
+        q = cse_report.load_quarterly(ctx.path("cse_quarterly"), ctx.geo.wards, cols)
+    except ValueError as e:
+        # Not this CSP's wards (or malformed): the CSE page reports the error itself.
+        warnings.warn(f"CSE is left out of the priority matrix: {e}", stacklevel=2)
+        return None
+    d = cse_report.district_quarterly(q, cols)
+    ch = cse_report.annual_change(d, cols, alpha=ctx.stats["alpha"]).set_index("indicator")
+    year = ch.attrs.get("years", ("", ""))[-1]
+    last = q[q["quarter"].astype(str).str.startswith(str(year))]
+    by_ward = last.groupby("ward_code")[cols].sum().sum(axis=1).rename("count").reset_index()
+    c = ch.loc["cse_crimes"]
+    pct = 100 * (c["count_after"] / c["count_before"] - 1) if c["count_before"] else np.nan
+    syn = cse_report._is_synthetic_file(ctx.path("cse_quarterly"))
+    return _blank_measure(
+        issue="Child sexual exploitation (priority wards)",
+        theme="cse",
+        sensitive=True,
+        count=int(ch["count_after"].sum()),
+        count_before=int(ch["count_before"].sum()),
+        pct_change=pct,
+        change=change_word(c["change_label"], pct),
+        harm_band=float(rules["harm"]["default_bands"].get("Child sexual exploitation", 4)),
+        children=True,
+        top10_share=concentration.top_share(by_ward, "count", 10)
+        if by_ward["count"].sum()
+        else np.nan,
+        synthetic=bool(syn),
+    )
+
+
+def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict]:
+    t = wa["table"]
+    flagged = t[t["n_flags"] >= min_flags]
+    cur = ctx.in_period("current")
+    cur = cur[cur["crime_type"] != ASB]
+    bands = rules["harm"]["default_bands"]
+    district = len(cur) / (ctx.geo.population * ctx.period.n_months / 12) * ctx.rate_per
+    out = []
+    for _, w in flagged.iterrows():
+        rows = cur[cur["ward_code"] == w["ward_code"]]
+        harm = rows["crime_type"].map(bands).astype(float).mean() if len(rows) else np.nan
+        out.append(
+            {
+                "issue": f"{w['ward_name']} (ward)",
+                "kind": "place",
+                "theme": "wards",
+                "sensitive": False,
+                "count": int(w["count_current"]),
+                "count_before": int(w[f"count_{key}"]),
+                "pct_change": w[f"pct_vs_{key}"],
+                "share": w["count_current"] / total if total else np.nan,
+                "above_wider": np.nan,
+                "change": change_word(w[f"label_vs_{key}"], w[f"pct_vs_{key}"])
+                if comparable(ctx, key)
+                else np.nan,
+                "rising_trend": False,
+                "spc_signal": False,
+                "harm_band": float(np.floor(harm + 0.5)) if pd.notna(harm) else np.nan,
+                "deprived_ratio": deprived_ratio(rows, ctx, deprived),
+                "repeat_share": np.nan,
+                "top10_share": np.nan,
+                "ward_ratio": w["rate"] / district if district else np.nan,
+                "children": False,
+                "rate": w["rate"],
+                "rate_lower": w["rate_lower"],
+                "rate_upper": w["rate_upper"],
+                "synthetic": False,
+            }
+        )
+    return out

@@ -1,0 +1,300 @@
+"""The strategic assessment summary (front page): key findings, recommendations, and ``build``.
+
+Examples
+--------
+>>> _link("overview", "Crime and ASB by type", ["overview"])
+'overview.html#Crime-and-ASB-by-type'
+"""
+
+from __future__ import annotations
+
+import html as _html
+
+import pandas as pd
+
+from sa_lib.stats import priority
+from sa_lib.themes import results
+from sa_lib.themes.assessment import anchor, comparable, flagged_wards
+from sa_lib.themes.results import ThemeResult
+
+__all__ = [
+    "EVIDENCE",
+    "build",
+    "context_findings",
+    "flagged_display",
+    "recommendations",
+    "summary_findings",
+]
+
+
+def _link(theme: str, section: str, themes: list[str], fallback: str = "#Priority-matrix") -> str:
+    if theme in themes:
+        return f"{theme}.html#{anchor(section)}"
+    return fallback
+
+
+EVIDENCE = {
+    "overview": "Crime and ASB by type",
+    "violence": "Night-time economy",
+    "cse": "Key findings",
+    "domestic_abuse": "Key findings",
+    "wards": "Wards with several flags",
+}
+
+
+def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list[dict]:
+    """The key findings: the top ``n`` issues by priority score, in plain English.
+
+    Significant changes are stated as changes; the issues among the top whose change
+    was not significant are listed on one "no real change" line. With ``search`` (a
+    :class:`sa_lib.themes.outcomes_report.SearchResult`), the drugs finding says when
+    drug offences moved with searches for drugs.
+
+    Returns
+    -------
+    list of dict
+        ``text`` and ``href`` (the evidence on its theme page, or the matrix).
+    """
+    key = "last_year" if "last_year" in ctx.periods else "previous"
+    before = ctx.periods[key].label
+    thr = ctx.disclosure["threshold"]
+    themes = list(ctx.params["themes"])
+    can_compare = comparable(ctx, key)
+    top = scored.head(n)
+    out, steady = [], []
+    for _, r in top.iterrows():
+        name = r["issue"]
+        syn = " (SYNTHETIC data)" if r["synthetic"] else ""
+        if r["sensitive"]:
+            size = "see its page for the figures"
+        elif 0 < r["count"] < thr:
+            size = f"fewer than {thr} in {ctx.period.label}"
+        else:
+            size = f"{int(r['count']):,} in {ctx.period.label}"
+            if pd.notna(r["share"]):
+                size += f" ({r['share']:.0%} of all recorded crime and ASB)"
+        ch = r["change"]
+        if isinstance(ch, str) and ch.startswith("significant"):
+            word = "up" if "increase" in ch else "down"
+            change = f"{word} {abs(r['pct_change']):.0f}% on {before}, a significant change"
+        else:
+            change = None
+            if can_compare:
+                steady.append(name)
+        extra = []
+        if r.get("above_wider") is True:
+            extra.append("its rate is significantly above the wider area's")
+        if r["kind"] == "place" and pd.notna(r.get("ward_ratio")):
+            extra.append(f"its crime rate is {r['ward_ratio']:.1f} times the district's")
+        if pd.notna(r.get("repeat_share")) and not r["sensitive"]:
+            extra.append(f"{r['repeat_share']:.0%} of victims were repeat victims")
+        parts = [f"{name}{syn}: {size}"]
+        if change:
+            parts.append(change)
+        parts.extend(extra)
+        text = "; ".join(parts) + f". Priority score {r['score']:.2f} (rank {int(r['rank'])})."
+        if name == "Drugs" and search is not None:
+            text += "".join(" " + c["text"] for c in context_findings(scored, search, n=n))
+        href = _link(r["theme"], EVIDENCE.get(r["theme"], "Key findings"), themes)
+        if r["kind"] == "place" and "wards" in themes:
+            href = f"wards.html#{anchor(name.removesuffix(' (ward)'))}"
+        out.append({"text": text, "href": href})
+    if not can_compare:
+        out.append(
+            {
+                "text": f"The change against {before} is not available: the data do not cover "
+                "every month of it, so no issue is scored on its direction of change.",
+                "href": "#Priority-matrix",
+            }
+        )
+    if steady:
+        out.append(
+            {
+                "text": f"No real change against {before} (not statistically significant) in: "
+                + ", ".join(steady)
+                + ".",
+                "href": "#Priority-matrix",
+            }
+        )
+    return out
+
+
+def context_findings(scored: pd.DataFrame, search, n: int = 6) -> list[dict]:
+    """Context the top findings need: drug offences beside stop and search.
+
+    When drugs are among the top ``n`` issues and recorded drug offences moved with
+    drug searches (:func:`sa_lib.stats.stop_search.drugs_alongside_searches`), say so.
+    """
+    top = set(scored.head(n)["issue"])
+    d = getattr(search, "drugs", {}) or {}
+    if "Drugs" not in top or not d.get("rises_with_searches"):
+        return []
+    return [
+        {
+            "text": f"Drug offences are largely found by police activity: in {search.year.label} "
+            f"recorded drug offences rose and fell with searches for drugs (Spearman rho "
+            f"{d['rho']:.2f}, p = {d['p_value']:.3f}), so a rise in drug crime may reflect more "
+            "searching rather than more drug use or supply.",
+            "href": "outcomes.html#Searches-beside-drug-offences",
+        }
+    ]
+
+
+def recommendations(scored: pd.DataFrame, top_n: int) -> list[str]:
+    """The recommended priorities, phrased as candidates for the board to agree."""
+    out = []
+    for _, r in scored.head(top_n).iterrows():
+        dims = {d: int(r[d]) for d in priority.DIMENSIONS}
+        high = [d for d, v in dims.items() if v >= 3]
+        why = ", ".join(high) if high else "no single dimension"
+        syn = (
+            " Based on SYNTHETIC data: confirm with real data before deciding."
+            if r["synthetic"]
+            else ""
+        )
+        out.append(
+            f"Candidate {int(r['rank'])}: {r['issue']} (priority score {r['score']:.2f}; high on "
+            f"{why}; confidence {r['confidence']:.1f}). For the board to consider adopting as a "
+            f"priority.{syn}"
+        )
+    return out
+
+
+def flagged_display(flagged: pd.DataFrame, themes: list[str]) -> str:
+    """Wards with several flags as an HTML list, each linked to its profile."""
+    items = []
+    for _, w in flagged.iterrows():
+        name = _html.escape(w["ward_name"])
+        link = (
+            f' <a href="wards.html#{_html.escape(anchor(w["ward_name"]), quote=True)}">Profile</a>'
+            if "wards" in themes
+            else ""
+        )
+        items.append(
+            f"<li><strong>{name}</strong>: {w['n_flags']} flags ({_html.escape(w['flags'])}).{link}</li>"
+        )
+    return "<ul>" + "".join(items) + "</ul>" if items else "<p>No ward has several flags.</p>"
+
+
+def build(ctx) -> ThemeResult:
+    """Compute the strategic assessment summary once: every section, finding and table.
+
+    Sections: ``header``, ``document`` (document control), ``findings`` (linked key findings), ``recommendations``,
+    ``review``, ``matrix``, ``measures``, ``sensitivity``, ``wards``, ``methods``.
+    With no current priorities in the parameters, ``current priorities`` is in
+    ``availability`` with the reason, said on the page.
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> result = build(open_context("parameters/huntingdonshire_2025q4.yaml", "summary"))  # doctest: +SKIP
+    >>> list(result.sections)[:3]  # doctest: +SKIP
+    ['header', 'document', 'findings']
+    """
+    from sa_lib.themes import candidates, outcomes_report, report
+    from sa_lib.themes.assessment import ward_analysis
+    from sa_lib.themes.assessment_review import document_control
+
+    opt = ctx.options
+    rules = priority.load_scoring(opt.get("scoring"))
+    if opt.get("method"):
+        rules["method"] = opt["method"]
+    r = report.new_result(ctx, "summary", "Strategic assessment summary")
+    wa = ward_analysis(ctx, min_count=(ctx.params.get("wards") or {}).get("min_count") or 50)
+    measures = candidates.candidate_measures(ctx, wa, rules, min_flags=opt["min_flags"])
+    scored = priority.priority_scores(priority.dimension_scores(measures, rules), rules)
+    search = outcomes_report.search_analysis(ctx)
+    findings = summary_findings(scored, ctx, n=opt["findings"], search=search)
+    with r.section("header"):
+        report.show_header(
+            ctx, "Strategic assessment summary", synthetic=bool(scored["synthetic"].any())
+        )
+    with r.section("document"):
+        report.show_table(document_control(ctx.params), caption="Document control")
+    with r.section("findings"):
+        results.emit(
+            results.Findings([results.Finding(f["text"], link=f["href"]) for f in findings])
+        )
+    with r.section("recommendations"):
+        report.show_findings(recommendations(scored, int(rules["top_n"])))
+    _review_section(r, ctx)
+    _matrix_sections(r, ctx, scored, rules)
+    with r.section("wards"):
+        results.emit_html(
+            flagged_display(flagged_wards(wa, opt["min_flags"]), ctx.params["themes"])
+        )
+    with r.section("methods"):
+        report.show_methods(
+            ctx,
+            {
+                "priority scoring": f"{rules['method']}; weights {rules['weights']}; "
+                f"top {rules['top_n']}"
+            },
+        )
+    r.data["scored"] = scored
+    return r
+
+
+def _review_section(r: ThemeResult, ctx) -> None:
+    from sa_lib.themes import report
+    from sa_lib.themes.assessment_review import priorities_review, review_display
+
+    with r.section("review"):
+        review = priorities_review(ctx)
+        if review.empty:
+            r.unavailable(
+                "current priorities",
+                "No current priorities are set in the parameters (priorities), so there is "
+                "nothing to review.",
+                note=True,
+            )
+        else:
+            report.show_table(
+                review_display(review, ctx),
+                caption="Current priorities: progress against baseline and target",
+            )
+
+
+def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> None:
+    from sa_lib.themes import report
+    from sa_lib.themes import scoring_display as sd
+
+    top_n = int(rules["top_n"])
+    with r.section("matrix"):
+        report.show_table(
+            sd.matrix_display(scored, ctx),
+            not_count_cols=sd.SCORE_COLUMNS,
+            decimals={"Priority score": 2, "Confidence": 2},
+            caption=f"Priority matrix, {ctx.period.label} ({rules['method']} scoring)",
+        )
+        sd.plot_matrix(
+            scored, rules, f"Priority matrix: impact against likelihood, {ctx.period.label}"
+        )
+    with r.section("measures"):
+        report.show_table(
+            sd.measures_display(scored, rules, ctx.disclosure["threshold"]),
+            count_cols=["Count"],
+            not_count_cols=["Harm band"],
+            caption="Measures used for the scores",
+        )
+        report.show_table(
+            sd.rules_display(rules),
+            not_count_cols=["Value"],
+            caption="Scoring rules and weights used",
+        )
+        report.note(sd.harm_note(ctx))
+    with r.section("sensitivity"):
+        sens = priority.sensitivity(scored, rules)
+        report.show_table(
+            sd.sensitivity_display(sens, top_n), caption="Top priorities when each weight moves"
+        )
+        report.show_findings([sd.sensitivity_sentence(sens, top_n)])
+        stability = priority.rank_stability(
+            scored, rules, n_sims=int(rules["n_sims"]), seed=ctx.stats["seed"]
+        )
+        report.show_table(
+            sd.stability_display(stability, top_n),
+            not_count_cols=["Rank", "Median simulated rank"],
+            caption=f"Rank stability: {int(rules['n_sims']):,} runs with every weight varied at "
+            f"once by up to {rules['sensitivity']:.0%}",
+        )
