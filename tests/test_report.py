@@ -272,7 +272,7 @@ def test_ward_map_frame_withholds_small_counts():
 
 def test_overview_names_a_single_highest_ward_only_when_it_separates():
     # Issue 12: no published sentence names a single highest ward whose interval overlaps.
-    from sa_lib.themes.report import overview_findings
+    from sa_lib.themes.overview import overview_findings
 
     wards = pd.DataFrame(
         {

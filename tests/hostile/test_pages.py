@@ -231,7 +231,7 @@ def test_wider_comparison_hides_a_suppressed_district():
     """A district with 4 crimes: no 'above/below' label beside '<10', and not on the charts."""
     from conftest import collect_blocks
 
-    from sa_lib.themes import report
+    from sa_lib.themes import overview
     from sa_lib.themes.render import block_html
     from sa_lib.themes.results import Figure, Table
 
@@ -258,7 +258,7 @@ def test_wider_comparison_hides_a_suppressed_district():
         "csp": {"lad_codes": ["B"]},
     }
     ctx.rate_per = 1000
-    shown = collect_blocks(report.show_wider_comparison, ctx)
+    shown = collect_blocks(overview.show_wider_comparison, ctx)
     table = next(block_html(o) for o in shown if isinstance(o, Table))
     ayton = next(r for r in table.split("<tr>") if "Ayton" in r)
     assert "&lt;10" in ayton

@@ -1,0 +1,596 @@
+"""The overview and end-of-year review page: all crime and ASB, computed once by :func:`build`.
+
+:func:`analysis` makes every series, trend and control-chart call once and keeps
+the frames (the summary reads them from ``result.data``); :func:`build` lays them
+out as the page's sections, in the order the notebook shows them. The display
+helpers only the overview uses live here too (key findings, harm, the wider-area
+comparison, the concentration, trend and target tables).
+
+Examples
+--------
+>>> import pandas as pd
+>>> trend_display(pd.DataFrame()).columns.tolist()
+['Crime type', 'Trend', 'Change a year', '95% CI', 'p']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sa_lib.themes import report, results
+from sa_lib.themes.results import ThemeResult
+
+__all__ = [
+    "Analysis",
+    "analysis",
+    "build",
+    "overview_findings",
+    "show_wider_comparison",
+    "show_harm",
+    "concentration_display",
+    "trend_display",
+    "target_display",
+]
+
+TITLE = "Overview and end-of-year review"
+ASB = "Anti-social behaviour"
+NO_FORCE_COUNTS = (
+    "No force-wide counts were given, so the comparison with the wider area is skipped."
+)
+NO_HARM_WEIGHTS = (
+    "No harm weights were given, so there are no harm-weighted totals. The workbench ships "
+    "no default: a weight per police.uk category needs a cited source and a stated mapping "
+    "from Home Office offence codes (e.g. ONS Crime Severity Score or the Cambridge Crime "
+    "Harm Index). Analysts: the README says how to add them."
+)
+NO_CHANGE = (
+    "Neither the previous period nor the same period last year is available in the data, "
+    "so no change is reported."
+)
+
+
+@dataclass
+class Analysis:
+    """The overview's tables and series, each computed once.
+
+    ``types`` and ``wards`` are :mod:`sa_lib.themes.summary` tables (by crime type,
+    and by ward excluding ASB); ``monthly`` the monthly counts by type over the
+    series months; ``total`` the monthly all-crime (excluding ASB) counts and
+    ``chart`` their XmR chart; ``major`` the types given a trend chart;
+    ``trends`` and ``targets`` the trend and target tables.
+    """
+
+    types: pd.DataFrame
+    wards: pd.DataFrame
+    monthly: pd.DataFrame
+    total: pd.DataFrame
+    chart: pd.DataFrame
+    major: list[str]
+    trends: pd.DataFrame
+    targets: pd.DataFrame
+
+    def frames(self) -> dict[str, object]:
+        """The named frames a result keeps in ``data`` for other themes."""
+        return {
+            "types": self.types,
+            "wards": self.wards,
+            "monthly": self.monthly,
+            "monthly_total": self.total,
+            "spc": self.chart,
+            "major_types": self.major,
+            "trends": self.trends,
+            "targets": self.targets,
+        }
+
+
+def analysis(ctx) -> Analysis:
+    """Compute the overview's type and ward tables, monthly series, XmR chart, trends and targets.
+
+    Each is computed once: :func:`build` shows them and keeps them in ``result.data``.
+    """
+    from sa_lib.data import counts
+    from sa_lib.stats import spc
+    from sa_lib.themes import summary
+
+    st = ctx.stats
+    tests = {"conf_level": st["conf_level"], "alpha": st["alpha"], "correction": st["correction"]}
+    types = summary.type_summary(
+        ctx.crimes, ctx.periods, ctx.geo.population, rate_per=ctx.rate_per, **tests
+    )
+    wards = summary.area_summary(
+        ctx.crimes[ctx.crimes["crime_type"] != ASB],
+        ctx.geo.wards,
+        ctx.periods,
+        rate_per=ctx.rate_per,
+        **tests,
+    )
+    series = ctx.series()
+    monthly = counts.monthly_counts(series, by="crime_type")
+    total = counts.monthly_counts(series[series["crime_type"] != ASB], by=None)
+    breaks = report.breaks_in_range(
+        ctx.annotations, total["month_start"], "Violence and sexual offences"
+    )
+    chart = spc.xmr(total, date_col="month_start", value_col="count", breaks=breaks)
+    major = report.major_types(types, ctx)
+    trends = summary.trend_table(monthly, major, alpha=st["alpha"])
+    targets = summary.target_table(monthly, ctx.params["targets"], alpha=st["alpha"])
+    return Analysis(types, wards, monthly, total, chart, major, trends, targets)
+
+
+def build(ctx) -> ThemeResult:
+    """Compute the overview page once: every section, finding and table.
+
+    Sections: ``header``, ``findings``, ``types``, ``harm``, ``monthly``, ``spc``,
+    ``trend``, ``wards``, ``ward_map``, ``comparison``, ``concentration``,
+    ``quality``, ``methods``. A measure the data cannot support (no comparison
+    period, no harm weights, a series too short for a trend, no force-wide counts)
+    is in ``availability`` with its reason. ``data`` keeps the frames the summary
+    reads (see :meth:`Analysis.frames`).
+
+    Examples
+    --------
+    >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
+    >>> result = build(open_context("parameters/huntingdonshire_2025q4.yaml", "overview"))  # doctest: +SKIP
+    >>> list(result.sections)[:3]  # doctest: +SKIP
+    ['header', 'findings', 'types']
+    """
+    r = report.new_result(ctx, "overview", TITLE)
+    with r.section("header"):
+        report.show_header(ctx, TITLE)
+        # Inside the header section: a library warning while computing becomes a note
+        # after the header, where the notebook's computing cell showed it.
+        a = analysis(ctx)
+    r.data.update(a.frames())
+    with r.section("findings"):
+        if not ({"last_year", "previous"} & set(ctx.periods)):
+            r.unavailable("change", NO_CHANGE)
+        report.show_findings(
+            overview_findings(
+                a.types, a.wards, ctx, chart=a.chart, trends=a.trends, targets=a.targets
+            )
+        )
+    _type_sections(r, ctx, a)
+    _series_sections(r, ctx, a)
+    _ward_sections(r, ctx, a)
+    with r.section("comparison"):
+        if ctx.force_counts is None:
+            r.unavailable("wider comparison", NO_FORCE_COUNTS, note=True)
+        else:
+            r.data["comparison"] = show_wider_comparison(ctx)
+    _concentration_section(r, ctx)
+    _quality_section(r, ctx)
+    with r.section("methods"):
+        report.show_methods(ctx)
+    return r
+
+
+def _type_sections(r: ThemeResult, ctx, a: Analysis) -> None:
+    with r.section("types"):
+        report.show_summary(a.types, ctx, caption=f"Crime and ASB by type, {ctx.csp_name}")
+    with r.section("harm"):
+        if ctx.path("harm_weights") is None:
+            r.unavailable("harm", NO_HARM_WEIGHTS, note=True)
+        else:
+            r.data["harm"] = show_harm(ctx, a.types)
+
+
+def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
+    from sa_lib.stats import spc, trend
+    from sa_lib.themes import charts
+
+    thr = ctx.disclosure["threshold"]
+    with r.section("monthly"):
+        charts.plot_monthly_trends(
+            a.monthly, a.major, ctx.annotations, ctx.period, suppress_below=thr
+        )
+        report.show_breaks(
+            ctx.annotations, a.monthly["month_start"].min(), a.monthly["month_start"].max()
+        )
+    with r.section("spc"):
+        spc.plot_xmr(
+            a.chart,
+            title="All crime (excluding ASB): monthly XmR chart",
+            ylabel="Crimes per month",
+        )
+        report.show_spc_summary(a.chart, threshold=thr)
+    with r.section("trend"):
+        if ctx.series_note:
+            report.note(ctx.series_note)
+        if a.trends.attrs.get("too_short"):
+            r.unavailable("trend", a.trends.attrs["too_short"], note=True)
+        else:
+            report.show_table(
+                trend_display(a.trends),
+                caption="Trend per year, all months the force holds up to the end of the period",
+            )
+        if len(a.targets):
+            report.show_table(target_display(a.targets), caption="Targets from the parameters")
+            for name, res in a.targets.attrs["results"].items():
+                trend.plot_target(res, title=f"Target: {name}")
+
+
+def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
+    from sa_lib.spatial import maps
+
+    thr = ctx.disclosure["threshold"]
+    with r.section("wards"):
+        report.show_summary(
+            report.top_ranked(a.wards, ctx, ctx.options.get("top_wards") or 10),
+            ctx,
+            full=a.wards,
+            label_col="ward_name",
+            label="Ward",
+            caption=f"Top wards by crime rate, {ctx.period.label} "
+            f"(wards with fewer than {thr} crimes are not ranked)",
+        )
+    with r.section("ward_map"):
+        ward_map = report.ward_map_frame(ctx, a.wards)
+        report.show_svg(
+            maps.svg_choropleth(
+                ward_map,
+                "rate_shown",
+                label_col="ward_name",
+                tooltip_cols=report.WARD_TOOLTIPS,
+                boundary=ctx.geo.boundary,
+                title=f"Crime rate by ward, {ctx.period.label}",
+                legend_title=f"Crimes {ctx.rate_label} a year",
+            ),
+            caption="Hover over (or tap) a ward for its figures. Wards with fewer than the "
+            "disclosure threshold are hatched. The map works offline: no map tiles are fetched.",
+        )
+
+
+def _concentration_section(r: ThemeResult, ctx) -> None:
+    from sa_lib.data import counts
+    from sa_lib.stats import concentration
+
+    with r.section("concentration"):
+        lsoa_counts = counts.area_counts(
+            ctx.in_period("current"), ctx.geo.lsoas, "lsoa21_code", ctx.period.months
+        )
+        conc = concentration.concentration_summary(lsoa_counts, "count")
+        r.data["lsoa_counts"], r.data["concentration"] = lsoa_counts, conc
+        report.show_table(concentration_display(conc))
+        concentration.plot_lorenz(
+            lsoa_counts,
+            "count",
+            title=f"Lorenz curve of crime and ASB across LSOAs, {ctx.period.label}",
+        )
+
+
+def _quality_section(r: ThemeResult, ctx) -> None:
+    from sa_lib.data import quality
+
+    with r.section("quality"):
+        dq = quality.data_quality(
+            ctx.crimes[ctx.crimes["month"].isin(ctx.months_in_view)],
+            ctx.no_location,
+            ctx.geo.boundary,
+            ctx.months_wanted,
+            ctx.months_present,
+            force_located_rows=ctx.force_located_count,
+        )
+        r.data["data_quality"] = dq
+        report.show_table(
+            dq, count_cols=["value"], threshold=ctx.disclosure["threshold"], secondary=False
+        )
+
+
+def overview_findings(
+    types: pd.DataFrame,
+    wards: pd.DataFrame,
+    ctx,
+    chart=None,
+    trends=None,
+    targets=None,
+    max_findings: int = 8,
+) -> list[str]:
+    """Key findings for the overview, from the tested tables (see :func:`sa_lib.themes.findings.key_findings`).
+
+    Changes are read against the same period last year when it is held, else the
+    previous period; with neither, the first finding says no change is reported.
+    The last finding names the ward with the highest rate among wards whose counts
+    are shown, "one of the highest" when its interval overlaps the next ward's.
+    """
+    from sa_lib.themes.findings import key_findings, ranked_sentence
+    from sa_lib.themes.summary import change_table
+
+    key = "last_year" if "last_year" in ctx.periods else "previous"
+    tested = {
+        "trends": trends.attrs.get("results") if trends is not None else None,
+        "spc": {"All crime (excluding ASB)": chart} if chart is not None else None,
+        "targets": targets.attrs.get("results") if targets is not None else None,
+        "suppress_below": ctx.disclosure["threshold"],
+        "max_findings": max_findings,
+    }
+    if key not in ctx.periods:
+        empty = pd.DataFrame(
+            columns=["label", "count_before", "count_after", "p_value", "significant"]
+        )
+        return [NO_CHANGE, *key_findings(empty, **tested)]
+    res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
+    res = res[~res["label"].isin(report.withheld(types, ctx, key=key))]
+    res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))
+    lead = (
+        f"Compared with {ctx.periods[key].label} (changes tested at the "
+        f"{float(ctx.stats['alpha']):.0%} level, "
+        f"{report.correction_words(ctx.stats['correction'])} across crime types):"
+    )
+    out = [lead, *key_findings(res, **tested)]
+    shown = report.shown_wards(wards, ctx)
+    if len(shown):
+        # "the highest" only when its interval is clear of the next ward's, and only
+        # among wards whose counts are shown.
+        out.append(
+            ranked_sentence(
+                shown,
+                "ward_name",
+                "crime rate",
+                f"{ctx.rate_label} a year",
+                conf_level=ctx.stats["conf_level"],
+            )
+        )
+    return out
+
+
+def _show_fig(fig) -> None:
+    results.emit(results.figure(fig))
+
+
+def wider_area_rates(
+    ctx, exclude_types: Sequence[str] = ("Anti-social behaviour",)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The CSP, its peers and the wider area: counts per area and their compared rates.
+
+    Returns ``(areas, comp)``: the counts and populations per area (from
+    ``data.force_counts``), and :func:`sa_lib.stats.comparison.compare_areas` of them
+    against the wider area, rates annualised (per resident per year).
+    """
+    from sa_lib.stats import comparison
+
+    wider = ctx.params["comparison"]["wider_area_name"]
+    peers = ctx.params["comparison"]["peers"]
+    areas = comparison.wider_area_counts(
+        ctx.force_counts,
+        ctx.period.months,
+        exclude_types=exclude_types,
+        wider_area_name=wider,
+        areas=list(ctx.params["csp"]["lad_codes"]) + list(peers),
+    )
+    areas["person_years"] = areas["population"] * ctx.period.n_months / 12
+    comp = comparison.compare_areas(
+        areas,
+        "area",
+        "count",
+        "person_years",
+        per=ctx.rate_per,
+        conf_level=ctx.stats["conf_level"],
+        reference=wider,
+    )
+    return areas, comp
+
+
+def _comparison_table(ctx, comp: pd.DataFrame, wider: str) -> None:
+    shown = pd.DataFrame(
+        {
+            "Area": comp["area"],
+            "Crimes": comp["count"].astype("int64"),
+            "Population": comp["population"].astype("int64"),
+            f"Rate {ctx.rate_label} a year": comp["rate"].round(1),
+            "95% CI": [
+                f"{lo:.1f} to {hi:.1f}"
+                for lo, hi in zip(comp["rate_lower"], comp["rate_upper"], strict=True)
+            ],
+            f"Against the {wider}": comp["comparison"].replace({"reference": "(reference)"}),
+        }
+    )
+    report.show_table(
+        shown,
+        count_cols=["Crimes"],
+        threshold=ctx.disclosure["threshold"],
+        secondary=False,
+        derived={
+            c: ["Crimes"]
+            for c in shown.columns
+            if c.startswith("Rate") or c == "95% CI" or c.startswith("Against the")
+        },
+        caption=f"All crime (excluding ASB), {ctx.period.label}: {wider} and its districts",
+    )
+
+
+def _funnel(ctx, areas: pd.DataFrame, wider: str, highlight) -> None:
+    import warnings
+
+    from sa_lib.stats import comparison
+
+    # Residents on the x axis: rates per resident-year are the same as rates per
+    # resident scaled to a year (per x 12 / months), and so are the limits.
+    per = ctx.rate_per * 12 / ctx.period.n_months
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the few-areas caveat is in the note below
+        disp = comparison.funnel_overdispersion(
+            areas,
+            "area",
+            "count",
+            "population",
+            per=per,
+            reference=wider,
+            method=ctx.params["comparison"].get("funnel_overdispersion") or "additive",
+        )
+    _show_fig(
+        comparison.plot_funnel(
+            areas,
+            "area",
+            "count",
+            "population",
+            per=per,
+            reference=wider,
+            highlight=highlight,
+            title=f"Funnel plot against the {wider} rate, {ctx.period.label}",
+            xlabel="Residents (Census 2021)",
+            ylabel=f"Crimes {ctx.rate_label} a year",
+            dispersion=disp,
+        )
+    )
+    report.note(disp.describe())
+
+
+def show_wider_comparison(
+    ctx, exclude_types: Sequence[str] = ("Anti-social behaviour",)
+) -> pd.DataFrame | None:
+    """Compare the CSP's crime rate with the wider area and its peers: table, CI chart, funnel plot.
+
+    Uses ``data.force_counts`` and ``comparison.peers`` from the parameters. Rates are
+    annualised (per resident per year) so quarters and years compare. Returns the
+    comparison table (see :func:`sa_lib.stats.comparison.compare_areas`), or None with a
+    note when no force-wide counts are given. An area whose count is suppressed is
+    left out of the charts.
+    """
+    from sa_lib.stats import comparison
+
+    if ctx.force_counts is None:
+        report.note(NO_FORCE_COUNTS)
+        return None
+    wider = ctx.params["comparison"]["wider_area_name"]
+    areas, comp = wider_area_rates(ctx, exclude_types)
+    csp_rows = comp[comp["lad_code"].isin(ctx.params["csp"]["lad_codes"])]
+    highlight = csp_rows["area"].iloc[0] if len(csp_rows) else None
+    _comparison_table(ctx, comp, wider)
+    thr = ctx.disclosure["threshold"]
+    small = (comp["count"] > 0) & (comp["count"] < thr)
+    comp_plot = comp
+    if small.any():
+        report.note(
+            f"{int(small.sum())} area(s) with fewer than {thr} crimes are left out of the charts."
+        )
+        comp_plot = comp[~small]
+        areas = areas[areas["area"].isin(comp_plot["area"])]
+    _show_fig(
+        comparison.plot_rates_with_ci(
+            comp_plot,
+            "area",
+            highlight=highlight,
+            per=ctx.rate_per,
+            title=f"Crime rate per {ctx.rate_per:,} residents a year, {ctx.period.label} (95% CI)",
+        )
+    )
+    if len(areas) > 3:
+        _funnel(ctx, areas, wider, highlight)
+    return comp
+
+
+def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
+    """Harm-weighted totals beside counts when ``data.harm_weights`` is set; else say why there are none."""
+    path = ctx.path("harm_weights")
+    if path is None:
+        report.note(NO_HARM_WEIGHTS)
+        return None
+    from sa_lib.stats import harm
+
+    w = harm.load_weights(path)
+    rows = types[types["crime_type"] != "All crime"]
+    res = harm.harm_weighted(
+        rows.rename(columns={"count_current": "count"})[["crime_type", "count"]],
+        w,
+        population_col=None,
+    )
+    shown = res.rename(
+        columns={"crime_type": "Crime type", "count": "Count", "weight": "Weight", "harm": "Harm"}
+    )
+    report.show_table(
+        shown[["Crime type", "Count", "Weight", "Harm"]],
+        count_cols=["Count"],
+        threshold=ctx.disclosure["threshold"],
+        derived={"Harm": ["Count"]},
+        caption=f"Harm-weighted crime, {ctx.period.label}",
+    )
+    return res
+
+
+def concentration_display(conc: pd.DataFrame) -> pd.DataFrame:
+    """The concentration summary as a two-column table a reader can follow.
+
+    Examples
+    --------
+    >>> conc = pd.DataFrame([{"n_places": 100, "n_crimes": 40, "share_top_5pct": 0.3,
+    ...     "share_top_10pct": 0.45, "places_for_50pct": 12, "pct_places_for_50pct": 12.0,
+    ...     "gini": 0.61, "gini_generalised": 0.52, "sparse": True, "note": "sparse"}])
+    >>> concentration_display(conc).iloc[7]["Value"]
+    'generalised Gini (fewer crimes than places)'
+    """
+    r = conc.iloc[0]
+    rows = [
+        ("Places (LSOAs)", f"{int(r['n_places']):,}"),
+        ("Crimes and ASB incidents", f"{int(r['n_crimes']):,}"),
+        ("Share in the top 5% of places", f"{r['share_top_5pct']:.0%}"),
+        ("Share in the top 10% of places", f"{r['share_top_10pct']:.0%}"),
+        (
+            "Places holding half of all incidents",
+            f"{int(r['places_for_50pct'])} ({r['pct_places_for_50pct']:.0f}%)",
+        ),
+        ("Gini coefficient", f"{r['gini']:.2f}"),
+        ("Generalised Gini (Bernasco & Steenbeek 2017)", f"{r['gini_generalised']:.2f}"),
+        ("Which to read", "generalised Gini (fewer crimes than places)" if r["sparse"] else "Gini"),
+        ("Reading", str(r["note"])),
+    ]
+    return pd.DataFrame(rows, columns=["Measure", "Value"])
+
+
+def trend_display(trends: pd.DataFrame) -> pd.DataFrame:
+    """Trend table for readers: direction, % a year with CI, p-value.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"crime_type": ["Burglary"], "direction": ["decreasing"],
+    ...     "pct_per_year": [-8.04], "pct_lower": [-12.0], "pct_upper": [-4.1], "p_value": [0.0004]})
+    >>> trend_display(t).iloc[0].tolist()
+    ['Burglary', 'decreasing', '-8.0%', '-12.0% to -4.1%', '<0.001']
+    """
+    if trends.empty:
+        return pd.DataFrame(columns=["Crime type", "Trend", "Change a year", "95% CI", "p"])
+    return pd.DataFrame(
+        {
+            "Crime type": trends["crime_type"],
+            "Trend": trends["direction"],
+            "Change a year": [f"{v:+.1f}%" for v in trends["pct_per_year"]],
+            "95% CI": [
+                f"{lo:+.1f}% to {hi:+.1f}%"
+                for lo, hi in zip(trends["pct_lower"], trends["pct_upper"], strict=True)
+            ],
+            "p": [f"{p:.3f}" if p >= 0.001 else "<0.001" for p in trends["p_value"]],
+        }
+    )
+
+
+def target_display(targets: pd.DataFrame) -> pd.DataFrame:
+    """Target table for readers: the target, its baseline and value, the projection and status."""
+    if targets.empty:
+        return pd.DataFrame(columns=["Target", "Baseline", "Target value", "Projected", "Status"])
+    return pd.DataFrame(
+        {
+            "Target": [
+                f"{t}: {b}→{y}"
+                for t, b, y in zip(
+                    targets["crime_type"],
+                    targets["baseline_year"],
+                    targets["target_year"],
+                    strict=True,
+                )
+            ],
+            "Baseline": targets["baseline"].round(0).astype("int64"),
+            "Target value": targets["target"].round(0).astype("int64"),
+            "Projected": [
+                f"{p:,.0f} ({lo:,.0f} to {hi:,.0f})"
+                for p, lo, hi in zip(
+                    targets["projected"],
+                    targets["projected_lower"],
+                    targets["projected_upper"],
+                    strict=True,
+                )
+            ],
+            "Status": targets["status"],
+        }
+    )
