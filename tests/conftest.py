@@ -81,3 +81,31 @@ def collect_html(fn, *args, **kwargs) -> list[str]:
     from sa_lib.themes.render import block_html
 
     return [block_html(b) for b in collect_blocks(fn, *args, **kwargs)]
+
+
+def sample_ctx_without(tmp_path, theme: str, *keys: str, overrides: dict | None = None):
+    """A context on the sample parameters with ``data.<key>`` removed, as a partner would
+    leave it out (the parameters are frozen once loaded, so the file is rewritten)."""
+    import yaml
+
+    from sa_lib import config
+    from sa_lib.pack.context import open_context
+
+    if not (config.PROCESSED_DIR / "street").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    p = yaml.safe_load((config.ROOT / "parameters" / "huntingdonshire_2025q4.yaml").read_text())
+    for key in keys:
+        assert key in p["data"], key  # the branch is reached only if the sample sets it
+        p["data"].pop(key)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return open_context(path, theme, overrides=overrides)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_state():
+    """Each test starts with no page marked synthetic (page state is per notebook)."""
+    from sa_lib.themes import page
+
+    page._PAGE.update(synthetic=False, extract_synthetic=False)
+    yield

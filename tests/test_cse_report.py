@@ -435,11 +435,14 @@ def test_build_tables_keep_the_disclosure_contract_and_band_colours(built):
     assert scan_html_for_disclosure(page, threshold=10).empty
 
 
-def test_build_without_previous_priority_wards_says_why(built):
+def test_build_without_previous_priority_wards_says_why(built, tmp_path):
+    from conftest import sample_ctx_without
+
     from sa_lib.themes.results import Note
 
-    ctx = _sample_ctx()
-    del ctx.params["data"]["previous_priority_wards"]  # as a parameters file without one
+    ctx = sample_ctx_without(
+        tmp_path, "cse", "previous_priority_wards", overrides={"cse.n_sims": 200}
+    )
     assert ctx.path("previous_priority_wards") is None
     r = cr.build(ctx)
     assert r.availability == {"previous assessment": cr.NO_PREVIOUS}

@@ -408,9 +408,10 @@ def test_build_on_the_first_quarter_says_change_over_time_is_not_available():
     assert r.findings[0].text.startswith("All crime in Huntingdon North, Q1 2024 (Jan-Mar): ")
 
 
-def test_build_without_a_force_extract_says_time_of_day_needs_one(monkeypatch):
-    ctx = _ctx()
-    monkeypatch.setitem(ctx.params["data"], "extract", None)
+def test_build_without_a_force_extract_says_time_of_day_needs_one(tmp_path):
+    from conftest import sample_ctx_without
+
+    ctx = sample_ctx_without(tmp_path, "place_profile", "extract")
     r = place_build.build(ctx)
     assert set(r.availability) == {"time of day"}
     assert "record-level force extract" in r.availability["time of day"]
