@@ -138,6 +138,8 @@ def run_tasks(
     }
     try:
         for fut, res in as_completed(list(futures), with_results=True, raise_errors=False):
+            if fut.status == "error":  # ``res`` is then (type, exception, traceback)
+                res = res[1] if isinstance(res, tuple) else fut.exception()
             yield futures[fut], res
     finally:
         pending = [f for f in futures if not f.done()]
