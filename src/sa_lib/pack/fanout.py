@@ -43,6 +43,7 @@ import logging
 import os
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -351,31 +352,18 @@ def run_all(
     from sa_lib.pack.national_index import write_national_index
 
     t0 = time.perf_counter()
-    specs, info = plan_packs(
-        template_path,
-        period,
-        force=force,
-        csps=csps,
-        themes=themes,
-        out_root=out_root,
-        lookup=lookup,
-    )
+    sel = {"force": force, "csps": csps, "themes": themes, "out_root": out_root, "lookup": lookup}
+    specs, info = plan_packs(template_path, period, **sel)
     root = Path(specs[0]["out_root"]) if specs else Path(out_root or config.OUTPUTS_DIR)
     result = FanoutResult(out_root=root)
-    todo = []
-    for s in specs:
-        if not rebuild and _is_current(root / s["name"], s["fingerprint"]):
-            result.up_to_date.append({"csp_name": s["csp_name"], "name": s["name"]})
-        else:
-            todo.append(s)
+    todo = [s for s in specs if rebuild or not _is_current(root / s["name"], s["fingerprint"])]
+    result.up_to_date = [
+        {"csp_name": s["csp_name"], "name": s["name"]} for s in specs if s not in todo
+    ]
     if todo:
-        if client is not None:
-            result.workers = len(client.scheduler_info()["workers"])
-            _fan_out(client, todo, result, progress)
-        else:
-            with dask_client(n_workers, scheduler) as c:
-                result.workers = len(c.scheduler_info()["workers"])
-                _fan_out(c, todo, result, progress)
+        with nullcontext(client) if client is not None else dask_client(n_workers, scheduler) as c:
+            result.workers = len(c.scheduler_info()["workers"])
+            _fan_out(c, todo, result, progress)
     result.index = write_national_index(
         root,
         period_slug=info["period_slug"],

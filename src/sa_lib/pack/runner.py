@@ -435,38 +435,41 @@ def run_pack(
     # The pack's lock is taken once its folder is known and held until it is published.
     with ExitStack() as lock:
         _prepare_build(run, lock)
-        handler = _open_run_log(run)
-        try:
-            ok = _build(
-                run,
-                workers=workers,
-                progress=progress,
-                inline=inline,
-                scheduler=scheduler,
-                manifest_extra=manifest_extra,
-            )
-        except OSError as e:
-            if not _is_output_errno(e.errno):
-                raise
-            shutil.rmtree(run.tmp, ignore_errors=True)
-            raise _output_error(e, getattr(e, "filename", None) or out_root) from e
-        except KeyboardInterrupt:
-            logger.error("run %s interrupted; the last good pack is kept", name)
-            shutil.rmtree(run.tmp, ignore_errors=True)
-            return RunResult(run.final, False, run.results, EXIT["interrupted"])
-        finally:
-            logging.getLogger("sa_lib").removeHandler(handler)
-            handler.close()
-        try:
-            return _publish(out_root, name, run.tmp, run.final, run.results, ok)
-        except OutputError:
-            shutil.rmtree(run.tmp, ignore_errors=True)
+        opts = {"workers": workers, "progress": progress, "inline": inline}
+        return _build_and_publish(run, scheduler=scheduler, manifest_extra=manifest_extra, **opts)
+
+
+def _build_and_publish(run: _Run, **build_opts) -> RunResult:
+    """Build the pack in its build folder (logging to its ``run.log``), then publish it.
+
+    An output error (disk full, read-only) removes the build and raises
+    :class:`OutputError`; an interrupt removes it and returns exit code 130.
+    """
+    handler = _open_run_log(run)
+    try:
+        ok = _build(run, **build_opts)
+    except OSError as e:
+        if not _is_output_errno(e.errno):
             raise
-        except OSError as e:
-            if not _is_output_errno(e.errno):
-                raise
-            shutil.rmtree(run.tmp, ignore_errors=True)
-            raise _output_error(e, getattr(e, "filename", None) or out_root) from e
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise _output_error(e, getattr(e, "filename", None) or run.out_root) from e
+    except KeyboardInterrupt:
+        logger.error("run %s interrupted; the last good pack is kept", run.name)
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        return RunResult(run.final, False, run.results, EXIT["interrupted"])
+    finally:
+        logging.getLogger("sa_lib").removeHandler(handler)
+        handler.close()
+    try:
+        return _publish(run.out_root, run.name, run.tmp, run.final, run.results, ok)
+    except OutputError:
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise
+    except OSError as e:
+        if not _is_output_errno(e.errno):
+            raise
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise _output_error(e, getattr(e, "filename", None) or run.out_root) from e
 
 
 @dataclass
