@@ -80,8 +80,16 @@ def dask_client(n_workers: int | None = None, scheduler: str | None = None) -> I
     try:
         yield client
     finally:
-        client.close(timeout=CLOSE_TIMEOUT)
-        cluster.close(timeout=CLOSE_TIMEOUT)
+        # After Ctrl-C the nannies kill workers still busy in a notebook and say so at
+        # WARNING: expected then, so not shown on the console.
+        dlog = logging.getLogger("distributed")
+        level = dlog.level
+        dlog.setLevel(logging.ERROR)
+        try:
+            client.close(timeout=CLOSE_TIMEOUT)
+            cluster.close(timeout=CLOSE_TIMEOUT)
+        finally:
+            dlog.setLevel(level)
 
 
 def _local_cluster(n: int):
@@ -95,7 +103,11 @@ def _local_cluster(n: int):
             n_workers=n,
             threads_per_worker=1,
             processes=True,
+            host="127.0.0.1",
             dashboard_address=None,
+            # No dashboard; the scheduler's own HTTP endpoint (health checks) on a free
+            # local port rather than 8787, which another cluster may hold.
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
 
