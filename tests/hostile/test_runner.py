@@ -239,7 +239,7 @@ def test_unwritable_build_folder_exit_5(
     assert digest(good_pack) == before and not list(good_pack.glob(".*tmp*"))
 
 
-def _disk_full_execute(theme, params_path, out_ipynb, kernel, timeout, html=None):
+def _disk_full_execute(theme, params_path, out_ipynb, kernel, timeout, html=None, **_where):
     """A worker whose notebook output hits a full disk."""
     return {
         "theme": theme,

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import secrets
@@ -126,23 +125,23 @@ def store_lock(store: str | os.PathLike[str], *, blocking: bool = True) -> Itera
     """Hold the store's writer lock for the ``with`` block.
 
     Yields True when the lock is held; with ``blocking=False`` yields False at
-    once if another process holds it. The lock is released when the process
-    dies, so a killed ingest never leaves the store locked.
+    once if another process holds it. The lock (``filelock.FileLock`` on
+    ``<store>/.ingest.lock``: ``flock`` on Unix, ``msvcrt`` on Windows) is
+    released when the process dies, so a killed ingest never leaves the store
+    locked.
     """
-    store = Path(store)
-    fd = os.open(store / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(Path(store) / LOCK_NAME)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        lock.acquire(timeout=-1 if blocking else 0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def _roll_forward(store: Path, folder: Path) -> bool:

@@ -297,6 +297,7 @@ def _cmd_run(args) -> int:
             workers=args.workers,
             progress=not args.quiet,
             themes=args.theme,
+            scheduler=args.scheduler,
         )
     except ParameterError as e:
         print(f"sa run: {e}\nNothing was run.", file=sys.stderr)
@@ -383,6 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"sa-workbench {__version__}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_setup_commands(sub)
+    _add_project_commands(sub)
+    _add_run_commands(sub)
+    return ap
+
+
+def _add_setup_commands(sub) -> None:
+    """``sa ingest`` and ``sa ingest-extract``."""
     p = sub.add_parser(
         "ingest",
         help="read data.police.uk files (zips, YYYY-MM/ folders or CSVs) into the store",
@@ -437,6 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_ingest_extract)
 
+
+def _add_project_commands(sub) -> None:
+    """``sa init``, ``sa csps`` and ``sa check``."""
     p = sub.add_parser(
         "init",
         help="write a starting parameters file for another CSP (then edit and `sa check` it)",
@@ -491,6 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_check)
 
+
+def _add_run_commands(sub) -> None:
+    """``sa run``, ``sa run-all`` and ``sa themes``."""
     p = sub.add_parser(
         "run",
         help="run the pack described by a parameters file into outputs/<csp>_<period>/",
@@ -506,6 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="notebooks run at once (default: run.workers)"
     )
     p.add_argument("--theme", action="append", help="run only this theme (repeatable)")
+    p.add_argument(
+        "--scheduler",
+        help="run the themes on an existing Dask scheduler, e.g. tcp://HOST:8786 "
+        "(default: a local cluster of --workers processes)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -543,7 +563,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("themes", help="list the theme notebooks available")
     p.set_defaults(func=_cmd_themes)
-    return ap
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,9 +10,10 @@ Each CSP is one Dask task that runs :func:`sa_lib.pack.runner.run_pack` in the
 worker, its themes one after another in the worker's warm kernel
 (:mod:`sa_lib.pack.warm`), so the imports and the CSP's context are paid once per
 worker and CSP rather than once per theme. Scheduling, retries (a worker that
-dies has its task rescheduled on another) and worker memory limits are Dask's:
-by default a ``distributed.LocalCluster`` with one single-threaded worker per
-core; ``scheduler="tcp://HOST:8786"`` uses an existing cluster (the store and the
+dies has its task rescheduled on another) and worker memory limits are Dask's,
+on the executor ``sa run`` uses too (:mod:`sa_lib.pack.executor`): by default a
+``distributed.LocalCluster`` with one single-threaded worker per core;
+``scheduler="tcp://HOST:8786"`` uses an existing cluster (the store and the
 output folder must then be on a path every worker sees).
 
 A pack is published atomically by ``run_pack`` under a per-pack lock, so a killed
@@ -42,7 +43,7 @@ import logging
 import os
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -302,35 +303,6 @@ def build_csp(spec: dict) -> dict:
     }
 
 
-@contextmanager
-def _client(scheduler: str | None, n_workers: int | None):
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        client = Client(scheduler, timeout="30s")
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    n = n_workers or os.cpu_count() or 1
-    # One single-threaded worker per core: each keeps one warm kernel. Dask's nanny
-    # restarts a worker that dies and enforces its memory limit.
-    cluster = LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
-
-
 def run_all(
     template_path: str | os.PathLike[str],
     period: str | None = None,
@@ -379,34 +351,22 @@ def run_all(
     -------
     FanoutResult
     """
+    from sa_lib.pack.executor import dask_client
     from sa_lib.pack.national_index import write_national_index
 
     t0 = time.perf_counter()
-    specs, info = plan_packs(
-        template_path,
-        period,
-        force=force,
-        csps=csps,
-        themes=themes,
-        out_root=out_root,
-        lookup=lookup,
-    )
+    sel = {"force": force, "csps": csps, "themes": themes, "out_root": out_root, "lookup": lookup}
+    specs, info = plan_packs(template_path, period, **sel)
     root = Path(specs[0]["out_root"]) if specs else Path(out_root or config.OUTPUTS_DIR)
     result = FanoutResult(out_root=root)
-    todo = []
-    for s in specs:
-        if not rebuild and _is_current(root / s["name"], s["fingerprint"]):
-            result.up_to_date.append({"csp_name": s["csp_name"], "name": s["name"]})
-        else:
-            todo.append(s)
+    todo = [s for s in specs if rebuild or not _is_current(root / s["name"], s["fingerprint"])]
+    result.up_to_date = [
+        {"csp_name": s["csp_name"], "name": s["name"]} for s in specs if s not in todo
+    ]
     if todo:
-        if client is not None:
-            result.workers = len(client.scheduler_info()["workers"])
-            _fan_out(client, todo, result, progress)
-        else:
-            with _client(scheduler, n_workers) as c:
-                result.workers = len(c.scheduler_info()["workers"])
-                _fan_out(c, todo, result, progress)
+        with nullcontext(client) if client is not None else dask_client(n_workers, scheduler) as c:
+            result.workers = len(c.scheduler_info()["workers"])
+            _fan_out(c, todo, result, progress)
     result.index = write_national_index(
         root,
         period_slug=info["period_slug"],
@@ -419,24 +379,18 @@ def run_all(
 
 
 def _fan_out(client, todo: list[dict], result: FanoutResult, progress: bool) -> None:
-    from distributed import as_completed
+    from sa_lib.pack.executor import run_tasks
 
     run_id = uuid.uuid4().hex[:8]
-    futures = client.map(
-        build_csp,
-        todo,
-        key=[f"sa-pack-{s['name']}-{run_id}" for s in todo],
-        pure=False,
-        retries=1,
-    )
-    by_key = {f.key: s for f, s in zip(futures, todo, strict=True)}
+    by_key = {f"sa-pack-{s['name']}-{run_id}": s for s in todo}
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(todo), desc="CSP packs", unit="pack")
-    for fut, res in as_completed(futures, with_results=True, raise_errors=False):
-        spec = by_key[fut.key]
+    jobs = {key: (spec,) for key, spec in by_key.items()}
+    for key, res in run_tasks(client, build_csp, jobs, retries=1):
+        spec = by_key[key]
         if isinstance(res, BaseException):
             res = {
                 "csp_name": spec["csp_name"],

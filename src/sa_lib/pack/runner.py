@@ -23,9 +23,9 @@ Exit codes (also in the README and ``sa --help``):
 Folders the runner may remove carry its marker file (:data:`MARKER`, with the
 owning process id); a folder without it is never renamed or deleted. Temporary
 build folders of runs that died (``kill -9``, power loss) are removed at the
-next start when their owner is no longer running. Pool workers die with the
-runner (``PR_SET_PDEATHSIG`` on Linux, and a parent-watch thread everywhere);
-their kernels follow them (ipykernel watches its parent).
+next start when their owner is no longer running. The themes run as tasks on
+the executor shared with ``sa run-all`` (:mod:`sa_lib.pack.executor`, a Dask
+local cluster): its workers die with the runner, and their kernels with them.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -53,6 +52,8 @@ from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.params import load_params
 from sa_lib.pack.params_model import Params
+from sa_lib.pack.theme_task import execute_theme as _execute
+from sa_lib.pack.theme_task import theme_title
 
 __all__ = [
     "EXIT",
@@ -167,11 +168,12 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
     for the output root and the pack, so it guards runs on one machine (the workers of
     a local cluster, or two ``sa run-all`` started side by side).
 
-    The lock is an OS advisory lock on an open file, so it is released when the holder
-    exits, however it exits (a killed worker included); the holder removes the file
-    when it is done (one killed on the way leaves it, and the next run takes it over).
-    On entry, build folders of this pack left by a run that died (``.<name>.tmp-*``
-    with the runner's marker) are removed.
+    The lock is a ``filelock.FileLock`` (an OS lock on an open file: ``flock`` on
+    Unix, ``msvcrt`` on Windows), taken without waiting, so it is released when the
+    holder exits, however it exits (a killed worker included); the holder writes who
+    it is into the file, which a refused run names. On entry, build folders of this
+    pack left by a run that died (``.<name>.tmp-*`` with the runner's marker) are
+    removed.
     """
 
     def __init__(self, out_root: Path, name: str) -> None:
@@ -181,32 +183,33 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
         key = hashlib.sha256(str(Path(out_root).resolve()).encode()).hexdigest()[:16]
         self.path = Path(tempfile.gettempdir()) / "sa-workbench-locks" / f"{key}-{name}.lock"
         self.out_root, self.name = out_root, name
-        self._fh = None
+        self._lock = None
 
     def __enter__(self):
-        import fcntl
+        from filelock import FileLock, Timeout
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
+        lock = FileLock(self.path)
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            # The holder removes the file on release: a lock taken on a file that was
-            # removed meanwhile is not the pack's lock.
-            if os.fstat(fh.fileno()).st_ino != os.stat(self.path).st_ino:
-                raise OSError("lock file replaced")
-        except OSError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
+            lock.acquire(timeout=0)
+        except Timeout:
+            try:
+                holder = self.path.read_text(encoding="utf-8").strip()
+            except OSError:
+                holder = ""
             raise PackBusyError(
-                f"{self.name} is being built by another run ({holder}); it was left alone. "
-                f"Wait for that run to finish, then run again (only missing or stale packs are rebuilt)."
+                f"{self.name} is being built by another run ({holder or 'another process'}); "
+                f"it was left alone. Wait for that run to finish, then run again (only missing "
+                f"or stale packs are rebuilt)."
             ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} on {platform.node()} since {datetime.now(UTC):%H:%M:%S} UTC")
-        fh.flush()
-        self._fh = fh
+        self._lock = lock
+        try:
+            self.path.write_text(
+                f"pid {os.getpid()} on {platform.node()} since {datetime.now(UTC):%H:%M:%S} UTC",
+                encoding="utf-8",
+            )
+        except OSError:
+            pass  # who holds it is only for the message of a refused run
         # Under the lock no other run is building this pack, so a build folder of it that
         # the runner made (it has the marker) belongs to a run that died, on any host.
         for stale in self.out_root.glob(f".{self.name}.tmp-*"):
@@ -215,14 +218,9 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
         return self
 
     def __exit__(self, *exc) -> None:
-        import fcntl
-
-        if self._fh is not None:
-            # Removed while still held, so the outputs keep no trace of a finished run.
-            self.path.unlink(missing_ok=True)
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def pack_name(params: Params | dict) -> str:
@@ -304,41 +302,6 @@ def _versions() -> dict:
     return v
 
 
-def _die_with_parent(parent: int) -> None:
-    """Make this process end when ``parent`` ends, even by ``kill -9``."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent already died before prctl took effect
-        os._exit(1)
-
-    def _watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=_watch, name="sa-parent-watch", daemon=True).start()
-
-
-def _worker_init(parent: int | None = None) -> None:
-    """Worker processes leave SIGINT and SIGTERM to the main process, which stops them.
-
-    They also die with the main process (:func:`_die_with_parent`), so a ``kill -9``
-    of ``sa run`` leaves no worker running notebooks.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if parent is not None:
-        _die_with_parent(parent)
-
-
 def _write_marker(folder: Path) -> None:
     (folder / MARKER).write_text(
         json.dumps(
@@ -415,128 +378,6 @@ def _remove_own(folder: Path, name: str | None = None) -> None:
     shutil.rmtree(folder)
 
 
-def _execute(
-    theme: str,
-    params_path: str,
-    out_ipynb: str,
-    kernel: str,
-    timeout: int,
-    html: dict | None = None,
-) -> dict:
-    """Run one notebook in a worker process, then export its HTML; return its status (never raises).
-
-    ``html`` holds ``path``, ``title`` and ``meta`` for :func:`sa_lib.pack.export.export_html`;
-    exporting in the worker keeps it in parallel with the other themes.
-    """
-    import nbformat
-    import papermill as pm
-
-    from sa_lib.pack.warm import timings, worker_kernel
-
-    t0 = time.perf_counter()
-    src = config.NOTEBOOKS_DIR / f"{theme}.ipynb"
-    try:
-        # The worker's warm kernel: started by its first theme, reused by the rest.
-        warm = worker_kernel(kernel).execute(
-            str(src),
-            out_ipynb,
-            parameters={
-                "params_path": params_path,
-                "theme": theme,
-                # Where the notebook's theme result is written (sa_lib.themes.render.publish).
-                "results_dir": str(Path(html["path"]).parent / "results") if html else None,
-            },
-            cwd=str(config.ROOT),
-            timeout=timeout,
-        )
-        result = {"theme": theme, "status": "ok", "seconds": time.perf_counter() - t0}
-    except pm.PapermillExecutionError as e:
-        return _failure(theme, t0, e)
-    except Exception as e:  # noqa: BLE001 - any failure of one theme is reported, not fatal to others
-        return _unexpected(theme, t0, e)
-    t_nb = time.perf_counter()
-    result.update(timings(nbformat.read(out_ipynb, as_version=4)), warm_kernel=warm)
-    if html is not None:
-        from sa_lib.pack.export import export_html
-
-        try:
-            export_html(Path(out_ipynb), Path(html["path"]), title=html["title"], meta=html["meta"])
-            result["html_bytes"] = Path(html["path"]).stat().st_size
-        except Exception as e:  # noqa: BLE001
-            result.update(
-                status="failed", error_summary=f"HTML export failed: {type(e).__name__}: {e}"
-            )
-            if isinstance(e, OSError) and e.errno is not None:
-                result.update(errno=e.errno, filename=e.filename, evalue=str(e))
-    wall = time.perf_counter() - t0
-    result.update(
-        seconds=wall,
-        wall_seconds=round(wall, 3),
-        export_seconds=round(time.perf_counter() - t_nb, 3),
-        overhead_seconds=round(wall - result["compute_seconds"], 3),
-    )
-    return result
-
-
-def _failure(theme: str, t0: float, e) -> dict:
-    """The status of a theme whose notebook raised in a cell."""
-    # papermill inserts one "injected-parameters" cell after the parameters cell,
-    # so the failing cell of the source notebook is one earlier.
-    cell = e.cell_index - 1 if e.cell_index > 0 else e.cell_index
-    src_lines = (e.source or "").strip().splitlines()
-    last = src_lines[-1][:80] if src_lines else ""
-    extra = {}
-    if "No space left on device" in str(e.evalue or "") or "Disk quota exceeded" in str(
-        e.evalue or ""
-    ):
-        extra = {"errno": errno.ENOSPC, "filename": None}  # the disk filled during a cell
-    return {
-        **extra,
-        "theme": theme,
-        "status": "failed",
-        "seconds": time.perf_counter() - t0,
-        "cell": cell,
-        "exec_count": e.exec_count,
-        "ename": e.ename,
-        "evalue": e.evalue,
-        "error_summary": f"cell {cell} of notebooks/{theme}.ipynb ({last!r}): {e.ename}: {e.evalue}",
-    }
-
-
-def _unexpected(theme: str, t0: float, e: Exception) -> dict:
-    """The status of a theme that failed outside a cell (kernel, timeout, I/O)."""
-    extra = {}
-    if isinstance(e, OSError) and e.errno is not None:
-        extra = {"errno": e.errno, "filename": e.filename}
-    return {
-        **extra,
-        "theme": theme,
-        "status": "failed",
-        "seconds": time.perf_counter() - t0,
-        "cell": None,
-        "ename": type(e).__name__,
-        "evalue": str(e),
-        "error_summary": f"{type(e).__name__}: {e}",
-    }
-
-
-def theme_title(theme: str) -> str:
-    """A theme's title: the first ``# heading`` of its notebook, else its name in words."""
-    import nbformat
-
-    path = config.NOTEBOOKS_DIR / f"{theme}.ipynb"
-    try:
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                for line in cell.source.splitlines():
-                    if line.startswith("# "):
-                        return line[2:].strip()
-    except (OSError, ValueError):
-        pass
-    return theme.replace("_", " ").capitalize()
-
-
 def run_pack(
     params_path: str | os.PathLike[str],
     *,
@@ -546,6 +387,7 @@ def run_pack(
     themes: list[str] | None = None,
     inline: bool = False,
     manifest_extra=None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run every theme in the parameters file and publish the pack atomically.
 
@@ -557,17 +399,20 @@ def run_pack(
     out_root : path-like, optional
         Where packs go (default ``outputs/``).
     workers : int, optional
-        Notebooks run in parallel (default from the parameters' ``run.workers``).
+        Notebooks run in parallel (default from the parameters' ``run.workers``): the
+        size of the local Dask cluster (:mod:`sa_lib.pack.executor`).
     progress : bool
         Show a progress bar on stderr.
     themes : list of str, optional
         Run only these of the file's themes.
     inline : bool
-        Run the themes one after another in this process's warm kernel instead of a
-        process pool (what a Dask worker of ``sa run-all`` does).
+        Run the themes one after another in this process's warm kernel instead of on
+        the executor (what a Dask worker of ``sa run-all`` does).
     manifest_extra : callable, optional
         Called with the build folder when every theme succeeded; the dict it returns
         is added to ``manifest.json`` before the pack is published.
+    scheduler : str, optional
+        Run the themes on the Dask scheduler at this address instead of a local cluster.
 
     Returns
     -------
@@ -577,38 +422,91 @@ def run_pack(
     ------
     PackBusyError
         If another run is building the same pack (nothing is changed).
+
+    Examples
+    --------
+    >>> res = run_pack("parameters/huntingdonshire_2025q4.yaml")  # doctest: +SKIP
+    >>> res.exit_code, res.out_dir.name  # doctest: +SKIP
+    (0, 'huntingdonshire_2025q4')
     """
     from contextlib import ExitStack
 
+    params = load_params(params_path)
+    todo = _select_themes(params, params_path, themes)
+    out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
+    name, partial = _pack_folder_name(params, params_path, out_root, todo)
+    run = _Run(
+        params=params,
+        params_abs=str(params.source),
+        out_root=out_root,
+        name=name,
+        todo=todo,
+        partial=partial,
+    )
     # The pack's lock is taken once its folder is known and held until it is published.
     with ExitStack() as lock:
-        return _run_pack(
-            params_path,
-            out_root=out_root,
-            workers=workers,
-            progress=progress,
-            themes=themes,
-            inline=inline,
-            manifest_extra=manifest_extra,
-            lock=lock,
-        )
+        _prepare_build(run, lock)
+        opts = {"workers": workers, "progress": progress, "inline": inline}
+        return _build_and_publish(run, scheduler=scheduler, manifest_extra=manifest_extra, **opts)
 
 
-def _run_pack(
-    params_path,
-    *,
-    out_root,
-    workers,
-    progress,
-    themes,
-    inline,
-    manifest_extra,
-    lock,
-) -> RunResult:
-    """:func:`run_pack`'s work, under ``lock`` (an ExitStack the pack lock is entered on)."""
-    params = load_params(params_path)
-    params_abs = str(params.source)
-    run_cfg = params.run
+def _build_and_publish(run: _Run, **build_opts) -> RunResult:
+    """Build the pack in its build folder (logging to its ``run.log``), then publish it.
+
+    An output error (disk full, read-only) removes the build and raises
+    :class:`OutputError`; an interrupt removes it and returns exit code 130.
+    """
+    handler = _open_run_log(run)
+    try:
+        ok = _build(run, **build_opts)
+    except OSError as e:
+        if not _is_output_errno(e.errno):
+            raise
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise _output_error(e, getattr(e, "filename", None) or run.out_root) from e
+    except KeyboardInterrupt:
+        logger.error("run %s interrupted; the last good pack is kept", run.name)
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        return RunResult(run.final, False, run.results, EXIT["interrupted"])
+    finally:
+        logging.getLogger("sa_lib").removeHandler(handler)
+        handler.close()
+    try:
+        return _publish(run.out_root, run.name, run.tmp, run.final, run.results, ok)
+    except OutputError:
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise
+    except OSError as e:
+        if not _is_output_errno(e.errno):
+            raise
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise _output_error(e, getattr(e, "filename", None) or run.out_root) from e
+
+
+@dataclass
+class _Run:
+    """One run of :func:`run_pack`: what it builds, where, and the themes' results so far."""
+
+    params: dict
+    params_abs: str
+    out_root: Path
+    name: str
+    todo: list[str]
+    partial: bool
+    results: list[dict] = field(default_factory=list)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def final(self) -> Path:
+        return self.out_root / self.name
+
+    @property
+    def tmp(self) -> Path:
+        return self.out_root / f".{self.name}.tmp-{os.getpid()}"
+
+
+def _select_themes(params: dict, params_path, themes: list[str] | None) -> list[str]:
+    """The themes to run, in the file's order; an unknown ``--theme`` is a ParameterError."""
     if themes is not None:
         unknown = [t for t in themes if t not in params.themes]
         if unknown:
@@ -622,8 +520,11 @@ def _run_pack(
                     for t in unknown
                 ],
             )
-    todo = [t for t in params.themes if themes is None or t in themes]
-    out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
+    return [t for t in params.themes if themes is None or t in themes]
+
+
+def _pack_folder_name(params: dict, params_path, out_root: Path, todo: list[str]):
+    """``(name, partial)`` of the pack folder; one outside ``out_root`` is a ParameterError."""
     name = pack_name(params)
     partial = todo != list(params.themes)
     if partial:
@@ -641,7 +542,12 @@ def _run_pack(
                 f"Fix: use lower-case letters, digits, '_' and '-' only."
             ],
         )
-    tmp = out_root / f".{name}.tmp-{os.getpid()}"
+    return name, partial
+
+
+def _prepare_build(run: _Run, lock) -> None:
+    """Take the pack's lock (on ``lock``), check the folders in the way, make the build folder."""
+    out_root, name, tmp = run.out_root, run.name, run.tmp
     made_tmp = False
     if out_root.exists() and not out_root.is_dir():
         raise OutputError(
@@ -653,7 +559,7 @@ def _run_pack(
         out_root.mkdir(parents=True, exist_ok=True)
         lock.enter_context(pack_lock(out_root, name))
         remove_stale_builds(out_root)
-        for existing in (final, out_root / f"{name}.failed"):
+        for existing in (run.final, out_root / f"{name}.failed"):
             if existing.is_symlink() or (existing.exists() and not _made_by_runner(existing, name)):
                 raise OutputError(
                     existing,
@@ -672,175 +578,193 @@ def _run_pack(
             raise
         raise _output_error(e, e.filename or out_root) from e
 
+
+def _open_run_log(run: _Run) -> logging.Handler:
+    """Start the build's ``run.log`` (the ``sa_lib`` loggers' INFO and above)."""
     try:
-        handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
+        handler = logging.FileHandler(run.tmp / "run.log", encoding="utf-8")
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(run.tmp, ignore_errors=True)
         if not _is_output_errno(e.errno):
             raise
-        raise _output_error(e, e.filename or tmp) from e
+        raise _output_error(e, e.filename or run.tmp) from e
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     root_logger = logging.getLogger("sa_lib")
     root_logger.addHandler(handler)
     root_logger.setLevel(logging.INFO)
-    started = datetime.now(UTC)
-    logger.info("run %s: %s, themes %s", name, params_path, ", ".join(todo))
+    return handler
 
-    def _on_term(signum, frame):
-        raise KeyboardInterrupt
 
-    meta = {
+def _page_meta(run: _Run) -> dict:
+    """What every page's footer cites: version, date, parameters file, commit, document."""
+    params_abs = run.params_abs
+    return {
         "version": __version__,
         "generated": datetime.now().strftime("%d %B %Y %H:%M"),
         "params": os.path.relpath(params_abs, config.ROOT)
         if params_abs.startswith(str(config.ROOT))
         else params_abs,
         "commit": _git_commit(),
-        "document": params.document.to_dict(),
-        "document_title": params.title,
+        "document": run.params.document.to_dict(),
+        "document_title": run.params.title,
     }
-    # Signal handlers belong to the main thread (a Dask worker runs tasks in others).
+
+
+def _on_term(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _build(run: _Run, *, workers, progress, inline, scheduler, manifest_extra) -> bool:
+    """Run the themes into the build folder, then write its index, workbook and manifest.
+
+    Returns True when every theme succeeded. SIGTERM is turned into KeyboardInterrupt
+    for the duration (in the main thread; a Dask worker runs tasks in others).
+    """
+    logger.info("run %s: %s, themes %s", run.name, run.params_abs, ", ".join(run.todo))
+    meta = _page_meta(run)
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _on_term) if main else None
-    results: list[dict] = []
-    n_workers = max(1, min(workers or run_cfg.workers, len(todo)))
     try:
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(todo), desc=f"{name}", unit="theme", file=sys.stderr)
-        titles = {t: theme_title(t) for t in todo}
-
-        def _job(t):
-            return (
-                t,
-                params_abs,
-                str(tmp / "notebooks" / f"{t}.ipynb"),
-                run_cfg.kernel,
-                run_cfg.cell_timeout,
-                {
-                    "path": str(tmp / f"{t}.html"),
-                    "title": f"{params.title}: {titles[t]}",
-                    "meta": meta,
-                },
-            )
-
-        def _done(r):
-            r["title"] = titles[r["theme"]]
-            results.append(r)
-            level = logging.INFO if r["status"] == "ok" else logging.ERROR
-            logger.log(
-                level,
-                "theme %s: %s in %.1f s %s",
-                r["theme"],
-                r["status"],
-                r["seconds"],
-                r.get("error_summary", ""),
-            )
-            if bar:
-                bar.set_postfix_str(f"{r['theme']} {r['status']}")
-                bar.update(1)
-
-        if inline:
-            for t in todo:
-                _done(_execute(*_job(t)))
-        else:
-            pool = ProcessPoolExecutor(
-                max_workers=n_workers, initializer=_worker_init, initargs=(os.getpid(),)
-            )
-            try:
-                futs = {pool.submit(_execute, *_job(t)): t for t in todo}
-                for fut in as_completed(futs):
-                    _done(fut.result())
-            except KeyboardInterrupt:
-                # Stop the notebooks now rather than waiting for them: workers ignore the
-                # signal themselves, so their kernels are not left half-way through a cell.
-                for proc in list(getattr(pool, "_processes", {}).values()):
-                    proc.terminate()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
-        if bar:
-            bar.close()
-        results.sort(key=lambda r: todo.index(r["theme"]))
-
-        from sa_lib.pack.export import write_index
-
-        for r in results:
-            ipynb = tmp / "notebooks" / f"{r['theme']}.ipynb"
-            if r["status"] != "ok":
-                html = tmp / f"{r['theme']}.html"
-                if html.exists():
-                    html.unlink()
-                if ipynb.exists():
-                    ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
-        period = parse_period(params.period)
-        write_index(
-            tmp,
-            title=params.title,
-            period_label=period.label,
-            results=results,
-            meta=meta,
-            partial_of=list(params.themes) if partial else None,
+        _run_themes(
+            run, meta, workers=workers, progress=progress, inline=inline, scheduler=scheduler
         )
-        from sa_lib.pack.downloads import write_workbook
-
-        # After the index, whose own table is downloadable too.
-        write_workbook(tmp, [*todo, "index"], params.title)
-        ok = all(r["status"] == "ok" for r in results)
-        manifest = {
-            "pack": name,
-            "status": ("partial" if partial else "complete") if ok else "failed",
-            "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "parameters_file": meta["params"],
-            "parameters": params.to_dict(),
-            "inputs": _input_hashes(params),
-            "versions": _versions(),
-            "git_commit": meta["commit"],
-            "themes": results,
-        }
-        if ok and manifest_extra is not None:
-            manifest.update(manifest_extra(tmp))
-        disk = [r for r in results if _is_output_errno(r.get("errno"))]
-        if disk:
-            raise OSError(disk[0]["errno"], disk[0].get("evalue", ""), disk[0].get("filename"))
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, default=str), encoding="utf-8"
-        )
-        logger.info("run %s: %s", name, "complete" if ok else "FAILED")
-    except OSError as e:
-        root_logger.removeHandler(handler)
-        handler.close()
-        if not _is_output_errno(e.errno):
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise _output_error(e, getattr(e, "filename", None) or out_root) from e
-    except KeyboardInterrupt:
-        logger.error("run %s interrupted; the last good pack is kept", name)
-        root_logger.removeHandler(handler)
-        handler.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-        if main:
-            signal.signal(signal.SIGTERM, old_term)
-        return RunResult(final, False, results, EXIT["interrupted"])
+        ok = _write_pack_files(run, meta, manifest_extra)
     finally:
         if main:
             signal.signal(signal.SIGTERM, old_term)
-    root_logger.removeHandler(handler)
-    handler.close()
+    logger.info("run %s: %s", run.name, "complete" if ok else "FAILED")
+    return ok
 
-    try:
-        return _publish(out_root, name, tmp, final, results, ok)
-    except OutputError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    except OSError as e:
-        if not _is_output_errno(e.errno):
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise _output_error(e, getattr(e, "filename", None) or out_root) from e
+
+def _theme_jobs(run: _Run, meta: dict) -> tuple[dict, dict, dict]:
+    """Each theme's task: ``(args, kwargs, titles)`` keyed by theme, for :func:`_execute`."""
+    run_cfg, tmp = run.params.run, run.tmp
+    titles = {t: theme_title(t) for t in run.todo}
+    args = {
+        t: (
+            t,
+            run.params_abs,
+            str(tmp / "notebooks" / f"{t}.ipynb"),
+            run_cfg.kernel,
+            run_cfg.cell_timeout,
+            {
+                "path": str(tmp / f"{t}.html"),
+                "title": f"{run.params.title}: {titles[t]}",
+                "meta": meta,
+            },
+        )
+        for t in run.todo
+    }
+    # The notebook and folder are this process's: a worker need not share its configuration.
+    kwargs = {
+        t: {"notebook": str(config.NOTEBOOKS_DIR / f"{t}.ipynb"), "cwd": str(config.ROOT)}
+        for t in run.todo
+    }
+    return args, kwargs, titles
+
+
+def _run_themes(run: _Run, meta: dict, *, workers, progress, inline, scheduler) -> None:
+    """Run every theme (inline, or as tasks on the executor); their results go to ``run.results``."""
+    from sa_lib.pack.executor import dask_client, run_tasks
+
+    args, kwargs, titles = _theme_jobs(run, meta)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(run.todo), desc=run.name, unit="theme", file=sys.stderr)
+
+    def _done(theme: str, r) -> None:
+        if isinstance(r, BaseException):  # the task's worker died, or the task could not run
+            r = _lost_task(theme, r)
+        r["title"] = titles[r["theme"]]
+        run.results.append(r)
+        level = logging.INFO if r["status"] == "ok" else logging.ERROR
+        logger.log(
+            level,
+            "theme %s: %s in %.1f s %s",
+            r["theme"],
+            r["status"],
+            r["seconds"],
+            r.get("error_summary", ""),
+        )
+        if bar:
+            bar.set_postfix_str(f"{r['theme']} {r['status']}")
+            bar.update(1)
+
+    if inline:
+        for t in run.todo:
+            _done(t, _execute(*args[t], **kwargs[t]))
+    else:
+        n_workers = max(1, min(workers or run.params.run.workers, len(run.todo)))
+        with dask_client(n_workers, scheduler) as client:
+            suffix = f"{os.getpid()}-{time.time_ns()}"
+            jobs = {f"sa-theme-{t}-{suffix}": a for t, a in args.items()}
+            kw = {f"sa-theme-{t}-{suffix}": k for t, k in kwargs.items()}
+            for key, r in run_tasks(client, _execute, jobs, kwargs=kw):
+                _done(key[len("sa-theme-") : -len(suffix) - 1], r)
+    if bar:
+        bar.close()
+    run.results.sort(key=lambda r: run.todo.index(r["theme"]))
+
+
+def _lost_task(theme: str, e: BaseException) -> dict:
+    """The status of a theme whose task raised instead of returning one (e.g. its worker died)."""
+    return {
+        "theme": theme,
+        "status": "failed",
+        "seconds": 0.0,
+        "cell": None,
+        "ename": type(e).__name__,
+        "evalue": str(e),
+        "error_summary": f"the theme's worker failed: {type(e).__name__}: {e}",
+    }
+
+
+def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
+    """Mark failed notebooks, write index.html, the workbook and manifest.json; True if all ok."""
+    from sa_lib.pack.downloads import write_workbook
+    from sa_lib.pack.export import write_index
+
+    tmp, results, params = run.tmp, run.results, run.params
+    for r in results:
+        ipynb = tmp / "notebooks" / f"{r['theme']}.ipynb"
+        if r["status"] != "ok":
+            (tmp / f"{r['theme']}.html").unlink(missing_ok=True)
+            if ipynb.exists():
+                ipynb.rename(ipynb.with_name(f"{r['theme']}.FAILED.ipynb"))
+    write_index(
+        tmp,
+        title=params.title,
+        period_label=parse_period(params.period).label,
+        results=results,
+        meta=meta,
+        partial_of=list(params.themes) if run.partial else None,
+    )
+    # After the index, whose own table is downloadable too.
+    write_workbook(tmp, [*run.todo, "index"], params.title)
+    ok = all(r["status"] == "ok" for r in results)
+    manifest = {
+        "pack": run.name,
+        "status": ("partial" if run.partial else "complete") if ok else "failed",
+        "started": run.started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parameters_file": meta["params"],
+        "parameters": params.to_dict(),
+        "inputs": _input_hashes(params),
+        "versions": _versions(),
+        "git_commit": meta["commit"],
+        "themes": results,
+    }
+    if ok and manifest_extra is not None:
+        manifest.update(manifest_extra(tmp))
+    disk = [r for r in results if _is_output_errno(r.get("errno"))]
+    if disk:
+        raise OSError(disk[0]["errno"], disk[0].get("evalue", ""), disk[0].get("filename"))
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str), encoding="utf-8"
+    )
+    return ok
 
 
 def _publish(

@@ -2,8 +2,8 @@
 
 Starting a kernel and importing the scientific stack costs a few seconds per
 notebook; a pack of six themes for each of 314 CSPs would spend most of its time
-there. A worker (a process of ``sa run``'s pool, or a Dask worker of
-``sa run-all``) keeps one kernel and runs each theme in it with papermill, as a
+there. A worker (a Dask worker of :mod:`sa_lib.pack.executor`, running ``sa run``'s
+themes or ``sa run-all``'s packs) keeps one kernel and runs each theme in it with papermill, as a
 cold run would: the same parameter injection, the same error markers, the same
 executed notebook. Before each notebook the kernel's namespace is reset (user
 variables, open figures, the execution counter), so a theme sees nothing left by
@@ -35,8 +35,6 @@ __all__ = ["WarmKernel", "worker_kernel", "shutdown_worker_kernel", "setup_cell_
 
 logger = logging.getLogger("sa_lib.pack.warm")
 
-ENGINE = "sa_warm"
-
 #: Run in the kernel before each notebook: forget the previous theme's variables and figures.
 RESET_CODE = """\
 get_ipython().reset(new_session=True)
@@ -44,52 +42,6 @@ import matplotlib.pyplot as _sa_plt
 _sa_plt.close("all")
 del _sa_plt
 """
-
-
-def _register_engine() -> None:
-    """Register papermill's nbclient engine variant that runs in a kernel it does not own."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
-
-    if ENGINE in papermill_engines._engines:
-        return
-
-    class WarmEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
-            start_timeout=60,
-            execution_timeout=None,
-            **kwargs,
-        ):
-            km = kwargs.pop("km")
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(
-                kwargs,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logging.getLogger("papermill"),
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            # A kernel manager given from outside is not shut down after the notebook
-            # (nbclient only cleans up kernels it owns); its client's channels are.
-            client = PapermillNotebookClient(nb_man, km=km, **final)
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
-
-    papermill_engines.register(ENGINE, WarmEngine)
 
 
 def setup_cell_index(nb) -> int | None:
@@ -106,16 +58,18 @@ def timings(nb) -> dict:
     Read from papermill's per-cell ``duration`` metadata; cells before and including
     the set-up cell count as set-up, the rest as compute.
     """
+    from sa_lib.pack.papermill_compat import cell_duration
+
     idx = setup_cell_index(nb)
     setup = compute = 0.0
     for i, cell in enumerate(nb.cells):
-        d = (cell.get("metadata", {}).get("papermill") or {}).get("duration")
+        d = cell_duration(cell)
         if cell.cell_type != "code" or d is None:
             continue
         if idx is not None and i <= idx:
-            setup += float(d)
+            setup += d
         else:
-            compute += float(d)
+            compute += d
     return {"setup_seconds": round(setup, 3), "compute_seconds": round(compute, 3)}
 
 
@@ -160,36 +114,27 @@ class WarmKernel:
     def execute(self, src: str, out: str, *, parameters: dict, cwd: str, timeout: int) -> bool:
         """Run notebook ``src`` with papermill into ``out`` in this kernel; True if it was warm.
 
-        Raises what :func:`papermill.execute_notebook` raises; after any error the kernel
+        Raises what :func:`sa_lib.pack.papermill_compat.execute_notebook` raises; after any error the kernel
         is shut down so the next notebook starts clean.
         """
-        import papermill as pm
         from jupyter_client.manager import AsyncKernelManager
 
-        _register_engine()
+        from sa_lib.pack.papermill_compat import execute_notebook
+
         warm = self.started
         try:
             if warm:
                 self._reset()
             else:
                 self.km = AsyncKernelManager(kernel_name=self.kernel_name)
-            pm.execute_notebook(
+            execute_notebook(
                 src,
                 out,
                 parameters=parameters,
-                engine_name=ENGINE,
                 km=self.km,
                 kernel_name=self.kernel_name,
                 cwd=cwd,
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=timeout,
-                report_mode=False,
-                # One write of the executed notebook at the end (and on a cell error),
-                # not two per cell: the rewrites cost about a second per theme.
-                request_save_on_cell_execute=False,
-                # Kernel start-up chatter (e.g. ipykernel's transport notice) is not run output.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                timeout=timeout,
             )
         except BaseException:
             self.shutdown()
@@ -243,7 +188,7 @@ _ALL: list[WarmKernel] = []
 def worker_kernel(kernel_name: str) -> WarmKernel:
     """This process's and thread's warm kernel for ``kernel_name`` (created on first use).
 
-    Keyed by process id too: a forked pool worker inherits its parent's objects, but
+    Keyed by process id too: a forked process inherits its parent's objects, but
     never its parent's kernel.
     """
     kernels = getattr(_LOCAL, "kernels", None)
@@ -273,8 +218,8 @@ def _register_shutdown() -> None:
     import atexit
     from multiprocessing import util
 
-    # Pool workers leave through multiprocessing's exit path, which runs its finalizers
-    # but not atexit; the main process runs atexit. Kernels also stop by themselves
+    # Dask worker processes leave through multiprocessing's exit path, which runs its
+    # finalizers but not atexit; the main process runs atexit. Kernels also stop by themselves
     # when their parent process dies (ipykernel's parent poller).
     util.Finalize(None, shutdown_worker_kernel, exitpriority=10)
     atexit.register(shutdown_worker_kernel)
