@@ -27,7 +27,6 @@ import warnings
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 
 from sa_lib.charts.maps import add_north_arrow, add_scale_bar
@@ -62,6 +61,7 @@ def _tint(colour: str, share: float) -> str:
     """Mix ``colour`` with white: share 1 = the colour, 0 = white."""
     from matplotlib.colors import to_hex, to_rgb
 
+
     rgb = np.array(to_rgb(colour))
     return to_hex(1 - share * (1 - rgb))
 
@@ -94,6 +94,7 @@ def _family_colours(categories: list[str]) -> dict[str, str]:
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
 
+
     hot = [c for c in categories if "hot" in c and "cold" not in c]
     cold = [c for c in categories if "cold" in c and "hot" not in c]
     out = {c: NEUTRAL for c in categories}
@@ -124,6 +125,7 @@ def _finish(
     note: str | None,
 ) -> Figure:
     import matplotlib.patheffects as pe
+
 
     if wards is not None:
         wards.boundary.plot(ax=ax, color="#555555", linewidth=0.5, zorder=4)
@@ -200,6 +202,7 @@ def _classed_map(
     north arrow and scale."""
     import matplotlib.pyplot as plt
 
+
     cells = _prepare(gdf, arg)
     fig, ax = plt.subplots(figsize=figsize)
     cells.plot(ax=ax, color=cells[column].map(colours).to_list(), linewidth=0, zorder=2)
@@ -237,6 +240,7 @@ def _patches(
     colours: dict[str, str], labels: list[str], hatches: dict[str, str] | None = None
 ) -> list[Patch]:
     from matplotlib.patches import Patch
+
 
     hatches = hatches or {}
     return [
@@ -371,8 +375,10 @@ def plot_kde(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0]
     'Below 1% of peak'
     """
+    import mapclassify
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
+
 
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
     require_numeric(grid_gdf, column, arg="grid_gdf")
@@ -567,8 +573,10 @@ def plot_cell_counts(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['None', 'Fewer than 10', '10 to 26', '27 to 40']
     """
+    import mapclassify
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
+
 
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
     require_numeric(grid_gdf, column, arg="grid_gdf")

@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 
 from sa_lib.choices import record_choice
@@ -64,6 +63,7 @@ def add_scale_bar(ax, fraction: float = 0.25) -> str:
 def label_areas(ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = 6.5) -> None:
     """Write each area's name at a point inside it, with a white halo for legibility."""
     import matplotlib.patheffects as pe
+
 
     for _, row in gdf.iterrows():
         pt = row.geometry.representative_point()
@@ -115,8 +115,10 @@ def choropleth(
     -------
     Figure
     """
+    import mapclassify
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
+
 
     require_geodataframe(gdf, "gdf")
     require_numeric(gdf, column, arg="gdf")

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 
 from sa_lib.spatial.map_layout import nice_length, place_labels
@@ -93,6 +92,7 @@ def svg_choropleth(
     """
     import html as _h
 
+    import mapclassify
     import matplotlib.colors as mcolors
     import matplotlib.pyplot as plt
 
