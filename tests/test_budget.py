@@ -34,13 +34,8 @@ KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "spatial/hotspots.py:gi_star": 106,
     "spatial/emerging.py:classify_emerging": 100,
     "pack/cli.py:_cmd_init": 100,
-    "stats/trend.py:target_tracking": 93,
     "pack/scaffold.py:scaffold_params": 93,
-    "stats/disclosure.py:suppress_table": 90,
-    "charts/comparison.py:plot_funnel": 88,
     "themes/place.py:select_place": 85,
-    "stats/repeat_victims.py:flag_repeats": 81,
-    "spatial/grids.py:make_grid": 81,
 }
 
 

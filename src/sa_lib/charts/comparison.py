@@ -31,6 +31,31 @@ from sa_lib.style import COLD, HOT, NEUTRAL, OKABE_ITO
 __all__ = ["plot_funnel", "plot_rates_with_ci"]
 
 
+def _label_points(ax, pts, area_col, population_col, highlight, grid, ref_rate) -> None:
+    """Label every point (alternating above and below) and ring the highlighted area."""
+    # Every point is labelled (a funnel plot is read area by area), alternating above and
+    # below so neighbours at similar populations do not overprint.
+    order = np.argsort(pts[population_col].to_numpy(dtype=float))
+    for k, i in enumerate(order):
+        name = str(pts[area_col].iloc[i])
+        x, y = float(pts[population_col].iloc[i]), float(pts["rate"].iloc[i])
+        ax.annotate(
+            name,
+            (x, y),
+            xytext=(5, 7 if k % 2 == 0 else -12),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold" if name == highlight else "normal",
+        )
+    if highlight is not None:
+        h = pts[pts[area_col] == highlight]
+        if h.empty:  # the highlighted area is the reference row
+            ax.text(grid[-1], ref_rate, f" {highlight}", va="bottom", ha="right")
+        else:
+            x, y = float(h[population_col].iloc[0]), float(h["rate"].iloc[0])
+            ax.scatter([x], [y], s=90, facecolors="none", edgecolors=OKABE_ITO[0], lw=1.5, zorder=4)
+
+
 def plot_funnel(
     df: pd.DataFrame,
     area_col: str = "area",
@@ -140,27 +165,8 @@ def plot_funnel(
         s=30,
         zorder=3,
     )
-    # Every point is labelled (a funnel plot is read area by area), alternating above and
-    # below so neighbours at similar populations do not overprint.
-    order = np.argsort(pts[population_col].to_numpy(dtype=float))
-    for k, i in enumerate(order):
-        name = str(pts[area_col].iloc[i])
-        x, y = float(pts[population_col].iloc[i]), float(pts["rate"].iloc[i])
-        ax.annotate(
-            name,
-            (x, y),
-            xytext=(5, 7 if k % 2 == 0 else -12),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold" if name == highlight else "normal",
-        )
-    if highlight is not None:
-        h = pts[pts[area_col] == highlight]
-        if h.empty:  # the highlighted area is the reference row
-            ax.text(grid[-1], ref_rate, f" {highlight}", va="bottom", ha="right")
-        else:
-            x, y = float(h[population_col].iloc[0]), float(h["rate"].iloc[0])
-            ax.scatter([x], [y], s=90, facecolors="none", edgecolors=OKABE_ITO[0], lw=1.5, zorder=4)
+    _label_points(ax, pts, area_col, population_col, highlight, grid, ref_rate)
+
     if hi / lo > 20:
         ax.set_xscale("log")
     from matplotlib.ticker import FuncFormatter

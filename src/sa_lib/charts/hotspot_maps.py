@@ -61,7 +61,6 @@ def _tint(colour: str, share: float) -> str:
     """Mix ``colour`` with white: share 1 = the colour, 0 = white."""
     from matplotlib.colors import to_hex, to_rgb
 
-
     rgb = np.array(to_rgb(colour))
     return to_hex(1 - share * (1 - rgb))
 
@@ -94,7 +93,6 @@ def _family_colours(categories: list[str]) -> dict[str, str]:
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
 
-
     hot = [c for c in categories if "hot" in c and "cold" not in c]
     cold = [c for c in categories if "cold" in c and "hot" not in c]
     out = {c: NEUTRAL for c in categories}
@@ -125,7 +123,6 @@ def _finish(
     note: str | None,
 ) -> Figure:
     import matplotlib.patheffects as pe
-
 
     if wards is not None:
         wards.boundary.plot(ax=ax, color="#555555", linewidth=0.5, zorder=4)
@@ -202,7 +199,6 @@ def _classed_map(
     north arrow and scale."""
     import matplotlib.pyplot as plt
 
-
     cells = _prepare(gdf, arg)
     fig, ax = plt.subplots(figsize=figsize)
     cells.plot(ax=ax, color=cells[column].map(colours).to_list(), linewidth=0, zorder=2)
@@ -240,7 +236,6 @@ def _patches(
     colours: dict[str, str], labels: list[str], hatches: dict[str, str] | None = None
 ) -> list[Patch]:
     from matplotlib.patches import Patch
-
 
     hatches = hatches or {}
     return [
@@ -378,7 +373,6 @@ def plot_kde(
     import mapclassify
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
-
 
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
     require_numeric(grid_gdf, column, arg="grid_gdf")
@@ -576,7 +570,6 @@ def plot_cell_counts(
     import mapclassify
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
-
 
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
     require_numeric(grid_gdf, column, arg="grid_gdf")

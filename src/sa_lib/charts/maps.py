@@ -64,7 +64,6 @@ def label_areas(ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = 6.5
     """Write each area's name at a point inside it, with a white halo for legibility."""
     import matplotlib.patheffects as pe
 
-
     for _, row in gdf.iterrows():
         pt = row.geometry.representative_point()
         ax.text(
@@ -118,7 +117,6 @@ def choropleth(
     import mapclassify
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
-
 
     require_geodataframe(gdf, "gdf")
     require_numeric(gdf, column, arg="gdf")

@@ -136,6 +136,29 @@ def _timestamp(value: object, arg: str) -> pd.Timestamp:
     return ts.normalize()
 
 
+def _gaps(victim: pd.Series, days: pd.Series, known: pd.Series, same_day_is_repeat: bool):
+    """Each known victim's crimes in date order: their number and the gap since the previous one.
+
+    On the same day, the previous crime is the last one on an earlier day unless
+    ``same_day_is_repeat``.
+    """
+    work = pd.DataFrame(
+        {"victim": victim[known].astype("string").to_numpy(), "day": days[known].to_numpy()},
+        index=np.flatnonzero(known.to_numpy()),
+    )
+    work["pos"] = work.index
+    work = work.sort_values(["victim", "day", "pos"], kind="mergesort")
+    work["number"] = work.groupby("victim", sort=False).cumcount() + 1
+    if same_day_is_repeat:
+        work["prev"] = work.groupby("victim", sort=False)["day"].shift(1)
+    else:
+        firsts = work.drop_duplicates(["victim", "day"])[["victim", "day"]].copy()
+        firsts["prev"] = firsts.groupby("victim", sort=False)["day"].shift(1)
+        work = work.merge(firsts, on=["victim", "day"], how="left")
+    gap = (work["day"] - work["prev"]).dt.days
+    return work, gap
+
+
 def flag_repeats(
     df: pd.DataFrame,
     victim_col: str = DEFAULT_VICTIM_COL,
@@ -243,20 +266,7 @@ def flag_repeats(
             f"(is_repeat is <NA>) and of every repeat rate."
         )
 
-    work = pd.DataFrame(
-        {"victim": victim[known].astype("string").to_numpy(), "day": days[known].to_numpy()},
-        index=np.flatnonzero(known.to_numpy()),
-    )
-    work["pos"] = work.index
-    work = work.sort_values(["victim", "day", "pos"], kind="mergesort")
-    work["number"] = work.groupby("victim", sort=False).cumcount() + 1
-    if same_day_is_repeat:
-        work["prev"] = work.groupby("victim", sort=False)["day"].shift(1)
-    else:
-        firsts = work.drop_duplicates(["victim", "day"])[["victim", "day"]].copy()
-        firsts["prev"] = firsts.groupby("victim", sort=False)["day"].shift(1)
-        work = work.merge(firsts, on=["victim", "day"], how="left")
-    gap = (work["day"] - work["prev"]).dt.days
+    work, gap = _gaps(victim, days, known, same_day_is_repeat)
 
     n = len(df)
     is_repeat = pd.array([pd.NA] * n, dtype="boolean")

@@ -650,6 +650,27 @@ class TargetResult:
     year_start_month: int = 1
 
 
+def _check_target(baseline_year, target_year, target_pct_reduction, year_start_month) -> None:
+    require_int(baseline_year, arg="baseline_year")
+    require_int(target_year, arg="target_year")
+    _check_year_start(year_start_month)
+    if (
+        isinstance(target_pct_reduction, bool)
+        or not isinstance(target_pct_reduction, int | float | np.integer | np.floating)
+        or not np.isfinite(target_pct_reduction)
+        or target_pct_reduction >= 100
+    ):
+        raise ValueError(
+            f"target_pct_reduction must be a number below 100 (e.g. 10 for a 10% "
+            f"reduction), got {target_pct_reduction!r}."
+        )
+    if target_year < baseline_year:
+        raise ValueError(
+            f"target_year ({target_year}) is before baseline_year ({baseline_year}); "
+            f"swap them or check the parameters."
+        )
+
+
 def target_tracking(
     monthly_df: pd.DataFrame,
     baseline_year: int,
@@ -698,24 +719,8 @@ def target_tracking(
     >>> target_tracking(df, 2021, 20, 2024).status
     'on track'
     """
-    require_int(baseline_year, arg="baseline_year")
-    require_int(target_year, arg="target_year")
-    _check_year_start(year_start_month)
-    if (
-        isinstance(target_pct_reduction, bool)
-        or not isinstance(target_pct_reduction, int | float | np.integer | np.floating)
-        or not np.isfinite(target_pct_reduction)
-        or target_pct_reduction >= 100
-    ):
-        raise ValueError(
-            f"target_pct_reduction must be a number below 100 (e.g. 10 for a 10% "
-            f"reduction), got {target_pct_reduction!r}."
-        )
-    if target_year < baseline_year:
-        raise ValueError(
-            f"target_year ({target_year}) is before baseline_year ({baseline_year}); "
-            f"swap them or check the parameters."
-        )
+    _check_target(baseline_year, target_year, target_pct_reduction, year_start_month)
+
     m = _monthly(monthly_df, date_col, count_col)
     m["year"] = _year_label(m["month"], year_start_month)
     base = m[m["year"] == baseline_year]

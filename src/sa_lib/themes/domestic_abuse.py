@@ -378,9 +378,7 @@ def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
         chart = spc.xmr(
             counts.monthly_counts(d.da, by=None), date_col="month_start", value_col="count"
         )
-        plot_xmr(
-            chart, title="Domestic abuse crimes: monthly XmR chart", ylabel="Crimes per month"
-        )
+        plot_xmr(chart, title="Domestic abuse crimes: monthly XmR chart", ylabel="Crimes per month")
         report.show_spc_summary(chart, "Domestic abuse crimes", threshold=thr)
 
 

@@ -184,9 +184,7 @@ def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
 
     thr = ctx.disclosure["threshold"]
     with r.section("monthly"):
-        plot_monthly_trends(
-            a.monthly, a.major, ctx.annotations, ctx.period, suppress_below=thr
-        )
+        plot_monthly_trends(a.monthly, a.major, ctx.annotations, ctx.period, suppress_below=thr)
         report.show_breaks(
             ctx.annotations, a.monthly["month_start"].min(), a.monthly["month_start"].max()
         )
