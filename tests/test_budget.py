@@ -29,7 +29,6 @@ KNOWN_LONG_FUNCTIONS: dict[str, int] = {
     "stats/events.py:event_effects": 179,
     "pack/cli.py:build_parser": 171,
     "spatial/emerging.py:gi_star_by_period": 120,
-    "charts/svg_maps.py:svg_choropleth": 118,
     "stats/spc.py:xmr": 108,
     "spatial/hotspots.py:gi_star": 106,
     "spatial/emerging.py:classify_emerging": 100,

@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import html as _h
+
 import geopandas as gpd
 import numpy as np
 
@@ -38,6 +40,107 @@ def _svg_path(geom, tx) -> str:
         parts.append(ring(p.exterior.coords))
         parts.extend(ring(i.coords) for i in p.interiors)
     return "".join(parts)
+
+
+def _classes(vals, k: int, fmt: str):
+    """Quantile classes of ``vals``: which rows are valid, the class colours, each row's class (-1: none) and the legend."""
+    import mapclassify
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    vals = vals.astype("float64")
+    valid = vals.notna()
+    k_eff = int(min(k, max(1, vals[valid].nunique())))
+    colours = [
+        mcolors.to_hex(c) for c in plt.get_cmap(SEQUENTIAL_CMAP)(np.linspace(0.1, 0.95, k_eff))
+    ]
+    cls = np.full(len(vals), -1)
+    legend = []
+    if valid.any():
+        q = mapclassify.Quantiles(vals[valid].to_numpy(), k=k_eff)
+        cls[valid.to_numpy()] = q.yb
+        lo = vals[valid].min()
+        for i, b in enumerate(q.bins):
+            legend.append(
+                (colours[i], f"{fmt.format(lo if i == 0 else q.bins[i - 1])} to {fmt.format(b)}")
+            )
+    return valid, colours, cls, legend
+
+
+def _add_labels(parts: list[str], g, label_col: str, tx, width: int, height: int) -> None:
+    """Area names placed without overlaps; those that fit nowhere are numbered and keyed under the map."""
+    items = []
+    for _, row in g.iterrows():
+        pt = row.geometry.representative_point()
+        x, y = tx(pt.x, pt.y)
+        items.append((x, y, str(row[label_col]), float(row.geometry.area)))
+    key = []
+    for lab in place_labels(items):
+        if lab["number"] is not None:
+            key.append(f"{lab['number']}: {lab['name']}")
+        if lab["leader"] is not None:
+            (x0, y0), (x1, y1) = lab["leader"]
+            parts.append(
+                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#333" stroke-width="0.8"/>'
+            )
+        spans = "".join(
+            f'<tspan x="{lab["x"]:.1f}" dy="{0 if j == 0 else 11}">{_h.escape(t)}</tspan>'
+            for j, t in enumerate(lab["lines"])
+        )
+        parts.append(
+            f'<text class="sa-lab" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
+        )
+    if key:
+        # Names that fit nowhere on the map are numbered there and listed under it.
+        per_row = 3
+        for j in range(0, len(key), per_row):
+            row_text = "   ".join(key[j : j + per_row])
+            parts.append(
+                f'<text x="4" y="{height + 52 + 14 * (j // per_row)}" style="font:11px sans-serif">{_h.escape(row_text)}</text>'
+            )
+        extra = 14 * ((len(key) + per_row - 1) // per_row) + 16
+        parts[0] = parts[0].replace(
+            f'viewBox="0 0 {width} {height + 40}"', f'viewBox="0 0 {width} {height + 40 + extra}"'
+        )
+
+
+def _add_furniture(
+    parts: list[str],
+    legend,
+    valid,
+    heading: str,
+    width: int,
+    height: int,
+    length_m: float,
+    scale: float,
+) -> None:
+    """Legend, north arrow and scale bar."""
+    # Legend, north arrow and scale bar.
+    lx, ly = width - 190, height - 18 * (len(legend) + 2)
+    parts.append(
+        f'<text x="{lx}" y="{ly}" style="font:bold 11px sans-serif">{_h.escape(heading)}</text>'
+    )
+    for j, (c, lab) in enumerate(legend):
+        yy = ly + 8 + 18 * j
+        parts.append(
+            f'<rect x="{lx}" y="{yy}" width="14" height="12" fill="{c}"/><text x="{lx + 20}" y="{yy + 10}" style="font:11px sans-serif">{_h.escape(lab)}</text>'
+        )
+    if (~valid).any():
+        yy = ly + 8 + 18 * len(legend)
+        parts.append(
+            f'<rect x="{lx}" y="{yy}" width="14" height="12" fill="url(#sa-hatch)" stroke="#999"/><text x="{lx + 20}" y="{yy + 10}" style="font:11px sans-serif">not shown / no data</text>'
+        )
+    parts.append(
+        f'<g transform="translate({width - 30},20)"><path d="M0,0 L7,20 L0,15 L-7,20 Z" fill="#000"/>'
+        '<text x="0" y="34" text-anchor="middle" style="font:bold 12px sans-serif">N</text></g>'
+    )
+    length = nice_length(length_m)
+    px = length * scale
+    lab = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    parts.append(
+        f'<g transform="translate(12,{height - 14})"><rect width="{px:.1f}" height="4" fill="#000"/>'
+        f'<text x="{px / 2:.1f}" y="-4" text-anchor="middle" style="font:11px sans-serif">{lab}</text></g>'
+    )
 
 
 def svg_choropleth(
@@ -90,11 +193,6 @@ def svg_choropleth(
     >>> svg.startswith("<svg") and svg.count("<title>") == 2
     True
     """
-    import html as _h
-
-    import mapclassify
-    import matplotlib.colors as mcolors
-    import matplotlib.pyplot as plt
 
     require_geodataframe(gdf, "gdf")
     require_numeric(gdf, column, arg="gdf")
@@ -109,22 +207,8 @@ def svg_choropleth(
     def tx(x, y):
         return (x - minx) * scale, (maxy - y) * scale
 
-    vals = g[column].astype("float64")
-    valid = vals.notna()
-    k_eff = int(min(k, max(1, vals[valid].nunique())))
-    colours = [
-        mcolors.to_hex(c) for c in plt.get_cmap(SEQUENTIAL_CMAP)(np.linspace(0.1, 0.95, k_eff))
-    ]
-    cls = np.full(len(g), -1)
-    legend = []
-    if valid.any():
-        q = mapclassify.Quantiles(vals[valid].to_numpy(), k=k_eff)
-        cls[valid.to_numpy()] = q.yb
-        lo = vals[valid].min()
-        for i, b in enumerate(q.bins):
-            legend.append(
-                (colours[i], f"{fmt.format(lo if i == 0 else q.bins[i - 1])} to {fmt.format(b)}")
-            )
+    valid, colours, cls, legend = _classes(g[column].astype("float64"), k, fmt)
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sa-svgmap" role="img" viewBox="0 0 {width} {height + 40}" '
         f'width="100%" style="max-width:{width}px" aria-label="{_h.escape(title or column)}">',
@@ -147,64 +231,11 @@ def svg_choropleth(
     if boundary is not None:
         b = boundary.to_crs(g.crs).union_all().simplify(simplify_m)
         parts.append(f'<path d="{_svg_path(b, tx)}" fill="none" stroke="#000" stroke-width="1.5"/>')
-    items = []
-    for _, row in g.iterrows():
-        pt = row.geometry.representative_point()
-        x, y = tx(pt.x, pt.y)
-        items.append((x, y, str(row[label_col]), float(row.geometry.area)))
-    key = []
-    for lab in place_labels(items):
-        if lab["number"] is not None:
-            key.append(f"{lab['number']}: {lab['name']}")
-        if lab["leader"] is not None:
-            (x0, y0), (x1, y1) = lab["leader"]
-            parts.append(
-                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#333" stroke-width="0.8"/>'
-            )
-        spans = "".join(
-            f'<tspan x="{lab["x"]:.1f}" dy="{0 if j == 0 else 11}">{_h.escape(t)}</tspan>'
-            for j, t in enumerate(lab["lines"])
-        )
-        parts.append(
-            f'<text class="sa-lab" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
-        )
-    if key:
-        # Names that fit nowhere on the map are numbered there and listed under it.
-        per_row = 3
-        for j in range(0, len(key), per_row):
-            row_text = "   ".join(key[j : j + per_row])
-            parts.append(
-                f'<text x="4" y="{height + 52 + 14 * (j // per_row)}" style="font:11px sans-serif">{_h.escape(row_text)}</text>'
-            )
-        extra = 14 * ((len(key) + per_row - 1) // per_row) + 16
-        parts[0] = parts[0].replace(
-            f'viewBox="0 0 {width} {height + 40}"', f'viewBox="0 0 {width} {height + 40 + extra}"'
-        )
-    # Legend, north arrow and scale bar.
-    lx, ly = width - 190, height - 18 * (len(legend) + 2)
-    parts.append(
-        f'<text x="{lx}" y="{ly}" style="font:bold 11px sans-serif">{_h.escape(legend_title or column)}</text>'
+    _add_labels(parts, g, label_col, tx, width, height)
+
+    _add_furniture(
+        parts, legend, valid, legend_title or column, width, height, (maxx - minx) * 0.25, scale
     )
-    for j, (c, lab) in enumerate(legend):
-        yy = ly + 8 + 18 * j
-        parts.append(
-            f'<rect x="{lx}" y="{yy}" width="14" height="12" fill="{c}"/><text x="{lx + 20}" y="{yy + 10}" style="font:11px sans-serif">{_h.escape(lab)}</text>'
-        )
-    if (~valid).any():
-        yy = ly + 8 + 18 * len(legend)
-        parts.append(
-            f'<rect x="{lx}" y="{yy}" width="14" height="12" fill="url(#sa-hatch)" stroke="#999"/><text x="{lx + 20}" y="{yy + 10}" style="font:11px sans-serif">not shown / no data</text>'
-        )
-    parts.append(
-        f'<g transform="translate({width - 30},20)"><path d="M0,0 L7,20 L0,15 L-7,20 Z" fill="#000"/>'
-        '<text x="0" y="34" text-anchor="middle" style="font:bold 12px sans-serif">N</text></g>'
-    )
-    length = nice_length((maxx - minx) * 0.25)
-    px = length * scale
-    lab = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    parts.append(
-        f'<g transform="translate(12,{height - 14})"><rect width="{px:.1f}" height="4" fill="#000"/>'
-        f'<text x="{px / 2:.1f}" y="-4" text-anchor="middle" style="font:11px sans-serif">{lab}</text></g>'
-    )
+
     parts.append("</svg>")
     return "".join(parts)
