@@ -10,6 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
+from sa_lib.charts import comparison as cmp_charts
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.stats import comparison as cmp
 
@@ -135,7 +136,7 @@ def test_pooled_reference_is_recorded(areas):
 
 
 def test_plot_funnel_highlights_area(areas):
-    fig = cmp.plot_funnel(areas, reference="Force", highlight="Huntingdonshire")
+    fig = cmp_charts.plot_funnel(areas, reference="Force", highlight="Huntingdonshire")
     assert isinstance(fig, Figure)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "Huntingdonshire" in texts
@@ -145,7 +146,7 @@ def test_plot_funnel_highlights_area(areas):
 
 def test_plot_rates_with_ci(areas):
     out = cmp.compare_areas(areas, reference="Force")
-    fig = cmp.plot_rates_with_ci(out, highlight="Huntingdonshire", per=1000)
+    fig = cmp_charts.plot_rates_with_ci(out, highlight="Huntingdonshire", per=1000)
     assert isinstance(fig, Figure)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[-1] == "Huntingdonshire"  # highest rate at the top
@@ -202,13 +203,13 @@ def test_error_funnel_bad_rate():
 
 def test_error_highlight_not_found(areas):
     with pytest.raises(ValueError, match="highlight='Nowhere' is not in"):
-        cmp.plot_funnel(areas, reference="Force", highlight="Nowhere")
+        cmp_charts.plot_funnel(areas, reference="Force", highlight="Nowhere")
 
 
 def test_error_interval_wrong_way_round():
     df = pd.DataFrame({"area": ["A"], "rate": [5.0], "rate_lower": [6.0], "rate_upper": [4.0]})
     with pytest.raises(ValueError, match="does not contain the rate"):
-        cmp.plot_rates_with_ci(df)
+        cmp_charts.plot_rates_with_ci(df)
 
 
 def _force_counts():
@@ -334,7 +335,7 @@ def test_funnel_labels_every_point_and_keeps_its_legend_outside():
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from sa_lib.stats.comparison import plot_funnel
+    from sa_lib.charts.comparison import plot_funnel
 
     df = pd.DataFrame(
         {

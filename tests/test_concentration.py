@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from sa_lib.charts.concentration import plot_lorenz
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.stats import concentration as c
 
@@ -158,7 +159,7 @@ def test_summary_says_which_gini_applies():
 
 
 def test_plot_lorenz_returns_figure():
-    fig = c.plot_lorenz(frame([3, 1, 1] + [0] * 7))
+    fig = plot_lorenz(frame([3, 1, 1] + [0] * 7))
     assert isinstance(fig, Figure)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "Maximal equality given the data" in labels

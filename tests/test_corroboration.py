@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sa_lib.stats.corroboration import divergence_test, plot_indexed
+from sa_lib.charts.corroboration import plot_indexed
+from sa_lib.stats.corroboration import divergence_test
 
 
 def _months(rec, par):

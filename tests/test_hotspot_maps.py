@@ -7,7 +7,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from shapely.geometry import box
 
-from sa_lib.spatial.hotspot_maps import (
+from sa_lib.charts.hotspot_maps import (
     CSP_COLOURS,
     GI_COLOURS,
     add_scale_bar,
@@ -195,7 +195,7 @@ def test_layers_in_other_crs_are_drawn_in_bng():
 
 
 def test_north_arrow_and_scale_bar_are_the_maps_module_ones():
-    from sa_lib.spatial import hotspot_maps, maps
+    from sa_lib.charts import hotspot_maps, maps
 
     assert hotspot_maps.add_north_arrow is maps.add_north_arrow
     assert hotspot_maps.add_scale_bar is maps.add_scale_bar
@@ -238,7 +238,7 @@ def test_plot_change_three_classes_with_names():
 
 
 def test_preventing_is_hatched_so_it_differs_from_no_pattern_without_colour():
-    from sa_lib.spatial.hotspot_maps import CSP_HATCHES, _patches
+    from sa_lib.charts.hotspot_maps import CSP_HATCHES, _patches
 
     patches = {
         p.get_label(): p

@@ -1,16 +1,19 @@
 """The library's layers: each subpackage imports only from the layers below it.
 
 The order is root (validation, config, choices, style) < data < stats < spatial
-< themes < pack; see docs/ARCHITECTURE.md.
+< charts < themes < pack; see docs/ARCHITECTURE.md. No statistic or spatial method
+loads matplotlib: drawing is the charts layer's job.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sa_lib"
-ORDER = ["data", "stats", "spatial", "themes", "pack"]
+ORDER = ["data", "stats", "spatial", "charts", "themes", "pack"]
 ROOT_MODULES = {"validation", "config", "choices", "style"}
 
 
@@ -90,3 +93,32 @@ def test_architecture_doc_names_every_module():
         if p.stem != "__init__" and f"`{p.stem}`" not in doc and f"`{p.stem} " not in doc
     ]
     assert missing == [], f"docs/ARCHITECTURE.md does not list: {missing}"
+
+
+def _loads(modules: list[str]) -> set[str]:
+    """The matplotlib modules a fresh interpreter holds after importing ``modules``."""
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}:\n"
+        "    importlib.import_module(m)\n"
+        "print('\\n'.join(k for k in sys.modules if k.split('.')[0] == 'matplotlib'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def _layer_modules(layer: str) -> list[str]:
+    return [module_name(p) for p in MODULES if p.relative_to(SRC).parts[0] == layer]
+
+
+def test_statistics_and_spatial_methods_do_not_load_matplotlib():
+    modules = _layer_modules("stats") + _layer_modules("spatial")
+    assert "sa_lib.stats.spc" in modules and "sa_lib.spatial.hotspots" in modules
+    assert _loads(modules) == set()
+
+
+def test_charts_load_pyplot_only_when_they_draw():
+    loaded = _loads(_layer_modules("charts"))
+    assert "matplotlib.pyplot" not in loaded
+    # The check sees a module that does load matplotlib (the shared style sets its rcParams).
+    assert "matplotlib" in _loads(["sa_lib.style"])

@@ -12,8 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 from shapely.geometry import box
 
+from sa_lib.charts.maps import add_scale_bar, choropleth
 from sa_lib.choices import choices_table, clear_choices
-from sa_lib.spatial.maps import add_scale_bar, choropleth
 
 
 @pytest.fixture(autouse=True)
@@ -133,8 +133,8 @@ def test_svg_choropleth_tooltips_classes_and_offline():
     import geopandas as gpd
     from shapely.geometry import box
 
+    from sa_lib.charts.svg_maps import svg_choropleth
     from sa_lib.pack.export import external_resources
-    from sa_lib.spatial.maps import svg_choropleth
 
     g = gpd.GeoDataFrame(
         {"name": ["A", "B", "C"], "rate": [1.0, 2.0, float("nan")], "tip": ["12", "30", "<10"]},
@@ -156,7 +156,7 @@ def test_svg_choropleth_tooltips_classes_and_offline():
 
 
 def test_place_labels_never_overlap_and_say_where_they_moved():
-    from sa_lib.spatial.maps import place_labels
+    from sa_lib.spatial.map_layout import place_labels
 
     rng = __import__("numpy").random.default_rng(1)
     items = [

@@ -5,6 +5,7 @@ import pytest
 from scipy import stats
 from shapely.geometry import Point, box
 
+from sa_lib.charts.nte import plot_day_hour
 from sa_lib.stats import nte
 
 
@@ -80,7 +81,7 @@ def test_plot_day_hour_greys_small_cells():
     t = pd.DataFrame(0, index=nte.DAYS, columns=range(24))
     t.loc["Sat", 1] = 3
     t.loc["Fri", 23] = 40
-    fig = nte.plot_day_hour(t, suppress_below=10)
+    fig = plot_day_hour(t, suppress_below=10)
     data = fig.axes[0].images[0].get_array()
     assert np.ma.is_masked(data[5, 1]) and data[4, 23] == 40
 

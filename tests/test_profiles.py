@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from sa_lib.stats.profiles import age_sex_table, plot_age_sex
+from sa_lib.charts.profiles import plot_age_sex
+from sa_lib.stats.profiles import age_sex_table
 
 
 def test_age_sex_table_by_hand_with_unknowns():

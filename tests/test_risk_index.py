@@ -8,12 +8,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sa_lib.charts.risk_index import plot_indicator_heatmap, plot_stability
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.stats.risk_index import (
     compare_previous,
     composite_index,
-    plot_indicator_heatmap,
-    plot_stability,
     priority_wards,
     rank_stability,
 )

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from sa_lib.stats.spc import plot_xmr, xmr
+from sa_lib.charts.spc import plot_xmr
+from sa_lib.stats.spc import xmr
 from sa_lib.style import COLD, HOT
 
 matplotlib.use("Agg")

@@ -10,11 +10,11 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import optimize, stats
 
+from sa_lib.charts.trend import plot_target
 from sa_lib.choices import choices_table, clear_choices
 from sa_lib.stats.trend import (
     baseline_change,
     mann_kendall,
-    plot_target,
     poisson_trend,
     target_tracking,
 )

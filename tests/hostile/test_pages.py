@@ -30,7 +30,7 @@ def _texts(fig) -> list[str]:
 
 
 def test_dollar_in_ward_names_on_a_rate_chart():
-    from sa_lib.stats.comparison import plot_rates_with_ci
+    from sa_lib.charts.comparison import plot_rates_with_ci
 
     df = pd.DataFrame(
         {
@@ -49,7 +49,7 @@ def test_dollar_in_ward_names_on_a_rate_chart():
 def test_dollar_in_ward_names_on_a_map():
     import matplotlib.pyplot as plt
 
-    from sa_lib.spatial.maps import label_areas
+    from sa_lib.charts.maps import label_areas
 
     g = gpd.GeoDataFrame(
         {"ward_name": DOLLAR_WARDS},
@@ -142,7 +142,7 @@ def test_table_ranked_by_rate_does_not_place_a_suppressed_ward():
 
 
 def test_map_tooltip_of_a_suppressed_ward_shows_no_number():
-    from sa_lib.spatial.maps import svg_choropleth
+    from sa_lib.charts.svg_maps import svg_choropleth
     from sa_lib.themes.report import ward_map_frame
 
     wards = pd.DataFrame(

@@ -125,7 +125,8 @@ def _funnel_png(packs: pd.DataFrame, per: float, method: str) -> tuple[str, pd.D
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sa_lib.stats.comparison import funnel_limits, funnel_overdispersion, plot_funnel
+    from sa_lib.charts.comparison import plot_funnel
+    from sa_lib.stats.comparison import funnel_limits, funnel_overdispersion
 
     shown = packs[packs["count"].notna() & (packs["population"].fillna(0) > 0)].copy()
     shown["count"] = shown["count"].astype(float)

@@ -248,6 +248,49 @@ def _estimated_cells(width: float, height: float, size: float, shape: str) -> in
     return int(width * height / hex_area) + 1
 
 
+def _cell_size(cell_size, suggested: float, width: float, height: float, shape: str) -> float:
+    """The grid's cell size: ``suggested`` when none is given, else the analyst's, checked; recorded for Methods."""
+    if cell_size is None:
+        cell_size = suggested
+        record_choice(
+            "grid cell size (m)",
+            f"{cell_size:g}",
+            f"auto (sfhotspot rule): shorter side of the area's bounding box "
+            f"({min(width, height):,.0f} m) / {CELLS_ON_SHORT_SIDE}, rounded down to a whole "
+            f"100 m (10 m / 1 m for small areas); {shape} cells",
+        )
+    else:
+        require_positive(cell_size, arg="cell_size")
+        cell_size = float(cell_size)
+        record_choice(
+            "grid cell size (m)",
+            f"{cell_size:g}",
+            f"set by the analyst; {shape} cells",
+            source="parameters",
+        )
+        if cell_size > min(width, height):
+            raise ValueError(
+                f"cell_size={cell_size:g} m is larger than the area: its bounding box is "
+                f"{width:,.0f} m x {height:,.0f} m, so the grid would be at most one cell "
+                f"across and hot-spot statistics need neighbouring cells.\n"
+                f"Fix: use a smaller cell_size, e.g. {suggested:g} (or cell_size=None to "
+                f"choose one automatically)."
+            )
+        n_est = _estimated_cells(width, height, cell_size, shape)
+        if n_est > MAX_CELLS:
+            fit = math.sqrt(width * height / MAX_CELLS)
+            if shape == "hex":
+                fit /= math.sqrt(math.sqrt(3) / 2)
+            need = math.ceil(fit / 10) * 10
+            raise ValueError(
+                f"cell_size={cell_size:g} m would make about {n_est:,} cells over this "
+                f"{width:,.0f} m x {height:,.0f} m area (the limit is {MAX_CELLS:,}).\n"
+                f"Fix: use cell_size of at least {need:g} m, e.g. {max(need, suggested):g} "
+                f"(or cell_size=None to choose one automatically)."
+            )
+    return cell_size
+
+
 def make_grid(
     boundary_gdf: gpd.GeoDataFrame,
     cell_size: float | None = None,
@@ -318,44 +361,7 @@ def make_grid(
     width, height = xmax - xmin, ymax - ymin
     suggested = auto_cell_size(area)
 
-    if cell_size is None:
-        cell_size = suggested
-        record_choice(
-            "grid cell size (m)",
-            f"{cell_size:g}",
-            f"auto (sfhotspot rule): shorter side of the area's bounding box "
-            f"({min(width, height):,.0f} m) / {CELLS_ON_SHORT_SIDE}, rounded down to a whole "
-            f"100 m (10 m / 1 m for small areas); {shape} cells",
-        )
-    else:
-        require_positive(cell_size, arg="cell_size")
-        cell_size = float(cell_size)
-        record_choice(
-            "grid cell size (m)",
-            f"{cell_size:g}",
-            f"set by the analyst; {shape} cells",
-            source="parameters",
-        )
-        if cell_size > min(width, height):
-            raise ValueError(
-                f"cell_size={cell_size:g} m is larger than the area: its bounding box is "
-                f"{width:,.0f} m x {height:,.0f} m, so the grid would be at most one cell "
-                f"across and hot-spot statistics need neighbouring cells.\n"
-                f"Fix: use a smaller cell_size, e.g. {suggested:g} (or cell_size=None to "
-                f"choose one automatically)."
-            )
-        n_est = _estimated_cells(width, height, cell_size, shape)
-        if n_est > MAX_CELLS:
-            fit = math.sqrt(width * height / MAX_CELLS)
-            if shape == "hex":
-                fit /= math.sqrt(math.sqrt(3) / 2)
-            need = math.ceil(fit / 10) * 10
-            raise ValueError(
-                f"cell_size={cell_size:g} m would make about {n_est:,} cells over this "
-                f"{width:,.0f} m x {height:,.0f} m area (the limit is {MAX_CELLS:,}).\n"
-                f"Fix: use cell_size of at least {need:g} m, e.g. {max(need, suggested):g} "
-                f"(or cell_size=None to choose one automatically)."
-            )
+    cell_size = _cell_size(cell_size, suggested, width, height, shape)
 
     builder = _square_cells if shape == "square" else _hex_cells
     cells = gpd.GeoDataFrame(geometry=builder(xmin, ymin, xmax, ymax, cell_size), crs=BNG)

@@ -318,6 +318,32 @@ def _note_table_settings(s: DisclosureSettings, table: str | None) -> None:
     )
 
 
+def _add_secondary(supp, vals, row_is_total, col_is_total, axes) -> None:
+    """Secondary suppression in place: a line with one suppressed cell gets its complement too, until none changes."""
+    nrow, ncol = vals.shape
+    cell_is_total = row_is_total[:, None] | col_is_total[None, :]
+    changed = True
+    while changed:
+        changed = False
+        for axis in axes:  # rows (1) first, then columns (0)
+            if (ncol if axis == 1 else nrow) < 2:
+                continue  # a one-cell line's "total" is the cell itself
+            for i in range(nrow if axis == 1 else ncol):
+                line = supp[i, :] if axis == 1 else supp[:, i]
+                if line.sum() != 1:
+                    continue
+                lv = vals[i, :] if axis == 1 else vals[:, i]
+                lt = cell_is_total[i, :] if axis == 1 else cell_is_total[:, i]
+                j = _complement(lv, ~line, lt)
+                if j is None:
+                    continue
+                if axis == 1:
+                    supp[i, j] = True
+                else:
+                    supp[j, i] = True
+                changed = True
+
+
 def suppress_table(
     df: pd.DataFrame,
     count_cols: str | Sequence[str],
@@ -437,27 +463,8 @@ def suppress_table(
     supp = primary.copy()
 
     if s.secondary:
-        cell_is_total = row_is_total[:, None] | col_is_total[None, :]
-        changed = True
-        while changed:
-            changed = False
-            for axis in axes:  # rows (1) first, then columns (0)
-                if (ncol if axis == 1 else nrow) < 2:
-                    continue  # a one-cell line's "total" is the cell itself
-                for i in range(nrow if axis == 1 else ncol):
-                    line = supp[i, :] if axis == 1 else supp[:, i]
-                    if line.sum() != 1:
-                        continue
-                    lv = vals[i, :] if axis == 1 else vals[:, i]
-                    lt = cell_is_total[i, :] if axis == 1 else cell_is_total[:, i]
-                    j = _complement(lv, ~line, lt)
-                    if j is None:
-                        continue
-                    if axis == 1:
-                        supp[i, j] = True
-                    else:
-                        supp[j, i] = True
-                    changed = True
+        _add_secondary(supp, vals, row_is_total, col_is_total, axes)
+
         _warn_unprotected(df, cols, supp, axes)
 
     display = df.copy()

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
-from sa_lib import style  # noqa: F401 - data labels drawn as plain text (no mathtext)
 from sa_lib.choices import record_choice
 from sa_lib.validation import (
     require_columns,
@@ -31,7 +29,6 @@ from sa_lib.validation import (
 __all__ = [
     "DAYS",
     "day_hour_table",
-    "plot_day_hour",
     "near_premises",
     "premises_comparison",
     "weekend_night_rows",
@@ -149,48 +146,6 @@ def weekend_night_rows(
     for name, hours in WEEKEND_NIGHT:
         night |= (day == name) & t.dt.hour.isin(list(hours))
     return (night & ok & ~imprecise).astype(bool)
-
-
-def plot_day_hour(
-    table: pd.DataFrame, title: str | None = None, suppress_below: int | None = None
-) -> Figure:
-    """Heatmap of a day x hour table (colour-blind-safe sequential palette).
-
-    Cells are not labelled with counts, so small numbers are never printed; with
-    ``suppress_below``, cells below it are greyed out rather than coloured.
-    """
-    import matplotlib.pyplot as plt
-
-    data = table.to_numpy(dtype=float)
-    if suppress_below:
-        data = np.where((data > 0) & (data < suppress_below), np.nan, data)
-    fig, ax = plt.subplots(figsize=(10, 3.4))
-    # Zeros white, suppressed cells grey, counts from the threshold up on the colour scale.
-    cmap = plt.get_cmap("viridis").with_extremes(bad="#cccccc", under="white")
-    vmin = suppress_below if suppress_below else 1
-    vmax = max(float(np.nanmax(data)) if np.isfinite(data).any() else vmin, vmin + 1)
-    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
-    ax.set_yticks(range(7), table.index)
-    cols = list(table.columns)
-    step = 2 if len(cols) == 24 else 1
-    width = 24 // len(cols)
-    labels = [f"{h:02d}:00" if width == 1 else f"{h:02d}-{h + width:02d}" for h in cols]
-    ax.set_xticks(range(0, len(cols), step), labels[::step], fontsize=8)
-    ax.set_xlabel("Hour of the day (committed)")
-    cb = fig.colorbar(im, ax=ax, fraction=0.03)
-    cb.set_label("Crimes")
-    if title:
-        ax.set_title(title, loc="left")
-    left_out = table.attrs.get("imprecise_time", 0)
-    bits = []
-    if suppress_below:
-        bits.append(f"White: none. Grey: 1 to {suppress_below - 1} (not shown).")
-    if left_out:
-        bits.append(f"{left_out:,} crimes with only a date range are left out.")
-    if bits:
-        ax.text(1.0, -0.28, " ".join(bits), transform=ax.transAxes, ha="right", fontsize=8)
-    fig.tight_layout()
-    return fig
 
 
 def near_premises(points, premises, distance_m: float) -> pd.Series:

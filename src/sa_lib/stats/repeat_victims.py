@@ -136,6 +136,29 @@ def _timestamp(value: object, arg: str) -> pd.Timestamp:
     return ts.normalize()
 
 
+def _gaps(victim: pd.Series, days: pd.Series, known: pd.Series, same_day_is_repeat: bool):
+    """Each known victim's crimes in date order: their number and the gap since the previous one.
+
+    On the same day, the previous crime is the last one on an earlier day unless
+    ``same_day_is_repeat``.
+    """
+    work = pd.DataFrame(
+        {"victim": victim[known].astype("string").to_numpy(), "day": days[known].to_numpy()},
+        index=np.flatnonzero(known.to_numpy()),
+    )
+    work["pos"] = work.index
+    work = work.sort_values(["victim", "day", "pos"], kind="mergesort")
+    work["number"] = work.groupby("victim", sort=False).cumcount() + 1
+    if same_day_is_repeat:
+        work["prev"] = work.groupby("victim", sort=False)["day"].shift(1)
+    else:
+        firsts = work.drop_duplicates(["victim", "day"])[["victim", "day"]].copy()
+        firsts["prev"] = firsts.groupby("victim", sort=False)["day"].shift(1)
+        work = work.merge(firsts, on=["victim", "day"], how="left")
+    gap = (work["day"] - work["prev"]).dt.days
+    return work, gap
+
+
 def flag_repeats(
     df: pd.DataFrame,
     victim_col: str = DEFAULT_VICTIM_COL,
@@ -243,20 +266,7 @@ def flag_repeats(
             f"(is_repeat is <NA>) and of every repeat rate."
         )
 
-    work = pd.DataFrame(
-        {"victim": victim[known].astype("string").to_numpy(), "day": days[known].to_numpy()},
-        index=np.flatnonzero(known.to_numpy()),
-    )
-    work["pos"] = work.index
-    work = work.sort_values(["victim", "day", "pos"], kind="mergesort")
-    work["number"] = work.groupby("victim", sort=False).cumcount() + 1
-    if same_day_is_repeat:
-        work["prev"] = work.groupby("victim", sort=False)["day"].shift(1)
-    else:
-        firsts = work.drop_duplicates(["victim", "day"])[["victim", "day"]].copy()
-        firsts["prev"] = firsts.groupby("victim", sort=False)["day"].shift(1)
-        work = work.merge(firsts, on=["victim", "day"], how="left")
-    gap = (work["day"] - work["prev"]).dt.days
+    work, gap = _gaps(victim, days, known, same_day_is_repeat)
 
     n = len(df)
     is_repeat = pd.array([pd.NA] * n, dtype="boolean")
@@ -597,55 +607,3 @@ def time_to_repeat(
     for w in within:
         row[f"share_within_{int(w)}"] = float((gaps <= w).mean()) if n else np.nan
     return pd.DataFrame([row])
-
-
-def plot_repeat_trend(trend: pd.DataFrame, suppress_below: int = 10, title: str | None = None):
-    """Chart the repeat-victim share by period with its confidence interval.
-
-    Periods whose repeat victims or victims number fewer than ``suppress_below`` are
-    not drawn (a share of a small count is disclosive), nor are periods with no
-    eligible crimes (the first ``window_days`` of data).
-
-    Parameters
-    ----------
-    trend : DataFrame
-        From :func:`repeat_trend`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    from sa_lib.style import OKABE_ITO
-
-    require_columns(
-        trend,
-        ["period", "victims", "repeat_victims", "repeat_victim_share"],
-        arg="trend",
-        fix="pass the output of repeat_trend",
-    )
-    ok = (
-        trend["repeat_victim_share"].notna()
-        & (trend["repeat_victims"] >= suppress_below)
-        & (trend["victims"] >= suppress_below)
-    )
-    d = trend[ok]
-    fig, ax = plt.subplots(figsize=(7, 3.4))
-    x = range(len(d))
-    share = d["repeat_victim_share"].to_numpy(float) * 100
-    lo = d["repeat_victim_share_lower"].to_numpy(float) * 100
-    hi = d["repeat_victim_share_upper"].to_numpy(float) * 100
-    ax.errorbar(
-        list(x), share, yerr=[share - lo, hi - share], fmt="o-", color=OKABE_ITO[5], capsize=3
-    )
-    ax.set_xticks(list(x), d["period"].astype(str))
-    ax.set_ylim(0, max(50.0, float(hi.max()) + 5) if len(d) else 50)
-    ax.set_ylabel("Repeat victims (%)")
-    n_hidden = int((~ok & trend["repeat_victim_share"].notna()).sum())
-    note = f" {n_hidden} period(s) not shown: fewer than {suppress_below}." if n_hidden else ""
-    ax.set_title(title or "Share of victims who were repeat victims (95% CI)", loc="left")
-    if note:
-        ax.text(1.0, -0.22, note.strip(), transform=ax.transAxes, ha="right", fontsize=8)
-    fig.tight_layout()
-    return fig

@@ -36,13 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sa_lib.choices import record_choice
-from sa_lib.style import COLD, HOT
 from sa_lib.validation import (
     first_bad_row,
     require_columns,
@@ -54,7 +51,7 @@ from sa_lib.validation import (
     warn,
 )
 
-__all__ = ["xmr", "spc_runs", "plot_xmr", "RULES", "XMR_CONSTANT", "D2"]
+__all__ = ["xmr", "spc_runs", "RULES", "XMR_CONSTANT", "D2"]
 
 #: Scaling constant for individuals-chart limits (3 / d2).
 XMR_CONSTANT = 2.66
@@ -68,7 +65,6 @@ RULE_TREND = "trend"
 RULES = (RULE_OUTSIDE, RULE_TWO_OF_THREE, RULE_SHIFT, RULE_TREND)
 #: Fewer points than this in a segment triggers a warning that the limits are unreliable.
 MIN_POINTS = 12
-GREY = "#7F7F7F"
 
 
 def _runs(mask: np.ndarray, min_length: int) -> np.ndarray:
@@ -380,78 +376,3 @@ def spc_runs(xmr_result: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["start", "end", "months", "direction", "rules", "description"]
     )
-
-
-def plot_xmr(
-    result: pd.DataFrame,
-    title: str | None = None,
-    date_col: str | None = None,
-    value_col: str | None = None,
-    ylabel: str | None = None,
-) -> Figure:
-    """Plot an XmR chart from :func:`xmr`, coloured as in Making Data Count.
-
-    Points with special cause are orange-red (high) or blue (low); common-cause points
-    are grey. The mean is a solid line and the process limits dashed lines, one set per
-    segment.
-
-    Parameters
-    ----------
-    result : DataFrame
-        The output of :func:`xmr`.
-    title : str, optional
-        Chart title.
-    date_col, value_col : str, optional
-        Override the column names kept in ``result.attrs``.
-    ylabel : str, optional
-        Y-axis label (default: the value column's name).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"date": pd.date_range("2023-01-01", periods=12, freq="MS"),
-    ...                    "count": [10, 12, 11, 13, 10, 12, 11, 12, 10, 11, 13, 30]})
-    >>> fig = plot_xmr(xmr(df), title="Burglary")
-    """
-    require_dataframe(result, "result")
-    date_col = date_col or result.attrs.get("date_col", "date")
-    value_col = value_col or result.attrs.get("value_col", "count")
-    require_columns(
-        result,
-        [date_col, value_col, "mean", "upper", "lower", "segment", "direction"],
-        arg="result",
-        fix="pass the DataFrame returned by sa_lib.stats.spc.xmr (and date_col/value_col if renamed).",
-    )
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    dates = pd.to_datetime(result[date_col])
-    y = result[value_col]
-    ax.plot(dates, y, color=GREY, linewidth=1, zorder=1)
-    colours = np.where(
-        result["direction"] == "high", HOT, np.where(result["direction"] == "low", COLD, GREY)
-    )
-    ax.scatter(dates, y, c=colours, s=28, zorder=2)
-    for i, (_, seg) in enumerate(result.groupby("segment", sort=True)):
-        sd = pd.to_datetime(seg[date_col])
-        ax.plot(sd, seg["mean"], color="black", linewidth=1.2, label="Mean" if i == 0 else None)
-        ax.plot(
-            sd,
-            seg["upper"],
-            color="black",
-            linestyle="--",
-            linewidth=0.9,
-            label="Process limits" if i == 0 else None,
-        )
-        ax.plot(sd, seg["lower"], color="black", linestyle="--", linewidth=0.9)
-    for colour, name in ((HOT, "Special cause (high)"), (COLD, "Special cause (low)")):
-        ax.scatter([], [], c=colour, s=28, label=name)
-    ax.scatter([], [], c=GREY, s=28, label="Common cause")
-    ax.set_ylabel(ylabel or value_col)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=3)
-    fig.autofmt_xdate()
-    return fig

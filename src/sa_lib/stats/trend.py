@@ -6,8 +6,8 @@
   reported as a % change per year.
 - :func:`baseline_change`: a year (or financial year) against a baseline year, with the
   Poisson test of :func:`sa_lib.stats.change.compare_counts`.
-- :func:`target_tracking` / :func:`plot_target`: is the fitted trend on course to meet
-  a % reduction target by a target year?
+- :func:`target_tracking`: is the fitted trend on course to meet
+  a % reduction target by a target year? (charted by :func:`sa_lib.charts.trend.plot_target`)
 
 Examples
 --------
@@ -21,16 +21,13 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from matplotlib.figure import Figure
 from scipy import stats
 
 from sa_lib.choices import record_choice
 from sa_lib.stats.change import compare_counts
-from sa_lib.style import OKABE_ITO
 from sa_lib.validation import (
     first_bad_row,
     require_columns,
@@ -51,7 +48,6 @@ __all__ = [
     "poisson_trend",
     "baseline_change",
     "target_tracking",
-    "plot_target",
     "MIN_MONTHS_SEASONAL",
 ]
 
@@ -654,6 +650,27 @@ class TargetResult:
     year_start_month: int = 1
 
 
+def _check_target(baseline_year, target_year, target_pct_reduction, year_start_month) -> None:
+    require_int(baseline_year, arg="baseline_year")
+    require_int(target_year, arg="target_year")
+    _check_year_start(year_start_month)
+    if (
+        isinstance(target_pct_reduction, bool)
+        or not isinstance(target_pct_reduction, int | float | np.integer | np.floating)
+        or not np.isfinite(target_pct_reduction)
+        or target_pct_reduction >= 100
+    ):
+        raise ValueError(
+            f"target_pct_reduction must be a number below 100 (e.g. 10 for a 10% "
+            f"reduction), got {target_pct_reduction!r}."
+        )
+    if target_year < baseline_year:
+        raise ValueError(
+            f"target_year ({target_year}) is before baseline_year ({baseline_year}); "
+            f"swap them or check the parameters."
+        )
+
+
 def target_tracking(
     monthly_df: pd.DataFrame,
     baseline_year: int,
@@ -702,24 +719,8 @@ def target_tracking(
     >>> target_tracking(df, 2021, 20, 2024).status
     'on track'
     """
-    require_int(baseline_year, arg="baseline_year")
-    require_int(target_year, arg="target_year")
-    _check_year_start(year_start_month)
-    if (
-        isinstance(target_pct_reduction, bool)
-        or not isinstance(target_pct_reduction, int | float | np.integer | np.floating)
-        or not np.isfinite(target_pct_reduction)
-        or target_pct_reduction >= 100
-    ):
-        raise ValueError(
-            f"target_pct_reduction must be a number below 100 (e.g. 10 for a 10% "
-            f"reduction), got {target_pct_reduction!r}."
-        )
-    if target_year < baseline_year:
-        raise ValueError(
-            f"target_year ({target_year}) is before baseline_year ({baseline_year}); "
-            f"swap them or check the parameters."
-        )
+    _check_target(baseline_year, target_year, target_pct_reduction, year_start_month)
+
     m = _monthly(monthly_df, date_col, count_col)
     m["year"] = _year_label(m["month"], year_start_month)
     base = m[m["year"] == baseline_year]
@@ -795,67 +796,3 @@ def target_tracking(
         projection=projection,
         year_start_month=year_start_month,
     )
-
-
-def plot_target(
-    result: TargetResult, title: str | None = None, ylabel: str = "Count per month"
-) -> Figure:
-    """Chart of monthly counts, the fitted trend, its projection and the target.
-
-    Observed months are points; the fitted trend is a solid line and its projection a
-    dashed line with a shaded confidence band. The baseline and target are drawn as
-    monthly averages (annual total / 12) over the baseline and target years.
-
-    Parameters
-    ----------
-    result : TargetResult
-        From :func:`target_tracking`.
-    title : str, optional
-        Chart title (default states the status).
-    ylabel : str, default "Count per month"
-        Y-axis label.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> months = pd.date_range("2021-01-01", periods=36, freq="MS")
-    >>> df = pd.DataFrame({"date": months, "count": np.round(1000 * 0.9 ** (np.arange(36) / 12))})
-    >>> fig = plot_target(target_tracking(df, 2021, 20, 2024))
-    """
-    if not isinstance(result, TargetResult):
-        raise ValueError(
-            f"result must be the TargetResult returned by target_tracking, got "
-            f"{type(result).__name__}."
-        )
-    p = result.projection
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    obs = p[~p["is_projection"]]
-    fut = p[p["is_projection"]]
-    blue, orange, green = OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[3]
-    ax.scatter(p["date"], p["observed"], color=OKABE_ITO[0], s=14, label="Recorded", zorder=3)
-    ax.plot(obs["date"], obs["fitted"], color=blue, label="Trend")
-    if not fut.empty:
-        joined = pd.concat([obs.tail(1), fut])
-        ax.plot(joined["date"], joined["fitted"], color=blue, linestyle="--", label="Projection")
-        ax.fill_between(
-            joined["date"], joined["fitted_lower"], joined["fitted_upper"], color=blue, alpha=0.15
-        )
-
-    def _span(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-        start = pd.Timestamp(year=year, month=result.year_start_month, day=1)
-        return start, start + pd.DateOffset(months=11)
-
-    b0, b1 = _span(result.baseline_year)
-    t0, t1 = _span(result.target_year)
-    ax.hlines(result.baseline_value / 12, b0, b1, color=orange, linewidth=2, label="Baseline")
-    ax.hlines(result.target_value / 12, t0, t1, color=green, linewidth=2, label="Target")
-    ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
-    ax.set_title(title or f"Target for {result.target_year}: {result.status}")
-    ax.legend(loc="best", fontsize=8, frameon=False)
-    fig.autofmt_xdate()
-    return fig

@@ -133,14 +133,14 @@ def plot_index_map(
     """
     from matplotlib.lines import Line2D
 
-    from sa_lib.spatial import maps
+    from sa_lib.charts.maps import choropleth
     from sa_lib.style import HOT
 
     require_columns(wards_gdf, ["ward_code", "ward_name"], arg="wards_gdf")
     g = wards_gdf[["ward_code", "ward_name", "geometry"]].merge(
         index_df[["ward_code", "index"]], on="ward_code", how="left"
     )
-    fig = maps.choropleth(
+    fig = choropleth(
         g,
         "index",
         label_col="ward_name",

@@ -265,7 +265,7 @@ def _index_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
 
 
 def _priority_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
-    from sa_lib.stats import risk_index
+    from sa_lib.charts.risk_index import plot_stability
     from sa_lib.themes import report, results
 
     opt, dis = ctx.options, ctx.disclosure
@@ -284,7 +284,7 @@ def _priority_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
             f"{opt['top_n']}' is the share of simulations in which the ward is in the priority "
             "list."
         )
-        risk_index.plot_stability(a.stability)
+        plot_stability(a.stability)
     with r.section("comparison"):
         if a.comparison is None:
             r.unavailable("previous assessment", NO_PREVIOUS, note=True)

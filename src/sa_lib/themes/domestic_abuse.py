@@ -352,9 +352,11 @@ def build(ctx) -> ThemeResult:
 
 
 def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.charts.monthly import plot_monthly_trends
+    from sa_lib.charts.spc import plot_xmr
     from sa_lib.data import counts
     from sa_lib.stats import spc
-    from sa_lib.themes import charts, report
+    from sa_lib.themes import report
 
     thr = ctx.disclosure["threshold"]
     with r.section("volume"):
@@ -370,20 +372,18 @@ def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
             "Share of violence and sexual offences flagged as domestic abuse",
         )
         monthly = counts.monthly_counts(d.da.assign(crime_type="Domestic abuse"), by="crime_type")
-        charts.plot_monthly_trends(
+        plot_monthly_trends(
             monthly, ["Domestic abuse"], ctx.annotations, ctx.period, ncols=1, suppress_below=thr
         )
         chart = spc.xmr(
             counts.monthly_counts(d.da, by=None), date_col="month_start", value_col="count"
         )
-        spc.plot_xmr(
-            chart, title="Domestic abuse crimes: monthly XmR chart", ylabel="Crimes per month"
-        )
+        plot_xmr(chart, title="Domestic abuse crimes: monthly XmR chart", ylabel="Crimes per month")
         report.show_spc_summary(chart, "Domestic abuse crimes", threshold=thr)
 
 
 def _repeat_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
-    from sa_lib.stats import repeat_victims
+    from sa_lib.charts.repeat_victims import plot_repeat_trend
     from sa_lib.themes import report
 
     thr = ctx.disclosure["threshold"]
@@ -397,7 +397,7 @@ def _repeat_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
             "Repeats",
             f"Repeat victimisation, {ctx.period.label}",
         )
-        repeat_victims.plot_repeat_trend(d.repeat_trend, suppress_below=thr)
+        plot_repeat_trend(d.repeat_trend, suppress_below=thr)
         report.show_table(
             report.gaps_display(d.gaps),
             count_cols=measured,
@@ -431,11 +431,12 @@ def _victim_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
 
 
 def _when_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
+    from sa_lib.charts.nte import plot_day_hour
     from sa_lib.stats import nte
     from sa_lib.themes import report
 
     with r.section("when"):
-        nte.plot_day_hour(
+        plot_day_hour(
             nte.day_hour_table(ctx.last_months(12, d.da), hours_per_block=3),
             title="Domestic abuse by day and time of day, last 12 months",
             suppress_below=ctx.disclosure["threshold"],
@@ -449,7 +450,7 @@ def _when_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
 
 
 def _ward_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
-    from sa_lib.spatial import maps
+    from sa_lib.charts.svg_maps import svg_choropleth
     from sa_lib.themes import report
 
     label = ctx.period.label
@@ -464,7 +465,7 @@ def _ward_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
             caption=f"Top wards by domestic abuse rate, {label}",
         )
         report.show_svg(
-            maps.svg_choropleth(
+            svg_choropleth(
                 report.ward_map_frame(ctx, d.wards, rate_label=d.rate_label),
                 "rate_shown",
                 label_col="ward_name",

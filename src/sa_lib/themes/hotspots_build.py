@@ -224,7 +224,7 @@ def build(ctx) -> ThemeResult:
 
 
 def _density_section(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
-    from sa_lib.spatial import hotspot_maps
+    from sa_lib.charts.hotspot_maps import plot_cell_counts, plot_kde
     from sa_lib.themes import report
 
     opts, per = ctx.options, ctx.period.label
@@ -236,7 +236,7 @@ def _density_section(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
             f"({'set for this partnership' if opts['bandwidth'] else 'chosen automatically'}; "
             "the method is in Methods)."
         )
-        hotspot_maps.plot_cell_counts(
+        plot_cell_counts(
             a.cells,
             ctx.geo.boundary,
             ctx.geo.wards,
@@ -245,7 +245,7 @@ def _density_section(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
             title=f"{a.label}: crimes per {a.cell_size:,.0f} m cell, {per}",
             note=MAP_NOTE,
         )
-        hotspot_maps.plot_kde(
+        plot_kde(
             a.density,
             ctx.geo.boundary,
             ctx.geo.wards,
@@ -256,12 +256,12 @@ def _density_section(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
 
 
 def _hot_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
-    from sa_lib.spatial import hotspot_maps
+    from sa_lib.charts.hotspot_maps import plot_hotspots
     from sa_lib.themes import report
 
     dis = ctx.disclosure
     with r.section("hotspot_map"):
-        hotspot_maps.plot_hotspots(
+        plot_hotspots(
             a.gi,
             ctx.geo.boundary,
             ctx.geo.wards,
@@ -287,7 +287,7 @@ def _hot_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
 
 
 def _emerging_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
-    from sa_lib.spatial import hotspot_maps
+    from sa_lib.charts.hotspot_maps import plot_emerging
     from sa_lib.themes import report
 
     dis, opts = ctx.disclosure, ctx.options
@@ -295,7 +295,7 @@ def _emerging_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
         if a.ehsa is None:
             r.unavailable("emerging hot spots", a.ehsa_note, note=True)
         else:
-            hotspot_maps.plot_emerging(
+            plot_emerging(
                 a.ehsa,
                 ctx.geo.boundary,
                 ctx.geo.wards,
@@ -329,7 +329,7 @@ def _emerging_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
 
 
 def _change_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
-    from sa_lib.spatial import hotspot_maps
+    from sa_lib.charts.hotspot_maps import plot_change
     from sa_lib.themes import report
 
     dis, now = ctx.disclosure, ctx.period.label
@@ -337,7 +337,7 @@ def _change_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
         if a.change is None:
             r.unavailable("ward change", a.change_note, note=True)
         else:
-            hotspot_maps.plot_change(
+            plot_change(
                 a.change,
                 ctx.geo.boundary,
                 name_col="ward_name",

@@ -178,19 +178,18 @@ def _type_sections(r: ThemeResult, ctx, a: Analysis) -> None:
 
 
 def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
-    from sa_lib.stats import spc, trend
-    from sa_lib.themes import charts
+    from sa_lib.charts.monthly import plot_monthly_trends
+    from sa_lib.charts.spc import plot_xmr
+    from sa_lib.charts.trend import plot_target
 
     thr = ctx.disclosure["threshold"]
     with r.section("monthly"):
-        charts.plot_monthly_trends(
-            a.monthly, a.major, ctx.annotations, ctx.period, suppress_below=thr
-        )
+        plot_monthly_trends(a.monthly, a.major, ctx.annotations, ctx.period, suppress_below=thr)
         report.show_breaks(
             ctx.annotations, a.monthly["month_start"].min(), a.monthly["month_start"].max()
         )
     with r.section("spc"):
-        spc.plot_xmr(
+        plot_xmr(
             a.chart,
             title="All crime (excluding ASB): monthly XmR chart",
             ylabel="Crimes per month",
@@ -209,11 +208,11 @@ def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
         if len(a.targets):
             report.show_table(target_display(a.targets), caption="Targets from the parameters")
             for name, res in a.targets.attrs["results"].items():
-                trend.plot_target(res, title=f"Target: {name}")
+                plot_target(res, title=f"Target: {name}")
 
 
 def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
-    from sa_lib.spatial import maps
+    from sa_lib.charts.svg_maps import svg_choropleth
 
     thr = ctx.disclosure["threshold"]
     with r.section("wards"):
@@ -229,7 +228,7 @@ def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
     with r.section("ward_map"):
         ward_map = report.ward_map_frame(ctx, a.wards)
         report.show_svg(
-            maps.svg_choropleth(
+            svg_choropleth(
                 ward_map,
                 "rate_shown",
                 label_col="ward_name",
@@ -244,6 +243,7 @@ def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
 
 
 def _concentration_section(r: ThemeResult, ctx) -> None:
+    from sa_lib.charts.concentration import plot_lorenz
     from sa_lib.data import counts
     from sa_lib.stats import concentration
 
@@ -254,7 +254,7 @@ def _concentration_section(r: ThemeResult, ctx) -> None:
         conc = concentration.concentration_summary(lsoa_counts, "count")
         r.data["lsoa_counts"], r.data["concentration"] = lsoa_counts, conc
         report.show_table(concentration_display(conc))
-        concentration.plot_lorenz(
+        plot_lorenz(
             lsoa_counts,
             "count",
             title=f"Lorenz curve of crime and ASB across LSOAs, {ctx.period.label}",
@@ -404,6 +404,7 @@ def _comparison_table(ctx, comp: pd.DataFrame, wider: str) -> None:
 def _funnel(ctx, areas: pd.DataFrame, wider: str, highlight) -> None:
     import warnings
 
+    from sa_lib.charts.comparison import plot_funnel
     from sa_lib.stats import comparison
 
     # Residents on the x axis: rates per resident-year are the same as rates per
@@ -421,7 +422,7 @@ def _funnel(ctx, areas: pd.DataFrame, wider: str, highlight) -> None:
             method=ctx.params["comparison"].get("funnel_overdispersion") or "additive",
         )
     _show_fig(
-        comparison.plot_funnel(
+        plot_funnel(
             areas,
             "area",
             "count",
@@ -449,7 +450,7 @@ def show_wider_comparison(
     note when no force-wide counts are given. An area whose count is suppressed is
     left out of the charts.
     """
-    from sa_lib.stats import comparison
+    from sa_lib.charts.comparison import plot_rates_with_ci
 
     if ctx.force_counts is None:
         report.note(NO_FORCE_COUNTS)
@@ -469,7 +470,7 @@ def show_wider_comparison(
         comp_plot = comp[~small]
         areas = areas[areas["area"].isin(comp_plot["area"])]
     _show_fig(
-        comparison.plot_rates_with_ci(
+        plot_rates_with_ci(
             comp_plot,
             "area",
             highlight=highlight,

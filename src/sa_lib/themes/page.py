@@ -270,7 +270,7 @@ def _show_fig(fig) -> None:
 
 
 def show_svg(svg: str, caption: str | None = None) -> None:
-    """Display an inline SVG figure (e.g. :func:`sa_lib.spatial.maps.svg_choropleth`) with an optional caption."""
+    """Display an inline SVG figure (e.g. :func:`sa_lib.charts.svg_maps.svg_choropleth`) with an optional caption."""
     syn = _PAGE["synthetic"] and "police.uk" not in svg
     if syn:
         svg = watermark_svg(svg)

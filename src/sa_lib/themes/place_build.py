@@ -274,6 +274,7 @@ def _mix_section(r: ThemeResult, ctx, a: PlaceAnalysis) -> None:
 
 
 def _when_section(r: ThemeResult, ctx, area: place.Place) -> None:
+    from sa_lib.charts.nte import plot_day_hour
     from sa_lib.stats import nte
     from sa_lib.themes import report
 
@@ -289,7 +290,7 @@ def _when_section(r: ThemeResult, ctx, area: place.Place) -> None:
         if ctx.extract_synthetic:
             report.synthetic_banner()
         area_extract = place.place_crimes(ctx.last_months(12, ctx.extract), area)
-        nte.plot_day_hour(
+        plot_day_hour(
             nte.day_hour_table(area_extract, hours_per_block=3),
             title=f"Crimes in the force extract in {area.name} by day and time of day, last 12 "
             "months",
@@ -298,9 +299,9 @@ def _when_section(r: ThemeResult, ctx, area: place.Place) -> None:
 
 
 def _plot_hot_cells(ctx, a: PlaceAnalysis) -> None:
-    from sa_lib.spatial import hotspot_maps
+    from sa_lib.charts.hotspot_maps import plot_hotspots
 
-    hotspot_maps.plot_hotspots(
+    plot_hotspots(
         a.gi_area,
         a.area.outline,
         title=f"{a.hs_label}: district-wide Gi* hot spots inside {a.area.name}, {ctx.period.label}",

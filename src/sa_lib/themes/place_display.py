@@ -27,8 +27,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sa_lib.charts.maps import add_north_arrow, add_scale_bar, label_areas
 from sa_lib.spatial.grids import BNG
-from sa_lib.spatial.maps import add_north_arrow, add_scale_bar, label_areas
 from sa_lib.style import COLD, HOT
 from sa_lib.themes.place import Place
 from sa_lib.validation import require_columns, require_geodataframe

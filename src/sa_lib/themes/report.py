@@ -194,8 +194,8 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
     Suppression (primary and secondary, with the Total row and column as the
     margins) decides which bars the chart may draw.
     """
+    from sa_lib.charts.profiles import plot_age_sex
     from sa_lib.stats.disclosure import suppress_table
-    from sa_lib.stats.profiles import plot_age_sex
 
     dis = ctx.disclosure
     table, footnote = unknown_to_footnote(table, dis["threshold"])

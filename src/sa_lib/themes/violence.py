@@ -406,14 +406,16 @@ def _volume_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
 
 def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.charts.monthly import plot_monthly_trends
+    from sa_lib.charts.spc import plot_xmr
     from sa_lib.data import counts
     from sa_lib.stats import spc
-    from sa_lib.themes import charts, report
+    from sa_lib.themes import report
 
     with r.section("trends"):
         d.monthly = counts.monthly_counts(d.sub if d.sub is not None else d.vso, by="crime_type")
         trend_types = SUBGROUP_ORDER[:4] if d.sub is not None else [VSO]
-        charts.plot_monthly_trends(
+        plot_monthly_trends(
             d.monthly,
             trend_types,
             ctx.annotations,
@@ -431,11 +433,12 @@ def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             breaks=report.breaks_in_range(ctx.annotations, series["month_start"], VSO),
         )
         name = "Violence with injury" if d.vwi is not None else VSO
-        spc.plot_xmr(chart, title=f"{name}: monthly XmR chart", ylabel="Crimes per month")
+        plot_xmr(chart, title=f"{name}: monthly XmR chart", ylabel="Crimes per month")
         report.show_spc_summary(chart, name, threshold=ctx.disclosure["threshold"])
 
 
 def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.charts.nte import plot_day_hour
     from sa_lib.stats import nte
     from sa_lib.themes import report
 
@@ -444,7 +447,7 @@ def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         if d.day_hour is None:
             r.unavailable("day and hour", NO_DAY_HOUR, note=True)
         else:
-            nte.plot_day_hour(
+            plot_day_hour(
                 nte.day_hour_table(ctx.last_months(12, d.vwi), hours_per_block=3),
                 title="Violence with injury by day and time of day, last 12 months "
                 "(force extract, 3-hour blocks)",
@@ -464,8 +467,10 @@ def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
 
 def _hotspot_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
+    from sa_lib.charts.hotspot_maps import plot_hotspots
+    from sa_lib.charts.maps import add_points
     from sa_lib.data import geography, partner_data
-    from sa_lib.spatial import grids, hotspot_maps, hotspots, maps
+    from sa_lib.spatial import grids, hotspots
 
     with r.section("hotspots"):
         if d.vwi is None:
@@ -481,7 +486,7 @@ def _hotspot_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             correction=ctx.stats["correction"],
             seed=ctx.stats["seed"],
         )
-        fig = hotspot_maps.plot_hotspots(
+        fig = plot_hotspots(
             gi,
             ctx.geo.boundary,
             ctx.geo.wards,
@@ -489,11 +494,11 @@ def _hotspot_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         )
         if d.premises is not None:
             synthetic = " (synthetic)" if partner_data.is_synthetic(d.premises) else ""
-            maps.add_points(fig.axes[0], d.premises, "Licensed premises" + synthetic)
+            add_points(fig.axes[0], d.premises, "Licensed premises" + synthetic)
 
 
 def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
-    from sa_lib.stats import corroboration
+    from sa_lib.charts.corroboration import plot_indexed
     from sa_lib.themes import report
     from sa_lib.themes.findings import format_p
 
@@ -510,7 +515,7 @@ def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
                 f"monthly correlation r = {v['correlation']:.2f}."
             ]
         )
-        corroboration.plot_indexed(
+        plot_indexed(
             d.rec_amb,
             "month_start",
             {
@@ -522,7 +527,7 @@ def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
 
 def _ward_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
-    from sa_lib.spatial import maps
+    from sa_lib.charts.svg_maps import svg_choropleth
     from sa_lib.themes import report
 
     label = ctx.period.label
@@ -536,7 +541,7 @@ def _ward_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             caption=f"Top wards by rate of violence and sexual offences, {label} (police.uk)",
         )
         report.show_svg(
-            maps.svg_choropleth(
+            svg_choropleth(
                 report.ward_map_frame(ctx, d.wards),
                 "rate_shown",
                 label_col="ward_name",

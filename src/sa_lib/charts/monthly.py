@@ -15,17 +15,18 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sa_lib.data.annotations import annotations_for
 from sa_lib.data.periods import Period
 from sa_lib.style import OKABE_ITO
 from sa_lib.validation import require_columns
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_monthly_trends"]
 
@@ -60,6 +61,9 @@ def plot_monthly_trends(
     -------
     Figure
     """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
     require_columns(monthly, ["month_start", "crime_type", "count"], arg="monthly")
     types = list(types)
     if not types:

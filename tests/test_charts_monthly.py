@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from sa_lib.charts.monthly import plot_monthly_trends
 from sa_lib.data.counts import monthly_counts
 from sa_lib.data.periods import parse_period
 from sa_lib.style import OKABE_ITO
-from sa_lib.themes.charts import plot_monthly_trends
 
 
 @pytest.fixture(autouse=True)

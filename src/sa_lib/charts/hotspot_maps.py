@@ -1,8 +1,8 @@
 """Static hot-spot maps that partners can read: Gi* classes, KDE and emerging hot spots.
 
 Every map shows the CSP boundary, optional ward outlines with names, a north
-arrow and a scale bar (:func:`sa_lib.spatial.maps.add_north_arrow`,
-:func:`sa_lib.spatial.maps.add_scale_bar`) and a legend of named classes; axes are off and there are no
+arrow and a scale bar (:func:`sa_lib.charts.maps.add_north_arrow`,
+:func:`sa_lib.charts.maps.add_scale_bar`) and a legend of named classes; axes are off and there are no
 basemap tiles (nothing is downloaded). Colours are colour-blind safe: hot spots in
 vermillion (:data:`sa_lib.style.HOT`), cold spots in blue
 (:data:`sa_lib.style.COLD`), "not significant" in light grey
@@ -24,19 +24,14 @@ Examples
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import mapclassify
-import matplotlib.patheffects as pe
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import to_hex, to_rgb
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
+from sa_lib.charts.maps import add_north_arrow, add_scale_bar
 from sa_lib.spatial.emerging import CSP_CATEGORIES, EHSA_CATEGORIES, SIMPLE_CATEGORIES
 from sa_lib.spatial.hotspots import GI_LABELS
-from sa_lib.spatial.maps import add_north_arrow, add_scale_bar
 from sa_lib.style import COLD, HOT, NEUTRAL, SEQUENTIAL_CMAP
 from sa_lib.validation import (
     require_choice,
@@ -46,11 +41,13 @@ from sa_lib.validation import (
     require_numeric,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
 __all__ = [
     "GI_COLOURS",
     "CSP_COLOURS",
-    "add_north_arrow",
-    "add_scale_bar",
     "plot_hotspots",
     "plot_kde",
     "plot_emerging",
@@ -62,6 +59,8 @@ __all__ = [
 
 def _tint(colour: str, share: float) -> str:
     """Mix ``colour`` with white: share 1 = the colour, 0 = white."""
+    from matplotlib.colors import to_hex, to_rgb
+
     rgb = np.array(to_rgb(colour))
     return to_hex(1 - share * (1 - rgb))
 
@@ -91,6 +90,9 @@ _HOT_CMAP, _COLD_CMAP = "Oranges", "Blues"
 
 def _family_colours(categories: list[str]) -> dict[str, str]:
     """Hot categories in oranges, cold in blues (spread over those given), others grey."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
     hot = [c for c in categories if "hot" in c and "cold" not in c]
     cold = [c for c in categories if "cold" in c and "hot" not in c]
     out = {c: NEUTRAL for c in categories}
@@ -120,6 +122,8 @@ def _finish(
     legend_title: str,
     note: str | None,
 ) -> Figure:
+    import matplotlib.patheffects as pe
+
     if wards is not None:
         wards.boundary.plot(ax=ax, color="#555555", linewidth=0.5, zorder=4)
         if ward_name_col is not None:
@@ -193,6 +197,8 @@ def _classed_map(
 ):
     """Fill each area with its class colour (and hatching), then add outlines, names, legend,
     north arrow and scale."""
+    import matplotlib.pyplot as plt
+
     cells = _prepare(gdf, arg)
     fig, ax = plt.subplots(figsize=figsize)
     cells.plot(ax=ax, color=cells[column].map(colours).to_list(), linewidth=0, zorder=2)
@@ -229,6 +235,8 @@ def _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, titl
 def _patches(
     colours: dict[str, str], labels: list[str], hatches: dict[str, str] | None = None
 ) -> list[Patch]:
+    from matplotlib.patches import Patch
+
     hatches = hatches or {}
     return [
         Patch(
@@ -362,6 +370,10 @@ def plot_kde(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0]
     'Below 1% of peak'
     """
+    import mapclassify
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
     require_numeric(grid_gdf, column, arg="grid_gdf")
     require_choice(scheme, ["quantiles", "fisher_jenks", "equal_interval"], arg="scheme")
@@ -555,6 +567,10 @@ def plot_cell_counts(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['None', 'Fewer than 10', '10 to 26', '27 to 40']
     """
+    import mapclassify
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
     _check_common(grid_gdf, boundary_gdf, wards_gdf, ward_name_col, column, title)
     require_numeric(grid_gdf, column, arg="grid_gdf")
     require_int(threshold, arg="threshold", minimum=1)

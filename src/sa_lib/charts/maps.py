@@ -1,0 +1,230 @@
+"""Static maps that partners can read offline: choropleths with names, north arrow and scale bar.
+
+No basemap tiles (nothing is fetched from the internet); colour-blind-safe
+sequential palette; classed legends (quantiles or Fisher-Jenks natural breaks
+from ``mapclassify``) so readers compare classes, not shades.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> g = gpd.GeoDataFrame({"name": ["A", "B"], "rate": [1.0, 2.0]},
+...                      geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=27700)
+>>> fig = choropleth(g, "rate", label_col="name", k=2)
+>>> fig.axes[0].get_legend() is not None
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+
+from sa_lib.choices import record_choice
+from sa_lib.spatial.map_layout import nice_length
+from sa_lib.style import SEQUENTIAL_CMAP
+from sa_lib.validation import require_choice, require_columns, require_geodataframe, require_numeric
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["choropleth", "add_north_arrow", "add_scale_bar", "label_areas"]
+
+
+def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
+    """Draw a simple north arrow in axes coordinates (British National Grid north is up)."""
+    ax.annotate(
+        "N",
+        xy=(x, y),
+        xytext=(x, y - 0.09),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
+    )
+
+
+def add_scale_bar(ax, fraction: float = 0.25) -> str:
+    """Draw a scale bar (metres in a projected CRS) at the bottom left; return its label."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = nice_length((x1 - x0) * fraction)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    ax.plot([bx, bx + length], [by, by], color="black", lw=3, solid_capstyle="butt")
+    ax.text(bx + length / 2, by + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=8)
+    return label
+
+
+def label_areas(ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = 6.5) -> None:
+    """Write each area's name at a point inside it, with a white halo for legibility."""
+    import matplotlib.patheffects as pe
+
+    for _, row in gdf.iterrows():
+        pt = row.geometry.representative_point()
+        ax.text(
+            pt.x,
+            pt.y,
+            str(row[label_col]),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            path_effects=[pe.withStroke(linewidth=2, foreground="white")],
+        )
+
+
+def choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    label_col: str | None = None,
+    boundary: gpd.GeoDataFrame | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    title: str | None = None,
+    legend_title: str | None = None,
+    fmt: str = "{:.1f}",
+    cmap: str = SEQUENTIAL_CMAP,
+    figsize: tuple[float, float] = (8, 8),
+) -> Figure:
+    """Classed choropleth map with area names, a north arrow, a scale bar and a legend.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Areas in a projected CRS (EPSG:27700), with ``column`` numeric.
+    column : str
+        The value to map (e.g. a rate per 1,000).
+    label_col : str, optional
+        Column of names written on the map.
+    boundary : GeoDataFrame, optional
+        An outline drawn on top (the CSP boundary).
+    scheme : {"quantiles", "fisher_jenks", "equal_interval"}
+        Classification; the classes and their bounds are listed in the legend.
+    k : int
+        Number of classes (reduced if there are fewer distinct values).
+    fmt : str
+        Format of class bounds in the legend.
+
+    Returns
+    -------
+    Figure
+    """
+    import mapclassify
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    require_geodataframe(gdf, "gdf")
+    require_numeric(gdf, column, arg="gdf")
+    if label_col:
+        require_columns(gdf, [label_col], arg="gdf")
+    require_choice(scheme, ["quantiles", "fisher_jenks", "equal_interval"], arg="scheme")
+    g = gdf.copy()
+    if not g.crs.is_projected:
+        g = g.to_crs(27700)
+    vals = g[column].astype("float64")
+    valid = vals.notna()
+    k_eff = int(min(k, max(1, vals[valid].nunique())))
+    if k_eff != k:
+        record_choice(
+            f"map classes for {column}", k_eff, f"only {vals[valid].nunique()} distinct values"
+        )
+    classifier = {
+        "quantiles": mapclassify.Quantiles,
+        "fisher_jenks": mapclassify.FisherJenks,
+        "equal_interval": mapclassify.EqualInterval,
+    }[scheme]
+    fig, ax = plt.subplots(figsize=figsize)
+    colors = plt.get_cmap(cmap)(np.linspace(0.1, 0.95, k_eff))
+    handles = []
+    if valid.any():
+        cls = classifier(vals[valid].to_numpy(), k=k_eff)
+        bins = cls.bins
+        yb = cls.yb
+        g.loc[valid, "_cls"] = yb
+        lower = vals[valid].min()
+        for i in range(len(bins)):
+            part = g[valid & (g["_cls"] == i)]
+            if not part.empty:
+                part.plot(ax=ax, color=colors[i], edgecolor="white", linewidth=0.6)
+            lo = lower if i == 0 else bins[i - 1]
+            handles.append(
+                Patch(
+                    facecolor=colors[i],
+                    edgecolor="0.5",
+                    label=f"{fmt.format(lo)} to {fmt.format(bins[i])}",
+                )
+            )
+    if (~valid).any():
+        g[~valid].plot(ax=ax, color="white", edgecolor="0.6", hatch="///", linewidth=0.6)
+        handles.append(
+            Patch(facecolor="white", edgecolor="0.6", hatch="///", label="not shown / no data")
+        )
+    if boundary is not None:
+        boundary.to_crs(g.crs).boundary.plot(ax=ax, color="black", linewidth=1.2)
+    if label_col:
+        label_areas(ax, g, label_col)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    add_north_arrow(ax)
+    add_scale_bar(ax)
+    ax.legend(
+        handles=handles,
+        title=legend_title or column,
+        loc="lower right",
+        fontsize=8,
+        title_fontsize=9,
+        frameon=True,
+    )
+    if title:
+        ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def add_points(
+    ax,
+    points: gpd.GeoDataFrame,
+    label: str,
+    *,
+    color: str = "black",
+    marker: str = "^",
+    size: float = 14,
+) -> None:
+    """Overlay context points (e.g. licensed premises) on a map and add them to its legend.
+
+    Use only for places, never for record-level crime locations.
+    """
+    require_geodataframe(points, "points")
+    ax.scatter(
+        points.geometry.x,
+        points.geometry.y,
+        s=size,
+        marker=marker,
+        facecolor="white",
+        edgecolor=color,
+        linewidth=0.8,
+        zorder=5,
+        label=label,
+    )
+    handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    if old is not None:
+        handles = list(old.legend_handles) + [
+            h for h, lab in zip(handles, labels, strict=True) if lab == label
+        ]
+        labels = [t.get_text() for t in old.get_texts()] + [label]
+        ax.legend(
+            handles=handles,
+            labels=labels,
+            loc=old._loc,
+            fontsize=8,
+            title=old.get_title().get_text(),
+            title_fontsize=9,
+        )
+    else:
+        ax.legend(fontsize=8)
