@@ -471,9 +471,10 @@ def test_outcomes_and_stop_and_search_run_on_the_sample(pack):
 
 @pytest.mark.e2e
 def test_every_table_has_its_csv_and_the_workbook_matches_the_html(pack):
+    from html_tables import html_tables
     from openpyxl import load_workbook
 
-    from sa_lib.pack.downloads import WORKBOOK, cell_value, html_tables
+    from sa_lib.pack.downloads import WORKBOOK, cell_value
 
     res, themes = pack
     wb = load_workbook(res.out_dir / WORKBOOK)

@@ -166,13 +166,21 @@ def test_write_index_complete(tmp_path):
 
 
 def test_index_shows_headlines_and_labels_synthetic_themes(tmp_path):
+    import json
+
     from sa_lib.pack.export import write_index
 
-    (tmp_path / "violence.html").write_text(
-        '<div class="sa-synthetic">SYNTHETIC</div><ul class="sa-findings"><li>Since 2024:</li>'
-        "<li>Violence rose 4% (n.s.).</li><li>Second.</li><li>Third.</li></ul>"
-    )
-    (tmp_path / "overview.html").write_text('<ul class="sa-findings"><li>Crime rose.</li></ul>')
+    (tmp_path / "violence.html").write_text('<div class="sa-synthetic">SYNTHETIC</div>')
+    (tmp_path / "overview.html").write_text("<p>page</p>")
+    # Headlines come from each page's result, never from its HTML.
+    (tmp_path / "results").mkdir()
+    for theme, texts in {
+        "violence": ["Since 2024:", "Violence rose 4% (n.s.).", "Second.", "Third."],
+        "overview": ["Crime rose."],
+    }.items():
+        (tmp_path / "results" / f"{theme}.json").write_text(
+            json.dumps({"findings": [{"text": t} for t in texts]})
+        )
     results = [
         {"theme": "overview", "title": "Overview", "status": "ok", "seconds": 1.0},
         {"theme": "violence", "title": "Violence", "status": "ok", "seconds": 1.0},

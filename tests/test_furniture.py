@@ -9,7 +9,6 @@ from sa_lib.pack.furniture import (
     glossary_page,
     key_findings_callout,
     print_cover,
-    wrap_tables,
 )
 
 PAGE = (
@@ -23,8 +22,25 @@ PAGE = (
 )
 
 
+RESULT = {
+    "period": "Q4 2025",
+    "against": "Q4 2024",
+    "findings": [
+        {"text": t}
+        for t in [
+            "Compared with Q3 2025 (Jul-Sep) (changes tested ...):",
+            "Theft fell 2% (from 50 to 49); this is within normal variation (p = 0.80).",
+            "Drugs rose 190% (from 71 to 206); this is a statistically significant increase "
+            "(p < 0.001).",
+            "Bikes rose 1% (from 99 to 100); this is within normal variation.",
+            *"ABCDE",
+        ]
+    ],
+}
+
+
 def test_callout_has_at_most_five_lines_significant_first_naming_the_comparison():
-    out = key_findings_callout(PAGE)
+    out = key_findings_callout(PAGE, findings=RESULT)
     box = re.search(r'<section class="sa-callout".*?</section>', out, re.S).group(0)
     items = re.findall(r"<li[^>]*>(.*?)</li>", box)
     assert len(items) == 5
@@ -41,12 +57,21 @@ def test_print_cover_names_the_page_and_period():
     assert "SYNTHETIC" in print_cover('<div class="sa-synthetic"></div><!--SA-COVER-->', "X")
 
 
+def test_callout_is_left_out_without_a_result():
+    out = key_findings_callout(PAGE)
+    assert "sa-callout" not in out and "<!--SA-CALLOUT-->" not in out
+
+
 def test_wide_tables_get_a_scroll_cue_and_a_label():
-    wide = (
-        '<table class="sa-table"><caption>Wards</caption><tr>' + "<th>x</th>" * 8 + "</tr></table>"
-    )
-    out = wrap_tables(wide)
+    import pandas as pd
+
+    from sa_lib.themes.render import table_html
+    from sa_lib.themes.results import table
+
+    out = table_html(table(pd.DataFrame({c: [1] for c in "abcdefgh"}), caption="Wards"))
     assert 'class="sa-table-wrap sa-wide"' in out and 'aria-label="Wards"' in out
+    narrow = table_html(table(pd.DataFrame({"a": [1]}), caption="W"))
+    assert 'class="sa-table-wrap"' in narrow
 
 
 def test_glossary_covers_the_terms_pages_use():

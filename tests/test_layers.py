@@ -122,3 +122,18 @@ def test_charts_load_pyplot_only_when_they_draw():
     assert "matplotlib.pyplot" not in loaded
     # The check sees a module that does load matplotlib (the shared style sets its rcParams).
     assert "matplotlib" in _loads(["sa_lib.style"])
+
+
+def test_pack_never_parses_rendered_tables_or_findings():
+    """Downloads, headlines and the call-out come from results; only the disclosure scan
+    (the last check) reads a page's HTML."""
+    pack = SRC / "pack"
+    offenders = []
+    for path in sorted(pack.glob("*.py")):
+        if path.name == "disclosure_scan.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for needle in ("HTMLParser", 'class="sa-table"', 'class="sa-findings"', "BeautifulSoup"):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert offenders == []

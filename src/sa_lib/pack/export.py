@@ -177,17 +177,14 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = add_alt_text(add_toc(body)).replace("<!--SA-STATUS-->", "", 1)
-    from sa_lib.pack.downloads import add_downloads, write_result_csvs
+    from sa_lib.pack.downloads import write_result_csvs
 
+    # The page's result (render.publish): its tables are the downloads, its findings the
+    # call-out. A notebook that publishes none gets neither (nothing is read from the HTML).
     result = read_result(html_out.parent, html_out.stem)
-    if result is not None:
-        # Built from a theme result: its tables are the downloads, its findings the call-out.
-        write_result_csvs(result, html_out.parent, html_out.stem)
-    else:
-        body = add_downloads(body, html_out.parent, html_out.stem)
+    write_result_csvs(result or {}, html_out.parent, html_out.stem)
     body = furniture.key_findings_callout(body, findings=result)
     body = furniture.print_cover(body, title)
-    body = furniture.wrap_tables(body)
     ext = external_resources(body)
     if ext:
         raise RuntimeError(
@@ -224,25 +221,6 @@ def result_headlines(result: dict, n: int = 2) -> list[str]:
     return [t for t in texts if t and not t.endswith(":")][:n]
 
 
-def headlines(html: str, n: int = 2) -> list[str]:
-    """The first ``n`` key findings of a theme page (its first ``sa-findings`` list), as text.
-
-    Examples
-    --------
-    >>> headlines('<ul class="sa-findings"><li>Since 2024:</li><li>A rose.</li><li>B fell.</li><li>C.</li></ul>')
-    ['A rose.', 'B fell.']
-    """
-    m = re.search(r'<ul class="sa-findings">(.*?)</ul>', html, re.S)
-    if not m:
-        return []
-    items = re.findall(r"<li>(.*?)</li>", m.group(1), re.S)
-    # An evidence link beside a finding (the summary's) is not part of its text.
-    items = [re.sub(r'<a class="sa-evidence".*?</a>', "", i, flags=re.S) for i in items]
-    texts = [_html.unescape(re.sub(r"<[^>]+>", "", i)).strip() for i in items]
-    # A lead-in such as "Compared with Q4 2024 (...):" is context, not a finding.
-    return [t for t in texts if t and not t.endswith(":")][:n]
-
-
 def _index_row(out_dir: Path, r: dict) -> dict:
     """One theme's row of the index: link, synthetic badge, headlines, status."""
     row = {
@@ -260,7 +238,7 @@ def _index_row(out_dir: Path, r: dict) -> dict:
     text = page.read_text(encoding="utf-8") if page.exists() else ""
     n_heads = 8 if r["theme"] == "summary" else 2
     result = read_result(out_dir, r["theme"])
-    heads = result_headlines(result, n_heads) if result else headlines(text, n_heads)
+    heads = result_headlines(result, n_heads) if result else []
     if 'class="sa-synthetic"' in text:
         row["synthetic"] = True
         if 'data-sa-synthetic="part"' not in text:

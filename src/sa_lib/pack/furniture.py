@@ -1,11 +1,11 @@
 """Page furniture for partner pages: the key-findings call-out, glossary, alt text, print styles.
 
-Everything here works on the exported HTML of any theme page, so a new theme gets
-the same furniture without code of its own:
+Every theme page gets the same furniture without code of its own:
 
-- :func:`key_findings_callout`: the page's 3-5 most important findings in a box at
-  the top, above the contents, each naming its comparison period; significant
-  findings first and "No real change in: ..." as one line.
+- :func:`key_findings_callout`: the page's 3-5 most important findings (from its
+  result, never from its HTML) in a box at the top, above the contents, each naming
+  its comparison period; significant findings first and "No real change in: ..." as
+  one line.
 - :data:`GLOSSARY` and :func:`glossary_page`: plain-English meanings of the terms
   the pages use, written as ``glossary.html`` beside the pages and linked from every
   page header.
@@ -14,12 +14,11 @@ the same furniture without code of its own:
 
 Examples
 --------
->>> page = ('<div class="sa-header" data-sa-period="Q4 2025" data-sa-against="Q4 2024">'
-...         '</div><!--SA-CALLOUT--><ul class="sa-findings">'
-...         '<li>Drugs rose 190% (from 71 to 206); this is a statistically significant increase '
-...         '(p &lt; 0.001).</li><li>Theft fell 2% (from 50 to 49); this is within normal '
-...         'variation (p = 0.80).</li></ul>')
->>> out = key_findings_callout(page)
+>>> result = {"period": "Q4 2025", "against": "Q4 2024", "findings": [
+...     {"text": "Drugs rose 190% (from 71 to 206); this is a statistically significant "
+...              "increase (p < 0.001)."},
+...     {"text": "Theft fell 2% (from 50 to 49); this is within normal variation (p = 0.80)."}]}
+>>> out = key_findings_callout("<!--SA-CALLOUT-->", findings=result)
 >>> "Against Q4 2024: Drugs rose 190%" in out and "No real change in: Theft" in out
 True
 """
@@ -120,38 +119,26 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
     return {"top": (sig + other)[: max(room, 1)], "no_change": none, "notes": notes}
 
 
-_FINDINGS_LIST = re.compile(r'<ul class="sa-findings"[^>]*>(.*?)</ul>', re.S)
-
-
 def key_findings_callout(html: str, n: int = 5, findings: dict | None = None) -> str:
-    """Put a "Key findings" call-out at the ``<!--SA-CALLOUT-->`` mark.
+    """Put a "Key findings" call-out at the ``<!--SA-CALLOUT-->`` mark, from the page's result.
 
     ``findings``: the page's result (``{"findings": [{"text": ...}], "period": ...,
-    "against": ...}``, see :meth:`sa_lib.themes.results.ThemeResult.to_json`), the
-    source of the call-out. Without it (a page not yet built from a result) the
-    page's first findings list and header attributes are read instead. A page
-    without findings gets no call-out (the mark is removed).
+    "against": ...}``, see :meth:`sa_lib.themes.results.ThemeResult.to_json`). A page
+    without a result or without findings gets no call-out (the mark is removed).
+
+    Examples
+    --------
+    >>> key_findings_callout("<p><!--SA-CALLOUT-->x</p>")
+    '<p>x</p>'
     """
     mark = "<!--SA-CALLOUT-->"
     if mark not in html:
         return html
-    if findings is not None:
-        items = [f["text"] for f in findings.get("findings", [])]
-        period, against = findings.get("period", ""), findings.get("against", "")
-    else:
-        m = _FINDINGS_LIST.search(html)
-        if not m:
-            return html.replace(mark, "", 1)
-        header = re.search(r'class="sa-header"[^>]*>', html)
-        attrs = (
-            dict(re.findall(r'data-sa-(period|against)="([^"]*)"', header.group(0)))
-            if header
-            else {}
-        )
-        items = [_text(li) for li in re.findall(r"<li[^>]*>(.*?)</li>", m.group(1), re.S)]
-        period = _html.unescape(attrs.get("period", ""))
-        against = _html.unescape(attrs.get("against", ""))
-    return html.replace(mark, callout_html(items, period, against, n), 1)
+    if not findings:
+        return html.replace(mark, "", 1)
+    items = [f["text"] for f in findings.get("findings", [])]
+    box = callout_html(items, findings.get("period", ""), findings.get("against", ""), n)
+    return html.replace(mark, box, 1)
 
 
 def callout_html(items: list[str], period: str = "", against: str = "", n: int = 5) -> str:
@@ -284,38 +271,6 @@ def print_cover(html: str, title: str) -> str:
         f"{lines}{synthetic}<p>Contents follow; page numbers are in the footer.</p></section>"
     )
     return html.replace("<!--SA-COVER-->", cover, 1)
-
-
-_TABLE = re.compile(r'(<div class="sa-table-wrap[^>]*>)?<table class="sa-table".*?</table>', re.S)
-
-
-def wrap_tables(html: str, wide_cols: int = 6) -> str:
-    """Wrap each ``sa-table`` in a scroll box (sticky first column); tables with more than
-    ``wide_cols`` columns get a visible "scroll sideways" cue.
-
-    Tables rendered from a theme result are wrapped by the table macro already
-    (:func:`sa_lib.themes.render.table_html`); this covers only the pack's own tables.
-
-    Examples
-    --------
-    >>> wrap_tables('<table class="sa-table"><tr><th>a</th></tr></table>')
-    '<div class="sa-table-wrap" tabindex="0" role="region" aria-label="Table"><table class="sa-table"><tr><th>a</th></tr></table></div>'
-    """
-
-    def wrap(m: re.Match) -> str:
-        if m.group(1):  # already wrapped by the table macro
-            return m.group(0)
-        t = m.group(0)
-        first_row = re.search(r"<tr>(.*?)</tr>", t, re.S)
-        ncols = len(re.findall(r"<t[hd]\b", first_row.group(1))) if first_row else 0
-        cls = "sa-table-wrap sa-wide" if ncols > wide_cols else "sa-table-wrap"
-        if first_row and re.search(r"<th[^>]*>choice</th>", first_row.group(1)):
-            cls += " sa-methods"  # the Methods table: small print
-        cap = re.search(r"<caption>(.*?)</caption>", t, re.S)
-        label = _html.escape(_text(cap.group(1)), quote=True) if cap else "Table"
-        return f'<div class="{cls}" tabindex="0" role="region" aria-label="{label}">{t}</div>'
-
-    return _TABLE.sub(wrap, html)
 
 
 #: What must never appear on a partner page: (name, pattern).
