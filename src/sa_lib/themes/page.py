@@ -70,7 +70,7 @@ def show_header(
     if dis.published:
         suppression = (
             "police.uk counts shown as police.uk publishes them; force-extract counts below "
-            f"{strict['threshold']} suppressed"
+            f"{strict.threshold} suppressed"
         )
     else:
         suppression = f"counts below {dis.threshold} suppressed"
