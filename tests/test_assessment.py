@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sa_lib.pack.context import EffectiveDisclosure
+from sa_lib.pack.params_model import Document
 from sa_lib.stats import priority
 from sa_lib.themes import assessment as a
 from sa_lib.themes import assessment_review as rv
@@ -44,10 +46,10 @@ def _scored():
 
 def _ctx():
     return SimpleNamespace(
-        disclosure={"threshold": 10},
+        disclosure=EffectiveDisclosure(threshold=10, secondary=False),
         periods={"last_year": SimpleNamespace(label="Q4 2024")},
         period=SimpleNamespace(label="Q4 2025"),
-        params={"themes": ["summary", "overview"]},
+        params=SimpleNamespace(themes=["summary", "overview"]),
     )
 
 
@@ -103,23 +105,21 @@ def test_recommendations_are_candidates_not_decisions():
 
 def test_document_control_from_parameters():
     d = rv.document_control(
-        {
-            "title": "SA",
-            "document": {
-                "author": "Team",
-                "version": "1.0",
-                "status": "final",
-                "protective_marking": "OFFICIAL",
-                "distribution": ["Board", "Police"],
-            },
-        }
+        "SA",
+        Document(
+            author="Team",
+            version="1.0",
+            status="final",
+            protective_marking="OFFICIAL",
+            distribution=["Board", "Police"],
+        ),
     ).set_index("Item")["Value"]
     assert (
         d["Status"] == "final"
         and d["Distribution"] == "Board; Police"
         and d["Protective marking"] == "OFFICIAL"
     )
-    assert rv.document_control({"title": "SA"}).set_index("Item").loc["Status", "Value"] == "draft"
+    assert rv.document_control("SA", Document()).set_index("Item").loc["Status", "Value"] == "draft"
 
 
 def test_sensitivity_sentence():
@@ -209,7 +209,7 @@ def test_wards_build_on_the_sample_profiles_every_ward_with_several_flags():
     r = wr.build(ctx)
     assert list(r.sections) == ["header", "findings", "appendix", "flags", "profiles", "methods"]
     wards = r.data["wards"]
-    flagged = wards[wards["n_flags"] >= ctx.options["min_flags"]]
+    flagged = wards[wards["n_flags"] >= ctx.options.min_flags]
     assert len(flagged) > 0, "the sample has wards with several flags"
     headings = [b.html for b in r.sections["profiles"] if isinstance(b, Html)]
     assert len(headings) == len(flagged)
@@ -247,11 +247,11 @@ def test_priorities_review_trend_reads_the_unbroken_run_of_held_months():
     t = rev.index[0]
     m = monthly_counts(ctx.series(), by="crime_type")
     page = summary.trend_table(
-        m if t != "All crime" else m.assign(crime_type="All crime"), [t], alpha=ctx.stats["alpha"]
+        m if t != "All crime" else m.assign(crime_type="All crime"), [t], alpha=ctx.stats.alpha
     )
     assert rev.loc[t, "trend_pct"] == pytest.approx(float(page["pct_per_year"].iloc[0]))
     every = summary.trend_table(
-        monthly_counts(ctx.crimes, by="crime_type"), [t], alpha=ctx.stats["alpha"]
+        monthly_counts(ctx.crimes, by="crime_type"), [t], alpha=ctx.stats.alpha
     )
     assert rev.loc[t, "trend_pct"] != pytest.approx(float(every["pct_per_year"].iloc[0]))
 

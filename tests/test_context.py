@@ -13,24 +13,25 @@ from sa_lib.choices import choices_table
 from sa_lib.pack import context
 from sa_lib.pack.context import ReadOnlyOptions, open_context
 from sa_lib.pack.params import ParameterError, apply_overrides
+from sa_lib.pack.params_themes import PlaceProfileOptions
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 
 
 def test_options_refuse_assignment_with_the_way_to_change_them():
-    o = ReadOnlyOptions({"area": {"type": "ward", "value": "A"}}, theme="place_profile")
-    assert o["area"]["type"] == "ward" and o.get("missing") is None
+    section = PlaceProfileOptions(area={"type": "ward", "value": "A"})
+    o = ReadOnlyOptions(section, theme="place_profile")
+    assert o.area["type"] == "ward"
+    with pytest.raises(AttributeError, match="place_profile has no option 'missing'"):
+        o.missing  # noqa: B018
     for change in (
+        lambda: setattr(o, "area", "B"),
         lambda: o.__setitem__("area", "B"),
-        lambda: o.update(area="B"),
-        lambda: o.pop("area"),
-        lambda: o.setdefault("x", 1),
-        lambda: o.clear(),
-        lambda: o.__delitem__("area"),
+        lambda: delattr(o, "area"),
     ):
         with pytest.raises(TypeError, match=r"read-only.*overrides=\{\"place_profile\."):
             change()
-    assert o == {"area": {"type": "ward", "value": "A"}}
+    assert o.to_dict() == section.to_dict() and o.area == {"type": "ward", "value": "A"}
 
 
 def test_apply_overrides_nests_dotted_keys_and_skips_none():
@@ -61,9 +62,10 @@ def test_open_context_with_overrides(params_path):
         overrides={"period": "2025-Q3", "place_profile.area": {"type": "ward", "value": "Ramsey"}},
     )
     assert ctx.period.label.startswith("Q3 2025")
-    assert ctx.options["area"] == {"type": "ward", "value": "Ramsey"}
+    assert ctx.options.area == {"type": "ward", "value": "Ramsey"}
+    assert ctx.options.area == ctx.params.place_profile.area
     with pytest.raises(TypeError, match="read-only"):
-        ctx.options["area"] = {"type": "ward", "value": "Yaxley"}
+        ctx.options.area = {"type": "ward", "value": "Yaxley"}
     with pytest.raises(TypeError, match="read-only"):
         ctx.options = {}
     # Overrides are validated like the file.

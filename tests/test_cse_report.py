@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sa_lib.pack.disclosure_scan import scan_html_for_disclosure, scan_text
+from sa_lib.pack.params_themes import CseOptions
 from sa_lib.stats.risk_index import (
     compare_previous,
     composite_index,
@@ -108,39 +109,42 @@ def test_load_quarterly_unknown_ward(quarterly, wards):
 
 
 def test_index_settings_from_weights(ind):
-    s = cr.index_settings({"weights": {"cse_crimes": 2, "hmo_count": 1}}, ind.columns)
+    s = cr.index_settings(CseOptions(weights={"cse_crimes": 2, "hmo_count": 1}), ind.columns)
     assert s["indicators"] == ["cse_crimes", "hmo_count"]
     assert s["weights"] == {"cse_crimes": 2, "hmo_count": 1}
     assert s["method"] == "zscore" and s["missing"] == "reweight"
 
 
 def test_index_settings_default_all_known(ind):
-    s = cr.index_settings({}, ind.columns)
+    s = cr.index_settings(CseOptions(), ind.columns)
     assert s["indicators"] == ["hmo_count", "cse_crimes", "imd_share_deciles_1_5"]
     assert s["weights"] is None
 
 
 def test_index_settings_indicators_fill_missing_weights_with_zero(ind):
     s = cr.index_settings(
-        {"indicators": ["cse_crimes", "hmo_count"], "weights": {"cse_crimes": 1}}, ind.columns
+        CseOptions(indicators=["cse_crimes", "hmo_count"], weights={"cse_crimes": 1}),
+        ind.columns,
     )
     assert s["weights"] == {"cse_crimes": 1, "hmo_count": 0}
 
 
 def test_index_settings_imd_rank_is_turned_round():
-    s = cr.index_settings({"indicators": ["imd_rank_mean"]}, ["ward_code", "imd_rank_mean"])
+    s = cr.index_settings(CseOptions(indicators=["imd_rank_mean"]), ["ward_code", "imd_rank_mean"])
     assert s["higher_is_worse"] == {"imd_rank_mean": False}
 
 
 def test_index_settings_unknown_indicator(ind):
     with pytest.raises(ValueError, match="'teen' are not columns.*It has: .*'cse_crimes'"):
-        cr.index_settings({"weights": {"teen": 1}}, ind.columns)
+        cr.index_settings(CseOptions(weights={"teen": 1}), ind.columns)
 
 
 def test_index_settings_weight_outside_indicators(ind):
     with pytest.raises(ValueError, match="'hmo_count', which cse.indicators leaves out"):
         cr.index_settings(
-            {"indicators": ["cse_crimes"], "weights": {"cse_crimes": 1, "hmo_count": 1}},
+            CseOptions(
+                **{"indicators": ["cse_crimes"], "weights": {"cse_crimes": 1, "hmo_count": 1}}
+            ),
             ind.columns,
         )
 
@@ -188,7 +192,7 @@ def test_band_levels_zscore_and_percentile():
 
 def _index(ind, wards):
     d = cr.load_indicators(ind, wards)
-    s = cr.index_settings({}, d.columns)
+    s = cr.index_settings(CseOptions(), d.columns)
     rates = cr.indicator_rates(d, s["indicators"])
     return d, s, rates, composite_index(rates, **s)
 

@@ -81,7 +81,7 @@ def test_plan_writes_one_valid_parameters_file_per_csp(tmp_path, template):
     assert len(files) == 14
     for s in specs:
         p = load_params(s["params_path"])  # validates, store coverage included
-        assert p["csp"]["slug"] == s["slug"] and s["name"] == f"{s['slug']}_2018q2"
+        assert p.csp.slug == s["slug"] and s["name"] == f"{s['slug']}_2018q2"
     assert len({s["fingerprint"] for s in specs}) == 14
     again, _ = plan_packs(template, "2018-Q2", force="essex", out_root=tmp_path, lookup=LOOKUP)
     assert [s["fingerprint"] for s in again] == [s["fingerprint"] for s in specs]

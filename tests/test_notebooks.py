@@ -42,7 +42,7 @@ def test_default_parameters_file_is_valid(path):
     src = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     default = re.search(r'params_path = "([^"]+)"', src).group(1)
     p = load_params(default, check_store=False)
-    assert path.stem in p["themes"], f"{default} does not list {path.stem}"
+    assert path.stem in p.themes, f"{default} does not list {path.stem}"
 
 
 @pytest.mark.e2e

@@ -62,27 +62,27 @@ def problems_of(tmp_path, raw, check_store=False):
 
 def test_shipped_parameters_validate():
     p = load_params(SHIPPED, check_store=False)
-    assert p["csp"]["lad_codes"] == ["E07000011"]
-    assert p["period"] == "2025-Q4"
-    assert p["statistics"]["alpha"] == 0.05
-    assert p["disclosure"]["threshold"] == 10
+    assert p.csp.lad_codes == ["E07000011"]
+    assert p.period == "2025-Q4"
+    assert p.statistics.alpha == 0.05
+    assert p.disclosure.threshold == 10
 
 
 def test_defaults_filled(tmp_path):
     p = load_params(write_params(tmp_path, BASE), check_store=False)
-    assert p["title"] == "Test Town Community Safety Partnership"
-    assert p["csp"]["slug"] == "test_town"
-    assert p["statistics"]["correction"] == "fdr_bh"
-    assert p["statistics"]["rate_per"] == 1000
-    assert p["disclosure"] == {
+    assert p.title == "Test Town Community Safety Partnership"
+    assert p.csp.slug == "test_town"
+    assert p.statistics.correction == "fdr_bh"
+    assert p.statistics.rate_per == 1000
+    assert p.disclosure.to_dict() == {
         "threshold": 10,
         "secondary": True,
         "suppress_zero": False,
         "published_counts": "show",
     }
-    assert p["overview"]["top_wards"] == 10
-    assert p["data"]["store"] == "data/processed"
-    assert p["targets"] == []
+    assert p.overview.top_wards == 10
+    assert p.data.store == "data/processed"
+    assert p.targets == []
 
 
 def test_integer_period_and_int_alpha_accepted(tmp_path):
@@ -90,7 +90,7 @@ def test_integer_period_and_int_alpha_accepted(tmp_path):
         write_params(tmp_path, with_change(period=2025, statistics__conf_level=0.9)),
         check_store=False,
     )
-    assert p["period"] == "2025"
+    assert p.period == "2025"
 
 
 # ---- one broken fixture per error ---------------------------------------------------
@@ -277,7 +277,7 @@ def test_all_problems_reported_at_once(tmp_path):
 
 def test_validate_params_directly():
     p = validate_params(copy.deepcopy(BASE), check_store=False)
-    assert p["csp"]["slug"] == "test_town"
+    assert p.csp.slug == "test_town"
     with pytest.raises(ParameterError, match="<parameters>"):
         validate_params({"period": "2025-Q4"}, check_store=False)
 
@@ -334,7 +334,7 @@ def test_store_check_missing_comparison_is_a_warning(tmp_path):
 def test_store_check_passes(tmp_path):
     store = tiny_store(tmp_path, ["2025-10", "2025-11", "2025-12"])
     p = load_params(write_params(tmp_path, with_change(data__store=str(store))))
-    assert p["data"]["store"] == str(store)
+    assert p.data.store == str(store)
 
 
 def test_store_check_empty_store(tmp_path):
@@ -359,7 +359,7 @@ def test_theme_disclosure_defaults_and_override(tmp_path):
         "published_counts": "show",
     }
     # A theme with no section gets the defaults.
-    assert theme_disclosure(p, "hotspots") == p["disclosure"]
+    assert theme_disclosure(p, "hotspots") == p.disclosure.to_dict()
 
 
 @pytest.mark.parametrize("theme", ["domestic_abuse", "cse"])
@@ -413,7 +413,7 @@ def test_every_shipped_parameters_file_validates(path):
     from sa_lib.pack.params import load_params
 
     p = load_params(path, check_store=False)
-    assert p["themes"] and p["csp"]["lad_codes"]
+    assert p.themes and p.csp.lad_codes
 
 
 @pytest.mark.parametrize("step", [-1, 13])

@@ -1,4 +1,4 @@
-"""The typed parameters (pydantic models): defaults, messages, paths, overrides, dict shim."""
+"""The typed parameters (pydantic models): defaults, messages, paths, overrides, attribute reads."""
 
 import copy
 from pathlib import Path
@@ -264,43 +264,78 @@ def test_overrides_applied_and_validated(tmp_path):
     assert e.value.problems[0].startswith("hotspots.shape='circle' is not valid")
 
 
-# ---- the transitional dict reads --------------------------------------------------------
+# ---- attribute reads only ----------------------------------------------------------------
 
 
-def test_dict_style_reads_still_work():
+def test_sections_are_read_by_attribute_not_as_dicts():
     p = validate_params(copy.deepcopy(BASE), check_store=False)
-    assert p["statistics"]["alpha"] == p.statistics.alpha == 0.05
-    assert p["csp"]["lad_codes"] == ["E07000011"]
-    assert p.get("no_such_key", "x") == "x" and p["comparison"].get("wider_area_name")
-    assert "statistics" in p and "alpha" in p.statistics and "beta" not in p.statistics
-    assert dict(p.statistics) == Statistics().to_dict()
-    assert list(p.disclosure) == ["threshold", "secondary", "suppress_zero", "published_counts"]
-    assert p.disclosure == {
+    assert p.statistics.alpha == 0.05 and p.csp.lad_codes == ["E07000011"]
+    assert p.comparison.wider_area_name == "force area"
+    for section in (p, p.statistics, p.comparison):
+        with pytest.raises(TypeError, match="not subscriptable"):
+            section["alpha"]  # type: ignore[index]
+        assert not hasattr(section, "get") and not hasattr(section, "keys")
+    assert p.statistics.to_dict() == Statistics().to_dict()
+    assert p.disclosure.to_dict() == {
         "threshold": 10,
         "secondary": True,
         "suppress_zero": False,
         "published_counts": "show",
     }
-    assert p.disclosure != {"threshold": 9}
-    with pytest.raises(KeyError):
-        p["statistics"]["beta"]
     assert theme_disclosure(p, "cse")["threshold"] == 10
     # to_dict gives the plain nested dicts, and they validate to the same parameters.
     assert validate_params(p.to_dict(), check_store=False) == p
+
+
+#: Layers whose modules read paths from ``params.paths`` and never resolve one.
+_NO_RESOLVING = ("themes", "stats", "spatial", "data")
+
+
+def test_only_load_params_resolves_parameter_paths():
+    """No theme, stats, spatial or data module resolves a path (load_params does, once)."""
+    import re
+
+    src = Path(config.ROOT) / "src" / "sa_lib"
+    pattern = re.compile(r"\bconfig\.resolve\(|\bresolve_path\(")
+    offenders = [
+        f"{f.relative_to(src)}:{n}"
+        for layer in _NO_RESOLVING
+        for f in sorted((src / layer).rglob("*.py"))
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+    # ... and the check can fail: the resolver it looks for is where load_params calls it.
+    model = (src / "pack" / "params_model.py").read_text(encoding="utf-8")
+    assert pattern.search(model)
+
+
+def test_theme_option_paths_resolved_into_params_paths(tmp_path):
+    (tmp_path / "patch.geojson").write_text("{}", encoding="utf-8")
+    raw = changed(
+        summary={"scoring": "config/priority_scoring.yaml"},
+        place_profile={"area": {"type": "polygon", "value": str(tmp_path / "patch.geojson")}},
+    )
+    p = validate_params(raw, check_store=False)
+    assert p.paths.scoring == config.ROOT / "config" / "priority_scoring.yaml"
+    assert p.paths.place_polygon == tmp_path / "patch.geojson"
+    assert p.summary.scoring == "config/priority_scoring.yaml"  # as written
+    bare = validate_params(copy.deepcopy(BASE), check_store=False)
+    assert bare.paths.scoring is None and bare.paths.place_polygon is None
 
 
 def test_parameters_are_read_only():
     p = validate_params(copy.deepcopy(BASE), check_store=False)
     with pytest.raises(ValidationError, match="frozen"):
         p.statistics.alpha = 0.5
-    with pytest.raises(TypeError):
-        p["statistics"]["alpha"] = 0.5  # type: ignore[index]
-    opts = ReadOnlyOptions(p.hotspots.to_dict(), theme="hotspots")
-    assert opts.shape == opts["shape"] == "square"
+    opts = ReadOnlyOptions(p.hotspots, theme="hotspots")
+    assert opts.shape == p.hotspots.shape == "square"
     with pytest.raises(AttributeError, match="hotspots has no option 'colour'"):
         opts.colour  # noqa: B018
     with pytest.raises(TypeError, match="read-only"):
-        opts["shape"] = "hex"
+        opts.shape = "hex"
+    with pytest.raises(TypeError, match="read-only"):
+        opts["shape"] = "hex"  # type: ignore[index]
 
 
 # ---- the JSON schema and the reference generated from it ---------------------------------

@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -6,7 +7,9 @@ import pandas as pd
 from conftest import collect_html
 
 from sa_lib.data.periods import parse_period
+from sa_lib.pack.context import EffectiveDisclosure
 from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
+from sa_lib.pack.params_model import Statistics
 from sa_lib.themes import report
 from sa_lib.themes.report import summary_display, table_html
 from sa_lib.themes.summary import type_summary
@@ -128,8 +131,8 @@ def ctx(conf_level=0.95):
     return SimpleNamespace(
         periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
         rate_label="per 1,000 residents",
-        stats={"conf_level": conf_level, "alpha": 0.05, "correction": "fdr_bh"},
-        disclosure={"threshold": 10, "secondary": True, "suppress_zero": False},
+        stats=Statistics(conf_level=conf_level, alpha=0.05, correction="fdr_bh"),
+        disclosure=EffectiveDisclosure(threshold=10, secondary=True, suppress_zero=False),
     )
 
 
@@ -211,7 +214,7 @@ def test_withheld_lists_rows_hidden_as_complements(tmp_path):
 
     ctx = SimpleNamespace(
         periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
-        disclosure={"threshold": 10, "secondary": True, "suppress_zero": False},
+        disclosure=EffectiveDisclosure(threshold=10, secondary=True, suppress_zero=False),
     )
     t = pd.DataFrame(
         {
@@ -223,7 +226,7 @@ def test_withheld_lists_rows_hidden_as_complements(tmp_path):
     # 3 is primary; its column's complement is the smallest other non-zero cell (40, Sexual).
     assert withheld(t, ctx) == {"Sexual"}
     assert withheld(t, ctx, key="last_year") == {"Sexual"}
-    ctx.disclosure["secondary"] = False
+    ctx.disclosure = replace(ctx.disclosure, secondary=False)
     assert withheld(t, ctx) == set()
 
 
@@ -243,7 +246,7 @@ def test_ward_map_frame_withholds_small_counts():
     )
     ctx = SimpleNamespace(
         geo=SimpleNamespace(wards=wards_geo),
-        disclosure={"threshold": 10},
+        disclosure=EffectiveDisclosure(threshold=10, secondary=False),
         rate_label="per 1,000 residents",
         periods={"last_year": parse_period("2024-Q4")},
     )
@@ -324,7 +327,7 @@ def test_ward_map_frame_hides_what_the_ward_table_hides_as_a_complement():
     )
     ctx = SimpleNamespace(
         geo=SimpleNamespace(wards=wards_geo),
-        disclosure={"threshold": 10, "secondary": True, "suppress_zero": False},
+        disclosure=EffectiveDisclosure(threshold=10, secondary=True, suppress_zero=False),
         rate_label="per 1,000 residents",
         periods={"current": parse_period("2025-Q4"), "last_year": parse_period("2024-Q4")},
     )

@@ -30,7 +30,7 @@ def test_no_baseline_or_targets_without_the_months(essex_store):
     assert p["comparison"]["wider_area_name"] == "Essex police force area"
     assert not {"extract", "events", "force_counts", "licensed_premises"} & set(p["data"])
     checked = validate_params(p, "basildon.yaml")  # the store holds 2018-04..06
-    assert checked["period"] == "2018-Q2"
+    assert checked.period == "2018-Q2"
 
 
 def test_baseline_and_target_when_the_store_holds_them(tmp_path):
@@ -46,7 +46,7 @@ def test_baseline_and_target_when_the_store_holds_them(tmp_path):
             "target_year": 2027,
         }
     ]
-    assert validate_params(p, "fenland.yaml")["baseline_year"] == 2024
+    assert validate_params(p, "fenland.yaml").baseline_year == 2024
 
 
 def test_unknown_csp_and_bad_period():

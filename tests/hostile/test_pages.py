@@ -15,6 +15,8 @@ import pytest
 from shapely.geometry import box
 
 from sa_lib.data.periods import comparison_periods, parse_period
+from sa_lib.pack.context import EffectiveDisclosure
+from sa_lib.pack.params_model import Statistics
 
 DOLLAR_WARDS = ["St $ Ives", "Bad $\\undefinedcommand$ Ward", "Ramsey"]
 
@@ -81,8 +83,10 @@ def _ctx(threshold=10, secondary=True):
         periods=comparison_periods(period, None),
         period=period,
         rate_label="per 1,000 residents",
-        stats={"conf_level": 0.95, "alpha": 0.05},
-        disclosure={"threshold": threshold, "secondary": secondary, "suppress_zero": False},
+        stats=Statistics(conf_level=0.95, alpha=0.05),
+        disclosure=EffectiveDisclosure(
+            threshold=threshold, secondary=secondary, suppress_zero=False
+        ),
     )
 
 
@@ -253,10 +257,12 @@ def test_wider_comparison_hides_a_suppressed_district():
     )
     ctx = _ctx()
     ctx.force_counts = fc
-    ctx.params = {
-        "comparison": {"wider_area_name": "Force", "peers": ["A", "C", "D"]},
-        "csp": {"lad_codes": ["B"]},
-    }
+    ctx.params = SimpleNamespace(
+        comparison=SimpleNamespace(
+            wider_area_name="Force", peers=["A", "C", "D"], funnel_overdispersion="additive"
+        ),
+        csp=SimpleNamespace(lad_codes=["B"]),
+    )
     ctx.rate_per = 1000
     shown = collect_blocks(overview.show_wider_comparison, ctx)
     table = next(block_html(o) for o in shown if isinstance(o, Table))

@@ -135,7 +135,7 @@ def test_sa_check_exit_code_and_every_problem_listed(tmp_path, base):
 def test_shipped_parameters_still_pass(base, tmp_path):
     """The hostile cases are hostile: the unchanged file passes (the tests can fail)."""
     p = load_params(write_yaml(tmp_path / "p.yaml", base))
-    assert p["csp"]["slug"] == "huntingdonshire"
+    assert p.csp.slug == "huntingdonshire"
 
 
 def test_sensitive_floor_holds_even_unvalidated():

@@ -547,7 +547,7 @@ def plot_cell_counts(
         Cells with a non-negative whole-number ``column`` (from
         :func:`sa_lib.spatial.grids.count_points`).
     threshold : int, default 10
-        Disclosure threshold (``ctx.disclosure["threshold"]``).
+        Disclosure threshold (``ctx.disclosure.threshold``).
     k : int, default 4
         Bands above the threshold (fewer when there are fewer distinct counts).
     boundary_gdf, wards_gdf, ward_name_col, title, note, figsize

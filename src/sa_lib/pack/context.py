@@ -18,6 +18,7 @@ import logging
 import os
 import warnings
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -36,45 +37,56 @@ from sa_lib.pack.params import (
     published_disclosure,
     theme_disclosure,
 )
+from sa_lib.pack.params_base import Section
 from sa_lib.pack.params_model import Params, Statistics
 from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
-__all__ = ["Context", "open_context"]
+__all__ = ["Context", "EffectiveDisclosure", "ReadOnlyOptions", "open_context"]
 
 logger = logging.getLogger("sa_lib")
 
 
-class ReadOnlyOptions(dict):
-    """A theme's options as read from the parameters: looking up works, changing does not.
+class ReadOnlyOptions:
+    """A theme's options as read from the parameters: typed attributes, read-only.
 
-    Changing ``ctx.options`` would not change what the theme computed (the context
-    was built from the parameters), so it is refused with the way to do it.
+    ``ctx.options.top_wards`` reads the theme's section of the typed parameters
+    (``ctx.params.<theme>``). Changing ``ctx.options`` would not change what the
+    theme computed (the context was built from the parameters), so it is refused
+    with the way to do it.
 
     Examples
     --------
-    >>> o = ReadOnlyOptions({"area": "North"}, theme="place_profile")
-    >>> o["area"]
-    'North'
-    >>> o["area"] = "South"
+    >>> from sa_lib.pack.params_themes import PlaceProfileOptions
+    >>> o = ReadOnlyOptions(PlaceProfileOptions(area={"type": "ward", "value": "North"}),
+    ...                     theme="place_profile")
+    >>> o.area
+    {'type': 'ward', 'value': 'North'}
+    >>> o.area = "South"
     Traceback (most recent call last):
     ...
     TypeError: ctx.options is read-only (it was read from the parameters). To change place_profile.area, open the context again with open_context(params_path, "place_profile", overrides={"place_profile.area": ...}), or run the notebook with papermill -p.
     """
 
-    def __init__(self, data: dict, theme: str = "<theme>") -> None:
-        super().__init__(data)
-        self._theme = theme
+    __slots__ = ("_section", "_theme")
+
+    def __init__(self, section: Section | None, theme: str = "<theme>") -> None:
+        object.__setattr__(self, "_section", section)
+        object.__setattr__(self, "_theme", theme)
+
+    def _names(self) -> list[str]:
+        return [] if self._section is None else list(type(self._section).model_fields)
 
     def __getattr__(self, name: str):
-        """``ctx.options.top_wards`` reads like ``ctx.options["top_wards"]``."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError:
+        if name.startswith("_") or name not in self._names():
             raise AttributeError(
-                f"{self._theme} has no option {name!r}; its options: {', '.join(self) or 'none'}."
-            ) from None
+                f"{self._theme} has no option {name!r}; its options: "
+                f"{', '.join(self._names()) or 'none'}."
+            )
+        return getattr(self._section, name)
+
+    def to_dict(self) -> dict:
+        """The options as a plain dict (for display and YAML)."""
+        return {} if self._section is None else self._section.to_dict()
 
     def _refuse(self, key: object = "<key>", *args, **kwargs):
         raise TypeError(
@@ -84,22 +96,67 @@ class ReadOnlyOptions(dict):
             "with papermill -p."
         )
 
-    __setitem__ = __delitem__ = _refuse
+    __setattr__ = __setitem__ = _refuse
 
-    def update(self, *args, **kwargs):
-        self._refuse()
-
-    def pop(self, key, *args):
+    def __delattr__(self, key):
         self._refuse(key)
 
-    def setdefault(self, key, *args):
-        self._refuse(key)
 
-    def popitem(self):
-        self._refuse()
+@dataclass(frozen=True)
+class EffectiveDisclosure:
+    """A theme's effective disclosure settings (read-only): what ``ctx.disclosure`` holds.
 
-    def clear(self):
-        self._refuse()
+    Built once in :func:`open_context` from the run-wide and the theme's own settings
+    (:func:`sa_lib.pack.params.theme_disclosure`) and the published-counts policy
+    (:func:`sa_lib.pack.params.published_disclosure`).
+
+    Attributes
+    ----------
+    threshold, secondary, suppress_zero
+        What the theme's police.uk tables use.
+    published : bool
+        True when those are police.uk's published counts (threshold 1, no secondary
+        suppression); :attr:`strict` then holds the theme's own settings.
+    strict_settings : EffectiveDisclosure or None
+        The theme's own settings when ``published`` (else None: they are these).
+
+    Examples
+    --------
+    >>> d = EffectiveDisclosure.of({"threshold": 1, "secondary": False, "published": True,
+    ...     "strict": {"threshold": 10, "secondary": True, "suppress_zero": False}})
+    >>> d.threshold, d.published, d.strict.threshold, d.strict.published
+    (1, True, 10, False)
+    """
+
+    threshold: int
+    secondary: bool = True
+    suppress_zero: bool = False
+    published: bool = False
+    strict_settings: EffectiveDisclosure | None = None
+
+    @property
+    def strict(self) -> EffectiveDisclosure:
+        """The theme's own (strict) settings: for figures from a force extract."""
+        return self if self.strict_settings is None else self.strict_settings
+
+    @classmethod
+    def of(cls, settings: Mapping) -> EffectiveDisclosure:
+        """From the dict :func:`sa_lib.pack.params.published_disclosure` returns."""
+        strict = settings.get("strict")
+        own = None
+        if settings.get("published") and strict:
+            own = cls(
+                threshold=int(strict["threshold"]),
+                secondary=bool(strict["secondary"]),
+                suppress_zero=bool(strict.get("suppress_zero", False)),
+            )
+        return cls(
+            threshold=int(settings["threshold"]),
+            secondary=bool(settings.get("secondary", True)),
+            suppress_zero=bool(settings.get("suppress_zero", False)),
+            published=bool(settings.get("published", False)),
+            strict_settings=own,
+        )
 
 
 @dataclass
@@ -112,7 +169,6 @@ class Context:
         The validated, typed parameters (frozen; defaults filled in; paths resolved once
         in ``params.paths``): ``ctx.params.statistics.alpha``,
         ``ctx.params.comparison.wider_area_name``, ``ctx.params.hotspots.cell_size``.
-        Dict-style reads (``ctx.params["csp"]["name"]``) still work (transitional).
     theme : str
     period : Period
         The assessment period.
@@ -127,12 +183,12 @@ class Context:
         placed with ``lsoa21_code``, ``ward_code``, ``ward_name``, ``placement``.
     annotations : DataFrame
         Recording-practice changes.
-    disclosure : dict
-        This theme's disclosure settings (``threshold``, ``secondary``, ``suppress_zero``).
+    disclosure : EffectiveDisclosure
+        This theme's disclosure settings (``ctx.disclosure.threshold``, ``.secondary``,
+        ``.suppress_zero``, ``.published``, ``.strict``), read-only.
     stats : Statistics
         ``alpha``, ``conf_level``, ``correction``, ``seed``, ``rate_per``, ``permutations``
-        (the typed, read-only ``params.statistics``: ``ctx.stats.alpha`` or, transitional,
-        ``ctx.stats["alpha"]``).
+        (the typed, read-only ``params.statistics``: ``ctx.stats.alpha``).
     """
 
     params: Params
@@ -142,7 +198,7 @@ class Context:
     geo: CSPGeography
     crimes: pd.DataFrame
     annotations: pd.DataFrame
-    disclosure: dict
+    disclosure: EffectiveDisclosure
     stats: Statistics
     months_present: list[str] = field(default_factory=list)
     forces: list[str] | None = None
@@ -186,7 +242,7 @@ class Context:
 
     def path(self, key: str):
         """The resolved path of ``data.<key>`` from the parameters, or None if not set."""
-        return self.params.paths[key]
+        return getattr(self.params.paths, key)
 
     @property
     def rate_per(self) -> int:
@@ -197,20 +253,19 @@ class Context:
         return f"per {self.rate_per:,} residents"
 
     @property
-    def extract_disclosure(self) -> dict:
+    def extract_disclosure(self) -> EffectiveDisclosure:
         """Disclosure settings for figures from a force extract: always the strict ones."""
-        d = self.disclosure
-        return {**d, **d.get("strict", {}), "published": False}
+        return replace(self.disclosure.strict, published=False, strict_settings=None)
 
     @property
     def options(self) -> ReadOnlyOptions:
         """This theme's own parameters section (empty if none); read-only, see :class:`ReadOnlyOptions`."""
         section = self.params.theme_options(self.theme)
-        return ReadOnlyOptions({} if section is None else section.to_dict(), theme=self.theme)
+        return ReadOnlyOptions(section, theme=self.theme)
 
     def __setattr__(self, name, value):
         if name == "options":
-            ReadOnlyOptions({}, theme=self.__dict__.get("theme", "<theme>"))._refuse("<key>")
+            ReadOnlyOptions(None, theme=self.__dict__.get("theme", "<theme>"))._refuse("<key>")
         super().__setattr__(name, value)
 
     @property
@@ -332,8 +387,8 @@ def _slice_key(params: Params, period: Period) -> tuple:
     )
     lads = tuple(params.csp.lad_codes)
     files = tuple(
-        (paths[k] if paths[k] == "national" else _file_sig(paths[k])) if paths[k] else None
-        for k in ("boundaries", "population", "deprivation")
+        (p if p == "national" else _file_sig(p)) if p else None
+        for p in (paths.boundaries, paths.population, paths.deprivation)
     )
     return (lads, files, str(store), parts, period.months[-1])
 
@@ -455,20 +510,22 @@ def open_context(
             f"comparison with it is made",
         )
     stats = params.statistics
-    disclosure = published_disclosure(theme_disclosure(params, theme), theme)
+    disclosure = EffectiveDisclosure.of(
+        published_disclosure(theme_disclosure(params, theme), theme)
+    )
     for k in ("alpha", "conf_level", "correction", "seed", "rate_per"):
         record_choice(
             f"statistics.{k}", getattr(stats, k), "set in the parameters file", source="parameters"
         )
-    strict = disclosure.get("strict", disclosure)
+    strict = disclosure.strict
     record_disclosure_settings(
         disclosure_settings(
-            threshold=int(strict["threshold"]),
-            secondary=bool(strict["secondary"]),
-            suppress_zero=bool(strict.get("suppress_zero", False)),
+            threshold=strict.threshold,
+            secondary=strict.secondary,
+            suppress_zero=strict.suppress_zero,
         )
     )
-    if disclosure.get("published"):
+    if disclosure.published:
         record_choice(
             "Disclosure: police.uk counts",
             "shown as police.uk publishes them, street by street (the settings above apply "

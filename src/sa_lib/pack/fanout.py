@@ -125,10 +125,10 @@ def _shared_fingerprint(template: Params, themes: list[str]) -> str:
 
     # The code that made a pack (its footer cites the commit): new code, new packs.
     h = hashlib.sha256(f"sa-workbench {__version__} {_git_commit()}".encode())
-    for key, value in sorted(template.data.items()):
+    for key, value in sorted(template.data.to_dict().items()):
         if value is None or value in ("synthetic", "national"):
             continue
-        p = template.paths[key]
+        p = getattr(template.paths, key)
         if key == "store":
             log = p / "ingest_log.json"
             h.update(log.read_bytes() if log.exists() else b"no ingest log")

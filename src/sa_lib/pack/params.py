@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from sa_lib import config
 from sa_lib.data.periods import parse_period
+from sa_lib.pack.params_base import Section
 from sa_lib.pack.params_docs import schema_markdown
 from sa_lib.pack.params_errors import messages
 from sa_lib.pack.params_model import (
@@ -152,9 +153,14 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
     return model
 
 
+def _plain(p: Any) -> Any:
+    """The typed parameters (or a section) as plain dicts; anything else as it is."""
+    return p.to_dict() if isinstance(p, Section) else p
+
+
 def _lad_problems(p: Any) -> list[str]:
     """Each LAD code must be a district of the national lookup, or of the boundaries folder."""
-    csp, data = p.get("csp") or {}, p.get("data") or {}
+    csp, data = _plain(p).get("csp") or {}, _plain(p).get("data") or {}
     lads = csp.get("lad_codes") if hasattr(csp, "get") else None
     if not hasattr(data, "get"):
         return []
@@ -234,7 +240,7 @@ def csp_forces(params: Params | dict) -> list[str] | None:
     national lookup (then any force's months count)."""
     from sa_lib.data.national import forces_for_lads
 
-    forces = forces_for_lads((params.get("csp") or {}).get("lad_codes") or [])
+    forces = forces_for_lads((_plain(params).get("csp") or {}).get("lad_codes") or [])
     return forces or None
 
 
@@ -254,12 +260,13 @@ def period_coverage(params: Params | dict) -> dict:
     from sa_lib.data.periods import calendar_year, comparison_periods
     from sa_lib.data.store import store_months
 
-    period = parse_period(params["period"])
-    periods = comparison_periods(period, params.get("baseline_year"))
+    raw = _plain(params)
+    period = parse_period(raw["period"])
+    periods = comparison_periods(period, raw.get("baseline_year"))
     if isinstance(params, Params):
         store = params.paths.store
-    else:  # transitional: a plain dict of parameters
-        store = resolve_path((params.get("data") or {}).get("store", "data/processed"))
+    else:  # a plain dict of parameters
+        store = resolve_path((raw.get("data") or {}).get("store", "data/processed"))
     forces = csp_forces(params)
     held = store_months(store, forces=forces)
     who = f"the {', '.join(forces)} force's data" if forces else "the store"
@@ -274,7 +281,7 @@ def period_coverage(params: Params | dict) -> dict:
         return out
     have = set(held)
     checks = dict(periods)
-    for t in params.get("targets") or []:
+    for t in raw.get("targets") or []:
         for k in ("baseline_year", "target_year"):
             y = t.get(k)
             if isinstance(y, int) and y <= period.end.year:
@@ -286,7 +293,7 @@ def period_coverage(params: Params | dict) -> dict:
         out["missing"][key] = miss
         if key == "current":
             out["problem"] = (
-                f"period {params['period']} needs months {month_ranges(miss)}, which {who} in the "
+                f"period {raw['period']} needs months {month_ranges(miss)}, which {who} in the "
                 f"store do not hold. It holds {month_ranges(held)}. Fix: choose a period in that "
                 f"range, or `sa ingest` the missing months."
             )
@@ -302,8 +309,8 @@ def _lsoa_file_coverage(p: Params) -> list[str]:
     """Check the population and deprivation files cover every LSOA of the CSP (by code)."""
     import pandas as pd
 
-    data = p.get("data") or {}
-    lads = p["csp"]["lad_codes"]
+    data = p.data.to_dict()
+    lads = p.csp.lad_codes
     try:
         if data.get("boundaries") == "national":
             from sa_lib.data.national import lsoa_lookup
@@ -436,6 +443,7 @@ def theme_disclosure(params: Params | dict, theme: str) -> dict:
     ``disclosure.published_counts: show`` (the default) the police.uk-only themes
     (:data:`PUBLISHED_THEMES`) show published counts: see :func:`published_disclosure`.
     """
+    params = _plain(params)
     base = dict(params.get("disclosure") or Disclosure().to_dict())
     own = ((params.get(theme) or {}).get("disclosure")) or {}
     explicit = {k: v for k, v in own.items() if v is not None}
@@ -450,6 +458,7 @@ def theme_disclosure(params: Params | dict, theme: str) -> dict:
 
 def _sensitive_floor_problems(p: Any) -> list[str]:
     """Problems for a sensitive theme whose effective threshold or secondary setting is weaker."""
+    p = _plain(p)
     problems = []
     listed = p.get("themes") if isinstance(p.get("themes"), list) else []
     run = p.get("disclosure") or {}

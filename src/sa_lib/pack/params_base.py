@@ -1,4 +1,4 @@
-"""The base of the typed parameters: a frozen pydantic section with a transitional dict shim.
+"""The base of the typed parameters: a frozen pydantic section read by attribute.
 
 Every section of :class:`sa_lib.pack.params_model.Params` is a :class:`Section`:
 typed attributes (``params.statistics.alpha``), frozen (a theme cannot change what
@@ -6,10 +6,8 @@ it was built from), strict (``True`` is not a number, ``"5"`` is not a whole num
 and closed (an unknown key is an error). A key given as ``null`` counts as absent,
 so its default applies.
 
-Transitional: theme code written for the dict parameters reads ``params["statistics"]
-["alpha"]`` and ``options.get("area")``; a section answers those reads too (read-only:
-``__getitem__``, ``get``, ``keys``, ``items``, ``values``, ``in``, ``len``, iteration
-over keys) and compares equal to a dict with the same items. New code uses attributes.
+Code reads attributes (``params.statistics.alpha``); :meth:`Section.to_dict` gives the
+section as plain dicts and lists (for YAML, JSON and comparisons).
 
 Examples
 --------
@@ -17,15 +15,12 @@ Examples
 >>> class Demo(Section):
 ...     alpha: float = Field(0.05, description="significance level")
 >>> d = Demo.model_validate({"alpha": None})
->>> d.alpha, d["alpha"], d.get("beta", "none"), dict(d)
-(0.05, 0.05, 'none', {'alpha': 0.05})
->>> d == {"alpha": 0.05}
-True
+>>> d.alpha, d.to_dict()
+(0.05, {'alpha': 0.05})
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -86,7 +81,7 @@ def _plain(value: Any) -> Any:
 
 
 class Section(BaseModel):
-    """A frozen, strict, closed parameters section that also reads like a dict (transitional)."""
+    """A frozen, strict, closed parameters section (read by attribute)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -97,47 +92,6 @@ class Section(BaseModel):
             return {k: v for k, v in data.items() if v is not None}
         return data
 
-    # ---- transitional read-only mapping (dict-style reads of the old parameters) ----------
-
     def to_dict(self) -> dict[str, Any]:
-        """The section as plain nested dicts and lists (for JSON, YAML and old code)."""
+        """The section as plain nested dicts and lists (for JSON, YAML and display)."""
         return {k: _plain(getattr(self, k)) for k in type(self).model_fields}
-
-    def __getitem__(self, key: str) -> Any:
-        if isinstance(key, str) and key in type(self).model_fields:
-            return getattr(self, key)
-        raise KeyError(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """``section[key]``, or ``default`` for a key the section does not have."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def keys(self):
-        """The section's keys, in the reference's order."""
-        return type(self).model_fields.keys()
-
-    def values(self) -> list[Any]:
-        return [getattr(self, k) for k in self.keys()]
-
-    def items(self) -> list[tuple[str, Any]]:
-        return [(k, getattr(self, k)) for k in self.keys()]
-
-    def __contains__(self, key: object) -> bool:
-        return key in type(self).model_fields
-
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(type(self).model_fields)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping) and not isinstance(other, Section):
-            return self.to_dict() == _plain(dict(other))
-        return super().__eq__(other)
-
-
-Mapping.register(Section)

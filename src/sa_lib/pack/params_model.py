@@ -4,8 +4,7 @@
 typed, defaulted, range-checked and documented (``docs/parameters.md`` is generated
 from :meth:`Params.model_json_schema`), every input path resolved once
 (:attr:`Params.paths`). Code reads attributes (``params.statistics.alpha``,
-``params.hotspots.cell_size``); dict-style reads still work for code not yet
-moved over (see :class:`sa_lib.pack.params_base.Section`).
+``params.hotspots.cell_size``; see :class:`sa_lib.pack.params_base.Section`).
 
 Checks that need other sections or the store (the sensitive-theme floor, LAD codes
 against the boundaries, coverage) are in :mod:`sa_lib.pack.params`. Theme options:
@@ -15,7 +14,7 @@ Examples
 --------
 >>> from sa_lib.pack.params_model import Statistics
 >>> s = Statistics()
->>> s.alpha, s.correction, s["rate_per"]
+>>> s.alpha, s.correction, s.rate_per
 (0.05, 'fdr_bh', 1000)
 """
 
@@ -381,10 +380,13 @@ class Run(Section):
 
 
 class ResolvedPaths(Section):
-    """Every ``data.*`` input as an absolute path, resolved once when the parameters load.
+    """Every path in the parameters as an absolute path, resolved once when they load.
 
-    ``'national'`` stays ``'national'`` (the shipped reference); ``data.extract:
-    synthetic`` is the shipped synthetic extract's path; an unset input is None.
+    The ``data.*`` inputs: ``'national'`` stays ``'national'`` (the shipped reference);
+    ``data.extract: synthetic`` is the shipped synthetic extract's path; an unset input
+    is None. Besides them, ``scoring`` (``summary.scoring``) and ``place_polygon``
+    (``place_profile.area`` of type polygon), None when not set. Theme code reads
+    paths from here and never resolves one itself.
     """
 
     model_config = {"strict": False, "arbitrary_types_allowed": True}
@@ -404,11 +406,26 @@ class ResolvedPaths(Section):
     cse_quarterly: Path | None = None
     previous_priority_wards: Path | None = None
     ambulance: Path | None = None
+    scoring: Path | None = None
+    place_polygon: Path | None = None
 
     @classmethod
-    def of(cls, data: Data) -> ResolvedPaths:
-        """Resolve every input of a :class:`Data` section (the only place this is done)."""
+    def of(
+        cls,
+        data: Data,
+        summary: SummaryOptions | None = None,
+        place_profile: PlaceProfileOptions | None = None,
+    ) -> ResolvedPaths:
+        """Resolve every input of a :class:`Data` section and the theme options' paths.
+
+        The only place a path in the parameters is resolved.
+        """
         out: dict[str, Any] = {}
+        if summary is not None and summary.scoring is not None:
+            out["scoring"] = resolve_path(summary.scoring)
+        area = place_profile.area if place_profile is not None else None
+        if isinstance(area, dict) and area.get("type") == "polygon" and area.get("value"):
+            out["place_polygon"] = resolve_path(str(area["value"]))
         for key in Data.model_fields:
             v = getattr(data, key)
             if v is None or (key in NATIONAL_KEYS and v == "national"):
@@ -596,14 +613,14 @@ class Params(Section):
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> Params:
-        self._paths = ResolvedPaths.of(self.data)
+        self._paths = ResolvedPaths.of(self.data, self.summary, self.place_profile)
         return self
 
     @property
     def paths(self) -> ResolvedPaths:
         """Every ``data.*`` input resolved to an absolute path (see :class:`ResolvedPaths`)."""
         if self._paths is None:
-            self._paths = ResolvedPaths.of(self.data)
+            self._paths = ResolvedPaths.of(self.data, self.summary, self.place_profile)
         return self._paths
 
     @property
@@ -616,5 +633,5 @@ class Params(Section):
         return getattr(self, theme) if theme in THEME_MODELS else None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain nested dicts, as the old loader returned (for YAML, JSON and old code)."""
+        """Plain nested dicts, as the old loader returned (for YAML and JSON)."""
         return super().to_dict()

@@ -268,10 +268,10 @@ def _sha256(path: Path) -> str:
 
 def _input_hashes(params: Params) -> dict:
     out = {}
-    for key, value in params.data.items():
+    for key, value in params.data.to_dict().items():
         if value is None or key == "store" or value == "synthetic":
             continue
-        p = params.paths[key]
+        p = getattr(params.paths, key)
         if p == "national":  # the shipped reference (the commit names it)
             continue
         if p.is_file():

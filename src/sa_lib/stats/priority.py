@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,9 @@ def _merge(base: dict, over: Mapping) -> dict:
 def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
     """The scoring rules: the shipped defaults, overridden by ``path`` when given.
 
+    ``path`` is used as given (absolute, or relative to the working directory): the
+    parameters' ``summary.scoring`` comes resolved, as ``params.paths.scoring``.
+
     Raises
     ------
     ValueError
@@ -75,7 +79,7 @@ def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
     """
     rules = yaml.safe_load(DEFAULT_SCORING.read_text(encoding="utf-8"))
     if path is not None:
-        p = config.resolve(path)
+        p = Path(path)
         over = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         if not isinstance(over, dict):
             raise ValueError(

@@ -59,9 +59,9 @@ def stats_kwargs(ctx) -> dict:
     """The statistics settings every summary table uses."""
     return dict(
         rate_per=ctx.rate_per,
-        conf_level=ctx.stats["conf_level"],
-        alpha=ctx.stats["alpha"],
-        correction=ctx.stats["correction"],
+        conf_level=ctx.stats.conf_level,
+        alpha=ctx.stats.alpha,
+        correction=ctx.stats.correction,
     )
 
 

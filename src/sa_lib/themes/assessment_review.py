@@ -2,7 +2,8 @@
 
 Examples
 --------
->>> document_control({"title": "SA"}).set_index("Item").loc["Status", "Value"]
+>>> from sa_lib.pack.params_model import Document
+>>> document_control("SA", Document()).set_index("Item").loc["Status", "Value"]
 'draft'
 """
 
@@ -19,19 +20,22 @@ from sa_lib.themes.assessment import ASB, change_text
 __all__ = ["document_control", "priorities_review", "review_display"]
 
 
-def document_control(params: dict) -> pd.DataFrame:
-    """Document control (title, author, version, status, protective marking, distribution)."""
-    doc = params.get("document") or {}
-    dist = doc.get("distribution") or []
+def document_control(title: str | None, doc) -> pd.DataFrame:
+    """Document control (title, author, version, status, protective marking, distribution).
+
+    ``title`` and ``doc`` are the parameters' ``title`` and ``document`` section
+    (:class:`sa_lib.pack.params_model.Document`): ``ctx.params.title``, ``ctx.params.document``.
+    """
+    dist = doc.distribution or []
     return pd.DataFrame(
         {
             "Item": ["Title", "Author", "Version", "Status", "Protective marking", "Distribution"],
             "Value": [
-                params.get("title") or "",
-                doc.get("author") or "not set",
-                str(doc.get("version") or "not set"),
-                doc.get("status") or "draft",
-                doc.get("protective_marking") or "not set",
+                title or "",
+                doc.author or "not set",
+                str(doc.version or "not set"),
+                doc.status or "draft",
+                doc.protective_marking or "not set",
                 "; ".join(map(str, dist)) if dist else "not set",
             ],
         }
@@ -51,7 +55,7 @@ def priorities_review(ctx) -> pd.DataFrame:
         ``projected_upper``, ``status`` (on/off track from
         :func:`sa_lib.stats.trend.target_tracking`).
     """
-    specs = ctx.params.get("priorities") or []
+    specs = ctx.params.priorities
     if not specs:
         return pd.DataFrame()
     # The trend and target projection read the unbroken run of held months (as the overview).
@@ -59,17 +63,20 @@ def priorities_review(ctx) -> pd.DataFrame:
     targets = summary.target_table(
         monthly,
         [
-            {k: s[k] for k in ("crime_type", "reduction_pct", "baseline_year", "target_year")}
+            {
+                k: getattr(s, k)
+                for k in ("crime_type", "reduction_pct", "baseline_year", "target_year")
+            }
             for s in specs
         ],
-        alpha=ctx.stats["alpha"],
+        alpha=ctx.stats.alpha,
     )
-    types = [s["crime_type"] for s in specs]
+    types = [s.crime_type for s in specs]
     end = ctx.period.end
     latest_months = [str(end - k) for k in range(12)]
     rows = []
     for s, (_, tg) in zip(specs, targets.iterrows(), strict=True):
-        t = s["crime_type"]
+        t = s.crime_type
         if t == "All crime":
             d = ctx.crimes[ctx.crimes["crime_type"] != ASB]
             m = (
@@ -80,27 +87,27 @@ def priorities_review(ctx) -> pd.DataFrame:
         else:
             d = ctx.crimes[ctx.crimes["crime_type"] == t]
             m = monthly[monthly["crime_type"] == t][["month_start", "count"]]
-        base = int(d["month"].str.startswith(str(s["baseline_year"])).sum())
-        base_months = {f"{s['baseline_year']}-{m:02d}" for m in range(1, 13)}
+        base = int(d["month"].str.startswith(str(s.baseline_year)).sum())
+        base_months = {f"{s.baseline_year}-{m:02d}" for m in range(1, 13)}
         complete = not ctx.months_present or base_months <= set(ctx.months_present)
         latest = int(d["month"].isin(latest_months).sum())
         cmp_ = compare_counts(
             pd.DataFrame({"count_before": [base], "count_after": [latest]}),
-            alpha=ctx.stats["alpha"],
+            alpha=ctx.stats.alpha,
         ).iloc[0]
-        tr = summary.trend_table(m.assign(crime_type=t), [t], alpha=ctx.stats["alpha"])
+        tr = summary.trend_table(m.assign(crime_type=t), [t], alpha=ctx.stats.alpha)
         rows.append(
             {
-                "name": s.get("name") or t,
+                "name": s.name or t,
                 "crime_type": t,
-                "baseline_year": int(s["baseline_year"]),
+                "baseline_year": int(s.baseline_year),
                 "baseline": base,
                 "latest": latest,
                 "pct_change": float(cmp_["pct_change"]) if complete else np.nan,
                 "change_label": cmp_["change_label"] if complete else "not available",
                 "trend": tr["direction"].iloc[0] if len(tr) else "not available",
                 "trend_pct": float(tr["pct_per_year"].iloc[0]) if len(tr) else np.nan,
-                "target_year": int(s["target_year"]),
+                "target_year": int(s.target_year),
                 "target": tg["target"],
                 "projected": tg["projected"],
                 "projected_lower": tg["projected_lower"],

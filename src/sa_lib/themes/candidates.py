@@ -54,7 +54,7 @@ def _above_wider(ctx, crime_type: str) -> bool | float:
         return np.nan
     from sa_lib.stats import comparison
 
-    wider = ctx.params["comparison"]["wider_area_name"]
+    wider = ctx.params.comparison.wider_area_name
     try:
         areas = comparison.wider_area_counts(
             fc,
@@ -62,7 +62,7 @@ def _above_wider(ctx, crime_type: str) -> bool | float:
             exclude_types=(),
             crime_types=[crime_type],
             wider_area_name=wider,
-            areas=list(ctx.params["csp"]["lad_codes"]),
+            areas=list(ctx.params.csp.lad_codes),
         )
     except ValueError:
         return np.nan
@@ -70,7 +70,7 @@ def _above_wider(ctx, crime_type: str) -> bool | float:
     comp = comparison.compare_areas(
         areas, "area", "count", "person_years", per=ctx.rate_per, reference=wider
     )
-    csp = comp[comp["lad_code"].isin(ctx.params["csp"]["lad_codes"])]
+    csp = comp[comp["lad_code"].isin(ctx.params.csp.lad_codes)]
     return bool((csp["comparison"] == "above").any()) if len(csp) else np.nan
 
 
@@ -107,7 +107,7 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
     total = len(cur)
     # Trends and control charts read the unbroken run of held months, as the theme pages do.
     monthly = monthly_counts(ctx.series(), by="crime_type")
-    trends = summary.trend_table(monthly, list(types["crime_type"]), alpha=ctx.stats["alpha"])
+    trends = summary.trend_table(monthly, list(types["crime_type"]), alpha=ctx.stats.alpha)
     rising = (
         set(trends.loc[trends["direction"] == "increasing", "crime_type"]) if len(trends) else set()
     )
@@ -183,13 +183,13 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         **stats_kwargs(ctx),
     ).iloc[0]
     start, end = ctx.period.start.start_time, ctx.period.end.end_time
-    window = int((ctx.params.get("domestic_abuse") or {}).get("repeat_window_days") or 365)
+    window = ctx.params.domestic_abuse.repeat_window_days
     rep = repeat_victims.repeat_rate(
         da,
         start,
         end,
         window_days=window,
-        alpha=ctx.stats["alpha"],
+        alpha=ctx.stats.alpha,
         date_col="recorded_date",
         data_start=pd.Timestamp(ex["recorded_date"].min()),
     )
@@ -331,7 +331,7 @@ def _cse_measure(ctx, rules: dict) -> dict | None:
         warnings.warn(f"CSE is left out of the priority matrix: {e}", stacklevel=2)
         return None
     d = cse_report.district_quarterly(q, cols)
-    ch = cse_report.annual_change(d, cols, alpha=ctx.stats["alpha"]).set_index("indicator")
+    ch = cse_report.annual_change(d, cols, alpha=ctx.stats.alpha).set_index("indicator")
     year = ch.attrs.get("years", ("", ""))[-1]
     last = q[q["quarter"].astype(str).str.startswith(str(year))]
     by_ward = last.groupby("ward_code")[cols].sum().sum(axis=1).rename("count").reset_index()

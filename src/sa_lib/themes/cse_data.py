@@ -279,7 +279,7 @@ def load_quarterly(source, wards: pd.DataFrame, columns: Sequence[str]) -> pd.Da
 # --------------------------------------------------------------------------- index settings
 
 
-def index_settings(options: Mapping, columns: Sequence[str]) -> dict:
+def index_settings(options, columns: Sequence[str]) -> dict:
     """The index's indicators, weights and directions from the theme's parameters.
 
     Rules: ``indicators`` if given; else the indicators named in ``weights`` (an
@@ -289,8 +289,8 @@ def index_settings(options: Mapping, columns: Sequence[str]) -> dict:
 
     Parameters
     ----------
-    options : mapping
-        The ``cse:`` section (``ctx.options``): ``indicators``, ``weights``, ``method``,
+    options : CseOptions
+        The ``cse:`` section (``ctx.options``, :class:`sa_lib.pack.params_themes.CseOptions`): ``indicators``, ``weights``, ``method``,
         ``missing``.
     columns : list of str
         The indicator file's columns.
@@ -311,15 +311,16 @@ def index_settings(options: Mapping, columns: Sequence[str]) -> dict:
 
     Examples
     --------
-    >>> s = index_settings({"weights": {"cse_crimes": 2, "hmo_count": 1}},
+    >>> from sa_lib.pack.params_themes import CseOptions
+    >>> s = index_settings(CseOptions(weights={"cse_crimes": 2, "hmo_count": 1}),
     ...                    ["ward_code", "cse_crimes", "hmo_count", "missing_episodes"])
     >>> s["indicators"], s["weights"]
-    (['cse_crimes', 'hmo_count'], {'cse_crimes': 2, 'hmo_count': 1})
+    (['cse_crimes', 'hmo_count'], {'cse_crimes': 2.0, 'hmo_count': 1.0})
     """
     cols = list(columns)
     usable = [c for c in cols if c not in _NOT_INDICATORS]
-    inds = options.get("indicators")
-    weights = options.get("weights")
+    inds = options.indicators
+    weights = options.weights
     if inds:
         inds = list(inds)
         how = "cse.indicators in the parameters"
@@ -354,8 +355,8 @@ def index_settings(options: Mapping, columns: Sequence[str]) -> dict:
         "indicators": inds,
         "weights": dict(weights) if weights else None,
         "higher_is_worse": {i: i not in LOWER_IS_WORSE for i in inds},
-        "method": options.get("method") or "zscore",
-        "missing": options.get("missing") or "reweight",
+        "method": options.method or "zscore",
+        "missing": options.missing or "reweight",
     }
 
 

@@ -633,19 +633,19 @@ def methods_extra(spec: Mapping, options: Mapping, ctx) -> dict:
             "drop": "a ward with any missing indicator is left out of the ranking",
             "reweight": "a ward's index uses its available indicators, weights rescaled",
         }[spec["missing"]],
-        "priority wards": f"the top {options['top_n']} wards on the index",
+        "priority wards": f"the top {options.top_n} wards on the index",
         "rank stability": (
-            f"{options['n_sims']:,} simulations; each weight x Uniform(1 - {options['perturbation']}, "
-            f"1 + {options['perturbation']}), renormalised; seed {ctx.stats['seed']}"
+            f"{options.n_sims:,} simulations; each weight x Uniform(1 - {options.perturbation}, "
+            f"1 + {options.perturbation}), renormalised; seed {ctx.stats.seed}"
         ),
         "indicator bands": (
             f"well above / above average: {far:g} / {near:g} {unit} or more above the centre; "
             "below likewise; exact standardised values are not published"
         ),
-        "trend bands": ", ".join(f"{a:,}" for a in trend_bands(int(ctx.disclosure["threshold"])))
+        "trend bands": ", ".join(f"{a:,}" for a in trend_bands(int(ctx.disclosure.threshold)))
         + " (lower edges); district totals only",
         "disclosure": (
-            f"threshold {ctx.disclosure['threshold']}, secondary suppression "
-            f"{'on' if ctx.disclosure['secondary'] else 'off'} (sensitive theme: strictest)"
+            f"threshold {ctx.disclosure.threshold}, secondary suppression "
+            f"{'on' if ctx.disclosure.secondary else 'off'} (sensitive theme: strictest)"
         ),
     }

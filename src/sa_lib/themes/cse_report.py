@@ -154,22 +154,22 @@ def analyse(ctx) -> CseAnalysis:
     spec = index_settings(opt, ind.columns)
     rates = indicator_rates(ind, spec["indicators"], per=ctx.rate_per)
     idx = risk_index.composite_index(rates, **spec)
-    priority = risk_index.priority_wards(idx, opt["top_n"])
+    priority = risk_index.priority_wards(idx, opt.top_n)
     stability = risk_index.rank_stability(
         rates,
         **spec,
-        top_n=opt["top_n"],
-        seed=ctx.stats["seed"],
-        n_sims=opt["n_sims"],
-        perturbation=opt["perturbation"],
+        top_n=opt.top_n,
+        seed=ctx.stats.seed,
+        n_sims=opt.n_sims,
+        perturbation=opt.perturbation,
     )
     previous = ctx.path("previous_priority_wards")
     comparison = risk_index.compare_previous(priority, previous, wards=idx) if previous else None
     cols = list(SERIES.values())
     quarterly = load_quarterly(ctx.path("cse_quarterly"), ctx.geo.wards, cols)
     district = district_quarterly(quarterly, cols)
-    banded = quarterly_bands(district, cols, dis["threshold"], dis["suppress_zero"])
-    annual = annual_change(district, cols, alpha=ctx.stats["alpha"])
+    banded = quarterly_bands(district, cols, dis.threshold, dis.suppress_zero)
+    annual = annual_change(district, cols, alpha=ctx.stats.alpha)
     return CseAnalysis(
         ind, quarterly, spec, rates, idx, priority, stability, comparison, banded, annual
     )
@@ -200,8 +200,8 @@ def build(ctx) -> ThemeResult:
                 a.stability,
                 a.comparison,
                 a.annual,
-                threshold=dis["threshold"],
-                n_sims=ctx.options["n_sims"],
+                threshold=dis.threshold,
+                n_sims=ctx.options.n_sims,
                 synthetic=a.ind.attrs["synthetic"],
             )
         )
@@ -243,8 +243,8 @@ def _index_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
             a.ind,
             a.spec["indicators"],
             a.spec["weights"],
-            threshold=dis["threshold"],
-            secondary=dis["secondary"],
+            threshold=dis.threshold,
+            secondary=dis.secondary,
         )
         results.emit(
             safe_table(
@@ -272,16 +272,16 @@ def _priority_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
     with r.section("priority"):
         results.emit(
             safe_table(
-                stability_display(a.stability, a.priority_codes, opt["top_n"]),
+                stability_display(a.stability, a.priority_codes, opt.top_n),
                 not_count_cols=["Rank", "Median simulated rank"],
                 caption="Priority wards and how stable their ranking is",
             )
         )
         report.note(
-            f"Monte Carlo settings: {opt['n_sims']:,} simulations; each weight multiplied by a "
-            f"random factor between {1 - opt['perturbation']:g} and {1 + opt['perturbation']:g} "
-            f"(uniform) and the weights renormalised; seed {ctx.stats['seed']}. 'In the top "
-            f"{opt['top_n']}' is the share of simulations in which the ward is in the priority "
+            f"Monte Carlo settings: {opt.n_sims:,} simulations; each weight multiplied by a "
+            f"random factor between {1 - opt.perturbation:g} and {1 + opt.perturbation:g} "
+            f"(uniform) and the weights renormalised; seed {ctx.stats.seed}. 'In the top "
+            f"{opt.top_n}' is the share of simulations in which the ward is in the priority "
             "list."
         )
         plot_stability(a.stability)
@@ -301,9 +301,9 @@ def _priority_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
         report.show_table(
             counts,
             count_cols=list(counts.columns[1:]),
-            threshold=dis["threshold"],
-            secondary=dis["secondary"],
-            suppress_zero=dis["suppress_zero"],
+            threshold=dis.threshold,
+            secondary=dis.secondary,
+            suppress_zero=dis.suppress_zero,
             caption="Priority wards: annual indicator counts",
         )
 
@@ -338,8 +338,8 @@ def _map_and_trend_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
         report.show_table(
             annual_display(a.annual),
             count_cols=years,
-            threshold=dis["threshold"],
-            secondary=dis["secondary"],
+            threshold=dis.threshold,
+            secondary=dis.secondary,
             derived={"Change": years, "Exact Poisson test": years},
             caption="Calendar-year totals, district",
         )

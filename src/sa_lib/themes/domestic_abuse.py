@@ -239,12 +239,12 @@ def da_tables(ctx) -> DomesticAbuseData:
     s = ctx.stats
     st = dict(
         rate_per=ctx.rate_per,
-        conf_level=s["conf_level"],
-        alpha=s["alpha"],
-        correction=s["correction"],
+        conf_level=s.conf_level,
+        alpha=s.alpha,
+        correction=s.correction,
     )
     pop16 = ctx.geo.population_16plus
-    window = ctx.options["repeat_window_days"]
+    window = ctx.options.repeat_window_days
     da = da_rows(ex)
     totals = summary.type_summary(
         da.assign(crime_type="Domestic abuse"),
@@ -262,11 +262,11 @@ def da_tables(ctx) -> DomesticAbuseData:
         total_label=None,
         **st,
     )
-    share = share_of_violence(ex, ctx.periods, conf_level=s["conf_level"])
+    share = share_of_violence(ex, ctx.periods, conf_level=s.conf_level)
     start, end = ctx.period.start.start_time, ctx.period.end.end_time
     rv = dict(date_col="recorded_date", data_start=report.extract_start(ex))
-    repeat = repeat_victims.repeat_rate(da, start, end, window_days=window, alpha=s["alpha"], **rv)
-    trend = repeat_victims.repeat_trend(da, "Q", window_days=window, alpha=s["alpha"], **rv)
+    repeat = repeat_victims.repeat_rate(da, start, end, window_days=window, alpha=s.alpha, **rv)
+    trend = repeat_victims.repeat_trend(da, "Q", window_days=window, alpha=s.alpha, **rv)
     gaps = repeat_victims.time_to_repeat(da, period_start=start, period_end=end, **rv)
     ward_geo = ctx.geo.wards.assign(population=ctx.geo.wards["population_16plus"])
     wards = summary.area_summary(da, ward_geo, ctx.periods, **st)
@@ -275,7 +275,7 @@ def da_tables(ctx) -> DomesticAbuseData:
     if event_table is not None:
         daily = daily_counts(da, da["committed_from"].min(), end)
         effects = events.event_effects(
-            daily, event_table, alpha=s["alpha"], correction=ctx.options["event_correction"]
+            daily, event_table, alpha=s.alpha, correction=ctx.options.event_correction
         )
     return DomesticAbuseData(
         da=da,
@@ -327,7 +327,7 @@ def build(ctx) -> ThemeResult:
                 d.effects,
                 rate_label=d.rate_label,
                 window_days=d.window,
-                suppress_below=ctx.disclosure["threshold"],
+                suppress_below=ctx.disclosure.threshold,
                 withheld=report.withheld(d.summary, ctx, key="last_year"),
             )
         )
@@ -358,7 +358,7 @@ def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
     from sa_lib.stats import spc
     from sa_lib.themes import report
 
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     with r.section("volume"):
         report.show_summary(
             d.summary, ctx, rate_label=d.rate_label, caption="Domestic abuse crimes"
@@ -386,7 +386,7 @@ def _repeat_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
     from sa_lib.charts.repeat_victims import plot_repeat_trend
     from sa_lib.themes import report
 
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     measured = ["Repeat crimes measured"]
     with r.section("repeat"):
         report.show_share(
@@ -439,7 +439,7 @@ def _when_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
         plot_day_hour(
             nte.day_hour_table(ctx.last_months(12, d.da), hours_per_block=3),
             title="Domestic abuse by day and time of day, last 12 months",
-            suppress_below=ctx.disclosure["threshold"],
+            suppress_below=ctx.disclosure.threshold,
         )
         if d.effects is None:
             r.unavailable("event effects", NO_EVENTS, note=True)

@@ -77,11 +77,11 @@ def _gi_settings(ctx, grid) -> dict:
     opts, stats = ctx.options, ctx.stats
     return dict(
         weights=hr.gi_weights(grid),
-        p_value=opts["p_value"],
-        permutations=stats["permutations"],
-        seed=stats["seed"],
-        alpha=stats["alpha"],
-        correction=stats["correction"],
+        p_value=opts.p_value,
+        permutations=stats.permutations,
+        seed=stats.seed,
+        alpha=stats.alpha,
+        correction=stats.correction,
     )
 
 
@@ -90,11 +90,11 @@ def _emerging(ctx, grid, history, crime_types, gi_settings) -> tuple:
     from sa_lib.spatial import emerging
 
     opts = ctx.options
-    n_steps = len(ctx.series_months) // (3 if opts["emerging_freq"] == "quarter" else 1)
+    n_steps = len(ctx.series_months) // (3 if opts.emerging_freq == "quarter" else 1)
     if n_steps < 10:
         note = (
             f"Emerging hot spots are not reported: the data hold {n_steps} unbroken "
-            f"{opts['emerging_freq']}(s) up to the end of the period, and the trend test needs "
+            f"{opts.emerging_freq}(s) up to the end of the period, and the trend test needs "
             "at least 10."
         )
         return n_steps, None, note
@@ -102,18 +102,18 @@ def _emerging(ctx, grid, history, crime_types, gi_settings) -> tuple:
         history,
         grid,
         "month",
-        freq=opts["emerging_freq"],
-        time_step=opts["emerging_time_step"],
+        freq=opts.emerging_freq,
+        time_step=opts.emerging_time_step,
         crime_types=crime_types,
         **gi_settings,
     )
-    ehsa = hr.majority_ward(hr.restrict_preventing(ehsa, opts["min_count"]), ctx.geo.wards)
+    ehsa = hr.majority_ward(hr.restrict_preventing(ehsa, opts.min_count), ctx.geo.wards)
     return n_steps, ehsa, None
 
 
 def _change(ctx, crime_types) -> tuple:
     """The tested ward change against the comparison period, or None and the reason."""
-    key = ctx.options["change_from"]
+    key = ctx.options.change_from
     before = ctx.periods.get(key)
     if before is None:
         missing = ctx.unavailable.get(key)
@@ -125,8 +125,8 @@ def _change(ctx, crime_types) -> tuple:
         ctx.geo.wards,
         before.months,
         ctx.period.months,
-        alpha=stats["alpha"],
-        correction=stats["correction"],
+        alpha=stats.alpha,
+        correction=stats.correction,
     )
     return before, change, None
 
@@ -145,9 +145,9 @@ def hotspot_analysis(ctx, crime_types: list[str]) -> HotspotAnalysis:
 
     opts = ctx.options
     points = hr.crime_points(ctx.crimes, crime_types, ctx.period.months)
-    grid = grids.make_grid(ctx.geo.boundary, cell_size=opts["cell_size"], shape=opts["shape"])
+    grid = grids.make_grid(ctx.geo.boundary, cell_size=opts.cell_size, shape=opts.shape)
     cells = grids.count_points(points, grid, "cell_id", crime_types=crime_types)
-    density = kde.kde_grid(points, grid, bandwidth=opts["bandwidth"], crime_types=crime_types)
+    density = kde.kde_grid(points, grid, bandwidth=opts.bandwidth, crime_types=crime_types)
     gi_settings = _gi_settings(ctx, grid)
     gi = hotspots.gi_star(cells, "count", **gi_settings)
     hot_wards = hr.hot_spot_wards(gi, ctx.geo.wards)
@@ -168,7 +168,7 @@ def hotspot_analysis(ctx, crime_types: list[str]) -> HotspotAnalysis:
         before=before,
         change=change,
         change_note=change_note,
-        cell_size=float(opts["cell_size"] or grids.auto_cell_size(ctx.geo.boundary)),
+        cell_size=float(opts.cell_size or grids.auto_cell_size(ctx.geo.boundary)),
         bandwidth=float(density["kde_bandwidth_m"].iloc[0]),
     )
 
@@ -194,7 +194,7 @@ def build(ctx) -> ThemeResult:
     """
     from sa_lib.themes import report
 
-    crime_types = hr.resolve_crime_types(ctx.options["crime_types"])
+    crime_types = hr.resolve_crime_types(ctx.options.crime_types)
     label = hr.crime_label(crime_types)
     r = report.new_result(ctx, "hotspots", f"Hot spots: {label}")
     with r.section("header"):
@@ -211,7 +211,7 @@ def build(ctx) -> ThemeResult:
                 label=label,
                 period_label=ctx.period.label,
                 change_from_label=a.before.label if a.before is not None else None,
-                threshold=ctx.disclosure["threshold"],
+                threshold=ctx.disclosure.threshold,
             )
         )
     _density_section(r, ctx, a)
@@ -230,17 +230,17 @@ def _density_section(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
     opts, per = ctx.options, ctx.period.label
     with r.section("density"):
         report.note(
-            f"{a.label}, {per}: {opts['shape']} cells of {a.cell_size:,.0f} m "
-            f"({'set for this partnership' if opts['cell_size'] else 'chosen automatically'}); "
+            f"{a.label}, {per}: {opts.shape} cells of {a.cell_size:,.0f} m "
+            f"({'set for this partnership' if opts.cell_size else 'chosen automatically'}); "
             f"the density map smooths over {a.bandwidth:,.0f} m "
-            f"({'set for this partnership' if opts['bandwidth'] else 'chosen automatically'}; "
+            f"({'set for this partnership' if opts.bandwidth else 'chosen automatically'}; "
             "the method is in Methods)."
         )
         plot_cell_counts(
             a.cells,
             ctx.geo.boundary,
             ctx.geo.wards,
-            threshold=ctx.disclosure["threshold"],
+            threshold=ctx.disclosure.threshold,
             ward_name_col="ward_name",
             title=f"{a.label}: crimes per {a.cell_size:,.0f} m cell, {per}",
             note=MAP_NOTE,
@@ -274,9 +274,9 @@ def _hot_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
             report.show_table(
                 hr.hot_wards_display(a.hot_wards),
                 count_cols=["Crimes in hot cells"],
-                threshold=dis["threshold"],
-                secondary=dis["secondary"],
-                suppress_zero=dis["suppress_zero"],
+                threshold=dis.threshold,
+                secondary=dis.secondary,
+                suppress_zero=dis.suppress_zero,
                 derived={"Share of all crimes in hot cells": ["Crimes in hot cells"]},
                 pct_cols=["Share of all crimes in hot cells"],
                 decimals={"Hot area (km²)": 2},
@@ -312,14 +312,14 @@ def _emerging_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
             report.show_table(
                 hr.emerging_display(table),
                 count_cols=["Crimes in these cells"],
-                threshold=dis["threshold"],
-                secondary=dis["secondary"],
-                suppress_zero=dis["suppress_zero"],
+                threshold=dis.threshold,
+                secondary=dis.secondary,
+                suppress_zero=dis.suppress_zero,
                 decimals={"Area (km²)": 2},
                 caption="CSP priority and ArcGIS emerging hot-spot category",
             )
         report.note(
-            f"A cell is called Preventing only with at least {opts['min_count']} crimes over the "
+            f"A cell is called Preventing only with at least {opts.min_count} crimes over the "
             f"whole window: {a.ehsa.attrs.get('preventing_removed', 0):,} cells rising from fewer "
             "crimes than that are shown as No pattern (a rise from a very low base is noise, not a "
             f"place to prevent). {a.ehsa.attrs.get('empty_neighbourhoods', 0):,} cells had no "
@@ -350,9 +350,9 @@ def _change_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
         report.show_table(
             hr.change_display(a.change, then, now),
             count_cols=[then, now],
-            threshold=dis["threshold"],
-            secondary=dis["secondary"],
-            suppress_zero=dis["suppress_zero"],
+            threshold=dis.threshold,
+            secondary=dis.secondary,
+            suppress_zero=dis.suppress_zero,
             derived={c: [then, now] for c in ("Change", "Rate ratio (95% CI)", "Adjusted p")},
             caption=f"{a.label} by ward: {then} against {now}",
         )
@@ -360,22 +360,22 @@ def _change_sections(r: ThemeResult, ctx, a: HotspotAnalysis) -> None:
 
 def _methods(ctx, a: HotspotAnalysis) -> dict:
     opts, stats = ctx.options, ctx.stats
-    if opts["p_value"] == "permutation":
-        p_values = f"{opts['p_value']} (permutations {stats['permutations']}, seed {stats['seed']})"
+    if opts.p_value == "permutation":
+        p_values = f"{opts.p_value} (permutations {stats.permutations}, seed {stats.seed})"
     else:
         p_values = "analytical (normal approximation)"
     if a.before is not None:
         change = (
             f"{a.before.label} to {ctx.period.label}, exact Poisson test, "
-            f"{stats['correction']} across wards"
+            f"{stats.correction} across wards"
         )
     else:
         change = "not available (comparison period not in the data)"
     return {
         "hot-spot crime types": a.label,
-        "grid": f"{opts['shape']} cells, {a.cell_size:,.0f} m",
+        "grid": f"{opts.shape} cells, {a.cell_size:,.0f} m",
         "Gi* p-values": p_values,
-        "emerging hot spots": f"{opts['emerging_freq']}ly Gi*, Mann-Kendall trend; Preventing "
-        f"needs {opts['min_count']}+ crimes per cell",
+        "emerging hot spots": f"{opts.emerging_freq}ly Gi*, Mann-Kendall trend; Preventing "
+        f"needs {opts.min_count}+ crimes per cell",
         "ward change": change,
     }

@@ -121,7 +121,7 @@ def outcomes_analysis(ctx) -> OutcomeResult:
     if year is None:
         return OutcomeResult(None, note)
     forces = _forces(ctx)
-    conf = ctx.stats["conf_level"]
+    conf = ctx.stats.conf_level
     crimes = ctx.crimes[ctx.crimes["crime_type"] != ASB]
     crimes = crimes[crimes["crime_id"].notna()]
     cur = crimes[crimes["month"].isin(year.months)]
@@ -135,10 +135,10 @@ def outcomes_analysis(ctx) -> OutcomeResult:
         ly = crimes[crimes["month"].isin(prev.months)]
         outs_ly = load_outcomes(ctx.store, [m for m in months if m >= prev.months[0]], forces)
         res.last_year = _with_total(ly, outs_ly, conf)
-        res.vs_last_year = compare_shares(res.by_type, res.last_year, alpha=ctx.stats["alpha"])
+        res.vs_last_year = compare_shares(res.by_type, res.last_year, alpha=ctx.stats.alpha)
     res.force = _force_shares(ctx, year, outs, conf)
     if res.force is not None:
-        res.vs_force = compare_shares(res.by_type, res.force, alpha=ctx.stats["alpha"])
+        res.vs_force = compare_shares(res.by_type, res.force, alpha=ctx.stats.alpha)
     return res
 
 
@@ -354,7 +354,7 @@ def search_analysis(ctx) -> SearchResult:
     if s.empty:
         res.note += " No searches were located in the partnership area in that year."
         return res
-    conf = ctx.stats["conf_level"]
+    conf = ctx.stats.conf_level
     res.by_object = find_rate(s, by=["object_of_search"], conf_level=conf)
     res.overall = find_rate(s, by=[], conf_level=conf)
     res.table = search_table(s, "object_of_search", "outcome")
@@ -368,7 +368,7 @@ def search_analysis(ctx) -> SearchResult:
         monthly["month"].map(drugs.groupby("month").size()).fillna(0).astype(int)
     )
     res.monthly = monthly
-    res.drugs = drugs_alongside_searches(monthly, alpha=ctx.stats["alpha"])
+    res.drugs = drugs_alongside_searches(monthly, alpha=ctx.stats.alpha)
     return res
 
 
@@ -485,7 +485,7 @@ def build(ctx) -> ThemeResult:
         report.show_header(ctx, "Outcomes and stop and search")
     res = outcomes_analysis(ctx)
     search = search_analysis(ctx)
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     with r.section("findings"):
         report.show_findings(outcome_findings(res, thr) + search_findings(search, thr))
     _outcome_sections(r, ctx, res)
@@ -508,7 +508,7 @@ def build(ctx) -> ThemeResult:
 def _outcome_sections(r: ThemeResult, ctx, res: OutcomeResult) -> None:
     from sa_lib.themes import report
 
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     with r.section("outcomes"):
         report.note(res.note)
         if res.year is None:
@@ -557,7 +557,7 @@ def _search_sections(r: ThemeResult, ctx, search: SearchResult) -> None:
     from sa_lib.themes import report
 
     dis = ctx.disclosure
-    thr = dis["threshold"]
+    thr = dis.threshold
     with r.section("searches"):
         report.note(search.note)
         if search.searches.empty:
@@ -567,7 +567,7 @@ def _search_sections(r: ThemeResult, ctx, search: SearchResult) -> None:
                 search.table.rename(columns={"object_of_search": "Object of search"}),
                 count_cols=[c for c in search.table.columns if c != "object_of_search"],
                 threshold=thr,
-                secondary=dis["secondary"],
+                secondary=dis.secondary,
                 caption=f"Searches by object of search and outcome, {search.year.label}",
             )
             report.show_table(

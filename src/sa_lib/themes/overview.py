@@ -96,7 +96,7 @@ def analysis(ctx) -> Analysis:
     from sa_lib.themes import summary
 
     st = ctx.stats
-    tests = {"conf_level": st["conf_level"], "alpha": st["alpha"], "correction": st["correction"]}
+    tests = {"conf_level": st.conf_level, "alpha": st.alpha, "correction": st.correction}
     types = summary.type_summary(
         ctx.crimes, ctx.periods, ctx.geo.population, rate_per=ctx.rate_per, **tests
     )
@@ -115,8 +115,10 @@ def analysis(ctx) -> Analysis:
     )
     chart = spc.xmr(total, date_col="month_start", value_col="count", breaks=breaks)
     major = report.major_types(types, ctx)
-    trends = summary.trend_table(monthly, major, alpha=st["alpha"])
-    targets = summary.target_table(monthly, ctx.params["targets"], alpha=st["alpha"])
+    trends = summary.trend_table(monthly, major, alpha=st.alpha)
+    targets = summary.target_table(
+        monthly, [t.to_dict() for t in ctx.params.targets], alpha=st.alpha
+    )
     return Analysis(types, wards, monthly, total, chart, major, trends, targets)
 
 
@@ -182,7 +184,7 @@ def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
     from sa_lib.charts.spc import plot_xmr
     from sa_lib.charts.trend import plot_target
 
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     with r.section("monthly"):
         plot_monthly_trends(a.monthly, a.major, ctx.annotations, ctx.period, suppress_below=thr)
         report.show_breaks(
@@ -214,10 +216,10 @@ def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
 def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
     from sa_lib.charts.svg_maps import svg_choropleth
 
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     with r.section("wards"):
         report.show_summary(
-            report.top_ranked(a.wards, ctx, ctx.options.get("top_wards") or 10),
+            report.top_ranked(a.wards, ctx, ctx.options.top_wards),
             ctx,
             full=a.wards,
             label_col="ward_name",
@@ -275,7 +277,7 @@ def _quality_section(r: ThemeResult, ctx) -> None:
         )
         r.data["data_quality"] = dq
         report.show_table(
-            dq, count_cols=["value"], threshold=ctx.disclosure["threshold"], secondary=False
+            dq, count_cols=["value"], threshold=ctx.disclosure.threshold, secondary=False
         )
 
 
@@ -303,7 +305,7 @@ def overview_findings(
         "trends": trends.attrs.get("results") if trends is not None else None,
         "spc": {"All crime (excluding ASB)": chart} if chart is not None else None,
         "targets": targets.attrs.get("results") if targets is not None else None,
-        "suppress_below": ctx.disclosure["threshold"],
+        "suppress_below": ctx.disclosure.threshold,
         "max_findings": max_findings,
     }
     if key not in ctx.periods:
@@ -311,13 +313,13 @@ def overview_findings(
             columns=["label", "count_before", "count_after", "p_value", "significant"]
         )
         return [NO_CHANGE, *key_findings(empty, **tested)]
-    res = change_table(types, key, alpha=ctx.stats["alpha"], correction=ctx.stats["correction"])
+    res = change_table(types, key, alpha=ctx.stats.alpha, correction=ctx.stats.correction)
     res = res[~res["label"].isin(report.withheld(types, ctx, key=key))]
     res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))
     lead = (
         f"Compared with {ctx.periods[key].label} (changes tested at the "
-        f"{float(ctx.stats['alpha']):.0%} level, "
-        f"{report.correction_words(ctx.stats['correction'])} across crime types):"
+        f"{float(ctx.stats.alpha):.0%} level, "
+        f"{report.correction_words(ctx.stats.correction)} across crime types):"
     )
     out = [lead, *key_findings(res, **tested)]
     shown = report.shown_wards(wards, ctx)
@@ -330,7 +332,7 @@ def overview_findings(
                 "ward_name",
                 "crime rate",
                 f"{ctx.rate_label} a year",
-                conf_level=ctx.stats["conf_level"],
+                conf_level=ctx.stats.conf_level,
             )
         )
     return out
@@ -351,14 +353,14 @@ def wider_area_rates(
     """
     from sa_lib.stats import comparison
 
-    wider = ctx.params["comparison"]["wider_area_name"]
-    peers = ctx.params["comparison"]["peers"]
+    wider = ctx.params.comparison.wider_area_name
+    peers = ctx.params.comparison.peers
     areas = comparison.wider_area_counts(
         ctx.force_counts,
         ctx.period.months,
         exclude_types=exclude_types,
         wider_area_name=wider,
-        areas=list(ctx.params["csp"]["lad_codes"]) + list(peers),
+        areas=list(ctx.params.csp.lad_codes) + list(peers),
     )
     areas["person_years"] = areas["population"] * ctx.period.n_months / 12
     comp = comparison.compare_areas(
@@ -367,7 +369,7 @@ def wider_area_rates(
         "count",
         "person_years",
         per=ctx.rate_per,
-        conf_level=ctx.stats["conf_level"],
+        conf_level=ctx.stats.conf_level,
         reference=wider,
     )
     return areas, comp
@@ -390,7 +392,7 @@ def _comparison_table(ctx, comp: pd.DataFrame, wider: str) -> None:
     report.show_table(
         shown,
         count_cols=["Crimes"],
-        threshold=ctx.disclosure["threshold"],
+        threshold=ctx.disclosure.threshold,
         secondary=False,
         derived={
             c: ["Crimes"]
@@ -419,7 +421,7 @@ def _funnel(ctx, areas: pd.DataFrame, wider: str, highlight) -> None:
             "population",
             per=per,
             reference=wider,
-            method=ctx.params["comparison"].get("funnel_overdispersion") or "additive",
+            method=ctx.params.comparison.funnel_overdispersion or "additive",
         )
     _show_fig(
         plot_funnel(
@@ -455,12 +457,12 @@ def show_wider_comparison(
     if ctx.force_counts is None:
         report.note(NO_FORCE_COUNTS)
         return None
-    wider = ctx.params["comparison"]["wider_area_name"]
+    wider = ctx.params.comparison.wider_area_name
     areas, comp = wider_area_rates(ctx, exclude_types)
-    csp_rows = comp[comp["lad_code"].isin(ctx.params["csp"]["lad_codes"])]
+    csp_rows = comp[comp["lad_code"].isin(ctx.params.csp.lad_codes)]
     highlight = csp_rows["area"].iloc[0] if len(csp_rows) else None
     _comparison_table(ctx, comp, wider)
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     small = (comp["count"] > 0) & (comp["count"] < thr)
     comp_plot = comp
     if small.any():
@@ -504,7 +506,7 @@ def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
     report.show_table(
         shown[["Crime type", "Count", "Weight", "Harm"]],
         count_cols=["Count"],
-        threshold=ctx.disclosure["threshold"],
+        threshold=ctx.disclosure.threshold,
         derived={"Harm": ["Count"]},
         caption=f"Harm-weighted crime, {ctx.period.label}",
     )

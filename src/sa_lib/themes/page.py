@@ -63,31 +63,31 @@ def show_header(
     syn = synthetic_banner_html() if (synthetic or partly_synthetic) else ""
     _PAGE["synthetic"] = bool(synthetic)
     _PAGE["extract_synthetic"] = bool(synthetic or partly_synthetic)
-    alpha = float(ctx.stats["alpha"])
+    alpha = float(ctx.stats.alpha)
     produced = f"{date.today():%d %B %Y}"
     dis = ctx.disclosure
-    strict = dis.get("strict", dis)
-    if dis.get("published"):
+    strict = dis.strict
+    if dis.published:
         suppression = (
             "police.uk counts shown as police.uk publishes them; force-extract counts below "
-            f"{strict['threshold']} suppressed"
+            f"{strict.threshold} suppressed"
         )
     else:
-        suppression = f"counts below {dis['threshold']} suppressed"
+        suppression = f"counts below {dis.threshold} suppressed"
     attrs = (
         f' data-sa-period="{_html.escape(ctx.period.label, quote=True)}"'
         f' data-sa-against="{_html.escape(against.label if against else "", quote=True)}"'
         f' data-sa-produced="produced {produced}"'
-        f' data-sa-published-counts="{"show" if dis.get("published") else "suppress"}"'
+        f' data-sa-published-counts="{"show" if dis.published else "suppress"}"'
         f' data-sa-synthetic="{"page" if synthetic else "part" if partly_synthetic else "none"}"'
     )
     _results.emit_html(
-        f'<div class="sa-header"{attrs}><p class="sa-kicker">{_html.escape(ctx.params["title"])}</p>'
+        f'<div class="sa-header"{attrs}><p class="sa-kicker">{_html.escape(ctx.params.title)}</p>'
         f"<p><strong>{_html.escape(subtitle)}</strong> · period {_html.escape(ctx.period.label)}"
         f" · compared with {_html.escape(comp)}</p>"
         f"<p>Population (Census 2021): {ctx.geo.population:,} · {len(ctx.geo.wards)} wards · "
         f"{len(ctx.geo.lsoas)} neighbourhoods (LSOAs) · rates {ctx.rate_label} · a change is "
-        f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats['correction'])})"
+        f"called significant at the {alpha:.0%} level ({correction_words(ctx.stats.correction)})"
         f" · {suppression} · produced {produced}</p>"
         f"{syn}</div>"
     )

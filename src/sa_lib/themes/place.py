@@ -35,14 +35,15 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sa_lib import config
 from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES
 from sa_lib.spatial.grids import BNG
@@ -143,7 +144,13 @@ def _top_ward(geo, crimes: pd.DataFrame | None) -> str:
     return name
 
 
-def select_place(geo, spec: Mapping | None, *, crimes: pd.DataFrame | None = None) -> Place:
+def select_place(
+    geo,
+    spec: Mapping | None,
+    *,
+    crimes: pd.DataFrame | None = None,
+    polygon: str | os.PathLike[str] | None = None,
+) -> Place:
     """The area a place profile describes, from the ``place_profile.area`` parameter.
 
     Parameters
@@ -153,11 +160,14 @@ def select_place(geo, spec: Mapping | None, *, crimes: pd.DataFrame | None = Non
     spec : mapping or None
         ``{"type": "ward", "value": name or code}`` (names match ignoring case),
         ``{"type": "lsoas", "value": [LSOA21 codes]}`` or
-        ``{"type": "polygon", "value": path to a GeoJSON file}`` (relative to the
-        project root, or absolute; any CRS). None: the ward with most crime
+        ``{"type": "polygon", "value": path to a GeoJSON file}`` (any CRS; read from
+        ``polygon`` when given, else from ``value`` as given). None: the ward with most crime
         (excluding ASB) in ``crimes``, recorded as a choice.
     crimes : DataFrame, optional
         Rows with ``ward_code`` and ``crime_type``; only used when ``spec`` is None.
+    polygon : path-like, optional
+        The polygon file resolved (``params.paths.place_polygon``, which
+        :func:`sa_lib.pack.params.load_params` resolves from the project root).
 
     Returns
     -------
@@ -215,7 +225,7 @@ def select_place(geo, spec: Mapping | None, *, crimes: pd.DataFrame | None = Non
         codes = sorted({str(c) for c in value})
         place = _place_from_lsoas(geo, codes, f"{len(codes)} LSOAs", "lsoas")
     else:
-        path = config.resolve(str(value))
+        path = Path(polygon) if polygon is not None else Path(str(value))
         if not path.is_file():
             raise ValueError(f"area: polygon file not found: {value} (looked at {path}).")
         try:

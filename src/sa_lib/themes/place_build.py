@@ -106,26 +106,26 @@ def place_analysis(ctx, area: place.Place) -> PlaceAnalysis:
     --------
     >>> from sa_lib.pack.context import open_context  # doctest: +SKIP
     >>> ctx = open_context("parameters/huntingdonshire_2025q4.yaml", "place_profile")  # doctest: +SKIP
-    >>> a = place_analysis(ctx, place.select_place(ctx.geo, ctx.options["area"]))  # doctest: +SKIP
+    >>> a = place_analysis(ctx, place.select_place(ctx.geo, ctx.options.area))  # doctest: +SKIP
     >>> a.vs_rest["crime_type"].iloc[-1]  # doctest: +SKIP
     'All crime'
     """
     from sa_lib.themes import summary
 
     stats, per = ctx.stats, ctx.rate_per
-    tests = dict(alpha=stats["alpha"], correction=stats["correction"])
+    tests = dict(alpha=stats.alpha, correction=stats.correction)
     area_crimes = place.place_crimes(ctx.crimes, area)
     vs_rest = place.area_vs_rest(
         ctx.crimes, area, ctx.geo.population, ctx.period.months, per=per,
-        conf_level=stats["conf_level"], **tests,
+        conf_level=stats.conf_level, **tests,
     )  # fmt: skip
     types = summary.type_summary(
         area_crimes, ctx.periods, area.population, rate_per=per,
-        conf_level=stats["conf_level"], **tests,
+        conf_level=stats.conf_level, **tests,
     )  # fmt: skip
-    mix = place.crime_mix(ctx.crimes, area, ctx.period.months, conf_level=stats["conf_level"])
+    mix = place.crime_mix(ctx.crimes, area, ctx.period.months, conf_level=stats.conf_level)
     monthly = place.monthly_area_vs_rest(
-        ctx.series(), area, ctx.geo.population, per=per, suppress_below=ctx.disclosure["threshold"]
+        ctx.series(), area, ctx.geo.population, per=per, suppress_below=ctx.disclosure.threshold
     )
     hs_label, gi = _district_gi(ctx)
     compare_key, compare_note = comparison_period(ctx)
@@ -147,14 +147,14 @@ def _district_gi(ctx) -> tuple[str, gpd.GeoDataFrame]:
     from sa_lib.spatial import grids, hotspots
     from sa_lib.themes import hotspot_report
 
-    hs, stats = ctx.params["hotspots"], ctx.stats
-    hs_types = hotspot_report.resolve_crime_types(hs["crime_types"])
-    grid = grids.make_grid(ctx.geo.boundary, cell_size=hs["cell_size"], shape=hs["shape"])
+    hs, stats = ctx.params.hotspots, ctx.stats
+    hs_types = hotspot_report.resolve_crime_types(hs.crime_types)
+    grid = grids.make_grid(ctx.geo.boundary, cell_size=hs.cell_size, shape=hs.shape)
     points = hotspot_report.crime_points(ctx.crimes, hs_types, ctx.period.months)
     cells = grids.count_points(points, grid, "cell_id", crime_types=hs_types)
     gi = hotspots.gi_star(
-        cells, "count", p_value=hs["p_value"], permutations=stats["permutations"],
-        seed=stats["seed"], alpha=stats["alpha"], correction=stats["correction"],
+        cells, "count", p_value=hs.p_value, permutations=stats.permutations,
+        seed=stats.seed, alpha=stats.alpha, correction=stats.correction,
     )  # fmt: skip
     return hotspot_report.crime_label(hs_types), gi
 
@@ -179,7 +179,12 @@ def build(ctx) -> ThemeResult:
     """
     from sa_lib.themes import report
 
-    area = place.select_place(ctx.geo, ctx.options["area"], crimes=ctx.in_period("current"))
+    area = place.select_place(
+        ctx.geo,
+        ctx.options.area,
+        crimes=ctx.in_period("current"),
+        polygon=ctx.params.paths.place_polygon,
+    )
     r = report.new_result(ctx, "place_profile", f"Place profile: {area.name}")
     with r.section("header"):
         report.show_header(
@@ -220,7 +225,7 @@ def _findings(ctx, a: PlaceAnalysis) -> list[str]:
         rate_label=ctx.rate_label,
         compare_label=ctx.periods[key].label if key is not None else None,
         compare_key=key or "last_year",
-        threshold=ctx.disclosure["threshold"],
+        threshold=ctx.disclosure.threshold,
     )
 
 
@@ -234,9 +239,9 @@ def _counts_section(r: ThemeResult, ctx, a: PlaceAnalysis) -> None:
         report.show_table(
             shown,
             count_cols=[c_area, c_rest],
-            threshold=dis["threshold"],
-            secondary=dis["secondary"],
-            suppress_zero=dis["suppress_zero"],
+            threshold=dis.threshold,
+            secondary=dis.secondary,
+            suppress_zero=dis.suppress_zero,
             derived={
                 c: [c_area, c_rest]
                 for c in shown.columns
@@ -266,9 +271,9 @@ def _mix_section(r: ThemeResult, ctx, a: PlaceAnalysis) -> None:
         report.show_table(
             place_display.mix_display(a.mix, name),
             **place_display.mix_table_args(name),
-            threshold=dis["threshold"],
-            secondary=dis["secondary"],
-            suppress_zero=dis["suppress_zero"],
+            threshold=dis.threshold,
+            secondary=dis.secondary,
+            suppress_zero=dis.suppress_zero,
             caption=f"Crime mix, {name} and the district, {ctx.period.label}",
         )
 
@@ -294,7 +299,7 @@ def _when_section(r: ThemeResult, ctx, area: place.Place) -> None:
             nte.day_hour_table(area_extract, hours_per_block=3),
             title=f"Crimes in the force extract in {area.name} by day and time of day, last 12 "
             "months",
-            suppress_below=ctx.extract_disclosure["threshold"],
+            suppress_below=ctx.extract_disclosure.threshold,
         )
 
 
@@ -309,10 +314,10 @@ def _plot_hot_cells(ctx, a: PlaceAnalysis) -> None:
 
 
 def _methods(ctx, a: PlaceAnalysis) -> dict:
-    hs, area = ctx.params["hotspots"], a.area
+    hs, area = ctx.params.hotspots, a.area
     return {
         "area": f"{area.kind}: {area.name} ({len(area.lsoa_codes)} LSOAs)",
-        "area vs rest test": f"exact conditional Poisson test, {ctx.stats['correction']} across "
+        "area vs rest test": f"exact conditional Poisson test, {ctx.stats.correction} across "
         "crime types",
-        "hot spots": f"{a.hs_label}; district-wide Gi*, {hs['p_value']} p-values",
+        "hot spots": f"{a.hs_label}; district-wide Gi*, {hs.p_value} p-values",
     }

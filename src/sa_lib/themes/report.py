@@ -138,7 +138,7 @@ def show_breaks(annotations: pd.DataFrame, start, end) -> None:
 
 def major_types(types: pd.DataFrame, ctx, n: int = 6) -> list[str]:
     """Crime types given a trend chart: ``overview.major_types`` from the parameters, else the n largest."""
-    chosen = (ctx.options or {}).get("major_types")
+    chosen = ctx.params.overview.major_types
     if chosen:
         return list(chosen)
     t = types[types["crime_type"] != "All crime"].sort_values("count_current", ascending=False)
@@ -198,22 +198,22 @@ def show_age_sex(table: pd.DataFrame, ctx, title: str) -> None:
     from sa_lib.stats.disclosure import suppress_table
 
     dis = ctx.disclosure
-    table, footnote = unknown_to_footnote(table, dis["threshold"])
+    table, footnote = unknown_to_footnote(table, dis.threshold)
     cols = [c for c in table.columns if c != "age_band"]
     body = table.set_index("age_band")
     res = suppress_table(
         body,
         cols,
-        threshold=dis["threshold"],
+        threshold=dis.threshold,
         secondary=True,
-        suppress_zero=dis["suppress_zero"],
+        suppress_zero=dis.suppress_zero,
         total_row="Total",
         total_col="Total",
     )
     show_table(
         table.rename(columns={"age_band": "Age band"}),
         count_cols=cols,
-        threshold=dis["threshold"],
+        threshold=dis.threshold,
         secondary=False,
         suppressed=res.suppressed.reset_index(drop=True).reindex(
             columns=["Age band", *cols], fill_value=False
@@ -315,7 +315,7 @@ def show_share(
     show_table(
         d,
         count_cols=[what, "Out of"],
-        threshold=ctx.disclosure["threshold"],
+        threshold=ctx.disclosure.threshold,
         secondary=False,
         derived={"Share": [what, "Out of"], "95% CI": [what, "Out of"]},
         caption=caption,
@@ -351,7 +351,7 @@ def show_events(effects: pd.DataFrame, ctx, caption: str) -> None:
     show_table(
         d,
         count_cols=[obs],
-        threshold=ctx.disclosure["threshold"],
+        threshold=ctx.disclosure.threshold,
         secondary=False,
         derived={
             c: [obs]
@@ -416,7 +416,7 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     text columns for map tooltips (``tip_count``, ``tip_rate``, ``tip_change``) in
     which small counts read "<threshold" and their rates and changes are withheld.
     """
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     cols = ["ward_code", "rate", "rate_lower", "rate_upper", "count_current"]
     extra = [c for c in ("pct_vs_last_year", "label_vs_last_year", "count_last_year") if c in wards]
     m = ctx.geo.wards.merge(wards[cols + extra], on="ward_code")

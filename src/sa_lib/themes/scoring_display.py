@@ -55,7 +55,7 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
     Counts of sensitive-theme issues are not shown here (their own page applies its
     disclosure rules); other counts below the threshold show as "fewer than N".
     """
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     grid = "impact" in scored
 
     def count_text(r):

@@ -57,8 +57,8 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
     """
     key = "last_year" if "last_year" in ctx.periods else "previous"
     before = ctx.periods[key].label
-    thr = ctx.disclosure["threshold"]
-    themes = list(ctx.params["themes"])
+    thr = ctx.disclosure.threshold
+    themes = list(ctx.params.themes)
     can_compare = comparable(ctx, key)
     top = scored.head(n)
     out, steady = [], []
@@ -196,21 +196,23 @@ def build(ctx) -> ThemeResult:
     from sa_lib.themes.assessment_review import document_control
 
     opt = ctx.options
-    rules = priority.load_scoring(opt.get("scoring"))
-    if opt.get("method"):
-        rules["method"] = opt["method"]
+    rules = priority.load_scoring(ctx.params.paths.scoring)
+    if opt.method:
+        rules["method"] = opt.method
     r = report.new_result(ctx, "summary", "Strategic assessment summary")
-    wa = ward_analysis(ctx, min_count=(ctx.params.get("wards") or {}).get("min_count") or 50)
-    measures = candidates.candidate_measures(ctx, wa, rules, min_flags=opt["min_flags"])
+    wa = ward_analysis(ctx, min_count=ctx.params.wards.min_count or 50)
+    measures = candidates.candidate_measures(ctx, wa, rules, min_flags=opt.min_flags)
     scored = priority.priority_scores(priority.dimension_scores(measures, rules), rules)
     search = outcomes_report.search_analysis(ctx)
-    findings = summary_findings(scored, ctx, n=opt["findings"], search=search)
+    findings = summary_findings(scored, ctx, n=opt.findings, search=search)
     with r.section("header"):
         report.show_header(
             ctx, "Strategic assessment summary", synthetic=bool(scored["synthetic"].any())
         )
     with r.section("document"):
-        report.show_table(document_control(ctx.params), caption="Document control")
+        report.show_table(
+            document_control(ctx.params.title, ctx.params.document), caption="Document control"
+        )
     with r.section("findings"):
         results.emit(
             results.Findings([results.Finding(f["text"], link=f["href"]) for f in findings])
@@ -220,9 +222,7 @@ def build(ctx) -> ThemeResult:
     _review_section(r, ctx)
     _matrix_sections(r, ctx, scored, rules)
     with r.section("wards"):
-        results.emit_html(
-            flagged_display(flagged_wards(wa, opt["min_flags"]), ctx.params["themes"])
-        )
+        results.emit_html(flagged_display(flagged_wards(wa, opt.min_flags), ctx.params.themes))
     with r.section("methods"):
         report.show_methods(
             ctx,
@@ -272,7 +272,7 @@ def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> 
         )
     with r.section("measures"):
         report.show_table(
-            sd.measures_display(scored, rules, ctx.disclosure["threshold"]),
+            sd.measures_display(scored, rules, ctx.disclosure.threshold),
             count_cols=["Count"],
             not_count_cols=["Harm band"],
             caption="Measures used for the scores",
@@ -290,7 +290,7 @@ def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> 
         )
         report.show_findings([sd.sensitivity_sentence(sens, top_n)])
         stability = priority.rank_stability(
-            scored, rules, n_sims=int(rules["n_sims"]), seed=ctx.stats["seed"]
+            scored, rules, n_sims=int(rules["n_sims"]), seed=ctx.stats.seed
         )
         report.show_table(
             sd.stability_display(stability, top_n),

@@ -129,10 +129,10 @@ def _demote_suppressed(t: pd.DataFrame, ctx, label_col: str) -> pd.DataFrame:
     hidden value, and its position would bound the rate it hides.
     """
     dis = getattr(ctx, "disclosure", None)
-    if not dis or "count_current" not in t or t.empty:
+    if dis is None or "count_current" not in t or t.empty:
         return t
     c = t["count_current"]
-    hidden = ((c > 0) & (c < dis["threshold"])) | ((c == 0) & bool(dis.get("suppress_zero")))
+    hidden = ((c > 0) & (c < dis.threshold)) | ((c == 0) & dis.suppress_zero)
     hidden = hidden.to_numpy(dtype=bool) | t[label_col].isin(withheld(t, ctx, label_col)).to_numpy()
     if not hidden.any():
         return t
@@ -154,18 +154,19 @@ def top_ranked(t: pd.DataFrame, ctx, n: int, label_col: str = "ward_name") -> pd
     --------
     >>> from types import SimpleNamespace
     >>> from sa_lib.data.periods import parse_period
+    >>> from sa_lib.pack.context import EffectiveDisclosure
     >>> ctx = SimpleNamespace(periods={"current": parse_period("2025-Q4")},
-    ...     disclosure={"threshold": 10, "secondary": False, "suppress_zero": False})
+    ...     disclosure=EffectiveDisclosure(threshold=10, secondary=False))
     >>> t = pd.DataFrame({"ward_name": ["A", "B", "C"], "count_current": [5, 50, 40]})
     >>> top_ranked(t, ctx, 2)["ward_name"].tolist()
     ['B', 'C']
     """
     ranked = _demote_suppressed(t, ctx, label_col)
-    dis = getattr(ctx, "disclosure", None) or {}
+    dis = getattr(ctx, "disclosure", None)
     c = ranked["count_current"] if "count_current" in ranked else None
-    if c is None or not dis:
+    if c is None or dis is None:
         return t.head(n)
-    hidden = ((c > 0) & (c < dis["threshold"])) | ((c == 0) & bool(dis.get("suppress_zero")))
+    hidden = ((c > 0) & (c < dis.threshold)) | ((c == 0) & dis.suppress_zero)
     hidden = (
         hidden.to_numpy(dtype=bool) | ranked[label_col].isin(withheld(t, ctx, label_col)).to_numpy()
     )
@@ -193,7 +194,7 @@ def summary_display(
         if f"count_{key}" in t:
             out[f"{p.label}"] = t[f"count_{key}"].astype("int64")
     out[f"Rate {rate_label or ctx.rate_label} a year"] = t["rate"].round(1)
-    out["95% CI" if ctx.stats["conf_level"] == 0.95 else f"{ctx.stats['conf_level']:.0%} CI"] = [
+    out["95% CI" if ctx.stats.conf_level == 0.95 else f"{ctx.stats.conf_level:.0%} CI"] = [
         f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–"
         for lo, hi in zip(t["rate_lower"], t["rate_upper"], strict=True)
     ]
@@ -236,7 +237,7 @@ def show_summary(
         what = caption.split(" (")[0] if caption else "This table"
         note(
             f"{what}: nothing to show. Every row's count is below the disclosure "
-            f"threshold of {ctx.disclosure['threshold']}, so none is ranked or shown."
+            f"threshold of {ctx.disclosure.threshold}, so none is ranked or shown."
         )
         return
     d = summary_display(t, ctx, label_col, label, rate_label)
@@ -272,9 +273,9 @@ def show_summary(
     show_table(
         d,
         count_cols=counts,
-        threshold=dis["threshold"],
+        threshold=dis.threshold,
         secondary=False,
-        suppress_zero=dis["suppress_zero"],
+        suppress_zero=dis.suppress_zero,
         derived=derived,
         caption=caption,
         suppressed=hide,
@@ -289,7 +290,7 @@ def show_summary(
 
 
 def rank_shown_first(
-    d: pd.DataFrame, counts: Sequence[str], current: str, label: str, dis: dict
+    d: pd.DataFrame, counts: Sequence[str], current: str, label: str, dis
 ) -> tuple[pd.DataFrame, int]:
     """Reorder a ranked table so that rows whose current count is suppressed come last, by name.
 
@@ -299,22 +300,23 @@ def rank_shown_first(
 
     Examples
     --------
+    >>> from sa_lib.pack.context import EffectiveDisclosure
     >>> t = pd.DataFrame({"Ward": ["B", "A", "C"], "Now": [3, 50, 40], "Then": [30, 20, 25]})
     >>> out, n = rank_shown_first(t, ["Now", "Then"], "Now", "Ward",
-    ...                           {"threshold": 10, "secondary": False, "suppress_zero": False})
+    ...                           EffectiveDisclosure(threshold=10, secondary=False))
     >>> out["Ward"].tolist(), n
     (['A', 'C', 'B'], 1)
     """
-    if not dis.get("threshold") or dis["threshold"] <= 1 or d.empty:
+    if not dis.threshold or dis.threshold <= 1 or d.empty:
         return d, 0
     from sa_lib.stats.disclosure import suppress_table
 
     res = suppress_table(
         d[list(counts)].reset_index(drop=True),
         list(counts),
-        threshold=dis["threshold"],
-        secondary=dis.get("secondary", True),
-        suppress_zero=dis.get("suppress_zero", False),
+        threshold=dis.threshold,
+        secondary=dis.secondary,
+        suppress_zero=dis.suppress_zero,
         lines="columns",
     )
     hidden = res.suppressed[current].to_numpy()
@@ -338,14 +340,14 @@ def withheld(t: pd.DataFrame, ctx, label_col: str = "crime_type", key: str | Non
 
     cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
     dis = ctx.disclosure
-    if not dis.get("secondary") or not cols or t.empty:
+    if not dis.secondary or not cols or t.empty:
         return set()
     res = suppress_table(
         t[cols].reset_index(drop=True),
         cols,
-        threshold=dis["threshold"],
+        threshold=dis.threshold,
         secondary=True,
-        suppress_zero=dis.get("suppress_zero", False),
+        suppress_zero=dis.suppress_zero,
         lines="columns",
     )
     hidden = res.suppressed & ~res.primary
@@ -368,14 +370,14 @@ def hidden_counts(t: pd.DataFrame, ctx) -> pd.DataFrame:
     cols = list(dict.fromkeys(f"count_{k}" for k in ctx.periods if f"count_{k}" in t))
     dis = ctx.disclosure
     hidden = pd.DataFrame(False, index=range(len(t)), columns=cols)
-    if not cols or t.empty or dis["threshold"] <= 1:
+    if not cols or t.empty or dis.threshold <= 1:
         return hidden
     res = suppress_table(
         t[cols].reset_index(drop=True),
         cols,
-        threshold=dis["threshold"],
-        secondary=bool(dis.get("secondary", False)),
-        suppress_zero=dis.get("suppress_zero", False),
+        threshold=dis.threshold,
+        secondary=dis.secondary,
+        suppress_zero=dis.suppress_zero,
         lines="columns",
     )
     return res.suppressed.reset_index(drop=True).astype(bool)
@@ -393,7 +395,7 @@ def shown_wards(wards: pd.DataFrame, ctx) -> pd.DataFrame:
     if "count_current" not in hidden:
         return wards
     keep = ~hidden["count_current"].to_numpy()
-    keep &= wards["count_current"].to_numpy() >= ctx.disclosure["threshold"]
+    keep &= wards["count_current"].to_numpy() >= ctx.disclosure.threshold
     return wards[keep]
 
 
@@ -410,4 +412,4 @@ def top_shown(wards: pd.DataFrame, ctx):
     if "count_current" in hidden and bool(hidden["count_current"].iloc[0]):
         return None
     row = wards.iloc[0]
-    return row if row["count_current"] >= ctx.disclosure["threshold"] else None
+    return row if row["count_current"] >= ctx.disclosure.threshold else None

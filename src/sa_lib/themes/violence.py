@@ -249,9 +249,9 @@ def _stats(ctx) -> dict:
     s = ctx.stats
     return dict(
         rate_per=ctx.rate_per,
-        conf_level=s["conf_level"],
-        alpha=s["alpha"],
-        correction=s["correction"],
+        conf_level=s.conf_level,
+        alpha=s.alpha,
+        correction=s.correction,
     )
 
 
@@ -289,13 +289,13 @@ def finding_inputs(ctx, d: ViolenceData) -> ViolenceData:
     from sa_lib.stats import corroboration, nte
     from sa_lib.themes import report, summary
 
-    alpha = ctx.stats["alpha"]
+    alpha = ctx.stats.alpha
     base = d.sub_table if d.sub_table is not None else d.vso_table
     change = summary.change_table(
         base,
         "last_year" if "last_year" in ctx.periods else None,
         alpha=alpha,
-        correction=ctx.stats["correction"],
+        correction=ctx.stats.correction,
     )
     d.change_table = change[~change["label"].isin(report.withheld(base, ctx, key="last_year"))]
     vwi_now = ctx.in_period("current", d.vwi) if d.vwi is not None else None
@@ -307,7 +307,7 @@ def finding_inputs(ctx, d: ViolenceData) -> ViolenceData:
             geography.to_points(vwi_now),
             d.premises,
             ctx.geo.boundary,
-            ctx.options["nte_distance_m"],
+            ctx.options.nte_distance_m,
             alpha=alpha,
         )
     ambulance = (
@@ -366,7 +366,7 @@ def build(ctx) -> ThemeResult:
                 divergence=d.divergence,
                 top_ward=report.shown_wards(d.wards, ctx),
                 rate_label=ctx.rate_label,
-                suppress_below=ctx.disclosure["threshold"],
+                suppress_below=ctx.disclosure.threshold,
             )
         )
     _volume_section(r, ctx, d)
@@ -420,7 +420,7 @@ def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             trend_types,
             ctx.annotations,
             ctx.period,
-            suppress_below=ctx.disclosure["threshold"],
+            suppress_below=ctx.disclosure.threshold,
         )
         report.show_breaks(
             ctx.annotations, d.monthly["month_start"].min(), d.monthly["month_start"].max()
@@ -434,7 +434,7 @@ def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         )
         name = "Violence with injury" if d.vwi is not None else VSO
         plot_xmr(chart, title=f"{name}: monthly XmR chart", ylabel="Crimes per month")
-        report.show_spc_summary(chart, name, threshold=ctx.disclosure["threshold"])
+        report.show_spc_summary(chart, name, threshold=ctx.disclosure.threshold)
 
 
 def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
@@ -442,7 +442,7 @@ def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     from sa_lib.stats import nte
     from sa_lib.themes import report
 
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     with r.section("nte"):
         if d.day_hour is None:
             r.unavailable("day and hour", NO_DAY_HOUR, note=True)
@@ -476,15 +476,15 @@ def _hotspot_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         if d.vwi is None:
             r.unavailable("hot spots of violence with injury", NO_HOTSPOTS, note=True)
             return
-        grid = grids.make_grid(ctx.geo.boundary, cell_size=ctx.options.get("cell_size"))
+        grid = grids.make_grid(ctx.geo.boundary, cell_size=ctx.options.cell_size)
         points = geography.to_points(ctx.in_period("current", d.vwi))
         cells = grids.count_points(points, grid, "cell_id")
         gi = hotspots.gi_star(
             cells,
             "count",
-            alpha=ctx.stats["alpha"],
-            correction=ctx.stats["correction"],
-            seed=ctx.stats["seed"],
+            alpha=ctx.stats.alpha,
+            correction=ctx.stats.correction,
+            seed=ctx.stats.seed,
         )
         fig = plot_hotspots(
             gi,

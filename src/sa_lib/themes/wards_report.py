@@ -70,7 +70,7 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
     """Key findings for the ward page."""
     t = wa["table"]
     top = t.iloc[0]
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     out = [
         f"{len(t)} wards; {int((t['n_flags'] > 0).sum())} have at least one flag and "
         f"{len(flagged)} have several."
@@ -135,7 +135,7 @@ def ward_profile(ctx, wa: dict, ward_code: str) -> dict:
     rows = ctx.crimes[ctx.crimes["ward_code"] == ward_code]
     types = summary.type_summary(rows, ctx.periods, float(t["population"]), **stats_kwargs(ctx))
     key = "last_year" if "last_year" in ctx.periods else "previous"
-    thr = ctx.disclosure["threshold"]
+    thr = ctx.disclosure.threshold
     n = int(t["count_current"])
     size = f"fewer than {thr}" if 0 < n < thr else f"{n:,}"
     out = [
@@ -194,8 +194,8 @@ def build(ctx) -> ThemeResult:
     with r.section("header"):
         report.show_header(ctx, "Every ward")
     opt = ctx.options
-    wa = ward_analysis(ctx, min_count=opt["min_count"], top_share=opt["top_share"])
-    flagged = flagged_wards(wa, opt["min_flags"])
+    wa = ward_analysis(ctx, min_count=opt.min_count, top_share=opt.top_share)
+    flagged = flagged_wards(wa, opt.min_flags)
     with r.section("findings"):
         report.show_findings(ward_findings(wa, flagged, ctx))
     with r.section("appendix"):
@@ -208,7 +208,7 @@ def build(ctx) -> ThemeResult:
         report.show_methods(
             ctx,
             {
-                "ward flag": f"top {opt['top_share']:.0%} of wards and interval above the "
+                "ward flag": f"top {opt.top_share:.0%} of wards and interval above the "
                 "district rate",
                 "flag indicators": "; ".join(wa["indicators"]),
             },
@@ -227,8 +227,8 @@ def _appendix_table(ctx, wa: dict) -> None:
     report.show_table(
         shown,
         count_cols=counts,
-        threshold=dis["threshold"],
-        secondary=dis["secondary"],
+        threshold=dis.threshold,
+        secondary=dis.secondary,
         lines="columns",
         derived={
             c: counts
