@@ -162,8 +162,6 @@ def _cmd_init_csp(args, out) -> int:
 
 
 def _cmd_init(args) -> int:
-    import re
-
     from sa_lib.pack.params import ParameterError, load_params
 
     out = config.resolve(args.params)
@@ -179,6 +177,32 @@ def _cmd_init(args) -> int:
             file=sys.stderr,
         )
         return 2
+    text = _custom_params_text(args)
+    codes = ", ".join(args.lad)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"Wrote {args.params} for {args.name} ({codes}), period {args.period}.")
+    try:
+        load_params(out, check_store=False)
+    except ParameterError as e:
+        print(f"It needs attention before it runs:\n{e}", file=sys.stderr)
+        return 2
+    print(
+        "It validates. Next: `sa ingest` your force's data.police.uk files, set data.force_counts "
+        "and comparison.peers if you have them, add a force extract for the violence detail, "
+        "domestic abuse and CSE themes, then `sa check` and `sa run`."
+    )
+    return 0
+
+
+def _custom_params_text(args) -> str:
+    """The sample parameters rewritten for ``sa init --name --lad`` (a custom set of districts).
+
+    The sample's place, peers, synthetic inputs, priorities and author are the sample's,
+    so they are commented out or emptied for the analyst to fill in.
+    """
+    import re
+
     text = (config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text(encoding="utf-8")
     slug = re.sub(r"[^a-z0-9]+", "_", args.name.lower()).strip("_")
     codes = ", ".join(args.lad)
@@ -248,20 +272,7 @@ def _cmd_init(args) -> int:
         count=1,
         flags=re.M,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"Wrote {args.params} for {args.name} ({codes}), period {args.period}.")
-    try:
-        load_params(out, check_store=False)
-    except ParameterError as e:
-        print(f"It needs attention before it runs:\n{e}", file=sys.stderr)
-        return 2
-    print(
-        "It validates. Next: `sa ingest` your force's data.police.uk files, set data.force_counts "
-        "and comparison.peers if you have them, add a force extract for the violence detail, "
-        "domestic abuse and CSE themes, then `sa check` and `sa run`."
-    )
-    return 0
+    return text
 
 
 def _cmd_check(args) -> int:

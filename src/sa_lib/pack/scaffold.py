@@ -95,37 +95,7 @@ def scaffold_params(
     lines += ["themes:", "  - overview", "  - hotspots", "  - place_profile", "  - violence"]
     if sample:
         lines += ["  - cse", "  - domestic_abuse"]
-    lines += ["data:", "  store: " + str(store)]
-    if sample:
-        # The sample's own boundary files, so its ward-level partner files match.
-        lines += [
-            "  boundaries: data/sample/boundaries",
-            "  population: data/sample/population/census2021_lsoa21_age_bands.csv.gz",
-            "  deprivation: data/sample/deprivation/iod2019_lsoa11.csv.gz",
-        ]
-    else:
-        lines += [
-            "  boundaries: national     # ONS LSOA 2021, official best-fit wards (data/national)",
-            "  population: national     # Census 2021 usual residents",
-            "  deprivation: national    # IoD 2025 (England) / WIMD 2019 (Wales)",
-        ]
-    lines += ["  annotations: config/recording_changes.csv"]
-    if sample:
-        lines += [
-            "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
-            "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
-            "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
-            "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
-            "  events: config/events_sample.csv",
-            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
-            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
-            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
-        ]
-    else:
-        lines += [
-            "  # extract: path/to/extract.parquet   # from `sa ingest-extract`, for violence detail",
-            "  # force_counts: path/to/lad_month_type.csv",
-        ]
+    lines += _data_lines(store, sample)
     pfa = info["pfa_names"][0] if info["pfa_names"] else "force"
     lines += [
         "comparison:",
@@ -156,3 +126,39 @@ def scaffold_params(
     out = dict(info)
     out.update(baseline_year=baseline if has_baseline else None, held=month_ranges(held))
     return "\n".join(lines), out
+
+
+def _data_lines(store: str | os.PathLike[str], sample: bool) -> list[str]:
+    """The ``data:`` section: the sample's own files for the sample CSP, else national ones."""
+    lines = ["data:", "  store: " + str(store)]
+    if sample:
+        # The sample's own boundary files, so its ward-level partner files match.
+        lines += [
+            "  boundaries: data/sample/boundaries",
+            "  population: data/sample/population/census2021_lsoa21_age_bands.csv.gz",
+            "  deprivation: data/sample/deprivation/iod2019_lsoa11.csv.gz",
+        ]
+    else:
+        lines += [
+            "  boundaries: national     # ONS LSOA 2021, official best-fit wards (data/national)",
+            "  population: national     # Census 2021 usual residents",
+            "  deprivation: national    # IoD 2025 (England) / WIMD 2019 (Wales)",
+        ]
+    lines += ["  annotations: config/recording_changes.csv"]
+    if sample:
+        lines += [
+            "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
+            "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
+            "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
+            "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
+            "  events: config/events_sample.csv",
+            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
+            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
+            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
+        ]
+    else:
+        lines += [
+            "  # extract: path/to/extract.parquet   # from `sa ingest-extract`, for violence detail",
+            "  # force_counts: path/to/lad_month_type.csv",
+        ]
+    return lines

@@ -112,6 +112,7 @@ from scipy import sparse
 from sa_lib.choices import record_choice
 from sa_lib.spatial.grids import BNG, count_points, require_points, to_bng
 from sa_lib.spatial.hotspots import _adjust, gi_bins, gi_star, spatial_weights
+from sa_lib.spatial.space_time import _binary_with_self, _window_sum, space_time_gi
 from sa_lib.stats.trend import mann_kendall
 from sa_lib.validation import (
     require_choice,
@@ -297,6 +298,65 @@ def classify_emerging(
     >>> classify_emerging(s)[["ehsa_category", "csp_category"]].values.tolist()
     [['Intensifying hot spot', 'Sustaining']]
     """
+    _check_emerging_args(
+        series, id_col, period_col, z_col, p_col, alpha, hotspot_prop, persistent_prop, recent_prop
+    )
+    periods, wide_z, wide_p = _wide_series(series, id_col, period_col, z_col, p_col)
+    n = len(periods)
+    z = np.nan_to_num(wide_z[periods].to_numpy(dtype=float), nan=0.0)
+    p = wide_p[periods].to_numpy(dtype=float)
+    sig = np.nan_to_num(p, nan=1.0) <= alpha
+    hot, cold = sig & (z > 0), sig & (z < 0)
+    empty = _empty_neighbourhoods(series, id_col, neighbourhood_col, wide_z.index)
+
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short-series warning is given once above
+        for k, cell in enumerate(wide_z.index):
+            h, c = hot[k], cold[k]
+            row = {
+                id_col: cell,
+                "n_periods": n,
+                "n_hot": int(h.sum()),
+                "n_cold": int(c.sum()),
+                "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
+            }
+            if empty[k]:
+                rows.append(row | _EMPTY_NEIGHBOURHOOD)
+                continue
+            rows.append(
+                row
+                | _cell_categories(z[k], h, c, alpha, hotspot_prop, persistent_prop, recent_prop)
+            )
+    out = pd.DataFrame(rows)
+    out.attrs["empty_neighbourhoods"] = int(empty.sum())
+    return out
+
+
+#: Categories of a cell with no crime anywhere in its neighbourhood (its z reflects only
+#: the other cells).
+_EMPTY_NEIGHBOURHOOD = {
+    "trend_tau": np.nan,
+    "trend_p": np.nan,
+    "ehsa_category": "No pattern detected",
+    "simple_category": "no pattern",
+    "csp_category": "No pattern",
+    "empty_neighbourhood": True,
+}
+
+
+def _check_emerging_args(
+    series: pd.DataFrame,
+    id_col: str,
+    period_col: str,
+    z_col: str,
+    p_col: str,
+    alpha: float,
+    hotspot_prop: float,
+    persistent_prop: float,
+    recent_prop: float,
+) -> None:
+    """Validate :func:`classify_emerging`'s arguments (columns, levels, no repeated bins)."""
     require_columns(series, [id_col, period_col, z_col, p_col], arg="series")
     require_numeric(series, z_col, arg="series")
     require_numeric(series, p_col, arg="series")
@@ -316,6 +376,12 @@ def classify_emerging(
             f"series has {int(dup.sum())} repeated ({id_col}, {period_col}) pair(s); the first "
             f"is at row {row!r}.\nFix: one row per cell and period (aggregate first)."
         )
+
+
+def _wide_series(
+    series: pd.DataFrame, id_col: str, period_col: str, z_col: str, p_col: str
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """Sorted periods and the z and p tables (cells x periods); every bin must be present."""
     periods = np.sort(series[period_col].unique())
     n = len(periods)
     if n < 3:
@@ -338,65 +404,45 @@ def classify_emerging(
             f"only {n} periods: the Mann-Kendall trend and the 90%-of-periods rules need about "
             f"10 or more (ArcGIS recommends 10+); treat categories as indicative."
         )
-    z = np.nan_to_num(wide_z[periods].to_numpy(dtype=float), nan=0.0)
-    p = wide_p[periods].to_numpy(dtype=float)
-    sig = np.nan_to_num(p, nan=1.0) <= alpha
-    hot, cold = sig & (z > 0), sig & (z < 0)
+    return periods, wide_z, wide_p
+
+
+def _empty_neighbourhoods(
+    series: pd.DataFrame, id_col: str, neighbourhood_col: str | None, cells: pd.Index
+) -> np.ndarray:
+    """Per cell (in ``cells`` order): True where its neighbourhood never had a crime."""
     if neighbourhood_col is not None and neighbourhood_col in series.columns:
         require_numeric(series, neighbourhood_col, arg="series")
-        hood = series.groupby(id_col)[neighbourhood_col].sum().reindex(wide_z.index)
-        empty = hood.fillna(0).to_numpy(dtype=float) == 0
-    else:
-        empty = np.zeros(len(wide_z.index), dtype=bool)
+        hood = series.groupby(id_col)[neighbourhood_col].sum().reindex(cells)
+        return hood.fillna(0).to_numpy(dtype=float) == 0
+    return np.zeros(len(cells), dtype=bool)
 
-    rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the short-series warning is given once above
-        for k, cell in enumerate(wide_z.index):
-            zk = z[k]
-            h, c = hot[k], cold[k]
-            row = {
-                id_col: cell,
-                "n_periods": n,
-                "n_hot": int(h.sum()),
-                "n_cold": int(c.sum()),
-                "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
-            }
-            if empty[k]:
-                # No crime anywhere in the neighbourhood: z reflects only the other cells.
-                rows.append(
-                    row
-                    | {
-                        "trend_tau": np.nan,
-                        "trend_p": np.nan,
-                        "ehsa_category": "No pattern detected",
-                        "simple_category": "no pattern",
-                        "csp_category": "No pattern",
-                        "empty_neighbourhood": True,
-                    }
-                )
-                continue
-            if np.all(zk == zk[0]):
-                tau, tp = 0.0, 1.0
-            else:
-                mk = mann_kendall(zk, alpha=alpha)
-                tau, tp = mk.tau, mk.p_value
-            sig_trend = tp <= alpha
-            ehsa = _ehsa(h, c, tau, sig_trend)
-            rows.append(
-                row
-                | {
-                    "trend_tau": float(tau),
-                    "trend_p": float(tp),
-                    "ehsa_category": ehsa,
-                    "simple_category": _simple(h, c, hotspot_prop, persistent_prop, recent_prop),
-                    "csp_category": _csp(ehsa, tau, sig_trend),
-                    "empty_neighbourhood": False,
-                }
-            )
-    out = pd.DataFrame(rows)
-    out.attrs["empty_neighbourhoods"] = int(empty.sum())
-    return out
+
+def _cell_categories(
+    zk: np.ndarray,
+    h: np.ndarray,
+    c: np.ndarray,
+    alpha: float,
+    hotspot_prop: float,
+    persistent_prop: float,
+    recent_prop: float,
+) -> dict[str, object]:
+    """Trend of one cell's z series and its EHSA, simple and CSP categories."""
+    if np.all(zk == zk[0]):
+        tau, tp = 0.0, 1.0
+    else:
+        mk = mann_kendall(zk, alpha=alpha)
+        tau, tp = mk.tau, mk.p_value
+    sig_trend = tp <= alpha
+    ehsa = _ehsa(h, c, tau, sig_trend)
+    return {
+        "trend_tau": float(tau),
+        "trend_p": float(tp),
+        "ehsa_category": ehsa,
+        "simple_category": _simple(h, c, hotspot_prop, persistent_prop, recent_prop),
+        "csp_category": _csp(ehsa, tau, sig_trend),
+        "empty_neighbourhood": False,
+    }
 
 
 def _periods(values: pd.Series, freq: str, arg: str) -> pd.Series:
@@ -487,6 +533,36 @@ def gi_star_by_period(
     require_columns(grid_gdf, [id_col], arg="grid_gdf")
     pts = to_bng(points_gdf, arg="points_gdf")
     grid = to_bng(grid_gdf, arg="grid_gdf")
+    pts, per, all_periods = _select_periods(pts, time_col, freq, start, end)
+    _warn_points_outside(pts, grid, id_col)
+    require_int(time_step, arg="time_step", minimum=0)
+    # Build the weights once; every period uses the same cells.
+    w = spatial_weights(grid, weights, threshold) if isinstance(weights, str) else weights
+    counts = _counts_by_period(pts.assign(_period=per.to_numpy()), grid, id_col, all_periods)
+    adj = _binary_with_self(w, len(grid))
+    lag = np.asarray(adj @ counts)  # crimes in each cell and its spatial neighbours
+    base = {
+        "ids": grid[id_col].to_numpy(),
+        "id_col": id_col,
+        "periods": [str(p) for p in all_periods],
+        "counts": counts,
+        "hood": _window_sum(lag, time_step),
+    }
+    if time_step >= 1:
+        if p_value == "permutation":
+            warn(
+                "permutation p-values are not available for the space-time Gi*; analytical "
+                "(normal) p-values are used, as in ArcGIS Emerging Hot Spot Analysis. Set the "
+                "time step to 0 for spatial-only Gi* with permutations."
+            )
+        return _space_time_frames(base, adj, time_step, alpha, correction)
+    return _spatial_frames(base, grid, w, p_value, permutations, seed, alpha, correction)
+
+
+def _select_periods(
+    pts: gpd.GeoDataFrame, time_col: str, freq: str, start: str | None, end: str | None
+) -> tuple[gpd.GeoDataFrame, pd.Series, pd.PeriodIndex]:
+    """The points between ``start`` and ``end``, their periods, and every period in range."""
     per = _periods(pts[time_col], freq, "points_gdf[" + repr(time_col) + "]")
     code = _FREQS[freq]
     first = pd.Period(start, code) if start is not None else per.min()
@@ -500,8 +576,11 @@ def gi_star_by_period(
             f"points_gdf has no points between {first} and {last} (its dates run from "
             f"{per.min()} to {per.max()}).\nFix: check start/end."
         )
-    pts, per = pts[keep.to_numpy()], per[keep]
+    return pts[keep.to_numpy()], per[keep], all_periods
 
+
+def _warn_points_outside(pts: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, id_col: str) -> None:
+    """Warn once, for the whole date range, about points outside every cell."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # re-worded below for the whole date range
         counted = count_points(pts, grid, id_col)
@@ -511,11 +590,12 @@ def gi_star_by_period(
             f"{n_out} of {len(pts)} point(s) fall outside every cell of grid_gdf and are not "
             f"counted in any period. Check the points were filtered to the CSP area."
         )
-    require_int(time_step, arg="time_step", minimum=0)
-    # Build the weights once; every period uses the same cells.
-    w = spatial_weights(grid, weights, threshold) if isinstance(weights, str) else weights
-    pts = pts.assign(_period=per.to_numpy())
-    ids = grid[id_col].to_numpy()
+
+
+def _counts_by_period(
+    pts: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, id_col: str, all_periods: pd.PeriodIndex
+) -> np.ndarray:
+    """Cells x periods array of point counts (``pts["_period"]`` holds each point's period)."""
     counts = np.zeros((len(grid), len(all_periods)))
     for k, period in enumerate(all_periods):
         sub = pts[pts["_period"] == period]
@@ -523,45 +603,55 @@ def gi_star_by_period(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # outside-points warning given once above
                 counts[:, k] = count_points(sub, grid, id_col)["count"].to_numpy()
-    adj = _binary_with_self(w, len(grid))
-    lag = np.asarray(adj @ counts)  # crimes in each cell and its spatial neighbours
-    hood = _window_sum(lag, time_step)
-    periods_txt = [str(p) for p in all_periods]
-    if time_step >= 1:
-        if p_value == "permutation":
-            warn(
-                "permutation p-values are not available for the space-time Gi*; analytical "
-                "(normal) p-values are used, as in ArcGIS Emerging Hot Spot Analysis. Set the "
-                "time step to 0 for spatial-only Gi* with permutations."
-            )
-        z, pv = space_time_gi(counts, adj, time_step)
-        record_choice(
-            "Emerging hot spots: Gi* neighbourhood",
-            f"space-time, time step {time_step}",
-            f"as ArcGIS Emerging Hot Spot Analysis: spatial neighbours in the same and the "
-            f"{time_step} previous period(s); mean and SD over the whole space-time cube; "
-            f"two-sided normal p-values, {correction} correction across cells in each period",
-            source="parameters",
-        )
-        frames = []
-        for k, period in enumerate(periods_txt):
-            p_adj = _adjust(pv[:, k], correction)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        id_col: ids,
-                        "period": period,
-                        "count": counts[:, k],
-                        "neighbourhood_count": hood[:, k],
-                        "gi_z": z[:, k],
-                        "gi_p": pv[:, k],
-                        "gi_p_adjusted": p_adj,
-                        "gi_bin": gi_bins(z[:, k], p_adj, alpha),
-                    }
-                )
-            )
-        return pd.concat(frames, ignore_index=True)
+    return counts
 
+
+def _space_time_frames(
+    base: dict, adj: sparse.csr_matrix, time_step: int, alpha: float, correction: str
+) -> pd.DataFrame:
+    """The long table for the space-time Gi* (``time_step`` >= 1), analytical p-values."""
+    counts, hood, id_col = base["counts"], base["hood"], base["id_col"]
+    z, pv = space_time_gi(counts, adj, time_step)
+    record_choice(
+        "Emerging hot spots: Gi* neighbourhood",
+        f"space-time, time step {time_step}",
+        f"as ArcGIS Emerging Hot Spot Analysis: spatial neighbours in the same and the "
+        f"{time_step} previous period(s); mean and SD over the whole space-time cube; "
+        f"two-sided normal p-values, {correction} correction across cells in each period",
+        source="parameters",
+    )
+    frames = []
+    for k, period in enumerate(base["periods"]):
+        p_adj = _adjust(pv[:, k], correction)
+        frames.append(
+            pd.DataFrame(
+                {
+                    id_col: base["ids"],
+                    "period": period,
+                    "count": counts[:, k],
+                    "neighbourhood_count": hood[:, k],
+                    "gi_z": z[:, k],
+                    "gi_p": pv[:, k],
+                    "gi_p_adjusted": p_adj,
+                    "gi_bin": gi_bins(z[:, k], p_adj, alpha),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _spatial_frames(
+    base: dict,
+    grid: gpd.GeoDataFrame,
+    w: libpysal.weights.W,
+    p_value: str | None,
+    permutations: int,
+    seed: int | None,
+    alpha: float,
+    correction: str,
+) -> pd.DataFrame:
+    """The long table for the spatial-only Gi* of each period (``time_step`` 0)."""
+    counts, hood, id_col = base["counts"], base["hood"], base["id_col"]
     record_choice(
         "Emerging hot spots: Gi* neighbourhood",
         "spatial only (time step 0)",
@@ -569,17 +659,17 @@ def gi_star_by_period(
         source="parameters",
     )
     frames = []
-    for k, period in enumerate(periods_txt):
+    for k, period in enumerate(base["periods"]):
         y = counts[:, k]
-        base = pd.DataFrame(
-            {id_col: ids, "period": period, "count": y, "neighbourhood_count": hood[:, k]}
+        frame = pd.DataFrame(
+            {id_col: base["ids"], "period": period, "count": y, "neighbourhood_count": hood[:, k]}
         )
         if np.all(y == y[0]):
             warn(
                 f"period {period}: every cell has the same count ({y[0]:g}), so Gi* is "
                 f"undefined; the period is kept with gi_z = 0 and p = 1 (no hot or cold spots)."
             )
-            frames.append(base.assign(gi_z=0.0, gi_p=1.0, gi_p_adjusted=1.0, gi_bin=np.int64(0)))
+            frames.append(frame.assign(gi_z=0.0, gi_p=1.0, gi_p_adjusted=1.0, gi_bin=np.int64(0)))
             continue
         res = gi_star(
             grid.assign(count=y),
@@ -592,7 +682,7 @@ def gi_star_by_period(
             correction=correction,
         )
         frames.append(
-            base.assign(
+            frame.assign(
                 gi_z=res["gi_z"].to_numpy(),
                 gi_p=res["gi_p"].to_numpy(),
                 gi_p_adjusted=res["gi_p_adjusted"].to_numpy(),
@@ -600,86 +690,6 @@ def gi_star_by_period(
             )
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def _binary_with_self(w: libpysal.weights.W, n: int) -> sparse.csr_matrix:
-    """Binary weights with the self-weight (Gi*), rows and columns in row order 0..n-1."""
-    if w.n != n:
-        raise ValueError(
-            f"weights has {w.n} observations but the grid has {n} cells.\n"
-            f"Fix: build the weights from this grid (spatial_weights(grid))."
-        )
-    pos = {key: k for k, key in enumerate(w.id_order)}
-    rows, cols = [], []
-    for key, nbrs in w.neighbors.items():
-        for j in nbrs:
-            rows.append(pos[key])
-            cols.append(pos[j])
-    m = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
-    m = (m + sparse.identity(n, format="csr")).tocsr()  # weights may already hold the self-weight
-    m.data[:] = 1.0
-    return m
-
-
-def _window_sum(lag: np.ndarray, time_step: int) -> np.ndarray:
-    """Sum of ``lag[:, s]`` for ``s`` in ``t - time_step .. t`` (from 0), for every ``t``."""
-    c = np.cumsum(lag, axis=1)
-    out = c.copy()
-    out[:, time_step + 1 :] = c[:, time_step + 1 :] - c[:, : -(time_step + 1)]
-    return out
-
-
-def space_time_gi(
-    counts: np.ndarray, adjacency, time_step: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Space-time Getis-Ord Gi* z-scores and two-sided p-values (ArcGIS EHSA definition).
-
-    Parameters
-    ----------
-    counts : ndarray, shape (cells, periods)
-        Counts per cell (rows) and period (columns, in time order).
-    adjacency : array or sparse matrix, shape (cells, cells)
-        Binary spatial weights *including* the self-weight (1 on the diagonal).
-    time_step : int, default 1
-        Periods back included in each bin's neighbourhood.
-
-    Returns
-    -------
-    z, p : ndarray, shape (cells, periods)
-        ``z = (L - xbar W) / (S sqrt((N W - W**2) / (N - 1)))`` with ``L`` and ``W``
-        the count and number of bins in the neighbourhood, ``N``, ``xbar``, ``S`` over
-        the whole cube; ``p = 2 (1 - Phi(|z|))``. All z are 0 (p 1) when every bin
-        has the same count.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x = np.array([[5, 6, 7], [0, 0, 1], [0, 0, 0]])
-    >>> a = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]])
-    >>> z, p = space_time_gi(x, a, time_step=1)
-    >>> round(float(z[0, 2]), 3), round(float(z[2, 0]), 3)
-    (1.252, -1.137)
-    """
-    from scipy import stats as _st
-
-    x = np.asarray(counts, dtype=float)
-    require_int(time_step, arg="time_step", minimum=0)
-    a = sparse.csr_matrix(adjacency, dtype=float)
-    n_bins = x.size
-    xbar = x.mean()
-    s = np.sqrt(max(0.0, (x**2).mean() - xbar**2))
-    if s == 0 or n_bins < 2:
-        return np.zeros_like(x), np.ones_like(x)
-    lag = np.asarray(a @ x)
-    big_l = _window_sum(lag, time_step)
-    card = np.asarray(a.sum(axis=1)).ravel()
-    slices = np.minimum(np.arange(x.shape[1]), time_step) + 1
-    big_w = card[:, None] * slices[None, :]
-    den = s * np.sqrt((n_bins * big_w - big_w**2) / (n_bins - 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(den > 0, (big_l - xbar * big_w) / den, np.nan)
-    p = 2 * _st.norm.sf(np.abs(z))
-    return z, p
 
 
 def emerging_hotspots(

@@ -285,6 +285,41 @@ def gi_star(
     >>> bool(out.loc[12, "gi_z"] > 2), out.loc[12, "gi_label"]
     (True, 'Hot spot 95%')
     """
+    p_value, source, y = _check_gi_args(gdf, column, p_value, permutations, seed, alpha, correction)
+    w = _gi_weights(gdf, weights, threshold)
+    z, p = _gi_z_p(y, w, p_value, permutations, seed)
+    p_adj = _adjust(p, correction)
+    record_choice(
+        "Gi* significance",
+        f"{p_value} two-sided p-values; {correction} correction; alpha {alpha:g}",
+        "Getis-Ord Gi* (esda), binary weights including the cell itself; bins as ArcGIS "
+        "Gi_Bin (90/95/99% confidence)",
+        source=source,
+    )
+    bins = gi_bins(z, p_adj, alpha)
+    out = gdf.copy()
+    out["gi_z"] = z
+    out["gi_p"] = p
+    out["gi_p_adjusted"] = p_adj
+    out["gi_bin"] = bins
+    out["gi_label"] = pd.Series(bins, index=out.index).map(GI_LABELS)
+    return out
+
+
+def _check_gi_args(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    p_value: str | None,
+    permutations: int,
+    seed: int | None,
+    alpha: float,
+    correction: str,
+) -> tuple[str, str, np.ndarray]:
+    """Validate :func:`gi_star`'s arguments.
+
+    Returns the p-value method (None resolved to "analytical"), its choice source
+    ("parameters" or "library") and the column's values as floats.
+    """
     require_geodataframe(gdf, "gdf")
     require_projected(gdf, arg="gdf")
     require_columns(gdf, [column], arg="gdf", fix="count points first with count_points()")
@@ -298,24 +333,7 @@ def gi_star(
     require_probability(alpha, arg="alpha")
     n = len(gdf)
     if p_value == "permutation":
-        require_int(permutations, arg="permutations", minimum=19)
-        if seed is not None:
-            require_int(seed, arg="seed", minimum=0)
-        p_min = 2.0 / (permutations + 1)
-        if correction != "none" and p_min * n > alpha:
-            need = int(np.ceil(2 * n / alpha))
-            warn(
-                f"With {permutations} permutations the smallest possible p-value is "
-                f"{p_min:.4f}; after {correction} over {n:,} cells a cell is significant only "
-                f"if many cells reach that floor, so true hot spots may be missed. Use "
-                f"p_value='analytical', or about {need:,} permutations."
-            )
-        if n * permutations > 50_000_000:
-            warn(
-                f"{n:,} cells x {permutations} permutations needs about "
-                f"{n * permutations * 8 / 1e9:.1f} GB of memory for the simulations. Use fewer "
-                f"permutations, larger cells or p_value='analytical' if this runs out of memory."
-            )
+        _check_permutations(n, permutations, seed, alpha, correction)
     if n < 3:
         raise ValueError(
             f"gdf has {n} row(s); Gi* needs at least 3 cells or areas.\n"
@@ -327,7 +345,38 @@ def gi_star(
             f"gdf[{column!r}] has the same value ({y[0]:g}) in every row, so Gi* is undefined "
             f"(no variation to cluster).\nFix: check the crime-type/date filter or the count."
         )
+    return p_value, source, y
 
+
+def _check_permutations(
+    n: int, permutations: int, seed: int | None, alpha: float, correction: str
+) -> None:
+    """Validate the permutation settings; warn where they limit power or need much memory."""
+    require_int(permutations, arg="permutations", minimum=19)
+    if seed is not None:
+        require_int(seed, arg="seed", minimum=0)
+    p_min = 2.0 / (permutations + 1)
+    if correction != "none" and p_min * n > alpha:
+        need = int(np.ceil(2 * n / alpha))
+        warn(
+            f"With {permutations} permutations the smallest possible p-value is "
+            f"{p_min:.4f}; after {correction} over {n:,} cells a cell is significant only "
+            f"if many cells reach that floor, so true hot spots may be missed. Use "
+            f"p_value='analytical', or about {need:,} permutations."
+        )
+    if n * permutations > 50_000_000:
+        warn(
+            f"{n:,} cells x {permutations} permutations needs about "
+            f"{n * permutations * 8 / 1e9:.1f} GB of memory for the simulations. Use fewer "
+            f"permutations, larger cells or p_value='analytical' if this runs out of memory."
+        )
+
+
+def _gi_weights(
+    gdf: gpd.GeoDataFrame, weights: str | libpysal.weights.W, threshold: float | None
+) -> libpysal.weights.W:
+    """Binary spatial weights for ``gdf`` (a copy of a given W, checked against its rows)."""
+    n = len(gdf)
     if isinstance(weights, libpysal.weights.W):
         if weights.n != n:
             raise ValueError(
@@ -339,6 +388,17 @@ def gi_star(
         w = spatial_weights(gdf, weights, threshold)
     # Binary weights; G_Local adds the self-weight 1 (star=True).
     w.transform = "B"
+    return w
+
+
+def _gi_z_p(
+    y: np.ndarray,
+    w: libpysal.weights.W,
+    p_value: str,
+    permutations: int,
+    seed: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and two-sided p-values (NaN, with a warning, where undefined)."""
     with warnings.catch_warnings():
         # esda warns that its default one-sided p_sim will change (we double it
         # ourselves); libpysal repeats the island warning spatial_weights gave.
@@ -375,22 +435,7 @@ def gi_star(
         )
         z[undefined] = np.nan
         p[undefined] = np.nan
-    p_adj = _adjust(p, correction)
-    record_choice(
-        "Gi* significance",
-        f"{p_value} two-sided p-values; {correction} correction; alpha {alpha:g}",
-        "Getis-Ord Gi* (esda), binary weights including the cell itself; bins as ArcGIS "
-        "Gi_Bin (90/95/99% confidence)",
-        source=source,
-    )
-    bins = gi_bins(z, p_adj, alpha)
-    out = gdf.copy()
-    out["gi_z"] = z
-    out["gi_p"] = p
-    out["gi_p_adjusted"] = p_adj
-    out["gi_bin"] = bins
-    out["gi_label"] = pd.Series(bins, index=out.index).map(GI_LABELS)
-    return out
+    return z, p
 
 
 def compare_areas_change(

@@ -341,9 +341,68 @@ def event_effects(
     >>> bool(r.loc[0, "significant"]), bool(r.loc[0, "rr_lower"] < 2 < r.loc[0, "rr_upper"])
     (True, True)
     """
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
+    events = _check_effect_args(
+        counts, events, date_col, count_col, alpha, correction, model, controls
+    )
+    dates = _series_dates(counts, date_col)
+    freq = _freq(dates)
+    y = counts[count_col].to_numpy(dtype=float)
+    if np.any(y != np.round(y)):
+        raise ValueError(f"counts[{count_col!r}] must hold whole numbers (counts).")
 
+    ind = event_indicators(dates, events, freq)
+    data = pd.DataFrame({"y": y})
+    terms = _control_terms(data, dates, controls, freq)
+    usable = _event_terms(data, ind)
+    rhs = " + ".join(terms + [f"ev_{k}" for k in usable]) or "1"
+    formula = f"y ~ {rhs}"
+
+    res, chosen = _fit_model(formula, data, model)
+    record_choice(
+        "event effects controls",
+        ", ".join(terms) or "none",
+        f"{'daily' if freq == 'D' else 'weekly'} series; categorical controls so event days "
+        f"are compared with similar days",
+        source="parameters",
+    )
+    out = _effects_table(res, data, ind, y, usable, alpha)
+    _adjust_p_values(out, alpha, correction)
+    out["significant"] = (out["p_adjusted"] < alpha).to_numpy()
+    out["label"] = [
+        _label(rr, s) for rr, s in zip(out["rate_ratio"], out["significant"], strict=True)
+    ]
+    out["model"] = chosen
+    return out[list(_EFFECT_COLUMNS)]
+
+
+_EFFECT_COLUMNS = (
+    "event",
+    "n_periods",
+    "observed",
+    "expected",
+    "crude_ratio",
+    "rate_ratio",
+    "rr_lower",
+    "rr_upper",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "label",
+    "model",
+)
+
+
+def _check_effect_args(
+    counts: pd.DataFrame,
+    events: pd.DataFrame,
+    date_col: str,
+    count_col: str,
+    alpha: float,
+    correction: str,
+    model: str | None,
+    controls: Sequence[str],
+) -> pd.DataFrame:
+    """Validate :func:`event_effects`' arguments; return the validated events."""
     require_columns(
         counts,
         [date_col, count_col],
@@ -361,8 +420,11 @@ def event_effects(
     for c in controls:
         require_choice(c, CONTROLS, arg="controls")
     require_dataframe(events, "events")
-    events = validate_events(events)
+    return validate_events(events)
 
+
+def _series_dates(counts: pd.DataFrame, date_col: str) -> pd.Series:
+    """The counts' dates, normalised to midnight; raises on a non-date or a repeated date."""
     raw_dates = counts[date_col]
     if pd.api.types.is_datetime64_any_dtype(raw_dates):
         dates = raw_dates.dt.normalize()
@@ -382,14 +444,13 @@ def event_effects(
             f"counts[{date_col!r}] repeats {dates.loc[label].date()} at row {label!r}. Fix: "
             f"aggregate to one row per day (or week) first."
         )
-    freq = _freq(dates)
-    y = counts[count_col].to_numpy(dtype=float)
-    if np.any(y != np.round(y)):
-        raise ValueError(f"counts[{count_col!r}] must hold whole numbers (counts).")
+    return dates
 
-    ind = event_indicators(dates, events, freq)
-    names = list(ind.columns)
-    data = pd.DataFrame({"y": y})
+
+def _control_terms(
+    data: pd.DataFrame, dates: pd.Series, controls: Sequence[str], freq: str
+) -> list[str]:
+    """Add each usable control as a column of ``data`` (in place); return its formula terms."""
     terms = []
     levels = {
         "weekday": dates.dt.day_of_week.astype(str),
@@ -402,7 +463,16 @@ def event_effects(
         if levels[c].nunique() > 1:
             data[c] = levels[c].to_numpy()
             terms.append(f"C({c})")
+    return terms
 
+
+def _event_terms(data: pd.DataFrame, ind: pd.DataFrame) -> list[int]:
+    """Add each testable event as column ``ev_k`` of ``data`` (in place); return the k's.
+
+    An event with no days is skipped with a warning; one on every day, or on exactly the
+    same days as another event, cannot be separated and raises.
+    """
+    names = list(ind.columns)
     n_periods = ind.sum(axis=0).to_numpy()
     usable = []
     for k, name in enumerate(names):
@@ -423,8 +493,16 @@ def event_effects(
                 )
         usable.append(k)
         data[f"ev_{k}"] = v
-    rhs = " + ".join(terms + [f"ev_{k}" for k in usable]) or "1"
-    formula = f"y ~ {rhs}"
+    return usable
+
+
+def _fit_model(formula: str, data: pd.DataFrame, model: str | None):
+    """Fit the Poisson GLM, or the negative binomial when asked or overdispersed.
+
+    Returns the fitted result and the model used (recorded when ``model`` is None).
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
 
     chosen = model
     pois = smf.glm(formula, data, family=sm.families.Poisson()).fit()
@@ -455,18 +533,17 @@ def event_effects(
                 "The negative binomial model did not converge cleanly; check the results or "
                 "use model='poisson'."
             )
-    record_choice(
-        "event effects controls",
-        ", ".join(terms) or "none",
-        f"{'daily' if freq == 'D' else 'weekly'} series; categorical controls so event days "
-        f"are compared with similar days",
-        source="parameters",
-    )
+    return res, chosen
 
+
+def _effects_table(
+    res, data: pd.DataFrame, ind: pd.DataFrame, y: np.ndarray, usable: list[int], alpha: float
+) -> pd.DataFrame:
+    """One row per event: counts, crude ratio and (for tested events) the model estimates."""
     ci = res.conf_int(alpha=alpha)
     mu = np.asarray(res.predict(data), dtype=float)
     rows = []
-    for k, name in enumerate(names):
+    for k, name in enumerate(ind.columns):
         v = ind[name].to_numpy().astype(bool)
         crude = (
             y[v].mean() / y[~v].mean() if v.any() and (~v).any() and y[~v].mean() > 0 else np.nan
@@ -491,6 +568,11 @@ def event_effects(
     for c in ["expected", "rate_ratio", "rr_lower", "rr_upper", "p_value"]:
         if c not in out.columns:
             out[c] = np.nan
+    return out
+
+
+def _adjust_p_values(out: pd.DataFrame, alpha: float, correction: str) -> None:
+    """Add ``p_adjusted`` to ``out`` (in place): ``correction`` across the tested events."""
     tested = out["p_value"].notna().to_numpy()
     out["p_adjusted"] = np.nan
     if tested.any():
@@ -498,25 +580,3 @@ def event_effects(
         out.loc[tested, "p_adjusted"] = (
             p if correction == "none" else multipletests(p, alpha=alpha, method=correction)[1]
         )
-    out["significant"] = (out["p_adjusted"] < alpha).to_numpy()
-    out["label"] = [
-        _label(rr, s) for rr, s in zip(out["rate_ratio"], out["significant"], strict=True)
-    ]
-    out["model"] = chosen
-    return out[
-        [
-            "event",
-            "n_periods",
-            "observed",
-            "expected",
-            "crude_ratio",
-            "rate_ratio",
-            "rr_lower",
-            "rr_upper",
-            "p_value",
-            "p_adjusted",
-            "significant",
-            "label",
-            "model",
-        ]
-    ]

@@ -174,6 +174,36 @@ def xmr(
     >>> xmr(df, breaks=["2023-03-01"])["segment"].tolist()[13:15]
     [0, 1]
     """
+    dates = _xmr_dates(df, date_col, value_col, shift_length, trend_length)
+    out = df.copy()
+    out[date_col] = dates
+    out = out.sort_values(date_col, kind="stable")
+    x = out[value_col].to_numpy(dtype=float)
+    d = out[date_col].to_numpy()
+    segment = _segments(d, breaks)
+    mr, mean, upper, lower, high, low = _segment_limits(x, d, segment, shift_length, trend_length)
+    rule_text, direction = _rule_labels(high, low, len(x))
+
+    out["segment"] = segment
+    out["moving_range"] = mr
+    out["mean"] = mean
+    out["upper"] = upper
+    out["lower"] = lower
+    out["special_cause"] = np.array([bool(t) for t in rule_text], dtype=bool)
+    out["direction"] = direction
+    out["rule"] = rule_text
+    out.attrs["date_col"] = date_col
+    out.attrs["value_col"] = value_col
+    return out
+
+
+def _xmr_dates(
+    df: pd.DataFrame, date_col: str, value_col: str, shift_length: int, trend_length: int
+) -> pd.Series:
+    """Validate :func:`xmr`'s arguments and return ``df[date_col]`` as datetimes.
+
+    Records the rules as a choice when they are Making Data Count's defaults.
+    """
     require_dataframe(df, "df")
     require_not_empty(df, arg="df", fix="pass at least a year of monthly counts.")
     require_columns(df, [date_col, value_col], arg="df")
@@ -207,14 +237,12 @@ def xmr(
             "outside 2.66 mR limits; 2 of 3 beyond 2 sigma; shift of 7; trend of 7",
             "NHS England Making Data Count rules for XmR charts",
         )
+    return dates
 
-    out = df.copy()
-    out[date_col] = dates
-    out = out.sort_values(date_col, kind="stable")
-    x = out[value_col].to_numpy(dtype=float)
-    d = out[date_col].to_numpy()
 
-    segment = np.zeros(len(out), dtype=int)
+def _segments(d: np.ndarray, breaks: Sequence[object] | None) -> np.ndarray:
+    """Segment number (0, 1, 2, ...) of each sorted date; breaks outside the series warn."""
+    segment = np.zeros(len(d), dtype=int)
     for b in sorted(pd.to_datetime(list(breaks or []))):
         after = d >= np.datetime64(b)
         if not after.any() or after.all():
@@ -225,8 +253,17 @@ def xmr(
             continue
         segment += after.astype(int)
     # Renumber so segments are 0, 1, 2, ... even if a break was ignored or repeated.
-    segment = pd.factorize(segment)[0]
+    return pd.factorize(segment)[0]
 
+
+def _segment_limits(
+    x: np.ndarray, d: np.ndarray, segment: np.ndarray, shift_length: int, trend_length: int
+):
+    """Moving range, mean, limits and rule masks of each point, segment by segment.
+
+    Returns ``(mr, mean, upper, lower, high, low)``: four arrays, then two
+    ``{rule: mask}`` dicts (points high / low by each rule).
+    """
     n = len(x)
     mr = np.full(n, np.nan)
     mean = np.full(n, np.nan)
@@ -259,7 +296,13 @@ def xmr(
         for r, (hi_mask, lo_mask) in rules.items():
             high[r][idx] = hi_mask
             low[r][idx] = lo_mask
+    return mr, mean, upper, lower, high, low
 
+
+def _rule_labels(
+    high: dict[str, np.ndarray], low: dict[str, np.ndarray], n: int
+) -> tuple[list[str], list[str]]:
+    """Per point: the rules that fired (joined by "; ") and the first rule's direction."""
     rule_text = []
     direction = []
     for i in range(n):
@@ -270,18 +313,7 @@ def xmr(
         else:
             first = fired[0]
             direction.append("high" if high[first][i] else "low")
-
-    out["segment"] = segment
-    out["moving_range"] = mr
-    out["mean"] = mean
-    out["upper"] = upper
-    out["lower"] = lower
-    out["special_cause"] = np.array([bool(t) for t in rule_text], dtype=bool)
-    out["direction"] = direction
-    out["rule"] = rule_text
-    out.attrs["date_col"] = date_col
-    out.attrs["value_col"] = value_col
-    return out
+    return rule_text, direction
 
 
 def _span(a: pd.Timestamp, b: pd.Timestamp) -> str:

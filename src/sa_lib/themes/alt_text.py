@@ -50,6 +50,11 @@ def _tick_label(labels: list[str], positions: np.ndarray, x: float) -> str | Non
 
 
 def _describe_axes(ax) -> list[str]:
+    return _describe_labels(ax) + _describe_lines(ax) + _describe_bars(ax) + _describe_images(ax)
+
+
+def _describe_labels(ax) -> list[str]:
+    """The title and axis labels (a map says so instead of naming its eastings)."""
     out = []
     title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right")) if t)
     if title:
@@ -62,6 +67,12 @@ def _describe_axes(ax) -> list[str]:
         out.append(f"Horizontal axis: {xl}.")
     if yl:
         out.append(f"Vertical axis: {yl}.")
+    return out
+
+
+def _describe_lines(ax) -> list[str]:
+    """Each labelled line's latest, highest and lowest value (an unlabelled one if longest)."""
+    out = []
     lines = []
     for line in ax.get_lines():
         try:
@@ -83,22 +94,30 @@ def _describe_axes(ax) -> list[str]:
             out.append(
                 f"{label}: latest {_num(y[-1])}, highest {_num(y.max())}, lowest {_num(y.min())}."
             )
+    return out
+
+
+def _describe_bars(ax) -> list[str]:
+    """The number of bars and the largest, named by its tick label."""
     bars = [p for p in ax.patches if type(p).__name__ == "Rectangle" and p.get_height() > 0]
-    if len(bars) >= 2 and not ax.images:
-        horizontal = len({round(b.get_x(), 6) for b in bars}) == 1
-        sizes = np.array([b.get_width() if horizontal else b.get_height() for b in bars])
-        big = bars[int(np.argmax(sizes))]
-        axis = ax.yaxis if horizontal else ax.xaxis
-        pos = np.asarray(axis.get_ticklocs(), dtype=float)
-        labels = [t.get_text() for t in axis.get_ticklabels()]
-        centre = (
-            big.get_y() + big.get_height() / 2 if horizontal else big.get_x() + big.get_width() / 2
-        )
-        name = _tick_label(labels, pos, centre)
-        out.append(
-            f"{len(bars)} bars; the largest is {_num(sizes.max())}"
-            + (f" ({name})." if name else ".")
-        )
+    if len(bars) < 2 or ax.images:
+        return []
+    horizontal = len({round(b.get_x(), 6) for b in bars}) == 1
+    sizes = np.array([b.get_width() if horizontal else b.get_height() for b in bars])
+    big = bars[int(np.argmax(sizes))]
+    axis = ax.yaxis if horizontal else ax.xaxis
+    pos = np.asarray(axis.get_ticklocs(), dtype=float)
+    labels = [t.get_text() for t in axis.get_ticklabels()]
+    centre = big.get_y() + big.get_height() / 2 if horizontal else big.get_x() + big.get_width() / 2
+    name = _tick_label(labels, pos, centre)
+    return [
+        f"{len(bars)} bars; the largest is {_num(sizes.max())}" + (f" ({name})." if name else ".")
+    ]
+
+
+def _describe_images(ax) -> list[str]:
+    """Each heat map's size, highest cell (named by its row and column) and blank cells."""
+    out = []
     for im in ax.images:
         a = np.ma.masked_invalid(np.asarray(im.get_array(), dtype=float))
         if a.count():

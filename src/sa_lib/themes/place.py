@@ -183,88 +183,101 @@ def select_place(
     if spec is None:
         spec = {"type": "ward", "value": _top_ward(geo, crimes)}
     kind, value = _spec(spec)
-    wards = geo.wards
     if kind == "ward":
-        key = str(value).strip().casefold()
-        hit = wards[
-            (wards["ward_name"].astype(str).str.casefold() == key)
-            | (wards["ward_code"].astype(str).str.casefold() == key)
-        ]
-        if hit.empty:
-            names = sorted(wards["ward_name"].astype(str))
-            raise ValueError(
-                f"area: no ward called {value!r} in this CSP. Valid ward names: "
-                f"{', '.join(names)} (or their codes, e.g. {wards['ward_code'].iloc[0]})."
-            )
-        row = hit.iloc[0]
-        codes = geo.lsoas.loc[geo.lsoas["ward_code"] == row["ward_code"], "lsoa21_code"].tolist()
-        if not codes:
-            raise ValueError(
-                f"area: ward {row['ward_name']!r} has no best-fit LSOA (it is smaller than "
-                f"half of every LSOA it touches), so no counts or population can be given.\n"
-                f"Fix: use {{type: lsoas, value: [...]}} or {{type: polygon, value: ...}}."
-            )
-        outline = gpd.GeoDataFrame(geometry=[row.geometry], crs=wards.crs)
-        place = _place_from_lsoas(geo, codes, str(row["ward_name"]), "ward", outline)
+        place = _ward_place(geo, value)
     elif kind == "lsoas":
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list | tuple) or not value:
-            raise ValueError(
-                f"area: 'lsoas' needs a non-empty list of LSOA21 codes, got {value!r}."
-            )
-        valid = set(geo.lsoas["lsoa21_code"].astype(str))
-        bad = [c for c in value if str(c) not in valid]
-        if bad:
-            ex = ", ".join(sorted(valid)[:5])
-            raise ValueError(
-                f"area: {len(bad)} LSOA code(s) are not LSOAs of this CSP: "
-                f"{', '.join(map(repr, bad[:10]))}. This CSP has {len(valid)} LSOAs (2021 "
-                f"codes), e.g. {ex}."
-            )
-        codes = sorted({str(c) for c in value})
-        place = _place_from_lsoas(geo, codes, f"{len(codes)} LSOAs", "lsoas")
+        place = _lsoas_place(geo, value)
     else:
-        path = Path(polygon) if polygon is not None else Path(str(value))
-        if not path.is_file():
-            raise ValueError(f"area: polygon file not found: {value} (looked at {path}).")
-        try:
-            poly = gpd.read_file(path)
-        except Exception as e:  # any reader error: say which file
-            raise ValueError(f"area: cannot read polygon file {value}: {e}") from None
-        if poly.crs is None:
-            raise ValueError(
-                f"area: polygon file {value} has no coordinate reference system.\n"
-                f"Fix: save it as GeoJSON with a CRS (WGS84 or EPSG:27700)."
-            )
-        poly = poly.to_crs(BNG)
-        shape = poly.geometry.union_all()
-        if shape.is_empty or shape.area <= 0:
-            raise ValueError(f"area: polygon file {value} holds no polygon with an area.")
-        ls = geo.lsoas
-        inside = ls.geometry.intersection(shape).area / ls.geometry.area
-        codes = ls.loc[(inside > 0.5).to_numpy(), "lsoa21_code"].tolist()
-        if not codes:
-            touched = ls.loc[(inside > 0).to_numpy(), "lsoa21_code"].tolist()
-            raise ValueError(
-                f"area: the polygon in {value} covers no LSOA of this CSP by more than half "
-                f"(it touches {len(touched)}: {', '.join(touched[:10]) or 'none'}), so no "
-                f"counts or population can be given.\nFix: draw a larger polygon, or use "
-                f"{{type: lsoas, value: [...]}}."
-            )
-        record_choice(
-            "place profile LSOAs",
-            f"{len(codes)} LSOAs",
-            "LSOAs with more than half of their area inside the polygon",
-        )
-        outline = gpd.GeoDataFrame(geometry=[shape], crs=BNG)
-        place = _place_from_lsoas(geo, codes, path.stem.replace("_", " "), "polygon", outline)
+        place = _polygon_place(geo, value, polygon)
     if len(place.lsoa_codes) == len(geo.lsoas):
         raise ValueError(
             f"area {place.name!r} covers every LSOA of the CSP, so there is no rest of the "
             f"district to compare it with.\nFix: choose a smaller area."
         )
     return place
+
+
+def _ward_place(geo, value: object) -> Place:
+    """The ward named (or coded) ``value``, ignoring case, as its best-fit LSOAs."""
+    wards = geo.wards
+    key = str(value).strip().casefold()
+    hit = wards[
+        (wards["ward_name"].astype(str).str.casefold() == key)
+        | (wards["ward_code"].astype(str).str.casefold() == key)
+    ]
+    if hit.empty:
+        names = sorted(wards["ward_name"].astype(str))
+        raise ValueError(
+            f"area: no ward called {value!r} in this CSP. Valid ward names: "
+            f"{', '.join(names)} (or their codes, e.g. {wards['ward_code'].iloc[0]})."
+        )
+    row = hit.iloc[0]
+    codes = geo.lsoas.loc[geo.lsoas["ward_code"] == row["ward_code"], "lsoa21_code"].tolist()
+    if not codes:
+        raise ValueError(
+            f"area: ward {row['ward_name']!r} has no best-fit LSOA (it is smaller than "
+            f"half of every LSOA it touches), so no counts or population can be given.\n"
+            f"Fix: use {{type: lsoas, value: [...]}} or {{type: polygon, value: ...}}."
+        )
+    outline = gpd.GeoDataFrame(geometry=[row.geometry], crs=wards.crs)
+    return _place_from_lsoas(geo, codes, str(row["ward_name"]), "ward", outline)
+
+
+def _lsoas_place(geo, value: object) -> Place:
+    """The listed LSOA21 codes (one code or a list); every code must be the CSP's."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError(f"area: 'lsoas' needs a non-empty list of LSOA21 codes, got {value!r}.")
+    valid = set(geo.lsoas["lsoa21_code"].astype(str))
+    bad = [c for c in value if str(c) not in valid]
+    if bad:
+        ex = ", ".join(sorted(valid)[:5])
+        raise ValueError(
+            f"area: {len(bad)} LSOA code(s) are not LSOAs of this CSP: "
+            f"{', '.join(map(repr, bad[:10]))}. This CSP has {len(valid)} LSOAs (2021 "
+            f"codes), e.g. {ex}."
+        )
+    codes = sorted({str(c) for c in value})
+    return _place_from_lsoas(geo, codes, f"{len(codes)} LSOAs", "lsoas")
+
+
+def _polygon_place(geo, value: object, polygon: str | os.PathLike[str] | None) -> Place:
+    """The LSOAs more than half inside the polygon file (``polygon``, else ``value``)."""
+    path = Path(polygon) if polygon is not None else Path(str(value))
+    if not path.is_file():
+        raise ValueError(f"area: polygon file not found: {value} (looked at {path}).")
+    try:
+        poly = gpd.read_file(path)
+    except Exception as e:  # any reader error: say which file
+        raise ValueError(f"area: cannot read polygon file {value}: {e}") from None
+    if poly.crs is None:
+        raise ValueError(
+            f"area: polygon file {value} has no coordinate reference system.\n"
+            f"Fix: save it as GeoJSON with a CRS (WGS84 or EPSG:27700)."
+        )
+    poly = poly.to_crs(BNG)
+    shape = poly.geometry.union_all()
+    if shape.is_empty or shape.area <= 0:
+        raise ValueError(f"area: polygon file {value} holds no polygon with an area.")
+    ls = geo.lsoas
+    inside = ls.geometry.intersection(shape).area / ls.geometry.area
+    codes = ls.loc[(inside > 0.5).to_numpy(), "lsoa21_code"].tolist()
+    if not codes:
+        touched = ls.loc[(inside > 0).to_numpy(), "lsoa21_code"].tolist()
+        raise ValueError(
+            f"area: the polygon in {value} covers no LSOA of this CSP by more than half "
+            f"(it touches {len(touched)}: {', '.join(touched[:10]) or 'none'}), so no "
+            f"counts or population can be given.\nFix: draw a larger polygon, or use "
+            f"{{type: lsoas, value: [...]}}."
+        )
+    record_choice(
+        "place profile LSOAs",
+        f"{len(codes)} LSOAs",
+        "LSOAs with more than half of their area inside the polygon",
+    )
+    outline = gpd.GeoDataFrame(geometry=[shape], crs=BNG)
+    return _place_from_lsoas(geo, codes, path.stem.replace("_", " "), "polygon", outline)
 
 
 def place_crimes(crimes: pd.DataFrame, place: Place) -> pd.DataFrame:
