@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sa_lib.stats.change import compare_counts, compare_two
-from sa_lib.stats.trend import series_dispersion
+from sa_lib.stats.dispersion import series_dispersion
 
 REF = Path(__file__).parent / "fixtures" / "reference"
 

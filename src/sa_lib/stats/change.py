@@ -23,7 +23,7 @@ Methods
     those rows use the exact interval.
 ``dispersion=`` (quasi-Poisson, for over-dispersed series)
     Monthly crime counts vary more than Poisson counts do; the trend model measures
-    this as its Pearson dispersion ``phi`` (see :func:`sa_lib.stats.trend.series_dispersion`).
+    this as its Pearson dispersion ``phi`` (see :func:`sa_lib.stats.dispersion.series_dispersion`).
     Rows given ``phi > 1`` are tested as a quasi-Poisson rate ratio, as R's
     ``summary(glm(y ~ period + offset(log(exposure)), family = quasipoisson))`` would
     with that dispersion: ``log(rr) / sqrt(phi * (1/after + 1/before))`` against

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sa_lib.data.counts import monthly_counts
 from sa_lib.stats.change import compare_counts
-from sa_lib.stats.trend import series_dispersion
+from sa_lib.stats.dispersion import series_dispersion
 from sa_lib.themes import summary
 from sa_lib.themes.assessment import ASB, change_text
 

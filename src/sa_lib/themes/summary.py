@@ -9,7 +9,7 @@ with a 31-day January per day, and a quarter with the baseline *year* on its dai
 rate; where the lengths differ the percentage change is ``100 x (rate ratio - 1)``
 per day (``per_day_vs_<c>`` is True). Given the months of the unbroken series
 (``series_months``), each row's change test allows for the overdispersion its monthly
-series shows (:func:`sa_lib.stats.trend.series_dispersion`: quasi-Poisson where the
+series shows (:func:`sa_lib.stats.dispersion.series_dispersion`: quasi-Poisson where the
 trend model's Pearson chi-square shows overdispersion, the exact Poisson test where
 it does not).
 
@@ -89,7 +89,7 @@ def series_dispersions(
         ``dispersion`` (phi used, 1 when not over-dispersed), ``dispersion_df``, one row
         per label in order.
     """
-    from sa_lib.stats.trend import series_dispersion
+    from sa_lib.stats.dispersion import series_dispersion
 
     phi = np.ones(len(labels))
     dfs = np.full(len(labels), np.nan)
