@@ -79,3 +79,46 @@ def test_summary_no_real_change_only_where_every_test_found_nothing(summary_ctx)
         # Shares name their denominator: a ward's count excludes ASB, and so does its share.
         if f.subject and f.subject.endswith("(ward)"):
             assert "of all recorded crime (excluding ASB)" in f.text
+
+
+def _table(result, caption_start: str):
+    for t in result.tables():
+        if (t.caption or "").startswith(caption_start):
+            return t.texts()
+    raise AssertionError(f"no table starting {caption_start!r}")
+
+
+def test_summary_matrix_review_and_callout_agree_with_the_theme_pages(summary_ctx):
+    """Done when: the summary's matrix, review and call-out agree with each theme page
+    on every measure they share, compared through the result objects."""
+    from sa_lib.themes import overview
+    from sa_lib.themes import summary_report as sr
+
+    s = sr.build(summary_ctx)
+    o = overview.build(_sample("overview"))
+    before = summary_ctx.periods["last_year"].label
+    types = _table(o, "Crime and ASB by type").set_index("Crime type")
+    trend = _table(o, "Trend per year").set_index("Crime type")
+    matrix = _table(s, "Priority matrix").set_index("Issue")
+    review = _table(s, "Current priorities").set_index("Priority")
+    scored = s.data["scored"].set_index("issue")
+    compared = 0
+    for name in types.index.intersection(matrix.index):
+        page_sig = types.loc[name, f"vs {before}"].endswith("significant")
+        assert matrix.loc[name, "Change"].startswith("significant") == page_sig, name
+        if name in trend.index:
+            rising = trend.loc[name, "Trend"].startswith("increasing")
+            assert bool(scored.loc[name, "rising_trend"]) == rising, name
+        compared += 1
+    assert compared >= 10
+    # The review's trend is the overview's trend for the same crime type.
+    for prio, row in review.iterrows():
+        crime = next(c for c in trend.index if c.lower().split()[0] in prio.lower() or c in prio)
+        assert row["Trend"].split(" (")[0] == trend.loc[crime, "Trend"].split(" (")[0], prio
+    # The call-out: every issue it calls "no real change" is tested and quiet everywhere.
+    for f in s.findings:
+        if f.direction == "none" and f.text.startswith("No real change"):
+            for name in f.text.split(" in: ", 1)[1].split(" (the change")[0].split(", "):
+                if name in types.index:
+                    assert types.loc[name, f"vs {before}"].endswith("(n.s.)")
+                    assert not trend.loc[name, "Trend"].startswith(("increasing", "decreasing"))

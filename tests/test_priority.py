@@ -73,6 +73,8 @@ def test_morile_score_is_the_weighted_mean_with_confidence_beside_it(rules):
     w = rules["weights"]
     for _, r in s.iterrows():
         expect = sum(w[d] * r[d] for d in priority.DIMENSIONS) / sum(w.values())
+        # Only synthetic-data issues are multiplied (by confidence.synthetic).
+        expect *= rules["confidence"]["synthetic"] if r["synthetic"] else 1.0
         assert r["score"] == pytest.approx(expect)
     assert s.iloc[0]["issue"] == "Big" and s.iloc[0]["rank"] == 1
     old = {**rules, "confidence": {**rules["confidence"], "multiplies": True}}

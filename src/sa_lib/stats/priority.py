@@ -236,7 +236,8 @@ def priority_scores(
     -------
     DataFrame
         A copy with ``score`` (morile: the weighted mean of the dimension scores, 1-4,
-        multiplied by confidence only when ``confidence.multiplies`` is set; grid:
+        multiplied by confidence only when ``confidence.multiplies`` is set, else only
+        by ``confidence.synthetic`` for an issue from synthetic data; grid:
         impact x likelihood, 1-16), ``impact`` and ``likelihood`` (grid only), ``rank``
         (equal scores share the lowest rank: ties are never broken by name) and
         ``tied`` (another issue has the same score); listed by score, then confidence.
@@ -247,8 +248,7 @@ def priority_scores(
     if rules["method"] == "morile":
         total = sum(w[d] for d in DIMENSIONS)
         mean = sum(w[d] * out[d].to_numpy(float) for d in DIMENSIONS) / total
-        conf = out["confidence"].to_numpy(float) if _multiplies(rules) else 1.0
-        out["score"] = np.round(mean * conf, 6)
+        out["score"] = np.round(mean * _factor(out, rules), 6)
     else:
         for side in ("impact", "likelihood"):
             dims = rules["grid"][side]
@@ -269,6 +269,16 @@ def priority_scores(
 def _multiplies(rules: dict) -> bool:
     """Whether confidence multiplies the score (off by default: it is shown beside it)."""
     return bool(rules.get("confidence", {}).get("multiplies", False))
+
+
+def _factor(scored: pd.DataFrame, rules: dict) -> np.ndarray:
+    """What multiplies the weighted mean: confidence when ``confidence.multiplies``;
+    otherwise only the synthetic-data factor (``confidence.synthetic``), so that made-up
+    records never outrank real evidence. Both are shown on the page."""
+    if _multiplies(rules):
+        return scored["confidence"].to_numpy(float)
+    syn = _flag(scored, "synthetic")
+    return np.where(syn, float(rules["confidence"]["synthetic"]), 1.0)
 
 
 def sensitivity(scored: pd.DataFrame, rules: dict, factor: float | None = None) -> pd.DataFrame:
@@ -348,7 +358,7 @@ def rank_stability(
     n = int(rules["top_n"])
     W = w0 * factors  # sims x dimensions
     S = base[DIMENSIONS].to_numpy(float)  # issues x dimensions
-    conf = base["confidence"].to_numpy(float) if _multiplies(rules) else 1.0
+    conf = _factor(base, rules)
     if rules["method"] == "morile":
         score = np.round((W @ S.T) / W.sum(axis=1, keepdims=True) * conf, 6)
     else:

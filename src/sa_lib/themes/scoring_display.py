@@ -301,7 +301,8 @@ def rules_display(rules: dict) -> pd.DataFrame:
             + (
                 "multiplies the score"
                 if cf.get("multiplies")
-                else "shown beside the score, not multiplied into it"
+                else "shown beside the score, not multiplied into it (only a synthetic "
+                f"issue's score is multiplied, by {cf['synthetic']})"
             ),
         ),
         (

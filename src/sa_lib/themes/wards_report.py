@@ -85,8 +85,8 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
             ranked_sentence(
                 shown,
                 "ward_name",
-                "crime rate (excluding ASB)",
-                f"{ctx.rate_label} a year",
+                "crime rate",
+                f"{ctx.rate_label} a year, excluding ASB",
                 conf_level=ctx.stats.conf_level,
             )
         )
