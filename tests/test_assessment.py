@@ -85,10 +85,12 @@ def test_findings_separate_significant_from_no_real_change():
     texts = [x["text"] for x in f]
     assert any(
         t.startswith("Violence: 1,000 in Q4 2025")
-        and "up 12% on Q4 2024, a significant change" in t
+        and "up 12% in Q4 2025 against Q4 2024, a significant change" in t
         for t in texts
     )
-    assert texts[-1].startswith("No real change against Q4 2024") and "Robbery" in texts[-1]
+    assert (
+        texts[-1].startswith("No real change in Q4 2025 against Q4 2024") and "Robbery" in texts[-1]
+    )
     robbery = next(t for t in texts if t.startswith("Robbery"))
     assert "fewer than 10" in robbery and "4 in" not in robbery
     da = next(t for t in texts if t.startswith("Domestic abuse"))

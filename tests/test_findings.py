@@ -180,9 +180,30 @@ def test_unequal_periods_use_rate_change():
     row = _row(60, 40, exposure_before=12, exposure_after=6)
     s = change_sentence("Criminal damage", 60, 40, row)
     assert s.startswith(
-        "Criminal damage rose 33% allowing for the different period lengths (from 60 to 40); "
+        "Criminal damage rose 33% per day (from 60 to 40; the periods differ in length); "
         "this is within normal variation"
     )
+
+
+def test_february_against_january_is_not_a_significant_decrease():
+    """Issue 19: Feb v Jan read "a statistically significant decrease" on raw counts.
+
+    The summary tables compare on days at risk: a 28-day February against a 31-day
+    January is a per-day comparison, and the finding says "per day".
+    """
+    from sa_lib.data.periods import parse_period
+    from sa_lib.themes.summary import change_table, type_summary
+
+    crimes = pd.DataFrame(
+        {"month": ["2025-01"] * 1000 + ["2025-02"] * 900, "crime_type": ["Burglary"] * 1900}
+    )
+    periods = {"current": parse_period("2025-02"), "previous": parse_period("2025-01")}
+    t = type_summary(crimes, periods, 10_000, types=["Burglary"], total_label=None)
+    row = change_table(t, "previous", total_label=None).iloc[0]
+    assert row["rate_ratio"] == pytest.approx((900 / 28) / (1000 / 31))
+    assert not bool(row["significant"]) and row["p_value"] > 0.5
+    s = change_sentence("Burglary", 1000, 900, row)
+    assert "per day" in s and "significant decrease" not in s
 
 
 def test_bad_suppress_threshold():

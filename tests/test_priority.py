@@ -54,10 +54,13 @@ def test_dimension_scores_by_hand(rules):
         "Big", ["volume", "direction", "harm", "vulnerability", "concentration"]
     ].tolist() == [4, 4, 4, 2, 3]
     assert s.loc["Big", "confidence"] == 1.0
-    # Small: 1% -> 1; decrease 2; harm 1; deprived 0.5 -> 1; top10 0.1 -> 1; 12 crimes -> low confidence.
+    # Small: 1% -> 1; decrease 2; harm 1; 12 crimes (< min_count 30): vulnerability and
+    # concentration are not scored (neutral 2), whatever their shares; low confidence.
     assert s.loc[
         "Small", ["volume", "direction", "harm", "vulnerability", "concentration"]
-    ].tolist() == [1, 2, 1, 1, 1]
+    ].tolist() == [1, 2, 1, 2, 2]
+    assert s.loc["Small", "not_scored"] == "vulnerability; concentration"
+    assert s.loc["Big", "not_scored"] == ""
     assert s.loc["Small", "confidence"] == 0.6
     # Middle: no change 2 + rising trend 1 = 3; repeat share 0.35 -> 4; no top10 -> missing 2; synthetic halves.
     assert s.loc["Middle", "direction"] == 3 and s.loc["Middle", "vulnerability"] == 4
@@ -65,13 +68,57 @@ def test_dimension_scores_by_hand(rules):
     assert s.loc["Middle", "confidence"] == pytest.approx(0.8 * 0.5)
 
 
-def test_morile_score_is_the_weighted_mean_times_confidence(rules):
+def test_morile_score_is_the_weighted_mean_with_confidence_beside_it(rules):
     s = priority.priority_scores(priority.dimension_scores(_measures(), rules), rules)
     w = rules["weights"]
-    big = s[s["issue"] == "Big"].iloc[0]
-    expect = sum(w[d] * big[d] for d in priority.DIMENSIONS) / sum(w.values()) * big["confidence"]
-    assert big["score"] == pytest.approx(expect)
-    assert s["rank"].tolist() == [1, 2, 3] and s.iloc[0]["issue"] == "Big"
+    for _, r in s.iterrows():
+        expect = sum(w[d] * r[d] for d in priority.DIMENSIONS) / sum(w.values())
+        # Only synthetic-data issues are multiplied (by confidence.synthetic).
+        expect *= rules["confidence"]["synthetic"] if r["synthetic"] else 1.0
+        assert r["score"] == pytest.approx(expect)
+    assert s.iloc[0]["issue"] == "Big" and s.iloc[0]["rank"] == 1
+    old = {**rules, "confidence": {**rules["confidence"], "multiplies": True}}
+    m = priority.priority_scores(priority.dimension_scores(_measures(), old), old)
+    mid = m[m["issue"] == "Middle"].iloc[0]
+    assert mid["score"] == pytest.approx(
+        sum(w[d] * mid[d] for d in priority.DIMENSIONS) / sum(w.values()) * mid["confidence"]
+    )
+
+
+def test_a_non_significant_rise_scores_no_more_than_a_fall(rules):
+    """Why 4: a non-significant rise scored direction 3 against 2 for a fall."""
+    m = pd.DataFrame(
+        {"issue": ["Up", "Down"], "count": [200, 200], "change": ["increase", "decrease"]}
+    )
+    s = priority.dimension_scores(m, rules).set_index("issue")
+    assert s.loc["Up", "direction"] == s.loc["Down", "direction"] == 2
+
+
+def test_concentration_of_a_small_count_is_not_scored(rules):
+    """Why 4: Robbery (8 crimes) got the maximum concentration because the count was small."""
+    m = pd.DataFrame({"issue": ["Robbery"], "count": [8], "top10_share": [1.0]})
+    s = priority.dimension_scores(m, rules).iloc[0]
+    assert s["concentration"] == rules["missing_score"]
+    assert "concentration" in s["not_scored"]
+
+
+def test_ties_share_a_rank_and_are_never_broken_by_name(rules):
+    """Why 4: candidate 5 was picked alphabetically between two issues tied at 2.80."""
+    m = pd.DataFrame(
+        {
+            "issue": ["Zeta", "Alpha", "Mid"],
+            "count": [200, 200, 200],
+            "share": [0.06, 0.06, 0.01],
+            "harm_band": [3, 3, 1],
+        }
+    )
+    s = priority.priority_scores(priority.dimension_scores(m, rules), rules).set_index("issue")
+    assert s.loc["Zeta", "rank"] == s.loc["Alpha", "rank"] == 1
+    assert bool(s.loc["Zeta", "tied"]) and not bool(s.loc["Mid", "tied"])
+    stab = priority.rank_stability(
+        priority.dimension_scores(m, rules), {**rules, "top_n": 1}, n_sims=50
+    ).set_index("issue")
+    assert stab.loc["Zeta", "share_top"] == stab.loc["Alpha", "share_top"] == 1.0
 
 
 def test_grid_score_is_impact_times_likelihood(rules):

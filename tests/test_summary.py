@@ -59,14 +59,16 @@ def test_type_summary_p_value_matches_exact_binomial_uncorrected():
     assert t.loc[0, "p_vs_last_year"] == pytest.approx(p)
 
 
-def test_type_summary_baseline_year_uses_monthly_rate():
+def test_type_summary_baseline_year_uses_daily_rate():
     periods = {"current": parse_period("2025-Q4"), "baseline": parse_period("2024")}
     with pytest.warns(UserWarning, match="left out of the table"):
         t = type_summary(CRIMES, periods, POP, types=["Robbery"], total_label=None)
     assert t.loc[0, "count_baseline"] == 40  # 30 in January + 10 in November 2024
-    # 40 in 3 months against 40 in 12 months: the monthly rate is 4 times as high.
-    assert t.loc[0, "pct_vs_baseline"] == pytest.approx(300.0)
-    assert t.loc[0, "rr_vs_baseline"] == pytest.approx(4.0)
+    # 40 in 92 days against 40 in 366 days (2024 is a leap year): days at risk.
+    assert t.loc[0, "rr_vs_baseline"] == pytest.approx(366 / 92)
+    assert t.loc[0, "pct_vs_baseline"] == pytest.approx(100 * (366 / 92 - 1))
+    assert bool(t.loc[0, "per_day_vs_baseline"])
+    assert (t.loc[0, "days_current"], t.loc[0, "days_baseline"]) == (92, 366)
 
 
 def test_type_summary_default_types_and_errors():

@@ -109,14 +109,26 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
             if len(label) > 60 or not label:
                 other.append(f)
             else:
-                none.append(label)
+                named = against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f)
+                none.append((label, f"Against {against}: {f}" if named else f))
             continue
         if against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f):
             f = f"Against {against}: {f}"
         negated = re.search(r"\b(?:[Nn]o|not|none)\b[^.;]*\bsignificant", f)
         (sig if _SIGNIFICANT.search(f) and not negated else other).append(f)
-    room = n - (1 if none else 0)
-    return {"top": (sig + other)[: max(room, 1)], "no_change": none, "notes": notes}
+    # "No real change" only for a label no other finding reports as a change (a
+    # significant trend or an unusual month of the same measure): otherwise its
+    # sentence is kept, saying what that test found, beside the other test's finding.
+    found = [t for t in sig + other if not _NO_CHANGE.search(t)]
+    steady = []
+    for label, f in none:
+        named = any(re.search(rf"(?:^|: ){re.escape(label)}\b", t) for t in found)
+        if named:
+            other.append(f)
+        else:
+            steady.append(label)
+    room = n - (1 if steady else 0)
+    return {"top": (sig + other)[: max(room, 1)], "no_change": steady, "notes": notes}
 
 
 def key_findings_callout(html: str, n: int = 5, findings: dict | None = None) -> str:

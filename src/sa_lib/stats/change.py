@@ -21,6 +21,19 @@ Methods
     ``confint_poisson_2indep(method="score")``, solved in closed form so that thousands
     of grid cells are fast). Where a count is zero the score interval is undefined, so
     those rows use the exact interval.
+``dispersion=`` (quasi-Poisson, for over-dispersed series)
+    Monthly crime counts vary more than Poisson counts do; the trend model measures
+    this as its Pearson dispersion ``phi`` (see :func:`sa_lib.stats.dispersion.series_dispersion`).
+    Rows given ``phi > 1`` are tested as a quasi-Poisson rate ratio, as R's
+    ``summary(glm(y ~ period + offset(log(exposure)), family = quasipoisson))`` would
+    with that dispersion: ``log(rr) / sqrt(phi * (1/after + 1/before))`` against
+    ``t(dispersion_df)`` (the normal when no df is given), and the interval
+    ``exp(log(rr) +/- q * se)``. Where a count is 0 the log ratio is undefined, so the
+    conditional score statistic divided by ``sqrt(phi)`` is used instead. Rows with
+    ``phi <= 1`` (the series shows no overdispersion) keep ``method``.
+
+Exposure is the days at risk of each period wherever periods can differ in length
+(a 28-day February against a 31-day January), so the rate ratio is per day.
 
 Multiple comparisons (many crime types or cells tested at once) are adjusted with
 ``statsmodels.stats.multitest.multipletests`` (``correction="fdr_bh"`` or
@@ -34,6 +47,9 @@ Examples
 >>> out = compare_counts(df, alpha=0.05, correction="none", method="exact")
 >>> out["change_label"].tolist()
 ['significant increase', 'increase, not significant']
+>>> q = compare_counts(df.iloc[:1], correction="none", dispersion=6.0, dispersion_df=20)
+>>> q["test"].item(), bool(q["significant"].item())
+('quasi-Poisson', False)
 """
 
 from __future__ import annotations
@@ -57,7 +73,14 @@ from sa_lib.validation import (
     require_probability,
 )
 
-__all__ = ["compare_counts", "compare_two", "CORRECTIONS", "METHODS", "OUTPUT_COLUMNS"]
+__all__ = [
+    "compare_counts",
+    "compare_two",
+    "quasi_rate_test",
+    "CORRECTIONS",
+    "METHODS",
+    "OUTPUT_COLUMNS",
+]
 
 CORRECTIONS = ("none", "fdr_bh", "bonferroni")
 METHODS = ("exact", "score")
@@ -71,7 +94,15 @@ OUTPUT_COLUMNS = [
     "p_adjusted",
     "significant",
     "change_label",
+    "test",
 ]
+
+#: How each test is named in the ``test`` column (and on Methods).
+TEST_NAMES = {
+    "exact": "exact Poisson",
+    "score": "Poisson score",
+    "quasi": "quasi-Poisson",
+}
 
 
 def _exposure(
@@ -169,6 +200,76 @@ def _score_rr_ci(before, after, e_before, e_after, alpha: float):
     return (big_b - root) / (2 * y2**2) * scale, (big_b + root) / (2 * y2**2) * scale
 
 
+def quasi_rate_test(
+    before, after, e_before, e_after, dispersion, df=None, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quasi-Poisson rate-ratio test: p-value and interval with the dispersion allowed for.
+
+    Vectorised over rows. With both counts above 0 this is the Wald test of the period
+    coefficient of a quasi-Poisson GLM with the dispersion fixed at ``dispersion``:
+    ``se = sqrt(phi (1/after + 1/before))``, ``t = log(rr) / se``, two-sided against
+    ``t(df)`` (normal when ``df`` is None). Where a count is 0, the conditional score
+    statistic ``(after - n p0) / sqrt(phi n p0 (1 - p0))`` is used for the p-value and
+    the exact interval widened by ``sqrt(phi)`` on the log scale is not defined, so the
+    interval is the exact one (conservative only in the p-value).
+
+    Returns
+    -------
+    (p, lower, upper) : arrays
+
+    Examples
+    --------
+    >>> p, lo, hi = quasi_rate_test([725], [891], [366], [365], [5.0], 20)
+    >>> round(float(p[0]), 3)
+    0.076
+    """
+    b = np.asarray(before, dtype=float)
+    a = np.asarray(after, dtype=float)
+    e_b = np.asarray(e_before, dtype=float)
+    e_a = np.asarray(e_after, dtype=float)
+    phi = np.broadcast_to(np.asarray(dispersion, dtype=float), b.shape)
+    dfs = np.broadcast_to(np.asarray(np.nan if df is None else df, dtype=float), b.shape)
+    p = np.full(b.shape, np.nan)
+    lo = np.full(b.shape, np.nan)
+    hi = np.full(b.shape, np.nan)
+    both = (a > 0) & (b > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_rr = np.log((a / e_a) / (b / e_b))
+        se = np.sqrt(phi * (1 / a + 1 / b))
+        n = a + b
+        p0 = e_a / (e_a + e_b)
+        score = (a - n * p0) / np.sqrt(phi * n * p0 * (1 - p0))
+        stat = np.where(both, log_rr / se, score)
+    use_t = np.isfinite(dfs) & (dfs > 0)
+    p_t = 2 * stats.t.sf(np.abs(stat), np.where(use_t, dfs, 1.0))
+    p_z = 2 * stats.norm.sf(np.abs(stat))
+    tested = n > 0
+    p[tested] = np.where(use_t, p_t, p_z)[tested]
+    q = np.where(
+        use_t,
+        stats.t.ppf(1 - alpha / 2, np.where(use_t, dfs, 1.0)),
+        stats.norm.ppf(1 - alpha / 2),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo_all, hi_all = np.exp(log_rr - q * se), np.exp(log_rr + q * se)
+    lo[both], hi[both] = lo_all[both], hi_all[both]
+    for i in np.flatnonzero(tested & ~both):
+        lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
+    return p, lo, hi
+
+
+def _dispersion(df: pd.DataFrame, value, arg: str) -> np.ndarray:
+    """The dispersion (or its df) per row: a column, a number, or None (NaN: not given)."""
+    if value is None:
+        return np.full(len(df), np.nan)
+    if isinstance(value, str):
+        require_columns(df, [value], arg="df", fix=f"pass {arg}= a column of df or a number.")
+        return df[value].to_numpy(dtype=float)
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{arg} must be a column name, a number or None, got {value!r}.")
+    return np.full(len(df), float(value))
+
+
 def _label(rr: float, before: float, after: float, significant: bool) -> str:
     if before == 0 and after == 0:
         return "no change (both 0)"
@@ -192,6 +293,8 @@ def compare_counts(
     alpha: float = 0.05,
     correction: str = "none",
     method: str | None = None,
+    dispersion: str | float | None = None,
+    dispersion_df: str | float | None = None,
 ) -> pd.DataFrame:
     """Compare counts between two periods, row by row, with a Poisson rate test.
 
@@ -212,6 +315,13 @@ def compare_counts(
         Rows where both counts are 0 are not tested and not counted.
     method : {"exact", "score"} or None
         The test (see the module docstring). None means "exact", recorded as a choice.
+    dispersion : str, float or None
+        The series' Pearson dispersion per row (a column or one number). Rows with a
+        value above 1 are tested as quasi-Poisson (see the module docstring); rows with
+        1 or less, or NaN, keep ``method``.
+    dispersion_df : str, float or None
+        Residual degrees of freedom of the model that estimated the dispersion: the
+        quasi-Poisson test reads ``t(dispersion_df)`` (normal when None or NaN).
 
     Returns
     -------
@@ -230,6 +340,8 @@ def compare_counts(
           "increase, not significant", "decrease, not significant", "no change",
           "new (was 0), significant increase", "new (was 0), not significant" or
           "no change (both 0)". The direction follows the rate ratio.
+        - ``test``: the test each row was given ("exact Poisson", "Poisson score",
+          "quasi-Poisson"; "" where both counts are 0).
 
     Raises
     ------
@@ -259,6 +371,9 @@ def compare_counts(
     a = _check_counts(df, after, "after")
     e_b, _ = _exposure(df, exposure_before, "exposure_before")
     e_a, _ = _exposure(df, exposure_after, "exposure_after")
+    phi = _dispersion(df, dispersion, "dispersion")
+    phi_df = _dispersion(df, dispersion_df, "dispersion_df")
+    quasi = np.nan_to_num(phi, nan=1.0) > 1
 
     out = df.copy()
     n = len(df)
@@ -269,22 +384,26 @@ def compare_counts(
     lo = np.full(n, np.nan)
     hi = np.full(n, np.nan)
     tested = (a + b) > 0
+    plain = tested & ~quasi
     # statsmodels divides by the rate ratio, which is inf when before is 0; harmless.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "exact":
-            for i in np.flatnonzero(tested):
+            for i in np.flatnonzero(plain):
                 p[i] = sm_rates.test_poisson_2indep(
                     int(a[i]), e_a[i], int(b[i]), e_b[i], method="exact-cond"
                 ).pvalue
                 lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
-        elif tested.any():
-            t = tested
+        elif plain.any():
+            t = plain
             p[t] = sm_rates.test_poisson_2indep(a[t], e_a[t], b[t], e_b[t], method="score").pvalue
             both = t & (a > 0) & (b > 0)
             lo[both], hi[both] = _score_rr_ci(b[both], a[both], e_b[both], e_a[both], alpha)
             for i in np.flatnonzero(t & ~both):
                 lo[i], hi[i] = _exact_rr_ci(b[i], a[i], e_b[i], e_a[i], alpha)
+    q = tested & quasi
+    if q.any():
+        p[q], lo[q], hi[q] = quasi_rate_test(b[q], a[q], e_b[q], e_a[q], phi[q], phi_df[q], alpha)
     p = np.clip(p, 0.0, 1.0)
 
     tested = ~np.isnan(p)
@@ -302,6 +421,9 @@ def compare_counts(
     out["p_adjusted"] = p_adj
     out["significant"] = significant.astype(bool)
     out["change_label"] = [_label(rr[i], b[i], a[i], bool(significant[i])) for i in range(n)]
+    out["test"] = np.where(
+        ~tested, "", np.where(quasi, TEST_NAMES["quasi"], TEST_NAMES[method])
+    ).astype(object)
     return out
 
 
@@ -312,6 +434,8 @@ def compare_two(
     exposure_after: float = 1.0,
     alpha: float = 0.05,
     method: str = "exact",
+    dispersion: float | None = None,
+    dispersion_df: float | None = None,
 ) -> pd.Series:
     """Compare a single pair of counts; a scalar wrapper around :func:`compare_counts`.
 
@@ -325,6 +449,8 @@ def compare_two(
         Significance level.
     method : {"exact", "score"}, default "exact"
         The test (see the module docstring).
+    dispersion, dispersion_df : float, optional
+        The series' dispersion and its df: above 1, a quasi-Poisson test.
 
     Returns
     -------
@@ -345,4 +471,6 @@ def compare_two(
         alpha=alpha,
         correction="none",
         method=method,
+        dispersion=dispersion,
+        dispersion_df=dispersion_df,
     ).iloc[0]

@@ -149,7 +149,10 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
     -------
     DataFrame
         A copy of ``measures`` with ``volume``, ``direction``, ``harm``,
-        ``vulnerability``, ``concentration`` (integers 1-4) and ``confidence`` (0-1).
+        ``vulnerability``, ``concentration`` (integers 1-4), ``confidence`` (0-1) and
+        ``not_scored`` (the dimensions given the neutral ``missing_score`` because
+        there was no measure or, for vulnerability and concentration, fewer than
+        ``min_count`` crimes: "" when every dimension was scored).
     """
     require_columns(measures, ["issue", "count"], arg="measures")
     m = measures.copy()
@@ -174,6 +177,7 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
 
     m["harm"] = np.nan_to_num(np.clip(_col(m, "harm_band").astype(float), 1, 4), nan=miss)
 
+    n_count = _col(m, "count").astype(float).to_numpy()
     r = rules["vulnerability"]
     v = np.fmax(
         np.fmax(
@@ -183,6 +187,10 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
         band(_col(m, "young_share"), r["young_share_bands"]),
     )
     v = np.where(_flag(m, "children"), float(r["children"]), v)
+    # Too few crimes for a share to mean anything: neutral, and marked "not scored".
+    small = ~np.isnan(n_count) & (n_count < float(r.get("min_count", 0)))
+    v = np.where(small & ~_flag(m, "children"), np.nan, v)
+    not_scored = {"vulnerability": np.isnan(v)}
     m["vulnerability"] = np.nan_to_num(v, nan=miss)
 
     r = rules["concentration"]
@@ -190,7 +198,11 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
         band(_col(m, "top10_share"), r["top10_share_bands"]),
         band(_col(m, "ward_ratio"), r["ward_ratio_bands"]),
     )
+    small = ~np.isnan(n_count) & (n_count < float(r.get("min_count", 0)))
+    c = np.where(small, np.nan, c)
+    not_scored["concentration"] = np.isnan(c)
     m["concentration"] = np.nan_to_num(c, nan=miss)
+    m["not_scored"] = ["; ".join(d for d in not_scored if not_scored[d][i]) for i in range(len(m))]
     for dim in DIMENSIONS:
         m[dim] = m[dim].astype(int)
 
@@ -223,9 +235,12 @@ def priority_scores(
     Returns
     -------
     DataFrame
-        A copy with ``score`` (morile: weighted mean x confidence, 0-4; grid: impact x
-        likelihood, 1-16), ``impact`` and ``likelihood`` (grid only), and ``rank``;
-        sorted by rank. Ties are broken by confidence, then by issue name.
+        A copy with ``score`` (morile: the weighted mean of the dimension scores, 1-4,
+        multiplied by confidence only when ``confidence.multiplies`` is set, else only
+        by ``confidence.synthetic`` for an issue from synthetic data; grid:
+        impact x likelihood, 1-16), ``impact`` and ``likelihood`` (grid only), ``rank``
+        (equal scores share the lowest rank: ties are never broken by name) and
+        ``tied`` (another issue has the same score); listed by score, then confidence.
     """
     require_columns(scored, [*DIMENSIONS, "confidence", "issue"], arg="scored")
     w = dict(rules["weights"] if weights is None else weights)
@@ -233,7 +248,7 @@ def priority_scores(
     if rules["method"] == "morile":
         total = sum(w[d] for d in DIMENSIONS)
         mean = sum(w[d] * out[d].to_numpy(float) for d in DIMENSIONS) / total
-        out["score"] = np.round(mean * out["confidence"].to_numpy(float), 6)
+        out["score"] = np.round(mean * _factor(out, rules), 6)
     else:
         for side in ("impact", "likelihood"):
             dims = rules["grid"][side]
@@ -242,11 +257,28 @@ def priority_scores(
                 sum(w[d] * out[d].to_numpy(float) for d in dims) / tw
             ).astype(int)
         out["score"] = (out["impact"] * out["likelihood"]).astype(float)
+    # Ties are ties: equal scores share a rank (the lowest), whatever the names.
     out = out.sort_values(
         ["score", "confidence", "issue"], ascending=[False, False, True], kind="stable"
     ).reset_index(drop=True)
-    out["rank"] = np.arange(1, len(out) + 1)
+    out["rank"] = out["score"].rank(method="min", ascending=False).astype(int)
+    out["tied"] = out["score"].duplicated(keep=False)
     return out
+
+
+def _multiplies(rules: dict) -> bool:
+    """Whether confidence multiplies the score (off by default: it is shown beside it)."""
+    return bool(rules.get("confidence", {}).get("multiplies", False))
+
+
+def _factor(scored: pd.DataFrame, rules: dict) -> np.ndarray:
+    """What multiplies the weighted mean: confidence when ``confidence.multiplies``;
+    otherwise only the synthetic-data factor (``confidence.synthetic``), so that made-up
+    records never outrank real evidence. Both are shown on the page."""
+    if _multiplies(rules):
+        return scored["confidence"].to_numpy(float)
+    syn = _flag(scored, "synthetic")
+    return np.where(syn, float(rules["confidence"]["synthetic"]), 1.0)
 
 
 def sensitivity(scored: pd.DataFrame, rules: dict, factor: float | None = None) -> pd.DataFrame:
@@ -326,7 +358,7 @@ def rank_stability(
     n = int(rules["top_n"])
     W = w0 * factors  # sims x dimensions
     S = base[DIMENSIONS].to_numpy(float)  # issues x dimensions
-    conf = base["confidence"].to_numpy(float)
+    conf = _factor(base, rules)
     if rules["method"] == "morile":
         score = np.round((W @ S.T) / W.sum(axis=1, keepdims=True) * conf, 6)
     else:
@@ -335,13 +367,10 @@ def rank_stability(
             idx = [DIMENSIONS.index(d) for d in rules["grid"][side]]
             Ws, Ss = W[:, idx], S[:, idx]
             score = score * _round_half_up((Ws @ Ss.T) / Ws.sum(axis=1, keepdims=True))
-    # Ties are broken as in priority_scores: confidence, then issue name.
-    tie = np.empty(len(base), dtype=int)
-    tie[np.lexsort((base["issue"].to_numpy(str), -conf))] = np.arange(len(base))
-    ranks = np.empty(score.shape, dtype=int)
-    for k in range(len(W)):
-        order = np.lexsort((tie, -score[k]))
-        ranks[k, order] = np.arange(1, len(base) + 1)
+    # Ties share a rank, as in priority_scores: an issue tied at the cut is in the top.
+    from scipy.stats import rankdata
+
+    ranks = rankdata(-score, method="min", axis=1).astype(int)
     out = base[["issue", "rank"]].copy()
     out["share_top"] = (ranks <= n).mean(axis=0)
     out["median_rank"] = np.median(ranks, axis=0)

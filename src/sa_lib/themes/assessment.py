@@ -56,12 +56,17 @@ SENSITIVE_NOTE = "withheld (sensitive theme)"
 
 
 def stats_kwargs(ctx) -> dict:
-    """The statistics settings every summary table uses."""
+    """The statistics settings every summary table uses.
+
+    ``series_months`` (the unbroken run of held months) lets each change test allow for
+    the overdispersion of its row's monthly series.
+    """
     return dict(
         rate_per=ctx.rate_per,
         conf_level=ctx.stats.conf_level,
         alpha=ctx.stats.alpha,
         correction=ctx.stats.correction,
+        series_months=ctx.series_months,
     )
 
 
@@ -194,7 +199,16 @@ def flagged_wards(wa: dict, min_flags: int = 2) -> pd.DataFrame:
     return f.sort_values(["n_flags", "rank"], ascending=[False, True]).reset_index(drop=True)
 
 
-def change_text(pct: float, label: str) -> str:
+def change_text(pct: float, label: str, per_day: bool = False) -> str:
+    """A tested change as a table cell: "+23% significant", "-5% per day (n.s.)".
+
+    ``per_day``: the periods differ in length, so the change is in the daily rate.
+
+    Examples
+    --------
+    >>> change_text(-4.9, "decrease, not significant", per_day=True)
+    '-5% per day (n.s.)'
+    """
     if not isinstance(label, str):
         return "–"
     if label.startswith("new"):
@@ -202,4 +216,6 @@ def change_text(pct: float, label: str) -> str:
     if label.startswith("no change"):
         return "no change"
     txt = f"{pct:+.0f}%" if pd.notna(pct) else ""
+    if per_day and txt:
+        txt += " per day"
     return f"{txt} significant" if label.startswith("significant") else f"{txt} (n.s.)"

@@ -9,11 +9,14 @@ Examples
 
 from __future__ import annotations
 
+import calendar
+
 import numpy as np
 import pandas as pd
 
 from sa_lib.data.counts import monthly_counts
 from sa_lib.stats.change import compare_counts
+from sa_lib.stats.dispersion import series_dispersion
 from sa_lib.themes import summary
 from sa_lib.themes.assessment import ASB, change_text
 
@@ -49,8 +52,9 @@ def priorities_review(ctx) -> pd.DataFrame:
     -------
     DataFrame
         ``name``, ``crime_type``, ``baseline_year``, ``baseline``, ``latest`` (the 12
-        months ending with the period), ``pct_change``, ``change_label`` (exact test
-        against the baseline year, same length), ``trend`` (direction), ``trend_pct``
+        months ending with the period), ``pct_change`` (per day), ``change_label``
+        (against the baseline year, per day, quasi-Poisson where the series is
+        over-dispersed, else exact), ``test``, ``trend`` (direction), ``trend_pct``
         (per year), ``target_year``, ``target``, ``projected``, ``projected_lower``,
         ``projected_upper``, ``status`` (on/off track from
         :func:`sa_lib.stats.trend.target_tracking`).
@@ -91,9 +95,15 @@ def priorities_review(ctx) -> pd.DataFrame:
         base_months = {f"{s.baseline_year}-{m:02d}" for m in range(1, 13)}
         complete = not ctx.months_present or base_months <= set(ctx.months_present)
         latest = int(d["month"].isin(latest_months).sum())
+        # Per day (2024 has 366 days), allowing for the overdispersion of the series.
+        disp = series_dispersion(m.rename(columns={"month_start": "date"}), alpha=ctx.stats.alpha)
         cmp_ = compare_counts(
             pd.DataFrame({"count_before": [base], "count_after": [latest]}),
+            exposure_before=float(366 if calendar.isleap(int(s.baseline_year)) else 365),
+            exposure_after=float(sum(pd.Period(k, freq="M").days_in_month for k in latest_months)),
             alpha=ctx.stats.alpha,
+            dispersion=disp["dispersion"],
+            dispersion_df=disp["df"],
         ).iloc[0]
         tr = summary.trend_table(m.assign(crime_type=t), [t], alpha=ctx.stats.alpha)
         rows.append(
@@ -103,8 +113,9 @@ def priorities_review(ctx) -> pd.DataFrame:
                 "baseline_year": int(s.baseline_year),
                 "baseline": base,
                 "latest": latest,
-                "pct_change": float(cmp_["pct_change"]) if complete else np.nan,
+                "pct_change": float(100 * (cmp_["rate_ratio"] - 1)) if complete else np.nan,
                 "change_label": cmp_["change_label"] if complete else "not available",
+                "test": cmp_["test"] if complete else "",
                 "trend": tr["direction"].iloc[0] if len(tr) else "not available",
                 "trend_pct": float(tr["pct_per_year"].iloc[0]) if len(tr) else np.nan,
                 "target_year": int(s.target_year),
@@ -130,7 +141,7 @@ def review_display(rev: pd.DataFrame, ctx) -> pd.DataFrame:
             "Baseline": rev["baseline"].astype("int64"),
             latest: rev["latest"].astype("int64"),
             "Change against baseline": [
-                "not available" if lab == "not available" else change_text(p, lab)
+                "not available" if lab == "not available" else change_text(p, lab, per_day=True)
                 for p, lab in zip(rev["pct_change"], rev["change_label"], strict=True)
             ],
             "Trend": [

@@ -33,6 +33,12 @@ from sa_lib.themes.assessment import (
 __all__ = ["YOUNG_BANDS", "candidate_measures"]
 
 
+#: The denominators of ``share``: a crime type's share is of all crime and ASB; a ward's
+#: (whose count excludes ASB) of all crime excluding ASB.
+SHARE_OF_ALL = "all recorded crime and ASB"
+SHARE_OF_CRIME = "all recorded crime (excluding ASB)"
+
+
 def _harm_band(types: pd.Series, rules: dict, ctx) -> pd.Series:
     """Harm band per crime type: from ``data.harm_weights`` when given, else the labelled default."""
     path = ctx.path("harm_weights")
@@ -94,7 +100,8 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
     DataFrame
         ``issue``, ``kind`` (crime type / theme measure / place), ``theme`` (the page
         holding the evidence), ``sensitive`` (bool), ``count``, ``count_before``,
-        ``pct_change``, ``share``, ``above_wider``, ``change``, ``rising_trend``,
+        ``pct_change``, ``share`` (of ``share_of``, the denominator in words),
+        ``above_wider``, ``change``, ``rising_trend``,
         ``spc_signal``, ``harm_band``, ``deprived_ratio``, ``repeat_share``,
         ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``, ``rate_upper``, ``synthetic``.
     """
@@ -127,6 +134,7 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
                 "count_before": int(r[f"count_{key}"]),
                 "pct_change": r[f"pct_vs_{key}"],
                 "share": r["count_current"] / total if total else np.nan,
+                "share_of": SHARE_OF_ALL,
                 "above_wider": _above_wider(ctx, t),
                 "change": change_word(r[f"label_vs_{key}"], r[f"pct_vs_{key}"])
                 if comparable(ctx, key)
@@ -375,7 +383,9 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
                 "count": int(w["count_current"]),
                 "count_before": int(w[f"count_{key}"]),
                 "pct_change": w[f"pct_vs_{key}"],
-                "share": w["count_current"] / total if total else np.nan,
+                # A ward's count is crime excluding ASB: its share is of the same total.
+                "share": w["count_current"] / len(cur) if len(cur) else np.nan,
+                "share_of": SHARE_OF_CRIME,
                 "above_wider": np.nan,
                 "change": change_word(w[f"label_vs_{key}"], w[f"pct_vs_{key}"])
                 if comparable(ctx, key)

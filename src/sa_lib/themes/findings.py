@@ -153,6 +153,9 @@ def change_sentence(
     --------
     >>> change_sentence("Burglary", 10, 30, {"significant": True, "p_value": 0.0022})
     'Burglary rose 200% (from 10 to 30); this is a statistically significant increase (p = 0.002).'
+    >>> change_sentence("Theft", 1000, 900, {"significant": False, "p_value": 0.9,
+    ...                 "rate_ratio": (900 / 28) / (1000 / 31)})
+    'Theft fell 0.4% per day (from 1,000 to 900; the periods differ in length); this is within normal variation (p = 0.90).'
     >>> change_sentence("Robbery", 0, 3, {"significant": False, "p_value": 0.25},
     ...                 suppress_below=5)
     'Robbery is new this period (fewer than 5 recorded); this is within normal variation (p = 0.25).'
@@ -183,8 +186,8 @@ def change_sentence(
         if before == after:
             return f"{label} was unchanged ({b_txt} in both periods)."
         return (
-            f"{label} was unchanged once the different period lengths are allowed for "
-            f"(from {b_txt} to {a_txt})."
+            f"{label} was unchanged per day (from {b_txt} to {a_txt}; the periods differ "
+            f"in length)."
         )
     rising = rr > 1
     verb = "rose" if rising else "fell"
@@ -196,8 +199,8 @@ def change_sentence(
         how = f"{verb} {format_pct(rate_pct)} (from {b_txt} to {a_txt})"
     else:
         how = (
-            f"{verb} {format_pct(rate_pct)} allowing for the different period lengths "
-            f"(from {b_txt} to {a_txt})"
+            f"{verb} {format_pct(rate_pct)} per day (from {b_txt} to {a_txt}; the periods "
+            f"differ in length)"
         )
     if significant:
         word = "increase" if rising else "decrease"

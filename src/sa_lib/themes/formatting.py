@@ -107,8 +107,11 @@ def plain_english(text: str) -> str:
     return text
 
 
-def change_text(pct: float, label: str) -> str:
+def change_text(pct: float, label: str, per_day: bool = False) -> str:
     """A change against a comparison period in words: "+12% significant", "-3% (n.s.)".
+
+    ``per_day``: the periods differ in length, so the change is in the daily rate
+    ("-3% per day (n.s.)").
 
     Examples
     --------
@@ -123,6 +126,8 @@ def change_text(pct: float, label: str) -> str:
         return "–"
     sign = "+" if pct > 0 else ""
     pct_txt = f"{sign}{pct:.0f}%" if pd.notna(pct) else ""
+    if per_day and pct_txt:
+        pct_txt += " per day"
     if label.startswith("significant"):
         return f"{pct_txt} significant"
     return f"{pct_txt} (n.s.)" if pct_txt else label

@@ -96,7 +96,12 @@ def analysis(ctx) -> Analysis:
     from sa_lib.themes import summary
 
     st = ctx.stats
-    tests = {"conf_level": st.conf_level, "alpha": st.alpha, "correction": st.correction}
+    tests = {
+        "conf_level": st.conf_level,
+        "alpha": st.alpha,
+        "correction": st.correction,
+        "series_months": ctx.series_months,
+    }
     types = summary.type_summary(
         ctx.crimes, ctx.periods, ctx.geo.population, rate_per=ctx.rate_per, **tests
     )

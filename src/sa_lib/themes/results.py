@@ -182,7 +182,22 @@ class Figure:
 class Finding:
     """One finding: its sentence, and what it is about when the builder knows it.
 
-    ``significant`` is True or False for a tested change, None when nothing was tested.
+    The wording rules (issue 20) are decided from these fields, never from the text;
+    a consumer (call-out, index, board paper) reads them, not the sentence:
+
+    - ``subject``: what the finding is about ("Drugs", "Brampton (ward)").
+    - ``measure``: what was measured ("count", "priority score", "crime rate").
+    - ``comparison``: the comparison period's label ("Q4 2024 (Oct-Dec)"), or None.
+    - ``periods``: ``(before, after)`` labels of a tested comparison, both named in
+      the text; None when nothing was compared.
+    - ``test``: the test that ran ("exact Poisson", "quasi-Poisson", "trend", ...).
+    - ``tested``: True when a change test ran for ``subject``; False when the
+      comparison was not available (the text says so); None when not about a change.
+    - ``significant``: True or False for a tested change, None when nothing was tested.
+    - ``direction``: "increase" / "decrease" for a significant change, "none" when
+      tested and not significant on every test shown, None when not tested. A
+      "no real change" line is made only from findings with ``direction == "none"``.
+    - ``synthetic``: drawn on synthetic inputs. ``link``: the evidence (an href).
     """
 
     text: str
@@ -194,6 +209,9 @@ class Finding:
     significant: bool | None = None
     synthetic: bool = False
     link: str | None = None
+    tested: bool | None = None
+    direction: str | None = None
+    periods: tuple[str, str] | None = None
 
     def to_json(self) -> dict:
         return {k: _json_value(v) for k, v in self.__dict__.items()}
@@ -393,6 +411,8 @@ def _json_value(v: object) -> object:
         return int(v)
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
+    if isinstance(v, tuple | list):
+        return [_json_value(x) for x in v]
     return str(v) if not isinstance(v, str) else v
 
 

@@ -63,15 +63,28 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
             return SENSITIVE_NOTE
         return f"fewer than {thr}" if 0 < r["count"] < thr else f"{int(r['count']):,}"
 
+    tied = scored["tied"] if "tied" in scored else pd.Series(False, index=scored.index)
+    skipped = scored["not_scored"] if "not_scored" in scored else pd.Series("", index=scored.index)
+
+    def dim(col: str) -> list:
+        # A dimension with too few crimes or no measure is neutral and says so.
+        return [
+            f"{int(v)} (not scored)" if col in str(ns) else int(v)
+            for v, ns in zip(scored[col], skipped, strict=True)
+        ]
+
     d = pd.DataFrame(
         {
-            "Rank": scored["rank"].astype("int64"),
+            # Equal scores share a rank, shown "=5": ties are never broken by name.
+            "Rank": [
+                f"={int(k)}" if t else int(k) for k, t in zip(scored["rank"], tied, strict=True)
+            ],
             "Issue": [
                 i + (" (SYNTHETIC)" if s else "")
                 for i, s in zip(scored["issue"], scored["synthetic"], strict=True)
             ],
             "Count": [count_text(r) for _, r in scored.iterrows()],
-            "Share of all": [
+            "Share of all crime and ASB (wards: of crime)": [
                 "[c]" if 0 < c < thr and not sens else _fmt(v, ".0%")
                 for v, c, sens in zip(
                     scored["share"], scored["count"], scored["sensitive"], strict=True
@@ -81,8 +94,8 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
             "Volume": scored["volume"].astype("int64"),
             "Direction": scored["direction"].astype("int64"),
             "Harm": scored["harm"].astype("int64"),
-            "Vulnerability": scored["vulnerability"].astype("int64"),
-            "Concentration": scored["concentration"].astype("int64"),
+            "Vulnerability": dim("vulnerability"),
+            "Concentration": dim("concentration"),
             "Confidence": scored["confidence"].round(2),
         }
     )
@@ -241,7 +254,13 @@ def plot_matrix(scored: pd.DataFrame, rules: dict, title: str, label_top: int = 
 
 def rules_display(rules: dict) -> pd.DataFrame:
     """The scoring method, weights and band edges used, one row each."""
-    rows = [("Method", rules["method"]), ("Recommended priorities", str(rules["top_n"]))]
+    method = (
+        "harm-and-likelihood score (weighted mean of MoRiLE-style dimensions; no "
+        "organisational-position or capacity input, so not a full MoRiLE assessment)"
+        if rules["method"] == "morile"
+        else "4 x 4 grid (impact x likelihood)"
+    )
+    rows = [("Method", method), ("Recommended priorities", str(rules["top_n"]))]
     rows += [(f"Weight: {d}", f"{rules['weights'][d]:g}") for d in priority.DIMENSIONS]
     if rules["method"] == "grid":
         rows += [
@@ -278,9 +297,20 @@ def rules_display(rules: dict) -> pd.DataFrame:
         ),
         (
             "Confidence",
-            f"count edges {cf['count_bands']} give {cf['values']}; x{cf['synthetic']} for synthetic data",
+            f"count edges {cf['count_bands']} give {cf['values']}; x{cf['synthetic']} for synthetic data; "
+            + (
+                "multiplies the score"
+                if cf.get("multiplies")
+                else "shown beside the score, not multiplied into it (only a synthetic "
+                f"issue's score is multiplied, by {cf['synthetic']})"
+            ),
         ),
-        ("Missing measure", f"scores {rules['missing_score']}"),
+        (
+            "Missing measure",
+            f"scores {rules['missing_score']}, marked 'not scored'; vulnerability needs "
+            f"{vu.get('min_count', 0)}+ crimes and concentration {c.get('min_count', 0)}+",
+        ),
+        ("Ties", "equal scores share a rank (shown '=5'); never broken by name"),
         (
             "Sensitivity",
             f"each weight moved by +/-{rules['sensitivity']:.0%}, one at a time; then {rules.get('n_sims', 0):,} runs varying all at once",

@@ -4,9 +4,14 @@ These compose :mod:`sa_lib.data.counts`, :mod:`sa_lib.stats.rates` and :mod:`sa_
 into the tables every theme shows, so each number carries its uncertainty and
 every "increase" is tested.
 
-Comparisons with periods of a different length (a quarter against the baseline
-*year*) are made on the monthly rate: exposure is the number of months, and the
-percentage change is ``100 x (rate ratio - 1)``.
+Every comparison uses days at risk as exposure, so a 28-day February is compared
+with a 31-day January per day, and a quarter with the baseline *year* on its daily
+rate; where the lengths differ the percentage change is ``100 x (rate ratio - 1)``
+per day (``per_day_vs_<c>`` is True). Given the months of the unbroken series
+(``series_months``), each row's change test allows for the overdispersion its monthly
+series shows (:func:`sa_lib.stats.dispersion.series_dispersion`: quasi-Poisson where the
+trend model's Pearson chi-square shows overdispersion, the exact Poisson test where
+it does not).
 
 Examples
 --------
@@ -35,7 +40,13 @@ from sa_lib.stats.change import compare_counts
 from sa_lib.stats.rates import rate_ci
 from sa_lib.validation import require_columns, require_positive
 
-__all__ = ["type_summary", "area_summary", "COMPARISONS"]
+__all__ = [
+    "type_summary",
+    "area_summary",
+    "period_days",
+    "series_dispersions",
+    "COMPARISONS",
+]
 
 #: Comparison period keys and how the tables name them.
 COMPARISONS = {
@@ -43,6 +54,61 @@ COMPARISONS = {
     "last_year": "same period last year",
     "baseline": "baseline year",
 }
+
+
+def period_days(period: Period) -> int:
+    """Days at risk in a period (the sum of its months' lengths).
+
+    Examples
+    --------
+    >>> from sa_lib.data.periods import parse_period
+    >>> period_days(parse_period("2025-Q4")), period_days(parse_period("2024"))
+    (92, 366)
+    """
+    return int(sum(pd.Period(m, freq="M").days_in_month for m in period.months))
+
+
+def series_dispersions(
+    crimes: pd.DataFrame,
+    series_months: Sequence[str] | None,
+    labels: Sequence[str],
+    by: str = "crime_type",
+    total_label: str | None = None,
+    asb_label: str = "Anti-social behaviour",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The dispersion of each row's monthly series, for its period-change tests.
+
+    ``labels`` are the values of ``by`` (a row each); ``total_label`` is the all-crime
+    (excluding ASB) row. Months of ``series_months`` with no rows count 0 (they are held
+    months). Without ``series_months`` nothing is estimated (dispersion 1: exact tests).
+
+    Returns
+    -------
+    DataFrame
+        ``dispersion`` (phi used, 1 when not over-dispersed), ``dispersion_df``, one row
+        per label in order.
+    """
+    from sa_lib.stats.dispersion import series_dispersion
+
+    phi = np.ones(len(labels))
+    dfs = np.full(len(labels), np.nan)
+    if series_months:
+        months = sorted(series_months)
+        d = crimes[crimes["month"].isin(months)]
+        table = pd.crosstab(d["month"], d[by]).reindex(months, fill_value=0)
+        for i, lab in enumerate(labels):
+            if lab == total_label:
+                y = table.drop(columns=[asb_label], errors="ignore").sum(axis=1)
+            elif lab in table.columns:
+                y = table[lab]
+            else:
+                y = pd.Series(0, index=table.index)
+            frame = pd.DataFrame({"date": pd.to_datetime(months), "count": y.to_numpy()})
+            r = series_dispersion(frame, alpha=alpha) if y.sum() > 0 else None
+            if r is not None:
+                phi[i], dfs[i] = r["dispersion"], r["df"]
+    return pd.DataFrame({"dispersion": phi, "dispersion_df": dfs})
 
 
 def _family_compare(
@@ -63,16 +129,24 @@ def _add_comparisons(
     correction: str,
     exposure: str | None = None,
     alone: np.ndarray | None = None,
+    dispersion: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     cur = periods["current"]
+    t["days_current"] = period_days(cur)
+    if dispersion is not None:
+        t["dispersion"] = dispersion["dispersion"].to_numpy()
+        t["dispersion_df"] = dispersion["dispersion_df"].to_numpy()
     for key in COMPARISONS:
         if key not in periods:
             continue
         p = periods[key]
-        exp_b = float(p.n_months)
-        exp_a = float(cur.n_months)
+        exp_b = float(period_days(p))
+        exp_a = float(period_days(cur))
+        t[f"days_{key}"] = exp_b
+        cols = {f"count_{key}": "_b", "count_current": "_a"}
+        extra = [c for c in ("dispersion", "dispersion_df") if c in t.columns]
         res = _family_compare(
-            t.rename(columns={f"count_{key}": "_b", "count_current": "_a"})[["_b", "_a"]],
+            t.rename(columns=cols)[["_b", "_a", *extra]],
             alone,
             before="_b",
             after="_a",
@@ -80,8 +154,12 @@ def _add_comparisons(
             exposure_after=exp_a,
             alpha=alpha,
             correction=correction,
+            dispersion="dispersion" if extra else None,
+            dispersion_df="dispersion_df" if extra else None,
         )
         same_length = exp_a == exp_b
+        t[f"per_day_vs_{key}"] = not same_length
+        t[f"test_vs_{key}"] = res["test"].to_numpy()
         pct = res["pct_change"] if same_length else (res["rate_ratio"] - 1) * 100
         pct = pct.where(np.isfinite(pct))
         t[f"pct_vs_{key}"] = pct.to_numpy()
@@ -105,6 +183,7 @@ def type_summary(
     alpha: float = 0.05,
     correction: str = "fdr_bh",
     total_label: str | None = "All crime",
+    series_months: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Counts by crime type for each period, the current rate with its CI, and tested changes.
 
@@ -125,6 +204,10 @@ def type_summary(
         the ``types`` rows; the all-crime row is tested on its own, unadjusted).
     total_label : str or None
         Adds an all-crime row (excluding ASB).
+    series_months : sequence of str, optional
+        The unbroken run of held months (``ctx.series_months``): each row's change tests
+        allow for the overdispersion of its monthly series over these months. None:
+        exact Poisson tests.
 
     Returns
     -------
@@ -133,7 +216,10 @@ def type_summary(
         ``rate_upper`` (current period, annualised: per ``rate_per`` residents per
         year); and for each comparison ``<c>`` in previous / last_year / baseline:
         ``pct_vs_<c>``, ``p_vs_<c>`` (adjusted), ``significant_vs_<c>``,
-        ``label_vs_<c>``, ``rr_vs_<c>``, ``rr_lower_vs_<c>``, ``rr_upper_vs_<c>``.
+        ``label_vs_<c>``, ``rr_vs_<c>``, ``rr_lower_vs_<c>``, ``rr_upper_vs_<c>``,
+        ``test_vs_<c>`` (the test each row was given), ``per_day_vs_<c>`` (True when
+        the periods differ in length, so the change is per day); ``days_current``,
+        ``days_<c>``, and with ``series_months`` ``dispersion`` and ``dispersion_df``.
     """
     require_columns(crimes, ["month", "crime_type"], arg="crimes")
     require_positive(population, arg="population")
@@ -160,7 +246,14 @@ def type_summary(
             "(and is made of the same crimes), so it is not adjusted with them",
             source="parameters",
         )
-    t = _add_comparisons(t, periods, alpha, correction, alone=alone)
+    disp = (
+        series_dispersions(
+            crimes, series_months, list(t["crime_type"]), total_label=total_label, alpha=alpha
+        )
+        if series_months and len(periods) > 1
+        else None
+    )
+    t = _add_comparisons(t, periods, alpha, correction, alone=alone, dispersion=disp)
     return t
 
 
@@ -175,6 +268,7 @@ def area_summary(
     conf_level: float = 0.95,
     alpha: float = 0.05,
     correction: str = "fdr_bh",
+    series_months: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Counts and rates per area, ranked by the current rate, with tested change.
 
@@ -188,6 +282,8 @@ def area_summary(
     periods : mapping
         Must include ``current``; compared with ``last_year`` / ``previous`` /
         ``baseline`` when present, with ``correction`` across areas.
+    series_months : sequence of str, optional
+        As for :func:`type_summary`: each area's tests allow for its series' dispersion.
 
     Returns
     -------
@@ -211,7 +307,12 @@ def area_summary(
         t, count="count_current", population="_pop_years", per=rate_per, conf_level=conf_level
     )
     t = t.drop(columns=["_pop_years"])
-    t = _add_comparisons(t, periods, alpha, correction)
+    disp = (
+        series_dispersions(crimes, series_months, list(t[area_col]), by=area_col, alpha=alpha)
+        if series_months and len(periods) > 1
+        else None
+    )
+    t = _add_comparisons(t, periods, alpha, correction, dispersion=disp)
     t = t.sort_values("rate", ascending=False, na_position="last").reset_index(drop=True)
     t.insert(0, "rank", np.arange(1, len(t) + 1))
     return t
@@ -372,8 +473,10 @@ def change_table(
     Returns
     -------
     DataFrame
-        ``label``, ``count_before``, ``count_after`` and the columns of
-        :func:`sa_lib.stats.change.compare_counts`.
+        ``label``, ``count_before``, ``count_after``, the columns of
+        :func:`sa_lib.stats.change.compare_counts` (tested per day and allowing for each
+        row's dispersion when ``t`` carries them), and ``per_day`` (the periods differ
+        in length, so the change is a change per day).
     """
     if key is None:
         one = pd.DataFrame({"label": ["-"], "count_before": [1], "count_after": [1]})
@@ -386,5 +489,15 @@ def change_table(
             "count_after": t["count_current"].to_numpy(),
         }
     )
+    kw = {}
+    if f"days_{key}" in t.columns:
+        kw.update(exposure_before=float(t[f"days_{key}"].iloc[0]))
+        kw.update(exposure_after=float(t["days_current"].iloc[0]))
+    if "dispersion" in t.columns:
+        base["dispersion"] = t["dispersion"].to_numpy()
+        base["dispersion_df"] = t["dispersion_df"].to_numpy()
+        kw.update(dispersion="dispersion", dispersion_df="dispersion_df")
     alone = (base["label"] == total_label).to_numpy() if total_label else None
-    return _family_compare(base, alone, alpha=alpha, correction=correction)
+    out = _family_compare(base, alone, alpha=alpha, correction=correction, **kw)
+    out["per_day"] = bool(t.get(f"per_day_vs_{key}", pd.Series([False])).iloc[0])
+    return out

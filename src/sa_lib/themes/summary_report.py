@@ -42,108 +42,181 @@ EVIDENCE = {
 }
 
 
+def _size(r, ctx, thr: int) -> str:
+    if r["sensitive"]:
+        return "see its page for the figures"
+    if 0 < r["count"] < thr:
+        return f"fewer than {thr} in {ctx.period.label}"
+    size = f"{int(r['count']):,} in {ctx.period.label}"
+    if pd.notna(r["share"]):
+        of = r.get("share_of")
+        of = of if isinstance(of, str) else "all recorded crime and ASB"
+        size += f" ({r['share']:.0%} of {of})"
+    return size
+
+
+def _tests_text(r, before: str, now: str, can_compare: bool) -> tuple[list[str], str | None]:
+    """What each test shown for an issue found, and the direction of a significant change.
+
+    Returns the phrases (one per test that found something, plus the change test's
+    result when it did not) and ``direction`` ("increase"/"decrease" when the change
+    against ``before`` is significant, "none" when it was tested and is not, None when
+    it was not tested).
+    """
+    ch = r["change"]
+    parts: list[str] = []
+    direction = None
+    tested = can_compare and isinstance(ch, str)
+    if tested and ch.startswith("significant"):
+        direction = "increase" if "increase" in ch else "decrease"
+        word = "up" if direction == "increase" else "down"
+        parts.append(
+            f"{word} {abs(r['pct_change']):.0f}% in {now} against {before}, a significant change"
+        )
+    elif tested:
+        direction = "none"
+    if r.get("rising_trend") is True:
+        parts.append("a significant rising trend over the months held")
+    if r.get("spc_signal") is True:
+        parts.append(f"an unusually high month in {now} on its control chart")
+    if direction == "none" and parts:
+        # Something else was found: say what the change test found too.
+        pct = r["pct_change"]
+        how = f"{pct:+.0f}% " if pd.notna(pct) else ""
+        parts.insert(0, f"{how}in {now} against {before}, not statistically significant")
+    return parts, direction
+
+
 def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list[dict]:
     """The key findings: the top ``n`` issues by priority score, in plain English.
 
-    Significant changes are stated as changes; the issues among the top whose change
-    was not significant are listed on one "no real change" line. With ``search`` (a
-    :class:`sa_lib.themes.outcomes_report.SearchResult`), the drugs finding says when
-    drug offences moved with searches for drugs.
+    The wording rules (issue 20): a significant change is stated as a change naming both
+    periods; a rising trend or an unusual month is stated; "no real change" is said
+    only of an issue whose change was tested and found not significant *and* whose
+    trend and control chart found nothing (otherwise each test's result is said); a
+    share names its denominator; "times the district" is said only of a count of at
+    least 10 and the disclosure threshold. With ``search`` (a
+    :class:`sa_lib.themes.outcomes_report.SearchResult`) the drugs finding adds the
+    searches correlation, described as a correlation.
 
     Returns
     -------
     list of dict
-        ``text`` and ``href`` (the evidence on its theme page, or the matrix).
+        ``text``, ``href`` (the evidence on its theme page, or the matrix), and the
+        :class:`sa_lib.themes.results.Finding` fields ``subject``, ``measure``,
+        ``comparison``, ``periods``, ``tested``, ``significant``, ``direction``.
     """
     key = "last_year" if "last_year" in ctx.periods else "previous"
     before = ctx.periods[key].label
+    now = ctx.period.label
     thr = ctx.disclosure.threshold
     themes = list(ctx.params.themes)
     can_compare = comparable(ctx, key)
-    top = scored.head(n)
     out, steady = [], []
-    for _, r in top.iterrows():
+    for _, r in scored.head(n).iterrows():
         name = r["issue"]
         syn = " (SYNTHETIC data)" if r["synthetic"] else ""
-        if r["sensitive"]:
-            size = "see its page for the figures"
-        elif 0 < r["count"] < thr:
-            size = f"fewer than {thr} in {ctx.period.label}"
-        else:
-            size = f"{int(r['count']):,} in {ctx.period.label}"
-            if pd.notna(r["share"]):
-                size += f" ({r['share']:.0%} of all recorded crime and ASB)"
-        ch = r["change"]
-        if isinstance(ch, str) and ch.startswith("significant"):
-            word = "up" if "increase" in ch else "down"
-            change = f"{word} {abs(r['pct_change']):.0f}% on {before}, a significant change"
-        else:
-            change = None
-            if can_compare:
-                steady.append(name)
+        tests, direction = _tests_text(r, before, now, can_compare)
+        if direction == "none" and not tests:
+            steady.append(name)
         extra = []
         if r.get("above_wider") is True:
             extra.append("its rate is significantly above the wider area's")
-        if r["kind"] == "place" and pd.notna(r.get("ward_ratio")):
+        big = pd.notna(r.get("count")) and r["count"] >= max(10, thr)
+        if r["kind"] == "place" and pd.notna(r.get("ward_ratio")) and big:
             extra.append(f"its crime rate is {r['ward_ratio']:.1f} times the district's")
         if pd.notna(r.get("repeat_share")) and not r["sensitive"]:
             extra.append(f"{r['repeat_share']:.0%} of victims were repeat victims")
-        parts = [f"{name}{syn}: {size}"]
-        if change:
-            parts.append(change)
-        parts.extend(extra)
+        parts = [f"{name}{syn}: {_size(r, ctx, thr)}", *tests, *extra]
         text = "; ".join(parts) + f". Priority score {r['score']:.2f} (rank {int(r['rank'])})."
         if name == "Drugs" and search is not None:
-            text += "".join(" " + c["text"] for c in context_findings(scored, search, n=n))
+            text += "".join(
+                " " + c["text"] for c in context_findings(scored, search, n=n, period=now)
+            )
         href = _link(r["theme"], EVIDENCE.get(r["theme"], "Key findings"), themes)
         if r["kind"] == "place" and "wards" in themes:
             href = f"wards.html#{anchor(name.removesuffix(' (ward)'))}"
-        out.append({"text": text, "href": href})
+        out.append(
+            {
+                "text": text,
+                "href": href,
+                "subject": name,
+                "measure": "priority score",
+                "comparison": before if direction is not None else None,
+                "periods": (before, now) if direction is not None else None,
+                "tested": direction is not None,
+                "significant": None if direction is None else direction != "none",
+                "direction": direction,
+            }
+        )
     if not can_compare:
         out.append(
             {
                 "text": f"The change against {before} is not available: the data do not cover "
                 "every month of it, so no issue is scored on its direction of change.",
                 "href": "#Priority-matrix",
+                "tested": False,
             }
         )
     if steady:
         out.append(
             {
-                "text": f"No real change against {before} (not statistically significant) in: "
+                "text": f"No real change in {now} against {before} in: "
                 + ", ".join(steady)
-                + ".",
+                + " (the change was not statistically significant, and neither the trend "
+                "nor the control chart found anything).",
                 "href": "#Priority-matrix",
+                "comparison": before,
+                "periods": (before, now),
+                "tested": True,
+                "significant": False,
+                "direction": "none",
             }
         )
     return out
 
 
-def context_findings(scored: pd.DataFrame, search, n: int = 6) -> list[dict]:
+def _finding(f: dict) -> results.Finding:
+    """A summary finding dict as a :class:`sa_lib.themes.results.Finding`."""
+    keys = ("subject", "measure", "comparison", "periods", "tested", "significant", "direction")
+    return results.Finding(f["text"], link=f.get("href"), **{k: f[k] for k in keys if k in f})
+
+
+def context_findings(
+    scored: pd.DataFrame, search, n: int = 6, period: str | None = None
+) -> list[dict]:
     """Context the top findings need: drug offences beside stop and search.
 
     When drugs are among the top ``n`` issues and recorded drug offences moved with
     drug searches (:func:`sa_lib.stats.stop_search.drugs_alongside_searches`), say so.
     """
     top = set(scored.head(n)["issue"])
+    period = period or "the period assessed"
     d = getattr(search, "drugs", {}) or {}
     if "Drugs" not in top or not d.get("rises_with_searches"):
         return []
     return [
         {
-            "text": f"Drug offences are largely found by police activity: in {search.year.label} "
-            f"recorded drug offences rose and fell with searches for drugs (Spearman rho "
-            f"{d['rho']:.2f}, p = {d['p_value']:.3f}), so a rise in drug crime may reflect more "
-            "searching rather than more drug use or supply.",
+            "text": "Drug offences are largely found by police activity: in "
+            f"{search.year.label} recorded drug offences and searches for drugs were "
+            f"correlated month by month (Spearman rho {d['rho']:.2f}, p = {d['p_value']:.3f}). "
+            "A correlation does not show that one caused the other, and it describes "
+            f"{search.year.label}, not {period}: check this period's searches before "
+            "reading the change as more drug use or supply.",
             "href": "outcomes.html#Searches-beside-drug-offences",
         }
     ]
 
 
 def recommendations(scored: pd.DataFrame, top_n: int) -> list[str]:
-    """The recommended priorities, phrased as candidates for the board to agree."""
+    """The recommended priorities, phrased as candidates for the board to agree.
+
+    Every issue ranked within ``top_n`` is listed (ties share a rank, so a tie at the
+    cut lists every tied issue), and a last line says where the cut falls in a tie.
+    """
     out = []
-    for _, r in scored.head(top_n).iterrows():
+    within = scored[scored["rank"] <= top_n]
+    for _, r in within.iterrows():
         dims = {d: int(r[d]) for d in priority.DIMENSIONS}
         high = [d for d, v in dims.items() if v >= 3]
         why = ", ".join(high) if high else "no single dimension"
@@ -156,6 +229,14 @@ def recommendations(scored: pd.DataFrame, top_n: int) -> list[str]:
             f"Candidate {int(r['rank'])}: {r['issue']} (priority score {r['score']:.2f}; high on "
             f"{why}; confidence {r['confidence']:.1f}). For the board to consider adopting as a "
             f"priority.{syn}"
+        )
+    if len(within) > top_n and "tied" in scored:
+        last = within.iloc[-1]
+        tied = within[within["score"] == last["score"]]["issue"].tolist()
+        out.append(
+            f"The cut at {top_n} falls inside a tie: {', '.join(tied)} share rank "
+            f"{int(last['rank'])} (score {last['score']:.2f}), so {len(within)} issues are "
+            "listed; the board chooses between them."
         )
     return out
 
@@ -214,9 +295,7 @@ def build(ctx) -> ThemeResult:
             document_control(ctx.params.title, ctx.params.document), caption="Document control"
         )
     with r.section("findings"):
-        results.emit(
-            results.Findings([results.Finding(f["text"], link=f["href"]) for f in findings])
-        )
+        results.emit(results.Findings([_finding(f) for f in findings]))
     with r.section("recommendations"):
         report.show_findings(recommendations(scored, int(rules["top_n"])))
     _review_section(r, ctx)

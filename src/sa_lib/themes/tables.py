@@ -200,8 +200,9 @@ def summary_display(
     ]
     for key in ("last_year", "previous", "baseline"):
         if f"label_vs_{key}" in t:
+            per_day = f"per_day_vs_{key}" in t and bool(t[f"per_day_vs_{key}"].any())
             out[f"vs {ctx.periods[key].label}"] = [
-                change_text(p, lab)
+                change_text(p, lab, per_day=per_day)
                 for p, lab in zip(t[f"pct_vs_{key}"], t[f"label_vs_{key}"], strict=True)
             ]
     # A period the store does not hold: shown, never as zero, and nothing computed from it.

@@ -269,10 +269,11 @@ def violence_tables(ctx) -> ViolenceData:
     st = _stats(ctx)
     ex = ctx.extract
     vso = ctx.crimes[ctx.crimes["crime_type"] == VSO]
+    series = {"series_months": ctx.series_months}
     vso_table = summary.type_summary(
-        vso, ctx.periods, ctx.geo.population, types=[VSO], total_label=None, **st
+        vso, ctx.periods, ctx.geo.population, types=[VSO], total_label=None, **st, **series
     )
-    wards = summary.area_summary(vso, ctx.geo.wards, ctx.periods, **st)
+    wards = summary.area_summary(vso, ctx.geo.wards, ctx.periods, **st, **series)
     d = ViolenceData(vso=vso, vso_table=vso_table, wards=wards)
     if ex is not None:
         d.sub = subgroup_rows(ex)

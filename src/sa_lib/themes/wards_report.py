@@ -23,6 +23,7 @@ from sa_lib.themes.assessment import (
     stats_kwargs,
     ward_analysis,
 )
+from sa_lib.themes.findings import ranked_sentence
 from sa_lib.themes.results import ThemeResult
 
 __all__ = [
@@ -76,9 +77,18 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
         f"{len(flagged)} have several."
     ]
     if top["count_current"] >= thr:
+        # "Highest" only as far as the intervals separate: the overview's rule, the same words.
+        from sa_lib.themes import report
+
+        shown = report.shown_wards(t, ctx)
         out.append(
-            f"{top['ward_name']} had the highest crime rate (excluding ASB): {top['rate']:.0f} "
-            f"{ctx.rate_label} a year (95% CI {top['rate_lower']:.0f} to {top['rate_upper']:.0f})."
+            ranked_sentence(
+                shown,
+                "ward_name",
+                "crime rate",
+                f"{ctx.rate_label} a year, excluding ASB",
+                conf_level=ctx.stats.conf_level,
+            )
         )
     key = "last_year" if "last_year" in ctx.periods else "previous"
     ok = comparable(ctx, key)
