@@ -23,7 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: The style sheets every page carries inline (pages open offline).
 CSS = {
     name: (TEMPLATES / "css" / f"{name}.css").read_text(encoding="utf-8")
-    for name in ("report", "furniture")
+    for name in ("report", "furniture", "board")
 }
 
 _ENV = None
