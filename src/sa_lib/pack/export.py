@@ -148,6 +148,8 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     """
     from nbconvert import HTMLExporter
 
+    from sa_lib.pack.pages import CSS, JS
+
     nb = nbformat.read(ipynb, as_version=4)
     synthetic = False
     for cell in nb.cells:
@@ -171,7 +173,8 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     nb.metadata["title"] = title
     resources = {
         "sa_css": REPORT_CSS,
-        "sa_furniture_css": furniture.FURNITURE_CSS,
+        "sa_furniture_css": furniture.FURNITURE_CSS + CSS["board"],
+        "sa_js": JS,
         "sa_title": title,
         "sa_footer": _footer({**meta, "synthetic": synthetic}),
     }
