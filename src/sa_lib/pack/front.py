@@ -248,9 +248,10 @@ def _caveats(out_dir: Path, ov: dict | None) -> list[str]:
     ]
     for r in checks:
         if r.get("check", "").startswith("Rows with no location") and r.get("value") != "0":
+            rest = r.get("detail", "").split(". ", 1)[-1]
             out.append(
                 "Recording: police.uk publishes some crimes with no location, which no area can "
-                "count; " + r.get("detail", "").split(". ", 1)[-1]
+                "count: " + rest[:1].lower() + rest[1:]
             )
             break
     outcomes = _read(out_dir, "outcomes")
