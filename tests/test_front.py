@@ -237,3 +237,17 @@ def test_result_json_carries_other_findings_lists():
     d = r.to_json()
     assert [f["text"] for f in d["findings"]] == ["Key."]
     assert d["lists"] == {"recommendations": [["Candidate 1: A."]]}
+
+
+def test_summary_callout_lists_findings_in_rank_order():
+    """Issue 21: the summary's first screen listed ranks 2, 5, 6, 1, 3."""
+    from sa_lib.pack.furniture import rank_findings
+
+    items = [
+        "Violence: 1,028. Priority score 3.40 (rank 1).",
+        "Drugs: up 190%, a significant change. Priority score 3.20 (rank 2).",
+        "Ward A: 324. Priority score 3.20 (rank 3).",
+        "Ward B: up 39%, a significant change. Priority score 2.80 (rank 5).",
+    ]
+    top = rank_findings(items, n=5)["top"]
+    assert [t.split(" (rank ")[1][0] for t in top] == ["1", "2", "3", "5"]

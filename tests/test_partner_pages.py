@@ -312,8 +312,10 @@ def test_tables_sort_and_filter_in_the_browser_and_every_tab_stop_is_named(pack_
         unnamed = browser.js(
             """(() => Array.from(document.querySelectorAll(
               'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])'))
-              .filter(e => !(e.getAttribute('aria-label') || e.textContent.trim()
-                             || (e.labels && e.labels.length) || e.getAttribute('title')))
+              .filter(e => ['A', 'BUTTON'].includes(e.tagName) ? !e.textContent.trim()
+                  : ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName)
+                    ? !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                    : !(e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))
               .map(e => e.outerHTML.slice(0, 80)))()"""
         )
         assert unnamed == [], (page, unnamed)

@@ -129,6 +129,23 @@ def add_alt_text(html: str) -> str:
     return "".join(out)
 
 
+_WRAPPER_TAB = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
+
+
+def drop_wrapper_tab_stops(html: str) -> str:
+    """Take the notebook's cell and output wrappers out of the tab order.
+
+    nbconvert makes every cell wrapper focusable; with no name they are unnamed tab
+    stops for a keyboard or screen-reader user (the tables' named scroll regions stay).
+
+    Examples
+    --------
+    >>> drop_wrapper_tab_stops('<div class="jp-Cell-inputWrapper" tabindex="0"><a href="#">x</a></div>')
+    '<div class="jp-Cell-inputWrapper"><a href="#">x</a></div>'
+    """
+    return _WRAPPER_TAB.sub(r"\1", html)
+
+
 def _footer(meta: dict) -> str:
     from sa_lib.pack.pages import footer_html
 
@@ -180,6 +197,7 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = add_alt_text(add_toc(body)).replace("<!--SA-STATUS-->", "", 1)
+    body = drop_wrapper_tab_stops(body)
     from sa_lib.pack.downloads import write_result_csvs
 
     # The page's result (render.publish): its tables are the downloads, its findings the

@@ -77,7 +77,8 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
     Returns
     -------
     dict
-        ``top`` (findings, significant first, each naming its comparison),
+        ``top`` (findings, significant first, each naming its comparison; findings that
+        carry a priority rank, "(rank 2)", in rank order instead),
         ``no_change`` (labels with no real change), ``notes`` (synthetic-data lines).
 
     Examples
@@ -116,7 +117,15 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
         negated = re.search(r"\b(?:[Nn]o|not|none)\b[^.;]*\bsignificant", f)
         (sig if _SIGNIFICANT.search(f) and not negated else other).append(f)
     room = n - (1 if none else 0)
-    return {"top": (sig + other)[: max(room, 1)], "no_change": none, "notes": notes}
+    top = sig + other
+    if any(_RANK.search(f) for f in top):
+        # The summary's findings are ranked by priority score: keep that order.
+        ranks = [int(m.group(1)) if (m := _RANK.search(f)) else 10**6 for f in top]
+        top = [f for _, f in sorted(zip(ranks, top, strict=True), key=lambda x: x[0])]
+    return {"top": top[: max(room, 1)], "no_change": none, "notes": notes}
+
+
+_RANK = re.compile(r"\(rank (\d+)\)")
 
 
 def key_findings_callout(html: str, n: int = 5, findings: dict | None = None) -> str:
