@@ -188,9 +188,7 @@ def test_board_paper_marks_what_is_missing_to_complete(pack, tmp_path):
     assert "To complete after the meeting." in html
     # Candidates: the top 2 of the matrix (the rules' "Recommended priorities"), with evidence.
     cand = html[html.index("Candidate priorities") : html.index("The partnership is asked")]
-    assert (
-        "Violence</strong>. Violence: 1,028." in cand and "Drugs</strong>. Drugs: up 190%" in cand
-    )
+    assert "Violence</strong>: 1,028." in cand and "Drugs</strong>: up 190%" in cand
     assert "Burglary" not in cand
     assert "note that Reduce ASB is off track for its target" in html
 

@@ -150,6 +150,8 @@ def theme_lines(out_dir: Path, runs: list[dict]) -> list[dict]:
             for f in result.get("findings", [])
             if f.get("text", "").strip() and not f["text"].strip().endswith(":")
         ]
+        if len(heads) > 1 and heads[0].upper().startswith("SYNTHETIC DATA:"):
+            heads = heads[1:]  # the page's synthetic-data warning: the badge says it
         if r["theme"] == "summary":
             heads = [
                 "The priority matrix, the measures and weights behind it, and how stable it is."
@@ -322,10 +324,13 @@ def _candidates(out_dir: Path, view: dict) -> list[dict]:
         if rank > top_n:
             continue
         f = by_rank.get(rank)
+        name = r.get("Issue", "")
+        if f and f["text"].startswith(name + ":"):
+            f = {**f, "text": f["text"][len(name) + 1 :].strip()}
         out.append(
             {
                 "rank": rank,
-                "name": r.get("Issue", ""),
+                "name": name,
                 "evidence": f["text"]
                 if f
                 else f"Priority score {r.get('Priority score', '?')} "
