@@ -249,3 +249,15 @@ def test_summary_callout_lists_findings_in_rank_order():
     ]
     top = rank_findings(items, n=5)["top"]
     assert [t.split(" (rank ")[1][0] for t in top] == ["1", "2", "3", "5"]
+
+
+def test_glossary_covers_the_summary_terms_and_agrees_with_the_hot_spot_page():
+    """Issue 21: the glossary called Preventing 'hot but cooling' (the hot-spot page: not yet
+    hot, rising) and lacked the summary's own terms."""
+    from sa_lib.pack.furniture import GLOSSARY
+
+    terms = " ".join(GLOSSARY).lower()
+    for term in ("priority score", "off track", "candidate priority", "assurance", "special-cause"):
+        assert term in terms, term
+    preventing = GLOSSARY["Emerging, sustaining, preventing hot spot"]
+    assert "not yet a hot spot" in preventing and "cooling" not in preventing

@@ -188,12 +188,30 @@ GLOSSARY: dict[str, str] = {
     "intervals mean small numbers and uncertain figures.",
     "Common-cause variation": "The ordinary up-and-down of monthly figures. It needs no special "
     "explanation.",
-    "Emerging, sustaining, preventing hot spot": "How a hot spot has behaved over time: emerging "
-    "(newly hot), sustaining (hot throughout), preventing (hot but cooling). 'No pattern' means none "
-    "of these.",
+    "Emerging, sustaining, preventing hot spot": "How a place has behaved over time: sustaining "
+    "(a hot spot in nearly every period: keep up the effort), emerging (a hot spot now, or again, "
+    "but not throughout), preventing (not yet a hot spot, but crime around it is rising "
+    "significantly, with enough crimes for the rise not to be noise: act before it becomes "
+    "one). 'No pattern' means none of these.",
     "False discovery rate (FDR)": "When many changes are tested at once a few look significant by "
     "chance. The false discovery rate correction (Benjamini and Hochberg) raises the bar so that "
     "few of the changes called significant are false alarms.",
+    "Assurance (SPC summary)": "Whether a target will be met if the monthly figures carry on "
+    "varying as they have: 'will meet' when the target lies outside the normal range on the good "
+    "side, 'will miss' when it lies outside it on the bad side, 'may meet' (hit and miss) when it "
+    "lies inside it.",
+    "Candidate priority": "An issue the data rank among the highest priority scores, put to the "
+    "board to consider. It is not a decision: the board weighs it with what the data cannot show.",
+    "Off track, on track, uncertain": "Whether a current priority's target will be reached: off "
+    "track when the trend's projection, with its interval, misses the target; on track when it "
+    "meets it; uncertain when the interval includes the target.",
+    "Priority score": "A weighted average of an issue's scores from 1 (low) to 4 (high) on "
+    "volume, direction of change, harm, vulnerability and concentration, by the scoring rules "
+    "shown on the summary. Higher means a stronger case for a priority; the rank orders issues "
+    "by it.",
+    "Special-cause variation": "A month, or a run of months, outside what ordinary variation "
+    "explains (NHS Making Data Count rules): high (for crime, a concern) or low (an "
+    "improvement). Worth finding the cause.",
     "Funnel plot": "A chart of each area's rate against its population, with lines showing how far "
     "from the average an area of that size could fall by chance. Points outside the funnel are "
     "unusual.",

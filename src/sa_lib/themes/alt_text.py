@@ -86,7 +86,8 @@ def _describe_axes(ax) -> list[str]:
     bars = [p for p in ax.patches if type(p).__name__ == "Rectangle" and p.get_height() > 0]
     if len(bars) >= 2 and not ax.images:
         horizontal = len({round(b.get_x(), 6) for b in bars}) == 1
-        sizes = np.array([b.get_width() if horizontal else b.get_height() for b in bars])
+        # Bars drawn to the left or down (an age pyramid's female side) have negative size.
+        sizes = np.abs([b.get_width() if horizontal else b.get_height() for b in bars])
         big = bars[int(np.argmax(sizes))]
         axis = ax.yaxis if horizontal else ax.xaxis
         pos = np.asarray(axis.get_ticklocs(), dtype=float)
