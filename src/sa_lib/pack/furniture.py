@@ -209,9 +209,6 @@ GLOSSARY: dict[str, str] = {
     "volume, direction of change, harm, vulnerability and concentration, by the scoring rules "
     "shown on the summary. Higher means a stronger case for a priority; the rank orders issues "
     "by it.",
-    "Special-cause variation": "A month, or a run of months, outside what ordinary variation "
-    "explains (NHS Making Data Count rules): high (for crime, a concern) or low (an "
-    "improvement). Worth finding the cause.",
     "Funnel plot": "A chart of each area's rate against its population, with lines showing how far "
     "from the average an area of that size could fall by chance. Points outside the funnel are "
     "unusual.",
@@ -239,7 +236,7 @@ GLOSSARY: dict[str, str] = {
     "with set rules (a point outside the range, or a run of points on one side) to tell unusual "
     "months from ordinary variation.",
     "Special-cause variation": "A month, or run of months, outside ordinary variation: worth "
-    "looking into.",
+    "looking into. High is a concern for crime, low an improvement (the SPC summary's H and L).",
     "Suppression ([c] and <10)": "Small counts are hidden so that no person can be identified: "
     "'<10' means fewer than 10; '[c]' means hidden because, with the totals, it would reveal a "
     "small count.",
