@@ -168,6 +168,14 @@ class Data(Section):
         None, "the previous assessment's priority wards CSV"
     )
     ambulance: str | None = _path_option(None, "monthly ambulance assault call-outs per LSOA CSV")
+    partner_indicators: str | None = _path_option(
+        None,
+        "partner indicators CSV (area_type, area_code, month, indicator, count): fire, ambulance, "
+        "council ASB cases, hate crime, probation, youth offending, treatment",
+    )
+    partner_mapping: str | None = _path_option(
+        None, "mapping YAML for a partner indicators file in another shape"
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -459,6 +467,8 @@ class ResolvedPaths(Section):
     cse_quarterly: Path | None = None
     previous_priority_wards: Path | None = None
     ambulance: Path | None = None
+    partner_indicators: Path | None = None
+    partner_mapping: Path | None = None
     scoring: Path | None = None
     place_polygon: Path | None = None
 
