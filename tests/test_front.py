@@ -261,3 +261,14 @@ def test_glossary_covers_the_summary_terms_and_agrees_with_the_hot_spot_page():
         assert term in terms, term
     preventing = GLOSSARY["Emerging, sustaining, preventing hot spot"]
     assert "not yet a hot spot" in preventing and "cooling" not in preventing
+
+
+def test_board_paper_names_recent_recording_practice_changes(pack, tmp_path):
+    html = write_board_paper(pack, _params(tmp_path, {}), META).read_text()
+    # config/recording_changes.csv: the May 2023 counting-rules change is within three
+    # years of Q4 2025; the 2014 HMIC change is not.
+    assert (
+        "Recording practice changed in May 2023 (violence and sexual offences, public order)"
+        in html
+    )
+    assert "Home Office Counting Rules" in html and "HMIC" not in html

@@ -21,6 +21,8 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 __all__ = [
     "ranked",
     "summary_view",
@@ -192,7 +194,26 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def executive_summary(out_dir: Path) -> list[str]:
+def recording_changes(params) -> list[str]:
+    """Recording-practice changes (``data.annotations``) in the three years to the period's end."""
+    from sa_lib.data.annotations import load_annotations
+    from sa_lib.data.periods import parse_period
+
+    path = getattr(params.paths, "annotations", None)
+    if path is None or not Path(path).exists():
+        return []
+    end = parse_period(params.period).end.end_time
+    notes = load_annotations(path)
+    recent = notes[(notes["date"] <= end) & (notes["date"] > end - pd.DateOffset(years=3))]
+    return [
+        f"Recording practice changed in {d:%B %Y} ({types.replace(';', ', ').lower()}): {label}."
+        for d, label, types in zip(
+            recent["date"], recent["label"], recent["crime_types"], strict=True
+        )
+    ]
+
+
+def executive_summary(out_dir: Path, params=None) -> list[str]:
     """The executive summary in plain English, from the results: what rose, fell, did not change.
 
     Then the long-run context (the overview's trends over every month held) and the
@@ -237,6 +258,8 @@ def executive_summary(out_dir: Path) -> list[str]:
         ]
         paras.append(f"Over every month the store holds: {_join(parts)}.")
     paras.extend(_caveats(out_dir, ov))
+    if params is not None:
+        paras.extend(recording_changes(params))
     return paras
 
 
@@ -370,7 +393,7 @@ def board_context(out_dir: Path, params, meta: dict) -> dict:
         "meeting": board.meeting,
         "purpose": board.purpose,
         "purpose_text": _PURPOSE[board.purpose].format(period=period),
-        "summary": executive_summary(out_dir),
+        "summary": executive_summary(out_dir, params),
         "summary_available": view["available"],
         "candidates": cands,
         "asks": _asks(board, view, len(cands)),
