@@ -272,3 +272,19 @@ def test_board_paper_names_recent_recording_practice_changes(pack, tmp_path):
         in html
     )
     assert "Home Office Counting Rules" in html and "HMIC" not in html
+
+
+def test_executive_summary_carries_the_partner_pages_tested_findings(pack):
+    partner = {
+        "synthetic": "page",
+        "findings": [
+            {"text": "SYNTHETIC DATA: made up."},
+            {"text": "Deliberate fires fell 27% (from 33 to 24); this is within normal variation."},
+            {"text": "People on probation rose 10%; this is a statistically significant increase."},
+            {"text": "Hate incidents and recorded public order diverge significantly (p = 0.010)."},
+        ],
+    }
+    (pack / "results" / "partner.json").write_text(json.dumps(partner))
+    line = next(p for p in executive_summary(pack) if p.startswith("Partner data"))
+    assert line.startswith("Partner data (SYNTHETIC example): People on probation rose 10%")
+    assert "diverge significantly" in line and "Deliberate fires" not in line

@@ -257,10 +257,25 @@ def executive_summary(out_dir: Path, params=None) -> list[str]:
             for r in trend
         ]
         paras.append(f"Over every month the store holds: {_join(parts)}.")
+    paras.extend(_partner_lines(out_dir))
     paras.extend(_caveats(out_dir, ov))
     if params is not None:
         paras.extend(recording_changes(params))
     return paras
+
+
+def _partner_lines(out_dir: Path) -> list[str]:
+    """What the partner-data page found that the board should hear: tested changes and divergences."""
+    res = _read(out_dir, "partner") or {}
+    picked = [
+        f["text"]
+        for f in res.get("findings", [])
+        if "statistically significant" in f["text"] or "diverge significantly" in f["text"]
+    ]
+    if not picked:
+        return []
+    label = "Partner data (SYNTHETIC example)" if res.get("synthetic") != "none" else "Partner data"
+    return [f"{label}: " + " ".join(picked)]
 
 
 def _caveats(out_dir: Path, ov: dict | None) -> list[str]:
