@@ -56,3 +56,19 @@ def test_custom_alt_text_comes_first():
     fig.sa_alt = "Drugs rose most."
     assert describe_figure(fig) == "Chart: Drugs rose most."
     plt.close(fig)
+
+
+def test_age_pyramid_alt_text_names_the_tables_largest_count():
+    """Issue 21: the alt text said the largest bar was 79 when the table's largest was 150
+    (the female bars are drawn leftwards, with negative widths)."""
+    import pandas as pd
+
+    from sa_lib.charts.profiles import plot_age_sex
+
+    t = pd.DataFrame(
+        {"age_band": ["18-24", "25-34", "Total"], "Female": [106, 150, 256], "Male": [79, 79, 158]}
+    )
+    fig = plot_age_sex(t)
+    fig.canvas.draw()
+    assert "4 bars; the largest is 150 (25-34)." in describe_figure(fig)
+    plt.close(fig)

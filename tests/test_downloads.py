@@ -94,12 +94,14 @@ def test_workbook_has_contents_and_a_sheet_per_table_matching_the_result(tmp_pat
         rows = list(wb[sheet].iter_rows(values_only=True))
         assert rows[0][0] == t["caption"]
         assert list(rows[1]) == t["columns"]
-        assert [list(x) for x in rows[2:]] == t["rows"]
+        assert [list(x)[: len(t["columns"])] for x in rows[2 : 2 + len(t["rows"])]] == t["rows"]
     contents = list(wb["Contents"].iter_rows(values_only=True))
     assert (
         "T01 overview",
         "overview",
         "Crimes by ward",
+        "<10: fewer than 10, suppressed for disclosure control; [c]: hidden so that a "
+        "suppressed value cannot be worked out from totals or rates.",
         "data/overview_01_crimes_by_ward.csv",
     ) in contents
 
@@ -116,3 +118,38 @@ def test_file_names_are_safe(tmp_path, caption):
     write_result_csvs(r.to_json(), tmp_path, "p")
     (f,) = (tmp_path / "data").glob("*.csv")
     assert len(f.name) < 60 and f.name.startswith("p_01_")
+
+
+def test_csvs_load_with_pandas_defaults_into_the_table_shown(tmp_path):
+    """Issue 21: a BOM and a title line made ``pd.read_csv(file)`` a one-column frame."""
+    r = _result()
+    r.add("s", results.table(pd.DataFrame({"check": ["a"], "value": [1], "detail": ["d"]})))
+    files = write_result_csvs(r.to_json(), tmp_path, "overview")
+    for f, t in zip(files, r.to_json()["tables"], strict=True):
+        assert not f.read_bytes().startswith(b"\xef\xbb\xbf"), "no byte-order mark"
+        df = pd.read_csv(f)
+        assert list(df.columns) == t["columns"]
+        assert df.shape == (len(t["rows"]), len(t["columns"]))
+        shown = [[csv_cell(v) for v in row] for row in t["shown"]]
+        as_text = pd.read_csv(f, dtype=str, keep_default_na=False)
+        assert as_text.to_numpy().tolist() == shown
+    # The title and notes are in the sidecar, not in the CSV.
+    assert read_csv_table(files[0])["caption"] == "Crimes by ward"
+    assert "suppressed" in read_csv_table(files[0])["notes"]
+    assert read_csv_table(files[2])["caption"] == "Overview: data quality checks"
+
+
+def test_every_workbook_sheet_has_a_title(tmp_path):
+    r = ThemeResult(theme="p")
+    r.add(
+        "s",
+        results.table(
+            pd.DataFrame({"choice": ["a"], "value": ["b"], "reason": ["c"], "source": ["d"]})
+        ),
+    )
+    r.add("s", results.table(pd.DataFrame({"Zone": ["a"], "Crimes": [3]})))
+    write_result_csvs(r.to_json(), tmp_path, "p")
+    (tmp_path / "p.html").write_text("<p>page</p>")
+    wb = load_workbook(write_workbook(tmp_path, ["p"], "Pack"))
+    titles = [wb[s]["A1"].value for s in wb.sheetnames[1:]]
+    assert titles == ["P: methods: the choices made and why", "P: table of Zone, Crimes"]

@@ -502,3 +502,27 @@ def test_every_table_has_its_csv_and_the_workbook_matches_the_html(pack):
             ]
         total += len(tables)
     assert len(contents) == total
+
+
+@pytest.mark.e2e
+def test_every_csv_loads_with_pandas_defaults_into_the_table_on_its_page(pack):
+    """Issue 21: a BOM and a title line made ``pd.read_csv(file)`` a 16x1 frame."""
+    from sa_lib.pack.downloads import csv_cell
+
+    res, _ = pack
+    checked = 0
+    for result in sorted((res.out_dir / "results").glob("*.json")):
+        for t in json.loads(result.read_text(encoding="utf-8"))["tables"]:
+            f = res.out_dir / "data" / t["file"]
+            df = pd.read_csv(f)
+            assert df.shape == (len(t["rows"]), len(t["columns"])), f.name
+            text = pd.read_csv(f, dtype=str, keep_default_na=False)
+            assert list(text.columns) == t["columns"], f.name
+            assert text.to_numpy().tolist() == [[csv_cell(v) for v in r] for r in t["shown"]]
+            assert json.loads(f.with_suffix(".json").read_text())["title"], f.name
+            checked += 1
+    assert checked > 50
+    from openpyxl import load_workbook
+
+    wb = load_workbook(res.out_dir / "tables.xlsx")
+    assert all(wb[s]["A1"].value for s in wb.sheetnames), "every sheet has a title"

@@ -51,7 +51,7 @@ def test_fixture_covers_every_page_with_tables_and_findings():
     n = counts(snap)
     # Every theme's page has tables and findings, and the index its headlines.
     pages = {"cse", "domestic_abuse", "hotspots", "outcomes", "overview", "place_profile"}
-    pages |= {"summary", "violence", "wards"}
+    pages |= {"summary", "violence", "wards", "partner"}
     assert pages <= set(snap["tables"]) and pages <= set(snap["findings"])
     assert pages == set(snap["headlines"])
     assert n["tables"] >= 60 and n["cells"] >= 5000 and n["findings"] >= 100

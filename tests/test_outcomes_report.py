@@ -126,3 +126,11 @@ def test_build_without_outcome_or_search_files_says_why_and_draws_nothing(sample
     assert r.sections["months"] == [] and r.sections["drugs"] == []
     assert [t.caption for t in r.tables()] == [None]  # the Methods table only
     assert [f.text for f in r.findings] == ["No outcomes.", "No searches."]
+
+
+def test_build_names_the_year_it_shows_not_the_assessment_period(sample_ctx):
+    """Issue 21: the page was titled Q4 2025 (the assessment period) but showed 2024."""
+    r = o.build(sample_ctx)
+    assert r.period_label.startswith("crimes recorded in 2024")
+    header = r.sections["header"][0].html
+    assert "Outcomes and stop and search: crimes recorded in 2024" in header

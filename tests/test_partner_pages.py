@@ -247,3 +247,75 @@ def test_alt_text_quotes_no_suppressed_count(pack_dir):
             )
             assert all(int(v) == 0 or int(v) >= 10 for v in values), (page.name, alt)
     assert checked >= 3
+
+
+#: Text that only makes sense on a screen; never printed (issue 21).
+SCREEN_ONLY = ("Download this table", "Hover over", "Filter the rows", "Scroll sideways", "Sort by")
+#: The board paper prints on at most this many A4 pages (the length of a CSP board paper).
+MAX_BOARD_PAPER_PAGES = 4
+
+
+def _pdf_text(data: bytes) -> str:
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler's pdftotext is not installed")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        return subprocess.run(
+            ["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_board_paper_prints_on_four_pages_and_no_page_prints_screen_only_text(pack_dir, browser):
+    printed = {}
+    for page in _pages(pack_dir):
+        browser.open(page)
+        pdf = browser.pdf()
+        printed[page.stem] = browser_cdp.pdf_pages(pdf)
+        text = _pdf_text(pdf)
+        found = [s for s in SCREEN_ONLY if s in text]
+        assert found == [], (page.name, found)
+    print("printed A4 pages:", printed, "all", sum(printed.values()))
+    assert printed["board_paper"] <= MAX_BOARD_PAPER_PAGES, printed
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_tables_sort_and_filter_in_the_browser_and_every_tab_stop_is_named(pack_dir, browser):
+    browser.open(pack_dir / "wards.html")
+    # The first table with a filter box: filter it, then sort its first numeric column.
+    out = browser.js(
+        """(() => {
+        const box = document.querySelector('.sa-filter input');
+        const wrap = box.closest('p').nextElementSibling;
+        const table = wrap.querySelector('table');
+        const rows = () => Array.from(table.tBodies[0].rows).filter(r => !r.hidden);
+        const before = rows().length;
+        const first = rows()[0].cells[0].textContent;
+        box.value = first; box.dispatchEvent(new Event('input'));
+        const filtered = rows().length;
+        box.value = ''; box.dispatchEvent(new Event('input'));
+        const buttons = table.tHead.querySelectorAll('button.sa-sort');
+        return {before, filtered, buttons: buttons.length, label: box.labels[0].textContent};
+        })()"""
+    )
+    assert out["buttons"] >= 2 and out["filtered"] < out["before"], out
+    assert out["label"].startswith("Filter the rows of"), out
+    for page in ("index", "board_paper", "summary", "overview"):
+        browser.open(pack_dir / f"{page}.html")
+        unnamed = browser.js(
+            """(() => Array.from(document.querySelectorAll(
+              'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])'))
+              .filter(e => ['A', 'BUTTON'].includes(e.tagName) ? !e.textContent.trim()
+                  : ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName)
+                    ? !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                    : !(e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))
+              .map(e => e.outerHTML.slice(0, 80)))()"""
+        )
+        assert unnamed == [], (page, unnamed)

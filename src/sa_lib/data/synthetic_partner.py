@@ -229,3 +229,90 @@ def generate_ambulance(extract: pd.DataFrame, geo: CSPGeography, seed: int) -> p
         "population and deprivation base",
     )
     return df[["lsoa21_code", "ward_code", "month", "assault_callouts", "synthetic"]]
+
+
+#: Monthly rate per 1,000 residents of each SYNTHETIC partner indicator, and its level.
+PARTNER_RATES: dict[str, tuple[float, str]] = {
+    "fire_deliberate": (0.06, "lsoa"),
+    "council_asb_cases": (0.35, "ward"),
+    "hate_crime_reports": (0.03, "district"),
+    "probation_caseload": (2.1, "district"),
+    "youth_offending_caseload": (0.25, "district"),
+    "treatment_starts": (0.16, "district"),
+}
+
+
+def generate_partner_indicators(
+    areas: pd.DataFrame, lad_code: str, months: list[str], seed: int, ambulance=None
+) -> pd.DataFrame:
+    """SYNTHETIC partner indicators over a CSP's real LSOAs, in the partner schema.
+
+    Parameters
+    ----------
+    areas : DataFrame
+        ``lsoa_code``, ``ward_code``, ``population`` (one row per LSOA).
+    lad_code : str
+        The district's code, for district-level indicators.
+    months : list of str
+        ``YYYY-MM`` months.
+    seed : int
+        numpy ``default_rng`` seed: the same seed gives the same rows.
+    ambulance : DataFrame, optional
+        The synthetic ambulance call-outs (``lsoa21_code``, ``month``,
+        ``assault_callouts``), carried over as ``ambulance_assault``.
+
+    Returns
+    -------
+    DataFrame
+        ``area_type``, ``area_code``, ``month``, ``indicator``, ``count``, ``synthetic``
+        (True on every row). Deliberate fires peak in spring and summer; every LSOA has
+        its own gamma-distributed level, so some places carry more than others.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"lsoa_code": ["E01000001"], "ward_code": ["E05000001"],
+    ...                   "population": [1500]})
+    >>> df = generate_partner_indicators(a, "E07000011", ["2025-01"], seed=1)
+    >>> sorted(df["area_type"].unique()), bool(df["synthetic"].all())
+    (['district', 'lsoa', 'ward'], True)
+    """
+    rng = np.random.default_rng(seed)
+    level = rng.gamma(2.0, 0.5, len(areas))
+    rows = []
+    for ind, (rate, where) in PARTNER_RATES.items():
+        for k, month in enumerate(months):
+            season = 1 + (
+                0.5 * np.sin((int(month[5:]) - 3) / 12 * 2 * np.pi)
+                if ind == "fire_deliberate"
+                else 0
+            )
+            trend = 1 + 0.01 * k
+            mean = areas["population"].to_numpy(float) / 1000 * rate * level * season * trend
+            counts = rng.poisson(mean)
+            frame = pd.DataFrame(
+                {"lsoa": areas["lsoa_code"], "ward": areas["ward_code"], "n": counts}
+            )
+            if where == "lsoa":
+                grouped = frame.groupby("lsoa")["n"].sum()
+            elif where == "ward":
+                grouped = frame.groupby("ward")["n"].sum()
+            else:
+                grouped = pd.Series({lad_code: int(counts.sum())})
+            rows += [
+                {
+                    "area_type": where,
+                    "area_code": code,
+                    "month": month,
+                    "indicator": ind,
+                    "count": int(n),
+                }
+                for code, n in grouped.items()
+            ]
+    if ambulance is not None:
+        amb = ambulance[ambulance["month"].isin(months)]
+        rows += [
+            {"area_type": "lsoa", "area_code": r.lsoa21_code, "month": r.month,
+             "indicator": "ambulance_assault", "count": int(r.assault_callouts)}
+            for r in amb.itertuples(index=False)
+        ]  # fmt: skip
+    return pd.DataFrame(rows).assign(synthetic=True)

@@ -1,6 +1,8 @@
 """The data behind every table: a CSV beside each table on a page, and one XLSX workbook per pack.
 
-The CSVs are written from each page's structured result (``results/<theme>.json``,
+Each CSV loads with ``pandas.read_csv`` defaults (header on the first line, no
+byte-order mark, no title line); its title and notes are in a JSON sidecar beside it
+and in the workbook's contents sheet. The CSVs are written from each page's structured result (``results/<theme>.json``,
 see :meth:`sa_lib.themes.results.ThemeResult.to_json`), so they hold exactly what
 the page shows, after disclosure control (``<10`` and ``[c]`` stay as they are):
 nothing is downloadable that the page does not already publish, and no HTML is
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -59,12 +62,51 @@ def csv_cell(text: object) -> object:
     return t.replace(",", "") if _NUMBER.match(t.strip()) else t
 
 
+#: Titles of the tables the pages show without a caption, by their header.
+UNCAPTIONED = {
+    ("choice", "value", "reason", "source"): "Methods: the choices made and why",
+    ("check", "value", "detail"): "Data quality checks",
+    ("Measure", "Value"): "Measures",
+    ("Item", "Value"): "Document control",
+}
+
+
+def table_title(t: dict, page: str) -> str:
+    """A table's title: its caption, or (for a table shown without one) a name from its header.
+
+    Examples
+    --------
+    >>> table_title({"caption": None, "columns": ["check", "value", "detail"]}, "overview")
+    'Overview: data quality checks'
+    >>> table_title({"caption": None, "columns": ["A", "B"]}, "wards")
+    'Wards: table of A, B'
+    """
+    if t.get("caption"):
+        return str(t["caption"])
+    cols = tuple(map(str, t.get("columns", [])))
+    name = UNCAPTIONED.get(cols) or "table of " + ", ".join(cols)
+    return f"{page.replace('_', ' ').capitalize()}: {name[0].lower()}{name[1:]}"
+
+
+def _notes(t: dict) -> str:
+    thr = t.get("threshold")
+    if not thr:
+        return ""
+    return (
+        f"<{thr}: fewer than {thr}, suppressed for disclosure control; [c]: hidden so that a "
+        "suppressed value cannot be worked out from totals or rates."
+    )
+
+
 def write_result_csvs(result: dict, out_dir: Path, page: str) -> list[Path]:
     """Write each table of a theme result (its ``to_json()``) as ``data/<file>`` in ``out_dir``.
 
-    The tables are as published (disclosure control applied in the result); the
-    file names are the ones the page links to (:func:`sa_lib.themes.results.csv_name`).
-    Earlier CSVs of the page are removed first.
+    A CSV is the table as published (disclosure control applied in the result) with
+    the header on its first line and no byte-order mark, so ``pandas.read_csv(file)``
+    loads the table as shown. Its title, page and notes are in a sidecar
+    ``data/<file stem>.json`` (and in the workbook's contents sheet). The file names
+    are the ones the page links to (:func:`sa_lib.themes.results.csv_name`). Earlier
+    CSVs of the page (and their sidecars) are removed first.
 
     Examples
     --------
@@ -74,34 +116,43 @@ def write_result_csvs(result: dict, out_dir: Path, page: str) -> list[Path]:
     ...                    "rows": [["A", 1204], ["B", "<10"]]}]}
     >>> [p.name for p in write_result_csvs(res, d, "p")]
     ['p_01_t.csv']
-    >>> read_csv_table(d / "data" / "p_01_t.csv")["rows"]
-    [['A', '1204'], ['B', '<10']]
+    >>> (d / "data" / "p_01_t.csv").read_text()
+    'Ward,Crimes\nA,1204\nB,<10\n'
+    >>> read_csv_table(d / "data" / "p_01_t.csv")["caption"]
+    'T'
     """
     data = Path(out_dir) / DATA_DIR
-    for old in data.glob(f"{page}_[0-9][0-9]_*.csv"):
-        old.unlink()
+    for old in data.glob(f"{page}_[0-9][0-9]_*.*"):
+        if old.suffix in (".csv", ".json"):
+            old.unlink()
     written = []
     for t in result.get("tables", []):
         data.mkdir(parents=True, exist_ok=True)
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        if t.get("caption"):
-            w.writerow([f"# {t['caption']}"])
         w.writerow(t["columns"])
         w.writerows([[csv_cell(v) for v in row] for row in t.get("shown", t["rows"])])
         path = data / t["file"]
-        path.write_text(buf.getvalue(), encoding="utf-8-sig")
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        meta = {"title": table_title(t, page), "page": page, "notes": _notes(t)}
+        meta["synthetic"] = bool(t.get("synthetic"))
+        path.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         written.append(path)
     return written
 
 
 def read_csv_table(path: Path) -> dict:
-    """A CSV written by :func:`write_result_csvs`: ``caption``, ``header``, ``rows``."""
+    """A CSV written by :func:`write_result_csvs`: ``caption`` (from its sidecar), ``notes``,
+    ``header``, ``rows``."""
     rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"))))
-    caption = ""
-    if rows and len(rows[0]) == 1 and rows[0][0].startswith("# "):
-        caption = rows.pop(0)[0][2:]
-    return {"caption": caption, "header": rows[0] if rows else [], "rows": rows[1:]}
+    side = Path(path).with_suffix(".json")
+    meta = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
+    return {
+        "caption": meta.get("title", ""),
+        "notes": meta.get("notes", ""),
+        "header": rows[0] if rows else [],
+        "rows": rows[1:],
+    }
 
 
 def write_workbook(out_dir: Path, pages: list[str], title: str) -> Path | None:
@@ -126,6 +177,7 @@ def write_workbook(out_dir: Path, pages: list[str], title: str) -> Path | None:
     for f in data.glob("*.csv") if data.exists() else []:
         if f not in keep:
             f.unlink()
+            f.with_suffix(".json").unlink(missing_ok=True)
     if not files:
         return None
     wb = Workbook()
@@ -139,21 +191,24 @@ def write_workbook(out_dir: Path, pages: list[str], title: str) -> Path | None:
         ]
     )
     contents.append([])
-    contents.append(["Sheet", "Page", "Table", "CSV file"])
+    contents.append(["Sheet", "Page", "Table", "Notes", "CSV file"])
     for c in contents[4]:
         c.font = Font(bold=True)
     for i, (page, f) in enumerate(files, start=1):
         t = read_csv_table(f)
         sheet = f"T{i:02d} {_slug(page, 12)}"[:31]
         ws = wb.create_sheet(sheet)
-        ws.append([t["caption"] or f.stem])
+        ws.append([t["caption"] or table_title({"columns": t["header"]}, page)])
         ws["A1"].font = Font(bold=True)
         ws.append(t["header"])
         for c in ws[2]:
             c.font = Font(bold=True)
         for r in t["rows"]:
             ws.append([cell_value(v) for v in r])
-        contents.append([sheet, page, t["caption"], f"{DATA_DIR}/{f.name}"])
+        if t["notes"]:
+            ws.append([])
+            ws.append([t["notes"]])
+        contents.append([sheet, page, ws["A1"].value, t["notes"], f"{DATA_DIR}/{f.name}"])
     path = out_dir / WORKBOOK
     wb.save(path)
     return path

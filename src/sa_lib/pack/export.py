@@ -129,6 +129,23 @@ def add_alt_text(html: str) -> str:
     return "".join(out)
 
 
+_WRAPPER_TAB = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
+
+
+def drop_wrapper_tab_stops(html: str) -> str:
+    """Take the notebook's cell and output wrappers out of the tab order.
+
+    nbconvert makes every cell wrapper focusable; with no name they are unnamed tab
+    stops for a keyboard or screen-reader user (the tables' named scroll regions stay).
+
+    Examples
+    --------
+    >>> drop_wrapper_tab_stops('<div class="jp-Cell-inputWrapper" tabindex="0"><a href="#">x</a></div>')
+    '<div class="jp-Cell-inputWrapper"><a href="#">x</a></div>'
+    """
+    return _WRAPPER_TAB.sub(r"\1", html)
+
+
 def _footer(meta: dict) -> str:
     from sa_lib.pack.pages import footer_html
 
@@ -147,6 +164,8 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
         If the page would fetch anything from the internet.
     """
     from nbconvert import HTMLExporter
+
+    from sa_lib.pack.pages import CSS, JS
 
     nb = nbformat.read(ipynb, as_version=4)
     synthetic = False
@@ -171,12 +190,14 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     nb.metadata["title"] = title
     resources = {
         "sa_css": REPORT_CSS,
-        "sa_furniture_css": furniture.FURNITURE_CSS,
+        "sa_furniture_css": furniture.FURNITURE_CSS + CSS["board"],
+        "sa_js": JS,
         "sa_title": title,
         "sa_footer": _footer({**meta, "synthetic": synthetic}),
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = add_alt_text(add_toc(body)).replace("<!--SA-STATUS-->", "", 1)
+    body = drop_wrapper_tab_stops(body)
     from sa_lib.pack.downloads import write_result_csvs
 
     # The page's result (render.publish): its tables are the downloads, its findings the
@@ -221,33 +242,6 @@ def result_headlines(result: dict, n: int = 2) -> list[str]:
     return [t for t in texts if t and not t.endswith(":")][:n]
 
 
-def _index_row(out_dir: Path, r: dict) -> dict:
-    """One theme's row of the index: link, synthetic badge, headlines, status."""
-    row = {
-        "theme": r["theme"],
-        "name": r.get("title") or r["theme"].replace("_", " ").capitalize(),
-        "ok": r["status"] == "ok",
-        "error": r.get("error_summary", ""),
-        "seconds": float(r.get("seconds", 0) or 0),
-        "synthetic": False,
-        "headlines": [],
-    }
-    if not row["ok"]:
-        return row
-    page = out_dir / f"{r['theme']}.html"
-    text = page.read_text(encoding="utf-8") if page.exists() else ""
-    n_heads = 8 if r["theme"] == "summary" else 2
-    result = read_result(out_dir, r["theme"])
-    heads = result_headlines(result, n_heads) if result else []
-    if 'class="sa-synthetic"' in text:
-        row["synthetic"] = True
-        if 'data-sa-synthetic="part"' not in text:
-            # Headlines of a page built on synthetic data say so in their text.
-            heads = [h if h.upper().startswith("SYNTHETIC") else f"SYNTHETIC: {h}" for h in heads]
-    row["headlines"] = heads
-    return row
-
-
 def write_index(
     out_dir: Path,
     *,
@@ -257,27 +251,34 @@ def write_index(
     meta: dict,
     partial_of: list[str] | None = None,
 ) -> Path:
-    """Write ``index.html`` linking each theme's page, with its status.
+    """Write ``index.html``: the summary's key findings in rank order, then one line per page.
 
-    ``partial_of`` lists the themes of the full pack when only some were run: the
-    page then says it is a partial run. A page's headlines come from its result
-    (``results/<theme>.json``).
+    The front page reads the results (``results/<theme>.json``, see
+    :mod:`sa_lib.pack.front`): the key findings (each linked to its evidence), the
+    recommended priorities, the review of the current priorities, and each page's
+    first finding. A failed theme is named in a banner and its row; run times are in
+    ``manifest.json`` and ``run.log``. ``partial_of`` lists the themes of the full pack
+    when only some were run: the page then says it is a partial run.
     """
     from sa_lib.pack.downloads import DATA_DIR, WORKBOOK
-    from sa_lib.pack.pages import footer_context, render_page
+    from sa_lib.pack.front import summary_view, theme_lines
+    from sa_lib.pack.pages import CSS, footer_context, render_page
 
-    rows = [_index_row(out_dir, r) for r in results]
     not_run = None
     if partial_of is not None:
         not_run = [t for t in partial_of if t not in {r["theme"] for r in results}]
+    rows = theme_lines(out_dir, results)
     page = render_page(
         "index.html.j2",
+        css=CSS["report"] + CSS["furniture"] + CSS["board"],
         title=title,
         period_label=period_label,
         produced=f"{datetime.now():%d %B %Y %H:%M}",
         failed=any(r["status"] != "ok" for r in results),
+        failed_names=[r["name"] for r in rows if not r["ok"]],
         not_run=not_run,
         rows=rows,
+        summary=summary_view(out_dir),
         # The runner writes the workbook from the pages' CSVs right after the index.
         workbook=WORKBOOK if any((Path(out_dir) / DATA_DIR).glob("*.csv")) else None,
         **footer_context(meta),

@@ -77,7 +77,8 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
     Returns
     -------
     dict
-        ``top`` (findings, significant first, each naming its comparison),
+        ``top`` (findings, significant first, each naming its comparison; findings that
+        carry a priority rank, "(rank 2)", in rank order instead),
         ``no_change`` (labels with no real change), ``notes`` (synthetic-data lines).
 
     Examples
@@ -128,7 +129,15 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
         else:
             steady.append(label)
     room = n - (1 if steady else 0)
-    return {"top": (sig + other)[: max(room, 1)], "no_change": steady, "notes": notes}
+    top = sig + other
+    if any(_RANK.search(f) for f in top):
+        # The summary's findings are ranked by priority score: keep that order.
+        ranks = [int(m.group(1)) if (m := _RANK.search(f)) else 10**6 for f in top]
+        top = [f for _, f in sorted(zip(ranks, top, strict=True), key=lambda x: x[0])]
+    return {"top": top[: max(room, 1)], "no_change": steady, "notes": notes}
+
+
+_RANK = re.compile(r"\(rank (\d+)\)")
 
 
 def key_findings_callout(html: str, n: int = 5, findings: dict | None = None) -> str:
@@ -191,12 +200,27 @@ GLOSSARY: dict[str, str] = {
     "intervals mean small numbers and uncertain figures.",
     "Common-cause variation": "The ordinary up-and-down of monthly figures. It needs no special "
     "explanation.",
-    "Emerging, sustaining, preventing hot spot": "How a hot spot has behaved over time: emerging "
-    "(newly hot), sustaining (hot throughout), preventing (hot but cooling). 'No pattern' means none "
-    "of these.",
+    "Emerging, sustaining, preventing hot spot": "How a place has behaved over time: sustaining "
+    "(a hot spot in nearly every period: keep up the effort), emerging (a hot spot now, or again, "
+    "but not throughout), preventing (not yet a hot spot, but crime around it is rising "
+    "significantly, with enough crimes for the rise not to be noise: act before it becomes "
+    "one). 'No pattern' means none of these.",
     "False discovery rate (FDR)": "When many changes are tested at once a few look significant by "
     "chance. The false discovery rate correction (Benjamini and Hochberg) raises the bar so that "
     "few of the changes called significant are false alarms.",
+    "Assurance (SPC summary)": "Whether a target will be met if the monthly figures carry on "
+    "varying as they have: 'will meet' when the target lies outside the normal range on the good "
+    "side, 'will miss' when it lies outside it on the bad side, 'may meet' (hit and miss) when it "
+    "lies inside it.",
+    "Candidate priority": "An issue the data rank among the highest priority scores, put to the "
+    "board to consider. It is not a decision: the board weighs it with what the data cannot show.",
+    "Off track, on track, uncertain": "Whether a current priority's target will be reached: off "
+    "track when the trend's projection, with its interval, misses the target; on track when it "
+    "meets it; uncertain when the interval includes the target.",
+    "Priority score": "A weighted average of an issue's scores from 1 (low) to 4 (high) on "
+    "volume, direction of change, harm, vulnerability and concentration, by the scoring rules "
+    "shown on the summary. Higher means a stronger case for a priority; the rank orders issues "
+    "by it.",
     "Funnel plot": "A chart of each area's rate against its population, with lines showing how far "
     "from the average an area of that size could fall by chance. Points outside the funnel are "
     "unusual.",
@@ -224,7 +248,7 @@ GLOSSARY: dict[str, str] = {
     "with set rules (a point outside the range, or a run of points on one side) to tell unusual "
     "months from ordinary variation.",
     "Special-cause variation": "A month, or run of months, outside ordinary variation: worth "
-    "looking into.",
+    "looking into. High is a concern for crime, low an improvement (the SPC summary's H and L).",
     "Suppression ([c] and <10)": "Small counts are hidden so that no person can be identified: "
     "'<10' means fewer than 10; '[c]' means hidden because, with the totals, it would reveal a "
     "small count.",

@@ -23,8 +23,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: The style sheets every page carries inline (pages open offline).
 CSS = {
     name: (TEMPLATES / "css" / f"{name}.css").read_text(encoding="utf-8")
-    for name in ("report", "furniture")
+    for name in ("report", "furniture", "board")
 }
+
+#: The pages' one script (sortable, filterable tables), inlined: pages open offline.
+JS = (TEMPLATES / "js" / "tables.js").read_text(encoding="utf-8")
 
 _ENV = None
 
@@ -48,7 +51,8 @@ def _env():
 
 def render_page(template: str, **context) -> str:
     """Render ``templates/pages/<template>`` with the pages' CSS (``css`` may be overridden)."""
-    context.setdefault("css", CSS["report"] + CSS["furniture"])
+    context.setdefault("css", CSS["report"] + CSS["furniture"] + CSS["board"])
+    context.setdefault("js", JS)
     return _env().get_template(template).render(**context)
 
 

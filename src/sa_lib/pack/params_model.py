@@ -54,6 +54,9 @@ __all__ = [
     "Target",
     "Priority",
     "Document",
+    "Board",
+    "Project",
+    "Decision",
     "Comparison",
     "Run",
     "ResolvedPaths",
@@ -165,6 +168,14 @@ class Data(Section):
         None, "the previous assessment's priority wards CSV"
     )
     ambulance: str | None = _path_option(None, "monthly ambulance assault call-outs per LSOA CSV")
+    partner_indicators: str | None = _path_option(
+        None,
+        "partner indicators CSV (area_type, area_code, month, indicator, count): fire, ambulance, "
+        "council ASB cases, hate crime, probation, youth offending, treatment",
+    )
+    partner_mapping: str | None = _path_option(
+        None, "mapping YAML for a partner indicators file in another shape"
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -318,6 +329,56 @@ class Document(Section):
         return value
 
 
+class Project(Section):
+    """A project of the current plan, reviewed in the board paper."""
+
+    name: str = option(..., "the project's name")
+    owner: str | None = option(
+        None, "who owns it (an organisation or role, not a person's contact)"
+    )
+    status: str | None = option(None, "where it stands, e.g. 'on track', 'delayed', 'complete'")
+    spend: float | None = option(None, "spend to date in pounds", ge=0)
+    priority: str | None = option(None, "the current priority it serves (its name)")
+
+
+class Decision(Section):
+    """One decision the board took, recorded by the analyst after the meeting."""
+
+    decision: str = option(..., "what was decided")
+    owner: str | None = option(None, "who acts on it")
+    due: str | None = option(None, "by when, e.g. 'March 2026'")
+
+
+class Board(Section):
+    """The board paper (board_paper.html): what the analyst adds to the results."""
+
+    purpose: Literal["decision", "discussion", "information"] = option(
+        "decision", "what the paper is for: decision, discussion or information"
+    )
+    meeting: str | None = option(None, "the meeting and its date, e.g. 'CSP board, 12 March 2026'")
+    asks: list[str] = option(
+        None,
+        "further things the partnership is asked to do (added after the generated ones)",
+        default_factory=list,
+    )
+    projects: list[Project] = option(
+        None,
+        "projects of the current plan: list of {name, owner, status, spend, priority}",
+        default_factory=list,
+    )
+    financial_implications: str | None = option(
+        None, "financial implications (the paper says 'to complete' when not set)"
+    )
+    equality_implications: str | None = option(
+        None, "equality implications (the paper says 'to complete' when not set)"
+    )
+    decisions: list[Decision] = option(
+        None,
+        "the decisions record, filled after the meeting: list of {decision, owner, due}",
+        default_factory=list,
+    )
+
+
 class Comparison(Section):
     """Comparison with the wider area and peers."""
 
@@ -406,6 +467,8 @@ class ResolvedPaths(Section):
     cse_quarterly: Path | None = None
     previous_priority_wards: Path | None = None
     ambulance: Path | None = None
+    partner_indicators: Path | None = None
+    partner_mapping: Path | None = None
     scoring: Path | None = None
     place_polygon: Path | None = None
 
@@ -504,6 +567,10 @@ class Params(Section):
     )
     comparison: Comparison = Field(
         default_factory=Comparison, description="comparison with the wider area and peers"
+    )
+    board: Board = Field(
+        default_factory=Board,
+        description="the board paper: purpose, projects, implications, decisions",
     )
     run: Run = Field(default_factory=Run, description="how the pack runs")
     domestic_abuse: DomesticAbuseOptions = _theme_field("domestic_abuse")

@@ -725,6 +725,7 @@ def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
     """Mark failed notebooks, write index.html, the workbook and manifest.json; True if all ok."""
     from sa_lib.pack.downloads import write_workbook
     from sa_lib.pack.export import write_index
+    from sa_lib.pack.front import write_board_paper
 
     tmp, results, params = run.tmp, run.results, run.params
     for r in results:
@@ -741,6 +742,7 @@ def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
         meta=meta,
         partial_of=list(params.themes) if run.partial else None,
     )
+    write_board_paper(tmp, params, meta)
     # After the index, whose own table is downloadable too.
     write_workbook(tmp, [*run.todo, "index"], params.title)
     ok = all(r["status"] == "ok" for r in results)

@@ -103,7 +103,8 @@ def _describe_bars(ax) -> list[str]:
     if len(bars) < 2 or ax.images:
         return []
     horizontal = len({round(b.get_x(), 6) for b in bars}) == 1
-    sizes = np.array([b.get_width() if horizontal else b.get_height() for b in bars])
+    # Bars drawn to the left or down (an age pyramid's female side) have negative size.
+    sizes = np.abs([b.get_width() if horizontal else b.get_height() for b in bars])
     big = bars[int(np.argmax(sizes))]
     axis = ax.yaxis if horizontal else ax.xaxis
     pos = np.asarray(axis.get_ticklocs(), dtype=float)

@@ -455,14 +455,17 @@ def _ward_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
 
     label = ctx.period.label
     with r.section("wards"):
+        # In rate order among the wards whose counts are shown (a withheld ward is not
+        # ranked: its place would bound its count).
         report.show_summary(
-            d.wards.head(10),
+            report.top_ranked(d.wards, ctx, 10),
             ctx,
             full=d.wards,
             label_col="ward_name",
             label="Ward",
             rate_label=d.rate_label,
-            caption=f"Top wards by domestic abuse rate, {label}",
+            caption=f"Top wards by domestic abuse rate, {label} "
+            f"(wards with fewer than {ctx.disclosure.threshold} crimes are not ranked)",
         )
         report.show_svg(
             svg_choropleth(

@@ -481,10 +481,16 @@ def build(ctx) -> ThemeResult:
     from sa_lib.themes import report
 
     r = report.new_result(ctx, "outcomes", "Outcomes and stop and search")
-    with r.section("header"):
-        report.show_header(ctx, "Outcomes and stop and search")
     res = outcomes_analysis(ctx)
     search = search_analysis(ctx)
+    subtitle = "Outcomes and stop and search"
+    if res.year is not None:
+        # Outcomes arrive months after the crime: the page reads the latest year that has
+        # them, and says so where the period is named (issue 21: titled Q4 2025, showed 2024).
+        subtitle += f": crimes recorded in {res.year.label}"
+        r.period_label = f"crimes recorded in {res.year.label} (the latest year with outcomes)"
+    with r.section("header"):
+        report.show_header(ctx, subtitle)
     thr = ctx.disclosure.threshold
     with r.section("findings"):
         report.show_findings(outcome_findings(res, thr) + search_findings(search, thr))

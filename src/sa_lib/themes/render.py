@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html as _html
 import json
+import re
 from pathlib import Path
 
 from sa_lib.themes.results import (
@@ -132,10 +133,34 @@ def note_html(block: Note) -> str:
     return f'<p class="sa-note">{_html.escape(_plain(block.text))}</p>'
 
 
+_SCREEN_ONLY = re.compile(r"^(Hover|Tap|Click|Scroll|Select)\b")
+
+
+def caption_html(text: str) -> str:
+    """A caption, escaped; its sentences that tell a reader how to use the screen are screen-only.
+
+    Printed, "Hover over (or tap) a ward" means nothing, so such a sentence carries the
+    ``sa-screen-only`` class (hidden in print).
+
+    Examples
+    --------
+    >>> caption_html("Hover over (or tap) a ward for its figures. Small wards are hatched.")
+    '<span class="sa-screen-only">Hover over (or tap) a ward for its figures. </span>Small wards are hatched.'
+    """
+    out = []
+    for sentence in re.split(r"(?<=\.)\s+", text):
+        esc = _html.escape(sentence)
+        if _SCREEN_ONLY.match(sentence):
+            out.append(f'<span class="sa-screen-only">{esc} </span>')
+        else:
+            out.append(esc + " ")
+    return "".join(out).rstrip()
+
+
 def figure_html(block: Figure) -> str:
     """A chart: an embedded PNG with its alt text, or an inline SVG with its caption."""
     cap = (
-        f'<figcaption class="sa-note">{_html.escape(block.caption)}</figcaption>'
+        f'<figcaption class="sa-note">{caption_html(block.caption)}</figcaption>'
         if block.caption
         else ""
     )
@@ -166,7 +191,7 @@ def display_block(block, download: str | None = None) -> None:
     if isinstance(block, Figure) and block.svg is None:
         display({"image/png": block.png}, metadata={"image/png": {"alt": block.alt}}, raw=True)
         if block.caption:
-            display(HTML(f'<p class="sa-note">{_html.escape(block.caption)}</p>'))
+            display(HTML(f'<p class="sa-note">{caption_html(block.caption)}</p>'))
         return
     display(HTML(block_html(block, download)))
 

@@ -340,7 +340,17 @@ class ThemeResult:
             "availability": dict(self.availability),
             "tables": tables,
             "figures": [b.to_json() for _, b in self.blocks() if isinstance(b, Figure)],
+            "lists": self._lists(),
         }
+
+    def _lists(self) -> dict[str, list[list[str]]]:
+        """Every findings list outside the key findings, by section (e.g. the recommendations)."""
+        key = self.findings
+        out: dict[str, list[list[str]]] = {}
+        for sec, b in self.blocks():
+            if isinstance(b, Findings) and b.items is not key:
+                out.setdefault(sec, []).append([_finding_json(f)["text"] for f in b.items])
+        return out
 
 
 def _finding_json(f: Finding) -> dict:

@@ -261,7 +261,7 @@ def build(ctx) -> ThemeResult:
     """Compute the strategic assessment summary once: every section, finding and table.
 
     Sections: ``header``, ``document`` (document control), ``findings`` (linked key findings), ``recommendations``,
-    ``review``, ``matrix``, ``measures``, ``sensitivity``, ``wards``, ``methods``.
+    ``review``, ``spc`` (variation and assurance of every indicator), ``matrix``, ``measures``, ``sensitivity``, ``wards``, ``methods``.
     With no current priorities in the parameters, ``current priorities`` is in
     ``availability`` with the reason, said on the page.
 
@@ -299,6 +299,7 @@ def build(ctx) -> ThemeResult:
     with r.section("recommendations"):
         report.show_findings(recommendations(scored, int(rules["top_n"])))
     _review_section(r, ctx)
+    _spc_section(r, ctx)
     _matrix_sections(r, ctx, scored, rules)
     with r.section("wards"):
         results.emit_html(flagged_display(flagged_wards(wa, opt.min_flags), ctx.params.themes))
@@ -332,6 +333,38 @@ def _review_section(r: ThemeResult, ctx) -> None:
                 review_display(review, ctx),
                 caption="Current priorities: progress against baseline and target",
             )
+
+
+def _spc_section(r: ThemeResult, ctx) -> None:
+    """Every indicator's SPC variation and target assurance (NHS Making Data Count icons)."""
+    from sa_lib.data.counts import monthly_counts
+    from sa_lib.themes import report
+    from sa_lib.themes.spc_summary import spc_display, spc_summary
+
+    with r.section("spc"):
+        s = spc_summary(
+            monthly_counts(ctx.series(), by="crime_type"), ctx.params, str(ctx.period.end)
+        )
+        if s.empty:
+            r.unavailable(
+                "SPC summary", "Fewer than six months of data: no SPC summary.", note=True
+            )
+            return
+        shown, styles = spc_display(s)
+        report.show_table(
+            shown,
+            styles=styles,
+            not_count_cols=["Months"],
+            caption=f"SPC summary: variation of the latest month and assurance of each target, "
+            f"to {ctx.period.end.strftime('%b %Y')}",
+        )
+        report.note(
+            "Variation: ~ common cause (no significant change); H special cause of concern "
+            "(high); L special cause of improvement (low), from an XmR chart of the monthly "
+            "counts (NHS Making Data Count rules). Assurance, where a target is set: P the "
+            "process will meet the target every month; F it will miss it every month; ? it may "
+            "meet it (the target lies inside the process limits)."
+        )
 
 
 def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> None:

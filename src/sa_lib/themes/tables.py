@@ -122,18 +122,22 @@ def show_table(df: pd.DataFrame, **kwargs) -> None:
     _results.emit(_results.table(df, **kwargs))
 
 
-def _demote_suppressed(t: pd.DataFrame, ctx, label_col: str) -> pd.DataFrame:
+def _demote_suppressed(
+    t: pd.DataFrame, ctx, label_col: str, whole: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Rows whose current count is withheld go last, in label order.
 
     A table ranked by rate (or count) would otherwise place a suppressed row by its
-    hidden value, and its position would bound the rate it hides.
+    hidden value, and its position would bound the rate it hides. ``whole``: the table
+    ``t`` is part of (the top wards of every ward), on which withholding is decided.
     """
     dis = getattr(ctx, "disclosure", None)
     if dis is None or "count_current" not in t or t.empty:
         return t
     c = t["count_current"]
     hidden = ((c > 0) & (c < dis.threshold)) | ((c == 0) & dis.suppress_zero)
-    hidden = hidden.to_numpy(dtype=bool) | t[label_col].isin(withheld(t, ctx, label_col)).to_numpy()
+    gone = withheld(t if whole is None else whole, ctx, label_col)
+    hidden = hidden.to_numpy(dtype=bool) | t[label_col].isin(gone).to_numpy()
     if not hidden.any():
         return t
     shown = t[~hidden]
@@ -179,6 +183,7 @@ def summary_display(
     label_col: str = "crime_type",
     label: str = "Crime type",
     rate_label: str | None = None,
+    full: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Reshape a :mod:`sa_lib.themes.summary` table into the columns a reader sees.
 
@@ -187,7 +192,7 @@ def summary_display(
     against each comparison period with its significance ("n.s." = not
     significant at the report's alpha).
     """
-    t = _demote_suppressed(t, ctx, label_col)
+    t = _demote_suppressed(t, ctx, label_col, whole=full)
     # "All crime" in these tables excludes ASB: say so wherever it is shown.
     out = pd.DataFrame({label: t[label_col].replace({"All crime": "All crime (excluding ASB)"})})
     for key, p in ctx.periods.items():
@@ -241,7 +246,7 @@ def show_summary(
             f"threshold of {ctx.disclosure.threshold}, so none is ranked or shown."
         )
         return
-    d = summary_display(t, ctx, label_col, label, rate_label)
+    d = summary_display(t, ctx, label_col, label, rate_label, full=full)
     labels = {key: p.label for key, p in ctx.periods.items() if p.label in d.columns}
     counts = list(dict.fromkeys(labels.values()))
     cur = labels["current"]
@@ -255,7 +260,7 @@ def show_summary(
     mask = hidden_counts(whole, ctx)
     pos = {v: i for i, v in enumerate(whole[label_col].to_numpy())}
     # summary_display may reorder rows (suppressed ones last): follow its order.
-    rows = [pos[v] for v in _demote_suppressed(t, ctx, label_col)[label_col].to_numpy()]
+    rows = [pos[v] for v in _demote_suppressed(t, ctx, label_col, whole=full)[label_col].to_numpy()]
     hide = pd.DataFrame(False, index=range(len(d)), columns=d.columns)
     for key, lab in labels.items():
         if f"count_{key}" in mask:

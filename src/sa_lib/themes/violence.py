@@ -533,13 +533,16 @@ def _ward_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
     label = ctx.period.label
     with r.section("wards"):
+        # In rate order among the wards whose counts are shown (a withheld ward is not
+        # ranked: its place would bound its count).
         report.show_summary(
-            d.wards.head(10),
+            report.top_ranked(d.wards, ctx, 10),
             ctx,
             full=d.wards,
             label_col="ward_name",
             label="Ward",
-            caption=f"Top wards by rate of violence and sexual offences, {label} (police.uk)",
+            caption=f"Top wards by rate of violence and sexual offences, {label} (police.uk; "
+            f"wards with fewer than {ctx.disclosure.threshold} crimes are not ranked)",
         )
         report.show_svg(
             svg_choropleth(
