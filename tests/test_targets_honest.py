@@ -81,3 +81,11 @@ def test_review_shows_the_latest_quarter_beside_the_trend(overview_ctx):
     assert cols.index(quarter) == cols.index("Trend") - 1
     assert shown.loc["Reduce anti-social behaviour", quarter] == "-1% (n.s.)"
     assert "Extrapolated to the target year (95% CI)" in cols
+
+
+def test_funnel_docstring_names_spiegelhalter_not_shmi():
+    """Why 5: the funnel docstring called the additive random-effects method "SHMI"."""
+    from sa_lib.stats import comparison
+
+    assert "SHMI" not in comparison.__doc__
+    assert "Spiegelhalter" in comparison.__doc__
