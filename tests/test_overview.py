@@ -32,12 +32,16 @@ def _kinds(blocks):
     return [type(b).__name__ for b in blocks]
 
 
-def test_build_on_the_sample_has_every_section_and_says_harm_weights_are_missing(sample_result):
+def test_build_on_the_sample_has_every_section_and_harm_from_the_cited_default(sample_result):
     r = sample_result
     assert list(r.sections) == SECTIONS
-    assert set(r.availability) == {"harm"}
-    assert r.availability["harm"].startswith("No harm weights were given")
-    assert [type(b) for b in r.sections["harm"]] == [Note]
+    assert set(r.availability) == set()
+    # The default harm input names its source; ASB (no CCHI score) is reported separately.
+    table, source, asb = r.sections["harm"]
+    assert isinstance(table, Table) and isinstance(source, Note) and isinstance(asb, Note)
+    assert "Cambridge Crime Harm Index (2026 update)" in source.text
+    assert asb.text.startswith("Anti-social behaviour (") and "reported separately" in asb.text
+    assert "Anti-social behaviour" not in set(r.data["harm"]["crime_type"])
     assert r.findings and r.findings[0].text.startswith("Compared with ")
     captions = [t.caption for t in r.tables()]
     assert captions[0] == "Crime and ASB by type, Huntingdonshire"
@@ -102,7 +106,9 @@ def test_build_with_harm_weights_shows_the_harm_table(sample_ctx, tmp_path):
     )
     r = ov.build(ctx)
     assert "harm" not in r.availability
-    (table,) = r.sections["harm"]
+    # The partnership's own table overrides the default, and the page names it.
+    table, source = r.sections["harm"]
+    assert source.text == "Harm weights: the partnership's own table (Test table)."
     assert table.caption == f"Harm-weighted crime, {ctx.period.label}"
     harm = r.data["harm"].set_index("crime_type")
     first = types[0]

@@ -50,6 +50,22 @@ def _national_dir() -> Path:
 
 
 NATIONAL_DIR: Path = _national_dir()
+
+
+def _shipped_dir(name: str) -> Path:
+    """``data/<name>`` of the root, else the one beside this package in the source checkout."""
+    own = DATA_DIR / name
+    if own.is_dir():
+        return own
+    for parent in Path(__file__).resolve().parents:
+        cand = parent / "data" / name
+        if cand.is_dir() and (parent / "src" / "sa_lib").is_dir():
+            return cand
+    return own
+
+
+#: The shipped default harm weights (Cambridge Crime Harm Index 2026 by police.uk category).
+HARM_DIR: Path = _shipped_dir("harm")
 NOTEBOOKS_DIR: Path = ROOT / "notebooks"
 PARAMETERS_DIR: Path = ROOT / "parameters"
 OUTPUTS_DIR: Path = ROOT / "outputs"

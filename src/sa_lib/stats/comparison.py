@@ -27,8 +27,8 @@ interpolation between whole counts, so the lines are smooth: for the
 **Overdispersion** (Spiegelhalter 2005, "Handling over-dispersion of performance
 indicators", *Qual Saf Health Care* 14:347-351). Police counts vary between areas
 more than Poisson chance allows, so Poisson limits flag too many areas.
-:func:`funnel_overdispersion` estimates it as NHS indicator funnels do (the SHMI
-method; R ``FunnelPlotR``): on the square-root scale ``y_i = sqrt(O_i / E_i)``
+:func:`funnel_overdispersion` estimates it by Spiegelhalter's method (winsorised
+z-scores, as R ``FunnelPlotR``; not any one NHS indicator's published method): on the square-root scale ``y_i = sqrt(O_i / E_i)``
 (target 1, ``s_i = 1 / (2 sqrt(E_i))``) each area's z-score is
 ``z_i = 2 (sqrt(O_i) - sqrt(E_i))``; the z-scores are winsorised at their 10th and
 90th percentiles (numpy's linear percentiles, R type 7) and ``phi = mean(z_w**2)``

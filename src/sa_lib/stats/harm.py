@@ -8,14 +8,20 @@ them with police.uk data needs a stated mapping from the 14 broad police.uk
 types to offence codes (e.g. a volume-weighted mean of the codes within each
 type), and the result is an approximation.
 
-**No default weights are shipped.** The published numbers and a defensible
-mapping must be stated row by row, and this package cannot vouch for them, so
-the analyst supplies the weights: copy ``resources/harm_weights_template.csv``
-(path in :data:`TEMPLATE_PATH`; one row per police.uk crime type, columns
-``crime_type, weight, source, mapping``), fill in every weight with its source
-(publication, edition, table) and, where a police.uk type is mapped from offence
-codes, the mapping; then load it with :func:`load_weights`. A file keyed by
-``offence_code`` instead of ``crime_type`` works the same way.
+**Default weights** are shipped in ``data/harm/`` (:func:`default_weights`, path in
+:data:`DEFAULT_WEIGHTS_PATH`): the Cambridge Crime Harm Index (2026 update) by
+police.uk category, each the count-weighted mean of its Home Office offence
+subgroups' median CCHI days (national counts 2024/25; see ``data/harm/README.md``
+for the derivation, licence and caveats). Anti-social behaviour is not a
+notifiable offence and has no CCHI score (:data:`NO_SCORE`): report it separately.
+
+An analyst's own table overrides the default: copy
+``resources/harm_weights_template.csv`` (path in :data:`TEMPLATE_PATH`; one row per
+police.uk crime type, columns ``crime_type, weight, source, mapping``), fill in
+every weight with its source (publication, edition, table) and, where a police.uk
+type is mapped from offence codes, the mapping; then load it with
+:func:`load_weights`. A file keyed by ``offence_code`` instead of ``crime_type``
+works the same way.
 
 Examples
 --------
@@ -35,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sa_lib import config
 from sa_lib import validation as v
 from sa_lib.choices import record_choice
 from sa_lib.data.counts import POLICE_UK_TYPES
@@ -42,6 +49,10 @@ from sa_lib.data.counts import POLICE_UK_TYPES
 __all__ = [
     "POLICE_UK_CRIME_TYPES",
     "TEMPLATE_PATH",
+    "DEFAULT_WEIGHTS_PATH",
+    "DEFAULT_CITATION",
+    "NO_SCORE",
+    "default_weights",
     "weights_template",
     "load_weights",
     "harm_weighted",
@@ -52,6 +63,19 @@ POLICE_UK_CRIME_TYPES: tuple[str, ...] = tuple(POLICE_UK_TYPES)
 
 #: Template weights file (empty weights; fill in a copy, never this file).
 TEMPLATE_PATH: Path = Path(__file__).resolve().parent / "resources" / "harm_weights_template.csv"
+
+#: The shipped default weights (CCHI 2026 days per crime, by police.uk category).
+DEFAULT_WEIGHTS_PATH: Path = config.HARM_DIR / "cchi2026_police_uk_categories.csv"
+
+#: How to cite the default weights wherever they are shown.
+DEFAULT_CITATION = (
+    "Cambridge Crime Harm Index (2026 update), Cambridge Centre for Evidence-Based Policing"
+)
+
+#: Categories with no harm score in the default weights, and why.
+NO_SCORE: dict[str, str] = {
+    "Anti-social behaviour": "not a notifiable offence, so it has no Cambridge Crime Harm Index score"
+}
 
 _KEYS = ("crime_type", "offence_code")
 _ADDED = ("weight", "harm", "harm_share", "crime_rate", "harm_rate")
@@ -117,7 +141,7 @@ def _check_weights(
         label = v.first_bad_row(w, blank)
         raise ValueError(
             f"{arg}{where} has {int(blank.sum())} blank weight(s); the first is for "
-            f"{w.loc[label, key]!r} at row {label!r}. sa_lib ships no default harm weights.\n"
+            f"{w.loc[label, key]!r} at row {label!r}. "
             f"Fix: fill in every weight with its source (e.g. the ONS Crime Severity Score or "
             f"Cambridge Crime Harm Index, edition and table, and the offence-code mapping for "
             f"police.uk types), or delete rows for crime types you do not use."
@@ -197,7 +221,7 @@ def load_weights(
     p = Path(path)
     if not p.is_file():
         raise ValueError(
-            f"path={str(path)!r}: no such harm-weights file. sa_lib ships no default weights.\n"
+            f"path={str(path)!r}: no such harm-weights file.\n"
             f"Fix: copy the template {TEMPLATE_PATH} , fill in each weight with its source, and "
             f"pass the copy's path."
         )
@@ -233,6 +257,30 @@ def load_weights(
     return w[[key, "weight", "source", "mapping"]].reset_index(drop=True)
 
 
+def default_weights() -> pd.DataFrame:
+    """The shipped default harm weights: CCHI 2026 days per crime by police.uk category.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`load_weights`: ``crime_type``, ``weight`` (days of imprisonment at
+        the sentencing-guideline starting point), ``source`` and ``mapping``; 13 rows
+        (every police.uk type but anti-social behaviour, see :data:`NO_SCORE`).
+
+    Examples
+    --------
+    >>> w = default_weights().set_index("crime_type")["weight"]
+    >>> float(w["Robbery"]), "Anti-social behaviour" in w.index
+    (365.0, False)
+    """
+    if not DEFAULT_WEIGHTS_PATH.is_file():
+        raise ValueError(
+            f"The shipped harm weights {DEFAULT_WEIGHTS_PATH} are missing. Fix: restore data/harm/ "
+            f"from git (python scripts/build_harm.py rebuilds the derived table)."
+        )
+    return load_weights(DEFAULT_WEIGHTS_PATH)
+
+
 def _as_weights_frame(weights: object, key: str | None, type_col: str) -> tuple[pd.DataFrame, str]:
     if isinstance(weights, pd.Series):
         weights = weights.to_dict()
@@ -244,7 +292,7 @@ def _as_weights_frame(weights: object, key: str | None, type_col: str) -> tuple[
         return _check_weights(weights, key, arg="weights")
     raise ValueError(
         f"weights must be a DataFrame (from sa_lib.stats.harm.load_weights), a dict or a Series "
-        f"mapping crime type to weight; got {type(weights).__name__}. There is no default.\n"
+        f"mapping crime type to weight; got {type(weights).__name__}.\n"
         f"Fix: weights = sa_lib.stats.harm.load_weights('<your filled-in copy of the template>.csv')."
     )
 
@@ -267,7 +315,7 @@ def harm_weighted(
     df : DataFrame
         One row per crime type (per area, month...), with counts.
     weights : DataFrame, dict or Series
-        Required (no default is shipped): the output of :func:`load_weights`,
+        Required: the output of :func:`default_weights` or :func:`load_weights`,
         or a mapping from crime type (or offence code) to weight.
     type_col : str, default "crime_type"
         Column of ``df`` holding the crime type (or offence code). Matched to the

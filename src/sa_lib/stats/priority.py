@@ -175,7 +175,8 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
     d = d + r["rising_trend"] * _flag(m, "rising_trend") + r["spc_signal"] * _flag(m, "spc_signal")
     m["direction"] = np.clip(d, 1, 4)
 
-    m["harm"] = np.nan_to_num(np.clip(_col(m, "harm_band").astype(float), 1, 4), nan=miss)
+    hb = np.clip(_col(m, "harm_band").astype(float).to_numpy(), 1, 4)
+    m["harm"] = np.nan_to_num(hb, nan=miss)
 
     n_count = _col(m, "count").astype(float).to_numpy()
     r = rules["vulnerability"]
@@ -190,7 +191,8 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
     # Too few crimes for a share to mean anything: neutral, and marked "not scored".
     small = ~np.isnan(n_count) & (n_count < float(r.get("min_count", 0)))
     v = np.where(small & ~_flag(m, "children"), np.nan, v)
-    not_scored = {"vulnerability": np.isnan(v)}
+    # No harm weight (e.g. ASB, which has no Crime Harm Index score): neutral, "not scored".
+    not_scored = {"harm": np.isnan(hb), "vulnerability": np.isnan(v)}
     m["vulnerability"] = np.nan_to_num(v, nan=miss)
 
     r = rules["concentration"]

@@ -603,28 +603,24 @@ class TargetResult:
     Attributes
     ----------
     status : str
-        ``"on track"`` if the projected value meets the target, else ``"off track"``.
+        ``"on track"`` / ``"off track"`` when the whole interval meets / misses the target,
+        else ``"too close to call"`` (a target year fully observed: by its total).
     ci_includes_target : bool
-        True when the target lies inside the projection's confidence interval, i.e. the
-        status could go either way.
+        True when the target lies inside the projection's interval.
+    extrapolated, first_month, last_month
+        True when the value extrapolates the trend fitted to ``first_month``-``last_month``.
     baseline_year, target_year : int
         The years compared (labelled by the year in which they start).
     target_pct_reduction : float
         The target (% reduction from the baseline; negative means a target increase).
-    baseline_value : float
-        Total count in the baseline year.
-    target_value : float
-        ``baseline_value * (1 - target_pct_reduction / 100)``.
+    baseline_value, target_value : float
+        Baseline-year total; ``baseline_value * (1 - target_pct_reduction / 100)``.
     projected_value : float
-        Projected total for the target year: observed months of the target year plus the
-        fitted trend's expected counts for the months not yet observed.
+        Observed months of the target year plus the trend's expected counts for the rest.
     projected_lower, projected_upper : float
-        ``1 - alpha`` interval of ``projected_value`` (uncertainty in the fitted trend for
-        the unobserved months; delta method on the log scale).
-    projected_pct_change : float
-        ``100 * (projected_value / baseline_value - 1)``.
-    months_observed_in_target_year : int
-        How many months of the target year are already in the data.
+        ``1 - alpha`` interval of ``projected_value`` (delta method on the log scale).
+    projected_pct_change, months_observed_in_target_year
+        ``100 * (projected_value / baseline_value - 1)``; target-year months in the data.
     trend : PoissonTrendResult
         The fitted trend.
     projection : DataFrame
@@ -648,6 +644,9 @@ class TargetResult:
     trend: PoissonTrendResult = field(repr=False)
     projection: pd.DataFrame = field(repr=False)
     year_start_month: int = 1
+    extrapolated: bool = False
+    first_month: str = ""
+    last_month: str = ""
 
 
 def _check_target(baseline_year, target_year, target_pct_reduction, year_start_month) -> None:
@@ -671,6 +670,16 @@ def _check_target(baseline_year, target_year, target_pct_reduction, year_start_m
         )
 
 
+def _interval(trend, mu, X, cov, future, known: float, alpha: float) -> tuple[float, float]:
+    """Interval of the target-year total: delta method on the log scale for unseen months."""
+    if not future.any():
+        return known, known
+    expected = float(mu[future].sum())
+    grad = (mu[future][:, None] * X[future]).sum(axis=0)
+    z = trend.quantile(alpha) * float(np.sqrt(grad @ cov @ grad)) / expected
+    return known + expected * np.exp(-z), known + expected * np.exp(z)
+
+
 def target_tracking(
     monthly_df: pd.DataFrame,
     baseline_year: int,
@@ -692,19 +701,14 @@ def target_tracking(
     Parameters
     ----------
     monthly_df : DataFrame
-        One row per month. Not changed.
-    baseline_year : int
-        Baseline year; it should be complete (a warning is given if not).
+        One row per month (``date_col``, ``count_col``). Not changed.
+    baseline_year, target_year : int
+        Baseline year (complete, else a warning); the year (not before it) of the target.
     target_pct_reduction : float
         E.g. 10 for "reduce by 10%". Negative for a target increase (e.g. reporting).
-    target_year : int
-        Year by which the target should be met (not before the baseline year).
-    date_col, count_col : str
-        Date and count columns.
     year_start_month : int, default 1
         1 for calendar years, 4 for April-March financial years.
-    seasonal, alpha, overdispersion
-        Passed to :func:`poisson_trend`.
+    seasonal, alpha, overdispersion : passed to :func:`poisson_trend`.
 
     Returns
     -------
@@ -712,7 +716,6 @@ def target_tracking(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
     >>> months = pd.date_range("2021-01-01", periods=36, freq="MS")
     >>> counts = np.round(1000 * 0.9 ** (np.arange(36) / 12))
     >>> df = pd.DataFrame({"date": months, "count": counts})
@@ -756,17 +759,12 @@ def target_tracking(
     known_part = float(observed[in_target & seen].sum())
     future = in_target & ~seen
     expected = float(mu[future].sum())
-    if future.any():
-        grad = (mu[future][:, None] * X[future]).sum(axis=0)
-        se_log = float(np.sqrt(grad @ cov @ grad)) / expected
-        z = trend.quantile(alpha)
-        lower = known_part + expected * np.exp(-z * se_log)
-        upper = known_part + expected * np.exp(z * se_log)
-    else:
-        lower = upper = known_part
+    lower, upper = _interval(trend, mu, X, cov, future, known_part, alpha)
     projected = known_part + expected
-    reduction = target_pct_reduction >= 0
-    on_track = projected <= target_value if reduction else projected >= target_value
+    # "off track" only when the whole interval misses the target; inside it: too close.
+    sign = 1 if target_pct_reduction >= 0 else -1
+    meets, misses = sign * (upper - target_value) <= 0, sign * (lower - target_value) > 0
+    status = "on track" if meets else "off track" if misses else "too close to call"
     projection = pd.DataFrame(
         {
             "date": months.dt.to_timestamp(),
@@ -778,7 +776,7 @@ def target_tracking(
         }
     )
     return TargetResult(
-        status="on track" if on_track else "off track",
+        status=status,
         ci_includes_target=bool(lower <= target_value <= upper),
         baseline_year=baseline_year,
         target_year=target_year,
@@ -795,4 +793,7 @@ def target_tracking(
         trend=trend,
         projection=projection,
         year_start_month=year_start_month,
+        extrapolated=bool(future.any()),
+        first_month=str(m["month"].min()),
+        last_month=str(m["month"].max()),
     )

@@ -106,6 +106,7 @@ def priorities_review(ctx) -> pd.DataFrame:
             dispersion_df=disp["df"],
         ).iloc[0]
         tr = summary.trend_table(m.assign(crime_type=t), [t], alpha=ctx.stats.alpha)
+        quarter = _latest_change(ctx, t, disp)
         rows.append(
             {
                 "name": s.name or t,
@@ -124,10 +125,48 @@ def priorities_review(ctx) -> pd.DataFrame:
                 "projected_lower": tg["projected_lower"],
                 "projected_upper": tg["projected_upper"],
                 "status": tg["status"],
+                **quarter,
             }
         )
     del types
     return pd.DataFrame(rows)
+
+
+def _latest_change(ctx, crime_type: str, disp: dict) -> dict:
+    """The period against the same period last year (per day, as the review's other test),
+    so the review reads the trend and its extrapolation beside the latest quarter."""
+    if "last_year" not in ctx.periods:
+        return {"quarter_pct": np.nan, "quarter_label": "not available"}
+
+    def n(key: str) -> int:
+        d = ctx.in_period(key)
+        d = d[d["crime_type"] != ASB] if crime_type == "All crime" else d
+        return int((d["crime_type"] == crime_type).sum()) if crime_type != "All crime" else len(d)
+
+    def days(key: str) -> float:
+        return float(sum(pd.Period(k, freq="M").days_in_month for k in ctx.periods[key].months))
+
+    c = compare_counts(
+        pd.DataFrame({"count_before": [n("last_year")], "count_after": [n("current")]}),
+        exposure_before=days("last_year"),
+        exposure_after=days("current"),
+        alpha=ctx.stats.alpha,
+        dispersion=disp["dispersion"],
+        dispersion_df=disp["df"],
+    ).iloc[0]
+    return {"quarter_pct": float(c["pct_change"]), "quarter_label": c["change_label"]}
+
+
+def _quarter_column(rev: pd.DataFrame, ctx) -> dict:
+    if "quarter_label" not in rev or "last_year" not in ctx.periods:
+        return {}
+    head = f"{ctx.period.label} against {ctx.periods['last_year'].label}"
+    return {
+        head: [
+            "not available" if lab == "not available" else change_text(p, lab)
+            for p, lab in zip(rev["quarter_pct"], rev["quarter_label"], strict=True)
+        ]
+    }
 
 
 def review_display(rev: pd.DataFrame, ctx) -> pd.DataFrame:
@@ -144,6 +183,7 @@ def review_display(rev: pd.DataFrame, ctx) -> pd.DataFrame:
                 "not available" if lab == "not available" else change_text(p, lab, per_day=True)
                 for p, lab in zip(rev["pct_change"], rev["change_label"], strict=True)
             ],
+            **_quarter_column(rev, ctx),
             "Trend": [
                 f"{d} ({p:+.1f}% a year)" if pd.notna(p) else d
                 for d, p in zip(rev["trend"], rev["trend_pct"], strict=True)
@@ -151,7 +191,7 @@ def review_display(rev: pd.DataFrame, ctx) -> pd.DataFrame:
             "Target": [
                 f"{t:,.0f} by {y}" for t, y in zip(rev["target"], rev["target_year"], strict=True)
             ],
-            "Projected": [
+            "Extrapolated to the target year (95% CI)": [
                 f"{p:,.0f} ({lo:,.0f} to {hi:,.0f})"
                 for p, lo, hi in zip(
                     rev["projected"], rev["projected_lower"], rev["projected_upper"], strict=True

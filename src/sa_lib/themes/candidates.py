@@ -29,6 +29,7 @@ from sa_lib.themes.assessment import (
     deprived_ratio,
     stats_kwargs,
 )
+from sa_lib.themes.harm_input import harm_input
 
 __all__ = ["YOUNG_BANDS", "candidate_measures"]
 
@@ -40,17 +41,13 @@ SHARE_OF_CRIME = "all recorded crime (excluding ASB)"
 
 
 def _harm_band(types: pd.Series, rules: dict, ctx) -> pd.Series:
-    """Harm band per crime type: from ``data.harm_weights`` when given, else the labelled default."""
-    path = ctx.path("harm_weights")
-    if path is not None:
-        from sa_lib.stats.harm import load_weights
-
-        w = load_weights(path).set_index("crime_type")["weight"]
-        return pd.Series(
-            priority.band(types.map(w).astype(float), rules["harm"]["weight_bands"]),
-            index=types.index,
-        )
-    return types.map(rules["harm"]["default_bands"]).astype(float)
+    """Harm band per crime type: the harm input's weight (the partnership's own table, else the
+    shipped CCHI default) banded 1-4 by ``harm.weight_bands``; NaN (not scored) with no weight."""
+    w = harm_input(ctx).weights
+    return pd.Series(
+        priority.band(types.map(w).astype(float), rules["harm"]["weight_bands"]),
+        index=types.index,
+    )
 
 
 def _above_wider(ctx, crime_type: str) -> bool | float:
@@ -368,12 +365,13 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
     flagged = t[t["n_flags"] >= min_flags]
     cur = ctx.in_period("current")
     cur = cur[cur["crime_type"] != ASB]
-    bands = rules["harm"]["default_bands"]
+    weights = harm_input(ctx).weights
     district = len(cur) / (ctx.geo.population * ctx.period.n_months / 12) * ctx.rate_per
     out = []
     for _, w in flagged.iterrows():
         rows = cur[cur["ward_code"] == w["ward_code"]]
-        harm = rows["crime_type"].map(bands).astype(float).mean() if len(rows) else np.nan
+        # A ward's harm: the mean weight of its crimes (harm per crime), banded as a type's.
+        harm = rows["crime_type"].map(weights).astype(float).mean() if len(rows) else np.nan
         out.append(
             {
                 "issue": f"{w['ward_name']} (ward)",
@@ -392,7 +390,7 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
                 else np.nan,
                 "rising_trend": False,
                 "spc_signal": False,
-                "harm_band": float(np.floor(harm + 0.5)) if pd.notna(harm) else np.nan,
+                "harm_band": float(priority.band([harm], rules["harm"]["weight_bands"])[0]),
                 "deprived_ratio": deprived_ratio(rows, ctx, deprived),
                 "repeat_share": np.nan,
                 "top10_share": np.nan,

@@ -317,8 +317,22 @@ def _year_text(year: int, start_month: int) -> str:
     return str(year) if start_month == 1 else f"{year}/{str(year + 1)[-2:]}"
 
 
-def target_sentence(label: str, result: TargetResult, suppress_below: int | None = None) -> str:
+def _month_text(month: str) -> str:
+    return pd.Period(month, freq="M").strftime("%b %Y") if month else ""
+
+
+def target_sentence(
+    label: str,
+    result: TargetResult,
+    suppress_below: int | None = None,
+    latest: str | None = None,
+) -> str:
     """One sentence on progress towards a target from :func:`sa_lib.stats.trend.target_tracking`.
+
+    A projection is called what it is: an extrapolation of the trend fitted to the months
+    held, with its interval; "off track" only when the whole interval misses the target
+    (see ``TargetResult.status``). ``latest``, e.g. "Q4 2025 was 1% lower than Q4 2024
+    (not significant)", is put beside it so the trend is read with the latest period.
 
     Examples
     --------
@@ -341,17 +355,26 @@ def target_sentence(label: str, result: TargetResult, suppress_below: int | None
     goal = f"a {format_pct(result.target_pct_reduction)} {kind} on {y0} by {y1}"
     t = format_count(result.target_value, suppress_below)
     p = format_count(result.projected_value, suppress_below)
+    beside = f"; {latest}" if latest else ""
     if result.projected_lower == result.projected_upper:
-        evidence = f"{p} recorded against a target of {t}"
-    else:
-        level = f"{100 * (1 - result.trend.alpha):.0f}% CI"
-        lo = format_count(result.projected_lower, suppress_below)
-        hi = format_count(result.projected_upper, suppress_below)
-        evidence = f"the trend projects {p} ({level} {lo} to {hi}) against a target of {t}"
-    sentence = f"{label} is {result.status} for its target of {goal}: {evidence}"
-    if result.ci_includes_target and result.projected_lower != result.projected_upper:
-        sentence += ", but the target is within the projection's uncertainty"
-    return sentence + "."
+        return f"{label} is {result.status} for its target of {goal}: {p} recorded against a target of {t}{beside}."
+    level = f"{100 * (1 - result.trend.alpha):.0f}% CI"
+    lo = format_count(result.projected_lower, suppress_below)
+    hi = format_count(result.projected_upper, suppress_below)
+    span = (
+        f"the {result.trend.n_months} months from {_month_text(result.first_month)} to "
+        f"{_month_text(result.last_month)}"
+        if result.first_month
+        else f"{result.trend.n_months} months"
+    )
+    verdict = {
+        "on track": "on track: the whole interval meets the target",
+        "off track": "off track: the whole interval misses the target",
+    }.get(result.status, "too close to call: the target is within the interval")
+    return (
+        f"{label}, target {goal} ({t}): extrapolating the trend fitted to {span} to {y1} "
+        f"projects {p} ({level} {lo} to {hi}), so it is {verdict}{beside}."
+    )
 
 
 def key_findings(
@@ -364,6 +387,7 @@ def key_findings(
     targets: Mapping[str, TargetResult] | None = None,
     suppress_below: int | None = None,
     max_findings: int | None = None,
+    latest: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Key findings as plain-English sentences, most important first.
 
@@ -384,6 +408,8 @@ def key_findings(
         Counts below this are written "fewer than N".
     max_findings : int, optional
         Keep only the first ``max_findings`` sentences.
+    latest : mapping of label to str, optional
+        The latest period's tested change in words, put beside each target's projection.
 
     Returns
     -------
@@ -431,7 +457,8 @@ def key_findings(
         (spc_special if last_special else spc_common).append(s)
     off, on = [], []
     for name, res in (targets or {}).items():
-        (on if res.status == "on track" else off).append(target_sentence(name, res, suppress_below))
+        sentence = target_sentence(name, res, suppress_below, (latest or {}).get(name))
+        (off if res.status == "off track" else on).append(sentence)
     sig_trends, other_trends = [], []
     for name, res in (trends or {}).items():
         (sig_trends if res.significant else other_trends).append(trend_sentence(name, res))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sa_lib.themes import report, results
+from sa_lib.themes.harm_input import harm_input
 from sa_lib.themes.results import ThemeResult
 
 __all__ = [
@@ -39,12 +40,6 @@ TITLE = "Overview and end-of-year review"
 ASB = "Anti-social behaviour"
 NO_FORCE_COUNTS = (
     "No force-wide counts were given, so the comparison with the wider area is skipped."
-)
-NO_HARM_WEIGHTS = (
-    "No harm weights were given, so there are no harm-weighted totals. The workbench ships "
-    "no default: a weight per police.uk category needs a cited source and a stated mapping "
-    "from Home Office offence codes (e.g. ONS Crime Severity Score or the Cambridge Crime "
-    "Harm Index). Analysts: the README says how to add them."
 )
 NO_CHANGE = (
     "Neither the previous period nor the same period last year is available in the data, "
@@ -178,10 +173,7 @@ def _type_sections(r: ThemeResult, ctx, a: Analysis) -> None:
     with r.section("types"):
         report.show_summary(a.types, ctx, caption=f"Crime and ASB by type, {ctx.csp_name}")
     with r.section("harm"):
-        if ctx.path("harm_weights") is None:
-            r.unavailable("harm", NO_HARM_WEIGHTS, note=True)
-        else:
-            r.data["harm"] = show_harm(ctx, a.types)
+        r.data["harm"] = show_harm(ctx, a.types)
 
 
 def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
@@ -286,6 +278,26 @@ def _quality_section(r: ThemeResult, ctx) -> None:
         )
 
 
+def latest_words(res: pd.DataFrame, now: str, then: str) -> dict[str, str]:
+    """Each label's tested change in words, to put beside its target's extrapolation.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["ASB"], "pct_change": [-1.2], "significant": [False]})
+    >>> latest_words(t, "Q4 2025", "Q4 2024")["ASB"]
+    'the latest quarter, Q4 2025, was 1% lower than Q4 2024 (not significant)'
+    """
+    out = {}
+    kind = "quarter" if now.startswith("Q") else "period"
+    for lab, pct, sig in res[["label", "pct_change", "significant"]].itertuples(index=False):
+        if pd.isna(pct):
+            continue
+        way = "higher" if pct > 0 else "lower"
+        word = "significant" if sig else "not significant"
+        out[lab] = f"the latest {kind}, {now}, was {abs(pct):.0f}% {way} than {then} ({word})"
+    return out
+
+
 def overview_findings(
     types: pd.DataFrame,
     wards: pd.DataFrame,
@@ -320,6 +332,7 @@ def overview_findings(
         return [NO_CHANGE, *key_findings(empty, **tested)]
     res = change_table(types, key, alpha=ctx.stats.alpha, correction=ctx.stats.correction)
     res = res[~res["label"].isin(report.withheld(types, ctx, key=key))]
+    tested["latest"] = latest_words(res, ctx.period.label, ctx.periods[key].label)
     res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))
     lead = (
         f"Compared with {ctx.periods[key].label} (changes tested at the "
@@ -490,31 +503,39 @@ def show_wider_comparison(
     return comp
 
 
-def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame | None:
-    """Harm-weighted totals beside counts when ``data.harm_weights`` is set; else say why there are none."""
-    path = ctx.path("harm_weights")
-    if path is None:
-        report.note(NO_HARM_WEIGHTS)
-        return None
+def show_harm(ctx, types: pd.DataFrame) -> pd.DataFrame:
+    """Harm-weighted totals beside counts, naming the weights' source; ASB reported separately.
+
+    The weights are the partnership's own ``data.harm_weights`` table when given, else the
+    shipped Cambridge Crime Harm Index default (:mod:`sa_lib.themes.harm_input`).
+    """
     from sa_lib.stats import harm
 
-    w = harm.load_weights(path)
+    h = harm_input(ctx)
     rows = types[types["crime_type"] != "All crime"]
+    weighted = rows["crime_type"].isin(h.weights.index)
     res = harm.harm_weighted(
-        rows.rename(columns={"count_current": "count"})[["crime_type", "count"]],
-        w,
+        rows[weighted].rename(columns={"count_current": "count"})[["crime_type", "count"]],
+        h.weights,
         population_col=None,
     )
     shown = res.rename(
-        columns={"crime_type": "Crime type", "count": "Count", "weight": "Weight", "harm": "Harm"}
+        columns={"crime_type": "Crime type", "count": "Count", "weight": h.unit.capitalize()}
     )
+    shown["Harm"] = res["harm"].round(0)
+    shown["Share of harm"] = [f"{v:.0%}" for v in res["harm_share"]]
     report.show_table(
-        shown[["Crime type", "Count", "Weight", "Harm"]],
+        shown[["Crime type", "Count", h.unit.capitalize(), "Harm", "Share of harm"]],
         count_cols=["Count"],
         threshold=ctx.disclosure.threshold,
-        derived={"Harm": ["Count"]},
+        derived={"Harm": ["Count"], "Share of harm": ["Count"]},
         caption=f"Harm-weighted crime, {ctx.period.label}",
     )
+    report.note(h.sentence())
+    thr = ctx.disclosure.threshold
+    for t, n in rows.loc[~weighted, ["crime_type", "count_current"]].itertuples(index=False):
+        n = int(n)
+        report.note(h.separate_sentence(t, f"fewer than {thr}" if 0 < n < thr else f"{n:,}"))
     return res
 
 

@@ -18,11 +18,13 @@ import pandas as pd
 
 from sa_lib.stats import priority
 from sa_lib.themes.assessment import SENSITIVE_NOTE
+from sa_lib.themes.harm_input import band_text, harm_input
 
 __all__ = [
     "SCORE_COLUMNS",
     "count_band_text",
     "harm_note",
+    "harm_source_line",
     "matrix_display",
     "measures_display",
     "plot_matrix",
@@ -93,7 +95,7 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
             "Change": ["–" if not isinstance(c, str) else c for c in scored["change"]],
             "Volume": scored["volume"].astype("int64"),
             "Direction": scored["direction"].astype("int64"),
-            "Harm": scored["harm"].astype("int64"),
+            "Harm": dim("harm"),
             "Vulnerability": dim("vulnerability"),
             "Concentration": dim("concentration"),
             "Confidence": scored["confidence"].round(2),
@@ -284,7 +286,12 @@ def rules_display(rules: dict) -> pd.DataFrame:
             "; ".join(f"{k} {dr[k]}" for k in priority.CHANGES)
             + f"; +{dr['rising_trend']} rising trend; +{dr['spc_signal']} SPC high signal",
         ),
-        ("Harm", "band 1-4 per type (see note)"),
+        (
+            "Harm",
+            f"weight per crime banded: {band_text(rules['harm']['weight_bands'])} "
+            "(weights: see the harm note; a ward takes the mean weight of its crimes; "
+            "no weight, as for ASB: not scored)",
+        ),
         (
             "Vulnerability",
             f"deprived-fifth ratio edges {vu['deprived_ratio_bands']}; repeat share edges {vu['repeat_share_bands']}; under-18 victims share edges "
@@ -319,15 +326,28 @@ def rules_display(rules: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Rule", "Value"])
 
 
-def harm_note(ctx) -> str:
-    """Where the harm bands come from (a cited index, or the labelled default assumption)."""
-    if ctx.path("harm_weights") is not None:
-        return "Harm bands come from the harm weights named in the parameters (a cited index), banded 1-4."
-    return (
-        "ASSUMPTION: no harm weights were given, so harm uses the workbench's default seriousness "
-        "band per crime type (1-4, in the broad order of the ONS Crime Severity Score). It is not a "
-        "cited harm index; the partnership should replace it with its own ranking or a cited index."
+def harm_source_line(ctx) -> str:
+    """One line under the matrix naming the harm source (the full note is under the measures)."""
+    h = harm_input(ctx)
+    src = h.source if h.default else f"the partnership's own table ({h.source})"
+    skipped = ", ".join(h.no_score)
+    tail = f"; {skipped}: harm not scored (no weight)" if skipped else ""
+    return f"Harm scores: {src}, banded 1-4{tail}. How the bands are set: the harm note below."
+
+
+def harm_note(ctx, rules: dict) -> str:
+    """Where the harm scores come from: the cited default (CCHI) or the partnership's own table."""
+    h = harm_input(ctx)
+    banded = f" Banded into scores 1-4: {band_text(rules['harm']['weight_bands'])}."
+    asb = " ".join(
+        f"{t} has no harm score ({why}): its harm is not scored (neutral)."
+        for t, why in h.no_score.items()
     )
+    themed = (
+        " Theme measures with no police.uk category (domestic abuse, night-time violence, child "
+        "sexual exploitation) take the band set in the scoring rules."
+    )
+    return h.sentence() + banded + (" " + asb if asb else "") + themed
 
 
 def stability_display(stab: pd.DataFrame, top_n: int, n: int = 10) -> pd.DataFrame:

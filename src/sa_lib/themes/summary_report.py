@@ -379,6 +379,7 @@ def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> 
             decimals={"Priority score": 2, "Confidence": 2},
             caption=f"Priority matrix, {ctx.period.label} ({rules['method']} scoring)",
         )
+        report.note(sd.harm_source_line(ctx))
         sd.plot_matrix(
             scored, rules, f"Priority matrix: impact against likelihood, {ctx.period.label}"
         )
@@ -394,7 +395,7 @@ def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> 
             not_count_cols=["Value"],
             caption="Scoring rules and weights used",
         )
-        report.note(sd.harm_note(ctx))
+        report.note(sd.harm_note(ctx, rules))
     with r.section("sensitivity"):
         sens = priority.sensitivity(scored, rules)
         report.show_table(
