@@ -552,7 +552,9 @@ def _pack_folder_name(params: dict, params_path, out_root: Path, todo: list[str]
 
 def _prepare_build(run: _Run, lock) -> None:
     """Take the pack's lock (on ``lock``), check the folders in the way, make the build folder."""
-    out_root, name, tmp = run.out_root, run.name, run.tmp
+    from sa_lib.pack.out_root import check_out_root
+
+    out_root, name, tmp = check_out_root(run.out_root), run.name, run.tmp
     made_tmp = False
     if out_root.exists() and not out_root.is_dir():
         raise OutputError(
