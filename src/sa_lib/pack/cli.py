@@ -46,6 +46,7 @@ EPILOG = (
 
 
 def _cmd_ingest(args) -> int:
+    from sa_lib.data.coverage import CoverageError
     from sa_lib.data.ingest import IngestError, StoreWriteError, ingest
     from sa_lib.data.store_writer import EXIT_STORE_WRITE
 
@@ -59,7 +60,7 @@ def _cmd_ingest(args) -> int:
             keep_bad=args.keep_bad,
             max_file_bytes=int(args.max_file_mb * 1024 * 1024),
         )
-    except IngestError as e:
+    except (IngestError, CoverageError) as e:
         print(f"sa ingest: error: {e}\nNothing was written to {store}.", file=sys.stderr)
         return 4
     except StoreWriteError as e:
