@@ -97,11 +97,14 @@ def read_csv_table_cell(cell: str) -> str:
     return restore(cell)
 
 
-def test_csv_read_back_keeps_the_neutralising_quote(tmp_path):
+def test_csv_holds_the_neutralising_quote_and_reads_back_as_shown(tmp_path):
     write_result_csvs(_hostile_result("p"), tmp_path, "p")
     (f,) = (tmp_path / "data").glob("*.csv")
+    with open(f, encoding="utf-8-sig", newline="") as fh:
+        raw = list(csv.reader(fh))[1:]
+    assert raw[0][0] == "'=Ward"
+    assert raw[5][0] == "'\t=2+2"  # a leading tab is not stripped into a live formula
+    assert raw[6][0] == "'\r=2+2"  # a CR is quoted, never a row break
+    assert len(raw) == 9
     t = read_csv_table(f)
-    assert t["header"][0] == "'=Ward"
-    assert t["rows"][4][0] == "'\t=2+2"  # a leading tab is not stripped into a live formula
-    assert t["rows"][5][0] == "'\r=2+2"  # a CR is quoted, never a row break
-    assert len(t["rows"]) == 8
+    assert t["header"][0] == "=Ward" and t["rows"][4][0] == "\t=2+2"

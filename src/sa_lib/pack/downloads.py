@@ -139,9 +139,10 @@ def write_result_csvs(result: dict, out_dir: Path, page: str) -> list[Path]:
 
 
 def read_csv_table(path: Path) -> dict:
-    """A CSV written by :func:`write_result_csvs`: ``caption``, ``header``, ``rows``."""
+    """A CSV written by :func:`write_result_csvs`: ``caption``, ``header``, ``rows``, each
+    cell as the page shows it (the neutralising quote of :func:`neutralise` removed)."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+        rows = [[restore(c) for c in r] for r in csv.reader(fh)]
     caption = ""
     if rows and len(rows[0]) == 1 and rows[0][0].startswith("# "):
         caption = rows.pop(0)[0][2:]
@@ -149,11 +150,11 @@ def read_csv_table(path: Path) -> dict:
 
 
 def _sheet_value(text: object) -> object:
-    """A CSV cell as a workbook value: a number, None, or the restored text (never stripped)."""
+    """A shown cell as a workbook value: a number, None, or the text (never stripped)."""
     if text is None or str(text).strip() == "":
         return None
     v = cell_value(text)
-    return restore(str(text)) if isinstance(v, str) else v
+    return str(text) if isinstance(v, str) else v
 
 
 def _append(ws, values: list) -> None:
@@ -216,7 +217,7 @@ def write_workbook(out_dir: Path, pages: list[str], title: str) -> Path | None:
         ws = wb.create_sheet(sheet)
         _append(ws, [t["caption"] or f.stem])
         ws["A1"].font = Font(bold=True)
-        _append(ws, [restore(h) for h in t["header"]])
+        _append(ws, t["header"])
         for c in ws[2]:
             c.font = Font(bold=True)
         for r in t["rows"]:
