@@ -174,8 +174,12 @@ def read_table_csv(path: Path) -> dict:
         titles.append(lines.pop(0)[0].strip())
     caption = re.sub(r"^#\s*", "", titles[0]) if titles else ""
     caption, synthetic = _split_synthetic(normalise_text(caption))
-    header = [normalise_text(h) for h in lines[0]] if lines else []
-    rows = [[cell(c) for c in r] for r in lines[1:]]
+    # The leading quote that keeps a text cell from being read as a formula (OWASP CSV
+    # injection, sa_lib.pack.downloads.neutralise) is not part of the value shown.
+    from sa_lib.pack.downloads import restore
+
+    header = [normalise_text(restore(h)) for h in lines[0]] if lines else []
+    rows = [[cell(restore(c)) for c in r] for r in lines[1:]]
     return {"caption": caption, "synthetic": synthetic, "header": header, "rows": rows}
 
 

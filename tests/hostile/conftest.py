@@ -29,13 +29,17 @@ SHIPPED_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 
 
 def digest(path: str | os.PathLike[str]) -> dict[str, str]:
-    """sha256 of every file under ``path`` (relative path -> hash); {} if absent."""
+    """sha256 of every file under ``path`` (relative path -> hash); {} if absent.
+
+    The output root's lock folder (``.sa-locks/``: who last held each pack's lock) is
+    not content and is left out.
+    """
     root = Path(path)
     if not root.exists():
         return {}
     out = {}
     for f in sorted(root.rglob("*")):
-        if f.is_file():
+        if f.is_file() and ".sa-locks" not in f.relative_to(root).parts:
             out[f.relative_to(root).as_posix()] = hashlib.sha256(f.read_bytes()).hexdigest()
     return out
 

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -38,6 +39,9 @@ __all__ = [
     "force_months",
     "month_ranges",
     "contiguous_run",
+    "CoverageError",
+    "file_sha256",
+    "partition_problems",
 ]
 
 COVERAGE_FILE = "coverage.json"
@@ -69,6 +73,19 @@ def record_coverage(store: str | os.PathLike[str], written: pd.DataFrame) -> Pat
     return path
 
 
+class CoverageError(ValueError):
+    """``coverage.json`` cannot be read; the message gives the command that rebuilds it."""
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file's bytes (read in 1 MB blocks)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def merged_coverage(store: str | os.PathLike[str], written: pd.DataFrame) -> dict:
     """The store's coverage records with ``written`` merged in (for an ingest's atomic commit).
 
@@ -77,19 +94,108 @@ def merged_coverage(store: str | os.PathLike[str], written: pd.DataFrame) -> dic
     """
     require_columns(written, _COLUMNS, arg="written", fix="pass the ingest's partition summary")
     log = read_coverage_log(store)
-    for r in written[_COLUMNS].itertuples(index=False):
-        log[f"{r.kind}/{r.force}/{r.month}"] = {
-            "source": str(r.source),
-            "sha256": str(r.sha256),
-            "rows": int(r.rows),
-        }
+    cols = _COLUMNS + (["parquet_sha256"] if "parquet_sha256" in written else [])
+    for r in written[cols].itertuples(index=False):
+        rec = {"source": str(r.source), "sha256": str(r.sha256), "rows": int(r.rows)}
+        if getattr(r, "parquet_sha256", None):
+            rec["parquet_sha256"] = str(r.parquet_sha256)
+        log[f"{r.kind}/{r.force}/{r.month}"] = rec
     return dict(sorted(log.items()))
 
 
 def read_coverage_log(store: str | os.PathLike[str]) -> dict:
     """The coverage records (``kind/force/month`` -> source, sha256, rows); {} if none."""
     p = Path(store) / COVERAGE_FILE
-    return json.loads(p.read_text()) if p.exists() else {}
+    if not p.exists():
+        return {}
+    try:
+        log = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        log = e
+    if not isinstance(log, dict) or not all(isinstance(v, dict) for v in log.values()):
+        raise CoverageError(
+            f"{p} is corrupt ({log if isinstance(log, Exception) else 'not a table of months'}), "
+            f"so the store cannot say which months it holds. Fix: move it aside "
+            f"(`mv {p} {p}.bad`) and rebuild it by ingesting every police.uk folder of the "
+            f"store again: `sa ingest --replace PATH...`."
+        )
+    return log
+
+
+def partition_problems(
+    store: str | os.PathLike[str],
+    *,
+    forces=None,
+    last_month: str | None = None,
+    kinds=("street", "outcomes", "stop_and_search"),
+    hashes: bool = True,
+) -> list[str]:
+    """Every partition compared with ``coverage.json``: its record, row count, force, month
+    and (``hashes``) file hash; one message per mismatch, naming the file and the fix.
+
+    A store without ``coverage.json`` (written before coverage was recorded) is not
+    checked. Row counts, forces and months come from the Parquet footer (its column
+    statistics), so only the hash reads the files.
+
+    Examples
+    --------
+    >>> partition_problems("/nonexistent")
+    []
+    """
+    log = read_coverage_log(store)
+    if not log:
+        return []
+    out = []
+    for kind in kinds:
+        base = Path(store) / kind
+        folders = [base / f for f in forces] if forces is not None else sorted(base.glob("*"))
+        for f in sorted(p for d in folders for p in d.glob("*.parquet")):
+            if last_month is not None and f.stem > last_month:
+                continue
+            why = _partition_mismatch(f, log.get(f"{kind}/{f.parent.name}/{f.stem}"), hashes)
+            if why:
+                out.append(
+                    f"data.store: partition {f} {why}. Fix: re-ingest {f.parent.name} "
+                    f"{f.stem} from its data.police.uk file (`sa ingest --replace PATH`), "
+                    f"which rewrites the partition and its record."
+                )
+    return out
+
+
+def _partition_mismatch(path: Path, rec: dict | None, hashes: bool) -> str | None:
+    """Why the partition at ``path`` does not match its coverage record ``rec`` (None if it does)."""
+    import pyarrow.parquet as pq
+
+    if rec is None:
+        return "has no record in coverage.json (not written by `sa ingest`)"
+    try:
+        meta = pq.read_metadata(path)
+    except Exception as e:  # noqa: BLE001 - any unreadable footer is a mismatch
+        return f"cannot be read ({str(e)[:120]})"
+    if isinstance(rec.get("rows"), int) and meta.num_rows != rec["rows"]:
+        return f"holds {meta.num_rows:,} rows where coverage.json records {rec['rows']:,}"
+    for col, want in (("force", path.parent.name), ("month", path.stem)):
+        seen = _column_values(meta, col)
+        if seen and seen != {want}:
+            return f"holds rows of {col} {', '.join(sorted(seen))[:80]}, not {want}"
+    if hashes and rec.get("parquet_sha256") and file_sha256(path) != rec["parquet_sha256"]:
+        return "differs from the file `sa ingest` wrote (its hash does not match coverage.json)"
+    return None
+
+
+def _column_values(meta, col: str) -> set[str]:
+    """The distinct values of a string column, from the row groups' min/max statistics."""
+    names = meta.schema.names
+    if col not in names:
+        return set()
+    i = names.index(col)
+    vals: set[str] = set()
+    for g in range(meta.num_row_groups):
+        st = meta.row_group(g).column(i).statistics
+        if st is None or not st.has_min_max:
+            return set()
+        vals |= {str(st.min), str(st.max)}
+    return vals
 
 
 def store_coverage(store: str | os.PathLike[str], kind: str = "street") -> pd.DataFrame:

@@ -370,6 +370,22 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
 
 
+def _refuse_under_outputs(p: Path) -> None:
+    """Refuse a path under ``outputs/`` or inside a published pack: a run replaces those."""
+    outputs = config.OUTPUTS_DIR.resolve()
+    real = p.resolve()
+    # ".sa-run" is the runner's marker of a pack folder (sa_lib.pack.runner.MARKER).
+    inside_pack = any(
+        (a / ".sa-run").is_file() or (a / "manifest.json").is_file() for a in real.parents
+    )
+    if real == outputs or outputs in real.parents or inside_pack:
+        raise UnsafeOutputError(
+            f"{p} is under the packs' output folder, which `sa run` replaces and cleans, so "
+            f"the extract would be deleted. Fix: write it under data/processed/extract/ "
+            f"(the default) or another folder outside outputs/."
+        )
+
+
 def check_output_path(path: str | os.PathLike[str]) -> Path:
     """Refuse an output path that git tracks, or that is in a repository and not ignored.
 
@@ -394,6 +410,7 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
     'x.parquet'
     """
     p = Path(os.path.abspath(os.fspath(path)))
+    _refuse_under_outputs(p)
     anc = p.parent
     while not anc.exists():
         anc = anc.parent

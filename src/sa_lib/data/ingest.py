@@ -52,7 +52,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sa_lib.data.coverage import COVERAGE_FILE, merged_coverage
+from sa_lib.data.coverage import COVERAGE_FILE, file_sha256, merged_coverage
 from sa_lib.data.ingest_files import (
     _KNOWN_SLUGS,
     KINDS,
@@ -82,6 +82,9 @@ __all__ = [
     "SHRINK_LIMIT",
     "EW_BOUNDS",
 ]
+
+#: The first month of data.police.uk's street-level data: earlier months are refused.
+FIRST_MONTH = "2010-12"
 
 #: A re-ingested month with fewer than this share of the stored rows needs ``replace``.
 SHRINK_LIMIT = 0.9
@@ -298,9 +301,16 @@ def _check_and_log(
     """
     problems, rows = [], []
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    for rel, (s, force, force_name, n, no_loc, res, _) in results.items():
+    last = str(pd.Period(now[:7], freq="M") + 1)
+    for rel, (s, force, force_name, n, no_loc, res, staged) in results.items():
         before = _stored_rows(store, rel, log)
         where = f"{s.kind.replace('_', '-')} {force} {s.month}"
+        if not FIRST_MONTH <= s.month <= last:
+            raise IngestError(
+                f"{where}: {s.label} is for {s.month}, outside {FIRST_MONTH} to {last} "
+                f"(data.police.uk began in {FIRST_MONTH}). Fix: check the file's name and "
+                f"month column; nothing was written."
+            )
         if not replace and before and n < SHRINK_LIMIT * before:
             problems.append(
                 f"{where}: {s.label} has {n:,} rows where the store holds {before:,} "
@@ -325,6 +335,7 @@ def _check_and_log(
                 "rows_before": before,
                 "rows_bad_location": res.rows_bad_location,
                 "rows_duplicate": res.rows_duplicate,
+                "parquet_sha256": file_sha256(staged),
             }
         )
         log[rel.removesuffix(".parquet")] = {

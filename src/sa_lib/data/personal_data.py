@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -135,8 +136,14 @@ _NOT_A_STREET_WORD = (
     r"(?!(?:in|on|at|of|the|a|an|and|or|to|with|for|by|near|from|over|under|aged)\b)"
 )
 # A house number (or range: 12-14, 12a, 3/5) followed by up to three words and a street type.
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred"
+)
 _STREET_RE = (
-    r"(?i)(?<![\w/.-])\d{1,4}[a-z]?(?:\s*[-/&]\s*\d{1,4}[a-z]?)?,?\s+"
+    r"(?i)(?<![\w/.-])(?:\d{1,4}[a-z]?(?:\s*[-/&]\s*\d{1,4}[a-z]?)?"
+    rf"|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))?),?\s+"
     rf"(?:{_NOT_A_STREET_WORD}[a-z][a-z'.-]*\s+){{1,3}}(?:{_STREET_TYPES})\b"
 )
 # A named house before a street: "The Old Rectory, Church Lane", "Rose Cottage, Mill Road".
@@ -175,13 +182,17 @@ _FIRST_NAME_RE = (
 )
 _NAME_CUE_RE = (
     r"(?i)\b(?:(?:home|house|address|residence|flat|property)\s+of\s+"
-    r"(?!(?:the|a|an|multiple|occupation|worship)\b)[a-z][a-z'-]+\s+[a-z][a-z'-]+"
+    r"(?!(?:the|a|an|multiple|occupation|worship)\b)(?:[a-z][a-z'-]+\s+|[a-z]\.\s*)[a-z][a-z'-]+"
     r"|(?:mr|mrs|ms|mx|miss)\.?\s+[A-Z][a-z'-]+|dr\.\s+[a-z][a-z'-]+)"
 )
 # An id made of letters only (JohnSmith, SMITH-JOHN, john.smith): pseudonymised ids have digits.
 _LETTERS_ID_RE = r"(?i)^[a-z][a-z'’]*(?:[\s._-]*[a-z][a-z'’]*)*$"
 # A whole value shaped like a person's name ("Priya Patel"), for outcome columns.
-_PERSON_NAME_RE = r"^[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+){1,2}$"
+_PERSON_NAME_RE = (
+    r"^[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+){1,2}$"
+    r"|^[A-Z][A-Za-z'’-]+,\s*[A-Z][a-z'’]+(?:[ -][A-Z][a-z'’]+)?$"  # "SMITH, John"
+    r"|^[A-Z]\.\s*[A-Z][a-z'’]+$"  # "J. Smith"
+)
 #: Words of police.uk and Home Office outcome wording (a title-case outcome is not a name).
 _OUTCOME_WORDS = {
     "action",
@@ -252,8 +263,59 @@ def _checks(target: str | None) -> list[tuple[str, str]]:
     return checks
 
 
+#: Characters that hide a value from the patterns: zero-width and invisible formatting.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"))
+#: Cyrillic and Greek letters that look like Latin ones (folded before every pattern).
+_HOMOGLYPHS = str.maketrans(
+    "АВСЕНІЈКМОРЅТХУаеіјорсхуѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοριντυχ",
+    "ABCEHIJKMOPSTXYaeijopcxysdqwABEZHIKMNOPTYXaopivtux",
+)
+#: Digits written for letters in ids ("J0hnSm1th").
+_LEET = str.maketrans("0134578", "oleastb")
+
+
+def normalise_text(text: str) -> str:
+    """Text as the patterns read it: NFKC (full-width forms become ASCII), zero-width
+    characters removed, Cyrillic and Greek look-alikes folded to Latin, and letters
+    spaced one by one ("P E 2 9 ...") closed up.
+
+    Examples
+    --------
+    >>> normalise_text("ＰＥ２９ ３ＢＹ"), normalise_text("PE2\u200b9 3BY"), normalise_text("Р E 2 9 3 B Y")
+    ('PE29 3BY', 'PE29 3BY', 'PE293BY')
+    """
+    t = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_HOMOGLYPHS)
+    # Single characters separated by single spaces, four or more in a row: closed up.
+    return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), t)
+
+
+_SPACED = re.compile(r"(?<!\S)(?:\w )(?:\w ){2,}\w(?!\S)")
+
+
+def _id_variants(t: pd.Series) -> pd.Series:
+    """Each id with a trailing number (a birth year?) dropped, or digits read as letters."""
+
+    def variant(v: str) -> str:
+        parts = re.split(r"[\s._/-]+", v)
+        if sum(c.isdigit() for c in v) > 4 or any(
+            len(p) >= 6 and re.fullmatch(r"[0-9a-fA-F]+", p) for p in parts
+        ):
+            return v  # a number or a hex digest (a pseudonymised reference)
+        stripped = re.sub(r"\d{1,4}$", "", v)
+        if stripped != v and len(re.sub(r"[^A-Za-z]", "", stripped)) >= 5:
+            return stripped
+        # Digits inside a run of letters ("J0hnSm1th"), in a mostly-letters id.
+        if re.search(r"[A-Za-z]\d[A-Za-z]", v) and len(re.sub(r"[^A-Za-z]", "", v)) >= 4:
+            return v.translate(_LEET)
+        return v
+
+    return t.map(variant, na_action="ignore").astype("string")
+
+
 def _letters_id(t: pd.Series) -> np.ndarray:
-    """Ids made of letters only (``JohnSmith``, ``SMITH-JOHN``), unless a part is a hex digest."""
+    """Ids made of letters only (``JohnSmith``, ``SMITH-JOHN``, and ``jsmith1985`` or
+    ``J0hnSm1th`` read as letters), unless a part is a hex digest."""
+    t = _id_variants(t)
     m = t.str.fullmatch(_LETTERS_ID_RE).fillna(False).to_numpy(dtype=bool)
     if m.any():
         for i in np.flatnonzero(m):
@@ -354,7 +416,8 @@ def find_personal_data(raw: pd.DataFrame, mapping: ExtractMapping | None = None)
             checks.append((_name_shaped, "a person's name in the outcome column (content)"))
         # Each distinct value is tested once (most columns repeat a few values).
         codes, uniques = pd.factorize(t)
-        u = pd.Series(uniques, dtype="string")
+        # Normalised before every pattern: full-width, zero-width, look-alike letters.
+        u = pd.Series([normalise_text(str(x)) for x in uniques], dtype="string")
         for test, why in checks:
             m_u = np.asarray(test(u), dtype=bool)
             if m_u.any():

@@ -32,6 +32,7 @@ __all__ = [
     "store_months",
     "store_summary",
     "unreadable_partitions",
+    "StoreMismatchError",
     "store_coverage",
     "force_months",
     "StoreEmptyError",
@@ -65,7 +66,33 @@ def _dataset(
         )
     if not files:
         return None
+    _check_against_coverage(store, kind, files)
     return files
+
+
+class StoreMismatchError(ValueError):
+    """A partition does not match its ``coverage.json`` record (misplaced, cut short, edited)."""
+
+
+def _check_against_coverage(store, kind: str, files: list[str]) -> None:
+    """Refuse to load partitions whose rows, force or month differ from ``coverage.json``."""
+    from sa_lib.data.coverage import _partition_mismatch, read_coverage_log
+
+    log = read_coverage_log(store)
+    if not log:
+        return
+    bad = []
+    for f in map(Path, files):
+        why = _partition_mismatch(f, log.get(f"{kind}/{f.parent.name}/{f.stem}"), False)
+        if why:
+            bad.append(f"{f} {why}")
+    if bad:
+        raise StoreMismatchError(
+            "the store does not match its coverage.json:\n  "
+            + "\n  ".join(bad)
+            + "\nFix: re-ingest those months from their data.police.uk files "
+            "(`sa ingest --replace PATH`); nothing was loaded."
+        )
 
 
 def load(

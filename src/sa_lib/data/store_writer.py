@@ -125,17 +125,16 @@ def store_lock(store: str | os.PathLike[str], *, blocking: bool = True) -> Itera
     """Hold the store's writer lock for the ``with`` block.
 
     Yields True when the lock is held; with ``blocking=False`` yields False at
-    once if another process holds it. The lock (``filelock.FileLock`` on
-    ``<store>/.ingest.lock``: ``flock`` on Unix, ``msvcrt`` on Windows) is
-    released when the process dies, so a killed ingest never leaves the store
-    locked.
+    once if another process holds it. The lock (:class:`sa_lib.safe_lock.SafeLock`
+    on ``<store>/.ingest.lock``: ``flock`` on Unix, opened without following a
+    link; ``filelock`` on Windows) is released when the process dies, so a killed
+    ingest never leaves the store locked.
     """
-    from filelock import FileLock, Timeout
+    from sa_lib.safe_lock import SafeLock
 
-    lock = FileLock(Path(store) / LOCK_NAME)
-    try:
-        lock.acquire(timeout=-1 if blocking else 0)
-    except Timeout:
+    lock = SafeLock(Path(store) / LOCK_NAME, check_dir=False)
+    Path(store).mkdir(parents=True, exist_ok=True)
+    if not lock.acquire(blocking=blocking):
         yield False
         return
     try:

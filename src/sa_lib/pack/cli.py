@@ -46,6 +46,7 @@ EPILOG = (
 
 
 def _cmd_ingest(args) -> int:
+    from sa_lib.data.coverage import CoverageError
     from sa_lib.data.ingest import IngestError, StoreWriteError, ingest
     from sa_lib.data.store_writer import EXIT_STORE_WRITE
 
@@ -59,7 +60,7 @@ def _cmd_ingest(args) -> int:
             keep_bad=args.keep_bad,
             max_file_bytes=int(args.max_file_mb * 1024 * 1024),
         )
-    except IngestError as e:
+    except (IngestError, CoverageError) as e:
         print(f"sa ingest: error: {e}\nNothing was written to {store}.", file=sys.stderr)
         return 4
     except StoreWriteError as e:
@@ -515,6 +516,35 @@ def _add_project_commands(sub) -> None:
     p.set_defaults(func=_cmd_check)
 
 
+def _positive_int(text: str) -> int:
+    """``--workers``: a whole number from 1 to 256 (argparse turns the error into exit 2)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of workers from 1 to 256")
+    return n
+
+
+def _add_insecure(p) -> None:
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow --scheduler tcp:// to another host (unencrypted, unauthenticated)",
+    )
+
+
+def _check_cluster(args) -> None:
+    """Refuse a scheduler address before anything runs (SchedulerError, exit 2)."""
+    from sa_lib.pack.executor import allow_insecure, check_scheduler
+
+    if getattr(args, "scheduler", None):
+        check_scheduler(args.scheduler, insecure=args.insecure)
+        if args.insecure:
+            allow_insecure(args.scheduler)
+
+
 def _add_run_commands(sub) -> None:
     """``sa run``, ``sa run-all`` and ``sa themes``."""
     p = sub.add_parser(
@@ -529,14 +559,18 @@ def _add_run_commands(sub) -> None:
     p.add_argument("params", help="parameters YAML")
     p.add_argument("--out", default=None, help="output root (default: outputs/)")
     p.add_argument(
-        "--workers", type=int, default=None, help="notebooks run at once (default: run.workers)"
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="notebooks run at once (default: run.workers)",
     )
     p.add_argument("--theme", action="append", help="run only this theme (repeatable)")
     p.add_argument(
         "--scheduler",
-        help="run the themes on an existing Dask scheduler, e.g. tcp://HOST:8786 "
+        help="run the themes on an existing Dask scheduler, e.g. tls://HOST:8786 "
         "(default: a local cluster of --workers processes)",
     )
+    _add_insecure(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -560,10 +594,14 @@ def _add_run_commands(sub) -> None:
     p.add_argument("--theme", action="append", help="run only this theme (repeatable)")
     p.add_argument("--out", default=None, help="output root (default: outputs/)")
     p.add_argument(
-        "--scheduler", help="address of an existing Dask scheduler, e.g. tcp://HOST:8786"
+        "--scheduler", help="address of an existing Dask scheduler, e.g. tls://HOST:8786"
     )
+    _add_insecure(p)
     p.add_argument(
-        "--workers", type=int, default=None, help="local cluster workers (default: one per core)"
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="local cluster workers (default: one per core)",
     )
     p.add_argument(
         "--csp-lookup", default=None, help="LAD -> CSP -> police force lookup CSV (ONS layout)"
@@ -587,8 +625,14 @@ def main(argv: list[str] | None = None) -> int:
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(console)
+    from sa_lib.pack.executor import SchedulerError
+
     try:
+        _check_cluster(args)
         return args.func(args)
+    except SchedulerError as e:
+        print(f"sa {args.command}: error: {e}\nNothing was published.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

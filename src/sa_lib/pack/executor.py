@@ -10,8 +10,21 @@ warm kernel, :mod:`sa_lib.pack.warm`). Both get their cluster from
   watched by a nanny, with no dashboard, and at most one task queued on a worker
   at a time (like a process pool, so no theme waits behind another while a
   worker is idle);
-* or the Dask scheduler at an address (``tcp://HOST:8786``): the store and the
+* or the Dask scheduler at an address (``tls://HOST:8786``): the store and the
   output folder must then be on a path every worker sees.
+
+Who may use the cluster (docs/security.md):
+
+* the local cluster listens on 127.0.0.1 only and speaks TLS with credentials made
+  for this run alone (``Security.temporary()``, held in memory, mutual TLS with
+  ``require_encryption``): another local user who finds its port cannot connect,
+  let alone run code on a worker;
+* an external scheduler is reached over ``tls://`` with the user's certificates
+  from the Dask configuration (``distributed.comm.tls.ca-file``,
+  ``distributed.comm.tls.client.cert`` / ``.key``); plain ``tcp://`` is refused
+  for any host but this machine unless ``insecure=True`` (``--insecure``);
+* a scheduler that does not answer (a wrong port, an HTTP server) is a
+  :class:`SchedulerError` within :data:`CONNECT_TIMEOUT` seconds, not a hang.
 
 What the nanny guarantees, so the runner needs no process handling of its own:
 
@@ -43,16 +56,100 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["dask_client", "run_tasks", "CLOSE_TIMEOUT"]
+__all__ = [
+    "dask_client",
+    "run_tasks",
+    "check_scheduler",
+    "allow_insecure",
+    "SchedulerError",
+    "CLOSE_TIMEOUT",
+    "CONNECT_TIMEOUT",
+]
 
 logger = logging.getLogger("sa_lib.pack.executor")
 
 #: Seconds a closing cluster gives its workers before the nannies kill them.
 CLOSE_TIMEOUT = 5
+#: Seconds to reach an external scheduler before giving up with a clear error.
+CONNECT_TIMEOUT = 20
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class SchedulerError(ValueError):
+    """A scheduler address refused or not reachable; the message says what to do."""
+
+
+#: Addresses the user allowed plain TCP to (``--insecure``), for this process.
+_INSECURE_OK: set[str] = set()
+
+
+def allow_insecure(address: str) -> None:
+    """Allow plain ``tcp://`` to ``address`` for the rest of this process (``--insecure``)."""
+    _INSECURE_OK.add(address)
+
+
+def check_scheduler(address: str, *, insecure: bool = False) -> str:
+    """The scheduler ``address`` if it may be used; else :class:`SchedulerError` with the fix.
+
+    ``tls://`` needs the user's certificates in the Dask configuration; ``tcp://``
+    (or no scheme) is accepted for this machine only, unless ``insecure``.
+
+    Examples
+    --------
+    >>> check_scheduler("tcp://127.0.0.1:8786")
+    'tcp://127.0.0.1:8786'
+    >>> check_scheduler("tcp://10.0.0.5:8786")
+    Traceback (most recent call last):
+    ...
+    sa_lib.pack.executor.SchedulerError: tcp://10.0.0.5:8786 is plain TCP to another host: ...
+    """
+    scheme, _, rest = address.rpartition("://")
+    scheme = scheme or "tcp"
+    host = rest.rsplit(":", 1)[0] if rest.count(":") == 1 or rest.startswith("[") else rest
+    port = rest.rsplit(":", 1)[1] if ":" in rest else ""
+    if not host or any(ord(c) < 32 for c in address) or (port and not port.isdigit()):
+        raise SchedulerError(
+            f"{address!r} is not a scheduler address. Fix: give it as tls://HOST:PORT."
+        )
+    if scheme == "tls":
+        _user_security()
+        return address
+    if scheme != "tcp":
+        raise SchedulerError(
+            f"{address}: only tls:// (or tcp:// on this machine) is supported. "
+            "Fix: give the scheduler as tls://HOST:PORT."
+        )
+    if host not in _LOCAL_HOSTS and not insecure:
+        raise SchedulerError(
+            f"{address} is plain TCP to another host: anyone on the network could read "
+            "the data or run code on its workers. Fix: run the scheduler with TLS and give "
+            "tls://HOST:PORT (certificates in the Dask configuration: distributed.comm.tls."
+            "ca-file, distributed.comm.tls.client.cert and .key), or pass --insecure on a "
+            "network you trust."
+        )
+    return address
+
+
+def _user_security():
+    """The user's TLS credentials from the Dask configuration, or :class:`SchedulerError`."""
+    from distributed.security import Security
+
+    sec = Security()
+    if not (sec.tls_ca_file and sec.tls_client_cert):
+        raise SchedulerError(
+            "a tls:// scheduler needs your certificates. Fix: set distributed.comm.tls.ca-file, "
+            "distributed.comm.tls.client.cert and distributed.comm.tls.client.key in the Dask "
+            "configuration (or DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ..._CLIENT__CERT, "
+            "..._CLIENT__KEY)."
+        )
+    return sec
 
 
 @contextmanager
-def dask_client(n_workers: int | None = None, scheduler: str | None = None) -> Iterator:
+def dask_client(
+    n_workers: int | None = None, scheduler: str | None = None, *, insecure: bool = False
+) -> Iterator:
     """A ``distributed.Client`` for the ``with`` block: of ``scheduler``, or of a new local cluster.
 
     Parameters
@@ -61,20 +158,31 @@ def dask_client(n_workers: int | None = None, scheduler: str | None = None) -> I
         Local cluster size (default one worker per core); ignored with ``scheduler``.
     scheduler : str, optional
         Address of an existing Dask scheduler; the cluster is then not ours to close.
+        Checked by :func:`check_scheduler`.
+    insecure : bool
+        Allow plain ``tcp://`` to another host.
 
     Yields
     ------
     distributed.Client
-    """
-    from distributed import Client
 
+    Raises
+    ------
+    SchedulerError
+        The address is refused, or no scheduler answers there.
+    """
+    if n_workers is not None and n_workers < 1:
+        raise SchedulerError(f"--workers {n_workers}: give at least 1 worker.")
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        insecure = insecure or scheduler in _INSECURE_OK
+        client = _connect(check_scheduler(scheduler, insecure=insecure))
         try:
             yield client
         finally:
             client.close()
         return
+    from distributed import Client
+
     cluster = _local_cluster(n_workers or os.cpu_count() or 1)
     client = Client(cluster)
     try:
@@ -92,9 +200,47 @@ def dask_client(n_workers: int | None = None, scheduler: str | None = None) -> I
             dlog.setLevel(level)
 
 
+def _connect(address: str):
+    """A client of the scheduler at ``address``, or :class:`SchedulerError` within the timeout.
+
+    The client is made in a helper thread that is waited for at most
+    :data:`CONNECT_TIMEOUT` seconds: a peer that accepts the connection but never
+    completes Dask's handshake (an HTTP server, a dashboard port) would otherwise
+    hold ``Client()`` for good.
+    """
+    import threading
+
+    import dask
+    from distributed import Client
+
+    security = _user_security() if address.startswith("tls://") else None
+    timeout = f"{CONNECT_TIMEOUT}s"
+    box: dict = {}
+
+    def make() -> None:
+        try:
+            with dask.config.set({"distributed.comm.timeouts.connect": timeout}):
+                box["client"] = Client(address, timeout=timeout, security=security)
+        except Exception as e:  # noqa: BLE001 - reported below as a SchedulerError
+            box["error"] = e
+
+    t = threading.Thread(target=make, name="sa-connect", daemon=True)
+    t.start()
+    t.join(CONNECT_TIMEOUT + 5)
+    if "client" in box:
+        return box["client"]
+    why = f"{type(box['error']).__name__}: {box['error']}" if "error" in box else "no answer"
+    raise SchedulerError(
+        f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT} s ({why}). "
+        "Fix: check the address and port (the scheduler's port, not its dashboard), "
+        "and that it is running."
+    )
+
+
 def _local_cluster(n: int):
     import dask
     from distributed import LocalCluster
+    from distributed.security import Security
 
     # One task per single-threaded worker at a time (the default queues ceil(1.1) = 2):
     # a notebook never waits behind another on a busy worker while one is idle.
@@ -104,6 +250,9 @@ def _local_cluster(n: int):
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
+            protocol="tls://",
+            # Credentials made for this run, in memory only: mutual TLS, encryption required.
+            security=Security.temporary(),
             dashboard_address=None,
             # No dashboard; the scheduler's own HTTP endpoint (health checks) on a free
             # local port rather than 8787, which another cluster may hold.

@@ -137,6 +137,12 @@ def _shared_fingerprint(template: Params, themes: list[str]) -> str:
     for t in themes:
         nb = config.NOTEBOOKS_DIR / f"{t}.ipynb"
         h.update(nb.read_bytes() if nb.exists() else t.encode())
+    # The scoring rules and the national reference (CSPs, LSOAs, wards, deprivation).
+    scoring = (
+        getattr(template.paths, "scoring", None) or config.CONFIG_DIR / "priority_scoring.yaml"
+    )
+    h.update(Path(scoring).read_bytes() if Path(scoring).is_file() else b"no scoring file")
+    h.update(json.dumps(["national", _path_sig(config.NATIONAL_DIR)], default=str).encode())
     return h.hexdigest()
 
 
@@ -146,6 +152,36 @@ def _is_current(pack: Path, fingerprint: str) -> bool:
     except (OSError, ValueError):
         return False
     return man.get("status") in ("complete", "partial") and man.get("fingerprint") == fingerprint
+
+
+#: The longest CSP name accepted from a lookup (the longest real one is under 60).
+MAX_NAME = 100
+
+
+def _check_csp_names(table, template_path) -> None:
+    """Refuse, before any build, CSP names with control characters, over-long names and
+    two names that share a slug (one would overwrite the other's pack)."""
+    from sa_lib.pack.params import ParameterError
+
+    problems, seen = [], {}
+    for row in table.to_dict("records"):
+        name = str(row["csp_name"])
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029" for c in name):
+            problems.append(f"CSP name {name!r} holds a control character (a line break?).")
+        if len(name) > MAX_NAME:
+            problems.append(
+                f"CSP name {name[:40]!r}... is {len(name)} characters (at most {MAX_NAME})."
+            )
+        if row["slug"] in seen:
+            problems.append(
+                f"CSP names {seen[row['slug']]!r} and {name!r} share the folder name "
+                f"{row['slug']!r}, so one pack would overwrite the other."
+            )
+        seen.setdefault(row["slug"], name)
+    if problems:
+        raise ParameterError(
+            str(template_path), [*problems, "Fix: correct these names in the --csp-lookup file."]
+        )
 
 
 def plan_packs(
@@ -200,7 +236,10 @@ def plan_packs(
         table = select_csps(csp_table(lookup), force=force, csps=csps)
     except ValueError as e:
         raise ParameterError(str(template_path), [str(e)]) from None
-    out_root = Path(out_root) if out_root else config.OUTPUTS_DIR
+    _check_csp_names(table, template_path)
+    from sa_lib.pack.out_root import check_out_root
+
+    out_root = check_out_root(Path(out_root) if out_root else config.OUTPUTS_DIR)
     params_dir = out_root / "parameters"
     params_dir.mkdir(parents=True, exist_ok=True)
     todo = [t for t in checked.themes if not themes or t in themes]

@@ -145,12 +145,26 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
     problems += _sensitive_floor_problems(view)
     problems += _lad_problems(view)
     if model is not None and not problems:
-        problems += _lsoa_file_coverage(model)
+        problems += _lsoa_file_coverage(model) + _scoring_problems(model)
     if model is not None and check_store and not problems:
         problems += _store_problems(model)
     if problems:
         raise ParameterError(path, problems)
     return model
+
+
+def _scoring_problems(model: Params) -> list[str]:
+    """The scoring file (``summary.scoring``) read and checked as the summary will read it."""
+    scoring = getattr(model.paths, "scoring", None)
+    if scoring is None:
+        return []
+    from sa_lib.stats.priority import load_scoring
+
+    try:
+        load_scoring(scoring)
+    except (OSError, ValueError) as e:
+        return [f"summary.scoring: {' '.join(str(e).split())[:600]}"]
+    return []
 
 
 def _plain(p: Any) -> Any:
@@ -210,6 +224,15 @@ def _store_problems(params: Params) -> list[str]:
         f"(`sa ingest PATH`), which rewrites the partition."
         for bad in unreadable_partitions(params.paths.store, last_month=period.months[-1])
     ]
+    if not problems:
+        from sa_lib.data.coverage import CoverageError, partition_problems
+
+        try:
+            problems = partition_problems(
+                params.paths.store, forces=csp_forces(params), last_month=period.months[-1]
+            )
+        except CoverageError as e:
+            problems = [f"data.store: {e}"]
     return problems or _extract_content_problems(params)
 
 
@@ -495,7 +518,28 @@ def _sensitive_floor_problems(p: Any) -> list[str]:
                 f"sensitive theme {theme}. Fix: set {theme}.disclosure.secondary: true (or leave "
                 f"disclosure.secondary on)."
             )
-    return problems
+    return problems + _run_wide_floor_problems(p, listed, run)
+
+
+def _run_wide_floor_problems(p: dict, listed: list, run: dict) -> list[str]:
+    """A run-wide threshold below the floor is refused whenever a sensitive theme or a
+    force extract is in the run: extract-derived figures (homicides, child victims on the
+    violence page) and sensitive pages must never be shown below it."""
+    t_run = run.get("threshold") if hasattr(run, "get") else None
+    if not isinstance(t_run, int) or not 1 <= t_run < SENSITIVE_MIN_THRESHOLD:
+        return []
+    data = p.get("data") if hasattr(p.get("data"), "get") else {}
+    why = [t for t in sorted(SENSITIVE_THEMES) if t in listed]
+    if data.get("extract") is not None:
+        why.append("a force extract (data.extract)")
+    if not why:
+        return []
+    return [
+        f"disclosure.threshold={t_run} is below {SENSITIVE_MIN_THRESHOLD}, the floor while "
+        f"the run holds {' and '.join(why)}: small counts of people could be identified. Fix: "
+        f"set disclosure.threshold to at least {SENSITIVE_MIN_THRESHOLD} (use "
+        f"disclosure.published_counts to show police.uk's own published counts)."
+    ]
 
 
 def published_disclosure(settings: dict, theme: str) -> dict:

@@ -161,52 +161,54 @@ class PackBusyError(RuntimeError):
     """Another run holds this pack's lock: it is being built now."""
 
 
+#: The output root's folder of pack locks.
+LOCK_DIR = ".sa-locks"
+
+
+def _lock_fix(e: Exception) -> str:
+    msg = str(e)
+    return msg.split(" Fix: ", 1)[1] if " Fix: " in msg else "remove it, then run again"
+
+
 class pack_lock:  # noqa: N801 - used as a context manager, like open()
     """Hold the lock of one pack's build, or raise :class:`PackBusyError`.
 
-    The lock file is in the system's temporary folder (``sa-workbench-locks/``), named
-    for the output root and the pack, so it guards runs on one machine (the workers of
-    a local cluster, or two ``sa run-all`` started side by side).
-
-    The lock is a ``filelock.FileLock`` (an OS lock on an open file: ``flock`` on
-    Unix, ``msvcrt`` on Windows), taken without waiting, so it is released when the
-    holder exits, however it exits (a killed worker included); the holder writes who
-    it is into the file, which a refused run names. On entry, build folders of this
-    pack left by a run that died (``.<name>.tmp-*`` with the runner's marker) are
-    removed.
+    The lock file is in the output root's lock folder (``.sa-locks/``, 0700), so it
+    guards every run that writes this root, whatever its ``TMPDIR`` (``PrivateTmp``,
+    another host on a shared disk). It is a :class:`sa_lib.safe_lock.SafeLock`
+    (``flock`` on a file opened without following links, owner and mode checked),
+    taken without waiting, released when the holder exits however it exits; the
+    holder writes who it is into the file, which a refused run names. On entry, build folders of this pack left by a run that died
+    (``.<name>.tmp-*`` with the runner's marker) are removed.
     """
 
     def __init__(self, out_root: Path, name: str) -> None:
-        import tempfile
-
-        # Outside the outputs, so a refused or killed run leaves the outputs untouched.
-        key = hashlib.sha256(str(Path(out_root).resolve()).encode()).hexdigest()[:16]
-        self.path = Path(tempfile.gettempdir()) / "sa-workbench-locks" / f"{key}-{name}.lock"
+        self.path = Path(out_root) / LOCK_DIR / f"{name}.lock"
         self.out_root, self.name = out_root, name
         self._lock = None
 
     def __enter__(self):
-        from filelock import FileLock, Timeout
+        from sa_lib.safe_lock import SafeLock, UnsafeLockError
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.path)
+        lock = SafeLock(self.path)
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            try:
-                holder = self.path.read_text(encoding="utf-8").strip()
-            except OSError:
-                holder = ""
+            self.path.parent.parent.mkdir(parents=True, exist_ok=True)
+            held = lock.acquire(blocking=False)
+        except UnsafeLockError as e:
+            raise OutputError(
+                self.path, str(e).split(" Fix: ")[0].rstrip("."), _lock_fix(e)
+            ) from None
+        if not held:
+            holder = lock.holder()
             raise PackBusyError(
                 f"{self.name} is being built by another run ({holder or 'another process'}); "
                 f"it was left alone. Wait for that run to finish, then run again (only missing "
                 f"or stale packs are rebuilt)."
-            ) from None
+            )
         self._lock = lock
         try:
-            self.path.write_text(
-                f"pid {os.getpid()} on {platform.node()} since {datetime.now(UTC):%H:%M:%S} UTC",
-                encoding="utf-8",
+            lock.write_holder(
+                f"pid {os.getpid()} on {platform.node()} since {datetime.now(UTC):%H:%M:%S} UTC"
             )
         except OSError:
             pass  # who holds it is only for the message of a refused run
@@ -468,6 +470,9 @@ def _build_and_publish(run: _Run, **build_opts) -> RunResult:
         logger.error("run %s interrupted; the last good pack is kept", run.name)
         shutil.rmtree(run.tmp, ignore_errors=True)
         return RunResult(run.final, False, run.results, EXIT["interrupted"])
+    except ValueError:  # a scheduler refused or not answering (executor.SchedulerError)
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise
     finally:
         logging.getLogger("sa_lib").removeHandler(handler)
         handler.close()
@@ -547,7 +552,9 @@ def _pack_folder_name(params: dict, params_path, out_root: Path, todo: list[str]
 
 def _prepare_build(run: _Run, lock) -> None:
     """Take the pack's lock (on ``lock``), check the folders in the way, make the build folder."""
-    out_root, name, tmp = run.out_root, run.name, run.tmp
+    from sa_lib.pack.out_root import check_out_root
+
+    out_root, name, tmp = check_out_root(run.out_root), run.name, run.tmp
     made_tmp = False
     if out_root.exists() and not out_root.is_dir():
         raise OutputError(

@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,7 +41,7 @@ import pandas as pd
 import yaml
 
 from sa_lib import config
-from sa_lib.validation import require_choice, require_columns
+from sa_lib.validation import read_bounded_yaml, require_choice, require_columns
 
 __all__ = [
     "DIMENSIONS",
@@ -80,7 +81,8 @@ def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
     rules = yaml.safe_load(DEFAULT_SCORING.read_text(encoding="utf-8"))
     if path is not None:
         p = Path(path)
-        over = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        # Bounded, no aliases: a 500-byte alias bomb must not take the summary's memory.
+        over = read_bounded_yaml(p, what="scoring file") or {}
         if not isinstance(over, dict):
             raise ValueError(
                 f"{p}: the scoring file must be a mapping of keys (see {DEFAULT_SCORING})."
@@ -99,8 +101,11 @@ def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
         )
     for d in DIMENSIONS:
         w = rules["weights"].get(d)
-        if not isinstance(w, int | float) or w < 0:
-            raise ValueError(f"{where}: weights.{d} must be a number >= 0, got {w!r}.")
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w <= 0:
+            raise ValueError(
+                f"{where}: weights.{d} must be a finite number above 0, got {w!r}. Fix: give "
+                f"a positive weight such as 1.0 (see {DEFAULT_SCORING})."
+            )
     for sec, key in (
         ("volume", "share_bands"),
         ("harm", "weight_bands"),

@@ -58,6 +58,10 @@ _SETTING = re.compile(
 _PATH = re.compile(r"`?(?:[\w.-]+/)*([\w-]+?)(?:_template)?((?:\.[a-z]{2,7})+)`?")
 
 
+_TOKEN = re.compile(r"\S+")
+#: The longest run of non-space characters rewritten as a file path.
+_MAX_TOKEN = 300
+
 _FILE_EXT = (
     ".csv",
     ".gz",
@@ -100,7 +104,14 @@ def plain_english(text: str) -> str:
             return m.group(0)
         return f"the {m.group(1).replace('_', ' ')} file"
 
-    text = _PATH.sub(path, text)
+    # Path by path: _PATH cannot span whitespace, so it is applied to each run of
+    # non-space characters of bounded length (a very long run is no path and is left as
+    # it is), which keeps the rewrite linear in the text (no rescanning of a long word
+    # from every start position).
+    text = _TOKEN.sub(
+        lambda t: _PATH.sub(path, t.group(0)) if len(t.group(0)) <= _MAX_TOKEN else t.group(0),
+        text,
+    )
     text = re.sub(r"\bfdr_bh\b", "false discovery rate", text)
     # The pack's one style for quarters: "Q1 2024", not "2024Q1".
     text = re.sub(r"\b(\d{4})Q([1-4])\b", r"Q\2 \1", text)

@@ -154,17 +154,39 @@ def measures_display(scored: pd.DataFrame, rules: dict, threshold: int) -> pd.Da
             "SPC high signal": ["yes" if v else "no" for v in scored["spc_signal"]],
             "Harm band": [_fmt(v, ".0f") for v in scored["harm_band"]],
             "Deprived-fifth ratio": [_fmt(v, ".6f") for v in scored["deprived_ratio"]],
-            "Repeat share": [_fmt(v, ".6f") for v in scored["repeat_share"]],
-            "Young victims share": [
-                _fmt(v, ".6f")
-                for v in scored.get("young_share", pd.Series(np.nan, index=scored.index))
-            ],
-            "Top 10% LSOA share": [_fmt(v, ".6f") for v in scored["top10_share"]],
+            "Repeat share": _share_cells(scored["repeat_share"], scored["count"], threshold),
+            "Young victims share": _share_cells(
+                scored.get("young_share", pd.Series(np.nan, index=scored.index)),
+                scored["count"],
+                threshold,
+            ),
+            "Top 10% LSOA share": _share_cells(scored["top10_share"], scored["count"], threshold),
             "Ward rate / district": [_fmt(v, ".6f") for v in scored["ward_ratio"]],
             "Concerns children": ["yes" if v else "no" for v in _bools(scored, "children")],
             "Synthetic": ["yes" if v else "no" for v in scored["synthetic"]],
         }
     )
+
+
+def _share_cells(shares, counts, threshold: int) -> list[str]:
+    """Shares of a count, to 6 decimals, or ``[c]`` where the share times the count (the
+    number of people or crimes it stands for), or the rest of the count, is below
+    ``threshold``: a share beside its count must not give away a small number.
+
+    Examples
+    --------
+    >>> _share_cells([5 / 47, 0.5, float("nan")], [47, 100, 3], 10)
+    ['[c]', '0.500000', '–']
+    """
+    out = []
+    for sh, c in zip(shares, counts, strict=True):
+        if pd.isna(sh):
+            out.append("–")
+            continue
+        part, rest = float(sh) * float(c), float(c) * (1 - float(sh))
+        small = (sh > 0 and part < threshold - 0.5) or (sh < 1 and rest < threshold - 0.5)
+        out.append("[c]" if small else _fmt(sh, ".6f"))
+    return out
 
 
 def _bools(df: pd.DataFrame, col: str) -> list[bool]:
