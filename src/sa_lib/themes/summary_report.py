@@ -14,7 +14,13 @@ import pandas as pd
 
 from sa_lib.stats import priority
 from sa_lib.themes import results
-from sa_lib.themes.assessment import anchor, comparable, flagged_wards
+from sa_lib.themes.assessment import (
+    anchor,
+    comparable,
+    comparison_key,
+    comparison_label,
+    flagged_wards,
+)
 from sa_lib.themes.results import ThemeResult
 
 __all__ = [
@@ -55,11 +61,11 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
     list of dict
         ``text`` and ``href`` (the evidence on its theme page, or the matrix).
     """
-    key = "last_year" if "last_year" in ctx.periods else "previous"
-    before = ctx.periods[key].label
+    key = comparison_key(ctx)
+    before = comparison_label(ctx)
     thr = ctx.disclosure.threshold
     themes = list(ctx.params.themes)
-    can_compare = comparable(ctx, key)
+    can_compare = key is not None and comparable(ctx, key)
     top = scored.head(n)
     out, steady = [], []
     for _, r in top.iterrows():

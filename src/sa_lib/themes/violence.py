@@ -405,16 +405,33 @@ def _volume_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             )
 
 
+def _series(ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` in the unbroken run of held months ending at the period.
+
+    police.uk rows use the store's run (``ctx.series``); extract rows also need the
+    extract's own months unbroken, so a month the extract lacks is never a zero.
+    """
+    from sa_lib.data.coverage import contiguous_run
+
+    out = ctx.series(df)
+    if ctx.extract is not None and df is not ctx.crimes and "offence_subgroup" in df:
+        run = contiguous_run(sorted(ctx.extract["month"].unique()), ctx.period.months[-1])
+        out = out[out["month"].isin(run)]
+    return out
+
+
 def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     from sa_lib.charts.monthly import plot_monthly_trends
     from sa_lib.charts.spc import plot_xmr
     from sa_lib.data import counts
-    from sa_lib.stats import spc
     from sa_lib.themes import report
 
     with r.section("trends"):
-        d.monthly = counts.monthly_counts(d.sub if d.sub is not None else d.vso, by="crime_type")
+        rows = d.sub if d.sub is not None else d.vso
+        d.monthly = counts.monthly_counts(_series(ctx, rows), by="crime_type")
         trend_types = SUBGROUP_ORDER[:4] if d.sub is not None else [VSO]
+        if ctx.series_note:
+            report.note(ctx.series_note)
         plot_monthly_trends(
             d.monthly,
             trend_types,
@@ -425,14 +442,13 @@ def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         report.show_breaks(
             ctx.annotations, d.monthly["month_start"].min(), d.monthly["month_start"].max()
         )
-        series = counts.monthly_counts(d.vwi if d.vwi is not None else d.vso, by=None)
-        chart = spc.xmr(
-            series,
-            date_col="month_start",
-            value_col="count",
-            breaks=report.breaks_in_range(ctx.annotations, series["month_start"], VSO),
-        )
+        rows = d.vwi if d.vwi is not None else d.vso
+        series = counts.monthly_counts(_series(ctx, rows), by=None)
         name = "Violence with injury" if d.vwi is not None else VSO
+        chart = report.xmr_or_none(series, ctx.annotations, VSO)
+        if chart is None:
+            r.unavailable("control chart", report.spc_unavailable(len(series)), note=True)
+            return
         plot_xmr(chart, title=f"{name}: monthly XmR chart", ylabel="Crimes per month")
         report.show_spc_summary(chart, name, threshold=ctx.disclosure.threshold)
 

@@ -1,0 +1,126 @@
+"""Store shapes and a direct theme builder for the data-shape matrix (tests/test_data_shapes.py).
+
+A *shape* is a store made from real police.uk rows the tests ship: the Essex 2018
+slice (``tests/fixtures/essex_2018``, January to June 2018, LSOA 2011 codes, a
+1-in-10 sample) and the Cambridgeshire sample (``data/sample/police_uk``, 2024-2025,
+LSOA 2021 codes). A *cell* is one shape x period x theme: it either is refused by
+``sa check`` (:func:`sa_lib.pack.params.load_params`, what ``sa check`` runs) before
+any notebook runs, or the theme's ``build(ctx)`` returns a result. No kernel is
+started: each theme's ``build`` is called as its notebook calls it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import yaml
+
+from sa_lib import config
+
+ESSEX = config.ROOT / "tests" / "fixtures" / "essex_2018"
+SAMPLE = config.SAMPLE_DIR / "police_uk"
+
+#: Each theme's builder module (the notebooks call ``<module>.build(ctx)``).
+BUILDERS = {
+    "overview": "overview",
+    "hotspots": "hotspots_build",
+    "place_profile": "place_build",
+    "violence": "violence",
+    "cse": "cse_report",
+    "domestic_abuse": "domestic_abuse",
+    "outcomes": "outcomes_report",
+    "wards": "wards_report",
+    "summary": "summary_report",
+}
+
+#: The default themes a CSP with no sample-only inputs can run.
+PUBLIC_THEMES = [
+    "summary",
+    "overview",
+    "hotspots",
+    "place_profile",
+    "violence",
+    "outcomes",
+    "wards",
+]
+
+
+def essex_months(*months: str) -> list[Path]:
+    """The Essex slice's monthly folders, e.g. ``essex_months("2018-01", "2018-03")``."""
+    return [ESSEX / "police_uk" / m for m in months]
+
+
+def sample_months(*months: str) -> list[Path]:
+    """The Cambridgeshire sample's street files (outcomes and searches too) for these months."""
+    return [SAMPLE / m for m in months]
+
+
+def make_store(root: Path, sources: list[Path]) -> Path:
+    """Ingest ``sources`` into a new store under ``root``."""
+    from sa_lib.data.ingest import ingest
+
+    store = root / "store"
+    ingest(sources, store)
+    return store
+
+
+def essex_params(
+    root: Path, store: Path, period: str, themes: list[str], *, csp=("Maldon", "E07000074")
+) -> Path:
+    """A parameters file for an Essex CSP from the fixture's template (no sample-only inputs)."""
+    p = yaml.safe_load((ESSEX / "template.yaml").read_text())
+    p["title"] = f"{csp[0]} Community Safety Partnership strategic assessment"
+    p["csp"] = {"name": csp[0], "slug": csp[0].lower().replace(" ", "_"), "lad_codes": [csp[1]]}
+    p["period"] = period
+    p["themes"] = list(themes)
+    p["data"]["store"] = str(store)
+    for k in ("boundaries", "population", "deprivation"):
+        p["data"][k] = str(config.ROOT / p["data"][k])
+    p["statistics"]["permutations"] = 19
+    path = root / f"{p['csp']['slug']}_{period.replace('/', '_')}.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+def sample_params(root: Path, store: Path, period: str, themes: list[str] | None = None) -> Path:
+    """The shipped Huntingdonshire parameters on another store and period."""
+    p = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
+    p["period"] = period
+    if themes is not None:
+        p["themes"] = list(themes)
+    p["data"]["store"] = str(store)
+    path = root / f"huntingdonshire_{period.replace('/', '_')}.yaml"
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+def cell(params_path: Path, theme: str):
+    """One matrix cell: ``("refused", message)`` from ``sa check``, or ``("built", result)``.
+
+    Anything else (an exception from ``open_context`` or ``build``) propagates: a crash
+    is a failure.
+    """
+    from sa_lib.pack.context import open_context
+    from sa_lib.pack.params import ParameterError, load_params
+
+    try:
+        load_params(params_path)
+    except ParameterError as e:
+        return "refused", str(e)
+    mod = importlib.import_module(f"sa_lib.themes.{BUILDERS[theme]}")
+    return "built", mod.build(open_context(params_path, theme))
+
+
+def check_built(result) -> dict:
+    """What every built cell must satisfy; returns the result's JSON.
+
+    Every measure not computed has a plain reason; the result serialises; no finding
+    is drawn from a month the store does not hold (no "normal range 0 to").
+    """
+    for measure, reason in result.availability.items():
+        assert isinstance(reason, str) and len(reason) > 20, (measure, reason)
+    js = result.to_json()
+    texts = [f["text"] if isinstance(f, dict) else str(f) for f in js.get("findings", [])]
+    assert not [t for t in texts if "normal range 0 to" in t], texts
+    return js
