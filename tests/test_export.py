@@ -117,6 +117,9 @@ def test_export_html(tmp_path):
 
 
 def test_export_html_labels_synthetic_pages(tmp_path):
+    # The page's result decides it (its synthetic state), not a substring of the HTML.
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "o.json").write_text('{"synthetic": "page", "findings": []}')
     html = export_html(
         notebook(tmp_path, '<div class="sa-synthetic">SYNTHETIC DATA.</div>'),
         tmp_path / "o.html",

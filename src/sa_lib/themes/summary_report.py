@@ -211,6 +211,7 @@ def build(ctx) -> ThemeResult:
     scored = priority.priority_scores(priority.dimension_scores(measures, rules), rules)
     search = outcomes_report.search_analysis(ctx)
     findings = summary_findings(scored, ctx, n=opt.findings, search=search)
+    r.synthetic = "part" if bool(scored["synthetic"].any()) else "none"
     with r.section("header"):
         report.show_header(
             ctx, "Strategic assessment summary", synthetic=bool(scored["synthetic"].any())
