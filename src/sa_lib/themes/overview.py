@@ -273,11 +273,23 @@ def _quality_section(r: ThemeResult, ctx) -> None:
             ctx.months_wanted,
             ctx.months_present,
             force_located_rows=ctx.force_located_count,
+            identical_dropped=_identical_dropped(ctx),
         )
         r.data["data_quality"] = dq
         report.show_table(
             dq, count_cols=["value"], threshold=ctx.disclosure.threshold, secondary=False
         )
+
+
+def _identical_dropped(ctx) -> int | None:
+    """Street rows of the force's months in view kept as one record at ingest (ingest log)."""
+    from sa_lib.data.store import store_summary
+
+    log = store_summary(ctx.store)
+    forces = ctx.forces or sorted({k.split("/")[1] for k in log if k.startswith("street/")})
+    keys = [f"street/{f}/{m}" for f in forces for m in ctx.months_in_view]
+    held = [log[k] for k in keys if k in log]
+    return sum(int(e.get("rows_duplicate", 0) or 0) for e in held) if held else None
 
 
 def overview_findings(
