@@ -88,6 +88,24 @@ def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s.lower()).strip("_")
 
 
+def _sample_data_lines(cover: dict[str, bool]) -> list[str]:
+    """The sample's force counts, synthetic extract and partner files (``data:`` lines)."""
+    lines = [
+        "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
+        "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
+        "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
+        "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
+        "  events: config/events_sample.csv",
+    ]
+    if cover["cse"]:
+        lines += [
+            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
+            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
+            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
+        ]
+    return lines
+
+
 def scaffold_params(
     csp: str, period: str, *, store: str | os.PathLike[str] = "data/processed"
 ) -> tuple[str, dict]:
@@ -160,19 +178,7 @@ def scaffold_params(
         ]
     lines += ["  annotations: config/recording_changes.csv"]
     if sample:
-        lines += [
-            "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
-            "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
-            "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
-            "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
-            "  events: config/events_sample.csv",
-        ]
-    if cover["cse"]:
-        lines += [
-            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
-            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
-            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
-        ]
+        lines += _sample_data_lines(cover)
     else:
         lines += [
             "  # extract: path/to/extract.parquet   # from `sa ingest-extract`, for violence detail",
