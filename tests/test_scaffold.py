@@ -100,3 +100,11 @@ def test_init_for_the_sample_csp_and_period_keeps_the_sample_inputs():
     assert p24["data"]["extract"] == "synthetic" and "cse_indicators" not in p24["data"]
     assert "cse" not in p24["themes"] and "domestic_abuse" in p24["themes"]
     validate_params(p24, "hunts_2024q4.yaml", check_store=False)
+
+
+def test_peers_never_include_the_csp_itself():
+    """Issue 19: generated peers included the CSP itself (Dorset held BCP's LAD too)."""
+    for csp in ("Dorset", "Bournemouth, Christchurch and Poole", "Buckinghamshire"):
+        text, info = scaffold_params(csp, "2025-Q4", store="/nonexistent")
+        peers = yaml.safe_load(text)["comparison"]["peers"]
+        assert peers and not set(peers) & set(info["lad_codes"]), csp

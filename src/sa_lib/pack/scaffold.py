@@ -141,7 +141,7 @@ def scaffold_params(
     peers = []
     if others is not None:
         for codes in others.loc[others["csp_code"] != info["csp_code"], "lad_codes"]:
-            peers += codes.split(", ")
+            peers += [c for c in codes.split(", ") if c not in info["lad_codes"]]
     cover = sample_inputs(info["lad_codes"], per)
     sample = cover["files"]
     name = info["csp_name"]
