@@ -124,3 +124,36 @@ def check_built(result) -> dict:
     texts = [f["text"] if isinstance(f, dict) else str(f) for f in js.get("findings", [])]
     assert not [t for t in texts if "normal range 0 to" in t], texts
     return js
+
+
+def relabel_year(src_months: list[str], from_year: int, to_year: int, root: Path) -> list[Path]:
+    """The sample's street files of ``src_months`` rewritten as another year of the same force.
+
+    Only the ``Month`` column changes: a store can then hold older years of the force
+    beside the sample (the rows are the sample's, so this is for shape tests only).
+    """
+    import gzip
+
+    out = []
+    for m in src_months:
+        new = m.replace(str(from_year), str(to_year), 1)
+        folder = root / new
+        folder.mkdir(parents=True, exist_ok=True)
+        src = SAMPLE / m / f"{m}-cambridgeshire-street.csv.gz"
+        text = gzip.open(src, "rt", encoding="utf-8").read().replace(f",{m},", f",{new},")
+        dst = folder / f"{new}-cambridgeshire-street.csv.gz"
+        with gzip.open(dst, "wt", encoding="utf-8") as f:
+            f.write(text)
+        out.append(folder)
+    return out
+
+
+def published(result) -> dict:
+    """What a page publishes (every table cell, finding and availability), for comparisons."""
+    js = result.to_json()
+    return {
+        "tables": [(t["caption"], t["columns"], t["shown"]) for t in js["tables"]],
+        "findings": [f["text"] for f in js["findings"]],
+        "availability": js["availability"],
+        "synthetic": js["synthetic"],
+    }
