@@ -180,8 +180,26 @@ def spc_unavailable(n_months: int) -> str:
     )
 
 
-def xmr_or_none(series: pd.DataFrame, annotations: pd.DataFrame, crime_type: str):
+def extract_series(ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` (force-extract rows) in the extract's unbroken run of months ending at the period.
+
+    As :meth:`sa_lib.pack.context.Context.series` for police.uk rows: at most
+    ``SERIES_MAX_MONTHS``, and a month the extract does not hold ends the run, so it
+    is never read as a month of zero crimes.
+    """
+    from sa_lib.data.coverage import contiguous_run
+    from sa_lib.pack.context import SERIES_MAX_MONTHS
+
+    held = sorted(ctx.extract["month"].unique()) if ctx.extract is not None else []
+    run = contiguous_run(held, ctx.period.months[-1])[-SERIES_MAX_MONTHS:]
+    return df[df["month"].isin(run)]
+
+
+def xmr_or_none(series: pd.DataFrame, annotations: pd.DataFrame | None, crime_type: str):
     """The XmR chart of a monthly series (``month_start``, ``count``), or None when too short.
+
+    Its limits restart at the recording changes for ``crime_type`` in ``annotations``
+    (None: no restarts).
 
     ``series`` should hold the unbroken run of held months (``ctx.series``): a gap
     is never read as a month of zero crimes.
@@ -196,7 +214,11 @@ def xmr_or_none(series: pd.DataFrame, annotations: pd.DataFrame, crime_type: str
 
     if len(series) < MIN_SPC_MONTHS:
         return None
-    breaks = breaks_in_range(annotations, series["month_start"], crime_type)
+    breaks = (
+        []
+        if annotations is None
+        else breaks_in_range(annotations, series["month_start"], crime_type)
+    )
     return spc.xmr(series, date_col="month_start", value_col="count", breaks=breaks)
 
 

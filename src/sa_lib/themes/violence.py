@@ -408,16 +408,14 @@ def _volume_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 def _series(ctx, df: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``df`` in the unbroken run of held months ending at the period.
 
-    police.uk rows use the store's run (``ctx.series``); extract rows also need the
-    extract's own months unbroken, so a month the extract lacks is never a zero.
+    police.uk rows use the store's run (``ctx.series``); extract rows the extract's own
+    (:func:`sa_lib.themes.report.extract_series`), so a month it lacks is never a zero.
     """
-    from sa_lib.data.coverage import contiguous_run
+    from sa_lib.themes import report
 
-    out = ctx.series(df)
-    if ctx.extract is not None and df is not ctx.crimes and "offence_subgroup" in df:
-        run = contiguous_run(sorted(ctx.extract["month"].unique()), ctx.period.months[-1])
-        out = out[out["month"].isin(run)]
-    return out
+    if "offence_subgroup" in df:
+        return report.extract_series(ctx, df)
+    return ctx.series(df)
 
 
 def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
