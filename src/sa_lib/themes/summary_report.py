@@ -104,7 +104,7 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
         href = _link(r["theme"], EVIDENCE.get(r["theme"], "Key findings"), themes)
         if r["kind"] == "place" and "wards" in themes:
             href = f"wards.html#{anchor(name.removesuffix(' (ward)'))}"
-        out.append({"text": text, "href": href})
+        out.append({"text": text, "href": href, "synthetic": bool(r["synthetic"])})
     if not can_compare:
         out.append(
             {
@@ -222,7 +222,12 @@ def build(ctx) -> ThemeResult:
         )
     with r.section("findings"):
         results.emit(
-            results.Findings([results.Finding(f["text"], link=f["href"]) for f in findings])
+            results.Findings(
+                [
+                    results.Finding(f["text"], link=f["href"], synthetic=f.get("synthetic", False))
+                    for f in findings
+                ]
+            )
         )
     with r.section("recommendations"):
         report.show_findings(recommendations(scored, int(rules["top_n"])))
