@@ -205,3 +205,26 @@ def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(
         _, a = shapes.cell(base_path, theme)
         _, b = shapes.cell(wide_path, theme)
         assert shapes.published(b) == shapes.published(a), theme
+
+
+@pytest.mark.e2e
+def test_run_all_month_period_on_a_force_with_one_month_held(essex_stores, tmp_path, capsys):
+    """Issue 19: `sa run-all --period YYYY-MM` built 0 packs (XmR chart with one point)."""
+    import yaml
+
+    from sa_lib.pack.cli import main
+
+    _, store = essex_stores["one_month"]
+    p = yaml.safe_load((shapes.ESSEX / "template.yaml").read_text())
+    p["data"]["store"] = str(store)
+    tpl = tmp_path / "template.yaml"
+    tpl.write_text(yaml.safe_dump(p))
+    out = tmp_path / "out"
+    args = ["run-all", str(tpl), "--period", "2018-03", "--csp", "Maldon", "--csp", "Rochford"]
+    args += ["--out", str(out), "--csp-lookup", str(shapes.ESSEX / "csp_lookup.csv"), "--quiet"]
+    assert main(args) == 0, capsys.readouterr().err
+    packs = sorted(d.name for d in out.glob("*_2018-03") if d.is_dir())
+    assert packs == ["maldon_2018-03", "rochford_2018-03"], packs
+    for d in packs:
+        html = (out / d / "overview.html").read_text()
+        assert "Control chart: not available" in html and "SYNTHETIC" not in html
