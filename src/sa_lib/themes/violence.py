@@ -224,6 +224,8 @@ NO_AMBULANCE = (
     "Needs the force extract (violence with injury) and ambulance call-outs (data.ambulance)."
 )
 NO_VICTIMS = "Victim age and sex need the force extract (data.extract)."
+#: The fewest months the recorded-against-ambulance divergence test reads.
+MIN_DIVERGENCE_MONTHS = 6
 
 
 @dataclass
@@ -243,6 +245,7 @@ class ViolenceData:
     rec_amb: pd.DataFrame | None = None
     divergence: dict | None = None
     monthly: pd.DataFrame | None = None
+    short_series: int | None = None
 
 
 def _stats(ctx) -> dict:
@@ -314,12 +317,18 @@ def finding_inputs(ctx, d: ViolenceData) -> ViolenceData:
         partner_data.load_ambulance(ctx.path("ambulance")) if ctx.path("ambulance") else None
     )
     if d.vwi is not None and ambulance is not None:
-        d.rec_amb = recorded_vs_ambulance(
-            d.vwi, ambulance, ctx.geo.lsoas["lsoa21_code"], sorted(set(d.vwi["month"]))
+        # The extract's unbroken run of months ending at the period (a gap is never a zero).
+        vwi = report.extract_series(ctx, d.vwi)
+        rec_amb = recorded_vs_ambulance(
+            vwi, ambulance, ctx.geo.lsoas["lsoa21_code"], sorted(set(vwi["month"]))
         )
-        d.divergence = corroboration.divergence_test(
-            d.rec_amb, "month_start", "recorded", "ambulance", alpha=alpha
-        )
+        if len(rec_amb) >= MIN_DIVERGENCE_MONTHS:
+            d.rec_amb = rec_amb
+            d.divergence = corroboration.divergence_test(
+                rec_amb, "month_start", "recorded", "ambulance", alpha=alpha
+            )
+        else:
+            d.short_series = len(rec_amb)
     return d
 
 
@@ -517,6 +526,15 @@ def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     from sa_lib.themes.findings import format_p
 
     with r.section("ambulance"):
+        if d.short_series is not None:
+            r.unavailable(
+                "ambulance corroboration",
+                f"Ambulance corroboration: not available: the data hold {d.short_series} unbroken "
+                f"month(s) up to the end of the period, and the divergence test needs at least "
+                f"{MIN_DIVERGENCE_MONTHS}.",
+                note=True,
+            )
+            return
         if d.rec_amb is None:
             r.unavailable("ambulance corroboration", NO_AMBULANCE, note=True)
             return
