@@ -157,3 +157,38 @@ def published(result) -> dict:
         "availability": js["availability"],
         "synthetic": js["synthetic"],
     }
+
+
+def mixed_vintage(month: str, root: Path) -> Path:
+    """The Essex slice's ``month`` with LSOA 2011 and 2021 codes mixed inside one file.
+
+    Every other row whose LSOA 2011 was split in 2021 gets the code of one of its LSOA
+    2021 children (ONS lookup); only the code changes, so the CSP's rows must be counted
+    as before. Returns the month's folder; how many rows changed is in ``changed.txt``.
+    """
+    import csv
+    import gzip
+    import io
+
+    import pandas as pd
+
+    lk = pd.read_parquet(config.NATIONAL_DIR / "lsoa11_lsoa21.parquet")
+    split = lk[lk["change_code"] == "S"].drop_duplicates("lsoa11_code")
+    child = dict(zip(split["lsoa11_code"], split["lsoa21_code"], strict=True))
+    src = ESSEX / "police_uk" / month / f"{month}-essex-street.csv.gz"
+    rows = list(csv.reader(io.StringIO(gzip.open(src, "rt", encoding="utf-8").read())))
+    head, body = rows[0], rows[1:]
+    col = head.index("LSOA code")
+    changed = 0
+    for i, r in enumerate(body):
+        if r[col] in child and i % 2 == 0:
+            r[col] = child[r[col]]
+            changed += 1
+    folder = root / month
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([head, *body])
+    with gzip.open(folder / f"{month}-essex-street.csv.gz", "wt", encoding="utf-8") as f:
+        f.write(buf.getvalue())
+    (root / "changed.txt").write_text(str(changed))
+    return folder

@@ -228,3 +228,25 @@ def test_run_all_month_period_on_a_force_with_one_month_held(essex_stores, tmp_p
     for d in packs:
         html = (out / d / "overview.html").read_text()
         assert "Control chart: not available" in html and "SYNTHETIC" not in html
+
+
+def test_lsoa_2011_and_2021_codes_mixed_inside_one_month(tmp_path):
+    """A month whose rows carry both LSOA vintages counts every row once, as the 2011 file."""
+    from sa_lib.pack.context import open_context
+
+    mixed = shapes.mixed_vintage("2018-03", tmp_path / "mixed")
+    assert int((tmp_path / "mixed" / "changed.txt").read_text()) > 20
+    counts = {}
+    for name, src in {"2011": shapes.essex_months("2018-03"), "mixed": [mixed]}.items():
+        root = tmp_path / name
+        root.mkdir(exist_ok=True)
+        store = shapes.make_store(root, src)
+        path = shapes.essex_params(
+            root, store, "2018-03", ["overview"], csp=("Colchester", "E07000071")
+        )
+        ctx = open_context(path, "overview")
+        counts[name] = ctx.crimes.groupby("lsoa21_code").size()
+        outcome, r = shapes.cell(path, "overview")
+        assert outcome == "built"
+        shapes.check_built(r)
+    assert counts["mixed"].sum() == counts["2011"].sum() > 100
