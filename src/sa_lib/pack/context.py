@@ -27,7 +27,7 @@ import pandas as pd
 
 from sa_lib.choices import choices_table, clear_choices, record_choice
 from sa_lib.data.annotations import load_annotations
-from sa_lib.data.coverage import contiguous_run, month_ranges
+from sa_lib.data.coverage import SERIES_MAX_MONTHS, contiguous_run, month_ranges
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography, csp_lsoa_codes
 from sa_lib.data.periods import Period
 from sa_lib.data.store import load_street
@@ -44,10 +44,6 @@ from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_setti
 __all__ = ["Context", "EffectiveDisclosure", "ReadOnlyOptions", "open_context"]
 
 logger = logging.getLogger("sa_lib")
-
-#: The most months a series reads, ending with the period: two years (a trend and a
-#: same-month-last-year comparison), the same on any store however far back it goes.
-SERIES_MAX_MONTHS = 24
 
 
 class ReadOnlyOptions:

@@ -187,8 +187,7 @@ def extract_series(ctx, df: pd.DataFrame) -> pd.DataFrame:
     ``SERIES_MAX_MONTHS``, and a month the extract does not hold ends the run, so it
     is never read as a month of zero crimes.
     """
-    from sa_lib.data.coverage import contiguous_run
-    from sa_lib.pack.context import SERIES_MAX_MONTHS
+    from sa_lib.data.coverage import SERIES_MAX_MONTHS, contiguous_run
 
     held = sorted(ctx.extract["month"].unique()) if ctx.extract is not None else []
     run = contiguous_run(held, ctx.period.months[-1])[-SERIES_MAX_MONTHS:]
