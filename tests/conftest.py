@@ -97,6 +97,9 @@ def sample_ctx_without(tmp_path, theme: str, *keys: str, overrides: dict | None 
     for key in keys:
         assert key in p["data"], key  # the branch is reached only if the sample sets it
         p["data"].pop(key)
+        # A theme that cannot run without the input is refused by `sa check`: drop it.
+        needs = {"extract": "domestic_abuse", "cse_indicators": "cse"}
+        p["themes"] = [t for t in p["themes"] if t != needs.get(key)]
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(p))
     return open_context(path, theme, overrides=overrides)

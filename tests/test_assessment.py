@@ -176,8 +176,8 @@ def _sample(theme: str, overrides: dict | None = None):
 def test_summary_build_on_the_sample_links_its_findings_and_reviews_the_priorities():
     r = sr.build(_sample("summary"))
     assert list(r.sections) == [
-        "header", "document", "findings", "recommendations", "review", "matrix", "measures",
-        "sensitivity", "wards", "methods",
+        "header", "document", "findings", "recommendations", "review", "spc", "matrix",
+        "measures", "sensitivity", "wards", "methods",
     ]  # fmt: skip
     assert r.availability == {}
     assert r.findings and all(f.link for f in r.findings)

@@ -14,6 +14,7 @@ import yaml
 from sa_lib import config
 from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
 from sa_lib.pack.export import external_resources
+from sa_lib.pack.params import ParameterError
 from sa_lib.pack.runner import EXIT, run_pack
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
@@ -336,13 +337,10 @@ def test_domestic_abuse_without_an_extract_fails_clearly(tmp_path, sample_store)
     p = yaml.safe_load(params.read_text())
     p["data"].pop("extract")
     params.write_text(yaml.safe_dump(p))
-    res = run_pack(params, out_root=tmp_path / "out", progress=False)
-    assert res.exit_code == EXIT["notebook"]
-    (r,) = res.themes
-    assert (
-        "needs a force extract" in r["error_summary"] and "sa ingest-extract" in r["error_summary"]
-    )
-    assert not (res.out_dir / "domestic_abuse.html").exists()
+    # Refused by the parameters check before any notebook runs (issue 19).
+    with pytest.raises(ParameterError, match="needs a force extract.*sa ingest-extract"):
+        run_pack(params, out_root=tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.html"))
 
 
 def _csv(pack_dir, page, caption_start):

@@ -117,6 +117,9 @@ def test_export_html(tmp_path):
 
 
 def test_export_html_labels_synthetic_pages(tmp_path):
+    # The page's result decides it (its synthetic state), not a substring of the HTML.
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "o.json").write_text('{"synthetic": "page", "findings": []}')
     html = export_html(
         notebook(tmp_path, '<div class="sa-synthetic">SYNTHETIC DATA.</div>'),
         tmp_path / "o.html",
@@ -178,8 +181,10 @@ def test_index_shows_headlines_and_labels_synthetic_themes(tmp_path):
         "violence": ["Since 2024:", "Violence rose 4% (n.s.).", "Second.", "Third."],
         "overview": ["Crime rose."],
     }.items():
+        # The result says whether the page draws on synthetic inputs (the HTML is not read).
+        state = "page" if theme == "violence" else "none"
         (tmp_path / "results" / f"{theme}.json").write_text(
-            json.dumps({"findings": [{"text": t} for t in texts]})
+            json.dumps({"synthetic": state, "findings": [{"text": t} for t in texts]})
         )
     results = [
         {"theme": "overview", "title": "Overview", "status": "ok", "seconds": 1.0},

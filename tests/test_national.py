@@ -14,10 +14,12 @@ from sa_lib.data.geography import build_geography
 
 def test_every_csp_and_force():
     t = national.csp_table()
-    assert len(t) == 314  # ONS, December 2024
+    # ONS, December 2024: 314 CSPs on 332 rows; 20 legacy CSPs of 7 reorganised councils
+    # resolved to one current partnership each (current_partnerships): 301, one per LAD.
+    assert len(t) == 301
     assert t["force"].nunique() == 43
     multi = t[t["lad_codes"].str.contains(",")]
-    assert len(multi) == 12
+    assert len(multi) == 11  # Dorset no longer also holds Bournemouth, Christchurch and Poole
     essex = national.csp_table(force="Essex")
     assert len(essex) == 14 and set(essex["force"]) == {"essex"}
 
@@ -77,3 +79,28 @@ def test_national_geography_wards_are_lsoa_dissolves():
     assert geo.wards["n_lsoas"].sum() == 45
     with pytest.raises(ValueError, match="E07999999"):
         build_geography(["E07999999"], "national", "national")
+
+
+def test_each_lad_belongs_to_one_current_partnership():
+    """Issue 19: legacy rows mapped 7 unitary councils to several old CSPs."""
+    lk = national.lad_lookup()
+    assert lk["lad_code"].is_unique and len(lk) == 318  # every LAD of England and Wales
+    t = national.csp_table()
+    lads = [c for codes in t["lad_codes"] for c in codes.split(", ")]
+    assert len(lads) == len(set(lads)) == 318, "no LAD is counted in two packs"
+    bcp = [r for _, r in t.iterrows() if "E06000058" in r["lad_codes"]]
+    assert len(bcp) == 1 and bcp[0]["csp_name"] == "Bournemouth, Christchurch and Poole"
+    assert national.resolve_csp("Dorset")["lad_codes"] == ["E06000059"]
+    assert national.resolve_csp("Buckinghamshire")["lad_codes"] == ["E06000060"]
+    # `--csp Wycombe` built all of Buckinghamshire under that name; now it says where it went.
+    with pytest.raises(national.NationalReferenceError, match="now part of Buckinghamshire"):
+        national.resolve_csp("Wycombe")
+
+
+def test_welsh_and_english_names_are_both_accepted():
+    """Issue 19: `Ynys Môn` was refused."""
+    anglesey = national.resolve_csp("Isle of Anglesey")
+    assert national.resolve_csp("Ynys Môn") == anglesey
+    assert national.resolve_csp("ynys mon") == anglesey
+    assert national.resolve_csp("Caerdydd")["lad_codes"] == ["W06000015"]
+    assert national.resolve_csp("Merthyr Tudful")["csp_name"] == "Cwm Taf"

@@ -94,6 +94,25 @@ def test_index_lists_every_pack_with_rate_ci_position_and_link(tmp_path):
     assert not list(tmp_path.glob(".index*")), "written atomically, no temporary file left"
 
 
+def test_index_for_a_year_lists_only_that_year_and_every_failure(tmp_path):
+    """Issue 19: `--period 2018` listed the 2018-Q2 packs and hid the failures."""
+    _pack(tmp_path, "alpha", 100, 50000)  # alpha_2018q2: another period
+    year = _pack(tmp_path, "beta", 300, 60000).rename(tmp_path / "beta_2018")
+    assert collect_packs(tmp_path, "2018")["pack"].tolist() == [year.name]
+    fails = [{"csp_name": "Alpha", "error": "cell 2: the store does not hold 2018-08"}]
+    html = write_national_index(
+        tmp_path, period_slug="2018", period_label="2018", failures=fails
+    ).read_text()
+    assert "alpha_2018q2" not in html and 'href="beta_2018/index.html"' in html
+    assert "1 partnership packs" in html
+    assert (
+        "Alpha</td><td>FAILED: no pack published (cell 2: the store does not hold 2018-08)" in html
+    )
+    # The footer: provenance and every attribution line.
+    foot = html.split('<footer class="sa-footer">')[1]
+    assert "Produced by sa-workbench" in foot and "Open Government Licence" in foot
+
+
 def test_index_of_an_empty_root_says_there_is_no_funnel(tmp_path):
     html = write_national_index(tmp_path, period_slug="2018q2", period_label="Q2 2018").read_text()
     assert "0 partnership packs" in html and "Too few packs" in html

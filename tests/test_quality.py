@@ -69,6 +69,7 @@ def test_data_quality_values():
         months_expected=["2025-10", "2025-11", "2025-12"],
         months_present=["2025-10", "2025-12"],
         force_located_rows=40,
+        identical_dropped=3,
     )
     assert list(q.columns) == ["check", "value", "detail"]
     got = dict(zip(q["check"], q["value"], strict=True))
@@ -77,7 +78,8 @@ def test_data_quality_values():
         "Most common types with no location": 2,
         "Rows coded to the CSP's LSOAs but mapped outside its boundary": 1,
         "Months missing from the data": 1,
-        "Duplicate crime IDs": 1,
+        "Rows repeated in every field, counted once": 3,
+        "Rows sharing a crime ID with another row": 1,
     }
     detail = dict(zip(q["check"], q["detail"], strict=True))
     assert detail["Most common types with no location"].startswith("Shoplifting: 2; ")

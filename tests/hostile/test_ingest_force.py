@@ -44,6 +44,26 @@ def test_same_rows_under_an_unrelated_file_slug_are_stored_once(tmp_path):
     assert len(load_street(store)) == 30
 
 
+def test_rows_sharing_a_crime_id_but_differing_are_separate_records(tmp_path):
+    """Issue 19: rows sharing a Crime ID that differ in location, type or outcome were dropped."""
+    rows = street_rows(20)
+    cid = rows[0].split(",")[0]
+    moved = rows[0].replace("On or near High Street", "On or near Bridge Street")
+    other_type = rows[0].replace(",Burglary,", ",Shoplifting,")
+    identical = rows[1]
+    text = "\n".join([HEADER, *rows, moved, other_type, identical]) + "\n"
+    write_street(tmp_path / "in", text)
+    store = tmp_path / "store"
+    summary = ingest([tmp_path / "in"], store)
+    # 23 rows: one identical to another (one record), two sharing a Crime ID (records).
+    assert summary[["rows", "rows_duplicate", "rows_shared_id"]].values.tolist() == [[22, 1, 2]]
+    entry = log(store)["street/cambridgeshire/2024-01"]
+    assert (entry["rows_duplicate"], entry["rows_shared_id"]) == (1, 2)
+    df = load_street(store)
+    assert (df["crime_id"] == cid).sum() == 3
+    assert set(df.loc[df["crime_id"] == cid, "crime_type"]) == {"Burglary", "Shoplifting"}
+
+
 def test_repeated_crime_id_within_a_force_month_is_dropped_and_counted(tmp_path):
     rows = street_rows(20)
     text = "\n".join([HEADER, *rows, rows[0], rows[3]]) + "\n"  # two rows repeated

@@ -38,6 +38,7 @@ __all__ = [
     "store_coverage",
     "force_months",
     "month_ranges",
+    "SERIES_MAX_MONTHS",
     "contiguous_run",
     "CoverageError",
     "file_sha256",
@@ -252,6 +253,11 @@ def month_ranges(months) -> str:
         prev = m
     runs.append((start, prev))
     return ", ".join(str(a) if a == b else f"{a} to {b}" for a, b in runs)
+
+
+#: The most months a series (trend, control chart, target) reads, ending with the period:
+#: two years, the same on any store however far back it goes.
+SERIES_MAX_MONTHS = 24
 
 
 def contiguous_run(months, end: str) -> list[str]:

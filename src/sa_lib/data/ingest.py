@@ -17,8 +17,10 @@ so ingesting the same month twice replaces it rather than double-counting.
 
 - The force is taken from the rows (``Reported by``, else ``Falls within``), not
   the file name, so the same rows under another file name are stored once.
-- Street rows with a Crime ID already seen in the same force and month are
-  dropped and counted (``rows_duplicate``).
+- A street row identical in every field to an earlier row with the same Crime ID
+  is one record: dropped and counted (``rows_duplicate``). Rows that share a Crime
+  ID but differ (location, type, outcome) are separate records, as police.uk lists
+  each: kept and counted (``rows_shared_id``).
 - Rows with no location are kept and counted. With ``keep_bad=True`` a row
   whose coordinates or LSOA code are invalid is kept with no location and counted
   (``rows_bad_location``) instead of stopping the ingest.
@@ -114,6 +116,7 @@ SUMMARY_COLUMNS = [
     "rows_before",
     "rows_bad_location",
     "rows_duplicate",
+    "rows_shared_id",
 ]
 
 
@@ -336,6 +339,7 @@ def _check_and_log(
                 "rows_bad_location": res.rows_bad_location,
                 "rows_duplicate": res.rows_duplicate,
                 "parquet_sha256": file_sha256(staged),
+                "rows_shared_id": res.rows_shared_id,
             }
         )
         log[rel.removesuffix(".parquet")] = {
@@ -345,6 +349,7 @@ def _check_and_log(
             "rows_no_location": no_loc,
             "rows_bad_location": res.rows_bad_location,
             "rows_duplicate": res.rows_duplicate,
+            "rows_shared_id": res.rows_shared_id,
             "ingested_at": now,
         }
     if problems:

@@ -4,7 +4,7 @@ A file is parsed with pyarrow's CSV reader and checked column-wise, in named
 steps: its bytes (not binary, not empty, no unclosed quote), its header (the
 kind's published columns), its rows (no short or long rows), each row's month,
 the coordinates (within England and Wales) and LSOA codes, the force that
-reported the rows, and repeated street Crime IDs. A problem raises
+reported the rows, and street rows repeated in every field. A problem raises
 :class:`~sa_lib.data.ingest_files.IngestError` naming the file, line and column.
 
 Examples
@@ -129,6 +129,7 @@ class _Read:
     rows_bad_location: int
     rows_duplicate: int
     sha256: str
+    rows_shared_id: int = 0
 
 
 def _csv(data: bytes, names, types, include, *, threads: bool, bad: list, newlines: bool):
@@ -412,22 +413,30 @@ def _reporting_force(src: SourceFile, table: pa.Table, hd: _Header) -> str | Non
     return None
 
 
-def _drop_repeated_ids(src: SourceFile, table: pa.Table) -> tuple[pa.Table, pa.Array, int]:
-    """Street rows with a Crime ID already seen dropped: (table, source lines kept, rows dropped)."""
+def _drop_repeated_ids(src: SourceFile, table: pa.Table) -> tuple[pa.Table, pa.Array, int, int]:
+    """Street rows identical in every field to an earlier row with a Crime ID dropped.
+
+    Returns (table, source lines kept, rows dropped, rows kept that share a Crime ID).
+    Rows that share a Crime ID but differ in any field (location, type, outcome) are
+    separate records, as police.uk lists each: they are kept and counted. Rows with no
+    Crime ID (ASB) are never dropped: identical ASB rows are separate incidents.
+    """
     n = table.num_rows
     lines = pa.array(np.arange(2, n + 2, dtype="int64"))
-    n_dup = 0
+    n_dup = n_shared = 0
     if src.kind == "street" and "crime_id" in table.column_names:
         ids = table["crime_id"]
         if pc.count_distinct(ids).as_py() < n - ids.null_count:
-            idx = pc.dictionary_encode(ids).combine_chunks().indices
-            codes = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
-            keep = codes < 0
-            keep[np.unique(codes, return_index=True)[1]] = True
+            df = table.to_pandas()
+            has_id = df["crime_id"].notna().to_numpy()
+            keep = ~(df.duplicated(keep="first").to_numpy() & has_id)
             n_dup = int((~keep).sum())
-            table = table.filter(pa.array(keep))
-            lines = lines.filter(pa.array(keep))
-    return table, lines, n_dup
+            kept_ids = df.loc[keep & has_id, "crime_id"]
+            n_shared = int(kept_ids.duplicated(keep="first").sum())
+            if n_dup:
+                table = table.filter(pa.array(keep))
+                lines = lines.filter(pa.array(keep))
+    return table, lines, n_dup, n_shared
 
 
 def _canonical(src: SourceFile, table: pa.Table, force: str, lines: pa.Array) -> pa.Table:
@@ -469,11 +478,11 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
         table = _blank_bad_locations(table, bad_loc)
     force_name = _reporting_force(src, table, hd)
     force = force_slug(force_name, src.force)
-    table, lines, n_dup = _drop_repeated_ids(src, table)
+    table, lines, n_dup, n_shared = _drop_repeated_ids(src, table)
     out = _canonical(src, table, force, lines)
     if out.num_rows == 0 and n == 0:
         warn(f"{src.label}: the file has a header but no rows.")
-    return _Read(out, force, force_name, n_bad, n_dup, digest)
+    return _Read(out, force, force_name, n_bad, n_dup, digest, n_shared)
 
 
 def read_source(src: SourceFile, *, keep_bad: bool = False) -> pd.DataFrame:

@@ -68,17 +68,97 @@ def _path(name: str):
     return p
 
 
+#: Welsh names of the 22 Welsh unitary authorities (ONS LAD 2024 ``LAD24NMW``), so a
+#: CSP or district can be named in Welsh as well as English (``sa init --csp "Ynys Môn"``).
+WELSH_NAMES = {
+    "W06000001": "Ynys Môn",
+    "W06000002": "Gwynedd",
+    "W06000003": "Conwy",
+    "W06000004": "Sir Ddinbych",
+    "W06000005": "Sir y Fflint",
+    "W06000006": "Wrecsam",
+    "W06000008": "Ceredigion",
+    "W06000009": "Sir Benfro",
+    "W06000010": "Sir Gaerfyrddin",
+    "W06000011": "Abertawe",
+    "W06000012": "Castell-nedd Port Talbot",
+    "W06000013": "Pen-y-bont ar Ogwr",
+    "W06000014": "Bro Morgannwg",
+    "W06000015": "Caerdydd",
+    "W06000016": "Rhondda Cynon Taf",
+    "W06000018": "Caerffili",
+    "W06000019": "Blaenau Gwent",
+    "W06000020": "Tor-faen",
+    "W06000021": "Sir Fynwy",
+    "W06000022": "Casnewydd",
+    "W06000023": "Powys",
+    "W06000024": "Merthyr Tudful",
+}
+
+
+def _fold(name: str) -> str:
+    """A name for matching: lower case, accents and extra spaces removed ("Ynys Môn" = "ynys mon")."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return " ".join(s.lower().split())
+
+
+def current_partnerships(lk: pd.DataFrame) -> pd.DataFrame:
+    """One current CSP per LAD: legacy rows of the ONS lookup resolved (a new DataFrame).
+
+    The ONS "LAD to CSP to PFA (December 2024)" lookup maps 7 unitary councils formed by
+    the 2019-2023 reorganisations (Bournemouth, Christchurch and Poole; Buckinghamshire;
+    North and West Northamptonshire; Cumberland; Westmorland and Furness; East Suffolk)
+    to the CSPs of the districts they replaced, so one council would be counted in several
+    packs. The rule: a LAD's community safety partnership is its council's (Crime and
+    Disorder Act 1998 s.5: the responsible authorities are the council's), so a LAD on
+    several rows is one partnership named after the LAD and coded by the LAD code, and the
+    legacy rows are dropped; a legacy CSP that also covers another LAD (Dorset) keeps
+    only that LAD. The dropped names are in ``attrs["legacy"]`` (old CSP name -> current).
+
+    Examples
+    --------
+    >>> lk = pd.DataFrame({"lad_code": ["A", "A", "B"], "lad_name": ["Anyshire", "Anyshire", "Bee"],
+    ...     "csp_code": ["E1", "E2", "E2"], "csp_name": ["Old A", "Bee", "Bee"]})
+    >>> out = current_partnerships(lk)
+    >>> out[["lad_code", "csp_code", "csp_name"]].values.tolist()
+    [['A', 'A', 'Anyshire'], ['B', 'E2', 'Bee']]
+    >>> out.attrs["legacy"]
+    {'Old A': 'Anyshire'}
+    """
+    several = lk["lad_code"].duplicated(keep=False)
+    legacy = {}
+    if several.any():
+        own = lk[several].drop_duplicates("lad_code").copy()
+        for _, r in lk[several].iterrows():
+            others = lk[(lk["csp_code"] == r["csp_code"]) & ~several]
+            if others.empty:
+                legacy[r["csp_name"]] = r["lad_name"]
+        own["csp_code"] = own["lad_code"]
+        own["csp_name"] = own["lad_name"]
+        lk = pd.concat([lk[~several], own], ignore_index=True)
+    out = lk.sort_values(["csp_code", "lad_code"]).reset_index(drop=True)
+    out.attrs["legacy"] = legacy
+    return out
+
+
 @lru_cache(maxsize=1)
 def lad_lookup() -> pd.DataFrame:
-    """LAD 2024 -> CSP 2024 -> police force area.
+    """LAD 2024 -> current CSP -> police force area: one row per LAD.
+
+    Legacy rows are resolved to the current partnership (:func:`current_partnerships`).
 
     Returns
     -------
     DataFrame
-        ``lad_code``, ``lad_name``, ``csp_code``, ``csp_name``, ``pfa_code``, ``pfa_name``,
-        ``force`` (the data.police.uk force slug, e.g. ``"essex"``).
+        ``lad_code``, ``lad_name``, ``lad_name_cy`` (Welsh name, Welsh LADs), ``csp_code``,
+        ``csp_name``, ``pfa_code``, ``pfa_name``, ``force`` (the data.police.uk force slug,
+        e.g. ``"essex"``).
     """
-    return pd.read_parquet(_path("lad_csp_pfa.parquet"))
+    lk = current_partnerships(pd.read_parquet(_path("lad_csp_pfa.parquet")))
+    lk["lad_name_cy"] = lk["lad_code"].map(WELSH_NAMES)
+    return lk
 
 
 def csp_table(force: str | None = None) -> pd.DataFrame:
@@ -135,15 +215,23 @@ def resolve_csp(name_or_code: str) -> dict:
     """
     lk = lad_lookup()
     q = str(name_or_code).strip()
-    ql = q.lower()
+    ql = _fold(q)
     hit = lk[lk["csp_code"] == q.upper()]
     if hit.empty:
-        hit = lk[lk["csp_name"].str.lower() == ql]
+        hit = lk[lk["csp_name"].map(_fold) == ql]
     if hit.empty:
-        lad = lk[(lk["lad_code"] == q.upper()) | (lk["lad_name"].str.lower() == ql)]
+        names = lk["lad_name"].map(_fold)
+        welsh = lk["lad_name_cy"].fillna("").map(_fold)
+        lad = lk[(lk["lad_code"] == q.upper()) | (names == ql) | (welsh == ql)]
         if not lad.empty:
             hit = lk[lk["csp_code"].isin(lad["csp_code"])]
     if hit.empty:
+        legacy = {_fold(k): v for k, v in lk.attrs.get("legacy", {}).items()}
+        if ql in legacy:
+            raise NationalReferenceError(
+                f"CSP {name_or_code!r} is a former partnership: its area is now part of "
+                f"{legacy[ql]}, one council with one partnership. Fix: --csp {legacy[ql]!r}."
+            )
         close = difflib.get_close_matches(q, lk["csp_name"].unique().tolist(), n=3, cutoff=0.5)
         raise NationalReferenceError(
             f"CSP {name_or_code!r} is not a Community Safety Partnership in England or Wales "

@@ -57,8 +57,12 @@ def data_quality(
     months_expected: Sequence[str],
     months_present: Sequence[str],
     force_located_rows: int | None = None,
+    identical_dropped: int | None = None,
 ) -> pd.DataFrame:
     """Summarise data quality for the report's data-quality section.
+
+    ``identical_dropped``: street rows the ingest kept as one record because they were
+    identical in every field to another (force-wide, from the ingest log), or None.
 
     Parameters
     ----------
@@ -104,11 +108,21 @@ def data_quality(
         rows += _placement_checks(csp_rows)
     ids = csp_rows["crime_id"].dropna() if "crime_id" in csp_rows else pd.Series(dtype="string")
     dup = int(ids.duplicated().sum())
+    if identical_dropped is not None:
+        rows.append(
+            {
+                "check": "Rows repeated in every field, counted once",
+                "value": int(identical_dropped),
+                "detail": "force-wide, at ingest: a row identical in every field to another row "
+                "with the same crime ID is one record",
+            }
+        )
     rows.append(
         {
-            "check": "Duplicate crime IDs",
+            "check": "Rows sharing a crime ID with another row",
             "value": dup,
-            "detail": "each police.uk crime should appear once; ASB rows have no ID and are not checked",
+            "detail": "kept: they differ in location, type or outcome, and police.uk lists each "
+            "as a record; ASB rows have no ID and are not checked",
         }
     )
     return pd.DataFrame(rows, columns=["check", "value", "detail"])

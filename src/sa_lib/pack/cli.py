@@ -74,6 +74,7 @@ def _cmd_ingest(args) -> int:
         no_location=("rows_no_location", "sum"),
         bad=("rows_bad_location", "sum"),
         dup=("rows_duplicate", "sum"),
+        shared=("rows_shared_id", "sum"),
         first=("month", "min"),
         last=("month", "max"),
     )
@@ -83,7 +84,9 @@ def _cmd_ingest(args) -> int:
         if r["bad"]:
             extra += f"; {r['bad']:,} with a bad location kept with none"
         if r["dup"]:
-            extra += f"; {r['dup']:,} repeated Crime IDs dropped"
+            extra += f"; {r['dup']:,} row(s) identical in every field to another kept as one"
+        if r["shared"]:
+            extra += f"; {r['shared']:,} row(s) sharing a Crime ID but differing kept as records"
         print(
             f"  {kind:16s} {r['files']:3d} month(s) {r['first']}..{r['last']}: {r['rows']:,} rows "
             f"({r['no_location']:,} with no location, kept{extra})"

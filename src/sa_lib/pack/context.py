@@ -27,7 +27,7 @@ import pandas as pd
 
 from sa_lib.choices import choices_table, clear_choices, record_choice
 from sa_lib.data.annotations import load_annotations
-from sa_lib.data.coverage import contiguous_run, month_ranges
+from sa_lib.data.coverage import SERIES_MAX_MONTHS, contiguous_run, month_ranges
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography, csp_lsoa_codes
 from sa_lib.data.periods import Period
 from sa_lib.data.store import load_street
@@ -207,19 +207,23 @@ class Context:
 
     @property
     def series_months(self) -> list[str]:
-        """Months a series (trend, SPC, targets, emerging hot spots) may use.
+        """Months a series (trend, SPC, seasonality, targets, emerging hot spots) may use.
 
-        The unbroken run of months the force holds ending with the period: a gap
-        ends the series, so no chart or test treats an unheld month as zero.
+        The unbroken run of months the force holds ending with the period, at most
+        :data:`SERIES_MAX_MONTHS` of them: a gap ends the series, so no chart or test
+        treats an unheld month as zero, and older years added to the store do not
+        change a pack's trends.
         """
-        return contiguous_run(self.months_present, self.period.months[-1])
+        run = contiguous_run(self.months_present, self.period.months[-1])
+        return run[-SERIES_MAX_MONTHS:]
 
     @property
     def series_note(self) -> str | None:
         """A plain sentence when a gap in the data cut the series short, else None."""
         held = [m for m in self.months_present if m <= self.period.months[-1]]
         run = self.series_months
-        if not run or len(run) == len(held):
+        full = contiguous_run(self.months_present, self.period.months[-1])
+        if not run or len(run) == len(held) or len(full) > len(run):
             return None
         return (
             f"Trends and control charts use {month_ranges(run)} only: the data have a gap "
@@ -393,6 +397,26 @@ def _slice_key(params: Params, period: Period) -> tuple:
     return (lads, files, str(store), parts, period.months[-1])
 
 
+def months_used(held, period: Period, periods) -> list[str]:
+    """The held months a pack reads: the series (:data:`SERIES_MAX_MONTHS` of the unbroken
+    run ending with the period) and every held month of its comparison periods.
+
+    Older months in the store are not read, so adding them changes no table or finding.
+
+    Examples
+    --------
+    >>> from sa_lib.data.periods import parse_period
+    >>> held = [f"{y}-{m:02d}" for y in (2022, 2023, 2024, 2025) for m in range(1, 13)]
+    >>> used = months_used(held, parse_period("2025-Q4"), [parse_period("2024-Q4")])
+    >>> used[0], used[-1], len(used)
+    ('2024-01', '2025-12', 24)
+    """
+    end = period.months[-1]
+    series = contiguous_run(held, end)[-SERIES_MAX_MONTHS:]
+    wanted = {m for p in periods for m in p.months} | set(series)
+    return [m for m in held if m <= end and m in wanted]
+
+
 def _build_slice(params: Params, period: Period):
     paths = params.paths  # 'national', a resolved path, or None: as build_geography takes them
     geo = build_geography(
@@ -401,14 +425,18 @@ def _build_slice(params: Params, period: Period):
     store = paths.store
     cov = period_coverage(params)
     forces, months_present = cov["forces"], cov["held"]
-    months = [m for m in months_present if m <= period.months[-1]]
+    from sa_lib.data.periods import calendar_year
+
+    years = {t.baseline_year for t in [*params.targets, *params.priorities] if t.baseline_year}
+    extra = [calendar_year(int(y)) for y in years]
+    months = months_used(months_present, period, [*cov["periods"].values(), *extra])
     # The CSP's own force's rows, by LSOA codes of both vintages (data.vintage places them).
     raw = load_street(store, months=months, lsoa_codes=csp_lsoa_codes(geo), forces=forces)
     crimes = assign_to_csp(raw, geo)
     if forces:
         record_choice(
             "police force data used",
-            f"{', '.join(forces)}: {month_ranges(months_present)}",
+            f"{', '.join(forces)}: {month_ranges(months)}",
             "the CSP's own police force area (ONS LAD to CSP to PFA lookup); other forces' rows "
             "and months in the store are not used",
         )

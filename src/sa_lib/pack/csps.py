@@ -70,6 +70,18 @@ def csp_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+def _current(lookup: pd.DataFrame) -> pd.DataFrame:
+    """The lookup with one current CSP per LAD (:func:`sa_lib.data.national.current_partnerships`)."""
+    from sa_lib.data.national import current_partnerships
+
+    names = {"ltla24_code": "lad_code", "ltla24_name": "lad_name"}
+    names.update(csp24_code="csp_code", csp24_name="csp_name")
+    std = lookup.rename(columns=names)
+    if "lad_name" not in std:
+        std["lad_name"] = std["lad_code"]
+    return current_partnerships(std).rename(columns={v: k for k, v in names.items()})
+
+
 def csp_table(lookup: pd.DataFrame | str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """One row per CSP: ``csp_code``, ``csp_name``, ``slug``, ``lad_codes`` (list), ``force``,
     ``force_slug``; sorted by force then CSP name.
@@ -107,6 +119,7 @@ def csp_table(lookup: pd.DataFrame | str | os.PathLike[str] | None = None) -> pd
     require_columns(
         lookup, LOOKUP_COLUMNS, arg="lookup", fix="use the ONS LAD to CSP to PFA lookup"
     )
+    lookup = _current(lookup)
     g = (
         lookup.sort_values("ltla24_code")
         .groupby(["csp24_code", "csp24_name", "pfa24_name"], as_index=False)["ltla24_code"]

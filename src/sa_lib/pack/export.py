@@ -168,16 +168,16 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     from sa_lib.pack.pages import CSS, JS
 
     nb = nbformat.read(ipynb, as_version=4)
-    synthetic = False
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [
                 o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
             ]
-            for o in cell.outputs:
-                data = o.get("data", {})
-                if "sa-synthetic" in str(data.get("text/html", "")):
-                    synthetic = True
+    # The page's result (render.publish): its tables are the downloads, its findings the
+    # call-out, and whether it draws on synthetic inputs. A notebook that publishes none
+    # gets neither (nothing is read from the HTML).
+    result = read_result(html_out.parent, html_out.stem)
+    synthetic = result_synthetic(result)
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="sa_report",
@@ -200,12 +200,9 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     body = drop_wrapper_tab_stops(body)
     from sa_lib.pack.downloads import write_result_csvs
 
-    # The page's result (render.publish): its tables are the downloads, its findings the
-    # call-out. A notebook that publishes none gets neither (nothing is read from the HTML).
-    result = read_result(html_out.parent, html_out.stem)
     write_result_csvs(result or {}, html_out.parent, html_out.stem)
     body = furniture.key_findings_callout(body, findings=result)
-    body = furniture.print_cover(body, title)
+    body = furniture.print_cover(body, title, synthetic=synthetic)
     ext = external_resources(body)
     if ext:
         raise RuntimeError(
@@ -220,6 +217,24 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
 
 #: Folder of a pack holding each page's structured result (``<theme>.json``).
 RESULTS_DIR = "results"
+
+
+def result_synthetic(result: dict | None) -> str:
+    """``"page"``, ``"part"`` or ``"none"``: how much of a page draws on synthetic inputs.
+
+    Read from the page's result JSON (decided by its result objects), never from the HTML.
+
+    Examples
+    --------
+    >>> result_synthetic({"synthetic": "part"}), result_synthetic({"synthetic": "none"})
+    ('part', 'none')
+    >>> result_synthetic(None), result_synthetic({"synthetic": True})
+    ('none', 'page')
+    """
+    value = (result or {}).get("synthetic", "none")
+    if value is True:
+        return "page"
+    return value if value in ("page", "part") else "none"
 
 
 def read_result(pack_dir: Path, page: str) -> dict | None:

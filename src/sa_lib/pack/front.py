@@ -147,19 +147,22 @@ def theme_lines(out_dir: Path, runs: list[dict]) -> list[dict]:
         syn = result.get("synthetic", "none")
         if syn == "none" and 'class="sa-synthetic"' in html:
             syn = "part" if 'data-sa-synthetic="part"' in html else "page"
-        heads = [
-            f["text"].strip()
+        found = [
+            f
             for f in result.get("findings", [])
             if f.get("text", "").strip() and not f["text"].strip().endswith(":")
         ]
-        if len(heads) > 1 and heads[0].upper().startswith("SYNTHETIC DATA:"):
-            heads = heads[1:]  # the page's synthetic-data warning: the badge says it
+        if len(found) > 1 and found[0]["text"].strip().upper().startswith("SYNTHETIC DATA:"):
+            found = found[1:]  # the page's synthetic-data warning: the badge says it
+        heads = [f["text"].strip() for f in found]
         if r["theme"] == "summary":
             heads = [
                 "The priority matrix, the measures and weights behind it, and how stable it is."
             ]
-        elif heads and syn == "page" and not heads[0].upper().startswith("SYNTHETIC"):
-            heads[0] = f"SYNTHETIC: {heads[0]}"
+        elif heads and not heads[0].upper().startswith("SYNTHETIC"):
+            # Only a headline drawn from synthetic inputs says so: police.uk findings never.
+            if found[0].get("synthetic") or (syn == "page" and "police.uk" not in heads[0]):
+                heads[0] = f"SYNTHETIC: {heads[0]}"
         out.append(
             {
                 "theme": r["theme"],

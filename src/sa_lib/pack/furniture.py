@@ -286,8 +286,12 @@ FURNITURE_CSS = (Path(__file__).parent / "templates" / "css" / "furniture.css").
 )
 
 
-def print_cover(html: str, title: str) -> str:
-    """Put a cover (shown only in print) at the ``<!--SA-COVER-->`` mark: title, period, date."""
+def print_cover(html: str, title: str, *, synthetic: str | bool | None = None) -> str:
+    """Put a cover (shown only in print) at the ``<!--SA-COVER-->`` mark: title, period, date.
+
+    ``synthetic``: the page's synthetic state from its result (``"page"``, ``"part"`` or
+    ``"none"``); None (no result) reads the page's synthetic banner.
+    """
     header = re.search(r'class="sa-header"[^>]*>', html)
     attrs = (
         dict(re.findall(r'data-sa-(period|produced)="([^"]*)"', header.group(0))) if header else {}
@@ -297,9 +301,11 @@ def print_cover(html: str, title: str) -> str:
         for k in ("period", "produced")
         if k in attrs
     )
+    if synthetic is None:
+        synthetic = 'class="sa-synthetic"' in html
     synthetic = (
         '<p class="sa-callout-note">Parts of this report use SYNTHETIC data: not for decisions.</p>'
-        if 'class="sa-synthetic"' in html
+        if synthetic not in (False, "none")
         else ""
     )
     cover = (

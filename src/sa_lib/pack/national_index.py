@@ -87,12 +87,13 @@ def collect_packs(out_root: str | os.PathLike[str], period_slug: str) -> pd.Data
 
     Columns: ``csp_name``, ``slug``, ``force``, ``pack`` (folder name), ``status``,
     ``count``, ``population``, ``per``, ``conf_level``, ``threshold``, ``period``.
-    Hidden build folders and ``.failed`` builds are not packs and are not listed.
+    Hidden build folders and ``.failed`` builds are not packs and are not listed. The
+    period matches exactly: ``2018`` lists ``<slug>_2018`` packs, never ``<slug>_2018q2``.
     """
     rows = []
-    for m in sorted(Path(out_root).glob(f"*_{period_slug}*/manifest.json")):
+    for m in sorted(Path(out_root).glob(f"*_{period_slug}/manifest.json")):
         folder = m.parent.name
-        if folder.startswith(".") or folder.endswith(".failed"):
+        if folder.startswith(".") or not folder.endswith(f"_{period_slug}"):
             continue
         try:
             man = json.loads(m.read_text(encoding="utf-8"))
@@ -265,7 +266,6 @@ def write_national_index(
         _pack_row(r, thr, where, failed)
         for _, r in head.sort_values(["force", "csp_name"]).iterrows()
     ]
-    listed = set(head["csp_name"]) if len(head) else set()
     from sa_lib import __version__ as _version
     from sa_lib.pack.pages import footer_context, render_page
 
@@ -282,7 +282,9 @@ def write_national_index(
         png=png,
         disp_note=disp_note,
         rows=rows,
-        failures=[{"name": n, "error": e} for n, e in sorted(failed.items()) if n not in listed],
+        # Every CSP that failed in this run is listed with its reason (a last good pack,
+        # if any, is also in the table above, marked as not rebuilt).
+        failures=[{"name": n, "error": e} for n, e in sorted(failed.items())],
         **footer_context(
             {
                 "version": _version,

@@ -80,7 +80,7 @@ def footer_context(meta: dict) -> dict:
         control = {"marking": doc.get("protective_marking") or "", "parts": parts}
     return {
         "doc": control,
-        "synthetic": bool(meta.get("synthetic")),
+        "synthetic": meta.get("synthetic") not in (None, False, "none"),
         "version": meta.get("version", ""),
         "generated": meta.get("generated", ""),
         "params_name": Path(meta["params"]).stem if meta.get("params") else "",

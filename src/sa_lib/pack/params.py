@@ -144,6 +144,8 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
         view = _without(raw, [err["loc"] for err in e.errors(include_url=False)])
     problems += _sensitive_floor_problems(view)
     problems += _lad_problems(view)
+    if model is not None:
+        problems += _theme_input_problems(model)
     if model is not None and not problems:
         problems += _lsoa_file_coverage(model) + _scoring_problems(model)
     if model is not None and check_store and not problems:
@@ -165,6 +167,41 @@ def _scoring_problems(model: Params) -> list[str]:
     except (OSError, ValueError) as e:
         return [f"summary.scoring: {' '.join(str(e).split())[:600]}"]
     return []
+
+
+#: Themes that cannot run at all without one input: (data key, what it is, how to get it).
+THEME_INPUTS = {
+    "domestic_abuse": (
+        "extract",
+        "a force extract with domestic-abuse flags",
+        "`sa ingest-extract --mapping MAPPING.yaml EXTRACT.csv`, then set data.extract",
+    ),
+    "cse": (
+        "cse_indicators",
+        "the partners' ward indicators file",
+        "set data.cse_indicators to the partners' ward indicators CSV",
+    ),
+}
+
+
+def _theme_input_problems(params: Params) -> list[str]:
+    """A listed theme whose one essential input is not given is refused before any notebook runs.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> p = NS(themes=["overview", "domestic_abuse"], data=NS(extract=None, cse_indicators=None))
+    >>> _theme_input_problems(p)[0][:70]
+    "theme 'domestic_abuse' needs a force extract with domestic-abuse flags"
+    """
+    out = []
+    for theme, (key, what, fix) in THEME_INPUTS.items():
+        if theme in params.themes and getattr(params.data, key, None) is None:
+            out.append(
+                f"theme {theme!r} needs {what} (data.{key}), which is not set. Fix: {fix}; "
+                f"or remove {theme} from themes."
+            )
+    return out
 
 
 def _plain(p: Any) -> Any:

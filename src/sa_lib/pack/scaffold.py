@@ -6,7 +6,9 @@ area and the other CSPs in that force as peers. A baseline year and a target are
 written only when the store holds every month of the baseline year for the CSP's
 force; otherwise they are left as commented examples. Inputs that only the shipped
 sample covers (the synthetic extract, partner files, events, force-wide counts) are
-written only for the sample's CSP (Huntingdonshire), so the file always validates.
+written only for the sample's CSP (Huntingdonshire) and a period they cover
+(:func:`sample_inputs`), so the file always validates and never pairs a period with
+partner data of other years.
 
 Examples
 --------
@@ -33,9 +35,75 @@ __all__ = ["scaffold_params", "SAMPLE_LADS"]
 #: The LADs the shipped sample's inputs (synthetic extract, partner files) cover.
 SAMPLE_LADS = ["E07000011"]
 
+#: The months the sample's force-wide counts, synthetic extract, premises, ambulance and
+#: events cover (data/sample/force, data/sample/synthetic): 2024-01 to 2025-12.
+SAMPLE_FIRST, SAMPLE_LAST = "2024-01", "2025-12"
+
+#: The year of the sample's synthetic CSE ward indicators (ward_indicators_2025.csv).
+SAMPLE_CSE_YEAR = 2025
+
+#: The default themes any CSP can run from police.uk data and the national geography.
+PUBLIC_THEMES = [
+    "summary",
+    "overview",
+    "hotspots",
+    "place_profile",
+    "violence",
+    "outcomes",
+    "wards",
+]
+
+
+def sample_inputs(lad_codes: list[str], period) -> dict[str, bool]:
+    """Which of the sample's own inputs cover this CSP and period.
+
+    ``files``: the sample's boundaries (its ward fit), force counts, synthetic extract and
+    partner files; only for the sample's CSP, and only when every month of the period is
+    inside the months they hold. ``cse``: its CSE indicators, only for a period in their year.
+    Otherwise none is written: a 2018 pack never reads 2024-25 partner files.
+
+    Examples
+    --------
+    >>> from sa_lib.data.periods import parse_period
+    >>> sample_inputs(["E07000011"], parse_period("2018-Q4"))
+    {'files': False, 'cse': False}
+    >>> sample_inputs(["E07000011"], parse_period("2025-Q4"))
+    {'files': True, 'cse': True}
+    >>> sample_inputs(["E07000010"], parse_period("2025-Q4"))
+    {'files': False, 'cse': False}
+    """
+    months = list(period.months)
+    files = lad_codes == SAMPLE_LADS and SAMPLE_FIRST <= months[0] and months[-1] <= SAMPLE_LAST
+    cse = files and all(m.startswith(str(SAMPLE_CSE_YEAR)) for m in months)
+    return {"files": bool(files), "cse": bool(cse)}
+
+
+def _theme_lines(cover: dict[str, bool]) -> list[str]:
+    """The ``themes:`` list: every public theme; CSE and domestic abuse where their inputs are."""
+    extra = (["cse"] if cover["cse"] else []) + (["domestic_abuse"] if cover["files"] else [])
+    return ["themes:"] + [f"  - {t}" for t in PUBLIC_THEMES + extra]
+
 
 def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s.lower()).strip("_")
+
+
+def _sample_data_lines(cover: dict[str, bool]) -> list[str]:
+    """The sample's force counts, synthetic extract and partner files (``data:`` lines)."""
+    lines = [
+        "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
+        "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
+        "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
+        "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
+        "  events: config/events_sample.csv",
+    ]
+    if cover["cse"]:
+        lines += [
+            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
+            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
+            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
+        ]
+    return lines
 
 
 def scaffold_params(
@@ -73,8 +141,9 @@ def scaffold_params(
     peers = []
     if others is not None:
         for codes in others.loc[others["csp_code"] != info["csp_code"], "lad_codes"]:
-            peers += codes.split(", ")
-    sample = info["lad_codes"] == SAMPLE_LADS
+            peers += [c for c in codes.split(", ") if c not in info["lad_codes"]]
+    cover = sample_inputs(info["lad_codes"], per)
+    sample = cover["files"]
     name = info["csp_name"]
     lines = [
         f"# {name} CSP ({info['csp_code']}): written by `sa init --csp`; check it with `sa check`.",
@@ -92,10 +161,8 @@ def scaffold_params(
             f"# baseline_year: {baseline}   # the store does not hold all of {baseline} for "
             f"{', '.join(forces)}; ingest it, then uncomment"
         )
-    lines += ["themes:", "  - overview", "  - hotspots", "  - place_profile", "  - violence"]
-    if sample:
-        lines += ["  - cse", "  - domestic_abuse"]
-    lines += _data_lines(store, sample)
+    lines += _theme_lines(cover)
+    lines += _data_lines(store, sample, cover)
     pfa = info["pfa_names"][0] if info["pfa_names"] else "force"
     lines += [
         "comparison:",
@@ -128,8 +195,9 @@ def scaffold_params(
     return "\n".join(lines), out
 
 
-def _data_lines(store: str | os.PathLike[str], sample: bool) -> list[str]:
-    """The ``data:`` section: the sample's own files for the sample CSP, else national ones."""
+def _data_lines(store: str | os.PathLike[str], sample: bool, cover) -> list[str]:
+    """The ``data:`` section: the sample's own files for the sample CSP (only those that
+    cover the period, see :func:`_sample_data_lines`), else national ones."""
     lines = ["data:", "  store: " + str(store)]
     if sample:
         # The sample's own boundary files, so its ward-level partner files match.
@@ -146,16 +214,7 @@ def _data_lines(store: str | os.PathLike[str], sample: bool) -> list[str]:
         ]
     lines += ["  annotations: config/recording_changes.csv"]
     if sample:
-        lines += [
-            "  force_counts: data/sample/force/cambridgeshire_lad_month_type.csv",
-            "  extract: synthetic      # SYNTHETIC, labelled on every page that uses it",
-            "  licensed_premises: data/sample/synthetic/licensed_premises_synthetic.csv",
-            "  ambulance: data/sample/synthetic/ambulance_assault_callouts_synthetic.csv",
-            "  events: config/events_sample.csv",
-            "  cse_indicators: data/sample/synthetic/cse/ward_indicators_2025.csv",
-            "  cse_quarterly: data/sample/synthetic/cse/ward_quarterly_2024_2025.csv",
-            "  previous_priority_wards: data/sample/synthetic/cse/previous_priority_wards_2024.csv",
-        ]
+        lines += _sample_data_lines(cover)
     else:
         lines += [
             "  # extract: path/to/extract.parquet   # from `sa ingest-extract`, for violence detail",

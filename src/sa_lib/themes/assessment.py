@@ -44,6 +44,7 @@ __all__ = [
     "change_word",
     "comparable",
     "comparison_key",
+    "comparison_label",
     "deprived_lsoas",
     "deprived_ratio",
     "flagged_wards",
@@ -70,16 +71,41 @@ def stats_kwargs(ctx) -> dict:
     )
 
 
-def comparison_key(ctx) -> str:
+def comparison_key(ctx) -> str | None:
     """The comparison period the assessment reads changes against: last year, else the previous period.
+
+    None when the store holds neither (the first period of a store): no change is made.
 
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> comparison_key(SimpleNamespace(periods={"current": 1, "previous": 2}))
     'previous'
+    >>> comparison_key(SimpleNamespace(periods={"current": 1})) is None
+    True
     """
-    return "last_year" if "last_year" in ctx.periods else "previous"
+    for key in ("last_year", "previous"):
+        if key in ctx.periods:
+            return key
+    return None
+
+
+def comparison_label(ctx) -> str:
+    """The label of the period changes are read against, held or not (for "not available" lines).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> per = SimpleNamespace(label="Q1 2017 (Jan-Mar)")
+    >>> comparison_label(SimpleNamespace(periods={"current": 1}, unavailable={"last_year": per}))
+    'Q1 2017 (Jan-Mar)'
+    """
+    key = comparison_key(ctx)
+    if key is not None:
+        return ctx.periods[key].label
+    every = getattr(ctx, "unavailable", {}) or {}
+    per = every.get("last_year") or every.get("previous")
+    return per.label if per is not None else "an earlier period"
 
 
 def anchor(heading: str) -> str:

@@ -79,7 +79,13 @@ def priorities_review(ctx) -> pd.DataFrame:
     end = ctx.period.end
     latest_months = [str(end - k) for k in range(12)]
     rows = []
-    for s, (_, tg) in zip(specs, targets.iterrows(), strict=True):
+    # Under a year of unbroken months there is no projection (target_table returns none).
+    none = {"target": np.nan, "projected": np.nan, "projected_lower": np.nan}
+    none.update(projected_upper=np.nan, status="not available (under 12 months of data)")
+    tgs = (
+        [tg for _, tg in targets.iterrows()] if len(targets) == len(specs) else [none] * len(specs)
+    )
+    for s, tg in zip(specs, tgs, strict=True):
         t = s.crime_type
         if t == "All crime":
             d = ctx.crimes[ctx.crimes["crime_type"] != ASB]

@@ -25,6 +25,7 @@ from sa_lib.themes.assessment import (
     ASB,
     change_word,
     comparable,
+    comparison_key,
     deprived_lsoas,
     deprived_ratio,
     stats_kwargs,
@@ -77,6 +78,21 @@ def _above_wider(ctx, crime_type: str) -> bool | float:
     return bool((csp["comparison"] == "above").any()) if len(csp) else np.nan
 
 
+def _vs(ctx, row, key: str | None) -> dict:
+    """``count_before``, ``pct_change`` and ``change`` against the comparison period ``key``.
+
+    All NaN when no comparison period is held in full (``key`` None or months missing):
+    an issue is never scored on a change that was not tested.
+    """
+    if key is None or not comparable(ctx, key):
+        return {"count_before": np.nan, "pct_change": np.nan, "change": np.nan}
+    return {
+        "count_before": int(row[f"count_{key}"]),
+        "pct_change": row[f"pct_vs_{key}"],
+        "change": change_word(row[f"label_vs_{key}"], row[f"pct_vs_{key}"]),
+    }
+
+
 def _spc_high(monthly: pd.DataFrame, months: list[str]) -> bool:
     if len(monthly) < 6 or monthly["count"].sum() == 0:
         return False
@@ -103,7 +119,7 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
         ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``, ``rate_upper``, ``synthetic``.
     """
     kw = stats_kwargs(ctx)
-    key = "last_year" if "last_year" in ctx.periods else "previous"
+    key = comparison_key(ctx)
     types = summary.type_summary(
         ctx.crimes, ctx.periods, ctx.geo.population, types=POLICE_UK_TYPES, total_label=None, **kw
     )
@@ -128,14 +144,10 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
                 "theme": "overview",
                 "sensitive": False,
                 "count": int(r["count_current"]),
-                "count_before": int(r[f"count_{key}"]),
-                "pct_change": r[f"pct_vs_{key}"],
+                **_vs(ctx, r, key),
                 "share": r["count_current"] / total if total else np.nan,
                 "share_of": SHARE_OF_ALL,
                 "above_wider": _above_wider(ctx, t),
-                "change": change_word(r[f"label_vs_{key}"], r[f"pct_vs_{key}"])
-                if comparable(ctx, key)
-                else np.nan,
                 "rising_trend": t in rising,
                 "spc_signal": _spc_high(
                     monthly[monthly["crime_type"] == t][["month_start", "count"]],
@@ -206,13 +218,9 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         "theme": "domestic_abuse",
         "sensitive": True,
         "count": int(t["count_current"]),
-        "count_before": int(t[f"count_{key}"]),
-        "pct_change": t[f"pct_vs_{key}"],
+        **_vs(ctx, t, key),
         "share": np.nan,
         "above_wider": np.nan,
-        "change": change_word(t[f"label_vs_{key}"], t[f"pct_vs_{key}"])
-        if comparable(ctx, key)
-        else np.nan,
         "rising_trend": False,
         "spc_signal": False,
         "harm_band": float(rules["harm"]["default_bands"].get("Domestic abuse", 4)),
@@ -306,11 +314,7 @@ def _nte_measure(ctx, rules: dict, key: str, deprived: set) -> dict | None:
         issue="Night-time violence (weekend nights)",
         theme="violence",
         count=int(tab["count_current"]),
-        count_before=int(tab[f"count_{key}"]),
-        pct_change=tab[f"pct_vs_{key}"],
-        change=change_word(tab[f"label_vs_{key}"], tab[f"pct_vs_{key}"])
-        if comparable(ctx, key)
-        else np.nan,
+        **_vs(ctx, tab, key),
         harm_band=float(rules["harm"]["default_bands"].get("Night-time violence", 4)),
         deprived_ratio=deprived_ratio(now, ctx, deprived),
         young_share=_young_share(now),
@@ -379,15 +383,11 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
                 "theme": "wards",
                 "sensitive": False,
                 "count": int(w["count_current"]),
-                "count_before": int(w[f"count_{key}"]),
-                "pct_change": w[f"pct_vs_{key}"],
+                **_vs(ctx, w, key),
                 # A ward's count is crime excluding ASB: its share is of the same total.
                 "share": w["count_current"] / len(cur) if len(cur) else np.nan,
                 "share_of": SHARE_OF_CRIME,
                 "above_wider": np.nan,
-                "change": change_word(w[f"label_vs_{key}"], w[f"pct_vs_{key}"])
-                if comparable(ctx, key)
-                else np.nan,
                 "rising_trend": False,
                 "spc_signal": False,
                 "harm_band": float(priority.band([harm], rules["harm"]["weight_bands"])[0]),

@@ -187,10 +187,14 @@ def build(ctx) -> ThemeResult:
     from sa_lib.themes import report
 
     r = report.new_result(ctx, "cse", "Child sexual exploitation")
-    r.synthetic = "page"
-    with r.section("header"):
-        report.show_header(ctx, "Child sexual exploitation", synthetic=True)
     a = analyse(ctx)
+    # Synthetic iff its inputs are: the indicators or the quarterly counts say so.
+    syn = bool(a.ind.attrs.get("synthetic")) or bool(
+        a.quarterly is not None and a.quarterly.attrs.get("synthetic")
+    )
+    r.synthetic = "page" if syn else "none"
+    with r.section("header"):
+        report.show_header(ctx, "Child sexual exploitation", synthetic=syn)
     dis = ctx.disclosure
     with r.section("findings"):
         report.show_findings(

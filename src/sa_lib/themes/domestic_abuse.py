@@ -355,7 +355,6 @@ def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
     from sa_lib.charts.monthly import plot_monthly_trends
     from sa_lib.charts.spc import plot_xmr
     from sa_lib.data import counts
-    from sa_lib.stats import spc
     from sa_lib.themes import report
 
     thr = ctx.disclosure.threshold
@@ -371,13 +370,17 @@ def _volume_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
             "Domestic abuse violence",
             "Share of violence and sexual offences flagged as domestic abuse",
         )
-        monthly = counts.monthly_counts(d.da.assign(crime_type="Domestic abuse"), by="crime_type")
+        # The extract's unbroken run of months ending at the period: a gap is never a zero.
+        da = report.extract_series(ctx, d.da)
+        monthly = counts.monthly_counts(da.assign(crime_type="Domestic abuse"), by="crime_type")
         plot_monthly_trends(
             monthly, ["Domestic abuse"], ctx.annotations, ctx.period, ncols=1, suppress_below=thr
         )
-        chart = spc.xmr(
-            counts.monthly_counts(d.da, by=None), date_col="month_start", value_col="count"
-        )
+        total = counts.monthly_counts(da, by=None)
+        chart = report.xmr_or_none(total, None, "Domestic abuse")
+        if chart is None:
+            r.unavailable("control chart", report.spc_unavailable(len(total)), note=True)
+            return
         plot_xmr(chart, title="Domestic abuse crimes: monthly XmR chart", ylabel="Crimes per month")
         report.show_spc_summary(chart, "Domestic abuse crimes", threshold=thr)
 

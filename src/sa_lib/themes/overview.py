@@ -54,7 +54,7 @@ class Analysis:
     ``types`` and ``wards`` are :mod:`sa_lib.themes.summary` tables (by crime type,
     and by ward excluding ASB); ``monthly`` the monthly counts by type over the
     series months; ``total`` the monthly all-crime (excluding ASB) counts and
-    ``chart`` their XmR chart; ``major`` the types given a trend chart;
+    ``chart`` their XmR chart (None when the series is too short); ``major`` the types given a trend chart;
     ``trends`` and ``targets`` the trend and target tables.
     """
 
@@ -62,7 +62,7 @@ class Analysis:
     wards: pd.DataFrame
     monthly: pd.DataFrame
     total: pd.DataFrame
-    chart: pd.DataFrame
+    chart: pd.DataFrame | None
     major: list[str]
     trends: pd.DataFrame
     targets: pd.DataFrame
@@ -87,7 +87,6 @@ def analysis(ctx) -> Analysis:
     Each is computed once: :func:`build` shows them and keeps them in ``result.data``.
     """
     from sa_lib.data import counts
-    from sa_lib.stats import spc
     from sa_lib.themes import summary
 
     st = ctx.stats
@@ -110,10 +109,7 @@ def analysis(ctx) -> Analysis:
     series = ctx.series()
     monthly = counts.monthly_counts(series, by="crime_type")
     total = counts.monthly_counts(series[series["crime_type"] != ASB], by=None)
-    breaks = report.breaks_in_range(
-        ctx.annotations, total["month_start"], "Violence and sexual offences"
-    )
-    chart = spc.xmr(total, date_col="month_start", value_col="count", breaks=breaks)
+    chart = report.xmr_or_none(total, ctx.annotations, "Violence and sexual offences")
     major = report.major_types(types, ctx)
     trends = summary.trend_table(monthly, major, alpha=st.alpha)
     targets = summary.target_table(
@@ -188,12 +184,15 @@ def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
             ctx.annotations, a.monthly["month_start"].min(), a.monthly["month_start"].max()
         )
     with r.section("spc"):
-        plot_xmr(
-            a.chart,
-            title="All crime (excluding ASB): monthly XmR chart",
-            ylabel="Crimes per month",
-        )
-        report.show_spc_summary(a.chart, threshold=thr)
+        if a.chart is None:
+            r.unavailable("control chart", report.spc_unavailable(len(a.total)), note=True)
+        else:
+            plot_xmr(
+                a.chart,
+                title="All crime (excluding ASB): monthly XmR chart",
+                ylabel="Crimes per month",
+            )
+            report.show_spc_summary(a.chart, threshold=thr)
     with r.section("trend"):
         if ctx.series_note:
             report.note(ctx.series_note)
@@ -271,6 +270,7 @@ def _quality_section(r: ThemeResult, ctx) -> None:
             ctx.months_wanted,
             ctx.months_present,
             force_located_rows=ctx.force_located_count,
+            identical_dropped=_identical_dropped(ctx),
         )
         r.data["data_quality"] = dq
         report.show_table(
@@ -296,6 +296,17 @@ def latest_words(res: pd.DataFrame, now: str, then: str) -> dict[str, str]:
         word = "significant" if sig else "not significant"
         out[lab] = f"the latest {kind}, {now}, was {abs(pct):.0f}% {way} than {then} ({word})"
     return out
+
+
+def _identical_dropped(ctx) -> int | None:
+    """Street rows of the force's months in view kept as one record at ingest (ingest log)."""
+    from sa_lib.data.store import store_summary
+
+    log = store_summary(ctx.store)
+    forces = ctx.forces or sorted({k.split("/")[1] for k in log if k.startswith("street/")})
+    keys = [f"street/{f}/{m}" for f in forces for m in ctx.months_in_view]
+    held = [log[k] for k in keys if k in log]
+    return sum(int(e.get("rows_duplicate", 0) or 0) for e in held) if held else None
 
 
 def overview_findings(

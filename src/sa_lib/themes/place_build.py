@@ -186,6 +186,7 @@ def build(ctx) -> ThemeResult:
         polygon=ctx.params.paths.place_polygon,
     )
     r = report.new_result(ctx, "place_profile", f"Place profile: {area.name}")
+    r.synthetic = "part" if ctx.extract_synthetic else "none"
     with r.section("header"):
         report.show_header(
             ctx, f"Place profile: {area.name}", partly_synthetic=ctx.extract_synthetic

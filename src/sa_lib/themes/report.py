@@ -162,6 +162,65 @@ def breaks_in_range(
     return [d for d in a["date"] if lo < d <= hi]
 
 
+#: The fewest months an XmR chart is drawn from (its limits need at least one moving range).
+MIN_SPC_MONTHS = 2
+
+
+def spc_unavailable(n_months: int) -> str:
+    """Why no control chart is drawn from ``n_months`` unbroken held months.
+
+    Examples
+    --------
+    >>> spc_unavailable(1)[:60]
+    'Control chart: not available: the data hold 1 unbroken month'
+    """
+    return (
+        f"Control chart: not available: the data hold {n_months} unbroken month(s) up to the "
+        f"end of the period, and a control chart needs at least {MIN_SPC_MONTHS}."
+    )
+
+
+def extract_series(ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` (force-extract rows) in the extract's unbroken run of months ending at the period.
+
+    As :meth:`sa_lib.pack.context.Context.series` for police.uk rows: at most
+    ``SERIES_MAX_MONTHS``, and a month the extract does not hold ends the run, so it
+    is never read as a month of zero crimes.
+    """
+    from sa_lib.data.coverage import SERIES_MAX_MONTHS, contiguous_run
+
+    held = sorted(ctx.extract["month"].unique()) if ctx.extract is not None else []
+    run = contiguous_run(held, ctx.period.months[-1])[-SERIES_MAX_MONTHS:]
+    return df[df["month"].isin(run)]
+
+
+def xmr_or_none(series: pd.DataFrame, annotations: pd.DataFrame | None, crime_type: str):
+    """The XmR chart of a monthly series (``month_start``, ``count``), or None when too short.
+
+    Its limits restart at the recording changes for ``crime_type`` in ``annotations``
+    (None: no restarts).
+
+    ``series`` should hold the unbroken run of held months (``ctx.series``): a gap
+    is never read as a month of zero crimes.
+
+    Examples
+    --------
+    >>> one = pd.DataFrame({"month_start": pd.to_datetime(["2018-03-01"]), "count": [5]})
+    >>> xmr_or_none(one, pd.DataFrame(), "Violence and sexual offences") is None
+    True
+    """
+    from sa_lib.stats import spc
+
+    if len(series) < MIN_SPC_MONTHS:
+        return None
+    breaks = (
+        []
+        if annotations is None
+        else breaks_in_range(annotations, series["month_start"], crime_type)
+    )
+    return spc.xmr(series, date_col="month_start", value_col="count", breaks=breaks)
+
+
 def show_spc_summary(
     chart: pd.DataFrame, label: str = "All crime (excluding ASB)", threshold: int | None = None
 ) -> None:

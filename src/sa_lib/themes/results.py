@@ -323,6 +323,31 @@ class ThemeResult:
                 return b.items
         return []
 
+    def synthetic_state(self) -> str:
+        """``"page"``, ``"part"`` or ``"none"``: decided from the result's own blocks.
+
+        ``"page"`` when the page was built on synthetic data (``synthetic`` set so);
+        ``"part"`` when any table, figure or finding draws on synthetic inputs;
+        ``"none"`` otherwise: a page built without synthetic inputs is never labelled.
+
+        Examples
+        --------
+        >>> r = ThemeResult("demo", "Demo")
+        >>> r.synthetic_state()
+        'none'
+        >>> r.sections["findings"] = [Findings([Finding("x", synthetic=True)])]
+        >>> r.synthetic_state()
+        'part'
+        """
+        if self.synthetic == "page":
+            return "page"
+        for _, b in self.blocks():
+            if isinstance(b, Table | Figure) and b.synthetic:
+                return "part"
+            if isinstance(b, Findings) and any(f.synthetic for f in b.items):
+                return "part"
+        return "part" if self.synthetic == "part" else "none"
+
     def to_json(self) -> dict:
         """What the downloads, headlines and call-out read (JSON-ready)."""
         tables = []
@@ -335,7 +360,7 @@ class ThemeResult:
             "title": self.title,
             "period": self.period_label,
             "against": self.against_label,
-            "synthetic": self.synthetic,
+            "synthetic": self.synthetic_state(),
             "findings": [_finding_json(f) for f in self.findings],
             "availability": dict(self.availability),
             "tables": tables,

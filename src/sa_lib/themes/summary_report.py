@@ -14,7 +14,13 @@ import pandas as pd
 
 from sa_lib.stats import priority
 from sa_lib.themes import results
-from sa_lib.themes.assessment import anchor, comparable, flagged_wards
+from sa_lib.themes.assessment import (
+    anchor,
+    comparable,
+    comparison_key,
+    comparison_label,
+    flagged_wards,
+)
 from sa_lib.themes.results import ThemeResult
 
 __all__ = [
@@ -106,12 +112,12 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
         :class:`sa_lib.themes.results.Finding` fields ``subject``, ``measure``,
         ``comparison``, ``periods``, ``tested``, ``significant``, ``direction``.
     """
-    key = "last_year" if "last_year" in ctx.periods else "previous"
-    before = ctx.periods[key].label
+    key = comparison_key(ctx)
+    before = comparison_label(ctx)
     now = ctx.period.label
     thr = ctx.disclosure.threshold
     themes = list(ctx.params.themes)
-    can_compare = comparable(ctx, key)
+    can_compare = key is not None and comparable(ctx, key)
     out, steady = [], []
     for _, r in scored.head(n).iterrows():
         name = r["issue"]
@@ -147,6 +153,7 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
                 "tested": direction is not None,
                 "significant": None if direction is None else direction != "none",
                 "direction": direction,
+                "synthetic": bool(r["synthetic"]),
             }
         )
     if not can_compare:
@@ -178,7 +185,16 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
 
 def _finding(f: dict) -> results.Finding:
     """A summary finding dict as a :class:`sa_lib.themes.results.Finding`."""
-    keys = ("subject", "measure", "comparison", "periods", "tested", "significant", "direction")
+    keys = (
+        "subject",
+        "measure",
+        "comparison",
+        "periods",
+        "tested",
+        "significant",
+        "direction",
+        "synthetic",
+    )
     return results.Finding(f["text"], link=f.get("href"), **{k: f[k] for k in keys if k in f})
 
 
@@ -286,6 +302,7 @@ def build(ctx) -> ThemeResult:
     scored = priority.priority_scores(priority.dimension_scores(measures, rules), rules)
     search = outcomes_report.search_analysis(ctx)
     findings = summary_findings(scored, ctx, n=opt.findings, search=search)
+    r.synthetic = "part" if bool(scored["synthetic"].any()) else "none"
     with r.section("header"):
         report.show_header(
             ctx, "Strategic assessment summary", synthetic=bool(scored["synthetic"].any())

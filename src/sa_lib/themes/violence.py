@@ -224,6 +224,8 @@ NO_AMBULANCE = (
     "Needs the force extract (violence with injury) and ambulance call-outs (data.ambulance)."
 )
 NO_VICTIMS = "Victim age and sex need the force extract (data.extract)."
+#: The fewest months the recorded-against-ambulance divergence test reads.
+MIN_DIVERGENCE_MONTHS = 6
 
 
 @dataclass
@@ -243,6 +245,7 @@ class ViolenceData:
     rec_amb: pd.DataFrame | None = None
     divergence: dict | None = None
     monthly: pd.DataFrame | None = None
+    short_series: int | None = None
 
 
 def _stats(ctx) -> dict:
@@ -315,12 +318,18 @@ def finding_inputs(ctx, d: ViolenceData) -> ViolenceData:
         partner_data.load_ambulance(ctx.path("ambulance")) if ctx.path("ambulance") else None
     )
     if d.vwi is not None and ambulance is not None:
-        d.rec_amb = recorded_vs_ambulance(
-            d.vwi, ambulance, ctx.geo.lsoas["lsoa21_code"], sorted(set(d.vwi["month"]))
+        # The extract's unbroken run of months ending at the period (a gap is never a zero).
+        vwi = report.extract_series(ctx, d.vwi)
+        rec_amb = recorded_vs_ambulance(
+            vwi, ambulance, ctx.geo.lsoas["lsoa21_code"], sorted(set(vwi["month"]))
         )
-        d.divergence = corroboration.divergence_test(
-            d.rec_amb, "month_start", "recorded", "ambulance", alpha=alpha
-        )
+        if len(rec_amb) >= MIN_DIVERGENCE_MONTHS:
+            d.rec_amb = rec_amb
+            d.divergence = corroboration.divergence_test(
+                rec_amb, "month_start", "recorded", "ambulance", alpha=alpha
+            )
+        else:
+            d.short_series = len(rec_amb)
     return d
 
 
@@ -406,16 +415,31 @@ def _volume_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             )
 
 
+def _series(ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` in the unbroken run of held months ending at the period.
+
+    police.uk rows use the store's run (``ctx.series``); extract rows the extract's own
+    (:func:`sa_lib.themes.report.extract_series`), so a month it lacks is never a zero.
+    """
+    from sa_lib.themes import report
+
+    if "offence_subgroup" in df:
+        return report.extract_series(ctx, df)
+    return ctx.series(df)
+
+
 def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     from sa_lib.charts.monthly import plot_monthly_trends
     from sa_lib.charts.spc import plot_xmr
     from sa_lib.data import counts
-    from sa_lib.stats import spc
     from sa_lib.themes import report
 
     with r.section("trends"):
-        d.monthly = counts.monthly_counts(d.sub if d.sub is not None else d.vso, by="crime_type")
+        rows = d.sub if d.sub is not None else d.vso
+        d.monthly = counts.monthly_counts(_series(ctx, rows), by="crime_type")
         trend_types = SUBGROUP_ORDER[:4] if d.sub is not None else [VSO]
+        if ctx.series_note:
+            report.note(ctx.series_note)
         plot_monthly_trends(
             d.monthly,
             trend_types,
@@ -426,14 +450,13 @@ def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         report.show_breaks(
             ctx.annotations, d.monthly["month_start"].min(), d.monthly["month_start"].max()
         )
-        series = counts.monthly_counts(d.vwi if d.vwi is not None else d.vso, by=None)
-        chart = spc.xmr(
-            series,
-            date_col="month_start",
-            value_col="count",
-            breaks=report.breaks_in_range(ctx.annotations, series["month_start"], VSO),
-        )
+        rows = d.vwi if d.vwi is not None else d.vso
+        series = counts.monthly_counts(_series(ctx, rows), by=None)
         name = "Violence with injury" if d.vwi is not None else VSO
+        chart = report.xmr_or_none(series, ctx.annotations, VSO)
+        if chart is None:
+            r.unavailable("control chart", report.spc_unavailable(len(series)), note=True)
+            return
         plot_xmr(chart, title=f"{name}: monthly XmR chart", ylabel="Crimes per month")
         report.show_spc_summary(chart, name, threshold=ctx.disclosure.threshold)
 
@@ -504,6 +527,15 @@ def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     from sa_lib.themes.findings import format_p
 
     with r.section("ambulance"):
+        if d.short_series is not None:
+            r.unavailable(
+                "ambulance corroboration",
+                f"Ambulance corroboration: not available: the data hold {d.short_series} unbroken "
+                f"month(s) up to the end of the period, and the divergence test needs at least "
+                f"{MIN_DIVERGENCE_MONTHS}.",
+                note=True,
+            )
+            return
         if d.rec_amb is None:
             r.unavailable("ambulance corroboration", NO_AMBULANCE, note=True)
             return

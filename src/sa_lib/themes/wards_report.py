@@ -19,6 +19,7 @@ from sa_lib.themes.assessment import (
     change_text,
     comparable,
     comparison_key,
+    comparison_label,
     flagged_wards,
     stats_kwargs,
     ward_analysis,
@@ -39,23 +40,32 @@ __all__ = [
 def appendix_display(wa: dict, ctx) -> pd.DataFrame:
     """The ward appendix for readers: one row per ward."""
     t = wa["table"]
-    key = "last_year" if "last_year" in ctx.periods else "previous"
+    key = comparison_key(ctx)
     p = ctx.periods
-    ok = comparable(ctx, key)
+    ok = key is not None and comparable(ctx, key)
+    before = comparison_label(ctx)
+    cols = {
+        "Rank": t["rank"].astype("int64"),
+        "Ward": t["ward_name"],
+        p["current"].label: t["count_current"].astype("int64"),
+    }
+    if ok:
+        cols[before] = t[f"count_{key}"].astype("int64")
     out = pd.DataFrame(
         {
-            "Rank": t["rank"].astype("int64"),
-            "Ward": t["ward_name"],
-            p["current"].label: t["count_current"].astype("int64"),
-            p[key].label: t[f"count_{key}"].astype("int64"),
+            **cols,
             f"Rate {ctx.rate_label} a year": t["rate"].round(1),
             "95% CI": [
                 f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–"
                 for lo, hi in zip(t["rate_lower"], t["rate_upper"], strict=True)
             ],
-            f"vs {p[key].label}": [
+            f"vs {before}": [
                 change_text(pc, lab) if ok else "not available"
-                for pc, lab in zip(t[f"pct_vs_{key}"], t[f"label_vs_{key}"], strict=True)
+                for pc, lab in zip(
+                    t[f"pct_vs_{key}"] if ok else [None] * len(t),
+                    t[f"label_vs_{key}"] if ok else [None] * len(t),
+                    strict=True,
+                )
             ],
             "IMD decile (median LSOA)": [
                 "–" if pd.isna(d) else str(int(round(d))) for d in t["imd_decile"]
@@ -64,7 +74,7 @@ def appendix_display(wa: dict, ctx) -> pd.DataFrame:
         }
     )
     # A period the data do not fully cover is not available, never a (partial) count.
-    return out if ok else out.drop(columns=[p[key].label])
+    return out
 
 
 def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
@@ -90,16 +100,17 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
                 conf_level=ctx.stats.conf_level,
             )
         )
-    key = "last_year" if "last_year" in ctx.periods else "previous"
-    ok = comparable(ctx, key)
+    key = comparison_key(ctx)
+    ok = key is not None and comparable(ctx, key)
     up = t[t[f"label_vs_{key}"] == "significant increase"]["ward_name"].tolist() if ok else []
     down = t[t[f"label_vs_{key}"] == "significant decrease"]["ward_name"].tolist() if ok else []
+    before = comparison_label(ctx)
     if not ok:
-        out.append(f"The change on {ctx.periods[key].label} is not available (months missing).")
+        out.append(f"The change on {before} is not available (months missing).")
     if up:
-        out.append(f"Significant increase on {ctx.periods[key].label} in: {', '.join(up)}.")
+        out.append(f"Significant increase on {before} in: {', '.join(up)}.")
     if down:
-        out.append(f"Significant decrease on {ctx.periods[key].label} in: {', '.join(down)}.")
+        out.append(f"Significant decrease on {before} in: {', '.join(down)}.")
     if len(flagged):
         out.append(
             "Wards with several flags: "
@@ -144,7 +155,8 @@ def ward_profile(ctx, wa: dict, ward_code: str) -> dict:
     mine = fl[(fl["ward_code"] == ward_code) & fl["flag"]]
     rows = ctx.crimes[ctx.crimes["ward_code"] == ward_code]
     types = summary.type_summary(rows, ctx.periods, float(t["population"]), **stats_kwargs(ctx))
-    key = "last_year" if "last_year" in ctx.periods else "previous"
+    key = comparison_key(ctx)
+    before = comparison_label(ctx)
     thr = ctx.disclosure.threshold
     n = int(t["count_current"])
     size = f"fewer than {thr}" if 0 < n < thr else f"{n:,}"
@@ -153,15 +165,14 @@ def ward_profile(ctx, wa: dict, ward_code: str) -> dict:
         f"ASB): {size} crimes in {ctx.period.label}, {t['rate']:.0f} {ctx.rate_label} a year "
         f"(95% CI {t['rate_lower']:.0f} to {t['rate_upper']:.0f})."
     ]
-    lab = t[f"label_vs_{key}"]
-    if not comparable(ctx, key):
-        out.append(f"The change on {ctx.periods[key].label} is not available (months missing).")
-    elif isinstance(lab, str) and lab.startswith("significant"):
+    if key is None or not comparable(ctx, key):
+        out.append(f"The change on {before} is not available (months missing).")
+    elif isinstance(t[f"label_vs_{key}"], str) and t[f"label_vs_{key}"].startswith("significant"):
         out.append(
-            f"That is a {lab} of {abs(t[f'pct_vs_{key}']):.0f}% on {ctx.periods[key].label}."
+            f"That is a {t[f'label_vs_{key}']} of {abs(t[f'pct_vs_{key}']):.0f}% on {before}."
         )
     else:
-        out.append(f"No significant change on {ctx.periods[key].label}.")
+        out.append(f"No significant change on {before}.")
     for _, f in mine.iterrows():
         out.append(
             f"Flagged on {f['indicator'].lower()}: rate {f['rate']:.1f} against the district's "
@@ -207,6 +218,12 @@ def build(ctx) -> ThemeResult:
     wa = ward_analysis(ctx, min_count=opt.min_count, top_share=opt.top_share)
     flagged = flagged_wards(wa, opt.min_flags)
     with r.section("findings"):
+        if comparison_key(ctx) is None:
+            r.unavailable(
+                "ward change",
+                f"The change on {comparison_label(ctx)} is not available: the data do not hold "
+                "it, so no ward is compared with an earlier period.",
+            )
         report.show_findings(ward_findings(wa, flagged, ctx))
     with r.section("appendix"):
         _appendix_table(ctx, wa)
@@ -232,7 +249,7 @@ def _appendix_table(ctx, wa: dict) -> None:
 
     dis = ctx.disclosure
     shown = appendix_display(wa, ctx)
-    labels = (ctx.periods["current"].label, ctx.periods[comparison_key(ctx)].label)
+    labels = (ctx.periods["current"].label, comparison_label(ctx))
     counts = [c for c in labels if c in shown.columns]
     report.show_table(
         shown,

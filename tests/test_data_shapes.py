@@ -1,0 +1,252 @@
+"""Right on any data: every theme x period kind x store shape builds or is refused by `sa check`.
+
+Each cell either is refused by ``sa check`` before any notebook runs (naming the
+reason and what the store holds) or builds, with every measure computed from held
+data or listed as not available with a reason. A crash is a failure. Themes are
+built directly (``build(ctx)``, as the notebooks call it), with no kernel; the
+cells on the 24-month Cambridgeshire sample and the `sa run-all` run are marked
+``e2e`` (slow).
+
+The crashes quoted in issue 19 are named tests here:
+``test_month_period_with_one_month_held_builds_without_an_xmr_chart`` (ValueError:
+an XmR chart needs at least 2 points), ``test_first_quarter_of_a_store_builds_*``
+(KeyError 'previous'), ``test_wards_and_summary_with_only_the_previous_period_held``
+(KeyError 'last_year' / 'count_previous').
+"""
+
+from __future__ import annotations
+
+import pytest
+import shapes
+
+ESSEX_ALL = ("2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06")
+
+#: Store shapes from the Essex slice: months ingested.
+ESSEX_SHAPES = {
+    "one_month": ("2018-03",),
+    "first_period": ESSEX_ALL,
+    "gap": ("2018-01", "2018-02", "2018-04", "2018-05", "2018-06"),
+}
+
+
+@pytest.fixture(scope="module")
+def essex_stores(tmp_path_factory):
+    """One store per Essex shape (ingest takes well under a second each)."""
+    out = {}
+    for name, months in ESSEX_SHAPES.items():
+        root = tmp_path_factory.mktemp(f"essex_{name}")
+        out[name] = (root, shapes.make_store(root, shapes.essex_months(*months)))
+    return out
+
+
+# (shape, period) -> expected outcome for every public theme: "built" or "refused".
+ESSEX_CELLS = {
+    ("one_month", "2018-03"): "built",  # one month only: no series, no comparison
+    ("one_month", "2018-Q1"): "refused",  # the quarter is not held
+    ("one_month", "2018"): "refused",  # calendar year
+    ("one_month", "FY2017/18"): "refused",  # financial year
+    ("one_month", "12m-2018-03"): "refused",  # 12 months to a month
+    ("first_period", "2018-01"): "built",  # the first month of the store
+    ("first_period", "2018-Q1"): "built",  # the first quarter: no comparison held
+    ("first_period", "2018-Q2"): "built",  # previous held, last year not
+    ("gap", "2018-06"): "built",  # a gap inside the series
+    ("gap", "2018-Q2"): "built",  # the previous quarter is partly held
+    ("gap", "2018-Q1"): "refused",  # the period itself has a gap
+}
+
+
+@pytest.mark.parametrize(("shape", "period"), list(ESSEX_CELLS), ids=lambda v: str(v))
+def test_essex_shape_x_period_every_public_theme(essex_stores, shape, period, tmp_path):
+    root, store = essex_stores[shape]
+    path = shapes.essex_params(tmp_path, store, period, shapes.PUBLIC_THEMES)
+    expected = ESSEX_CELLS[(shape, period)]
+    for theme in shapes.PUBLIC_THEMES:
+        outcome, value = shapes.cell(path, theme)
+        assert outcome == expected, (theme, value if outcome == "refused" else "built")
+        if outcome == "refused":
+            # The reason names the period's missing months and what the store holds.
+            assert "It holds" in value and "Fix:" in value, value
+            break  # `sa check` refuses the whole file: every theme alike
+        shapes.check_built(value)
+
+
+def test_month_period_with_one_month_held_builds_without_an_xmr_chart(essex_stores, tmp_path):
+    """Issue 19: `ValueError: df has 1 row; an XmR chart needs at least 2 points`."""
+    _, store = essex_stores["one_month"]
+    path = shapes.essex_params(tmp_path, store, "2018-03", ["overview", "violence"])
+    for theme in ("overview", "violence"):
+        outcome, r = shapes.cell(path, theme)
+        assert outcome == "built"
+        reason = r.availability["control chart"]
+        assert "1 unbroken month" in reason and "not available" in reason
+        assert r.data.get("spc") is None
+
+
+def test_first_quarter_of_a_store_builds_place_wards_and_summary(essex_stores, tmp_path):
+    """Issue 19: the first quarter of a store failed with `KeyError: 'previous'`."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(
+        tmp_path,
+        store,
+        "2018-Q1",
+        ["place_profile", "wards", "summary"],
+        csp=("Colchester", "E07000071"),
+    )
+    built = {t: shapes.cell(path, t) for t in ("place_profile", "wards", "summary")}
+    assert {t: o for t, (o, _) in built.items()} == dict.fromkeys(built, "built")
+    wards = built["wards"][1]
+    assert "Q1 2017" in wards.availability["ward change"]
+    assert any("not available" in f.text for f in wards.findings)
+    summary = built["summary"][1]
+    text = " ".join(f.text for f in summary.findings)
+    assert "The change against Q1 2017 (Jan-Mar) is not available" in text
+    assert "a significant change" not in text
+
+
+def test_wards_and_summary_with_only_the_previous_period_held(essex_stores, tmp_path):
+    """Wards and summary compare with the previous period when last year is not held."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(tmp_path, store, "2018-Q2", ["wards", "summary"])
+    built = {t: shapes.cell(path, t) for t in ("wards", "summary")}
+    for outcome, r in built.values():
+        assert outcome == "built"
+        shapes.check_built(r)
+    # Last year is not held; the previous quarter is, and the wards are compared with it.
+    wards = built["wards"][1]
+    assert "label_vs_previous" in wards.data["wards"] and "ward change" not in wards.availability
+    assert "Q1 2018" in " ".join(c for t in wards.to_json()["tables"] for c in t["columns"])
+
+
+def test_wards_when_the_previous_period_is_partly_held(essex_stores, tmp_path):
+    """Q1 2018 lacks March in this store: no ward is compared with a partial quarter."""
+    _, store = essex_stores["gap"]
+    path = shapes.essex_params(tmp_path, store, "2018-Q2", ["wards"])
+    outcome, wards = shapes.cell(path, "wards")
+    assert outcome == "built"
+    text = " ".join(f.text for f in wards.findings)
+    assert "The change on Q2 2017 (Apr-Jun) is not available" in text
+    assert "Significant" not in text
+
+
+def test_series_stops_at_a_gap_in_the_violence_page(essex_stores, tmp_path):
+    """The violence trend and control chart read only the unbroken run ending at the period."""
+    _, store = essex_stores["gap"]
+    path = shapes.essex_params(tmp_path, store, "2018-06", ["violence", "overview"])
+    for theme in ("violence", "overview"):
+        _, r = shapes.cell(path, theme)
+        months = sorted(r.data["monthly"]["month_start"].dt.strftime("%Y-%m").unique())
+        assert months == ["2018-04", "2018-05", "2018-06"], (theme, months)
+        notes = [b.text for _, b in r.blocks() if type(b).__name__ == "Note"]
+        assert any("2018-04 to 2018-06 only" in n for n in notes), (theme, notes)
+
+
+def test_sa_check_refuses_domestic_abuse_and_cse_without_their_inputs(essex_stores, tmp_path):
+    """A theme that cannot run without its one input is refused before any notebook runs."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(tmp_path, store, "2018-Q2", ["overview", "domestic_abuse", "cse"])
+    outcome, message = shapes.cell(path, "overview")
+    assert outcome == "refused"
+    assert "theme 'domestic_abuse' needs a force extract" in message
+    assert "theme 'cse' needs the partners' ward indicators file" in message
+
+
+# ---------------------------------------------------------------- slow: 24 months, sample inputs
+
+SAMPLE_ALL = tuple(f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13))
+
+#: Periods on the Cambridgeshire sample (24 months, synthetic extract and partner files):
+#: every period kind, the first quarter of the store (outcomes held, nothing before), and
+#: periods whose comparisons are partly held by the outcome files (2024 only).
+SAMPLE_CELLS = {
+    "2024-Q1": "built",  # the first period of the store; outcomes held, last year not
+    "2025-03": "built",  # a month
+    "2025": "built",  # a calendar year (last year held)
+    "FY2024/25": "built",  # a financial year
+    "12m-2025-06": "built",  # 12 months to a month
+    "2023-Q4": "refused",  # before the store
+}
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sample_store")
+    return shapes.make_store(root, shapes.sample_months(*SAMPLE_ALL))
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("period", list(SAMPLE_CELLS))
+def test_sample_every_theme_x_period_kind(sample_store, period, tmp_path):
+    path = shapes.sample_params(tmp_path, sample_store, period)
+    for theme in shapes.BUILDERS:
+        outcome, value = shapes.cell(path, theme)
+        assert outcome == SAMPLE_CELLS[period], (theme, value if outcome == "refused" else "")
+        if outcome == "refused":
+            break
+        shapes.check_built(value)
+
+
+@pytest.mark.e2e
+def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(
+    sample_store, tmp_path
+):
+    """Issue 19: with older years of the same force in the store the violence trend moved
+    from +11% to +79% a year, a December flipped to "unusually high" and a priority changed.
+    """
+    older = shapes.relabel_year(
+        [f"2024-{m:02d}" for m in range(1, 13)], 2024, 2023, tmp_path / "older"
+    )
+    wide = shapes.make_store(
+        tmp_path, [*older, *shapes.sample_months(*SAMPLE_ALL), *shapes.essex_months(*ESSEX_ALL)]
+    )
+    (tmp_path / "base").mkdir()
+    base_path = shapes.sample_params(tmp_path / "base", sample_store, "2025-Q4")
+    wide_path = shapes.sample_params(tmp_path, wide, "2025-Q4")
+    for theme in shapes.BUILDERS:
+        _, a = shapes.cell(base_path, theme)
+        _, b = shapes.cell(wide_path, theme)
+        assert shapes.published(b) == shapes.published(a), theme
+
+
+@pytest.mark.e2e
+def test_run_all_month_period_on_a_force_with_one_month_held(essex_stores, tmp_path, capsys):
+    """Issue 19: `sa run-all --period YYYY-MM` built 0 packs (XmR chart with one point)."""
+    import yaml
+
+    from sa_lib.pack.cli import main
+
+    _, store = essex_stores["one_month"]
+    p = yaml.safe_load((shapes.ESSEX / "template.yaml").read_text())
+    p["data"]["store"] = str(store)
+    tpl = tmp_path / "template.yaml"
+    tpl.write_text(yaml.safe_dump(p))
+    out = tmp_path / "out"
+    args = ["run-all", str(tpl), "--period", "2018-03", "--csp", "Maldon", "--csp", "Rochford"]
+    args += ["--out", str(out), "--csp-lookup", str(shapes.ESSEX / "csp_lookup.csv"), "--quiet"]
+    assert main(args) == 0, capsys.readouterr().err
+    packs = sorted(d.name for d in out.glob("*_2018-03") if d.is_dir())
+    assert packs == ["maldon_2018-03", "rochford_2018-03"], packs
+    for d in packs:
+        html = (out / d / "overview.html").read_text()
+        assert "Control chart: not available" in html and "SYNTHETIC" not in html
+
+
+def test_lsoa_2011_and_2021_codes_mixed_inside_one_month(tmp_path):
+    """A month whose rows carry both LSOA vintages counts every row once, as the 2011 file."""
+    from sa_lib.pack.context import open_context
+
+    mixed = shapes.mixed_vintage("2018-03", tmp_path / "mixed")
+    assert int((tmp_path / "mixed" / "changed.txt").read_text()) > 20
+    counts = {}
+    for name, src in {"2011": shapes.essex_months("2018-03"), "mixed": [mixed]}.items():
+        root = tmp_path / name
+        root.mkdir(exist_ok=True)
+        store = shapes.make_store(root, src)
+        path = shapes.essex_params(
+            root, store, "2018-03", ["overview"], csp=("Colchester", "E07000071")
+        )
+        ctx = open_context(path, "overview")
+        counts[name] = ctx.crimes.groupby("lsoa21_code").size()
+        outcome, r = shapes.cell(path, "overview")
+        assert outcome == "built"
+        shapes.check_built(r)
+    assert counts["mixed"].sum() == counts["2011"].sum() > 100
