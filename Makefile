@@ -6,19 +6,34 @@ STAMP  := $(VENV)/.installed-stamp
 PARAMS ?= parameters/huntingdonshire_2025q4.yaml
 STORE  := data/processed
 
-.PHONY: help setup report ingest-sample test lint format lab benchmark clean
+.PHONY: help setup lock lock-upgrade report ingest-sample test test-fast lint format lab benchmark canary clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+LOCK   := requirements.lock
+# What `make lock` resolves: the project's requirements (with the dev extra) and the build
+# backend, for every platform and Python from 3.11.5 (uv's universal resolution).
+LOCK_ARGS := pyproject.toml requirements/build.in --extra dev --universal \
+	--python-version 3.11.5 --generate-hashes --quiet
+
+# The environment is exactly the lock: a changed lock or pyproject.toml rebuilds .venv from
+# scratch, every file is checked against its hash, and the project is built with the locked
+# setuptools (no build isolation, so nothing unlocked is fetched).
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name sa-workbench --display-name "Python (sa-workbench)" >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv with the sa command and the project's kernel
+setup: $(STAMP)  ## create .venv from requirements.lock with the sa command and the project's kernel
+
+lock: setup  ## re-resolve requirements.lock after editing pyproject.toml (keeps every other pin)
+	$(BIN)/uv pip compile $(LOCK_ARGS) -o $(LOCK)
+
+lock-upgrade: setup  ## move requirements.lock to the newest releases (review with `make canary` first)
+	$(BIN)/uv pip compile $(LOCK_ARGS) --upgrade -o $(LOCK)
 
 # Ingest the sample whenever the store lacks any of its months (or holds them from other
 # files): an earlier ingest of other forces or years does not count.

@@ -136,7 +136,6 @@ PACKAGES = [
     "libpysal",
     "mapclassify",
     "matplotlib",
-    "seaborn",
     "papermill",
     "nbconvert",
     "nbclient",
