@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import platform
 import re
+from importlib.metadata import distributions
 
 import nbformat
 import numpy as np
@@ -140,6 +143,13 @@ def test_manifest_records_inputs_versions_and_status(pack):
     assert re.fullmatch(r"[0-9a-f]{64}", m["inputs"]["population"]["sha256"])
     assert m["inputs"]["store"]["partitions"], "store partitions (with source hashes) are listed"
     assert m["versions"]["pandas"] and m["versions"]["papermill"]
+    # The whole stack: every installed distribution, the Python version and the lock's hash.
+    env = m["environment"]
+    every = {re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version for d in distributions()}
+    assert env["distributions"] == every and len(every) > 100
+    assert env["python"] == platform.python_version()
+    lock = config.ROOT / "requirements.lock"
+    assert env["lock"]["sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
     assert [t["theme"] for t in m["themes"]] == themes
     assert all(t["status"] == "ok" and t["seconds"] > 0 for t in m["themes"])
     assert m["git_commit"]

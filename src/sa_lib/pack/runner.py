@@ -723,6 +723,7 @@ def _lost_task(theme: str, e: BaseException) -> dict:
 def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
     """Mark failed notebooks, write index.html, the workbook and manifest.json; True if all ok."""
     from sa_lib.pack.downloads import write_workbook
+    from sa_lib.pack.environment import environment_record
     from sa_lib.pack.export import write_index
 
     tmp, results, params = run.tmp, run.results, run.params
@@ -752,6 +753,7 @@ def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
         "parameters": params.to_dict(),
         "inputs": _input_hashes(params),
         "versions": _versions(),
+        "environment": environment_record(),
         "git_commit": meta["commit"],
         "themes": results,
     }
