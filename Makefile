@@ -43,10 +43,15 @@ ingest-sample: $(STAMP)  ## ingest the shipped sample into data/processed (when 
 report: setup ingest-sample  ## set up, ingest the sample and build the quarterly pack in outputs/
 	$(BIN)/sa run $(PARAMS)
 
-test: setup ingest-sample  ## set up, lint, and run the test suite (what CI runs)
+# The sample pack is built once per run (tests/conftest.py `pack`) and shared by the tests
+# that read it; --durations lists the slowest tests in CI's output.
+test: setup ingest-sample  ## set up, lint, and run the whole test suite (what CI runs)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
+
+test-fast: setup  ## unit tests and doctests for the edit loop: no whole pack, kernel or cluster
+	$(BIN)/python -m pytest -q -m "not e2e and not slow and not browser" --durations=10
 
 lint:  ## ruff lint and format check
 	$(BIN)/ruff check src tests scripts
@@ -61,6 +66,16 @@ lab: setup ingest-sample  ## open JupyterLab on the notebooks with the project's
 
 benchmark: setup  ## print speed and size figures against the targets
 	$(BIN)/python scripts/benchmark.py
+
+# The canary: the newest releases pyproject.toml allows (not the lock), in a scratch
+# environment, rebuild the sample pack and compare it with the golden pack (docs/canary.md).
+CANARY := .canary/venv
+canary:  ## newest releases in .canary/: rebuild the sample pack, list every cell that moved
+	$(PYTHON) -m venv --clear $(CANARY)
+	$(CANARY)/bin/python -m pip install --quiet --upgrade pip
+	$(CANARY)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e .
+	$(CANARY)/bin/python -m ipykernel install --sys-prefix --name sa-workbench --display-name "Python (sa-workbench canary)" >/dev/null
+	$(CANARY)/bin/python scripts/canary.py
 
 clean:  ## remove generated stores and outputs (data/raw and data/sample are untouched)
 	rm -rf $(STORE) outputs/*/ outputs/.*tmp* .pytest_cache
