@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+PROJECT := $(VENV)/.project-stamp
 PARAMS ?= parameters/huntingdonshire_2025q4.yaml
 STORE  := data/processed
 
@@ -17,17 +18,20 @@ LOCK   := requirements.lock
 LOCK_ARGS := pyproject.toml requirements/build.in --extra dev --universal \
 	--python-version 3.11.5 --generate-hashes --quiet
 
-# The environment is exactly the lock: a changed lock or pyproject.toml rebuilds .venv from
-# scratch, every file is checked against its hash, and the project is built with the locked
-# setuptools (no build isolation, so nothing unlocked is fetched).
-$(STAMP): pyproject.toml $(LOCK)
+# The environment is exactly the lock: a changed lock rebuilds .venv from scratch, every
+# file checked against its hash; the project is built with the locked setuptools (no build
+# isolation, so nothing unlocked is fetched), again whenever pyproject.toml changes.
+$(STAMP): $(LOCK)
 	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name sa-workbench --display-name "Python (sa-workbench)" >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv from requirements.lock with the sa command and the project's kernel
+$(PROJECT): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(PROJECT)
+
+setup: $(PROJECT)  ## create .venv from requirements.lock with the sa command and the project's kernel
 
 lock: setup  ## re-resolve requirements.lock after editing pyproject.toml (keeps every other pin)
 	$(BIN)/uv pip compile $(LOCK_ARGS) -o $(LOCK)
@@ -37,7 +41,7 @@ lock-upgrade: setup  ## move requirements.lock to the newest releases (review wi
 
 # Ingest the sample whenever the store lacks any of its months (or holds them from other
 # files): an earlier ingest of other forces or years does not count.
-ingest-sample: $(STAMP)  ## ingest the shipped sample into data/processed (when not already there)
+ingest-sample: $(PROJECT)  ## ingest the shipped sample into data/processed (when not already there)
 	@$(BIN)/python scripts/store_has_sample.py $(STORE) || $(BIN)/sa ingest --quiet data/sample/police_uk
 
 report: setup ingest-sample  ## set up, ingest the sample and build the quarterly pack in outputs/
