@@ -76,8 +76,8 @@ benchmark: setup  ## print speed and size figures against the targets
 CANARY := .canary/venv
 canary:  ## newest releases in .canary/: rebuild the sample pack, list every cell that moved
 	$(PYTHON) -m venv --clear $(CANARY)
-	$(CANARY)/bin/python -m pip install --quiet --upgrade pip
-	$(CANARY)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e .
+	$(CANARY)/bin/python -m pip install --quiet --upgrade pip setuptools
+	$(CANARY)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
 	$(CANARY)/bin/python -m ipykernel install --sys-prefix --name sa-workbench --display-name "Python (sa-workbench canary)" >/dev/null
 	$(CANARY)/bin/python scripts/canary.py
 
