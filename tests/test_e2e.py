@@ -6,7 +6,9 @@ import hashlib
 import json
 import platform
 import re
-from importlib.metadata import distributions
+import subprocess
+import sys
+from importlib.metadata import version
 
 import nbformat
 import numpy as np
@@ -145,8 +147,17 @@ def test_manifest_records_inputs_versions_and_status(pack):
     assert m["versions"]["pandas"] and m["versions"]["papermill"]
     # The whole stack: every installed distribution, the Python version and the lock's hash.
     env = m["environment"]
-    every = {re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version for d in distributions()}
+    pip_list = subprocess.run(
+        [sys.executable, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    every = {
+        re.sub(r"[-_.]+", "-", d["name"]).lower(): d["version"] for d in json.loads(pip_list.stdout)
+    }
     assert env["distributions"] == every and len(every) > 100
+    assert env["distributions"]["pandas"] == version("pandas")
     assert env["python"] == platform.python_version()
     lock = config.ROOT / "requirements.lock"
     assert env["lock"]["sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()

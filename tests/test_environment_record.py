@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import re
+import subprocess
+import sys
 from importlib import metadata
 
 from sa_lib import config
@@ -13,9 +16,16 @@ from sa_lib.pack.cli import main
 
 
 def _every_distribution() -> dict[str, str]:
+    """What pip itself says is installed (a separate process, so nothing this test session
+    imported, such as setuptools' vendored packages, can leak in)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return {
-        re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
-        for d in metadata.distributions()
+        re.sub(r"[-_.]+", "-", d["name"]).lower(): d["version"] for d in json.loads(proc.stdout)
     }
 
 
@@ -29,7 +39,10 @@ def test_record_lists_every_installed_distribution_and_the_lock_hash():
 
 
 def test_made_by_setup_the_environment_matches_the_lock():
-    """`make setup` installs exactly the lock: no drift in the environment the tests run in."""
+    """`make setup` installs exactly the lock: no drift in the environment the tests run in,
+    even once setuptools (whose vendored packages carry metadata) has been imported."""
+    import setuptools  # noqa: F401
+
     assert envmod.lock_drift() == []
 
 

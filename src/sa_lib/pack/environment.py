@@ -13,6 +13,7 @@ import hashlib
 import platform
 import re
 import sys
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +37,16 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def site_packages() -> list[str]:
+    """The environment's own package folders (where pip installs).
+
+    Only these count as installed: a package that imports setuptools puts its vendored
+    copies (``setuptools/_vendor``) on ``sys.path``, and their metadata with them.
+    """
+    paths = sysconfig.get_paths()
+    return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
+
+
 def installed() -> dict[str, str]:
     """Every distribution installed in the running environment: ``{name: version}``.
 
@@ -45,10 +56,10 @@ def installed() -> dict[str, str]:
     True
     """
     out = {}
-    for dist in metadata.distributions():
+    for dist in metadata.distributions(path=site_packages()):
         name = dist.metadata["Name"]
         if name:
-            out[canonical(name)] = dist.version
+            out.setdefault(canonical(name), dist.version)
     return dict(sorted(out.items()))
 
 
