@@ -1,7 +1,7 @@
 """CPU time of `make test`, printed beside the previous figure (issue 22: at most 300 CPU-s).
 
 CPU time (user + system, of `make` and every process it waited for: pytest, the notebook
-kernels, the Dask workers, ruff), not wall time: on a busy shared machine wall time
+kernels, the Dask workers, ruff; a process killed and never reaped is missed), not wall time: on a busy shared machine wall time
 measures the neighbours. Each measurement is appended to ``scripts/suite_cpu.json``
 (commit, date, CPU and wall seconds, the pytest summary line), so the next run prints
 its figure beside this one.
@@ -34,14 +34,15 @@ def _children_cpu() -> float:
 
 def measure(cmd: list[str]) -> dict:
     """Run ``cmd`` in the project root; its CPU and wall seconds, exit code and summary."""
+    # The commit measured: taken before the run, as commits made during it are not in it.
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     cpu0, t0 = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     cpu, wall = _children_cpu() - cpu0, time.perf_counter() - t0
     lines = [x for x in proc.stdout.splitlines() if x.strip()]
     summary = next((x.strip("= ") for x in reversed(lines) if " in " in x and "=" in x), "")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": commit,
