@@ -34,6 +34,34 @@ def pack(tmp_path_factory, sample_store):
     return build_sample_pack(sample_store, tmp_path_factory.mktemp("e2e"))
 
 
+#: Fixtures that are, or read, a whole built pack: their tests are e2e (not in test-fast).
+PACK_FIXTURES = frozenset({"pack", "pack_dir", "cse_html"})
+#: Test modules whose tests start notebook kernels or a Dask cluster (seconds each).
+KERNEL_MODULES = frozenset(
+    {
+        "test_executor.py",
+        "test_fanout.py",
+        "test_notebooks.py",
+        "test_papermill_compat.py",
+        "test_any_csp.py",
+        "test_mixed_store.py",
+        "test_other_csp.py",
+        "hostile/test_runner.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests `make test-fast` leaves out: those on a whole pack (``e2e``) and those
+    that start kernels or a cluster (``slow``). `make test` runs them all."""
+    for item in items:
+        if PACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+        path = item.path.as_posix()
+        if any(path.endswith("tests/" + m) for m in KERNEL_MODULES):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -6,11 +6,9 @@ import re
 
 import pandas as pd
 import pytest
-import yaml
 
 from sa_lib import config
 from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
-from sa_lib.pack.runner import run_pack
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 INDICATORS = config.SAMPLE_DIR / "synthetic" / "cse" / "ward_indicators_2025.csv"
@@ -27,15 +25,9 @@ COUNT_COLS = [
 
 
 @pytest.fixture(scope="module")
-def cse_html(tmp_path_factory, sample_store) -> str:
-    tmp = tmp_path_factory.mktemp("cse")
-    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
-    p["data"]["store"] = str(sample_store)
-    if "cse" not in p["themes"]:
-        p["themes"].append("cse")
-    path = tmp / "params.yaml"
-    path.write_text(yaml.safe_dump(p))
-    res = run_pack(path, out_root=tmp / "outputs", themes=["cse"], progress=False)
+def cse_html(pack) -> str:
+    """The CSE page of the session's sample pack (conftest.py ``pack``, built once per run)."""
+    res, _themes = pack
     t = next(t for t in res.themes if t["theme"] == "cse")
     assert t["status"] == "ok", t.get("error_summary")
     return (res.out_dir / "cse.html").read_text()

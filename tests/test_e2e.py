@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import platform
 import re
+import subprocess
+import sys
+from importlib.metadata import version
 
 import nbformat
 import numpy as np
@@ -141,6 +146,22 @@ def test_manifest_records_inputs_versions_and_status(pack):
     assert re.fullmatch(r"[0-9a-f]{64}", m["inputs"]["population"]["sha256"])
     assert m["inputs"]["store"]["partitions"], "store partitions (with source hashes) are listed"
     assert m["versions"]["pandas"] and m["versions"]["papermill"]
+    # The whole stack: every installed distribution, the Python version and the lock's hash.
+    env = m["environment"]
+    pip_list = subprocess.run(
+        [sys.executable, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    every = {
+        re.sub(r"[-_.]+", "-", d["name"]).lower(): d["version"] for d in json.loads(pip_list.stdout)
+    }
+    assert env["distributions"] == every and len(every) > 100
+    assert env["distributions"]["pandas"] == version("pandas")
+    assert env["python"] == platform.python_version()
+    lock = config.ROOT / "requirements.lock"
+    assert env["lock"]["sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
     assert [t["theme"] for t in m["themes"]] == themes
     assert all(t["status"] == "ok" and t["seconds"] > 0 for t in m["themes"])
     assert m["git_commit"]

@@ -14,11 +14,9 @@ import re
 
 import browser_cdp  # tests/ is on sys.path (pytest rootdir-relative import)
 import pytest
-import yaml
 
 from sa_lib import config
 from sa_lib.pack.furniture import developer_text, key_findings_callout, rank_findings
-from sa_lib.pack.runner import run_pack
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 MAX_PRINTED_PAGES = 40
@@ -32,13 +30,10 @@ MAX_PAGES_OTHER = 10
 
 
 @pytest.fixture(scope="module")
-def pack_dir(tmp_path_factory, sample_store):
-    tmp = tmp_path_factory.mktemp("partner")
-    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
-    p["data"]["store"] = str(sample_store)
-    params = tmp / "params.yaml"
-    params.write_text(yaml.safe_dump(p))
-    res = run_pack(params, out_root=tmp / "outputs", progress=False)
+def pack_dir(pack):
+    """The session's sample pack (conftest.py ``pack``: the shipped parameters with every
+    notebook as a theme, built once per test run); read only."""
+    res, _themes = pack
     assert res.exit_code == 0, res
     return res.out_dir
 

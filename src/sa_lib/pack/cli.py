@@ -24,6 +24,7 @@ EXIT_CODES = textwrap.dedent(
       5    output not writable: read-only folder, full disk, or a folder sa did not
            create in the way (the message names the path and the fix; the last good
            pack is kept)
+      6    sa doctor: the installed packages differ from requirements.lock
       130  interrupted (the last good pack is kept)
     """
 )
@@ -294,10 +295,43 @@ def _cmd_check(args) -> int:
 
         for w in period_coverage(p)["warnings"]:
             print(f"sa check: warning: {w}", file=sys.stderr)
+    _warn_lock_drift("sa check")
     print(f"{args.params}: OK")
     print(f"  CSP: {p.csp.name} ({', '.join(p.csp.lad_codes)})")
     print("  periods: " + "; ".join(f"{k} {v.label}" for k, v in periods.items()))
     print(f"  themes: {', '.join(p.themes)}")
+    return 0
+
+
+def _warn_lock_drift(prog: str) -> list[str]:
+    """Print one warning when the installed packages differ from the lock; return the drift."""
+    from sa_lib.pack.environment import LOCK_NAME, lock_drift
+
+    drift = lock_drift()
+    if drift:
+        print(
+            f"{prog}: warning: the environment differs from {LOCK_NAME} in {len(drift)} "
+            f"package(s), e.g. {drift[0]}; a pack built now may not match one built from "
+            "the lock (details: `sa doctor`; fix: `make setup`)",
+            file=sys.stderr,
+        )
+    return drift
+
+
+def _cmd_doctor(args) -> int:
+    import platform
+
+    from sa_lib.pack.environment import LOCK_NAME, installed, lock_sha256
+
+    sha = lock_sha256()
+    print(f"Python {platform.python_version()}, {len(installed())} distributions installed")
+    print(f"{LOCK_NAME}: sha256 {sha}" if sha else f"{LOCK_NAME}: not found")
+    drift = _warn_lock_drift("sa doctor")
+    for line in drift:
+        print(f"  {line}")
+    if drift:
+        return 6
+    print(f"The environment matches {LOCK_NAME}.")
     return 0
 
 
@@ -517,6 +551,14 @@ def _add_project_commands(sub) -> None:
         "--no-store", action="store_true", help="do not check the store holds the period"
     )
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "doctor",
+        help="compare the installed packages with requirements.lock",
+        description="List every package whose installed version differs from the lock, is "
+        "missing, or is not in the lock. Exit 0 when the environment matches, 6 when not.",
+    )
+    p.set_defaults(func=_cmd_doctor)
 
 
 def _positive_int(text: str) -> int:

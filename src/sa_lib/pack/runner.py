@@ -136,7 +136,6 @@ PACKAGES = [
     "libpysal",
     "mapclassify",
     "matplotlib",
-    "seaborn",
     "papermill",
     "nbconvert",
     "nbclient",
@@ -731,6 +730,7 @@ def _lost_task(theme: str, e: BaseException) -> dict:
 def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
     """Mark failed notebooks, write index.html, the workbook and manifest.json; True if all ok."""
     from sa_lib.pack.downloads import write_workbook
+    from sa_lib.pack.environment import environment_record
     from sa_lib.pack.export import write_index
     from sa_lib.pack.front import write_board_paper
 
@@ -762,6 +762,7 @@ def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
         "parameters": params.to_dict(),
         "inputs": _input_hashes(params),
         "versions": _versions(),
+        "environment": environment_record(),
         "git_commit": meta["commit"],
         "themes": results,
     }
