@@ -311,7 +311,8 @@ def _fanout_lines(tmp: Path, themes: list[str]) -> tuple[list[str], bool]:
     )
 
     # The national index for 314 CSPs, from 314 manifests made from a real one.
-    nat = tmp / "national"
+    # Not tmp / "national": the synthetic national store of _national_benchmarks is there.
+    nat = tmp / "national_index"
     nat.mkdir()
     real = next((tmp / "fan2").glob("*_2018q2/manifest.json"))
     man = json.loads(real.read_text())

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import os
+import warnings
 from typing import Any
 
 from pydantic import ValidationError
@@ -218,11 +219,14 @@ def _extract_content_problems(params: Params) -> list[str]:
     value, path = params.data.extract, params.paths.extract
     if value is None or value == "synthetic" or not path.is_file():
         return []
-    from sa_lib.data.extract import load_extract
     from sa_lib.data.personal_data import PersonalDataError
+    from sa_lib.pack.context import load_extract_once
 
     try:
-        load_extract(path)
+        # Once per process and file: a run's themes and CSPs then take it from the cache.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_extract_once(path)
     except PersonalDataError as e:
         cols = [ln.strip(" -") for ln in str(e).splitlines() if ln.startswith("  - column")]
         return [
