@@ -389,10 +389,10 @@ def run_all(
     root = Path(specs[0]["out_root"]) if specs else Path(out_root or config.OUTPUTS_DIR)
     result = FanoutResult(out_root=root)
     todo = [s for s in specs if rebuild or not _is_current(root / s["name"], s["fingerprint"])]
-    todo = [{**s, "notebooks": notebooks} for s in todo]
     result.up_to_date = [
         {"csp_name": s["csp_name"], "name": s["name"]} for s in specs if s not in todo
     ]
+    todo = [{**s, "notebooks": notebooks} for s in todo]
     if todo:
         with nullcontext(client) if client is not None else dask_client(n_workers, scheduler) as c:
             result.workers = len(c.scheduler_info()["workers"])
