@@ -174,6 +174,8 @@ def bench_fanout(
             + f" (total {sum(cpu):.0f}; wall {res.seconds:.0f} s, {n / res.seconds * 60:.1f} "
             f"packs/min, load {r['load']:.1f})"
         )
+    rss = max(b.get("max_rss_mb") or 0 for r in runs.values() for b in r["res"].built)
+    lines.append(_row("  peak memory of a worker process (max RSS)", rss, "MB"))
     k1 = statistics.mean(b["cpu_seconds"] for b in runs[("kernel", 1)]["res"].built)
     d1 = statistics.mean(b["cpu_seconds"] for b in runs[("direct", 1)]["res"].built)
     lines.append(_row("  CPU per pack, kernel / no kernel (same packs)", k1 / d1, "x"))

@@ -308,8 +308,19 @@ def build_csp(spec: dict) -> dict:
         "seconds": time.perf_counter() - t0,
         # This worker's and its kernel's CPU for the pack (the index, workbook, manifest too).
         "cpu_seconds": round(_tree_cpu() - cpu0, 3),
+        # The worker's peak memory so far (sizing a cluster's workers: README).
+        "max_rss_mb": _peak_rss_mb(),
         "themes": themes,
     }
+
+
+def _peak_rss_mb() -> int | None:
+    """This process's peak resident memory in MB (None where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def _tree_cpu() -> float:
