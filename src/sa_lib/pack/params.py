@@ -47,7 +47,7 @@ from sa_lib.pack.params_model import (
     Params,
     resolve_path,
 )
-from sa_lib.validation import read_bounded_yaml, short_repr
+from sa_lib.validation import YAML_MAX_BYTES, read_bounded_yaml, short_repr
 
 __all__ = [
     "ParameterError",
@@ -431,7 +431,8 @@ def load_params(
         )
     # Every theme of every CSP of a run loads its file: validated once while nothing it
     # names changed (the file, its inputs, the store's partitions); warnings are raised again.
-    key = (str(p), _stat_sig(p), json.dumps(overrides, sort_keys=True, default=str), check_store)
+    key = (str(p), _content_sig(p), json.dumps(overrides, sort_keys=True, default=str))
+    key += (check_store,)
     hit = _LOADED.get(key)
     if hit is None or hit[2] != _inputs_sig(hit[0]):
         with warnings.catch_warnings(record=True) as caught:
@@ -458,6 +459,17 @@ def _stat_sig(path: Path) -> tuple | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)
+
+
+def _content_sig(path: Path) -> str | None:
+    """The file's content hash (its modification time is too coarse for a quick rewrite)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read(YAML_MAX_BYTES + 1)).hexdigest()
+    except OSError:
+        return None
 
 
 def _inputs_sig(params: Params) -> tuple:
