@@ -135,3 +135,30 @@ def test_a_failed_build_without_a_kernel_is_reported_not_raised(sample_store, tm
     )
     assert res["status"] == "failed"
     assert res["error_summary"].startswith("overview build(): ")
+
+
+def test_the_command_line_chooses_the_path(monkeypatch):
+    """``sa run-all`` builds without a kernel unless ``--notebooks``; ``sa run`` with a kernel
+    unless ``--no-notebooks``."""
+    from sa_lib.pack import cli, fanout, runner
+
+    seen = {}
+
+    def fake_run_pack(params, **kw):
+        seen["run"] = kw["notebooks"]
+        raise KeyboardInterrupt
+
+    def fake_run_all(template, period, **kw):
+        seen["run-all"] = kw["notebooks"]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_pack", fake_run_pack)
+    monkeypatch.setattr(fanout, "run_all", fake_run_all)
+    for argv, key, expected in [
+        (["run", "p.yaml"], "run", True),
+        (["run", "p.yaml", "--no-notebooks"], "run", False),
+        (["run-all", "t.yaml"], "run-all", False),
+        (["run-all", "t.yaml", "--notebooks"], "run-all", True),
+    ]:
+        assert cli.main(argv) == 130
+        assert seen.pop(key) is expected, argv
