@@ -17,6 +17,7 @@ _NOISE = [
     (re.compile(r'\sid="cell-id=[^"]*"'), ""),
     (re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2}"), "<when>"),
     (re.compile(r'<td class="num">\d+\.\d s</td>'), '<td class="num"><seconds></td>'),
+    (re.compile(r"<code>[0-9a-f]{7,40}(-dirty)?</code>"), "<code><commit></code>"),
 ]
 
 #: Manifest keys of each theme that are timings or say how the theme ran.
@@ -43,7 +44,7 @@ def _page(path) -> str:
 
 def _manifest(pack) -> dict:
     doc = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
-    for k in ("started", "finished"):
+    for k in ("started", "finished", "git_commit"):
         doc.pop(k)
     doc["themes"] = [{k: v for k, v in t.items() if k not in _RUN_KEYS} for t in doc["themes"]]
     return doc
