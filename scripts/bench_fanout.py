@@ -133,6 +133,20 @@ def _steps(built: list[dict], themes: list[str]) -> list[str]:
     return lines
 
 
+def _warm_and_cold(built: list[dict]) -> tuple[float, float]:
+    """The median CPU-s of a warm pack, and what a worker's first pack costs more.
+
+    A worker's first pack is its costliest (it pays the imports and its first context).
+    """
+    by_pid: dict = {}
+    for b in built:
+        by_pid.setdefault(b["pid"], []).append(b["cpu_seconds"])
+    firsts = [max(v) for v in by_pid.values()]
+    rest = [c for v in by_pid.values() for c in sorted(v)[:-1]] or firsts
+    warm = statistics.median(rest)
+    return warm, max(0.0, statistics.mean(firsts) - warm)
+
+
 def bench_fanout(
     force: str, tmp: Path, data_root: Path, themes: list[str], n_csps: int | None
 ) -> tuple[list[str], bool]:
@@ -180,30 +194,41 @@ def bench_fanout(
     d1 = statistics.mean(b["cpu_seconds"] for b in runs[("direct", 1)]["res"].built)
     lines.append(_row("  CPU per pack, kernel / no kernel (same packs)", k1 / d1, "x"))
     w1, w2 = runs[("direct", 1)]["res"].seconds, runs[("direct", 2)]["res"].seconds
-    speed = w1 / w2
-    lines.append(_row("  speed-up 1 -> 2 workers (wall, no kernel)", speed, "x"))
-    lines += _steps(runs[("direct", 1)]["res"].built, themes)
-    perfect = N_CSPS * d1 / 2 / 60
-    measured = N_CSPS * d1 / min(speed, 2.0) / 60
+    load2 = runs[("direct", 2)]["load"]
     lines.append(
-        _row(f"  projection: {N_CSPS} CSPs on 2 cores, perfect scaling", perfect, "min", TARGET_MIN)
+        _row(f"  speed-up 1 -> 2 workers (wall, no kernel; load {load2:.1f})", w1 / w2, "x")
     )
+    lines += _steps(runs[("direct", 1)]["res"].built, themes)
+    warm, cold = _warm_and_cold(runs[("direct", 1)]["res"].built)
+    lines.append(
+        f"  no kernel, 1 worker: a warm pack {warm:.2f} CPU-s (median); a worker's first pack "
+        f"costs {cold:.2f} CPU-s more (imports, first context)"
+    )
+    cpu_bound = (N_CSPS * warm + 2 * cold) / 2 / 60
     lines.append(
         _row(
-            f"  projection: {N_CSPS} CSPs on 2 cores, measured speed-up",
+            f"  projection: {N_CSPS} CSPs on 2 idle cores (CPU-bound)", cpu_bound, "min", TARGET_MIN
+        )
+    )
+    measured = N_CSPS / (n / w2) / 60
+    lines.append(
+        _row(
+            f"  projection: {N_CSPS} CSPs at this run's 2-worker rate (load {load2:.1f})",
             measured,
             "min",
-            TARGET_MIN,
         )
     )
     lines.append(
-        f"  assumptions: every CSP costs this force's mean CPU-s per pack ({d1:.1f}); the store's "
-        f"size adds little (issue 24: Leeds 1.23x a small district, a 43-force store 1.06x); "
-        f"2 idle cores, speed-up {min(speed, 2.0):.2f}x as measured here under load "
-        f"{runs[('direct', 2)]['load']:.1f} (a loaded machine understates it); the national "
-        f"index and cluster start-up (seconds) left out."
+        f"  assumptions: every CSP costs this force's warm pack ({warm:.1f} CPU-s) and each of "
+        f"the 2 workers pays one first pack; the store's size adds little (issue 24: Leeds "
+        f"1.23x a small district, a 43-force store 1.06x); 2 idle cores each running one "
+        f"single-threaded worker (the work is CPU-bound: the 1-worker run's CPU is "
+        f"{sum(b['cpu_seconds'] for b in runs[('direct', 1)]['res'].built) / w1:.0%} of its "
+        f"wall at load {runs[('direct', 1)]['load']:.1f}); the national index and the "
+        f"cluster's start (seconds) left out. The rate line is what this machine gave under "
+        f"its load at the time, not a property of the code."
     )
-    failed = d1 > TARGET_CPU_PER_PACK or measured > TARGET_MIN
+    failed = d1 > TARGET_CPU_PER_PACK or cpu_bound > TARGET_MIN
     return lines, failed
 
 
