@@ -136,6 +136,7 @@ def test_a_failed_build_without_a_kernel_is_reported_not_raised(sample_store, tm
     )
     assert res["status"] == "failed"
     assert res["error_summary"].startswith("overview build(): ")
+    assert "Traceback" in res["traceback"] and "open_context" in res["traceback"]
 
 
 def test_the_command_line_chooses_the_path(monkeypatch):

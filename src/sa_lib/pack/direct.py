@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import copy
 import importlib
+import logging
 import re
 import time
 import warnings
 from pathlib import Path
 
 __all__ = ["theme_module", "shown_sections", "build_notebook", "execute_theme_direct"]
+
+logger = logging.getLogger("sa_lib.pack.direct")
 
 _BUILD = re.compile(r"^\s*result\s*=\s*(\w+)\.build\(ctx\)", re.M)
 _SHOW = re.compile(r"""render\.show\(\s*result\s*,\s*["'](\w+)["']\s*\)""")
@@ -150,8 +153,13 @@ def execute_theme_direct(
     try:
         nb, _ = build_notebook(notebook, params_path, theme, results_dir, steps)
     except Exception as e:  # noqa: BLE001 - any failure of one theme is reported, not fatal
+        import traceback
+
         res = _unexpected(theme, t0, e)
         res["error_summary"] = f"{theme} build(): {res['error_summary']}"
+        # No failed notebook to open: the traceback goes to the manifest and run.log instead.
+        res["traceback"] = traceback.format_exc()[-6000:]
+        logger.error("theme %s failed without a kernel:\n%s", theme, res["traceback"])
         return res
     t1, c1 = time.perf_counter(), time.process_time()
     res = {"theme": theme, "status": "ok", "warm_kernel": None, "setup_seconds": 0.0}
