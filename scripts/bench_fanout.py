@@ -75,7 +75,8 @@ def force_setup(
         tpl = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
         for k in ("boundaries", "population", "deprivation"):
             tpl["data"][k] = "national"
-        for k in ("force_counts", "force_outcomes", "licensed_premises", "ambulance"):
+        # The sample's own files and SYNTHETIC extracts cover Huntingdonshire only.
+        for k in ("force_counts", "force_outcomes", "licensed_premises", "ambulance", "extract"):
             tpl["data"].pop(k, None)
         lookup = None
     tpl["data"]["store"] = str(store)
