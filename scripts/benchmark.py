@@ -21,10 +21,14 @@ Targets (issue: national scale):
 - per theme, wall time within 2 s of compute time (``compute`` is the notebook's
   analysis cells; ``overhead`` = wall - compute: kernel, imports, context, export);
   themes run in a warm kernel are reported apart from the first theme of a worker;
-- fan-out: packs per minute for the 14 Essex CSPs (``sa run-all --force essex`` on
-  the Essex 2018 data, ../shared/data/police_uk_essex_2018, else the shipped test
-  slice) on 1 and on 2 local Dask workers, the speed-up, and estimates for all 314
-  CSPs on 2 cores and on a 16-worker cluster;
+- fan-out (issue 24, scripts/bench_fanout.py): ``sa run-all`` over the Essex CSPs
+  (the Essex 2018 data, <data-root>/police_uk_essex_2018, else the shipped test
+  slice) and, when <data-root>/police_uk is there, the Cambridgeshire CSPs, with the
+  six default themes: CPU seconds per pack (every worker process and its kernel) on
+  the kernel path and without a kernel, on 1 and 2 workers, by theme and step
+  (build, render, export), packs per minute and the measured speed-up, and the
+  projection for 314 CSPs on 2 cores with its assumptions; at most 11 CPU-s a pack
+  and 30 minutes;
 - the national index and funnel for 314 CSPs in 30 s or less once the packs exist.
 
 Targets (issue 10: any CSP), on a synthetic national store (``--national-rows``, default
@@ -57,6 +61,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_fanout import DEFAULT_THEMES  # noqa: E402
 
 from sa_lib import config  # noqa: E402
 from sa_lib.data.geography import build_geography  # noqa: E402
@@ -161,7 +168,51 @@ def bench_ingest_vs_pyarrow(shared: Path, tmp: Path, repeats: int) -> tuple[list
         )
         if is_street:
             failed |= rows / ing < 500_000 or ing / base > 1.5
+        lines += bench_ingest_commands(files, tmp, label, repeats)
     return lines, failed
+
+
+_BASELINE_CMD = (
+    "import sys, pyarrow.csv as c, pyarrow.parquet as q, pathlib as p\n"
+    "out = p.Path(sys.argv[1]); out.mkdir(parents=True)\n"
+    "for i, f in enumerate(sys.argv[2:]):\n"
+    "    q.write_table(c.read_csv(f), out / f'{i}.parquet', compression='zstd')\n"
+)
+
+
+def _child_cpu(cmd: list[str]) -> float:
+    """CPU seconds (user + system, all threads) of one child process run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} failed: {proc.stderr[-400:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_ingest_commands(files: list[Path], tmp: Path, label: str, repeats: int) -> list[str]:
+    """The ``sa ingest`` command against a pyarrow script on the same files, as whole
+    processes (imports included), interleaved, in CPU seconds: what a user's run costs."""
+    sa = Path(sys.executable).with_name("sa")
+    base, ing = [], []
+    for i in range(repeats):
+        out = tmp / f"cmd-base-{label}-{i}"
+        base.append(_child_cpu([sys.executable, "-c", _BASELINE_CMD, str(out), *map(str, files)]))
+        shutil.rmtree(out)
+        out = tmp / f"cmd-ing-{label}-{i}"
+        ing.append(
+            _child_cpu([str(sa), "ingest", "--quiet", "--store", str(out), *map(str, files)])
+        )
+        shutil.rmtree(out)
+    b, g = statistics.median(base), statistics.median(ing)
+    return [
+        _row(
+            f"  commands, CPU-s: pyarrow script {b:.2f}, sa ingest {g:.2f}; ratio ({label})",
+            g / b,
+            "x",
+            1.3,
+        )
+    ]
 
 
 def build_synthetic_national(shared: Path, out: Path, rows: int) -> int:
@@ -248,74 +299,28 @@ def _theme_lines(themes: list[dict], label: str) -> tuple[list[str], bool]:
     return lines, failed
 
 
-def _fanout_lines(tmp: Path, themes: list[str]) -> tuple[list[str], bool]:
-    """Time ``sa run-all --force essex`` on 1 and 2 local workers; estimate 314 CSPs."""
+def _fanout_lines(tmp: Path, themes: list[str], args) -> tuple[list[str], bool]:
+    """``sa run-all`` in CPU seconds (scripts/bench_fanout.py): kernel vs no kernel, 1 and 2
+    workers, by theme and step, and the 314-CSP projection; then the national index."""
     import json
 
-    from sa_lib.pack.fanout import run_all
+    from bench_fanout import bench_fanout
+
     from sa_lib.pack.national_index import write_national_index
 
-    fixture = ROOT / "tests" / "fixtures" / "essex_2018"
-    full = ROOT.parent / "shared" / "data" / "police_uk_essex_2018"
-    src = full if full.is_dir() else fixture / "police_uk"
-    store = tmp / "essex_store"
-    summary = ingest([src], store)
-    rows = int(summary["rows"].sum())
-    tpl = yaml.safe_load((fixture / "template.yaml").read_text())
-    tpl["data"]["store"] = str(store)
-    tpl["themes"] = themes
-    tpath = tmp / "essex_template.yaml"
-    tpath.write_text(yaml.safe_dump(tpl))
-    lines = [
-        f"fan-out: 14 Essex CSPs, {rows:,} street rows ({src.name}), themes {', '.join(themes)}"
-    ]
-    walls, per_theme = {}, []
-    for n in (1, 2):
-        out = tmp / f"fan{n}"
-        res = run_all(
-            tpath,
-            force="essex",
-            out_root=out,
-            n_workers=n,
-            lookup=fixture / "csp_lookup.csv",
-            progress=False,
-        )
-        if res.failures:
-            lines.append(f"  {n} worker(s): {len(res.failures)} CSP(s) FAILED: {res.failures[0]}")
-            return lines, True
-        walls[n] = res.seconds
-        lines.append(
-            _row(f"  run-all on {n} worker(s): wall", res.seconds, "s", None)
-            + f"  {14 / res.seconds * 60:.1f} packs/min"
-        )
-        if n == 2:
-            per_theme = [t for b in res.built for t in b["themes"]]
-    speed = walls[1] / walls[2]
-    lines.append(_row("  speed-up 1 -> 2 workers", speed, "x", None))
-    tl, failed = _theme_lines(per_theme, "fan-out (2 workers)")
-    lines += tl
-    per_csp_1 = walls[1] / 14
-    lines.append(
-        _row(
-            "  estimate: 314 CSPs on 2 cores (measured 2-worker rate)",
-            314 * walls[2] / 14 / 60,
-            "min",
-            None,
-        )
-    )
-    lines.append(
-        _row(
-            "  estimate: 314 CSPs on 16 workers (1-worker cost / 16)",
-            314 * per_csp_1 / 16 / 60,
-            "min",
-            None,
-        )
-    )
+    lines, failed = [], False
+    data_root = Path(args.data_root)
+    forces = ["essex"] + (["cambridgeshire"] if (data_root / "police_uk").is_dir() else [])
+    for force in forces:
+        more, bad = bench_fanout(force, tmp / f"fan-{force}", data_root, themes, args.fanout_csps)
+        lines += more
+        failed |= bad
 
     # The national index for 314 CSPs, from 314 manifests made from a real one.
-    nat = tmp / "national"
+    # Not tmp / "national": the synthetic national store of _national_benchmarks is there.
+    nat = tmp / "national_index"
     nat.mkdir()
-    real = next((tmp / "fan2").glob("*_2018q2/manifest.json"))
+    real = next((tmp / "fan-essex" / "out-direct-2").glob("*_2018q2/manifest.json"))
     man = json.loads(real.read_text())
     for i in range(314):
         d = nat / f"csp_{i:03d}_2018q2"
@@ -452,7 +457,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data" / "police_uk"))
+    ap.add_argument(
+        "--shared", default=None, help="police.uk folder (default <data-root>/police_uk)"
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-pack", action="store_true", help="skip the full sa run timing")
     ap.add_argument(
@@ -471,7 +478,17 @@ def main() -> int:
     ap.add_argument("--only-ingest", action="store_true", help="only the ingest figures")
     ap.add_argument("--skip-fanout", action="store_true", help="skip the sa run-all timing")
     ap.add_argument(
-        "--fanout-theme", action="append", help="themes for the fan-out (default: overview)"
+        "--fanout-theme",
+        action="append",
+        help=f"themes for the fan-out (default: {', '.join(DEFAULT_THEMES)})",
+    )
+    ap.add_argument(
+        "--fanout-csps", type=int, default=None, help="only the first N CSPs of each force"
+    )
+    ap.add_argument(
+        "--data-root",
+        default=str(ROOT.parent / "shared" / "data"),
+        help="folder with police_uk/ (Cambridgeshire) and police_uk_essex_2018/",
     )
     ap.add_argument(
         "--national-rows",
@@ -490,7 +507,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        shared = Path(args.shared)
+        shared = Path(args.shared or Path(args.data_root) / "police_uk")
         if shared.is_dir():
             times = []
             for i in range(args.repeats):
@@ -591,7 +608,7 @@ def main() -> int:
                         failed |= mb > target
 
         if not args.skip_fanout:
-            fl, f = _fanout_lines(tmp, args.fanout_theme or ["overview"])
+            fl, f = _fanout_lines(tmp, args.fanout_theme or DEFAULT_THEMES, args)
             lines += fl
             failed |= f
 

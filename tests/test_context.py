@@ -153,3 +153,34 @@ def test_a_csp_with_no_rows_in_a_held_period_is_refused_not_shown_as_zeros():
                 "data.deprivation": "national",
             },
         )
+
+
+def test_the_extract_is_loaded_and_checked_once_per_file(tmp_path, monkeypatch):
+    """Every theme of every CSP reads the extract: loaded and scanned once (issue 24); a
+    refused extract is never kept, so it is refused again."""
+    import shutil
+
+    from sa_lib.data import extract as extract_mod
+    from sa_lib.data.personal_data import PersonalDataError
+    from sa_lib.pack.context import load_extract_once
+
+    src = config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
+    path = tmp_path / "extract.csv.gz"
+    shutil.copy(src, path)
+    calls = []
+    real = extract_mod.load_extract
+
+    def counted(p, **kw):
+        calls.append(p)
+        if len(calls) == 1:
+            raise PersonalDataError("refused")
+        return real(p, **kw)
+
+    monkeypatch.setattr(extract_mod, "load_extract", counted)
+    with pytest.raises(PersonalDataError):
+        load_extract_once(path)
+    a = load_extract_once(path)
+    b = load_extract_once(path)
+    assert len(calls) == 2 and a is not b and a.equals(b)
+    a.loc[0, "month"] = "changed"  # a caller's change does not reach the next caller
+    assert load_extract_once(path).equals(b) and len(calls) == 2

@@ -438,3 +438,55 @@ def test_published_counts_policy():
     assert (
         published_disclosure({**s, "published_counts": "suppress"}, "overview")["threshold"] == 10
     )
+
+
+# ---- validated once per process (issue 24) ----------------------------------------
+
+
+def test_a_file_is_validated_once_until_it_or_its_inputs_change(tmp_path, monkeypatch):
+    """A run's themes and CSPs load the same file: it is read and validated once."""
+    from sa_lib.pack import params as params_mod
+
+    calls = []
+    real = params_mod.validate_params
+    monkeypatch.setattr(
+        params_mod, "validate_params", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    f = write_params(tmp_path, BASE)
+    first = load_params(f, check_store=False)
+    assert load_params(f, check_store=False) is first and len(calls) == 1
+    # Another override, or check_store, is another validation.
+    load_params(f, check_store=False, overrides={"period": "2025-Q3"})
+    assert len(calls) == 2
+    # The file rewritten at once (same size, same coarse mtime) is read again.
+    write_params(tmp_path, with_change(period="2025-Q3"))
+    assert load_params(f, check_store=False).period == "2025-Q3" and len(calls) == 3
+    # An input file that changes is validated again (it may have gone).
+    ann = tmp_path / "ann.csv"
+    ann.write_text((config.CONFIG_DIR / "recording_changes.csv").read_text())
+    write_params(tmp_path, with_change(data__annotations=str(ann)))
+    load_params(f, check_store=False)
+    load_params(f, check_store=False)
+    assert len(calls) == 4
+    ann.unlink()
+    with pytest.raises(ParameterError, match="annotations"):
+        load_params(f, check_store=False)
+
+
+def test_warnings_of_a_cached_validation_are_raised_again(tmp_path, monkeypatch):
+    """Each page shows the notes its parameters raise, cached or not."""
+    from sa_lib.pack import params as params_mod
+
+    real = params_mod.validate_params
+
+    def noisy(*a, **k):
+        import warnings
+
+        warnings.warn("a note for every page", UserWarning, stacklevel=1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(params_mod, "validate_params", noisy)
+    f = write_params(tmp_path, with_change(period="2025-Q2"))
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="a note for every page"):
+            load_params(f, check_store=False)

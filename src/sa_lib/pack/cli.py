@@ -347,6 +347,7 @@ def _cmd_run(args) -> int:
             progress=not args.quiet,
             themes=args.theme,
             scheduler=args.scheduler,
+            notebooks=not args.no_notebooks,
         )
     except ParameterError as e:
         print(f"sa run: {e}\nNothing was run.", file=sys.stderr)
@@ -398,6 +399,7 @@ def _cmd_run_all(args) -> int:
             lookup=args.csp_lookup,
             rebuild=args.rebuild,
             progress=not args.quiet,
+            notebooks=args.notebooks,
         )
     except ParameterError as e:
         print(f"sa run-all: {e}\nNothing was run.", file=sys.stderr)
@@ -616,6 +618,11 @@ def _add_run_commands(sub) -> None:
         "(default: a local cluster of --workers processes)",
     )
     _add_insecure(p)
+    p.add_argument(
+        "--no-notebooks",
+        action="store_true",
+        help="build each theme without a kernel (same pages; no executed notebooks kept)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -652,6 +659,12 @@ def _add_run_commands(sub) -> None:
         "--csp-lookup", default=None, help="LAD -> CSP -> police force lookup CSV (ONS layout)"
     )
     p.add_argument("--rebuild", action="store_true", help="rebuild packs that are up to date")
+    p.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="run each theme's notebook in a kernel and keep the executed notebooks "
+        "(default: build without a kernel; the pages are the same)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run_all)
 

@@ -41,7 +41,7 @@ from sa_lib.pack.params_base import Section
 from sa_lib.pack.params_model import Params, Statistics
 from sa_lib.stats.disclosure import disclosure_settings, record_disclosure_settings
 
-__all__ = ["Context", "EffectiveDisclosure", "ReadOnlyOptions", "open_context"]
+__all__ = ["Context", "EffectiveDisclosure", "ReadOnlyOptions", "load_extract_once", "open_context"]
 
 logger = logging.getLogger("sa_lib")
 
@@ -333,12 +333,10 @@ class Context:
         Rows are placed by LSOA like police.uk rows, with ``lsoa21_code``,
         ``ward_code`` and ``ward_name`` added.
         """
-        from sa_lib.data.extract import load_extract
-
         path = self.extract_path
         if path is None:
             return None
-        df = load_extract(path)
+        df = load_extract_once(path)
         df = assign_to_csp(df, self.geo)
         df = df[df["month"] <= self.period.months[-1]].reset_index(drop=True)
         synthetic = bool(df["synthetic"].fillna(False).any()) if "synthetic" in df else False
@@ -367,6 +365,47 @@ class Context:
         """Rows of ``df`` (default the CSP's crimes) in one of the named periods."""
         d = self.crimes if df is None else df
         return d[d["month"].isin(self.periods[key].months)]
+
+
+#: The force extracts loaded (and checked for personal data) in this process, by file.
+_EXTRACTS: OrderedDict = OrderedDict()
+
+
+def load_extract_once(path) -> pd.DataFrame:
+    """The force extract at ``path``, loaded and checked once per process and file version.
+
+    Every theme of every CSP of a run reads the same extract: the load and its
+    personal-data scan (:func:`sa_lib.data.extract.load_extract`) run once, keyed on
+    the file's path, size and modification time. An extract that is refused is never
+    kept, so it is refused again. Warnings of the first load are raised again for each
+    caller (each page shows its notes). Callers get a copy.
+
+    Examples
+    --------
+    >>> from sa_lib import config
+    >>> p = config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz"
+    >>> load_extract_once(p) is not load_extract_once(p)
+    True
+    """
+    from sa_lib.data.extract import load_extract
+
+    p = Path(path)
+    st = p.stat() if p.exists() else None
+    key = (str(p.resolve()), st and st.st_size, st and st.st_mtime_ns)
+    hit = _EXTRACTS.get(key) if st else None
+    if hit is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = load_extract(path)
+        hit = (df, list(caught))
+        if st:
+            _EXTRACTS[key] = hit
+            while len(_EXTRACTS) > 1:
+                _EXTRACTS.popitem(last=False)
+    df, caught = hit
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return df.copy()
 
 
 #: The last CSP slices built in this process (a warm kernel runs every theme of a CSP).

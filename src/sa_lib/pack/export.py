@@ -152,22 +152,47 @@ def _footer(meta: dict) -> str:
     return footer_html(meta)
 
 
-def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
-    """Convert an executed notebook to partner HTML and write it.
+_EXPORTER = None
+
+
+def _exporter():
+    """This process's HTML exporter (its template environment is built once, not per page)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter(
+            extra_template_basedirs=[str(TEMPLATES)],
+            template_name="sa_report",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        # nbconvert warns of images without alt text; add_alt_text supplies it.
+        _EXPORTER.log.setLevel("ERROR")
+    return _EXPORTER
+
+
+def export_html(ipynb, html_out: Path, *, title: str, meta: dict) -> str:
+    """Convert an executed notebook (a path, or a notebook node) to partner HTML and write it.
 
     Code cells, prompts and stderr streams (library noise; warnings are shown as
     notes by :func:`sa_lib.themes.report.setup_notebook`) are left out. Returns the HTML.
+    A node (from :func:`sa_lib.pack.direct.build_notebook`) is not changed.
 
     Raises
     ------
     RuntimeError
         If the page would fetch anything from the internet.
     """
-    from nbconvert import HTMLExporter
+    import copy
 
     from sa_lib.pack.pages import CSS, JS
 
-    nb = nbformat.read(ipynb, as_version=4)
+    if isinstance(ipynb, (str, Path)):
+        nb = nbformat.read(ipynb, as_version=4)
+    else:
+        nb = copy.deepcopy(ipynb)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [
@@ -178,15 +203,7 @@ def export_html(ipynb: Path, html_out: Path, *, title: str, meta: dict) -> str:
     # gets neither (nothing is read from the HTML).
     result = read_result(html_out.parent, html_out.stem)
     synthetic = result_synthetic(result)
-    exporter = HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATES)],
-        template_name="sa_report",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    # nbconvert warns of images without alt text; add_alt_text below supplies it.
-    exporter.log.setLevel("ERROR")
+    exporter = _exporter()
     nb.metadata["title"] = title
     resources = {
         "sa_css": REPORT_CSS,

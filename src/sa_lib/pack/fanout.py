@@ -290,7 +290,7 @@ def build_csp(spec: dict) -> dict:
     from sa_lib.pack.runner import PackBusyError, run_pack
     from sa_lib.pack.warm import worker_kernel
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _tree_cpu()
     out = {"csp_name": spec["csp_name"], "name": spec["name"], "pid": os.getpid()}
 
     def extra(tmp: Path) -> dict:
@@ -300,11 +300,16 @@ def build_csp(spec: dict) -> dict:
             "fingerprint": spec["fingerprint"],
         }
         try:
-            text = worker_kernel(spec["kernel"]).evaluate(
-                "import json\nfrom sa_lib.pack.national_index import csp_headline",
-                f"json.dumps(csp_headline({spec['params_path']!r}))",
-            )
-            info["headline"] = json.loads(ast.literal_eval(text))
+            if spec.get("notebooks", True):  # from the warm kernel's context
+                text = worker_kernel(spec["kernel"]).evaluate(
+                    "import json\nfrom sa_lib.pack.national_index import csp_headline",
+                    f"json.dumps(csp_headline({spec['params_path']!r}))",
+                )
+                info["headline"] = json.loads(ast.literal_eval(text))
+            else:  # the themes ran in this process: its context cache is warm
+                from sa_lib.pack.national_index import csp_headline
+
+                info["headline"] = json.loads(json.dumps(csp_headline(spec["params_path"])))
         except Exception as e:  # noqa: BLE001 - a pack without a headline is still a pack
             info["headline"] = None
             info["headline_error"] = f"{type(e).__name__}: {e}"
@@ -319,6 +324,7 @@ def build_csp(spec: dict) -> dict:
             themes=spec["themes"],
             inline=True,
             manifest_extra=extra,
+            notebooks=spec.get("notebooks", True),
         )
     except ParameterError as e:
         return {**out, "status": "failed", "error": f"invalid parameters: {e}", "themes": []}
@@ -328,6 +334,7 @@ def build_csp(spec: dict) -> dict:
         return {**out, "status": "failed", "error": f"{type(e).__name__}: {e}", "themes": []}
     keys = ("theme", "status", "wall_seconds", "compute_seconds", "setup_seconds")
     keys += ("export_seconds", "overhead_seconds", "warm_kernel")
+    keys += ("build_cpu_seconds", "render_cpu_seconds", "export_cpu_seconds")
     themes = [{k: r.get(k) for k in keys} for r in res.themes]
     failed = [r for r in res.themes if r["status"] != "ok"]
     return {
@@ -338,8 +345,36 @@ def build_csp(spec: dict) -> dict:
         else ("interrupted" if not res.ok else ""),
         "pack": str(res.out_dir),
         "seconds": time.perf_counter() - t0,
+        # This worker's and its kernel's CPU for the pack (the index, workbook, manifest too).
+        "cpu_seconds": round(_tree_cpu() - cpu0, 3),
+        # The worker's peak memory so far (sizing a cluster's workers: README).
+        "max_rss_mb": _peak_rss_mb(),
         "themes": themes,
     }
+
+
+def _peak_rss_mb() -> int | None:
+    """This process's peak resident memory in MB (None where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _tree_cpu() -> float:
+    """CPU seconds (user + system) of this process and its live children (a warm kernel)."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:  # a child that has just exited
+            continue
+        total += t.user + t.system
+    return total
 
 
 def run_all(
@@ -356,6 +391,7 @@ def run_all(
     rebuild: bool = False,
     progress: bool = True,
     client=None,
+    notebooks: bool = False,
 ) -> FanoutResult:
     """Build every selected CSP's pack on a Dask cluster, then the national index.
 
@@ -385,6 +421,10 @@ def run_all(
         Show a progress bar on stderr.
     client : distributed.Client, optional
         Use this client (tests, benchmarks) instead of starting a cluster.
+    notebooks : bool
+        Run each theme's notebook in the worker's warm kernel and keep the executed
+        notebooks; by default each theme is built in the worker without a kernel
+        (:mod:`sa_lib.pack.direct`), with the same pages, CSVs, workbook and manifest.
 
     Returns
     -------
@@ -402,6 +442,7 @@ def run_all(
     result.up_to_date = [
         {"csp_name": s["csp_name"], "name": s["name"]} for s in specs if s not in todo
     ]
+    todo = [{**s, "notebooks": notebooks} for s in todo]
     if todo:
         with nullcontext(client) if client is not None else dask_client(n_workers, scheduler) as c:
             result.workers = len(c.scheduler_info()["workers"])

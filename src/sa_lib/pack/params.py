@@ -24,7 +24,11 @@ Examples
 from __future__ import annotations
 
 import copy
+import json
 import os
+import warnings
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,7 +47,7 @@ from sa_lib.pack.params_model import (
     Params,
     resolve_path,
 )
-from sa_lib.validation import read_bounded_yaml, short_repr
+from sa_lib.validation import YAML_MAX_BYTES, read_bounded_yaml, short_repr
 
 __all__ = [
     "ParameterError",
@@ -278,11 +282,14 @@ def _extract_content_problems(params: Params) -> list[str]:
     value, path = params.data.extract, params.paths.extract
     if value is None or value == "synthetic" or not path.is_file():
         return []
-    from sa_lib.data.extract import load_extract
     from sa_lib.data.personal_data import PersonalDataError
+    from sa_lib.pack.context import load_extract_once
 
     try:
-        load_extract(path)
+        # Once per process and file: a run's themes and CSPs then take it from the cache.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_extract_once(path)
     except PersonalDataError as e:
         cols = [ln.strip(" -") for ln in str(e).splitlines() if ln.startswith("  - column")]
         return [
@@ -482,6 +489,64 @@ def load_params(
             str(path),
             [f"file not found. Parameters files in parameters/: {', '.join(have) or 'none'}."],
         )
+    # Every theme of every CSP of a run loads its file: validated once while nothing it
+    # names changed (the file, its inputs, the store's partitions); warnings are raised again.
+    key = (str(p), _content_sig(p), json.dumps(overrides, sort_keys=True, default=str))
+    key += (check_store,)
+    hit = _LOADED.get(key)
+    if hit is None or hit[2] != _inputs_sig(hit[0]):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            params = _load_params(p, path, check_store, overrides)
+        hit = _LOADED[key] = (params, list(caught), _inputs_sig(params))
+        while len(_LOADED) > _LOADED_KEPT:
+            _LOADED.popitem(last=False)
+    else:
+        _LOADED.move_to_end(key)
+    for w in hit[1]:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return hit[0]
+
+
+#: Parameters files validated in this process (see :func:`load_params`).
+_LOADED: OrderedDict = OrderedDict()
+_LOADED_KEPT = 8
+
+
+def _stat_sig(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _content_sig(path: Path) -> str | None:
+    """The file's content hash (its modification time is too coarse for a quick rewrite)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read(YAML_MAX_BYTES + 1)).hexdigest()
+    except OSError:
+        return None
+
+
+def _inputs_sig(params: Params) -> tuple:
+    """What a validation read besides the file: each input path's and the store's state."""
+    paths = params.paths
+    sigs = [
+        (k, _stat_sig(v)) for k in params.data.to_dict() if isinstance(v := getattr(paths, k), Path)
+    ]
+    store = paths.store
+    for sub in ("coverage.json", "ingest_log.json"):
+        sigs.append((sub, _stat_sig(store / sub)))
+    sigs += [(str(f), _stat_sig(f)) for f in sorted(store.glob("*/*/*.parquet"))]
+    return tuple(sigs)
+
+
+def _load_params(p: Path, path, check_store: bool, overrides: dict | None) -> Params:
+    """:func:`load_params` without its cache."""
     try:
         raw = read_bounded_yaml(p, what="parameters file")
     except ValueError as e:

@@ -389,6 +389,7 @@ def run_pack(
     inline: bool = False,
     manifest_extra=None,
     scheduler: str | None = None,
+    notebooks: bool = True,
 ) -> RunResult:
     """Run every theme in the parameters file and publish the pack atomically.
 
@@ -414,6 +415,9 @@ def run_pack(
         is added to ``manifest.json`` before the pack is published.
     scheduler : str, optional
         Run the themes on the Dask scheduler at this address instead of a local cluster.
+    notebooks : bool
+        Run notebooks in a kernel (default); False builds the same pack without one
+        (:mod:`sa_lib.pack.direct`), keeping no executed notebooks.
 
     Returns
     -------
@@ -443,6 +447,7 @@ def run_pack(
         name=name,
         todo=todo,
         partial=partial,
+        notebooks=notebooks,
     )
     # The pack's lock is taken once its folder is known and held until it is published.
     with ExitStack() as lock:
@@ -497,6 +502,7 @@ class _Run:
     name: str
     todo: list[str]
     partial: bool
+    notebooks: bool = True
     results: list[dict] = field(default_factory=list)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -662,10 +668,9 @@ def _theme_jobs(run: _Run, meta: dict) -> tuple[dict, dict, dict]:
         for t in run.todo
     }
     # The notebook and folder are this process's: a worker need not share its configuration.
-    kwargs = {
-        t: {"notebook": str(config.NOTEBOOKS_DIR / f"{t}.ipynb"), "cwd": str(config.ROOT)}
-        for t in run.todo
-    }
+    nb_dir, cwd = config.NOTEBOOKS_DIR, str(config.ROOT)
+    kw = {"cwd": cwd, "notebooks": run.notebooks}
+    kwargs = {t: {"notebook": str(nb_dir / f"{t}.ipynb"), **kw} for t in run.todo}
     return args, kwargs, titles
 
 

@@ -33,6 +33,7 @@ def execute_theme(
     *,
     notebook: str | None = None,
     cwd: str | None = None,
+    notebooks: bool = True,
 ) -> dict:
     """Run one theme notebook in this worker's warm kernel, then export its HTML; return its
     status (never raises).
@@ -41,8 +42,14 @@ def execute_theme(
     exporting in the worker keeps it in parallel with the other themes. ``notebook`` (the
     source notebook) and ``cwd`` default to ``notebooks/<theme>.ipynb`` and the project
     root of this process; the runner passes its own, so a worker need not share its
-    configuration.
+    configuration. ``notebooks=False`` builds the theme in this process without a kernel
+    (:mod:`sa_lib.pack.direct`): the same page, no executed notebook written.
     """
+    if not notebooks:
+        from sa_lib.pack.direct import execute_theme_direct
+
+        src = notebook or str(config.NOTEBOOKS_DIR / f"{theme}.ipynb")
+        return execute_theme_direct(theme, params_path, src, html, None)
     import nbformat
 
     from sa_lib.pack.papermill_compat import ExecutionError

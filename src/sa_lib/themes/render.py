@@ -31,7 +31,15 @@ from sa_lib.themes.results import (
     ThemeResult,
 )
 
-__all__ = ["table_html", "block_html", "display_block", "show", "publish", "RESULTS_DIR_ENV"]
+__all__ = [
+    "table_html",
+    "block_html",
+    "capture",
+    "display_block",
+    "show",
+    "publish",
+    "RESULTS_DIR_ENV",
+]
 
 #: Environment variable naming the folder where :func:`publish` writes results (set by the runner).
 RESULTS_DIR_ENV = "SA_RESULTS_DIR"
@@ -184,8 +192,66 @@ def block_html(block, download: str | None = None) -> str:
     raise TypeError(f"not a result block: {type(block).__name__}")
 
 
+#: Where :func:`display_block` puts outputs while :func:`capture` is open (else IPython shows them).
+_SINK: list | None = None
+
+
+class capture:  # noqa: N801 - used as a context manager, like open()
+    """Collect the outputs :func:`display_block` would show, as notebook output dicts.
+
+    For rendering a page without a kernel (:mod:`sa_lib.pack.direct`): each output is
+    what the kernel would have recorded (``display_data`` with ``text/html``, or
+    ``image/png`` in base64 with its alt text).
+
+    Examples
+    --------
+    >>> from sa_lib.themes.results import Note
+    >>> with capture() as outs:
+    ...     display_block(Note("Hello"))
+    >>> outs[0]["data"]["text/html"]
+    '<p class="sa-note">Hello</p>'
+    """
+
+    def __enter__(self) -> list:
+        global _SINK
+        self._outer, _SINK = _SINK, []
+        return _SINK
+
+    def __exit__(self, *exc) -> None:
+        global _SINK
+        _SINK = self._outer
+
+
+def _html_output(html: str) -> dict:
+    return {
+        "output_type": "display_data",
+        "data": {"text/html": html, "text/plain": "<IPython.core.display.HTML object>"},
+        "metadata": {},
+    }
+
+
+def _sink_block(block, download: str | None) -> None:
+    import base64
+
+    if isinstance(block, Figure) and block.svg is None:
+        _SINK.append(
+            {
+                "output_type": "display_data",
+                "data": {"image/png": base64.b64encode(block.png).decode("ascii")},
+                "metadata": {"image/png": {"alt": block.alt}},
+            }
+        )
+        if block.caption:
+            _SINK.append(_html_output(f'<p class="sa-note">{_html.escape(block.caption)}</p>'))
+        return
+    _SINK.append(_html_output(block_html(block, download)))
+
+
 def display_block(block, download: str | None = None) -> None:
     """Show one block in the notebook (a PNG chart as an image output with its alt text)."""
+    if _SINK is not None:
+        _sink_block(block, download)
+        return
     from IPython.display import HTML, display
 
     if isinstance(block, Figure) and block.svg is None:
