@@ -121,7 +121,7 @@ def _path_sig(path: Path) -> list:
 
 def _shared_fingerprint(template: Params, themes: list[str]) -> str:
     """What every CSP's pack depends on besides its own parameters (the template's inputs)."""
-    from sa_lib.pack.runner import _git_commit
+    from sa_lib.pack.provenance import _git_commit
 
     # The code that made a pack (its footer cites the commit): new code, new packs.
     h = hashlib.sha256(f"sa-workbench {__version__} {_git_commit()}".encode())

@@ -31,7 +31,6 @@ local cluster): its workers die with the runner, and their kernels with them.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -39,19 +38,18 @@ import platform
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.params import load_params
 from sa_lib.pack.params_model import Params
+from sa_lib.pack.provenance import PACKAGES, _git_commit, _input_hashes, _versions  # noqa: F401
 from sa_lib.pack.theme_task import execute_theme as _execute
 from sa_lib.pack.theme_task import theme_title
 
@@ -121,27 +119,6 @@ def _output_error(e: OSError, path: str | os.PathLike[str] | None = None) -> Out
 def _is_output_errno(code: object) -> bool:
     return code in _OUTPUT_ERRNOS
 
-
-PACKAGES = [
-    "sa-workbench",
-    "pandas",
-    "numpy",
-    "geopandas",
-    "shapely",
-    "pyproj",
-    "pyarrow",
-    "scipy",
-    "statsmodels",
-    "esda",
-    "libpysal",
-    "mapclassify",
-    "matplotlib",
-    "papermill",
-    "nbconvert",
-    "nbclient",
-    "ipykernel",
-    "openpyxl",
-]
 
 logger = logging.getLogger("sa_lib.pack.runner")
 
@@ -235,72 +212,6 @@ def pack_name(params: Params | dict) -> str:
     else:
         slug, period = params["csp"]["slug"], params["period"]
     return f"{slug}_{parse_period(period).slug}"
-
-
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(config.ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-        sha = out.stdout.strip() or "unknown"
-        dirty = subprocess.run(
-            ["git", "-C", str(config.ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-        return sha + ("-dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _input_hashes(params: Params) -> dict:
-    out = {}
-    for key, value in params.data.to_dict().items():
-        if value is None or key == "store" or value == "synthetic":
-            continue
-        p = getattr(params.paths, key)
-        if p == "national":  # the shipped reference (the commit names it)
-            continue
-        if p.is_file():
-            out[key] = {"path": value, "sha256": _sha256(p)}
-        elif p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file())
-            h = hashlib.sha256()
-            for f in files:
-                h.update(f.relative_to(p).as_posix().encode())
-                h.update(_sha256(f).encode())
-            out[key] = {"path": value, "sha256": h.hexdigest(), "files": len(files)}
-    from sa_lib.data.store import store_summary
-
-    out["store"] = {
-        "path": params.data.store,
-        "partitions": store_summary(params.paths.store),
-    }
-    return out
-
-
-def _versions() -> dict:
-    v = {"python": platform.python_version()}
-    for p in PACKAGES:
-        try:
-            v[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            v[p] = None
-    return v
 
 
 def _write_marker(folder: Path) -> None:
