@@ -105,7 +105,8 @@ def test_the_pack_without_a_kernel_is_the_same_pack(pack, tmp_path):
     assert compare(snapshot(a), snapshot(b)) == []
     pages = sorted(p.name for p in a.glob("*.html"))
     assert pages == sorted(p.name for p in b.glob("*.html"))
-    assert len(pages) == len(themes) + 2  # the themes, the index and the glossary
+    # the themes, the index (the front page), the glossary and the board paper
+    assert len(pages) == len(themes) + 3
     for name in pages:
         assert _page(a / name) == _page(b / name), name
     assert sorted(p.name for p in (a / "data").iterdir()) == sorted(

@@ -87,9 +87,10 @@ def test_template_lists_police_uk_types_with_no_weights():
     assert {"source", "mapping"} <= set(t.columns)
 
 
-def test_no_default_weights_shipped():
-    # Only the empty template is shipped; loading it must fail with the no-default message.
-    with pytest.raises(ValueError, match="ships no default harm weights"):
+def test_the_blank_template_is_refused_until_filled_in():
+    # The template is for a partnership's own weights (the cited default is data/harm):
+    # loaded blank it fails, naming the first blank row and how to fill it in.
+    with pytest.raises(ValueError, match="blank weight"):
         harm.load_weights(harm.TEMPLATE_PATH)
 
 
@@ -153,7 +154,7 @@ def test_error_file_not_found(tmp_path):
 
 
 def test_error_weights_required(crimes):
-    with pytest.raises(ValueError, match="There is no default"):
+    with pytest.raises(ValueError, match="weights must be a DataFrame"):
         harm.harm_weighted(crimes, None)
 
 

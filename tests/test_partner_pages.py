@@ -43,7 +43,8 @@ def _pages(pack_dir):
 
 
 def _theme_pages(pack_dir):
-    return [p for p in _pages(pack_dir) if p.stem not in ("index", "glossary")]
+    # The front page, the glossary and the board paper have furniture of their own.
+    return [p for p in _pages(pack_dir) if p.stem not in ("index", "glossary", "board_paper")]
 
 
 # ---- without a browser -------------------------------------------------------------------

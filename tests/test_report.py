@@ -288,6 +288,7 @@ def test_overview_names_a_single_highest_ward_only_when_it_separates():
     )
     c = ctx()
     c.params = {}
+    c.period = c.periods["current"]
     out = overview_findings(summary(), wards, c)
     last = out[-1]
     assert last.startswith("North had one of the highest crime rates of the 3 wards")
