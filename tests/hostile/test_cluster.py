@@ -63,9 +63,16 @@ def test_malformed_scheduler_address_is_refused(bad):
         check_scheduler(bad)
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """An HTTP server that does not log: Dask's late retries would print after the run."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+
 def test_scheduler_at_an_http_port_is_a_clear_error_not_a_hang(monkeypatch):
     monkeypatch.setattr(executor, "CONNECT_TIMEOUT", 3)
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
         t0 = time.perf_counter()
@@ -75,6 +82,7 @@ def test_scheduler_at_an_http_port_is_a_clear_error_not_a_hang(monkeypatch):
         assert time.perf_counter() - t0 < 30
     finally:
         srv.shutdown()
+        srv.server_close()
 
 
 def test_cli_refuses_negative_workers_and_remote_tcp():
