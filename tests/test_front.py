@@ -288,3 +288,31 @@ def test_executive_summary_carries_the_partner_pages_tested_findings(pack):
     line = next(p for p in executive_summary(pack) if p.startswith("Partner data"))
     assert line.startswith("Partner data (SYNTHETIC example): People on probation rose 10%")
     assert "diverge significantly" in line and "Deliberate fires" not in line
+
+
+def test_review_lines_name_the_extrapolation_with_its_interval_and_the_latest_quarter():
+    """The front page read a "Projected" column the summary no longer has ("projected ?")."""
+    from sa_lib.pack.front import review_lines
+
+    cols = [
+        "Priority", "Baseline year", "Baseline", "12 months to Dec 2025",
+        "Change against baseline", "Q4 2025 (Oct-Dec) against Q4 2024 (Oct-Dec)", "Trend",
+        "Target", "Extrapolated to the target year (95% CI)", "Status",
+    ]  # fmt: skip
+    row = [
+        "Reduce ASB", 2024, 2203, 2681, "+22% per day significant", "-1% (n.s.)",
+        "increasing", "1,851 by 2027", "3,971 (3,104 to 5,078)", "off track",
+    ]  # fmt: skip
+    result = {
+        "tables": [
+            {
+                "caption": "Current priorities: progress against baseline and target",
+                "columns": cols,
+                "rows": [row],
+            }
+        ]
+    }
+    (line,) = review_lines(result)
+    assert "?" not in line
+    assert "extrapolated to 3,971 (3,104 to 5,078)" in line
+    assert "Q4 2025 (Oct-Dec) against Q4 2024 (Oct-Dec): -1% (n.s.)" in line

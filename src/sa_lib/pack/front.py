@@ -104,13 +104,19 @@ def review_lines(result: dict | None) -> list[str]:
     out = []
     for r in rows:
         latest = next((k for k in r if k.startswith("12 months")), None)
+        quarter = next((k for k in r if " against " in k and not k.startswith("Change")), None)
+        # The extrapolation to the target year, with its interval (older tables: "Projected").
+        ahead = next((r[k] for k in r if k.startswith(("Extrapolated", "Projected"))), None)
         line = f"{r.get('Priority', '')}: {r.get('Status', 'status not known')}."
         if latest:
             line += (
                 f" {r[latest]} in the {latest} against {r.get('Baseline', '?')} in "
                 f"{r.get('Baseline year', 'the baseline year')} ({r.get('Change against baseline', '')})"
-                f"; target {r.get('Target', '?')}, projected {r.get('Projected', '?')}."
             )
+            if quarter:
+                line += f"; {quarter}: {r[quarter]}"
+            line += f"; target {r.get('Target', 'not set')}"
+            line += f", extrapolated to {ahead}." if ahead not in (None, "", "–") else "."
         out.append(line)
     return out
 
