@@ -453,7 +453,6 @@ def _when_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
 
 
 def _ward_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
-    from sa_lib.charts.svg_maps import svg_choropleth
     from sa_lib.themes import report
 
     label = ctx.period.label
@@ -470,16 +469,6 @@ def _ward_section(r: ThemeResult, ctx, d: DomesticAbuseData) -> None:
             caption=f"Top wards by domestic abuse rate, {label} "
             f"(wards with fewer than {ctx.disclosure.threshold} crimes are not ranked)",
         )
-        report.show_svg(
-            svg_choropleth(
-                report.ward_map_frame(ctx, d.wards, rate_label=d.rate_label),
-                "rate_shown",
-                label_col="ward_name",
-                tooltip_cols=report.WARD_TOOLTIPS,
-                boundary=ctx.geo.boundary,
-                title=f"Domestic abuse by ward, {label}",
-                legend_title=f"Crimes {d.rate_label} a year",
-            ),
-            caption="Hover over (or tap) a ward for its figures. Wards with fewer than the "
-            "disclosure threshold are hatched.",
+        report.show_ward_map(
+            ctx, d.wards, f"Domestic abuse by ward, {label}", rate_label=d.rate_label
         )

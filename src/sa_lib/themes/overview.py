@@ -210,7 +210,6 @@ def _series_sections(r: ThemeResult, ctx, a: Analysis) -> None:
 
 
 def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
-    from sa_lib.charts.svg_maps import svg_choropleth
 
     thr = ctx.disclosure.threshold
     with r.section("wards"):
@@ -224,19 +223,11 @@ def _ward_sections(r: ThemeResult, ctx, a: Analysis) -> None:
             f"(wards with fewer than {thr} crimes are not ranked)",
         )
     with r.section("ward_map"):
-        ward_map = report.ward_map_frame(ctx, a.wards)
-        report.show_svg(
-            svg_choropleth(
-                ward_map,
-                "rate_shown",
-                label_col="ward_name",
-                tooltip_cols=report.WARD_TOOLTIPS,
-                boundary=ctx.geo.boundary,
-                title=f"Crime rate by ward, {ctx.period.label}",
-                legend_title=f"Crimes {ctx.rate_label} a year",
-            ),
-            caption="Hover over (or tap) a ward for its figures. Wards with fewer than the "
-            "disclosure threshold are hatched. The map works offline: no map tiles are fetched.",
+        report.show_ward_map(
+            ctx,
+            a.wards,
+            f"Crime rate by ward, {ctx.period.label}",
+            more="The map works offline: no map tiles are fetched.",
         )
 
 

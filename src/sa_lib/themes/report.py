@@ -513,3 +513,33 @@ def ward_map_frame(ctx, wards: pd.DataFrame, rate_label: str | None = None):
     else:
         m["tip_change"] = "–"
     return m
+
+
+def show_ward_map(
+    ctx, wards: pd.DataFrame, title: str, rate_label: str | None = None, more: str = ""
+) -> None:
+    """Show the ward choropleth of a ward table's rates, made safe by :func:`ward_map_frame`.
+
+    ``title`` names what is mapped and the period; ``rate_label`` the rate's unit when
+    it is not the report's (e.g. per 1,000 residents aged 16+); ``more`` a sentence
+    added to the caption.
+    """
+    from sa_lib.charts.svg_maps import svg_choropleth
+
+    label = rate_label or ctx.rate_label
+    caption = (
+        "Hover over (or tap) a ward for its figures. Wards with fewer than the disclosure "
+        "threshold are hatched."
+    )
+    show_svg(
+        svg_choropleth(
+            ward_map_frame(ctx, wards, rate_label=rate_label),
+            "rate_shown",
+            label_col="ward_name",
+            tooltip_cols=WARD_TOOLTIPS,
+            boundary=ctx.geo.boundary,
+            title=title,
+            legend_title=f"Crimes {label} a year",
+        ),
+        caption=f"{caption} {more}".strip(),
+    )

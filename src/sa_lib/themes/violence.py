@@ -560,7 +560,6 @@ def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
 
 def _ward_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
-    from sa_lib.charts.svg_maps import svg_choropleth
     from sa_lib.themes import report
 
     label = ctx.period.label
@@ -576,18 +575,8 @@ def _ward_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             caption=f"Top wards by rate of violence and sexual offences, {label} (police.uk; "
             f"wards with fewer than {ctx.disclosure.threshold} crimes are not ranked)",
         )
-        report.show_svg(
-            svg_choropleth(
-                report.ward_map_frame(ctx, d.wards),
-                "rate_shown",
-                label_col="ward_name",
-                tooltip_cols=report.WARD_TOOLTIPS,
-                boundary=ctx.geo.boundary,
-                title=f"Violence and sexual offences by ward, {label} (police.uk)",
-                legend_title=f"Crimes {ctx.rate_label} a year",
-            ),
-            caption="Hover over (or tap) a ward for its figures. Wards with fewer than the "
-            "disclosure threshold are hatched.",
+        report.show_ward_map(
+            ctx, d.wards, f"Violence and sexual offences by ward, {label} (police.uk)"
         )
 
 
