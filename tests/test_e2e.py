@@ -442,6 +442,11 @@ def test_priority_scores_are_reproducible_from_the_tables_they_cite(pack):
             "top10_share": [num(v) for v in m["Top 10% LSOA share"]],
             "ward_ratio": [num(v) for v in m["Ward rate / district"]],
             "children": [v == "yes" for v in m["Concerns children"]],
+            # A ward's partner flags (the column is shown only when a ward has one).
+            "partner_flags": [
+                0 if v in ("–", "") else len(v.split(", "))
+                for v in m.get("Partner indicators above the district", pd.Series("–", m.index))
+            ],
             "synthetic": [v == "yes" for v in m["Synthetic"]],
         }
     )

@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -58,3 +60,26 @@ def choices_table() -> pd.DataFrame:
 def clear_choices() -> None:
     """Forget all recorded choices (used at the start of each report and in tests)."""
     _CHOICES.clear()
+
+
+@contextlib.contextmanager
+def kept_apart() -> Iterator[None]:
+    """Run a block whose recorded choices are forgotten afterwards (the list is restored).
+
+    For a page that reads another theme's result built in the same process: that theme's
+    choices belong on its own page's Methods, not on the reader's.
+
+    Examples
+    --------
+    >>> clear_choices()
+    >>> record_choice("a", 1, "kept")
+    >>> with kept_apart():
+    ...     record_choice("b", 2, "forgotten")
+    >>> choices_table()["choice"].tolist()
+    ['a']
+    """
+    saved = [dict(c) for c in _CHOICES]
+    try:
+        yield
+    finally:
+        _CHOICES[:] = saved

@@ -14,7 +14,10 @@ Measures columns (NaN where a measure is not available):
 ``"decrease"``, ``"significant decrease"``), ``rising_trend`` (bool),
 ``spc_signal`` (bool), ``harm_band`` (1-4), ``deprived_ratio``, ``repeat_share``,
 ``young_share`` (share of victims under 18), ``top10_share``, ``ward_ratio``, ``children`` (bool: the issue concerns children, scored
-``vulnerability.children``), ``synthetic`` (bool).
+``vulnerability.children``), ``partner_flags`` (a ward: how many partner indicators put
+it significantly above the district; any scores at least ``vulnerability.partner_flag``),
+``partner_synthetic`` (bool: those flags are from synthetic data; the issue counts as
+synthetic when they raise its vulnerability), ``synthetic`` (bool).
 
 Examples
 --------
@@ -157,7 +160,8 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
         ``vulnerability``, ``concentration`` (integers 1-4), ``confidence`` (0-1) and
         ``not_scored`` (the dimensions given the neutral ``missing_score`` because
         there was no measure or, for vulnerability and concentration, fewer than
-        ``min_count`` crimes: "" when every dimension was scored).
+        ``min_count`` crimes: "" when every dimension was scored; volume with no share,
+        direction with no tested change, trend or signal).
     """
     require_columns(measures, ["issue", "count"], arg="measures")
     m = measures.copy()
@@ -165,6 +169,8 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
     r = rules["volume"]
     vol = band(_col(m, "share"), r["share_bands"])
     vol = np.where(_flag(m, "above_wider"), vol + r["above_wider_area"], vol)
+    # No share (a theme measure, a partner count): neutral, and marked "not scored".
+    no_volume = np.isnan(vol)
     m["volume"] = np.nan_to_num(np.minimum(vol, 4), nan=miss)
 
     r = rules["direction"]
@@ -176,6 +182,8 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
             f"Valid values: {', '.join(CHANGES)} (or missing)."
         )
     d = ch.map({c: float(r[c]) for c in CHANGES}).astype(float).to_numpy()
+    # No tested change and no signal: neutral, and marked "not scored".
+    no_direction = np.isnan(d) & ~_flag(m, "rising_trend") & ~_flag(m, "spc_signal")
     d = np.where(np.isnan(d), miss, d)
     d = d + r["rising_trend"] * _flag(m, "rising_trend") + r["spc_signal"] * _flag(m, "spc_signal")
     m["direction"] = np.clip(d, 1, 4)
@@ -196,8 +204,21 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
     # Too few crimes for a share to mean anything: neutral, and marked "not scored".
     small = ~np.isnan(n_count) & (n_count < float(r.get("min_count", 0)))
     v = np.where(small & ~_flag(m, "children"), np.nan, v)
+    # A ward whose rate of a partner indicator is significantly above the district's
+    # (the partner page's ward flag, itself under the ward flags' minimum count).
+    partner = _col(m, "partner_flags", 0).astype(float).fillna(0).to_numpy() > 0
+    floor = float(r.get("partner_flag", 3))
+    raised = partner & ~(v >= floor)
+    v = np.where(partner, np.fmax(v, floor), v)
+    # A score raised by synthetic partner data is drawn from synthetic data (confidence).
+    synthetic = _flag(m, "synthetic") | (raised & _flag(m, "partner_synthetic"))
     # No harm weight (e.g. ASB, which has no Crime Harm Index score): neutral, "not scored".
-    not_scored = {"harm": np.isnan(hb), "vulnerability": np.isnan(v)}
+    not_scored = {
+        "volume": no_volume,
+        "direction": no_direction,
+        "harm": np.isnan(hb),
+        "vulnerability": np.isnan(v),
+    }
     m["vulnerability"] = np.nan_to_num(v, nan=miss)
 
     r = rules["concentration"]
@@ -217,7 +238,8 @@ def dimension_scores(measures: pd.DataFrame, rules: dict) -> pd.DataFrame:
     n = _col(m, "count").astype(float).fillna(0).to_numpy()
     idx = np.digitize(n, r["count_bands"], right=False)
     conf = np.asarray(r["values"], dtype=float)[idx]
-    m["confidence"] = np.where(_flag(m, "synthetic"), conf * r["synthetic"], conf)
+    m["synthetic"] = synthetic
+    m["confidence"] = np.where(synthetic, conf * r["synthetic"], conf)
     return m
 
 

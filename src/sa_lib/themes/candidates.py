@@ -101,12 +101,17 @@ def _spc_high(monthly: pd.DataFrame, months: list[str]) -> bool:
     return bool((chart["special_cause"] & (chart["direction"] == "high") & inside).any())
 
 
-def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.DataFrame:
+def candidate_measures(
+    ctx, wa: dict, rules: dict, *, min_flags: int = 2, partner=None
+) -> pd.DataFrame:
     """One row of measures per candidate issue, in the columns of :mod:`sa_lib.stats.priority`.
 
     Candidates: each police.uk crime type and ASB; the domestic-abuse headline measure
     when an extract is given (synthetic ones labelled, sensitive); each ward with at
-    least ``min_flags`` flags.
+    least ``min_flags`` flags; each partner indicator with a significant rise or
+    special-cause variation in ``partner`` (the partner theme's result,
+    :func:`sa_lib.themes.partner_report.build`: its measures are read, never recomputed),
+    whose ward flags also count towards a flagged ward's vulnerability.
 
     Returns
     -------
@@ -116,7 +121,9 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
         ``pct_change``, ``share`` (of ``share_of``, the denominator in words),
         ``above_wider``, ``change``, ``rising_trend``,
         ``spc_signal``, ``harm_band``, ``deprived_ratio``, ``repeat_share``,
-        ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``, ``rate_upper``, ``synthetic``.
+        ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``, ``rate_upper``, ``synthetic``,
+        and with partner ward flags ``partner_flags`` (how many partner indicators put the
+        ward significantly above the district) and ``partner_flag_names``.
     """
     kw = stats_kwargs(ctx)
     key = comparison_key(ctx)
@@ -173,11 +180,12 @@ def candidate_measures(ctx, wa: dict, rules: dict, *, min_flags: int = 2) -> pd.
         _nte_measure(ctx, rules, key, deprived),
         _cse_measure(ctx, rules),
         *_ward_measures(ctx, wa, rules, key, total, deprived, min_flags),
+        *_partner_measures(partner, rules),
     ]
     extra = [e for e in extra if e is not None]
     if extra:
         out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
-    return out
+    return _partner_ward_flags(out, partner)
 
 
 def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
@@ -379,6 +387,7 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
         out.append(
             {
                 "issue": f"{w['ward_name']} (ward)",
+                "ward_code": w["ward_code"],
                 "kind": "place",
                 "theme": "wards",
                 "sensitive": False,
@@ -402,4 +411,75 @@ def _ward_measures(ctx, wa, rules, key, total, deprived, min_flags) -> list[dict
                 "synthetic": False,
             }
         )
+    return out
+
+
+def _partner_data(partner, name: str) -> pd.DataFrame:
+    """A frame of the partner theme's result ``data`` (empty without one)."""
+    d = getattr(partner, "data", {}).get(name) if partner is not None else None
+    return d if isinstance(d, pd.DataFrame) else pd.DataFrame()
+
+
+def _partner_measures(partner, rules: dict) -> list[dict]:
+    """Partner indicators with a significant rise or special-cause variation, as the
+    partner page tested them (:func:`sa_lib.themes.partner_measures.indicator_measures`).
+
+    Volume has no measure (a partner count is not a share of recorded crime) and harm has
+    one only where ``harm.default_bands`` of the scoring rules names the indicator: both
+    are then "not scored". Vulnerability and concentration are measured for an indicator
+    given by LSOA (deprived-fifth ratio, top-10% LSOA share), with the minimum count.
+    """
+    from sa_lib.themes.partner_measures import PARTNER_SUFFIX, SPECIAL_HIGH
+
+    t = _partner_data(partner, "indicators")
+    bands = rules["harm"].get("default_bands", {})
+    out = []
+    for _, p in t.iterrows():
+        label, var = p["change_label"], p["variation"]
+        rise = isinstance(label, str) and label.endswith("significant increase")
+        special = isinstance(var, str) and var.startswith("special cause")
+        if not (rise or special):
+            continue
+        out.append(
+            _blank_measure(
+                issue=p["name"] + PARTNER_SUFFIX,
+                kind="partner indicator",
+                theme="partner",
+                count=int(p["count"]),
+                count_before=p["count_before"],
+                pct_change=p["pct_change"],
+                change=p["change"],
+                spc_signal=var == SPECIAL_HIGH,
+                harm_band=float(bands[p["name"]]) if p["name"] in bands else np.nan,
+                deprived_ratio=p["deprived_ratio"],
+                top10_share=p["top10_share"],
+                rate=p["rate"],
+                rate_lower=p["rate_lower"],
+                rate_upper=p["rate_upper"],
+                synthetic=bool(p["synthetic"]),
+            )
+        )
+    return out
+
+
+def _partner_ward_flags(out: pd.DataFrame, partner) -> pd.DataFrame:
+    """Each flagged ward's partner flags: the partner indicators on which the partner page
+    found its rate significantly above the district's (vulnerability, see
+    :func:`sa_lib.stats.priority.dimension_scores`; a ward whose vulnerability synthetic
+    partner flags raise counts as synthetic there)."""
+    f = _partner_data(partner, "ward_flags")
+    if f.empty or not f["flag"].any():
+        return out
+    f = f[f["flag"]]
+    out = out.copy()
+    # Named as the measures table shows them: synthetic flags say so.
+    names = f.groupby("ward_code").apply(
+        lambda g: ", ".join(g["name"]) + (" (SYNTHETIC)" if g["synthetic"].any() else ""),
+        include_groups=False,
+    )
+    syn = f.groupby("ward_code")["synthetic"].any()
+    ward = out["ward_code"] if "ward_code" in out else pd.Series(np.nan, index=out.index)
+    out["partner_flags"] = ward.map(f["ward_code"].value_counts()).fillna(0).astype("int64")
+    out["partner_flag_names"] = ward.map(names).fillna("")
+    out["partner_synthetic"] = ward.map(syn).fillna(False).astype(bool)
     return out

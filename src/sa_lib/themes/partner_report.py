@@ -3,14 +3,19 @@
 Every indicator from ``data.partner_indicators`` (read through ``data.partner_mapping``
 when the file has another shape, :mod:`sa_lib.data.partner_indicators`) is summed to
 the district by month and shown with its rate per 1,000 residents, the tested change
-against a year earlier (exact Poisson test), its SPC variation (NHS Making Data Count,
-:mod:`sa_lib.themes.spc_summary`) and, where a police.uk series measures the same harm,
-whether the two move together (the divergence test of :mod:`sa_lib.stats.corroboration`).
+against a year earlier (the change test of every page: days at risk, quasi-Poisson
+where the series is over-dispersed, corrected across the indicators), its SPC
+variation (NHS Making Data Count, :mod:`sa_lib.themes.spc_summary`), the wards whose
+rate is significantly above the district's and, where a police.uk series measures the
+same harm, whether the two move together (the divergence test of
+:mod:`sa_lib.stats.corroboration`). The tested measures are kept in the result's
+``data`` (:mod:`sa_lib.themes.partner_measures`): the summary's candidate issues and
+ward vulnerability read them from there.
 
 Examples
 --------
->>> _period_total(pd.DataFrame({"month": ["2025-01", "2025-02"], "count": [3, 4]}), ["2025-02"])
-4
+>>> NO_PARTNER_DATA.startswith("No partner indicators")
+True
 """
 
 from __future__ import annotations
@@ -27,55 +32,37 @@ NO_PARTNER_DATA = (
 )
 
 
-def _period_total(d: pd.DataFrame, months: list[str]) -> int:
-    return int(d.loc[d["month"].isin(months), "count"].sum())
+def indicator_table(tested: pd.DataFrame, ctx) -> pd.DataFrame:
+    """One row per indicator: counts now and before, rate, tested change, SPC variation.
 
-
-def indicator_table(monthly: pd.DataFrame, ctx) -> pd.DataFrame:
-    """One row per indicator: counts now and a year earlier, rate, tested change, SPC variation."""
-    from sa_lib.data.partner_indicators import INDICATORS
-    from sa_lib.stats import spc
-    from sa_lib.stats.change import compare_counts
+    ``tested`` is :func:`sa_lib.themes.partner_measures.indicator_measures`: the page shows
+    its numbers as they are (the summary reads the same frame from the result).
+    """
     from sa_lib.themes.assessment import change_text
-    from sa_lib.themes.spc_summary import ICONS, variation
+    from sa_lib.themes.spc_summary import ICONS
 
-    cur = [str(m) for m in ctx.period.months]
-    key = "last_year" if "last_year" in ctx.periods else "previous"
-    before = [str(m) for m in ctx.periods[key].months]
-    pop = float(ctx.geo.lsoas["population"].sum())
+    against = tested.attrs.get("against")
     rows = []
-    for ind, d in monthly.groupby("indicator", sort=False):
-        now, then = _period_total(d, cur), _period_total(d, before)
-        held = set(d["month"])
-        if not (set(cur) | set(before)) <= held:
-            continue  # said in a note: the indicator does not cover both periods
-        cmp_ = compare_counts(
-            pd.DataFrame({"count_before": [then], "count_after": [now]}), alpha=ctx.stats.alpha
-        ).iloc[0]
-        series = d[d["month"] <= cur[-1]].assign(month_start=lambda x: pd.to_datetime(x["month"]))
-        span = pd.period_range(series["month"].min(), cur[-1], freq="M").astype(str)
-        var = "not enough months"
-        # An XmR chart needs an unbroken run of months (12 or more, as the other pages).
-        if len(series) >= 12 and set(span) <= set(series["month"]) and series["count"].sum() > 0:
-            chart = spc.xmr(series[["month_start", "count"]], "month_start", "count")
-            icon, _, words = ICONS[variation(chart.iloc[-1].to_dict())]
-            var = f"{icon} {words}"
-        rows.append(
-            {
-                "Indicator": INDICATORS[ind][0],
-                "From": INDICATORS[ind][1],
-                ctx.period.label: now,
-                ctx.periods[key].label: then,
-                f"Rate {ctx.rate_label} a year": now / pop * ctx.rate_per * 12 / len(cur),
-                f"vs {ctx.periods[key].label}": change_text(
-                    cmp_["pct_change"], cmp_["change_label"]
-                )
-                if set(cur) | set(before) <= held
-                else "not available",
-                "Variation (SPC)": var,
-                "Level": {"lsoa": "LSOA"}.get(d["level"].iloc[0], d["level"].iloc[0]),
-            }
+    for _, t in tested.iterrows():
+        var = t["variation"]
+        row = {
+            "Indicator": t["name"],
+            "From": t["source"],
+            ctx.period.label: int(t["count"]),
+        }
+        if against:
+            row[against] = int(t["count_before"])
+        row[f"Rate {ctx.rate_label} a year"] = t["rate"]
+        row[f"vs {against}" if against else "Change"] = (
+            change_text(t["pct_change"], t["change_label"], per_day=bool(t["per_day"]))
+            if against
+            else "not available"
         )
+        row["Variation (SPC)"] = (
+            "not enough months" if var is None else f"{ICONS[var][0]} {ICONS[var][2]}"
+        )
+        row["Level"] = {"lsoa": "LSOA"}.get(t["level"], t["level"])
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -130,20 +117,23 @@ def _change_sentence(r: pd.Series, cur: str, key: str, thr: int) -> str | None:
     return f"{base}; this is within normal variation."
 
 
-def _findings(table: pd.DataFrame, corr: pd.DataFrame, ctx, key: str, syn: bool) -> list[str]:
+def _findings(
+    table: pd.DataFrame, corr: pd.DataFrame, ctx, key: str | None, syn: bool
+) -> list[str]:
     out = []
     if syn:
         out.append(
             "SYNTHETIC DATA: the partner indicators on this page are made up for "
             "demonstration; do not use them for decisions."
         )
-    out.append(f"Compared with {key}:")
     thr = ctx.disclosure.threshold
-    out += [
-        t
-        for _, r in table.iterrows()
-        if (t := _change_sentence(r, ctx.period.label, key, thr)) is not None
-    ]
+    if key:
+        out.append(f"Compared with {key}:")
+        out += [
+            t
+            for _, r in table.iterrows()
+            if (t := _change_sentence(r, ctx.period.label, key, thr)) is not None
+        ]
     for _, r in corr.iterrows():
         if r["Diverging?"] != "no":
             out.append(
@@ -160,14 +150,15 @@ def _findings(table: pd.DataFrame, corr: pd.DataFrame, ctx, key: str, syn: bool)
 
 def build(ctx) -> ThemeResult:
     """Compute the partner-data page: sections ``header``, ``findings``, ``indicators``,
-    ``corroboration``, ``methods``; with no partner file, ``partner data`` in ``availability``.
+    ``wards``, ``corroboration``, ``methods``; with no partner file, ``partner data`` in
+    ``availability``.
+
+    ``data`` holds what the summary reads: ``monthly`` (district by month),
+    ``indicators`` (:func:`sa_lib.themes.partner_measures.indicator_measures`) and
+    ``ward_flags`` (:func:`sa_lib.themes.partner_measures.ward_partner_flags`).
     """
-    from sa_lib.data.partner_indicators import (
-        INDICATORS,
-        district_monthly,
-        read_partner_indicators,
-    )
-    from sa_lib.themes import report, results
+    from sa_lib.data.partner_indicators import district_monthly, read_partner_indicators
+    from sa_lib.themes import partner_measures, report, results
 
     r = report.new_result(ctx, "partner", "Partner data")
     path = ctx.path("partner_indicators")
@@ -186,43 +177,20 @@ def build(ctx) -> ThemeResult:
         columns={"lsoa21_code": "lsoa_code"}
     )
     monthly = district_monthly(raw, lookup, list(ctx.params.csp.lad_codes))
-    key = "last_year" if "last_year" in ctx.periods else "previous"
-    table = indicator_table(monthly, ctx)
+    tested = partner_measures.indicator_measures(monthly, raw, ctx)
+    flags = partner_measures.ward_partner_flags(raw, ctx)
+    r.data.update(monthly=monthly, indicators=tested, ward_flags=flags)
+    against = tested.attrs.get("against") if len(tested) else None
+    table = indicator_table(tested, ctx)
     corr = corroboration_table(monthly, ctx)
     with r.section("findings"):
         results.emit(
             results.Findings(
-                [
-                    results.Finding(t)
-                    for t in _findings(table, corr, ctx, ctx.periods[key].label, syn)
-                ]
+                [results.Finding(t) for t in _findings(table, corr, ctx, against, syn)]
             )
         )
-    counts = [c for c in (ctx.period.label, ctx.periods[key].label) if c in table.columns]
-    with r.section("indicators"):
-        shown = set(table["Indicator"]) if len(table) else set()
-        gaps = sorted(
-            INDICATORS[i][0] for i in monthly["indicator"].unique() if INDICATORS[i][0] not in shown
-        )
-        if gaps:
-            r.unavailable(
-                "partner indicators",
-                f"Not shown: {', '.join(gaps)}: the partner's file does not cover every month "
-                f"of {ctx.period.label} and {ctx.periods[key].label}.",
-                note=True,
-            )
-        if table.empty:
-            return r
-        report.show_table(
-            table,
-            count_cols=counts,
-            threshold=ctx.disclosure.threshold,
-            secondary=False,
-            derived={c: counts[:1] for c in table.columns if c.startswith(("Rate", "vs "))},
-            caption=f"Partner indicators, {ctx.period.label}: the district's counts, rate, change "
-            "and SPC variation",
-            synthetic=syn,
-        )
+    _indicator_section(r, ctx, monthly, table, against, syn)
+    _wards_section(r, ctx, flags, syn)
     with r.section("corroboration"):
         if corr.empty:
             r.unavailable(
@@ -238,5 +206,86 @@ def build(ctx) -> ThemeResult:
             )
     with r.section("methods"):
         report.show_methods(ctx, {"partner file": "given in the parameters (partner indicators)"})
-    r.data["monthly"] = monthly
     return r
+
+
+def _indicator_section(r, ctx, monthly, table: pd.DataFrame, against, syn: bool) -> None:
+    from sa_lib.data.partner_indicators import INDICATORS
+    from sa_lib.themes import report
+
+    counts = [c for c in (ctx.period.label, against) if c and c in table.columns]
+    with r.section("indicators"):
+        shown = set(table["Indicator"]) if len(table) else set()
+        gaps = sorted(
+            INDICATORS[i][0] for i in monthly["indicator"].unique() if INDICATORS[i][0] not in shown
+        )
+        if gaps:
+            both = f"{ctx.period.label} and {against}" if against else ctx.period.label
+            r.unavailable(
+                "partner indicators",
+                f"Not shown: {', '.join(gaps)}: the partner's file does not cover every month "
+                f"of {both}.",
+                note=True,
+            )
+        if table.empty:
+            return
+        report.show_table(
+            table,
+            count_cols=counts,
+            threshold=ctx.disclosure.threshold,
+            secondary=False,
+            derived={c: counts[:1] for c in table.columns if c.startswith(("Rate", "vs "))},
+            caption=f"Partner indicators, {ctx.period.label}: the district's counts, rate, change "
+            "and SPC variation",
+            synthetic=syn,
+        )
+
+
+def _wards_section(r, ctx, flags: pd.DataFrame, syn: bool) -> None:
+    """Wards whose rate of a partner indicator is significantly above the district's."""
+    from sa_lib.themes import report
+
+    with r.section("wards"):
+        if flags.empty:
+            r.unavailable(
+                "partner ward flags",
+                f"No partner indicator given by LSOA or ward has {ctx.params.wards.min_count or 50} "
+                f"or more in {ctx.period.label}, so no ward is compared with the district.",
+                note=True,
+            )
+            return
+        f = flags[flags["flag"]]
+        read = ", ".join(dict.fromkeys(flags["name"]))
+        if f.empty:
+            report.note(
+                f"No ward's rate is significantly above the district's on {read} "
+                f"(in the top {ctx.params.wards.top_share:.0%} of wards and the interval above "
+                "the district's rate)."
+            )
+            return
+        shown = pd.DataFrame(
+            {
+                "Ward": f["ward_name"].to_numpy(),
+                "Indicator": f["name"].to_numpy(),
+                ctx.period.label: f["count"].astype("int64").to_numpy(),
+                f"Rate {ctx.rate_label} a year": f["rate"].to_numpy(),
+                "Lower limit": f["rate_lower"].to_numpy(),
+                "District rate": f["district_rate"].to_numpy(),
+            }
+        )
+        report.show_table(
+            shown,
+            count_cols=[ctx.period.label],
+            threshold=ctx.disclosure.threshold,
+            secondary=False,
+            derived={c: [ctx.period.label] for c in shown.columns[3:5]},
+            caption=f"Wards with a partner rate significantly above the district's, "
+            f"{ctx.period.label}",
+            synthetic=syn,
+        )
+        report.note(
+            f"Read: {read}. A ward is listed when its rate is in the top "
+            f"{ctx.params.wards.top_share:.0%} of wards and the lower limit of its interval is "
+            "above the district's rate; each listed ward counts as a vulnerability flag in the "
+            "summary's priority matrix."
+        )

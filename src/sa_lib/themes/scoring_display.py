@@ -93,8 +93,8 @@ def matrix_display(scored: pd.DataFrame, ctx, thresholds: dict | None = None) ->
                 )
             ],
             "Change": ["–" if not isinstance(c, str) else c for c in scored["change"]],
-            "Volume": scored["volume"].astype("int64"),
-            "Direction": scored["direction"].astype("int64"),
+            "Volume": dim("volume"),
+            "Direction": dim("direction"),
             "Harm": dim("harm"),
             "Vulnerability": dim("vulnerability"),
             "Concentration": dim("concentration"),
@@ -163,9 +163,23 @@ def measures_display(scored: pd.DataFrame, rules: dict, threshold: int) -> pd.Da
             "Top 10% LSOA share": _share_cells(scored["top10_share"], scored["count"], threshold),
             "Ward rate / district": [_fmt(v, ".6f") for v in scored["ward_ratio"]],
             "Concerns children": ["yes" if v else "no" for v in _bools(scored, "children")],
+            **_partner_flag_column(scored),
             "Synthetic": ["yes" if v else "no" for v in scored["synthetic"]],
         }
     )
+
+
+def _partner_flag_column(scored: pd.DataFrame) -> dict:
+    """The partner indicators on which a ward is significantly above the district (shown
+    only when a ward has one: each scores at least ``vulnerability.partner_flag``)."""
+    if "partner_flags" not in scored or not (scored["partner_flags"].fillna(0) > 0).any():
+        return {}
+    names = scored.get("partner_flag_names", pd.Series("", index=scored.index))
+    return {
+        "Partner indicators above the district": [
+            n if isinstance(n, str) and n else "–" for n in names
+        ]
+    }
 
 
 def _share_cells(shares, counts, threshold: int) -> list[str]:
@@ -276,8 +290,9 @@ def plot_matrix(scored: pd.DataFrame, rules: dict, title: str, label_top: int = 
     return fig
 
 
-def rules_display(rules: dict) -> pd.DataFrame:
-    """The scoring method, weights and band edges used, one row each."""
+def rules_display(rules: dict, partner_flags: bool = False) -> pd.DataFrame:
+    """The scoring method, weights and band edges used, one row each (with
+    ``partner_flags``, the vulnerability floor of a ward with a partner flag too)."""
     method = (
         "harm-and-likelihood score (weighted mean of MoRiLE-style dimensions; no "
         "organisational-position or capacity input, so not a full MoRiLE assessment)"
@@ -318,7 +333,13 @@ def rules_display(rules: dict) -> pd.DataFrame:
             "Vulnerability",
             f"deprived-fifth ratio edges {vu['deprived_ratio_bands']}; repeat share edges {vu['repeat_share_bands']}; under-18 victims share edges "
             f"{vu['young_share_bands']} (the highest of the three); "
-            f"{vu['children']} for an issue concerning children",
+            f"{vu['children']} for an issue concerning children"
+            + (
+                f"; at least {vu.get('partner_flag', 3)} for a ward whose rate of a partner "
+                "indicator is significantly above the district's"
+                if partner_flags
+                else ""
+            ),
         ),
         (
             "Concentration",

@@ -25,6 +25,8 @@ from sa_lib.themes.results import ThemeResult
 
 __all__ = [
     "EVIDENCE",
+    "PARTNER_METHOD",
+    "partner_result",
     "build",
     "context_findings",
     "flagged_display",
@@ -45,6 +47,7 @@ EVIDENCE = {
     "cse": "Key findings",
     "domestic_abuse": "Key findings",
     "wards": "Wards with several flags",
+    "partner": "The indicators",
 }
 
 
@@ -93,6 +96,18 @@ def _tests_text(r, before: str, now: str, can_compare: bool) -> tuple[list[str],
     return parts, direction
 
 
+def _partner_flag_text(r) -> list[str]:
+    """A ward's partner flags, when real, or when they raised its score (the issue is then
+    labelled synthetic with the rest of it)."""
+    if not (r.get("partner_flags") or 0) > 0:
+        return []
+    if r.get("partner_synthetic") and not r["synthetic"]:
+        return []
+    names = str(r["partner_flag_names"]).removesuffix(" (SYNTHETIC)")
+    names = names[:1].lower() + names[1:]
+    return [f"partner data put its rate of {names} significantly above the district's"]
+
+
 def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list[dict]:
     """The key findings: the top ``n`` issues by priority score, in plain English.
 
@@ -131,6 +146,7 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
         big = pd.notna(r.get("count")) and r["count"] >= max(10, thr)
         if r["kind"] == "place" and pd.notna(r.get("ward_ratio")) and big:
             extra.append(f"its crime rate is {r['ward_ratio']:.1f} times the district's")
+        extra += _partner_flag_text(r)
         if pd.notna(r.get("repeat_share")) and not r["sensitive"]:
             extra.append(f"{r['repeat_share']:.0%} of victims were repeat victims")
         parts = [f"{name}{syn}: {_size(r, ctx, thr)}", *tests, *extra]
@@ -296,9 +312,13 @@ def build(ctx) -> ThemeResult:
     rules = priority.load_scoring(ctx.params.paths.scoring)
     if opt.method:
         rules["method"] = opt.method
+    # Built before this page's own result starts (a result resets the page state).
+    partner = partner_result(ctx)
     r = report.new_result(ctx, "summary", "Strategic assessment summary")
     wa = ward_analysis(ctx, min_count=ctx.params.wards.min_count or 50)
-    measures = candidates.candidate_measures(ctx, wa, rules, min_flags=opt.min_flags)
+    measures = candidates.candidate_measures(
+        ctx, wa, rules, min_flags=opt.min_flags, partner=partner
+    )
     scored = priority.priority_scores(priority.dimension_scores(measures, rules), rules)
     search = outcomes_report.search_analysis(ctx)
     findings = summary_findings(scored, ctx, n=opt.findings, search=search)
@@ -321,15 +341,40 @@ def build(ctx) -> ThemeResult:
     with r.section("wards"):
         results.emit_html(flagged_display(flagged_wards(wa, opt.min_flags), ctx.params.themes))
     with r.section("methods"):
-        report.show_methods(
-            ctx,
-            {
-                "priority scoring": f"{rules['method']}; weights {rules['weights']}; "
-                f"top {rules['top_n']}"
-            },
-        )
+        extra = {
+            "priority scoring": f"{rules['method']}; weights {rules['weights']}; "
+            f"top {rules['top_n']}"
+        }
+        if partner is not None:
+            extra["partner indicators"] = PARTNER_METHOD
+        report.show_methods(ctx, extra)
     r.data["scored"] = scored
     return r
+
+
+#: The summary's Methods line on partner data (docs/methods.md, "Partner indicators").
+PARTNER_METHOD = (
+    "read from the partner page's result: an indicator with a significant rise or "
+    "special-cause variation is a candidate (volume not scored; harm only where the "
+    "scoring rules give it a band); a ward whose partner rate is significantly above the "
+    "district's scores at least vulnerability.partner_flag on vulnerability"
+)
+
+
+def partner_result(ctx) -> ThemeResult | None:
+    """The partner theme's result, built in this process (None without partner data).
+
+    The summary reads its ``data`` (the tested indicators and ward flags) as the
+    partner page shows them: nothing is recomputed here.
+    """
+    if ctx.path("partner_indicators") is None:
+        return None
+    from sa_lib.choices import kept_apart
+    from sa_lib.themes import partner_report
+
+    # Its choices (and disclosure settings) belong on the partner page's Methods.
+    with kept_apart():
+        return partner_report.build(ctx)
 
 
 def _review_section(r: ThemeResult, ctx) -> None:
@@ -408,7 +453,7 @@ def _matrix_sections(r: ThemeResult, ctx, scored: pd.DataFrame, rules: dict) -> 
             caption="Measures used for the scores",
         )
         report.show_table(
-            sd.rules_display(rules),
+            sd.rules_display(rules, partner_flags="partner_flags" in scored),
             not_count_cols=["Value"],
             caption="Scoring rules and weights used",
         )

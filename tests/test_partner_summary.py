@@ -1,0 +1,186 @@
+"""Partner indicators in the summary (issue 21, item 3): candidates and ward vulnerability.
+
+The summary reads the partner page's result (``partner_report.build(ctx).data``): a
+partner indicator with a significant rise or special-cause variation is a candidate,
+scored where a measure exists and "not scored" where none does; a flagged ward whose
+partner rate is significantly above the district's scores at least
+``vulnerability.partner_flag`` on vulnerability.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sa_lib import config
+from sa_lib.stats import priority
+
+PARAMS = "parameters/huntingdonshire_2025q4.yaml"
+
+
+def _ctx(theme: str, overrides=None):
+    if not (config.PROCESSED_DIR / "coverage.json").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    from sa_lib.pack.context import open_context
+
+    return open_context(PARAMS, theme, overrides)
+
+
+@pytest.fixture(scope="module")
+def with_partner():
+    """The partner page's result and the summary's, both on the SYNTHETIC sample."""
+    from sa_lib.themes import partner_report, summary_report
+
+    partner = partner_report.build(_ctx("partner"))
+    summary = summary_report.build(_ctx("summary"))
+    return partner, summary
+
+
+def _expected_candidates(partner) -> set[str]:
+    t = partner.data["indicators"]
+    rise = t["change_label"].astype(str).str.endswith("significant increase")
+    special = t["variation"].astype(str).str.startswith("special cause")
+    return {f"{n} (partner data)" for n in t.loc[rise | special, "name"]}
+
+
+def test_the_summary_takes_the_partner_candidates_the_partner_result_implies(with_partner):
+    partner, summary = with_partner
+    expected = _expected_candidates(partner)
+    # The sample's probation caseload shows special-cause variation (H) in its latest month.
+    assert "People on probation (partner data)" in expected
+    s = summary.data["scored"]
+    got = s[s["kind"] == "partner indicator"]
+    assert set(got["issue"]) == expected
+    assert (got["theme"] == "partner").all() and got["synthetic"].all()
+    # Scored where a measure exists, "not scored" where none does: a partner count is no
+    # share of recorded crime (volume), no harm index scores it (harm).
+    for ns in got["not_scored"]:
+        assert "volume" in ns and "harm" in ns and "direction" not in ns
+    # Labelled synthetic and partner data in the matrix, with its dimensions marked.
+    matrix = next(t for t in summary.tables() if (t.caption or "").startswith("Priority matrix"))
+    cells = matrix.texts()
+    rows = cells[cells["Issue"].str.contains("(partner data)", regex=False)]
+    assert len(rows) == len(expected)
+    assert rows["Issue"].str.endswith("(SYNTHETIC)").all()
+    assert (rows["Volume"] == "2 (not scored)").all() and (rows["Harm"] == "2 (not scored)").all()
+    # The Methods table says how partner data were read.
+    methods = summary.tables()[-1].frame
+    assert "partner indicators" in set(methods["choice"])
+
+
+def test_summary_and_partner_page_agree_on_the_measure(with_partner):
+    """The summary's partner candidate shows the partner page's count, change and signal."""
+    partner, summary = with_partner
+    page = next(t for t in partner.tables() if (t.caption or "").startswith("Partner indicators"))
+    shown = page.texts().set_index("Indicator")
+    now = partner.period_label
+    against = next(c for c in shown.columns if c.startswith("vs "))
+    measures = next(t for t in summary.tables() if t.caption == "Measures used for the scores")
+    m = measures.texts().set_index("Issue")
+    s = summary.data["scored"].set_index("issue")
+    for issue in _expected_candidates(partner):
+        name = issue.removesuffix(" (partner data)")
+        assert str(m.loc[issue, "Count"]).replace(",", "") == str(shown.loc[name, now]).replace(
+            ",", ""
+        )
+        cell = str(shown.loc[name, against])
+        change = s.loc[issue, "change"]
+        assert change.startswith("significant") == ("significant" in cell)
+        sign = "+" if change.endswith("increase") else "-"
+        assert cell.startswith(sign) or change == "no change"
+        high = str(shown.loc[name, "Variation (SPC)"]).startswith("H")
+        assert m.loc[issue, "SPC high signal"] == ("yes" if high else "no")
+
+
+def test_without_partner_data_the_summary_is_unchanged(tmp_path, with_partner):
+    """Partner data only add: every other candidate is scored the same without them."""
+    from conftest import sample_ctx_without
+
+    from sa_lib.themes import summary_report
+
+    _, with_ = with_partner
+    without = summary_report.build(sample_ctx_without(tmp_path, "summary", "partner_indicators"))
+    a = with_.data["scored"]
+    b = without.data["scored"]
+    assert not (b["kind"] == "partner indicator").any()
+    assert "partner_flags" not in b
+    methods = without.tables()[-1].frame
+    assert "partner indicators" not in set(methods["choice"])
+    a = a[a["kind"] != "partner indicator"].set_index("issue")
+    b = b.set_index("issue")
+    assert set(a.index) == set(b.index)
+    a = a.loc[b.index]
+    flagged = a["partner_flags"].fillna(0) > 0
+    same = ["count", "volume", "direction", "harm", "concentration"]
+    pd.testing.assert_frame_equal(a[same], b[same], check_dtype=False)
+    # Vulnerability only rises, and only for a ward with a partner flag.
+    assert (a.loc[~flagged, "vulnerability"] == b.loc[~flagged, "vulnerability"]).all()
+    assert (a.loc[flagged, "vulnerability"] >= b.loc[flagged, "vulnerability"]).all()
+    unflagged = b.index[~flagged.to_numpy()]
+    np.testing.assert_allclose(a.loc[unflagged, "score"], b.loc[unflagged, "score"])
+
+
+def test_a_partner_ward_flag_raises_a_wards_vulnerability_with_the_scoring_rule():
+    rules = priority.load_scoring()
+    m = pd.DataFrame(
+        {
+            "issue": ["Ward A (ward)", "Ward A (ward)", "Ward B (ward)"],
+            "count": [200, 200, 200],
+            "deprived_ratio": [0.5, 0.5, 2.0],  # bands 1, 1 and 4
+            "partner_flags": [0, 1, 1],
+            "partner_synthetic": [True, True, True],
+            "synthetic": [False, False, False],
+        }
+    )
+    s = priority.dimension_scores(m, rules)
+    assert s["vulnerability"].tolist() == [1, rules["vulnerability"]["partner_flag"], 4]
+    # Synthetic partner flags count as synthetic only where they raised the score.
+    assert s["synthetic"].tolist() == [False, True, False]
+    assert s["confidence"].tolist() == [1.0, 0.5, 1.0]
+
+
+def test_a_partner_ward_flag_changes_a_flagged_wards_vulnerability(tmp_path):
+    """End to end: more council ASB cases in one flagged ward put it above the district."""
+    from sa_lib.themes import candidates, partner_report
+    from sa_lib.themes.assessment import ward_analysis
+
+    ctx0 = _ctx("summary")
+    rules = priority.load_scoring()
+    wa = ward_analysis(ctx0, min_count=ctx0.params.wards.min_count or 50)
+    base = priority.dimension_scores(
+        candidates.candidate_measures(ctx0, wa, rules, min_flags=ctx0.options.min_flags), rules
+    )
+    wards = base[(base["kind"] == "place") & (base["vulnerability"] < 3)]
+    assert len(wards), "the sample has a flagged ward with low vulnerability"
+    ward = wards.iloc[0]
+    src = pd.read_csv(config.ROOT / "data/sample/synthetic/partner_indicators_synthetic.csv")
+    hit = (
+        (src["indicator"] == "council_asb_cases")
+        & (src["area_code"] == ward["ward_code"])
+        & src["month"].isin([str(m) for m in ctx0.period.months])
+    )
+    assert hit.sum() == 3
+    src.loc[hit, "count"] += 40
+    path = tmp_path / "partner.csv"
+    src.to_csv(path, index=False)
+    over = {"data.partner_indicators": str(path)}
+    partner = partner_report.build(_ctx("partner", over))
+    flags = partner.data["ward_flags"]
+    assert flags[(flags["ward_code"] == ward["ward_code"]) & flags["flag"]]["name"].tolist() == [
+        "Council ASB cases"
+    ]
+    after = priority.dimension_scores(
+        candidates.candidate_measures(
+            ctx0, wa, rules, min_flags=ctx0.options.min_flags, partner=partner
+        ),
+        rules,
+    ).set_index("issue")
+    row = after.loc[ward["issue"]]
+    assert row["vulnerability"] == rules["vulnerability"]["partner_flag"] > ward["vulnerability"]
+    assert row["partner_flag_names"] == "Council ASB cases (SYNTHETIC)"
+    assert bool(row["synthetic"])  # raised by SYNTHETIC partner data
+    # Its finding names the partner flag (the issue is labelled synthetic with it).
+    from sa_lib.themes.summary_report import _partner_flag_text
+
+    assert _partner_flag_text(row) == [
+        "partner data put its rate of council ASB cases significantly above the district's"
+    ]
