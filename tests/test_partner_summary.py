@@ -184,3 +184,35 @@ def test_a_partner_ward_flag_changes_a_flagged_wards_vulnerability(tmp_path):
     assert _partner_flag_text(row) == [
         "partner data put its rate of council ASB cases significantly above the district's"
     ]
+
+
+def test_without_partner_data_the_summary_matches_the_golden_pack_less_partner_cells(tmp_path):
+    """The golden pack (built with partner data) less its partner cells is the summary
+    without partner data: the matrix and the measures, row by row."""
+    import json
+
+    import golden
+    from conftest import sample_ctx_without
+
+    from sa_lib.themes import summary_report
+
+    fixture = json.loads(
+        (config.ROOT / "tests/fixtures/golden/huntingdonshire_2025q4.json").read_text()
+    )
+    want = {t["caption"].split(",")[0]: t for t in fixture["tables"]["summary"]}
+    without = summary_report.build(sample_ctx_without(tmp_path, "summary", "partner_indicators"))
+    got = {(t.caption or "").split(",")[0]: t for t in without.tables()}
+    partner_col = "Partner indicators above the district"
+    for cap in ("Priority matrix", "Measures used for the scores"):
+        w, g = want[cap], got[cap].texts()
+        keep = [i for i, h in enumerate(w["header"]) if h != partner_col]
+        assert [w["header"][i] for i in keep] == list(g.columns)
+        rows = {r[1] if cap == "Priority matrix" else r[0]: r for r in w["rows"]}
+        rows = {k: [r[i] for i in keep] for k, r in rows.items() if "(partner data)" not in k}
+        shown = {
+            (r[1] if cap == "Priority matrix" else r[0]): [golden.cell(str(v)) for v in r]
+            for r in g.itertuples(index=False)
+        }
+        assert set(shown) == set(rows), cap
+        for issue, cells in shown.items():
+            assert cells == rows[issue], (cap, issue)
