@@ -216,3 +216,55 @@ def test_without_partner_data_the_summary_matches_the_golden_pack_less_partner_c
         assert set(shown) == set(rows), cap
         for issue, cells in shown.items():
             assert cells == rows[issue], (cap, issue)
+
+
+def _fake_partner(rows: list[dict]):
+    from types import SimpleNamespace
+
+    base = {
+        "name": "Deliberate fires",
+        "count": 40,
+        "count_before": 20,
+        "pct_change": 100.0,
+        "change_label": "increase, not significant",
+        "change": "increase",
+        "variation": "common cause",
+        "deprived_ratio": np.nan,
+        "top10_share": np.nan,
+        "rate": 1.0,
+        "rate_lower": 0.7,
+        "rate_upper": 1.4,
+        "synthetic": False,
+    }
+    return SimpleNamespace(data={"indicators": pd.DataFrame([{**base, **r} for r in rows])})
+
+
+def test_which_partner_indicators_are_candidates_and_how_harm_is_banded():
+    from sa_lib.themes.candidates import _partner_measures
+
+    rules = priority.load_scoring()
+    partner = _fake_partner(
+        [
+            {"name": "Deliberate fires"},  # n.s., common cause: not a candidate
+            {
+                "name": "Council ASB cases",
+                "change_label": "significant increase",
+                "change": "significant increase",
+            },
+            {"name": "People on probation", "variation": "special cause: improvement (low)"},
+            {"name": "Hate incidents reported to partners", "change_label": "significant decrease"},
+        ]
+    )
+    got = {m["issue"]: m for m in _partner_measures(partner, rules)}
+    assert set(got) == {"Council ASB cases (partner data)", "People on probation (partner data)"}
+    assert got["People on probation (partner data)"]["spc_signal"] is False  # low: no +1
+    assert np.isnan(got["Council ASB cases (partner data)"]["harm_band"])
+    # A band in the scoring rules' default_bands, by the indicator's plain name, scores harm.
+    rules["harm"]["default_bands"]["Council ASB cases"] = 2
+    got = {m["issue"]: m for m in _partner_measures(partner, rules)}
+    s = priority.dimension_scores(pd.DataFrame(list(got.values())), rules).set_index("issue")
+    assert s.loc["Council ASB cases (partner data)", "harm"] == 2
+    assert "harm" not in s.loc["Council ASB cases (partner data)", "not_scored"]
+    assert s.loc["Council ASB cases (partner data)", "direction"] == 4
+    assert "volume" in s.loc["People on probation (partner data)", "not_scored"]
+    assert _partner_measures(None, rules) == []
