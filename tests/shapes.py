@@ -32,6 +32,7 @@ BUILDERS = {
     "outcomes": "outcomes_report",
     "wards": "wards_report",
     "summary": "summary_report",
+    "partner": "partner_report",
 }
 
 #: The default themes a CSP with no sample-only inputs can run.
