@@ -268,3 +268,15 @@ def test_which_partner_indicators_are_candidates_and_how_harm_is_banded():
     assert s.loc["Council ASB cases (partner data)", "direction"] == 4
     assert "volume" in s.loc["People on probation (partner data)", "not_scored"]
     assert _partner_measures(None, rules) == []
+
+
+def test_a_partner_candidate_in_the_key_findings_is_labelled_and_linked(with_partner):
+    from sa_lib.themes.summary_report import summary_findings
+
+    _, summary = with_partner
+    s = summary.data["scored"]
+    first = s[s["kind"] == "partner indicator"].head(1)
+    f = summary_findings(first, _ctx("summary"), n=1)[0]
+    assert f["text"].startswith("People on probation (partner data) (SYNTHETIC data): 1,407 in")
+    assert "an unusually high month" in f["text"]  # its special-cause variation
+    assert f["href"] == "partner.html#The-indicators" and f["synthetic"] is True
