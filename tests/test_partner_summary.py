@@ -280,3 +280,17 @@ def test_a_partner_candidate_in_the_key_findings_is_labelled_and_linked(with_par
     assert f["text"].startswith("People on probation (partner data) (SYNTHETIC data): 1,407 in")
     assert "an unusually high month" in f["text"]  # its special-cause variation
     assert f["href"] == "partner.html#The-indicators" and f["synthetic"] is True
+
+
+def test_ward_flags_keep_the_minimum_count_rule(with_partner):
+    """Deliberate fires (24 in the district in Q4 2025, under wards.min_count 50) flag no
+    ward; ambulance call-outs (LSOA) and council ASB cases (ward) are read."""
+    partner, _ = with_partner
+    t = partner.data["indicators"].set_index("name")
+    flags = partner.data["ward_flags"]
+    read = set(flags["name"])
+    assert t.loc["Deliberate fires", "count"] < 50 <= t.loc["Council ASB cases", "count"]
+    assert read == {"Ambulance call-outs to assaults", "Council ASB cases"}
+    # Every flag passed the interval test: the lower limit above the district's rate.
+    f = flags[flags["flag"]]
+    assert len(f) and (f["rate_lower"] > f["district_rate"]).all()
