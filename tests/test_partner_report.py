@@ -49,6 +49,8 @@ def test_partner_page_on_a_differently_shaped_file_through_its_mapping():
     fires = rows["Deliberate fires"]
     assert fires["Level"] == "ward" and fires["Q4 2025 (Oct-Dec)"] == 12
     assert "Council ASB cases" in d["availability"]["partner indicators"]
+    # 12 fires by ward is under the ward flags' minimum count: no ward is compared.
+    assert "minimum count" in d["availability"]["partner ward flags"]
 
 
 def test_partner_page_without_partner_data_says_why(tmp_path):

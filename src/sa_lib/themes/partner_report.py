@@ -249,8 +249,9 @@ def _wards_section(r, ctx, flags: pd.DataFrame, syn: bool) -> None:
         if flags.empty:
             r.unavailable(
                 "partner ward flags",
-                f"No partner indicator given by LSOA or ward has {ctx.params.wards.min_count or 50} "
-                f"or more in {ctx.period.label}, so no ward is compared with the district.",
+                f"No ward is compared with the district: no partner indicator is given by LSOA "
+                f"or ward with {ctx.params.wards.min_count or 50} or more in the district in "
+                f"{ctx.period.label} (the ward flags' minimum count).",
                 note=True,
             )
             return
