@@ -148,6 +148,7 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
         view = _without(raw, [err["loc"] for err in e.errors(include_url=False)])
     problems += _sensitive_floor_problems(view)
     problems += _lad_problems(view)
+    problems += _partnership_problems(view)
     if model is not None:
         problems += _theme_input_problems(model)
     if model is not None and not problems:
@@ -249,6 +250,17 @@ def _lad_problems(p: Any) -> list[str]:
         for code in lads
         if code not in have
     ]
+
+
+def _partnership_problems(p: Any) -> list[str]:
+    """A CSP's LADs must not belong to another current partnership (each would count them)."""
+    csp = _plain(p).get("csp") or {}
+    name, lads = (csp.get("name"), csp.get("lad_codes")) if hasattr(csp, "get") else (None, None)
+    if not isinstance(name, str) or not isinstance(lads, list):
+        return []
+    from sa_lib.data.national import partnership_problems
+
+    return partnership_problems(name, lads)
 
 
 def _store_problems(params: Params) -> list[str]:
