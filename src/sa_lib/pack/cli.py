@@ -145,18 +145,27 @@ def _cmd_init_csp(args, out) -> int:
     from sa_lib.pack.params import ParameterError, load_params
     from sa_lib.pack.scaffold import scaffold_params
 
+    fc_path = out.with_name(f"{out.stem}_force_counts.csv")
     try:
-        text, info = scaffold_params(args.csp, args.period, store=args.store)
+        text, info = scaffold_params(
+            args.csp, args.period, store=args.store, force_counts_path=fc_path
+        )
     except (NationalReferenceError, ValueError) as e:
         print(f"sa init: {e}", file=sys.stderr)
         return 2
     out.parent.mkdir(parents=True, exist_ok=True)
+    if info["force_counts"] is not None:
+        info["force_counts"].to_csv(fc_path, index=False)
     out.write_text(text, encoding="utf-8")
     print(
         f"Wrote {args.params} for {info['csp_name']} ({info['csp_code']}; "
         f"{', '.join(info['lad_codes'])}; {', '.join(info['forces'])}), period {args.period}.\n"
         f"  the store holds {info['held']} for {', '.join(info['forces'])}"
     )
+    if info["force_counts"] is not None:
+        print(f"  force-wide counts from the store: {fc_path}")
+    elif info["force_counts_note"]:
+        print(f"  no force-wide counts: {info['force_counts_note']}")
     try:
         load_params(out, check_store=False)
     except ParameterError as e:
