@@ -144,6 +144,29 @@ def show_methods(ctx, extra: dict[str, object] | None = None) -> None:
             ignore_index=True,
         )
     _results.emit(_results.table(t))
+    if getattr(ctx, "series_used", False):
+        _results.emit(_results.Note(series_methods_note(ctx)))
+
+
+def series_methods_note(ctx) -> str:
+    """The Methods sentence on the series: the most months it reads, and the months it used.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> ctx = NS(series_max_months=24, series_months=["2025-11", "2025-12"])
+    >>> series_methods_note(ctx)[:62]
+    'Series length: trends, control charts, seasonality, targets an'
+    """
+    from sa_lib.data.coverage import month_ranges
+
+    run = list(ctx.series_months)
+    used = f"{month_ranges(run)} ({len(run)} months)" if run else "no month"
+    return (
+        f"Series length: trends, control charts, seasonality, targets and projections read the "
+        f"unbroken run of police.uk months held ending with the period, at most "
+        f"{ctx.series_max_months} months (statistics.series_months); this page used {used}."
+    )
 
 
 def synthetic_banner_html() -> str:
