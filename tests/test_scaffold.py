@@ -196,3 +196,29 @@ def test_init_writes_no_force_counts_when_the_store_holds_one_csp_of_the_force(t
     fc = yaml.safe_load(hunts.read_text())["data"]["force_counts"]
     assert fc == "data/sample/force/cambridgeshire_lad_month_type.csv"
     assert main(["check", str(hunts)]) == 0, capsys.readouterr().err
+
+
+def test_check_refuses_force_counts_that_miss_months_of_the_period(tmp_path, capsys):
+    """A quarter's rate from two months of force counts would read as a real difference."""
+    import pandas as pd
+
+    from sa_lib.pack.cli import main
+
+    store = tmp_path / "store"
+    ingest([config.SAMPLE_DIR / "police_uk"], store)
+    p = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
+    fc = pd.read_csv(config.ROOT / p["data"]["force_counts"], dtype={"month": str})
+    short = tmp_path / "short.csv"
+    fc[fc["month"] < "2025-12"].to_csv(short, index=False)
+    p["data"].update(store=str(store), force_counts=str(short))
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(p))
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "has no counts for 2025-12 of period 2025-Q4; it covers 2024-01 to 2025-11" in err
+    assert "Fix: `sa init FILE --csp NAME --period 2025-Q4`" in err
+    p["data"]["force_counts"] = str(
+        config.ROOT / "data/sample/force/cambridgeshire_lad_month_type.csv"
+    )
+    path.write_text(yaml.safe_dump(p))
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
