@@ -14,6 +14,7 @@ import shapes
 import yaml
 
 from sa_lib import config
+from sa_lib.pack.furniture import developer_text
 from sa_lib.pack.params import ParameterError, validate_params
 
 SAMPLE_ALL = tuple(f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13))
@@ -58,7 +59,8 @@ def test_a_longer_series_reads_more_months_when_the_store_holds_them(three_years
         months = sorted(r.data["monthly"]["month_start"].dt.strftime("%Y-%m").unique())
         runs[n] = (months[0], months[-1], len(months))
         (note,) = [t for t in _methods_notes(r) if t.startswith("Series length")]
-        assert f"at most {n or 24} months (statistics.series_months)" in note
+        assert f"at most {n or 24} months (the series length set in the parameters" in note
+        assert not developer_text(f"<p>{note}</p>"), note
         assert f"this page used {months[0]} to {months[-1]} ({len(months)} months)" in note
     assert runs[None] == ("2024-01", "2025-12", 24)  # the default: the shipped pack's run
     assert runs[36] == ("2023-01", "2025-12", 36)  # the older year is now read

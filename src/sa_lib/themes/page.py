@@ -165,7 +165,8 @@ def series_methods_note(ctx) -> str:
     return (
         f"Series length: trends, control charts, seasonality, targets and projections read the "
         f"unbroken run of police.uk months held ending with the period, at most "
-        f"{ctx.series_max_months} months (statistics.series_months); this page used {used}."
+        f"{ctx.series_max_months} months (the series length set in the parameters file); "
+        f"this page used {used}."
     )
 
 
