@@ -61,7 +61,9 @@ def test_a_longer_series_reads_more_months_when_the_store_holds_them(three_years
         (note,) = [t for t in _methods_notes(r) if t.startswith("Series length")]
         assert f"at most {n or 24} months (the series length set in the parameters" in note
         assert not developer_text(f"<p>{note}</p>"), note
-        assert f"this page used {months[0]} to {months[-1]} ({len(months)} months)" in note
+        assert (
+            f"the police.uk series used {months[0]} to {months[-1]} ({len(months)} months)" in note
+        )
     assert runs[None] == ("2024-01", "2025-12", 24)  # the default: the shipped pack's run
     assert runs[36] == ("2023-01", "2025-12", 36)  # the older year is now read
     assert runs[48] == runs[36]  # no more than the store holds: a gap-free 36 months

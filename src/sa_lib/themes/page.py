@@ -164,9 +164,9 @@ def series_methods_note(ctx) -> str:
     used = f"{month_ranges(run)} ({len(run)} months)" if run else "no month"
     return (
         f"Series length: trends, control charts, seasonality, targets and projections read the "
-        f"unbroken run of police.uk months held ending with the period, at most "
-        f"{ctx.series_max_months} months (the series length set in the parameters file); "
-        f"this page used {used}."
+        f"unbroken run of months held ending with the period (a force extract's series, its "
+        f"own run), at most {ctx.series_max_months} months (the series length set in the "
+        f"parameters file); the police.uk series used {used}."
     )
 
 
