@@ -63,6 +63,9 @@ def test_run_all_refuses_a_lookup_whose_csps_share_a_lad(tmp_path, template, sha
     assert "LAD E07000070 (Chelmsford) belongs to 2 CSPs" in msg
     assert "Chelmsford, Maldon" in msg and "Fix: keep one row for E07000070" in msg
     assert not (tmp_path / "out" / "parameters").exists(), "refused before any pack is planned"
+    # Maldon alone shares no LAD within the run, but takes Chelmsford's current partnership's.
+    with pytest.raises(ParameterError, match="belongs to the current partnership Chelmsford"):
+        plan_packs(template, "2018-Q2", csps=["Maldon"], out_root=tmp_path, lookup=shared_lookup)
     # Only the CSPs the run selects are compared: Basildon alone shares nothing.
     specs, _ = plan_packs(
         template, "2018-Q2", csps=["Basildon"], out_root=tmp_path / "o2", lookup=shared_lookup

@@ -325,6 +325,12 @@ def resolve_csp(name_or_code: str) -> dict:
     }
 
 
+@lru_cache(maxsize=1)
+def _folded_csp_names() -> pd.Series:
+    """:func:`lad_lookup`'s CSP names folded for matching (computed once)."""
+    return lad_lookup()["csp_name"].map(_fold)
+
+
 def partnership_problems(name: str, lad_codes) -> list[str]:
     """Why a CSP named ``name`` may not cover ``lad_codes``: LADs of another current partnership.
 
@@ -363,7 +369,7 @@ def partnership_problems(name: str, lad_codes) -> list[str]:
             f"{r.csp_name!r}`, or set csp.name: {r.csp_name}."
             for r in now.itertuples(index=False)
         ]
-    own = lk[lk["csp_name"].map(_fold) == ql]
+    own = lk[_folded_csp_names() == ql]
     if own.empty:
         return []
     mine = own["lad_code"].tolist()

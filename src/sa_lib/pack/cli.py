@@ -316,10 +316,10 @@ def _cmd_check(args) -> int:
 
 def _lookup_refused(lookup: str) -> bool:
     """Print why a run-all lookup is refused (unreadable, or CSPs sharing a LAD); True if so."""
-    from sa_lib.pack.csps import csp_table, overlap_problems
+    from sa_lib.pack.csps import csp_table, lookup_problems
 
     try:
-        problems = overlap_problems(csp_table(lookup), f"the --csp-lookup file {lookup}")
+        problems = lookup_problems(csp_table(lookup), f"the --csp-lookup file {lookup}")
     except ValueError as e:
         problems = [str(e)]
     for line in problems:

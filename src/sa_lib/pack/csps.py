@@ -36,6 +36,7 @@ __all__ = [
     "csp_table",
     "select_csps",
     "overlap_problems",
+    "lookup_problems",
 ]
 
 #: The default lookup: ``None`` means the national reference shipped in the project
@@ -204,3 +205,25 @@ def overlap_problems(table: pd.DataFrame, where: str = "the CSP lookup") -> list
     names = lad_lookup().set_index("lad_code")["lad_name"]
     d["lad_name"] = d["lad_code"].map(names).fillna(d["lad_code"])
     return [overlap_message(o, where) for o in lad_overlaps(d)]
+
+
+def lookup_problems(table: pd.DataFrame, where: str = "the CSP lookup") -> list[str]:
+    """Why a run over ``table``'s CSPs is refused: a LAD two of them share
+    (:func:`overlap_problems`), or a CSP named after a current partnership that takes another
+    one's LAD (:func:`sa_lib.data.national.partnership_problems`, as `sa check` does per file).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"csp_name": ["Huntingdonshire"], "lad_codes": [["E07000010"]]})
+    >>> lookup_problems(t)[0][:60]
+    'Huntingdonshire: csp.lad_codes: LAD E07000010 (Fenland) belo'
+    """
+    from sa_lib.data.national import partnership_problems
+
+    out = overlap_problems(table, where)
+    for row in table.to_dict("records"):
+        out += [
+            f"{row['csp_name']}: {msg}"
+            for msg in partnership_problems(row["csp_name"], row["lad_codes"])
+        ]
+    return out
