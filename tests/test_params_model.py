@@ -83,6 +83,7 @@ def test_section_defaults():
         "seed": 20250401,
         "rate_per": 1000,
         "permutations": 999,
+        "series_months": 24,
     }
     assert Disclosure().to_dict() == {
         "threshold": 10,

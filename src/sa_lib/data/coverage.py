@@ -255,8 +255,9 @@ def month_ranges(months) -> str:
     return ", ".join(str(a) if a == b else f"{a} to {b}" for a, b in runs)
 
 
-#: The most months a series (trend, control chart, target) reads, ending with the period:
-#: two years, the same on any store however far back it goes.
+#: The default of ``statistics.series_months``: the most months a series (trend, control
+#: chart, target) reads, ending with the period: two years, the same on any store however
+#: far back it goes. A pack reads its own setting (``ctx.series_max_months``).
 SERIES_MAX_MONTHS = 24
 
 

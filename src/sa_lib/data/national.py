@@ -44,6 +44,11 @@ __all__ = [
     "deprivation",
     "population_long",
     "forces_for_lads",
+    "current_partnerships",
+    "lad_overlaps",
+    "overlap_message",
+    "partnership_problems",
+    "REORGANISED_LADS",
 ]
 
 ATTRIBUTION = (
@@ -104,30 +109,49 @@ def _fold(name: str) -> str:
     return " ".join(s.lower().split())
 
 
+#: The councils formed by the 2019-2023 local government reorganisations that the ONS
+#: "LAD to CSP to PFA (December 2024)" lookup still maps to the CSPs of the districts they
+#: replaced (LAD 2024 code -> name and year formed). Only these LADs' extra rows are legacy
+#: rows (:func:`current_partnerships`); any other LAD on several CSPs is an overlap.
+REORGANISED_LADS = {
+    "E06000058": "Bournemouth, Christchurch and Poole (2019)",
+    "E07000244": "East Suffolk (2019)",
+    "E06000060": "Buckinghamshire (2020)",
+    "E06000061": "North Northamptonshire (2021)",
+    "E06000062": "West Northamptonshire (2021)",
+    "E06000063": "Cumberland (2023)",
+    "E06000064": "Westmorland and Furness (2023)",
+}
+
+
 def current_partnerships(lk: pd.DataFrame) -> pd.DataFrame:
-    """One current CSP per LAD: legacy rows of the ONS lookup resolved (a new DataFrame).
+    """One current CSP per reorganised LAD: legacy rows of the ONS lookup resolved (a new DataFrame).
 
     The ONS "LAD to CSP to PFA (December 2024)" lookup maps 7 unitary councils formed by
-    the 2019-2023 reorganisations (Bournemouth, Christchurch and Poole; Buckinghamshire;
-    North and West Northamptonshire; Cumberland; Westmorland and Furness; East Suffolk)
-    to the CSPs of the districts they replaced, so one council would be counted in several
-    packs. The rule: a LAD's community safety partnership is its council's (Crime and
-    Disorder Act 1998 s.5: the responsible authorities are the council's), so a LAD on
-    several rows is one partnership named after the LAD and coded by the LAD code, and the
-    legacy rows are dropped; a legacy CSP that also covers another LAD (Dorset) keeps
-    only that LAD. The dropped names are in ``attrs["legacy"]`` (old CSP name -> current).
+    the 2019-2023 reorganisations (:data:`REORGANISED_LADS`: Bournemouth, Christchurch and
+    Poole; Buckinghamshire; North and West Northamptonshire; Cumberland; Westmorland and
+    Furness; East Suffolk) to the CSPs of the districts they replaced, so one council would
+    be counted in several packs. The rule: a LAD's community safety partnership is its
+    council's (Crime and Disorder Act 1998 s.5: the responsible authorities are the
+    council's), so a reorganised LAD on several rows is one partnership named after the
+    LAD and coded by the LAD code, and the legacy rows are dropped; a legacy CSP that also
+    covers another LAD (Dorset) keeps only that LAD. The dropped names are in
+    ``attrs["legacy"]`` (old CSP name -> current). Any other LAD on several CSPs is left
+    as it is: an overlap the lookup's author must settle (:func:`lad_overlaps`), never
+    guessed.
 
     Examples
     --------
-    >>> lk = pd.DataFrame({"lad_code": ["A", "A", "B"], "lad_name": ["Anyshire", "Anyshire", "Bee"],
-    ...     "csp_code": ["E1", "E2", "E2"], "csp_name": ["Old A", "Bee", "Bee"]})
+    >>> lk = pd.DataFrame({"lad_code": ["E06000060", "E06000060", "B"],
+    ...     "lad_name": ["Buckinghamshire", "Buckinghamshire", "Bee"],
+    ...     "csp_code": ["E1", "E2", "E2"], "csp_name": ["Wycombe", "Bee", "Bee"]})
     >>> out = current_partnerships(lk)
     >>> out[["lad_code", "csp_code", "csp_name"]].values.tolist()
-    [['A', 'A', 'Anyshire'], ['B', 'E2', 'Bee']]
+    [['E06000060', 'E06000060', 'Buckinghamshire'], ['B', 'E2', 'Bee']]
     >>> out.attrs["legacy"]
-    {'Old A': 'Anyshire'}
+    {'Wycombe': 'Buckinghamshire'}
     """
-    several = lk["lad_code"].duplicated(keep=False)
+    several = lk["lad_code"].duplicated(keep=False) & lk["lad_code"].isin(REORGANISED_LADS)
     legacy = {}
     if several.any():
         own = lk[several].drop_duplicates("lad_code").copy()
@@ -141,6 +165,53 @@ def current_partnerships(lk: pd.DataFrame) -> pd.DataFrame:
     out = lk.sort_values(["csp_code", "lad_code"]).reset_index(drop=True)
     out.attrs["legacy"] = legacy
     return out
+
+
+def lad_overlaps(lk: pd.DataFrame) -> list[dict]:
+    """The LADs that belong to more than one CSP in a lookup (after :func:`current_partnerships`).
+
+    Parameters
+    ----------
+    lk : DataFrame
+        ``lad_code``, ``csp_name`` (and ``lad_name`` if known): one row per LAD and CSP.
+
+    Returns
+    -------
+    list of dict
+        One per shared LAD: ``lad_code``, ``lad_name``, ``csps`` (the CSP names, sorted).
+        Empty when each LAD belongs to one CSP.
+
+    Examples
+    --------
+    >>> lk = pd.DataFrame({"lad_code": ["A", "A", "B"], "lad_name": ["Ay", "Ay", "Bee"],
+    ...     "csp_name": ["North", "South", "South"]})
+    >>> lad_overlaps(lk)
+    [{'lad_code': 'A', 'lad_name': 'Ay', 'csps': ['North', 'South']}]
+    """
+    d = lk.drop_duplicates(["lad_code", "csp_name"])
+    d = d[d["lad_code"].duplicated(keep=False)]
+    out = []
+    for code, g in d.groupby("lad_code", sort=True):
+        name = g["lad_name"].iloc[0] if "lad_name" in g else code
+        out.append({"lad_code": code, "lad_name": name, "csps": sorted(g["csp_name"])})
+    return out
+
+
+def overlap_message(overlap: dict, where: str) -> str:
+    """One refusal sentence for a LAD on several CSPs: the LAD, the CSPs and the fix.
+
+    Examples
+    --------
+    >>> m = overlap_message({"lad_code": "A", "lad_name": "Ay", "csps": ["N", "S"]}, "x.csv")
+    >>> m[:60]
+    'LAD A (Ay) belongs to 2 CSPs in x.csv: N, S; each would coun'
+    """
+    code = overlap["lad_code"]
+    return (
+        f"LAD {code} ({overlap['lad_name']}) belongs to {len(overlap['csps'])} CSPs in {where}: "
+        f"{', '.join(overlap['csps'])}; each would count its crimes. Fix: keep one row for "
+        f"{code} in {where}, under the partnership it belongs to now (see `sa csps`)."
+    )
 
 
 @lru_cache(maxsize=1)
@@ -252,6 +323,63 @@ def resolve_csp(name_or_code: str) -> dict:
         "forces": sorted(hit["force"].unique()),
         "pfa_names": sorted(hit["pfa_name"].unique()),
     }
+
+
+@lru_cache(maxsize=1)
+def _folded_csp_names() -> pd.Series:
+    """:func:`lad_lookup`'s CSP names folded for matching (computed once)."""
+    return lad_lookup()["csp_name"].map(_fold)
+
+
+def partnership_problems(name: str, lad_codes) -> list[str]:
+    """Why a CSP named ``name`` may not cover ``lad_codes``: LADs of another current partnership.
+
+    Two cases are refused (each LAD belongs to one current partnership, :func:`lad_lookup`):
+    ``name`` is a current partnership's and a LAD belongs to another one; or ``name`` is a
+    former partnership's (a legacy row, e.g. Wycombe) and a LAD is now its successor's
+    (Buckinghamshire). A name that is neither is a custom set of districts (``sa init
+    --name --lad``) and is not refused. LADs not in the national lookup are left to the
+    boundaries check.
+
+    Returns
+    -------
+    list of str
+        One sentence per refused LAD, naming the LAD, both partnerships and the fix.
+
+    Examples
+    --------
+    >>> partnership_problems("Huntingdonshire", ["E07000011"])
+    []
+    >>> partnership_problems("Huntingdonshire", ["E07000011", "E07000012"])[0][:87]
+    'csp.lad_codes: LAD E07000012 (South Cambridgeshire) belongs to the current partnership '
+    >>> partnership_problems("Wycombe", ["E06000060"])[0][:62]
+    "csp.name='Wycombe' is a former partnership: LAD E06000060 (Buc"
+    """
+    lk = lad_lookup()
+    codes = [c for c in lad_codes if isinstance(c, str)]
+    held = lk[lk["lad_code"].isin(codes)]
+    ql = _fold(name)
+    legacy = {_fold(k): v for k, v in lk.attrs.get("legacy", {}).items()}
+    if ql in legacy:
+        now = held[held["csp_name"] == legacy[ql]]
+        return [
+            f"csp.name={name!r} is a former partnership: LAD {r.lad_code} ({r.lad_name}) now "
+            f"belongs to the current partnership {r.csp_name}, so the pack would count "
+            f"{r.csp_name}'s crimes under an old name. Fix: `sa init FILE --csp "
+            f"{r.csp_name!r}`, or set csp.name: {r.csp_name}."
+            for r in now.itertuples(index=False)
+        ]
+    own = lk[_folded_csp_names() == ql]
+    if own.empty:
+        return []
+    mine = own["lad_code"].tolist()
+    return [
+        f"csp.lad_codes: LAD {r.lad_code} ({r.lad_name}) belongs to the current partnership "
+        f"{r.csp_name}, not {own['csp_name'].iloc[0]}: both partnerships' packs would count its "
+        f"crimes. Fix: remove {r.lad_code} from csp.lad_codes ({own['csp_name'].iloc[0]}'s "
+        f"LAD(s): {', '.join(mine)}), or give a custom set of districts a name of its own."
+        for r in held[~held["lad_code"].isin(mine)].itertuples(index=False)
+    ]
 
 
 def forces_for_lads(lad_codes) -> list[str]:

@@ -145,18 +145,27 @@ def _cmd_init_csp(args, out) -> int:
     from sa_lib.pack.params import ParameterError, load_params
     from sa_lib.pack.scaffold import scaffold_params
 
+    fc_path = out.with_name(f"{out.stem}_force_counts.csv")
     try:
-        text, info = scaffold_params(args.csp, args.period, store=args.store)
+        text, info = scaffold_params(
+            args.csp, args.period, store=args.store, force_counts_path=fc_path
+        )
     except (NationalReferenceError, ValueError) as e:
         print(f"sa init: {e}", file=sys.stderr)
         return 2
     out.parent.mkdir(parents=True, exist_ok=True)
+    if info["force_counts"] is not None:
+        info["force_counts"].to_csv(fc_path, index=False)
     out.write_text(text, encoding="utf-8")
     print(
         f"Wrote {args.params} for {info['csp_name']} ({info['csp_code']}; "
         f"{', '.join(info['lad_codes'])}; {', '.join(info['forces'])}), period {args.period}.\n"
         f"  the store holds {info['held']} for {', '.join(info['forces'])}"
     )
+    if info["force_counts"] is not None:
+        print(f"  force-wide counts from the store: {fc_path}")
+    elif info["force_counts_note"]:
+        print(f"  no force-wide counts: {info['force_counts_note']}")
     try:
         load_params(out, check_store=False)
     except ParameterError as e:
@@ -289,6 +298,8 @@ def _cmd_check(args) -> int:
     except ParameterError as e:
         print(f"sa check: {e}", file=sys.stderr)
         return 2
+    if args.csp_lookup and _lookup_refused(args.csp_lookup):
+        return 2
     periods = comparison_periods(parse_period(p.period), p.baseline_year)
     if not args.no_store:
         from sa_lib.pack.params import period_coverage
@@ -301,6 +312,19 @@ def _cmd_check(args) -> int:
     print("  periods: " + "; ".join(f"{k} {v.label}" for k, v in periods.items()))
     print(f"  themes: {', '.join(p.themes)}")
     return 0
+
+
+def _lookup_refused(lookup: str) -> bool:
+    """Print why a run-all lookup is refused (unreadable, or CSPs sharing a LAD); True if so."""
+    from sa_lib.pack.csps import csp_table, lookup_problems
+
+    try:
+        problems = lookup_problems(csp_table(lookup), f"the --csp-lookup file {lookup}")
+    except ValueError as e:
+        problems = [str(e)]
+    for line in problems:
+        print(f"sa check: {line}", file=sys.stderr)
+    return bool(problems)
 
 
 def _warn_lock_drift(prog: str) -> list[str]:
@@ -551,6 +575,12 @@ def _add_project_commands(sub) -> None:
     p.add_argument("params", help="parameters YAML, e.g. parameters/huntingdonshire_2025q4.yaml")
     p.add_argument(
         "--no-store", action="store_true", help="do not check the store holds the period"
+    )
+    p.add_argument(
+        "--csp-lookup",
+        default=None,
+        help="also check a `sa run-all` LAD -> CSP -> police force lookup CSV: refused when "
+        "two of its CSPs share a LAD",
     )
     p.set_defaults(func=_cmd_check)
 

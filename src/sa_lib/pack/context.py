@@ -204,18 +204,26 @@ class Context:
     forces: list[str] | None = None
     unavailable: dict[str, Period] = field(default_factory=dict)
     coverage_warnings: list[str] = field(default_factory=list)
+    #: Set when a theme reads the series (its Methods then state the months used).
+    series_used: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def series_max_months(self) -> int:
+        """The most months a series reads (``statistics.series_months``, default 24)."""
+        self.series_used = True
+        return self.params.statistics.series_months
 
     @property
     def series_months(self) -> list[str]:
         """Months a series (trend, SPC, seasonality, targets, emerging hot spots) may use.
 
         The unbroken run of months the force holds ending with the period, at most
-        :data:`SERIES_MAX_MONTHS` of them: a gap ends the series, so no chart or test
-        treats an unheld month as zero, and older years added to the store do not
-        change a pack's trends.
+        :attr:`series_max_months` of them (``statistics.series_months``, default 24): a
+        gap ends the series, so no chart or test treats an unheld month as zero, and older
+        years added to the store do not change a pack's trends.
         """
         run = contiguous_run(self.months_present, self.period.months[-1])
-        return run[-SERIES_MAX_MONTHS:]
+        return run[-self.series_max_months :]
 
     @property
     def series_note(self) -> str | None:
@@ -433,12 +441,14 @@ def _slice_key(params: Params, period: Period) -> tuple:
         (p if p == "national" else _file_sig(p)) if p else None
         for p in (paths.boundaries, paths.population, paths.deprivation)
     )
-    return (lads, files, str(store), parts, period.months[-1])
+    months = params.statistics.series_months
+    return (lads, files, str(store), parts, period.months[-1], months)
 
 
-def months_used(held, period: Period, periods) -> list[str]:
-    """The held months a pack reads: the series (:data:`SERIES_MAX_MONTHS` of the unbroken
-    run ending with the period) and every held month of its comparison periods.
+def months_used(held, period: Period, periods, max_months: int = SERIES_MAX_MONTHS) -> list[str]:
+    """The held months a pack reads: the series (``max_months`` of the unbroken run ending
+    with the period, ``statistics.series_months``) and every held month of its comparison
+    periods.
 
     Older months in the store are not read, so adding them changes no table or finding.
 
@@ -451,7 +461,7 @@ def months_used(held, period: Period, periods) -> list[str]:
     ('2024-01', '2025-12', 24)
     """
     end = period.months[-1]
-    series = contiguous_run(held, end)[-SERIES_MAX_MONTHS:]
+    series = contiguous_run(held, end)[-max_months:]
     wanted = {m for p in periods for m in p.months} | set(series)
     return [m for m in held if m <= end and m in wanted]
 
@@ -468,7 +478,12 @@ def _build_slice(params: Params, period: Period):
 
     years = {t.baseline_year for t in [*params.targets, *params.priorities] if t.baseline_year}
     extra = [calendar_year(int(y)) for y in years]
-    months = months_used(months_present, period, [*cov["periods"].values(), *extra])
+    months = months_used(
+        months_present,
+        period,
+        [*cov["periods"].values(), *extra],
+        params.statistics.series_months,
+    )
     # The CSP's own force's rows, by LSOA codes of both vintages (data.vintage places them).
     raw = load_street(store, months=months, lsoa_codes=csp_lsoa_codes(geo), forces=forces)
     crimes = assign_to_csp(raw, geo)

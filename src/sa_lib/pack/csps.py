@@ -29,7 +29,15 @@ import pandas as pd
 
 from sa_lib.validation import require_columns
 
-__all__ = ["DEFAULT_LOOKUP", "force_slug", "csp_slug", "csp_table", "select_csps"]
+__all__ = [
+    "DEFAULT_LOOKUP",
+    "force_slug",
+    "csp_slug",
+    "csp_table",
+    "select_csps",
+    "overlap_problems",
+    "lookup_problems",
+]
 
 #: The default lookup: ``None`` means the national reference shipped in the project
 #: (:func:`sa_lib.data.national.lad_lookup`, LAD 2024 -> CSP 2024 -> police force area 2024),
@@ -174,3 +182,48 @@ def select_csps(
         if out.empty:
             raise ValueError(f"--csp {', '.join(csps)}: none of these is in --force {force!r}.")
     return out.reset_index(drop=True)
+
+
+def overlap_problems(table: pd.DataFrame, where: str = "the CSP lookup") -> list[str]:
+    """One refusal per LAD that two or more of ``table``'s CSPs share (each would count it).
+
+    ``table`` is :func:`csp_table`'s (or a selection of it); ``where`` names the lookup in
+    the message. Legacy rows of the reorganised councils are resolved before this
+    (:func:`sa_lib.data.national.current_partnerships`); any other shared LAD is refused.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"csp_name": ["North", "South"], "lad_codes": [["E07000011"],
+    ...     ["E07000011", "E07000010"]]})
+    >>> overlap_problems(t, "x.csv")[0][:70]
+    'LAD E07000011 (Huntingdonshire) belongs to 2 CSPs in x.csv: North, Sou'
+    """
+    from sa_lib.data.national import lad_lookup, lad_overlaps, overlap_message
+
+    d = table[["csp_name", "lad_codes"]].explode("lad_codes")
+    d = d.rename(columns={"lad_codes": "lad_code"}).dropna(subset=["lad_code"])
+    names = lad_lookup().set_index("lad_code")["lad_name"]
+    d["lad_name"] = d["lad_code"].map(names).fillna(d["lad_code"])
+    return [overlap_message(o, where) for o in lad_overlaps(d)]
+
+
+def lookup_problems(table: pd.DataFrame, where: str = "the CSP lookup") -> list[str]:
+    """Why a run over ``table``'s CSPs is refused: a LAD two of them share
+    (:func:`overlap_problems`), or a CSP named after a current partnership that takes another
+    one's LAD (:func:`sa_lib.data.national.partnership_problems`, as `sa check` does per file).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"csp_name": ["Huntingdonshire"], "lad_codes": [["E07000010"]]})
+    >>> lookup_problems(t)[0][:60]
+    'Huntingdonshire: csp.lad_codes: LAD E07000010 (Fenland) belo'
+    """
+    from sa_lib.data.national import partnership_problems
+
+    out = overlap_problems(table, where)
+    for row in table.to_dict("records"):
+        out += [
+            f"{row['csp_name']}: {msg}"
+            for msg in partnership_problems(row["csp_name"], row["lad_codes"])
+        ]
+    return out

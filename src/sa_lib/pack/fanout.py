@@ -209,7 +209,7 @@ def plan_packs(
         For an invalid template, period, theme, force or CSP (nothing is written).
     """
     from sa_lib.data.periods import parse_period
-    from sa_lib.pack.csps import csp_table, select_csps
+    from sa_lib.pack.csps import csp_table, lookup_problems, select_csps
     from sa_lib.pack.params import ParameterError, load_params
     from sa_lib.pack.runner import pack_name
 
@@ -237,6 +237,11 @@ def plan_packs(
     except ValueError as e:
         raise ParameterError(str(template_path), [str(e)]) from None
     _check_csp_names(table, template_path)
+    named = isinstance(lookup, (str, os.PathLike))
+    where = f"the --csp-lookup file {Path(lookup).name}" if named else "the CSP lookup"
+    shared = lookup_problems(table, where)
+    if shared:
+        raise ParameterError(str(template_path), shared)
     from sa_lib.pack.out_root import check_out_root
 
     out_root = check_out_root(Path(out_root) if out_root else config.OUTPUTS_DIR)

@@ -148,12 +148,13 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
         view = _without(raw, [err["loc"] for err in e.errors(include_url=False)])
     problems += _sensitive_floor_problems(view)
     problems += _lad_problems(view)
+    problems += _partnership_problems(view)
     if model is not None:
         problems += _theme_input_problems(model)
     if model is not None and not problems:
         problems += _lsoa_file_coverage(model) + _scoring_problems(model)
     if model is not None and check_store and not problems:
-        problems += _store_problems(model)
+        problems += _store_problems(model) + _force_counts_problems(model)
     if problems:
         raise ParameterError(path, problems)
     return model
@@ -251,6 +252,17 @@ def _lad_problems(p: Any) -> list[str]:
     ]
 
 
+def _partnership_problems(p: Any) -> list[str]:
+    """A CSP's LADs must not belong to another current partnership (each would count them)."""
+    csp = _plain(p).get("csp") or {}
+    name, lads = (csp.get("name"), csp.get("lad_codes")) if hasattr(csp, "get") else (None, None)
+    if not isinstance(name, str) or not isinstance(lads, list):
+        return []
+    from sa_lib.data.national import partnership_problems
+
+    return partnership_problems(name, lads)
+
+
 def _store_problems(params: Params) -> list[str]:
     """The store must hold the months the report needs, for the CSP's own force(s)."""
     cov = period_coverage(params)
@@ -275,6 +287,33 @@ def _store_problems(params: Params) -> list[str]:
         except CoverageError as e:
             problems = [f"data.store: {e}"]
     return problems or _extract_content_problems(params)
+
+
+def _force_counts_problems(params: Params) -> list[str]:
+    """``data.force_counts`` must hold every month of the period: a rate over a quarter from
+    two months' counts would compare the CSP with too few of the force's crimes."""
+    path = params.paths.force_counts
+    if path is None or not path.is_file():
+        return []
+    import pandas as pd
+
+    from sa_lib.data.coverage import month_ranges
+
+    try:
+        held = set(pd.read_csv(path, usecols=["month"], dtype=str)["month"])
+    except (ValueError, OSError) as e:
+        return [f"data.force_counts={short_repr(params.data.force_counts)}: {str(e)[:300]}"]
+    period = parse_period(params.period)
+    miss = [m for m in period.months if m not in held]
+    if not miss:
+        return []
+    return [
+        f"data.force_counts={short_repr(params.data.force_counts)} has no counts for "
+        f"{month_ranges(miss)} of period {params.period}; it covers "
+        f"{month_ranges(held) if held else 'no month'}. Fix: `sa init FILE --csp NAME --period "
+        f"{params.period}` writes them from the store when it holds the whole force, or remove "
+        f"data.force_counts (the wider-area comparison is then shown as not available)."
+    ]
 
 
 def _extract_content_problems(params: Params) -> list[str]:

@@ -230,6 +230,16 @@ class Statistics(Section):
     )
     rate_per: Literal[1000, 10000, 100000] = option(1000, "rates per N residents")
     permutations: int = option(999, "permutations for Gi* p-values", ge=19, le=99_999)
+    series_months: int = option(
+        24,
+        "the most months a series reads (trends, control charts, seasonality, targets, "
+        "projections, emerging hot spots, the dispersion of change tests): the unbroken run of "
+        "months held ending with the period, at most this many; 24 keeps every pack the same "
+        "however far back the store goes, a longer run shows longer trends when the store "
+        "holds them",
+        ge=12,
+        le=240,
+    )
 
     @field_validator("alpha", "conf_level", mode="before")
     @classmethod

@@ -8,7 +8,9 @@ force; otherwise they are left as commented examples. Inputs that only the shipp
 sample covers (the synthetic extract, partner files, events, force-wide counts) are
 written only for the sample's CSP (Huntingdonshire) and a period they cover
 (:func:`sample_inputs`), so the file always validates and never pairs a period with
-partner data of other years.
+partner data of other years. For any other CSP and period, force-wide counts are made
+from the store when it holds the whole force (:func:`force_counts_for`); ``sa init``
+writes them beside the parameters file as ``data.force_counts``.
 
 Examples
 --------
@@ -107,7 +109,11 @@ def _sample_data_lines(cover: dict[str, bool]) -> list[str]:
 
 
 def scaffold_params(
-    csp: str, period: str, *, store: str | os.PathLike[str] = "data/processed"
+    csp: str,
+    period: str,
+    *,
+    store: str | os.PathLike[str] = "data/processed",
+    force_counts_path: str | os.PathLike[str] | None = None,
 ) -> tuple[str, dict]:
     """The text of a parameters file for one CSP, and what was chosen.
 
@@ -119,12 +125,17 @@ def scaffold_params(
         A period string (see :mod:`sa_lib.data.periods`).
     store : path-like
         The store whose months decide the baseline year and targets.
+    force_counts_path : path-like, optional
+        Where the caller will write ``info["force_counts"]`` (``sa init`` writes it beside
+        the parameters file); the file names it as ``data.force_counts``.
 
     Returns
     -------
     (str, dict)
         The YAML text, and ``csp_code``, ``csp_name``, ``lad_codes``, ``forces``,
-        ``baseline_year`` (or None), ``held`` (the force's months, as ranges).
+        ``baseline_year`` (or None), ``held`` (the force's months, as ranges),
+        ``force_counts`` (force-wide counts from the store over the report's held periods,
+        :func:`force_counts_for`, or None) and ``force_counts_note`` (why none, or "").
 
     Raises
     ------
@@ -162,7 +173,9 @@ def scaffold_params(
             f"{', '.join(forces)}; ingest it, then uncomment"
         )
     lines += _theme_lines(cover)
+    fc, why = (None, "") if sample else force_counts_for(store, forces, per, has_baseline)
     lines += _data_lines(store, sample, cover)
+    lines += _force_counts_lines(fc, why, force_counts_path, sample)
     pfa = info["pfa_names"][0] if info["pfa_names"] else "force"
     lines += [
         "comparison:",
@@ -192,6 +205,7 @@ def scaffold_params(
     ]
     out = dict(info)
     out.update(baseline_year=baseline if has_baseline else None, held=month_ranges(held))
+    out.update(force_counts=fc, force_counts_note=why)
     return "\n".join(lines), out
 
 
@@ -218,6 +232,58 @@ def _data_lines(store: str | os.PathLike[str], sample: bool, cover) -> list[str]
     else:
         lines += [
             "  # extract: path/to/extract.parquet   # from `sa ingest-extract`, for violence detail",
-            "  # force_counts: path/to/lad_month_type.csv",
         ]
     return lines
+
+
+def force_counts_for(store, forces: list[str], per, has_baseline: bool):
+    """Force-wide counts from the store over every month of the report's periods it holds.
+
+    The months are those of the comparison periods (current, previous, same period last
+    year, and the baseline year when written) that the store holds in full for the force:
+    exactly the months a pack reads from ``data.force_counts`` (the wider-area comparison
+    reads the period; the data-quality estimate of unlocated rows reads them all).
+
+    Returns
+    -------
+    (DataFrame or None, str)
+        The counts (:func:`sa_lib.data.force_counts.force_counts_from_store`), or None and
+        the reason (another force, the period not held, or not the whole force held).
+    """
+    from sa_lib.data.force_counts import force_counts_from_store
+    from sa_lib.data.periods import comparison_periods
+
+    if len(forces) != 1:
+        return None, f"the CSP's LADs are in {len(forces)} police force areas, not one"
+    held = set(store_months(config.resolve(store), forces=forces))
+    periods = comparison_periods(per, per.start.year - 1 if has_baseline else None)
+    if not set(per.months) <= held:
+        return None, f"the store does not hold {per.label} for {forces[0]}"
+    months = sorted({m for p in periods.values() if set(p.months) <= held for m in p.months})
+    return force_counts_from_store(config.resolve(store), forces[0], months)
+
+
+def _force_counts_lines(fc, why: str, path, sample: bool) -> list[str]:
+    """The ``data.force_counts`` line: the file written from the store, or why there is none."""
+    if sample:
+        return []
+    if fc is not None and path is not None:
+        months = month_ranges(fc["month"].unique())
+        return [
+            f"  force_counts: {_param_path(path)}   # the whole force, {months}, from the store"
+        ]
+    if fc is not None:
+        return ["  # force_counts: the store holds the whole force: `sa init` writes them"]
+    return [
+        "  # force_counts: path/to/lad_month_type.csv",
+        f"  #   not written from the store: {why}",
+    ]
+
+
+def _param_path(path) -> str:
+    """A path as a parameters file gives it: relative to the project root when inside it."""
+    p = config.resolve(path)
+    try:
+        return str(p.relative_to(config.ROOT))
+    except ValueError:
+        return str(p)

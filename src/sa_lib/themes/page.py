@@ -144,6 +144,30 @@ def show_methods(ctx, extra: dict[str, object] | None = None) -> None:
             ignore_index=True,
         )
     _results.emit(_results.table(t))
+    if getattr(ctx, "series_used", False):
+        _results.emit(_results.Note(series_methods_note(ctx)))
+
+
+def series_methods_note(ctx) -> str:
+    """The Methods sentence on the series: the most months it reads, and the months it used.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> ctx = NS(series_max_months=24, series_months=["2025-11", "2025-12"])
+    >>> series_methods_note(ctx)[:62]
+    'Series length: trends, control charts, seasonality, targets an'
+    """
+    from sa_lib.data.coverage import month_ranges
+
+    run = list(ctx.series_months)
+    used = f"{month_ranges(run)} ({len(run)} months)" if run else "no month"
+    return (
+        f"Series length: trends, control charts, seasonality, targets and projections read the "
+        f"unbroken run of months held ending with the period (a force extract's series, its "
+        f"own run), at most {ctx.series_max_months} months (the series length set in the "
+        f"parameters file); the police.uk series used {used}."
+    )
 
 
 def synthetic_banner_html() -> str:

@@ -184,13 +184,13 @@ def extract_series(ctx, df: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``df`` (force-extract rows) in the extract's unbroken run of months ending at the period.
 
     As :meth:`sa_lib.pack.context.Context.series` for police.uk rows: at most
-    ``SERIES_MAX_MONTHS``, and a month the extract does not hold ends the run, so it
-    is never read as a month of zero crimes.
+    ``ctx.series_max_months`` (``statistics.series_months``), and a month the extract does
+    not hold ends the run, so it is never read as a month of zero crimes.
     """
-    from sa_lib.data.coverage import SERIES_MAX_MONTHS, contiguous_run
+    from sa_lib.data.coverage import contiguous_run
 
     held = sorted(ctx.extract["month"].unique()) if ctx.extract is not None else []
-    run = contiguous_run(held, ctx.period.months[-1])[-SERIES_MAX_MONTHS:]
+    run = contiguous_run(held, ctx.period.months[-1])[-ctx.series_max_months :]
     return df[df["month"].isin(run)]
 
 
