@@ -271,7 +271,7 @@ def test_full_disk_in_a_worker_exit_5(
 def test_full_disk_writing_the_manifest_exit_5(
     tmp_path, sample_store, quick_themes, good_pack, monkeypatch, capsys
 ):
-    def full(_params):
+    def full(*_args):
         raise OSError(errno.ENOSPC, "No space left on device", str(good_pack / "x"))
 
     monkeypatch.setattr(runner, "_input_hashes", full)
