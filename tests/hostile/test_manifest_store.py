@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sa_lib import config
 from sa_lib.pack.runner import run_pack
 
@@ -26,6 +28,7 @@ log_path.write_text(json.dumps(log))
 """
 
 
+@pytest.mark.slow
 def test_manifest_lists_the_store_as_read_not_a_concurrent_ingest(
     tmp_path, store_copy, monkeypatch
 ):

@@ -254,6 +254,7 @@ def _disk_full_execute(theme, params_path, out_ipynb, kernel, timeout, html=None
     }
 
 
+@pytest.mark.slow
 def test_full_disk_in_a_worker_exit_5(
     tmp_path, sample_store, quick_themes, good_pack, monkeypatch, capsys
 ):
@@ -268,6 +269,7 @@ def test_full_disk_in_a_worker_exit_5(
     assert not (good_pack / "huntingdonshire_2025q4.failed").exists()
 
 
+@pytest.mark.slow
 def test_full_disk_writing_the_manifest_exit_5(
     tmp_path, sample_store, quick_themes, good_pack, monkeypatch, capsys
 ):
@@ -356,6 +358,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_of_sa_run_takes_its_workers_and_kernels_with_it(tmp_path, sample_store, good_pack):
     root = tmp_path / "project"
@@ -418,6 +421,7 @@ def test_kill_9_of_sa_run_takes_its_workers_and_kernels_with_it(tmp_path, sample
     assert digest(good_pack) == before
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigterm_during_a_long_cell_ends_the_kernels_and_removes_the_build(
     tmp_path, sample_store, good_pack
