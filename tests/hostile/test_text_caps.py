@@ -103,3 +103,22 @@ def test_footer_refuses_a_distribution_of_non_text_items_instead_of_printing_it(
         footer_html({"document": {"author": "a" * 300}})
     ok = footer_html({"document": {"distribution": ["Board", "Police"], "status": "final"}})
     assert "distribution: Board; Police" in ok
+
+
+def test_a_partner_mapping_is_read_bounded_and_its_name_capped(tmp_path):
+    """The partner mapping YAML (issue 21) is read like every other user YAML: an alias
+    bomb is refused at once, and its name (shown on the partner page) is capped."""
+    from sa_lib.data.partner_indicators import load_mapping
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(
+        'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "name: fire\ncolumns: {count: n}\nvalues: {indicator: *b}\n"
+    )
+    with pytest.raises(ValueError, match="alias"):
+        load_mapping(bomb)
+    long = tmp_path / "long.yaml"
+    long.write_text(f"name: {'F' * 201}\ncolumns: {{count: n}}\n")
+    with pytest.raises(ValueError, match="name is 201 characters long; the cap is 200"):
+        load_mapping(long)
