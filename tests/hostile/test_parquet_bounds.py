@@ -66,3 +66,15 @@ def test_a_file_that_is_not_parquet_is_named(tmp_path):
     p.write_bytes(b"PAR1 not really")
     with pytest.raises(ValueError, match="fake.parquet: the extract's footer cannot be read"):
         check_parquet_bounds(p, what="extract")
+
+
+def test_a_store_partition_declaring_100m_rows_is_refused_before_it_is_read(store_copy):
+    """A store without coverage.json (so no row counts to compare with): the slice sizes
+    each partition from its footer before reading it."""
+    from sa_lib.data.store import load_street
+
+    (store_copy / "coverage.json").unlink()
+    part = sorted((store_copy / "street").glob("*/2025-11.parquet"))[0]
+    _rows_bomb(part)
+    with pytest.raises(ValueError, match=r"2025-11.parquet: the store partition holds 100,000,000"):
+        load_street(store_copy, months=["2025-11"])
