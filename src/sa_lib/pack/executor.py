@@ -193,7 +193,7 @@ def dask_client(
     finally:
         # The workers' kernels, taken before the workers go: a kernel busy in one long
         # C call never runs its parent watch, so it would outlive a killed worker.
-        kernels = _worker_descendants()
+        kernels = _worker_descendants(cluster)
         # After Ctrl-C the nannies kill workers still busy in a notebook and say so at
         # WARNING: expected then, so not shown on the console.
         dlog = logging.getLogger("distributed")
@@ -207,15 +207,24 @@ def dask_client(
             _end_processes(kernels)
 
 
-def _worker_descendants() -> list:
-    """The processes below this process's children (the local workers' kernels and theirs).
+def _worker_descendants(cluster) -> list:
+    """The processes below the local cluster's worker processes (their kernels and theirs).
 
-    psutil handles, so a pid reused after the process ended is never signalled.
+    Worker pids come from the nannies (``Nanny.pid``). psutil handles, so a pid reused
+    after the process ended is never signalled.
     """
     try:
         import psutil
 
-        return [p for c in psutil.Process().children() for p in c.children(recursive=True)]
+        out = []
+        for nanny in getattr(cluster, "workers", {}).values():
+            pid = getattr(nanny, "pid", None)
+            if pid:
+                try:
+                    out += psutil.Process(pid).children(recursive=True)
+                except psutil.Error:
+                    continue
+        return out
     except Exception as e:  # noqa: BLE001 - best effort: a platform without process listing
         logger.debug("could not list the workers' processes: %s", e)
         return []
