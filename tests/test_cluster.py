@@ -6,10 +6,13 @@ fan-out runs against the scheduler's address, and one worker (its nanny included
 killed with SIGKILL while it builds a pack. Every pack must then be published once,
 complete, and no build folder or partial pack left behind.
 
-The processes speak plain ``tcp://`` on 127.0.0.1. TLS plugs in at :func:`_security`
-(issue 23): the scheduler and workers take ``--tls-ca-file/--tls-cert/--tls-key`` and
-``--protocol tls``, the address becomes ``tls://``, and ``sa run-all`` reads the client's
-credentials the way issue 23's executor does; the rest of the test is unchanged.
+The processes speak mutual TLS (issue 23), as a real cluster should: temporary
+credentials are made for the test (``distributed.security.Security.temporary()``,
+written to PEM files), the scheduler and workers take ``--protocol tls`` and
+``--tls-ca-file/--tls-cert/--tls-key``, the address is ``tls://``, and ``sa run-all``
+reads the client's credentials from the Dask configuration (environment variables), as
+a user on a real cluster would set them. A client without them is refused. The test
+also records each worker's peak resident memory (docs/cluster.md quotes it).
 """
 
 from __future__ import annotations
@@ -38,11 +41,52 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _security(protocol: str) -> list[str]:
-    """Command-line security options of the scheduler and workers (TLS: issue 23)."""
-    if protocol == "tcp":
-        return []
-    raise NotImplementedError(protocol)  # pragma: no cover - TLS arrives with issue 23
+def _credentials(folder: Path) -> dict[str, str]:
+    """Temporary TLS credentials (one self-signed CA, certificate and key) as PEM files."""
+    from distributed.security import Security
+
+    tmp = Security.temporary()
+    files = {"ca": tmp.tls_ca_file, "cert": tmp.tls_scheduler_cert, "key": tmp.tls_scheduler_key}
+    out = {}
+    for name, pem in files.items():
+        path = folder / f"{name}.pem"
+        path.write_text(pem, encoding="utf-8")
+        path.chmod(0o600)
+        out[name] = str(path)
+    return out
+
+
+def _security(creds: dict[str, str]) -> list[str]:
+    """Command-line security options of the scheduler and workers: mutual TLS."""
+    return ["--protocol", "tls", "--tls-ca-file", creds["ca"], "--tls-cert", creds["cert"]] + [
+        "--tls-key",
+        creds["key"],
+    ]
+
+
+def _client_env(creds: dict[str, str]) -> dict[str, str]:
+    """The client's credentials in the Dask configuration, as a user sets them."""
+    return {
+        **os.environ,
+        "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": creds["ca"],
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": creds["cert"],
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": creds["key"],
+        "DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True",
+    }
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The largest peak resident memory (VmHWM) of ``pid`` or a process below it, in MB."""
+    import psutil
+
+    total = 0
+    for p in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+        try:
+            status = Path(f"/proc/{p.pid}/status").read_text()
+        except OSError:
+            continue
+        total = max(total, int(status.split("VmHWM:")[1].split()[0]))
+    return total / 1024
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen:
@@ -58,13 +102,15 @@ def _start(args: list[str], log: Path) -> subprocess.Popen:
 
 @pytest.fixture
 def dask_processes(tmp_path):
-    """A scheduler and two single-threaded workers, each a separate ``dask`` command."""
+    """A scheduler and two single-threaded workers, each a separate ``dask`` command, on
+    mutual TLS with credentials made for the test."""
     from distributed import Client
+    from distributed.security import Security
 
-    protocol = "tcp"
+    creds = _credentials(tmp_path)
     port = _free_port()
-    address = f"{protocol}://127.0.0.1:{port}"
-    sec = _security(protocol)
+    address = f"tls://127.0.0.1:{port}"
+    sec = _security(creds)
     procs = {
         "scheduler": _start(
             ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard", *sec],
@@ -76,10 +122,16 @@ def dask_processes(tmp_path):
             ["worker", address, "--nthreads", "1", "--name", name, "--no-dashboard", *sec],
             tmp_path / f"{name}.log",
         )
+    security = Security(
+        tls_ca_file=creds["ca"],
+        tls_client_cert=creds["cert"],
+        tls_client_key=creds["key"],
+        require_encryption=True,
+    )
     try:
-        with Client(address, timeout="60s") as c:
+        with Client(address, timeout="60s", security=security) as c:
             c.wait_for_workers(2, timeout=120)
-        yield address, procs
+        yield address, procs, creds
     finally:
         for p in procs.values():
             if p.poll() is None:
@@ -125,7 +177,8 @@ def _kill_a_worker_mid_pack(out: Path, procs: dict, run: subprocess.Popen) -> st
 def test_run_all_on_a_separate_scheduler_survives_a_killed_worker(tmp_path, dask_processes):
     from sa_lib.data.ingest import ingest
 
-    address, procs = dask_processes
+    address, procs, creds = dask_processes
+    _refuses_a_client_without_credentials(address)
     store = tmp_path / "store"
     ingest([FIXTURE / "police_uk"], store)
     tpl = yaml.safe_load((FIXTURE / "template.yaml").read_text())
@@ -138,11 +191,17 @@ def test_run_all_on_a_separate_scheduler_survives_a_killed_worker(tmp_path, dask
     cmd += ["--csp-lookup", str(LOOKUP), "--quiet"]
     for c in CSPS:
         cmd += ["--csp", c]
-    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_client_env(creds)
+    )
     killed_build = _kill_a_worker_mid_pack(out, procs, run)
     stdout, stderr = run.communicate(timeout=600)
     assert run.returncode == 0, stderr
     assert f"{len(CSPS)} pack(s) built, 0 up to date, 0 failed" in stdout
+    alive = [n for n in ("w1", "w2") if procs[n].poll() is None]
+    peak = max(_peak_rss_mb(procs[n].pid) for n in alive)
+    print(f"peak resident memory of a worker process: {peak:.0f} MB")
+    assert peak < 4096, "a worker needs more memory than docs/cluster.md says"
     assert procs["w1"].poll() is not None or procs["w2"].poll() is not None
     packs = sorted(d for d in out.iterdir() if d.is_dir() and d.name.endswith("_2018q2"))
     assert [d.name for d in packs] == sorted(f"{c.lower().replace(' ', '_')}_2018q2" for c in CSPS)
@@ -160,3 +219,16 @@ def test_run_all_on_a_separate_scheduler_survives_a_killed_worker(tmp_path, dask
     assert leftovers == [] and not list(out.glob("*.failed")) and not list(out.glob("*.partial"))
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{d.name}/index.html"' in index for d in packs)
+    # Published once: one manifest per pack, each pack's name once in the national index.
+    assert all(index.count(f'href="{d.name}/index.html"') == 1 for d in packs)
+
+
+def _refuses_a_client_without_credentials(address: str) -> None:
+    """The scheduler refuses plain TCP and TLS without the cluster's certificate."""
+    from distributed import Client
+    from distributed.security import Security
+
+    plain = address.replace("tls://", "tcp://")
+    for addr, security in ((plain, None), (address, Security.temporary())):
+        with pytest.raises((OSError, TimeoutError, ValueError)):
+            Client(addr, timeout="5s", security=security).close()

@@ -53,3 +53,40 @@ def test_pack_tests_share_the_session_pack():
         text = (config.ROOT / "tests" / f"{module}.py").read_text(encoding="utf-8")
         assert f"def {fixture}(pack)" in text, f"{module}.{fixture} must read `pack`"
         assert "run_pack(" not in text, f"{module} builds a pack of its own"
+
+
+def test_the_hostile_suite_runs_in_ci_within_its_slow_tier():
+    """Issue 23: CI (`.ci/run` -> `make test`) runs every test in tests/hostile; they carry
+    the ``hostile`` marker, and the ones that start kernels or clusters are ``slow`` (left
+    out of `make test-fast`, never out of CI)."""
+    ci = (config.ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1].strip() == "make test"
+    makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
+    test = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    pytest_line = next(line for line in test.splitlines() if "pytest" in line)
+    args = pytest_line.split("-m pytest", 1)[1]
+    assert " -m " not in args and "--ignore" not in args and "-k " not in args
+    assert "tests" in _pytest_ini()["testpaths"]
+    assert any(m.startswith("hostile:") for m in _pytest_ini()["markers"])
+
+    def collected(*args: str) -> set[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+            + ["tests/hostile", *args],
+            cwd=config.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return {line for line in proc.stdout.splitlines() if "::" in line}
+
+    everything = collected()
+    hostile = collected("-m", "hostile")
+    slow = collected("-m", "hostile and slow")
+    assert len(everything) > 200 and hostile == everything, "every hostile test is marked"
+    assert slow and slow < hostile, "its kernel and cluster tests are in the slow tier"
+    files = {p.name for p in (config.ROOT / "tests" / "hostile").glob("test_*.py")}
+    assert files == {t.split("::")[0].rsplit("/", 1)[-1] for t in everything}
+    names = " ".join(slow)
+    for test in ("test_kill_9_of_sa_run", "test_sigterm_during_a_long_cell", "cluster_speaks_tls"):
+        assert test in names, f"{test} is not in the slow tier"

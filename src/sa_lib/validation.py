@@ -45,7 +45,15 @@ __all__ = [
     "short_repr",
     "read_bounded_yaml",
     "YAML_MAX_BYTES",
+    "check_parquet_bounds",
+    "PARQUET_MAX_ROWS",
+    "PARQUET_MAX_BYTES",
 ]
+
+#: The most rows a user's Parquet file (a force extract) may hold before it is loaded.
+PARQUET_MAX_ROWS = 10_000_000
+#: The most bytes its data may take once decompressed (the footer's uncompressed sizes).
+PARQUET_MAX_BYTES = 4 << 30
 
 #: The largest YAML file (parameters, extract mapping) the workbench reads, in bytes.
 YAML_MAX_BYTES = 256 * 1024
@@ -381,3 +389,61 @@ def require_projected(gdf, *, arg: str) -> None:
 def warn(message: str) -> None:
     """Issue a :class:`UserWarning` for a likely mistake (shown in notebooks and logs)."""
     warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def check_parquet_bounds(
+    path,
+    *,
+    max_rows: int = PARQUET_MAX_ROWS,
+    max_bytes: int = PARQUET_MAX_BYTES,
+    what: str = "Parquet file",
+) -> int:
+    """Refuse a Parquet file too large to load, from its footer alone; return its rows.
+
+    Reads only the footer (``pyarrow.parquet.ParquetFile(path).metadata``): the row
+    count and the uncompressed size of every row group. A 200 KB file can declare
+    100 million rows, which as a DataFrame exhausts memory; it is refused here in
+    milliseconds, before a single row is read.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, its rows or size, the bound and the fix; also when the
+        footer cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, os, pyarrow as pa, pyarrow.parquet as pq
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.parquet")
+    >>> pq.write_table(pa.table({"a": pa.nulls(1_000)}), p)
+    >>> check_parquet_bounds(p)
+    1000
+    >>> check_parquet_bounds(p, max_rows=999)
+    Traceback (most recent call last):
+    ...
+    ValueError: ...x.parquet: the Parquet file holds 1,000 rows, more than the 999 allowed ...
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception as e:  # noqa: BLE001 - pyarrow raises several types for a bad footer
+        raise ValueError(
+            f"{path}: the {what}'s footer cannot be read ({type(e).__name__}: "
+            f"{short_repr(str(e), 120)}). Fix: write the file again."
+        ) from e
+    rows = int(meta.num_rows)
+    size = sum(int(meta.row_group(i).total_byte_size) for i in range(meta.num_row_groups))
+    if rows > max_rows:
+        raise ValueError(
+            f"{path}: the {what} holds {rows:,} rows, more than the {max_rows:,} allowed "
+            f"(sa_lib.validation.PARQUET_MAX_ROWS). Nothing was loaded. Fix: split it (e.g. by year) or check that it is "
+            f"the file you meant."
+        )
+    if size > max_bytes:
+        raise ValueError(
+            f"{path}: the {what}'s data takes {size / 2**20:,.0f} MB uncompressed, more than the "
+            f"{max_bytes / 2**20:,.0f} MB allowed (sa_lib.validation.PARQUET_MAX_BYTES). Nothing was loaded. Fix: split it "
+            f"(e.g. by year) or drop columns the workbench does not read."
+        )
+    return rows

@@ -118,6 +118,17 @@ def run_limited(code: str, *args: str, data_mb: int = 400, timeout: float = 60):
 
 CLI = "import sys; from sa_lib.pack.cli import main; sys.exit(main(sys.argv[1:]))"
 
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/hostile is marked ``hostile`` (``pytest -m hostile`` runs the
+    suite alone); CI's `make test` runs it with the rest, its kernel and cluster tests
+    marked ``slow`` (the tier `make test-fast` leaves out)."""
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.hostile)
+
 
 @pytest.fixture(autouse=True)
 def _store_unchanged(sample_store):

@@ -254,6 +254,7 @@ def _disk_full_execute(theme, params_path, out_ipynb, kernel, timeout, html=None
     }
 
 
+@pytest.mark.slow
 def test_full_disk_in_a_worker_exit_5(
     tmp_path, sample_store, quick_themes, good_pack, monkeypatch, capsys
 ):
@@ -268,10 +269,11 @@ def test_full_disk_in_a_worker_exit_5(
     assert not (good_pack / "huntingdonshire_2025q4.failed").exists()
 
 
+@pytest.mark.slow
 def test_full_disk_writing_the_manifest_exit_5(
     tmp_path, sample_store, quick_themes, good_pack, monkeypatch, capsys
 ):
-    def full(_params):
+    def full(*_args):
         raise OSError(errno.ENOSPC, "No space left on device", str(good_pack / "x"))
 
     monkeypatch.setattr(runner, "_input_hashes", full)
@@ -356,6 +358,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_of_sa_run_takes_its_workers_and_kernels_with_it(tmp_path, sample_store, good_pack):
     root = tmp_path / "project"
@@ -415,4 +418,62 @@ def test_kill_9_of_sa_run_takes_its_workers_and_kernels_with_it(tmp_path, sample
     stale = list(good_pack.glob(".*tmp*"))
     assert stale and all((s / MARKER).is_file() for s in stale)
     assert remove_stale_builds(good_pack) == stale
+    assert digest(good_pack) == before
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_during_a_long_cell_ends_the_kernels_and_removes_the_build(
+    tmp_path, sample_store, good_pack
+):
+    """SIGTERM (systemd stop, a CI timeout) while a cell computes: `sa run` ends every
+    worker and kernel it started (none left spinning at 98% CPU), removes its build and
+    exits 130; the last good pack is unchanged."""
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    # One C-level call that never returns to the interpreter: no signal handler or
+    # parent-watching thread of the kernel runs until it ends.
+    busy = "import os\nos.nice(19)\nsum(range(10**14))"
+    _nb(root / "notebooks" / "busy.ipynb", busy)
+    _nb(root / "notebooks" / "busy2.ipynb", busy)
+    raw = shipped_params(sample_store)
+    raw["data"] = {
+        k: (str(config.resolve(v)) if isinstance(v, str) and k != "extract" else v)
+        for k, v in raw["data"].items()
+    }
+    raw["data"]["store"] = str(sample_store)
+    raw["themes"] = ["busy", "busy2"]
+    p = write_yaml(tmp_path / "p.yaml", raw)
+    before = digest(good_pack)
+    env = {**os.environ, "SA_ROOT": str(root)}
+    cmd = [sys.executable, "-m", "sa_lib.pack.cli", "run", "--quiet", "--out", str(good_pack)]
+    proc = subprocess.Popen([*cmd, str(p)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen: set[int] = set()
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:  # two workers, each with its kernel in the long cell
+            seen |= _descendants(proc.pid)
+            if len({c for c in seen if _children().get(c) in seen}) >= 2:
+                break
+            time.sleep(0.3)
+        assert len(seen) >= 4, f"workers and kernels did not start: {seen}"
+        time.sleep(2)  # the cells are running
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err.decode()[-2000:]
+        assert "last good pack is unchanged" in err.decode()
+        deadline = time.time() + 20
+        while any(_alive(c) for c in seen) and time.time() < deadline:
+            time.sleep(0.3)
+        left = [c for c in seen if _alive(c)]
+        assert not left, f"processes outlived SIGTERM of sa run: {left}"
+    finally:
+        for c in seen:
+            try:
+                os.kill(c, signal.SIGKILL)
+            except OSError:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+    assert not list(good_pack.glob(".*tmp*")), "the build is removed at once, not at the next run"
     assert digest(good_pack) == before

@@ -65,7 +65,7 @@ from sa_lib.data.extract_schema import (
     schema_markdown,
     schema_table,
 )
-from sa_lib.validation import first_bad_row, require_dataframe
+from sa_lib.validation import check_parquet_bounds, first_bad_row, require_dataframe
 
 __all__ = [
     "Column",
@@ -570,6 +570,9 @@ def load_extract(path: str | os.PathLike[str], *, validate: bool = True) -> pd.D
         )
     name = p.name.lower()
     if name.endswith(".parquet"):
+        # Rows and size from the footer before any row is read (a small file can declare
+        # 100 million rows).
+        check_parquet_bounds(p, what="extract")
         df = pd.read_parquet(p)
         df.attrs["row_kind"] = "row"  # personal-data messages give the row, not a CSV line
     elif name.endswith((".csv", ".csv.gz")):

@@ -73,6 +73,8 @@ INDICATORS: dict[str, tuple[str, str, str | None]] = {
     ),
     "treatment_starts": ("Drug and alcohol treatment starts", "treatment provider", "Drugs"),
 }
+#: The most characters a mapping's ``name`` (shown on the partner page) may have.
+MAPPING_NAME_CAP = 200
 #: The schema's columns, in order (``synthetic`` is optional).
 COLUMNS = ["area_type", "area_code", "month", "indicator", "count"]
 AREA_TYPES = ("lsoa", "ward", "district")
@@ -106,12 +108,22 @@ def load_mapping(path: str | os.PathLike[str]) -> PartnerMapping:
     ValueError
         If the file is missing, or maps onto a column the schema does not have.
     """
-    import yaml
+    from sa_lib.validation import read_bounded_yaml
 
     p = Path(path)
     if not p.exists():
         raise ValueError(f"partner mapping {p} does not exist. Fix: check data.partner_mapping.")
-    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    # Bounded and alias-free, as every YAML the workbench reads from users.
+    raw = read_bounded_yaml(p, what="partner mapping") or {}
+    if not isinstance(raw, dict):
+        raise ValueError(
+            f"partner mapping {p.name} is not a mapping of keys. Fix: see the example."
+        )
+    if len(str(raw.get("name") or "")) > MAPPING_NAME_CAP:
+        raise ValueError(
+            f"partner mapping {p.name}: name is {len(str(raw['name'])):,} characters long; the cap "
+            f"is {MAPPING_NAME_CAP} characters (it is shown on the pages). Fix: shorten it."
+        )
     cols = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
     unknown = sorted(set(cols) - set(COLUMNS) - {"synthetic"})
     if unknown:

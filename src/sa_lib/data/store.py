@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from sa_lib.data.coverage import force_months, store_coverage
 from sa_lib.data.ingest import KINDS, SCHEMAS
 from sa_lib.data.store_writer import recover
-from sa_lib.validation import require_choice
+from sa_lib.validation import check_parquet_bounds, require_choice
 
 __all__ = [
     "load",
@@ -154,6 +154,9 @@ def load(
     # File by file: months and forces are pruned by path, and the LSOA mask is computed on
     # each file's table (faster than a dataset-wide filter on a national store).
     for f in dset:
+        # Rows and size from the footer first: a partition not checked against coverage.json
+        # (a store without one) may still declare 100 million rows.
+        check_parquet_bounds(f, what="store partition")
         t = pq.read_table(f, columns=need)
         mask = None
         # Months and forces were pruned by path (one file per force and month).

@@ -38,6 +38,9 @@ What the nanny guarantees, so the runner needs no process handling of its own:
 * Ctrl-C / SIGTERM of ``sa run``: the ``with`` block is left by the
   KeyboardInterrupt, the futures are cancelled and the cluster closed with a
   short timeout, after which the nanny kills workers still busy in a notebook.
+  The workers' kernels are listed before the cluster closes and ended after it
+  (SIGTERM, then SIGKILL): a kernel inside one long C call (``sum(range(10**14))``)
+  never runs its parent watch and would otherwise spin on as an orphan.
 
 Examples
 --------
@@ -188,6 +191,9 @@ def dask_client(
     try:
         yield client
     finally:
+        # The workers' kernels, taken before the workers go: a kernel busy in one long
+        # C call never runs its parent watch, so it would outlive a killed worker.
+        kernels = _worker_descendants(cluster)
         # After Ctrl-C the nannies kill workers still busy in a notebook and say so at
         # WARNING: expected then, so not shown on the console.
         dlog = logging.getLogger("distributed")
@@ -198,6 +204,54 @@ def dask_client(
             cluster.close(timeout=CLOSE_TIMEOUT)
         finally:
             dlog.setLevel(level)
+            _end_processes(kernels)
+
+
+def _worker_descendants(cluster) -> list:
+    """The processes below the local cluster's worker processes (their kernels and theirs).
+
+    Worker pids come from the nannies (``Nanny.pid``). psutil handles, so a pid reused
+    after the process ended is never signalled.
+    """
+    try:
+        import psutil
+
+        out = []
+        for nanny in getattr(cluster, "workers", {}).values():
+            pid = getattr(nanny, "pid", None)
+            if pid:
+                try:
+                    out += psutil.Process(pid).children(recursive=True)
+                except psutil.Error:
+                    continue
+        return out
+    except Exception as e:  # noqa: BLE001 - best effort: a platform without process listing
+        logger.debug("could not list the workers' processes: %s", e)
+        return []
+
+
+def _end_processes(procs: list, grace: float = 3.0) -> None:
+    """SIGTERM each process still running, then SIGKILL those alive after ``grace`` s."""
+    if not procs:
+        return
+    import psutil
+
+    alive = []
+    for p in procs:
+        try:
+            if p.is_running():
+                p.terminate()
+                alive.append(p)
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(alive, timeout=grace)
+    for p in alive:
+        try:
+            p.kill()
+            logger.info("ended process %d (a kernel left by a stopped worker)", p.pid)
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
 
 
 def _connect(address: str):

@@ -64,7 +64,7 @@ def footer_context(meta: dict) -> dict:
     """
     from sa_lib.pack.export import ATTRIBUTION
 
-    doc = meta.get("document")
+    doc = _document(meta.get("document"))
     control = None
     if doc:
         parts = []
@@ -87,6 +87,33 @@ def footer_context(meta: dict) -> dict:
         "commit": meta.get("commit", "unknown"),
         "attribution": ATTRIBUTION,
     }
+
+
+def _document(doc) -> dict | None:
+    """The ``document`` section as the typed parameters read it (a plain dict).
+
+    The footer prints it on every page, so it goes through the same checks as
+    ``sa check``: a distribution item that is not text (``[{a: 1}, null]``) or a value
+    over its length cap is a clear error naming the key, never ``{'a': 1}; None``.
+    """
+    if not doc:
+        return None
+    from pydantic import ValidationError
+
+    from sa_lib.pack.params_errors import messages
+    from sa_lib.pack.params_model import Document
+    from sa_lib.pack.params_text import text_length_problems
+
+    if isinstance(doc, Document):
+        return doc.to_dict()
+    try:
+        typed = Document.model_validate(doc)
+    except ValidationError as e:
+        raise ValueError("; ".join(messages(e, Document, ("document",)))) from e
+    too_long = text_length_problems(Document, doc, "document.")
+    if too_long:
+        raise ValueError("; ".join(too_long))
+    return typed.to_dict()
 
 
 def footer_html(meta: dict) -> str:

@@ -47,6 +47,7 @@ from sa_lib.pack.params_model import (
     Params,
     resolve_path,
 )
+from sa_lib.pack.params_text import FILE_TEXT_COLUMNS, csv_text_problems, text_length_problems
 from sa_lib.validation import YAML_MAX_BYTES, read_bounded_yaml, short_repr
 
 __all__ = [
@@ -146,6 +147,7 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
     except ValidationError as e:
         problems = messages(e, Params)
         view = _without(raw, [err["loc"] for err in e.errors(include_url=False)])
+    problems += text_length_problems(Params, raw)
     problems += _sensitive_floor_problems(view)
     problems += _lad_problems(view)
     problems += _partnership_problems(view)
@@ -153,11 +155,22 @@ def validate_params(raw: Any, path: str = "<parameters>", *, check_store: bool =
         problems += _theme_input_problems(model)
     if model is not None and not problems:
         problems += _lsoa_file_coverage(model) + _scoring_problems(model)
+        problems += _file_text_problems(model)
     if model is not None and check_store and not problems:
         problems += _store_problems(model) + _force_counts_problems(model)
     if problems:
         raise ParameterError(path, problems)
     return model
+
+
+def _file_text_problems(model: Params) -> list[str]:
+    """Text of the events and annotations files (shown on pages) over its length cap."""
+    out = []
+    for key, columns in FILE_TEXT_COLUMNS.items():
+        path = getattr(model.paths, key, None)
+        if path is not None and path != "national" and Path(path).is_file():
+            out += csv_text_problems(path, columns, f"data.{key}")
+    return out
 
 
 def _scoring_problems(model: Params) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from sa_lib import config
 from sa_lib.pack.params_model import Params
 
-__all__ = ["PACKAGES"]
+__all__ = ["PACKAGES", "store_inputs", "store_changes"]
 
 PACKAGES = [
     "sa-workbench",
@@ -75,7 +75,45 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _input_hashes(params: Params) -> dict:
+def store_inputs(params: Params) -> dict:
+    """The store partitions a pack reads, as ``coverage`` records say they are now.
+
+    The CSP's own force's partitions (every kind) up to the period's last month: the
+    slice (:func:`sa_lib.pack.context._csp_slice`) and every theme read no others.
+    The runner takes this snapshot when the build starts, so a concurrent ``sa ingest``
+    of another force or a later month never appears in the manifest as an input.
+
+    Returns
+    -------
+    dict
+        ``partitions`` (``kind/force/month`` -> its ingest-log record: source, sha256,
+        rows) and ``sha256`` (a hash of those records, in key order).
+    """
+    import json
+
+    from sa_lib.data.periods import parse_period
+    from sa_lib.data.store import store_summary
+    from sa_lib.pack.params import csp_forces
+
+    forces = csp_forces(params)
+    last = parse_period(params.period).months[-1]
+    log = store_summary(params.paths.store)
+    parts = {}
+    for key in sorted(log):
+        kind, force, month = (key.split("/") + ["", "", ""])[:3]
+        if month <= last and (not forces or force in forces):
+            parts[key] = log[key]
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return {"partitions": parts, "sha256": digest}
+
+
+def store_changes(params: Params, before: dict) -> list[str]:
+    """Partitions of ``before`` (:func:`store_inputs`) replaced or removed since it was taken."""
+    now = store_inputs(params)["partitions"]
+    return sorted(k for k, rec in before["partitions"].items() if now.get(k) != rec)
+
+
+def _input_hashes(params: Params, store: dict | None = None) -> dict:
     out = {}
     for key, value in params.data.to_dict().items():
         if value is None or key == "store" or value == "synthetic":
@@ -92,12 +130,14 @@ def _input_hashes(params: Params) -> dict:
                 h.update(f.relative_to(p).as_posix().encode())
                 h.update(_sha256(f).encode())
             out[key] = {"path": value, "sha256": h.hexdigest(), "files": len(files)}
-    from sa_lib.data.store import store_summary
-
+    snap = store if store is not None else store_inputs(params)
     out["store"] = {
         "path": params.data.store,
-        "partitions": store_summary(params.paths.store),
+        "partitions": snap["partitions"],
+        "sha256": snap["sha256"],
     }
+    if snap.get("changed_during_build"):
+        out["store"]["changed_during_build"] = snap["changed_during_build"]
     return out
 
 

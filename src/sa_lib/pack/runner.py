@@ -49,7 +49,14 @@ from sa_lib import __version__, config
 from sa_lib.data.periods import parse_period
 from sa_lib.pack.params import load_params
 from sa_lib.pack.params_model import Params
-from sa_lib.pack.provenance import PACKAGES, _git_commit, _input_hashes, _versions  # noqa: F401
+from sa_lib.pack.provenance import (  # noqa: F401
+    PACKAGES,
+    _git_commit,
+    _input_hashes,
+    _versions,
+    store_changes,
+    store_inputs,
+)
 from sa_lib.pack.theme_task import execute_theme as _execute
 from sa_lib.pack.theme_task import theme_title
 
@@ -416,6 +423,8 @@ class _Run:
     notebooks: bool = True
     results: list[dict] = field(default_factory=list)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: The store partitions the build reads, taken when it starts (provenance.store_inputs).
+    store: dict | None = None
 
     @property
     def final(self) -> Path:
@@ -548,6 +557,9 @@ def _build(run: _Run, *, workers, progress, inline, scheduler, manifest_extra) -
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _on_term) if main else None
     try:
+        # What the slice reads, recorded before it reads it: an ingest while the themes run
+        # must not show up in the manifest as an input of this pack.
+        run.store = store_inputs(run.params)
         _run_themes(
             run, meta, workers=workers, progress=progress, inline=inline, scheduler=scheduler
         )
@@ -676,7 +688,7 @@ def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "parameters_file": meta["params"],
         "parameters": params.to_dict(),
-        "inputs": _input_hashes(params),
+        "inputs": _input_hashes(params, _store_record(run)),
         "versions": _versions(),
         "environment": environment_record(),
         "git_commit": meta["commit"],
@@ -691,6 +703,21 @@ def _write_pack_files(run: _Run, meta: dict, manifest_extra) -> bool:
         json.dumps(manifest, indent=2, default=str), encoding="utf-8"
     )
     return ok
+
+
+def _store_record(run: _Run) -> dict | None:
+    """The store snapshot of the build's start, with any partition replaced since named."""
+    if run.store is None:
+        return None
+    changed = store_changes(run.params, run.store)
+    if changed:
+        logger.warning(
+            "run %s: the store changed while the pack was built (%s); the manifest records the "
+            "partitions as they were when the build started. Rebuild the pack to use the new ones.",
+            run.name,
+            ", ".join(changed[:5]),
+        )
+    return {**run.store, "changed_during_build": changed} if changed else run.store
 
 
 def _publish(
