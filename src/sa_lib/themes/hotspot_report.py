@@ -41,6 +41,7 @@ from sa_lib.spatial.emerging import EHSA_CATEGORIES
 from sa_lib.spatial.grids import BNG
 from sa_lib.spatial.hotspots import GI_LABELS, compare_areas_change, spatial_weights
 from sa_lib.themes.findings import format_count, format_pct
+from sa_lib.themes.results import Finding
 from sa_lib.validation import (
     require_columns,
     require_dataframe,
@@ -570,8 +571,12 @@ def hotspot_findings(
     threshold: int = 10,
     count_col: str = "count",
     max_wards: int = 5,
-) -> list[str]:
+    as_findings: bool = False,
+) -> list:
     """Key findings for the hot-spot report, in plain English with disclosure control.
+
+    With ``as_findings``, :class:`~sa_lib.themes.results.Finding` objects with their
+    structured fields filled (the ward changes' test, significance and direction).
 
     Counts below ``threshold`` are written "fewer than N"; changes are called
     increases or decreases only when significant after correction.
@@ -658,17 +663,44 @@ def hotspot_findings(
                 for n, p in zip(d["ward_name"], d["pct_change"], strict=True)
             )
 
+        fields = dict(
+            measure="ward count", test="ward change", tested=True, comparison=change_from_label
+        )
         if len(up):
-            out.append(f"Significant increases{since}: {_names(up)}.")
+            out.append(
+                Finding(
+                    f"Significant increases{since}: {_names(up)}.",
+                    subject=f"{label} in wards",
+                    significant=True,
+                    direction="increase",
+                    **fields,
+                )
+            )
         if len(down):
-            out.append(f"Significant decreases{since}: {_names(down)}.")
+            out.append(
+                Finding(
+                    f"Significant decreases{since}: {_names(down)}.",
+                    subject=f"{label} in wards",
+                    significant=True,
+                    direction="decrease",
+                    **fields,
+                )
+            )
         rest = len(change) - len(up) - len(down)
         if rest:
             out.append(
-                f"{rest} of {len(change)} wards changed within normal variation{since} "
-                f"(no significant change after correction)."
+                Finding(
+                    f"{rest} of {len(change)} wards changed within normal variation{since} "
+                    f"(no significant change after correction).",
+                    subject=f"{label} in the other wards",
+                    significant=False,
+                    **fields,
+                )
             )
-    return out
+    out = [
+        f if isinstance(f, Finding) else Finding(f, subject=label, measure="hot spots") for f in out
+    ]
+    return out if as_findings else [f.text for f in out]
 
 
 def hot_wards_display(hot_wards: pd.DataFrame) -> pd.DataFrame:

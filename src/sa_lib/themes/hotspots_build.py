@@ -212,6 +212,7 @@ def build(ctx) -> ThemeResult:
                 period_label=ctx.period.label,
                 change_from_label=a.before.label if a.before is not None else None,
                 threshold=ctx.disclosure.threshold,
+                as_findings=True,
             )
         )
     _density_section(r, ctx, a)

@@ -227,6 +227,7 @@ def _findings(ctx, a: PlaceAnalysis) -> list[str]:
         compare_label=ctx.periods[key].label if key is not None else None,
         compare_key=key or "last_year",
         threshold=ctx.disclosure.threshold,
+        as_findings=True,
     )
 
 
@@ -318,7 +319,22 @@ def _methods(ctx, a: PlaceAnalysis) -> dict:
     hs, area = ctx.params.hotspots, a.area
     return {
         "area": f"{area.kind}: {area.name} ({len(area.lsoa_codes)} LSOAs)",
-        "area vs rest test": f"exact conditional Poisson test, {ctx.stats.correction} across "
-        "crime types",
+        "area vs rest test": area_vs_rest_families(ctx.stats.correction, len(a.vs_rest)),
         "hot spots": f"{a.hs_label}; district-wide Gi*, {hs.p_value} p-values",
     }
+
+
+def area_vs_rest_families(correction: str, rows: int, total_label: str = "All crime") -> str:
+    """The area-vs-rest test and its families of tests, as applied by :func:`place.area_vs_rest`.
+
+    Examples
+    --------
+    >>> area_vs_rest_families("fdr_bh", 15)
+    'exact conditional Poisson test; the 14 crime types form one family, adjusted together (false discovery rate correction); All crime is tested on its own'
+    """
+    from sa_lib.themes.formatting import correction_words
+
+    return (
+        f"exact conditional Poisson test; the {rows - 1} crime types form one family, adjusted "
+        f"together ({correction_words(correction)}); {total_label} is tested on its own"
+    )
