@@ -494,8 +494,14 @@ def ward_change(
     *,
     alpha: float = 0.05,
     correction: str = "fdr_bh",
+    series_months: Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Tested change in crime per ward between two periods (Poisson test, FDR across wards).
+
+    With ``series_months`` (``ctx.series_months``) each ward's test allows for the
+    overdispersion of its monthly series, as the overview's and the ward profiles'
+    ward tables do (:func:`sa_lib.themes.summary.series_dispersions`): the same ward,
+    the same periods, the same answer on every page.
 
     Parameters
     ----------
@@ -541,6 +547,15 @@ def ward_change(
         a[["ward_code", "count"]].rename(columns={"count": "count_after"}), on="ward_code"
     )
     same = len(before_months) == len(after_months)
+    disp = {}
+    if series_months:
+        from sa_lib.themes.summary import series_dispersions
+
+        d = series_dispersions(
+            crimes, series_months, list(t["ward_code"]), by="ward_code", alpha=alpha
+        )
+        t = t.assign(_phi=d["dispersion"].to_numpy(), _phi_df=d["dispersion_df"].to_numpy())
+        disp = {"dispersion": "_phi", "dispersion_df": "_phi_df"}
     res = compare_areas_change(
         t,
         alpha=alpha,
@@ -548,7 +563,8 @@ def ward_change(
         exposure_before=None if same else float(len(before_months)),
         exposure_after=None if same else float(len(after_months)),
         method="exact",
-    )
+        **disp,
+    ).drop(columns=["_phi", "_phi_df"], errors="ignore")
     geo = wards.set_index("ward_code").geometry
     out = gpd.GeoDataFrame(res, geometry=res["ward_code"].map(geo).to_numpy(), crs=wards.crs)
     rank = {"Significant increase": 0, "Significant decrease": 1, "No significant change": 2}
