@@ -269,11 +269,14 @@ def da_tables(ctx) -> DomesticAbuseData:
 
     ex = report.require_extract(ctx, "The domestic-abuse theme")
     s = ctx.stats
+    # The summary's domestic-abuse measure's settings (assessment.stats_kwargs): changes
+    # allow for each series' overdispersion, so the page and the summary agree.
     st = dict(
         rate_per=ctx.rate_per,
         conf_level=s.conf_level,
         alpha=s.alpha,
         correction=s.correction,
+        series_months=ctx.series_months,
     )
     pop16 = ctx.geo.population_16plus
     window = ctx.options.repeat_window_days

@@ -119,9 +119,10 @@ def place_analysis(ctx, area: place.Place) -> PlaceAnalysis:
         ctx.crimes, area, ctx.geo.population, ctx.period.months, per=per,
         conf_level=stats.conf_level, **tests,
     )  # fmt: skip
+    # Change over time allows for each series' overdispersion, as on every other page.
     types = summary.type_summary(
         area_crimes, ctx.periods, area.population, rate_per=per,
-        conf_level=stats.conf_level, **tests,
+        conf_level=stats.conf_level, series_months=ctx.series_months, **tests,
     )  # fmt: skip
     mix = place.crime_mix(ctx.crimes, area, ctx.period.months, conf_level=stats.conf_level)
     monthly = place.monthly_area_vs_rest(
