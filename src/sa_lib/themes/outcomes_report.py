@@ -355,10 +355,14 @@ def plot_outcome_months(res: OutcomeResult, title: str):
     return fig
 
 
-def outcome_findings(res: OutcomeResult, threshold: int) -> list[str]:
-    """Plain-English findings on outcomes (never quoting a count below ``threshold``)."""
+def outcome_findings(res: OutcomeResult, threshold: int, as_findings: bool = False) -> list:
+    """Plain-English findings on outcomes (never quoting a count below ``threshold``).
+
+    With ``as_findings``, :class:`~sa_lib.themes.results.Finding` objects with their
+    structured fields (the tested comparisons' periods, test and direction).
+    """
     if res.year is None:
-        return [res.note]
+        return _as([res.note], "Outcomes", as_findings)
     t = res.by_type[res.by_type["crime_type"] == "All crime"].set_index("outcome_group")
     ch = t.loc["Charge/summons"]
     aw = int(t.loc[AWAITING, "count"] + t.loc["Under investigation", "count"])
@@ -375,7 +379,18 @@ def outcome_findings(res: OutcomeResult, threshold: int) -> list[str]:
         f"{t.loc['Evidential difficulties', 'share']:.0%} for evidential difficulties."
     )
     out.extend(_share_comparisons(res))
-    return out
+    return _as(out, "Outcomes", as_findings)
+
+
+def _as(items: list, subject: str, as_findings: bool) -> list:
+    """Findings as :class:`Finding` objects (plain sentences given ``subject``), or their texts."""
+    from sa_lib.themes.results import Finding
+
+    out = [
+        f if isinstance(f, Finding) else Finding(f, subject=subject, measure=subject.lower())
+        for f in items
+    ]
+    return out if as_findings else [f.text for f in out]
 
 
 def _share_comparisons(res: OutcomeResult) -> list:
@@ -390,12 +405,12 @@ def _share_comparisons(res: OutcomeResult) -> list:
     sides = []
     if res.vs_last_year is not None and res.last_year_period is not None:
         ly = res.last_year_period.label
-        sides.append((res.vs_last_year, f"crimes recorded in {ly}", (ly, y)))
+        sides.append((res.vs_last_year, f"the share for crimes recorded in {ly}", (ly, y)))
     if res.vs_force is not None:
         sides.append(
             (
                 res.vs_force,
-                f"the force as a whole for crimes recorded in {y}",
+                f"the force's share for crimes recorded in {y}",
                 (f"{y} (the force)", y),
             )
         )
@@ -407,12 +422,11 @@ def _share_comparisons(res: OutcomeResult) -> list:
         c = c.iloc[0]
         d, sig, p = float(c["difference"]), bool(c["significant"]), float(c["p_value"])
         ptxt = format_p(p)
-        head = f"For crimes recorded in {y}, the charge/summons share ({c['share_a']:.0%}) "
+        head = f"For crimes recorded in {y}, the charge/summons share here ({c['share_a']:.0%}) "
         if sig:
             word = "higher" if d > 0 else "lower"
             text = (
-                f"{head}was {abs(d):.0f} points {word} than for {other} "
-                f"({c['share_b']:.0%}; {ptxt})."
+                f"{head}was {abs(d):.0f} points {word} than {other} ({c['share_b']:.0%}; {ptxt})."
             )
         else:
             text = (
@@ -512,10 +526,14 @@ def plot_searches_drugs(monthly: pd.DataFrame, title: str):
     return fig
 
 
-def search_findings(res: SearchResult, threshold: int) -> list[str]:
-    """Plain-English findings on stop and search (counts below ``threshold`` not quoted)."""
+def search_findings(res: SearchResult, threshold: int, as_findings: bool = False) -> list:
+    """Plain-English findings on stop and search (counts below ``threshold`` not quoted).
+
+    With ``as_findings``, :class:`~sa_lib.themes.results.Finding` objects (the drugs
+    correlation with its test).
+    """
     if res.year is None or res.searches.empty:
-        return [res.note]
+        return _as([res.note], "Stop and search", as_findings)
     o = res.overall.iloc[0]
     n = int(o["searches"])
     top = res.by_object.iloc[0]
@@ -559,7 +577,7 @@ def search_findings(res: SearchResult, threshold: int) -> list[str]:
                 significant=False,
             )
         )
-    return out
+    return _as(out, "Stop and search", as_findings)
 
 
 def search_note(res: SearchResult, threshold: int) -> str:
@@ -608,7 +626,10 @@ def build(ctx) -> ThemeResult:
         report.show_header(ctx, subtitle)
     thr = ctx.disclosure.threshold
     with r.section("findings"):
-        report.show_findings(outcome_findings(res, thr) + search_findings(search, thr))
+        report.show_findings(
+            outcome_findings(res, thr, as_findings=True)
+            + search_findings(search, thr, as_findings=True)
+        )
     _outcome_sections(r, ctx, res)
     _search_sections(r, ctx, search)
     with r.section("methods"):

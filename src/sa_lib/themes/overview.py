@@ -354,12 +354,16 @@ def overview_findings(
         # "the highest" only when its interval is clear of the next ward's, and only
         # among wards whose counts are shown.
         out.append(
-            ranked_sentence(
-                shown,
-                "ward_name",
-                "crime rate",
-                f"{ctx.rate_label} a year",
-                conf_level=ctx.stats.conf_level,
+            results.Finding(
+                ranked_sentence(
+                    shown,
+                    "ward_name",
+                    "crime rate",
+                    f"{ctx.rate_label} a year",
+                    conf_level=ctx.stats.conf_level,
+                ),
+                subject="Wards",
+                measure="ward rate",
             )
         )
     return out
