@@ -250,6 +250,7 @@ def test_index_ranks_read_the_field_not_the_text():
         ("hotspots", "hotspots_build"),
         ("place_profile", "place_build"),
         ("wards", "wards_report"),
+        ("partner", "partner_report"),
     ],
 )
 def test_every_tested_finding_carries_its_fields(theme, module):

@@ -282,7 +282,11 @@ def _partner_lines(out_dir: Path) -> list[str]:
     picked = [
         f["text"]
         for f in res.get("findings", [])
-        if "statistically significant" in f["text"] or "diverge significantly" in f["text"]
+        if (f.get("tested") and f.get("significant"))
+        or (
+            f.get("tested") is None  # an older result without fields: its words
+            and ("statistically significant" in f["text"] or "diverge significantly" in f["text"])
+        )
     ]
     if not picked:
         return []
