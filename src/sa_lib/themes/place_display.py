@@ -339,7 +339,34 @@ def place_findings(
                 f"{total_label} in {place.name}, {period_label}: "
                 f"{format_count(r['count_area'], threshold)} crimes; too few to quote a rate."
             )
-    body = vs_rest[vs_rest["crime_type"] != total_label]
+    out += _difference_findings(
+        place, vs_rest[vs_rest["crime_type"] != total_label], mix, threshold
+    )
+    if types is not None and f"label_vs_{compare_key}" in types.columns:
+        out += _change_findings(
+            place, types, total_label, threshold, compare_key, compare_label, period_label
+        )
+    if hot_cells is not None and len(hot_cells):
+        hot = hot_cells[hot_cells["gi_bin"].to_numpy() > 0]
+        area = float(hot_cells["area_km2"].sum())
+        text = (
+            f"District-wide Gi* hot spots cover {format_pct(100 * hot['area_km2'].sum() / area)} "
+            f"of {place.name} ({float(hot['area_km2'].sum()):.2f} km²)."
+            if len(hot)
+            else f"No district-wide Gi* hot spot falls inside {place.name}."
+        )
+        out.append(Finding(text, subject=place.name, measure="hot-spot cover"))
+    out = [f if isinstance(f, Finding) else Finding(f, subject=place.name) for f in out]
+    return out if as_findings else [f.text for f in out]
+
+
+def _difference_findings(
+    place: Place, body: pd.DataFrame, mix: pd.DataFrame, threshold: int
+) -> list:
+    """Crime types whose rate or share differs significantly from the rest of the district."""
+    from sa_lib.themes.results import Finding
+
+    out = []
     shown = body["count_area"] >= threshold
     for word in ("higher", "lower"):
         sel = body[(body["comparison"] == word) & shown]
@@ -382,41 +409,39 @@ def place_findings(
                     significant=True,
                 )
             )
-    if types is not None and f"label_vs_{compare_key}" in types.columns:
-        row = types[types["crime_type"] == total_label]
-        if len(row) and row.iloc[0]["count_current"] >= threshold:
-            r = row.iloc[0]
-            lab, pct = str(r[f"label_vs_{compare_key}"]), r[f"pct_vs_{compare_key}"]
-            since = f" compared with {compare_label}" if compare_label else ""
-            sig = lab.startswith("significant") and pd.notna(pct)
-            text = (
-                f"{total_label} in {place.name} {'rose' if pct > 0 else 'fell'} by "
-                f"{format_pct(pct)}{since}: a significant change after correction."
-                if sig
-                else f"{total_label} in {place.name}: no significant change{since}."
-            )
-            up = pd.notna(pct) and pct > 0
-            out.append(
-                Finding(
-                    text,
-                    subject=f"{total_label} in {place.name}",
-                    measure="change",
-                    comparison=compare_label,
-                    periods=(compare_label, period_label) if compare_label else None,
-                    tested=True,
-                    significant=bool(sig),
-                    direction=("increase" if up else "decrease") if sig else "none",
-                )
-            )
-    if hot_cells is not None and len(hot_cells):
-        hot = hot_cells[hot_cells["gi_bin"].to_numpy() > 0]
-        area = float(hot_cells["area_km2"].sum())
+    return out
+
+
+def _change_findings(
+    place: Place, types, total_label, threshold, compare_key, compare_label, period_label
+) -> list:
+    """The area's all-crime change against the comparison period, tested."""
+    from sa_lib.themes.findings import format_pct
+
+    out = []
+    row = types[types["crime_type"] == total_label]
+    if len(row) and row.iloc[0]["count_current"] >= threshold:
+        r = row.iloc[0]
+        lab, pct = str(r[f"label_vs_{compare_key}"]), r[f"pct_vs_{compare_key}"]
+        since = f" compared with {compare_label}" if compare_label else ""
+        sig = lab.startswith("significant") and pd.notna(pct)
         text = (
-            f"District-wide Gi* hot spots cover {format_pct(100 * hot['area_km2'].sum() / area)} "
-            f"of {place.name} ({float(hot['area_km2'].sum()):.2f} km²)."
-            if len(hot)
-            else f"No district-wide Gi* hot spot falls inside {place.name}."
+            f"{total_label} in {place.name} {'rose' if pct > 0 else 'fell'} by "
+            f"{format_pct(pct)}{since}: a significant change after correction."
+            if sig
+            else f"{total_label} in {place.name}: no significant change{since}."
         )
-        out.append(Finding(text, subject=place.name, measure="hot-spot cover"))
-    out = [f if isinstance(f, Finding) else Finding(f, subject=place.name) for f in out]
-    return out if as_findings else [f.text for f in out]
+        up = pd.notna(pct) and pct > 0
+        out.append(
+            Finding(
+                text,
+                subject=f"{total_label} in {place.name}",
+                measure="change",
+                comparison=compare_label,
+                periods=(compare_label, period_label) if compare_label else None,
+                tested=True,
+                significant=bool(sig),
+                direction=("increase" if up else "decrease") if sig else "none",
+            )
+        )
+    return out

@@ -141,7 +141,6 @@ def key_findings(
     fields) with ``as_findings``; ``comparison`` names the period the changes are
     read against.
     """
-    from sa_lib.themes.findings import format_p
     from sa_lib.themes.findings import key_findings as change_findings
     from sa_lib.themes.results import Finding
 
@@ -166,47 +165,9 @@ def key_findings(
             )
         )
     if premises is not None:
-        r = premises.iloc[0]
-        near_txt = str(r["zone"]).lower()
-        sig = bool(r["significant"])
-        text = (
-            f"Violence with injury was {r['rate_ratio']:.1f} times as dense {near_txt} as elsewhere "
-            f"per km² (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}; {format_p(r['p_value'])})."
-            if sig
-            else f"Violence with injury was no denser {near_txt} than elsewhere once tested "
-            f"({format_p(r['p_value'])})."
-        )
-        out.append(
-            Finding(
-                text,
-                subject=f"Violence with injury {near_txt}",
-                measure="density",
-                test="rate ratio",
-                tested=True,
-                significant=sig,
-            )
-        )
+        out.append(_premises_finding(premises))
     if divergence is not None:
-        div = bool(divergence["diverging"])
-        text = (
-            f"Recorded violence with injury and ambulance assault call-outs diverge: "
-            f"{divergence['direction']} ({format_p(divergence['p_value'])}); a change in recording "
-            f"may explain part of any rise in recorded violence."
-            if div
-            else "Recorded violence with injury and ambulance assault call-outs move together "
-            f"(no significant divergence, {format_p(divergence['p_value'])}; r = {divergence['correlation']:.2f}), "
-            "which supports the recorded trend reflecting real harm."
-        )
-        out.append(
-            Finding(
-                text,
-                subject="Recorded violence against ambulance call-outs",
-                measure="divergence",
-                test="divergence",
-                tested=True,
-                significant=div,
-            )
-        )
+        out.append(_divergence_finding(divergence))
     if isinstance(top_ward, pd.DataFrame):
         # The whole ward table: "the highest" only when the interval separates.
         from sa_lib.themes.findings import ranked_sentence
@@ -241,6 +202,56 @@ def key_findings(
             )
         )
     return out if as_findings else [f.text for f in out]
+
+
+def _premises_finding(premises: pd.DataFrame):
+    """Violence with injury near licensed premises against elsewhere, as a tested finding."""
+    from sa_lib.themes.findings import format_p
+    from sa_lib.themes.results import Finding
+
+    r = premises.iloc[0]
+    near_txt = str(r["zone"]).lower()
+    sig = bool(r["significant"])
+    text = (
+        f"Violence with injury was {r['rate_ratio']:.1f} times as dense {near_txt} as elsewhere "
+        f"per km² (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}; {format_p(r['p_value'])})."
+        if sig
+        else f"Violence with injury was no denser {near_txt} than elsewhere once tested "
+        f"({format_p(r['p_value'])})."
+    )
+    return Finding(
+        text,
+        subject=f"Violence with injury {near_txt}",
+        measure="density",
+        test="rate ratio",
+        tested=True,
+        significant=sig,
+    )
+
+
+def _divergence_finding(divergence: dict):
+    """Recorded violence with injury against ambulance call-outs, as a tested finding."""
+    from sa_lib.themes.findings import format_p
+    from sa_lib.themes.results import Finding
+
+    div = bool(divergence["diverging"])
+    text = (
+        f"Recorded violence with injury and ambulance assault call-outs diverge: "
+        f"{divergence['direction']} ({format_p(divergence['p_value'])}); a change in recording "
+        f"may explain part of any rise in recorded violence."
+        if div
+        else "Recorded violence with injury and ambulance assault call-outs move together "
+        f"(no significant divergence, {format_p(divergence['p_value'])}; r = {divergence['correlation']:.2f}), "
+        "which supports the recorded trend reflecting real harm."
+    )
+    return Finding(
+        text,
+        subject="Recorded violence against ambulance call-outs",
+        measure="divergence",
+        test="divergence",
+        tested=True,
+        significant=div,
+    )
 
 
 # --------------------------------------------------------------------------- the theme result
