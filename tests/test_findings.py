@@ -180,7 +180,7 @@ def test_unequal_periods_use_rate_change():
     row = _row(60, 40, exposure_before=12, exposure_after=6)
     s = change_sentence("Criminal damage", 60, 40, row)
     assert s.startswith(
-        "Criminal damage rose 33% per day (from 60 to 40; the periods differ in length); "
+        "Criminal damage was 33% higher per day (from 60 to 40; the periods differ in length); "
         "this is within normal variation"
     )
 

@@ -122,3 +122,78 @@ def test_summary_matrix_review_and_callout_agree_with_the_theme_pages(summary_ct
                 if name in types.index:
                     assert types.loc[name, f"vs {before}"].endswith("(n.s.)")
                     assert not trend.loc[name, "Trend"].startswith(("increasing", "decreasing"))
+
+
+def _sig(cell: str) -> bool:
+    """A published change cell or result says significant ("+36% significant", "Significant increase")."""
+    c = str(cell).lower()
+    return "significant" in c and "not" not in c and "n.s." not in c and "no significant" not in c
+
+
+def _build(theme: str, module: str):
+    import importlib
+
+    return importlib.import_module(f"sa_lib.themes.{module}").build(_sample(theme))
+
+
+def test_summary_agrees_with_wards_hotspots_and_place_on_every_ward(summary_ctx):
+    """Done when (item 4): each place candidate's count, rate and tested change in the
+    summary's matrix are the ward profiles', the hot-spot page's and the place profile's."""
+    from sa_lib.themes import summary_report as sr
+
+    s = sr.build(summary_ctx)
+    before = summary_ctx.periods["last_year"].label
+    now = summary_ctx.period.label
+    matrix = _table(s, "Priority matrix").set_index("Issue")
+    scored = s.data["scored"].set_index("issue")
+    wards = _build("wards", "wards_report")
+    every = _table(wards, "Every ward").set_index("Ward")
+    wtab = wards.data["wards"].set_index("ward_name")
+    hot = _build("hotspots", "hotspots_build")
+    change = _table(hot, "All crime (excluding ASB) by ward").set_index("Ward")
+    place = _build("place_profile", "place_build")
+    area = place.title.removeprefix("Place profile: ")
+    ptypes = _table(place, f"{area}: crime and ASB by type").set_index("Crime type")
+    places = [i for i in scored.index if scored.loc[i, "kind"] == "place"]
+    assert len(places) >= 5
+    for issue in places:
+        ward = issue.removesuffix(" (ward)")
+        sig = str(matrix.loc[issue, "Change"]).startswith("significant")
+        assert int(scored.loc[issue, "count"]) == int(wtab.loc[ward, "count_current"]), ward
+        assert scored.loc[issue, "rate"] == pytest.approx(wtab.loc[ward, "rate"]), ward
+        assert _sig(every.loc[ward, f"vs {before}"]) == sig, ward
+        assert _sig(change.loc[ward, "Result"]) == sig, ward
+        assert int(change.loc[ward, now]) == int(scored.loc[issue, "count"]), ward
+        if ward == area:
+            row = ptypes.loc["All crime (excluding ASB)"]
+            assert int(str(row[now]).replace(",", "")) == int(scored.loc[issue, "count"])
+            assert _sig(row[f"vs {before}"]) == sig
+
+
+def test_summary_agrees_with_domestic_abuse_violence_and_outcomes(summary_ctx):
+    """Done when (item 4): the summary's domestic-abuse and night-time violence measures,
+    and its drugs context, are the theme pages' own figures and tests."""
+    from sa_lib.themes import summary_report as sr
+
+    s = sr.build(summary_ctx)
+    before = summary_ctx.periods["last_year"].label
+    now = summary_ctx.period.label
+    scored = s.data["scored"].set_index("issue")
+    da = _build("domestic_abuse", "domestic_abuse")
+    total = _table(da, "Domestic abuse crimes").set_index("Crime type").iloc[0]
+    issue = "Domestic abuse (repeat victims)"
+    assert int(scored.loc[issue, "count"]) == int(str(total[now]).replace(",", ""))
+    assert _sig(total[f"vs {before}"]) == str(scored.loc[issue, "change"]).startswith("significant")
+    rep = da.data["repeat"]
+    share = float(rep.loc[rep["measure"] == "victims", "proportion"].iloc[0])
+    assert scored.loc[issue, "repeat_share"] == pytest.approx(share)
+    vio = _build("violence", "violence")
+    sub = vio.data["subgroup_table"].set_index("crime_type")
+    night = "Night-time violence (weekend nights)"
+    vwi = float(sub.loc["Violence with injury", "count_current"])
+    assert scored.loc[night, "count"] / vwi == pytest.approx(vio.data["weekend_night_share"])
+    # The summary's drugs context quotes the outcomes page's correlation.
+    out = _build("outcomes", "outcomes_report")
+    rho = next(f for f in out.findings if f.measure == "correlation with drug searches")
+    drugs = next(f for f in s.findings if f.subject == "Drugs")
+    assert f"Spearman rho {rho.value:.2f}" in drugs.text

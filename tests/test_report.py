@@ -290,11 +290,11 @@ def test_overview_names_a_single_highest_ward_only_when_it_separates():
     c.params = {}
     c.period = c.periods["current"]
     out = overview_findings(summary(), wards, c)
-    last = out[-1]
+    last = out[-1].text
     assert last.startswith("North had one of the highest crime rates of the 3 wards")
     assert "with South" in last and "had the highest" not in last
     sep = wards.assign(rate_lower=[97.0, 75.0, 15.0], rate_upper=[104.0, 96.0, 26.0])
-    assert overview_findings(summary(), sep, c)[-1].startswith(
+    assert overview_findings(summary(), sep, c)[-1].text.startswith(
         "North had the highest crime rate of the 3 wards: 90 per 1,000 residents a year"
     )
 

@@ -78,6 +78,8 @@ def find_table(result: dict | None, prefix: str) -> list[dict] | None:
 def ranked(findings: list[dict]) -> list[dict]:
     """Key findings in rank order (findings naming no rank follow, as given), with their links.
 
+    The rank is the finding's ``value`` where its ``measure`` is "priority rank".
+
     A link within the summary (``#...``) is made to point at ``summary.html``.
     """
     out = []
@@ -85,15 +87,16 @@ def ranked(findings: list[dict]) -> list[dict]:
         text = f.get("text", "").strip()
         if not text or text.endswith(":"):
             continue
-        m = _RANK.search(text)
+        rank = f.get("value") if f.get("measure") == "priority rank" else None
+        if rank is None and f.get("measure") is None and (m := _RANK.search(text)):
+            rank = m.group(1)  # a finding without fields (an older result): its words
+        rank = int(rank) if rank is not None else None
         href = f.get("link") or "summary.html"
         if href.startswith("#"):
             href = "summary.html" + href
         page = _PAGE_NAMES.get(href.split(".html")[0], "its page")
-        out.append(
-            {"text": text, "href": href, "rank": int(m.group(1)) if m else None, "page": page}
-        )
-        out[-1]["_order"] = (0, int(m.group(1)), i) if m else (1, 0, i)
+        out.append({"text": text, "href": href, "rank": rank, "page": page})
+        out[-1]["_order"] = (0, rank, i) if rank is not None else (1, 0, i)
     out.sort(key=lambda f: f.pop("_order"))
     return out
 
@@ -279,7 +282,11 @@ def _partner_lines(out_dir: Path) -> list[str]:
     picked = [
         f["text"]
         for f in res.get("findings", [])
-        if "statistically significant" in f["text"] or "diverge significantly" in f["text"]
+        if (f.get("tested") and f.get("significant"))
+        or (
+            f.get("tested") is None  # an older result without fields: its words
+            and ("statistically significant" in f["text"] or "diverge significantly" in f["text"])
+        )
     ]
     if not picked:
         return []

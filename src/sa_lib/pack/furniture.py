@@ -60,15 +60,61 @@ def _text(fragment: str) -> str:
     return _html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
-def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -> dict:
+def _structured(f) -> bool:
+    """True for a finding (a result's dict) whose builder filled the wording fields."""
+    return isinstance(f, dict) and any(
+        f.get(k) is not None for k in ("tested", "significant", "direction", "measure")
+    )
+
+
+def _classify_text(f: str, against: str | None) -> tuple[str, str, str | None]:
+    """A bare sentence (no structured fields) read by its words: (kind, text, label).
+
+    Only for text handed in without a result (a user's own page, older results):
+    every theme builder fills the fields that :func:`_classify` reads instead.
+    """
+    if _NO_CHANGE.search(f) and not re.match(r"Significant (?:increase|decrease)", f):
+        m = _LABEL.match(f)
+        label = (m.group(1) if m else f).strip().rstrip(",")
+        if len(label) > 60 or not label:
+            return "other", f, None
+        named = against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f)
+        return "none", f"Against {against}: {f}" if named else f, label
+    if against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f):
+        f = f"Against {against}: {f}"
+    negated = re.search(r"\b(?:[Nn]o|not|none)\b[^.;]*\bsignificant", f)
+    return ("sig" if _SIGNIFICANT.search(f) and not negated else "other"), f, None
+
+
+def _classify(f: dict, against: str | None) -> tuple[str, str, str | None]:
+    """A structured finding: (kind, text, subject), from its fields alone.
+
+    A change whose text names neither period (``periods`` empty) is prefixed with the
+    period it was read against (its ``comparison``, else the page's). "No real change"
+    only for ``direction == "none"``; first place for ``significant``.
+    """
+    text = f["text"].strip()
+    comp = f.get("comparison") or against
+    if f.get("tested") and not f.get("periods") and comp and f.get("measure") == "count":
+        text = f"Against {comp}: {text}"
+    if f.get("direction") == "none" and f.get("subject"):
+        return "none", text, f["subject"]
+    return ("sig" if f.get("tested") and f.get("significant") else "other"), text, f.get("subject")
+
+
+def rank_findings(findings: list, against: str | None = None, n: int = 5) -> dict:
     """Order a theme's findings for the call-out.
 
     Parameters
     ----------
-    findings : list of str
-        The page's key findings in the order the theme wrote them. A lead-in ending
-        in ":" ("Compared with Q4 2024 (Oct-Dec) (...):") is not a finding: it names
-        the comparison period of the change findings after it.
+    findings : list of dict or str
+        The page's key findings in the order the theme wrote them: the result's
+        finding dicts (:meth:`sa_lib.themes.results.Finding.to_json`), read by their
+        fields (``tested``, ``significant``, ``direction``, ``subject``,
+        ``comparison``, ``periods``, ``measure``, ``value``), or bare sentences, read
+        by their words. A lead-in ending in ":" ("Compared with Q4 2024 (Oct-Dec)
+        (...):") is not a finding: it names the comparison period (its
+        ``comparison``) of the change findings after it.
     against : str, optional
         The comparison period to name on a change finding that names none.
     n : int
@@ -77,63 +123,69 @@ def rank_findings(findings: list[str], against: str | None = None, n: int = 5) -
     Returns
     -------
     dict
-        ``top`` (findings, significant first, each naming its comparison; findings that
-        carry a priority rank, "(rank 2)", in rank order instead),
-        ``no_change`` (labels with no real change), ``notes`` (synthetic-data lines).
+        ``top`` (findings, significant first, each naming its comparison; priority
+        findings, ``measure == "priority rank"``, in rank order instead, their rank
+        in ``value``), ``no_change`` (subjects with no real change), ``notes``
+        (synthetic-data lines).
 
     Examples
     --------
-    >>> r = rank_findings(["Compared with Q3 2025:", "A fell 2% (from 50 to 49); this is within "
-    ...                    "normal variation (p = 0.8).", "B rose 40% (from 10 to 14); this is "
-    ...                    "a statistically significant increase (p = 0.01)."])
+    >>> r = rank_findings([{"text": "Compared with Q3 2025:", "comparison": "Q3 2025"},
+    ...     {"text": "A fell 2%.", "subject": "A", "measure": "count", "tested": True,
+    ...      "significant": False, "direction": "none"},
+    ...     {"text": "B rose 40%.", "subject": "B", "measure": "count", "tested": True,
+    ...      "significant": True, "direction": "increase"}])
     >>> r["top"], r["no_change"]
-    (['Against Q3 2025: B rose 40% (from 10 to 14); this is a statistically significant increase (p = 0.01).'], ['A'])
+    (['Against Q3 2025: B rose 40%.'], ['A'])
     """
-    notes, sig, other, none = [], [], [], []
+    notes, sig, other, none, found, ranks = [], [], [], [], [], {}
     for f in findings:
-        f = f.strip()
-        if not f:
+        text = (f["text"] if isinstance(f, dict) else f).strip()
+        if not text:
             continue
-        if f.endswith(":"):
+        if text.endswith(":"):
+            comp = f.get("comparison") if isinstance(f, dict) else None
             m = re.match(
-                r"(?:Compared with|Against|Since) (.+?)(?: \((?:changes|tested)[^)]*\))?:$", f
+                r"(?:Compared with|Against|Since) (.+?)(?: \((?:changes|tested)[^)]*\))?:$", text
             )
-            if m:
-                against = m.group(1)
+            against = comp or (m.group(1) if m else against)
             continue
-        if f.upper().startswith("SYNTHETIC"):
-            notes.append(f)
+        if text.upper().startswith("SYNTHETIC"):
+            notes.append(text)
             continue
-        if _NO_CHANGE.search(f) and not re.match(r"Significant (?:increase|decrease)", f):
-            m = _LABEL.match(f)
-            label = (m.group(1) if m else f).strip().rstrip(",")
-            if len(label) > 60 or not label:
-                other.append(f)
-            else:
-                named = against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f)
-                none.append((label, f"Against {against}: {f}" if named else f))
-            continue
-        if against and _CHANGE.search(f) and not _NAMES_PERIOD.search(f):
-            f = f"Against {against}: {f}"
-        negated = re.search(r"\b(?:[Nn]o|not|none)\b[^.;]*\bsignificant", f)
-        (sig if _SIGNIFICANT.search(f) and not negated else other).append(f)
-    # "No real change" only for a label no other finding reports as a change (a
+        if _structured(f):
+            kind, text, label = _classify(f, against)
+            if f.get("measure") == "priority rank" and f.get("value") is not None:
+                ranks[text] = float(f["value"])
+            quiet = bool(f.get("tested")) and f.get("significant") is False
+        else:
+            kind, text, label = _classify_text(text, against)
+            if m := _RANK.search(text):
+                ranks[text] = float(m.group(1))
+            quiet = bool(_NO_CHANGE.search(text))
+        if kind == "none":
+            none.append((label, text))
+        else:
+            (sig if kind == "sig" else other).append((label, text))
+            if not quiet:
+                found.append((label, text))
+    # "No real change" only for a subject no other finding reports as a change (a
     # significant trend or an unusual month of the same measure): otherwise its
     # sentence is kept, saying what that test found, beside the other test's finding.
-    found = [t for t in sig + other if not _NO_CHANGE.search(t)]
     steady = []
-    for label, f in none:
-        named = any(re.search(rf"(?:^|: ){re.escape(label)}\b", t) for t in found)
+    for label, t in none:
+        named = any(
+            lab == label or re.search(rf"(?:^|: ){re.escape(label)}\b", txt) for lab, txt in found
+        )
         if named:
-            other.append(f)
+            other.append((label, t))
         else:
             steady.append(label)
     room = n - (1 if steady else 0)
-    top = sig + other
-    if any(_RANK.search(f) for f in top):
+    top = [t for _, t in sig + other]
+    if ranks:
         # The summary's findings are ranked by priority score: keep that order.
-        ranks = [int(m.group(1)) if (m := _RANK.search(f)) else 10**6 for f in top]
-        top = [f for _, f in sorted(zip(ranks, top, strict=True), key=lambda x: x[0])]
+        top = sorted(top, key=lambda t: ranks.get(t, 10**6))
     return {"top": top[: max(room, 1)], "no_change": steady, "notes": notes}
 
 
@@ -157,12 +209,12 @@ def key_findings_callout(html: str, n: int = 5, findings: dict | None = None) ->
         return html
     if not findings:
         return html.replace(mark, "", 1)
-    items = [f["text"] for f in findings.get("findings", [])]
+    items = findings.get("findings", [])
     box = callout_html(items, findings.get("period", ""), findings.get("against", ""), n)
     return html.replace(mark, box, 1)
 
 
-def callout_html(items: list[str], period: str = "", against: str = "", n: int = 5) -> str:
+def callout_html(items: list, period: str = "", against: str = "", n: int = 5) -> str:
     """The "Key findings" call-out for a page's findings (see :func:`rank_findings`), or ""."""
     r = rank_findings(items, against=against or None, n=n)
     if not r["top"] and not r["no_change"]:

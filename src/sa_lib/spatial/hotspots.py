@@ -448,6 +448,8 @@ def compare_areas_change(
     exposure_before: str | float | None = None,
     exposure_after: str | float | None = None,
     method: str | None = None,
+    dispersion: str | float | None = None,
+    dispersion_df: str | float | None = None,
 ) -> pd.DataFrame:
     """Change in counts between two periods per cell, LSOA or ward, with FDR control.
 
@@ -469,6 +471,9 @@ def compare_areas_change(
         Exposure (e.g. months, or a population column); None for equal periods.
     method : {"exact", "score"} or None
         Passed to :func:`sa_lib.stats.change.compare_counts`.
+    dispersion, dispersion_df : str, float or None
+        Each row's series dispersion and its df, passed to
+        :func:`sa_lib.stats.change.compare_counts` (rows above 1: quasi-Poisson).
 
     Returns
     -------
@@ -499,6 +504,8 @@ def compare_areas_change(
         alpha=alpha,
         correction=correction,
         method=method,
+        dispersion=dispersion,
+        dispersion_df=dispersion_df,
     )
     sig = out["significant"].astype(bool)
     up = sig & (out["rate_ratio"] > 1)  # inf (was 0) counts as an increase

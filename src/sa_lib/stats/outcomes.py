@@ -52,6 +52,7 @@ __all__ = [
     "latest_outcomes",
     "outcome_shares",
     "compare_shares",
+    "adjust_family",
     "shares_from_counts",
 ]
 
@@ -314,4 +315,42 @@ def compare_shares(
     out["difference"] = (p1 - p2) * 100
     out["p_value"] = p
     out["significant"] = np.nan_to_num(p, nan=1.0) < alpha
+    return out
+
+
+def adjust_family(
+    cmp_: pd.DataFrame,
+    family: pd.Series | np.ndarray,
+    *,
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
+) -> pd.DataFrame:
+    """Adjust the p-values of one family of :func:`compare_shares` tests, and nothing else.
+
+    The rows where ``family`` is True (and ``p_value`` is not NaN) form the family:
+    their ``p_adjusted`` is the ``correction`` (statsmodels ``multipletests`` name,
+    or ``"none"``) over exactly those rows. Every other row keeps its own p-value as
+    ``p_adjusted`` (tested on its own). ``significant`` is recomputed from
+    ``p_adjusted``; ``in_family`` says which rows were adjusted together.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"p_value": [0.01, 0.04, 0.03]})
+    >>> r = adjust_family(c, [True, True, False])
+    >>> [round(float(v), 2) for v in r["p_adjusted"]], r["significant"].tolist()
+    ([0.02, 0.04, 0.03], [True, True, True])
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    require_columns(cmp_, ["p_value"], arg="cmp_")
+    require_probability(alpha, arg="alpha")
+    out = cmp_.copy()
+    p = out["p_value"].to_numpy(float)
+    fam = np.asarray(family, dtype=bool) & np.isfinite(p)
+    adj = p.copy()
+    if correction != "none" and fam.any():
+        adj[fam] = multipletests(p[fam], alpha=alpha, method=correction)[1]
+    out["p_adjusted"] = adj
+    out["in_family"] = fam
+    out["significant"] = np.nan_to_num(adj, nan=1.0) < alpha
     return out

@@ -276,7 +276,8 @@ def _segment_limits(
         xs = x[idx]
         if len(xs) < MIN_POINTS:
             warn(
-                f"segment {s} (from {pd.Timestamp(d[idx[0]]).date()}) has only {len(xs)} "
+                f"the part of the series from {pd.Timestamp(d[idx[0]]).strftime('%B %Y')} "
+                f"(between recalculation points) has only {len(xs)} "
                 f"point(s); XmR limits are unreliable with fewer than {MIN_POINTS} "
                 f"(Making Data Count suggests 15-20). Use a longer series or fewer breaks."
             )

@@ -37,7 +37,7 @@ from sa_lib.themes.cse_data import (
     trend_bands,
 )
 from sa_lib.themes.findings import format_count
-from sa_lib.themes.results import Table
+from sa_lib.themes.results import Finding, Table
 from sa_lib.validation import require_columns, require_int
 
 __all__ = [
@@ -260,7 +260,8 @@ def key_findings(
     threshold: int,
     n_sims: int,
     synthetic: bool = False,
-) -> list[str]:
+    as_findings: bool = False,
+) -> list:
     """Key findings for the CSE page. No sentence quotes a count below ``threshold``.
 
     Counts appear only in the annual comparison, and only as
@@ -283,10 +284,13 @@ def key_findings(
     n_sims : int
     synthetic : bool
         Start with a reminder that the data are synthetic.
+    as_findings : bool
+        Return :class:`~sa_lib.themes.results.Finding` objects with their structured
+        fields filled (the annual changes' test, periods and direction).
 
     Returns
     -------
-    list of str
+    list of str, or of Finding
 
     Examples
     --------
@@ -309,23 +313,40 @@ def key_findings(
     n_wards = int(index_df["index"].notna().sum())
     names = priority["ward_name"].astype(str).tolist()
     if len(names) == 1:
-        out.append(
+        lead = (
             f"The priority ward (the highest of {n_wards} wards on the composite risk index) "
             f"is {names[0]}."
         )
     else:
-        out.append(
+        lead = (
             f"The priority wards (the highest of {n_wards} wards on the composite risk index, "
             f"in rank order) are {_names(names)}."
         )
+    out.append(Finding(lead, subject="CSE priority wards", measure="composite risk index"))
     pri_codes = priority["ward_code"].tolist()
-    out.append(_stability_sentence(stability, pri_codes, n_sims))
-    out += _indicator_sentence(index_df, pri_codes)
+    out.append(
+        Finding(
+            _stability_sentence(stability, pri_codes, n_sims),
+            subject="CSE priority wards",
+            measure="rank stability",
+        )
+    )
+    out += [
+        Finding(t, subject="CSE priority wards", measure="indicators")
+        for t in _indicator_sentence(index_df, pri_codes)
+    ]
     if comparison is not None and len(comparison):
-        out.append(_comparison_sentence(comparison))
+        out.append(
+            Finding(
+                _comparison_sentence(comparison),
+                subject="CSE priority wards",
+                measure="change of list",
+            )
+        )
     if annual is not None:
         out += _annual_sentences(annual, threshold)
-    return out
+    out = [f if isinstance(f, Finding) else Finding(f) for f in out]
+    return out if as_findings else [f.text for f in out]
 
 
 def _stability_sentence(stability: pd.DataFrame, pri_codes: list, n_sims: int) -> str:
@@ -385,7 +406,7 @@ def _comparison_sentence(comparison: pd.DataFrame) -> str:
     return "Against the previous assessment's priority wards, " + "; ".join(parts) + "."
 
 
-def _annual_sentences(annual: pd.DataFrame, threshold: int) -> list[str]:
+def _annual_sentences(annual: pd.DataFrame, threshold: int) -> list:
     """One sentence per series: counts as format_count writes them, a change only when both are shown."""
     years = annual.attrs.get("years", ("the earlier year", "the later year"))
     out = []
@@ -396,10 +417,15 @@ def _annual_sentences(annual: pd.DataFrame, threshold: int) -> list[str]:
             f"{name} in the district: {format_count(a, threshold)} in {years[1]} against "
             f"{format_count(b, threshold)} in {years[0]}"
         )
+        f = Finding(s, subject=name, measure="annual count")
         if a >= threshold and b >= threshold:
-            sig = "a significant change" if r["significant"] else "not a significant change"
-            s += f" ({r['pct_change']:+.0f}%, {sig}, exact Poisson test)"
-        out.append(s + ".")
+            sig = bool(r["significant"])
+            s += f" ({r['pct_change']:+.0f}%, {'a' if sig else 'not a'} significant change, exact Poisson test)"
+            f.test, f.tested, f.significant = "exact Poisson", True, sig
+            f.periods, f.comparison = (str(years[0]), str(years[1])), str(years[0])
+            f.direction = ("increase" if a > b else "decrease") if sig else "none"
+        f.text = s + "."
+        out.append(f)
     return out
 
 

@@ -207,6 +207,7 @@ def build(ctx) -> ThemeResult:
                 threshold=dis.threshold,
                 n_sims=ctx.options.n_sims,
                 synthetic=a.ind.attrs["synthetic"],
+                as_findings=True,
             )
         )
     _index_sections(r, ctx, a)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sa_lib.data.periods import Period
 from sa_lib.stats.rates import proportion_ci
-from sa_lib.themes.results import ThemeResult
+from sa_lib.themes.results import Finding, ThemeResult
 from sa_lib.validation import require_columns
 
 __all__ = ["CATEGORIES", "da_rows", "share_of_violence", "daily_counts", "da_tables", "build"]
@@ -126,8 +126,12 @@ def key_findings(
     window_days: int,
     suppress_below: int,
     withheld: set | None = None,
-) -> list[str]:
+    as_findings: bool = False,
+) -> list:
     """Key findings for the domestic-abuse theme; no count below ``suppress_below`` is quoted.
+
+    With ``as_findings``, :class:`~sa_lib.themes.results.Finding` objects with their
+    structured fields (``tested``, ``significant``, ``direction``, ...) filled.
 
     Parameters
     ----------
@@ -148,27 +152,43 @@ def key_findings(
     r = summary.iloc[0]
     if not (withheld and r["crime_type"] in withheld) and r["count_current"] >= suppress_below:
         pct = r.get("pct_vs_last_year")
-        change = ""
+        change, sig, tested = "", None, None
         if (
             "label_vs_last_year" in summary
             and pd.notna(pct)
             and r["count_last_year"] >= suppress_below
         ):
-            sig = str(r["label_vs_last_year"]).startswith("significant")
+            sig, tested = str(r["label_vs_last_year"]).startswith("significant"), True
             change = f"; {abs(pct):.0f}% {'higher' if pct > 0 else 'lower'} than a year earlier" + (
                 f" (a significant change, {format_p(r['p_vs_last_year'])})"
                 if sig
                 else ", within normal variation"
             )
+        up = pd.notna(pct) and pct > 0
         out.append(
-            f"{int(r['count_current']):,} domestic abuse crimes were recorded, {r['rate']:.1f} {rate_label} a year "
-            f"(95% CI {r['rate_lower']:.1f} to {r['rate_upper']:.1f}){change}."
+            Finding(
+                f"{int(r['count_current']):,} domestic abuse crimes were recorded, {r['rate']:.1f} {rate_label} a year "
+                f"(95% CI {r['rate_lower']:.1f} to {r['rate_upper']:.1f}){change}.",
+                subject="Domestic abuse",
+                measure="crimes",
+                comparison="a year earlier" if tested else None,
+                tested=tested,
+                significant=sig,
+                direction=(("increase" if up else "decrease") if sig else "none")
+                if tested
+                else None,
+            )
         )
     cur = share[share["period"] == "current"].iloc[0]
     if cur["violence"] >= suppress_below and cur["da_violence"] >= suppress_below:
         out.append(
-            f"{cur['proportion']:.0%} of violence and sexual offences were flagged as domestic abuse "
-            f"(95% CI {cur['proportion_lower']:.0%} to {cur['proportion_upper']:.0%})."
+            Finding(
+                f"{cur['proportion']:.0%} of violence and sexual offences were flagged as domestic abuse "
+                f"(95% CI {cur['proportion_lower']:.0%} to {cur['proportion_upper']:.0%}).",
+                subject="Domestic abuse",
+                measure="share of violence and sexual offences",
+                value=float(cur["proportion"]),
+            )
         )
     vic = repeat[repeat["measure"] == "victims"]
     if (
@@ -178,22 +198,34 @@ def key_findings(
     ):
         v = vic.iloc[0]
         out.append(
-            f"{v['proportion']:.0%} of victims in the period were repeat victims (another domestic abuse crime "
-            f"within {window_days} days before; 95% CI {v['proportion_lower']:.0%} to {v['proportion_upper']:.0%})."
+            Finding(
+                f"{v['proportion']:.0%} of victims in the period were repeat victims (another domestic abuse crime "
+                f"within {window_days} days before; 95% CI {v['proportion_lower']:.0%} to {v['proportion_upper']:.0%}).",
+                subject="Domestic abuse",
+                measure="repeat-victim share",
+                value=float(v["proportion"]),
+            )
         )
     if events is not None and len(events):
         sig = events[events["significant"]]
-        if len(sig):
-            names = ", ".join(sig["event"])
-            out.append(
-                f"Significantly different levels on event days (after controlling for weekday and season): {names}."
+        text = (
+            "Significantly different levels on event days (after controlling for weekday and "
+            f"season): {', '.join(sig['event'])}."
+            if len(sig)
+            else "No event in the events table showed a significant change in domestic abuse "
+            "once weekday, month and year were controlled for."
+        )
+        out.append(
+            Finding(
+                text,
+                subject="Domestic abuse on event days",
+                measure="event effect",
+                test="event-day model",
+                tested=True,
+                significant=bool(len(sig)),
             )
-        else:
-            out.append(
-                "No event in the events table showed a significant change in domestic abuse once weekday, "
-                "month and year were controlled for."
-            )
-    return out
+        )
+    return out if as_findings else [f.text for f in out]
 
 
 # --------------------------------------------------------------------------- the theme result
@@ -237,11 +269,14 @@ def da_tables(ctx) -> DomesticAbuseData:
 
     ex = report.require_extract(ctx, "The domestic-abuse theme")
     s = ctx.stats
+    # The summary's domestic-abuse measure's settings (assessment.stats_kwargs): changes
+    # allow for each series' overdispersion, so the page and the summary agree.
     st = dict(
         rate_per=ctx.rate_per,
         conf_level=s.conf_level,
         alpha=s.alpha,
         correction=s.correction,
+        series_months=ctx.series_months,
     )
     pop16 = ctx.geo.population_16plus
     window = ctx.options.repeat_window_days
@@ -329,6 +364,7 @@ def build(ctx) -> ThemeResult:
                 window_days=d.window,
                 suppress_below=ctx.disclosure.threshold,
                 withheld=report.withheld(d.summary, ctx, key="last_year"),
+                as_findings=True,
             )
         )
     _volume_section(r, ctx, d)

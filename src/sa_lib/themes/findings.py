@@ -33,6 +33,7 @@ import pandas as pd
 
 from sa_lib.stats.spc import RULES, spc_runs
 from sa_lib.stats.trend import MannKendallResult, PoissonTrendResult, TargetResult
+from sa_lib.themes.results import Finding
 from sa_lib.validation import require_columns, require_dataframe, require_int
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "format_p",
     "format_pct",
     "change_sentence",
+    "change_tests_note",
     "trend_sentence",
     "spc_sentence",
     "spc_runs_sentence",
@@ -155,7 +157,7 @@ def change_sentence(
     'Burglary rose 200% (from 10 to 30); this is a statistically significant increase (p = 0.002).'
     >>> change_sentence("Theft", 1000, 900, {"significant": False, "p_value": 0.9,
     ...                 "rate_ratio": (900 / 28) / (1000 / 31)})
-    'Theft fell 0.4% per day (from 1,000 to 900; the periods differ in length); this is within normal variation (p = 0.90).'
+    'Theft was 0.4% lower per day (from 1,000 to 900; the periods differ in length); this is within normal variation (p = 0.90).'
     >>> change_sentence("Robbery", 0, 3, {"significant": False, "p_value": 0.25},
     ...                 suppress_below=5)
     'Robbery is new this period (fewer than 5 recorded); this is within normal variation (p = 0.25).'
@@ -199,8 +201,8 @@ def change_sentence(
         how = f"{verb} {format_pct(rate_pct)} (from {b_txt} to {a_txt})"
     else:
         how = (
-            f"{verb} {format_pct(rate_pct)} per day (from {b_txt} to {a_txt}; the periods "
-            f"differ in length)"
+            f"was {format_pct(abs(rate_pct))} {'higher' if rising else 'lower'} per day "
+            f"(from {b_txt} to {a_txt}; the periods differ in length)"
         )
     if significant:
         word = "increase" if rising else "decrease"
@@ -208,6 +210,58 @@ def change_sentence(
     else:
         qual = f"this is within normal variation{p_part}"
     return f"{label} {how}; {qual}."
+
+
+def change_tests_note(types: pd.DataFrame, key: str, correction: str) -> str:
+    """How the page's changes against comparison ``key`` were tested, from the tests that ran.
+
+    Reads ``test_vs_<key>`` and ``per_day_vs_<key>`` of a
+    :func:`sa_lib.themes.summary.type_summary` table, so the words follow the tests
+    (a test that allows for overdispersion where a series is over-dispersed, exact Poisson
+    where it is not), in plain words: the method names are for the Methods section.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"test_vs_last_year": ["quasi-Poisson", "exact Poisson", ""],
+    ...                   "per_day_vs_last_year": [False] * 3})
+    >>> print(change_tests_note(t, "last_year", "fdr_bh"))  # doctest: +NORMALIZE_WHITESPACE
+    A change is called an increase or decrease only when its test finds it significant after
+    false discovery rate correction across crime types; otherwise it is reported as within
+    normal variation. 1 of 2 series varied more from month to month than chance alone would
+    (overdispersion), so their changes were tested with a rate test that allows for it; the
+    other 1 with the exact Poisson test.
+    """
+    from sa_lib.themes.formatting import correction_words
+
+    out = (
+        "A change is called an increase or decrease only when its test finds it significant "
+        f"after {correction_words(correction)} across crime types; otherwise it is reported as "
+        "within normal variation."
+    )
+    col = f"test_vs_{key}"
+    if col not in types.columns:
+        return out
+    ran = types[col].fillna("").astype(str)
+    ran = ran[ran != ""]
+    words = {
+        "quasi-Poisson": "a rate test that allows for it",
+        "exact Poisson": "the exact Poisson test",
+    }
+    quasi = int((ran == "quasi-Poisson").sum())
+    if quasi:
+        out += (
+            f" {quasi} of {len(ran)} series varied more from month to month than chance alone "
+            "would (overdispersion), so their changes were tested with a rate test that "
+            "allows for it"
+        )
+        rest = ran[ran != "quasi-Poisson"]
+        rest_words = words.get(rest.iloc[0], rest.iloc[0]) if len(rest) else ""
+        out += f"; the other {len(rest)} with {rest_words}." if len(rest) else "."
+    elif len(ran):
+        out += f" Changes were tested with {words.get(ran.iloc[0], ran.iloc[0])}."
+    if bool(types.get(f"per_day_vs_{key}", pd.Series(dtype=bool)).fillna(False).any()):
+        out += " The two periods differ in length, so changes are compared per day."
+    return out
 
 
 def _month(ts) -> str:
@@ -388,7 +442,9 @@ def key_findings(
     suppress_below: int | None = None,
     max_findings: int | None = None,
     latest: Mapping[str, str] | None = None,
-) -> list[str]:
+    comparison: str | None = None,
+    as_findings: bool = False,
+) -> list:
     """Key findings as plain-English sentences, most important first.
 
     Order: significant changes (smallest p first), latest months showing special-cause
@@ -410,10 +466,17 @@ def key_findings(
         Keep only the first ``max_findings`` sentences.
     latest : mapping of label to str, optional
         The latest period's tested change in words, put beside each target's projection.
+    comparison : str, optional
+        The label of the period the changes are read against (the changes' sentences do
+        not name it; a reader such as the call-out does, from this field).
+    as_findings : bool
+        Return :class:`sa_lib.themes.results.Finding` objects with the structured fields
+        (``subject``, ``tested``, ``significant``, ``direction``, ``test``,
+        ``comparison``) filled from the tests, instead of their texts.
 
     Returns
     -------
-    list of str
+    list of str, or of Finding with ``as_findings``
 
     Examples
     --------
@@ -439,9 +502,15 @@ def key_findings(
     t["_p"] = t["p_adjusted"] if "p_adjusted" in t.columns else t["p_value"]
     t["_abs"] = (t[after] - t[before]).abs()
 
-    def sentences(rows: pd.DataFrame) -> list[str]:
+    def sentences(rows: pd.DataFrame) -> list:
         return [
-            change_sentence(str(r[label_col]), r[before], r[after], r, suppress_below)
+            _change_finding(
+                str(r[label_col]),
+                r,
+                change_sentence(str(r[label_col]), r[before], r[after], r, suppress_below),
+                comparison,
+                float(r[after]) - float(r[before]),
+            )
             for _, r in rows.iterrows()
         ]
 
@@ -454,14 +523,22 @@ def key_findings(
         last_special = bool(
             res.sort_values(res.attrs.get("date_col", "date"))["special_cause"].iloc[-1]
         )
-        (spc_special if last_special else spc_common).append(s)
+        f = Finding(s, subject=name, measure="monthly count", test="SPC", tested=True)
+        f.significant = last_special
+        (spc_special if last_special else spc_common).append(f)
     off, on = [], []
     for name, res in (targets or {}).items():
         sentence = target_sentence(name, res, suppress_below, (latest or {}).get(name))
-        (off if res.status == "off track" else on).append(sentence)
+        f = Finding(sentence, subject=name, measure="target", test="target extrapolation")
+        f.tested, f.significant = True, res.status == "off track"
+        (off if res.status == "off track" else on).append(f)
     sig_trends, other_trends = [], []
     for name, res in (trends or {}).items():
-        (sig_trends if res.significant else other_trends).append(trend_sentence(name, res))
+        f = Finding(trend_sentence(name, res), subject=name, measure="trend", test="trend")
+        f.tested, f.significant = True, bool(res.significant)
+        up = (getattr(res, "direction", None) or getattr(res, "trend", "")) == "increasing"
+        f.direction = ("increase" if up else "decrease") if res.significant else "none"
+        (sig_trends if res.significant else other_trends).append(f)
 
     out = (
         sentences(sig)
@@ -473,7 +550,27 @@ def key_findings(
         + other_trends
         + spc_common
     )
-    return out[:max_findings] if max_findings is not None else out
+    out = out[:max_findings] if max_findings is not None else out
+    return out if as_findings else [f.text for f in out]
+
+
+def _change_finding(label: str, row, text: str, comparison: str | None, diff: float):
+    """A change sentence with its structured fields, read from its test's row."""
+    p = _get(row, "p_value")
+    tested = p is not None and bool(np.isfinite(p))
+    sig = bool(_get(row, "significant", False)) if tested else None
+    rr = _get(row, "rate_ratio")
+    up = (rr > 1) if rr is not None and np.isfinite(rr) else diff > 0
+    return Finding(
+        text,
+        subject=label,
+        measure="count",
+        comparison=comparison,
+        test=(_get(row, "test") or None) if tested else None,
+        tested=tested,
+        significant=sig,
+        direction=(("increase" if up else "decrease") if sig else "none") if tested else None,
+    )
 
 
 def _names(names: list[str], max_named: int, noun: str) -> str:

@@ -40,7 +40,7 @@ from sa_lib.data.geography import to_points
 from sa_lib.spatial.emerging import EHSA_CATEGORIES
 from sa_lib.spatial.grids import BNG
 from sa_lib.spatial.hotspots import GI_LABELS, compare_areas_change, spatial_weights
-from sa_lib.themes.findings import format_count, format_pct
+from sa_lib.themes.hotspot_findings import hotspot_findings  # re-exported
 from sa_lib.validation import (
     require_columns,
     require_dataframe,
@@ -493,8 +493,14 @@ def ward_change(
     *,
     alpha: float = 0.05,
     correction: str = "fdr_bh",
+    series_months: Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Tested change in crime per ward between two periods (Poisson test, FDR across wards).
+
+    With ``series_months`` (``ctx.series_months``) each ward's test allows for the
+    overdispersion of its monthly series, as the overview's and the ward profiles'
+    ward tables do (:func:`sa_lib.themes.summary.series_dispersions`): the same ward,
+    the same periods, the same answer on every page.
 
     Parameters
     ----------
@@ -540,6 +546,15 @@ def ward_change(
         a[["ward_code", "count"]].rename(columns={"count": "count_after"}), on="ward_code"
     )
     same = len(before_months) == len(after_months)
+    disp = {}
+    if series_months:
+        from sa_lib.themes.summary import series_dispersions
+
+        d = series_dispersions(
+            crimes, series_months, list(t["ward_code"]), by="ward_code", alpha=alpha
+        )
+        t = t.assign(_phi=d["dispersion"].to_numpy(), _phi_df=d["dispersion_df"].to_numpy())
+        disp = {"dispersion": "_phi", "dispersion_df": "_phi_df"}
     res = compare_areas_change(
         t,
         alpha=alpha,
@@ -547,7 +562,8 @@ def ward_change(
         exposure_before=None if same else float(len(before_months)),
         exposure_after=None if same else float(len(after_months)),
         method="exact",
-    )
+        **disp,
+    ).drop(columns=["_phi", "_phi_df"], errors="ignore")
     geo = wards.set_index("ward_code").geometry
     out = gpd.GeoDataFrame(res, geometry=res["ward_code"].map(geo).to_numpy(), crs=wards.crs)
     rank = {"Significant increase": 0, "Significant decrease": 1, "No significant change": 2}
@@ -556,119 +572,6 @@ def ward_change(
         ["_k", "rate_ratio", "ward_name"], ascending=[True, False, True], na_position="last"
     )
     return out.drop(columns="_k").reset_index(drop=True)
-
-
-def hotspot_findings(
-    gi_cells: gpd.GeoDataFrame,
-    hot_wards: pd.DataFrame,
-    emerging: gpd.GeoDataFrame | None,
-    change: pd.DataFrame | None,
-    *,
-    label: str,
-    period_label: str,
-    change_from_label: str | None = None,
-    threshold: int = 10,
-    count_col: str = "count",
-    max_wards: int = 5,
-) -> list[str]:
-    """Key findings for the hot-spot report, in plain English with disclosure control.
-
-    Counts below ``threshold`` are written "fewer than N"; changes are called
-    increases or decreases only when significant after correction.
-
-    Parameters
-    ----------
-    gi_cells : GeoDataFrame
-        Gi* cells (``gi_bin``, ``area_km2``, ``count_col``).
-    hot_wards : DataFrame
-        From :func:`hot_spot_wards`.
-    emerging : GeoDataFrame or None
-        From :func:`restrict_preventing`.
-    change : DataFrame or None
-        From :func:`ward_change`.
-    label, period_label, change_from_label : str
-        The crime types' name, the period's and the comparison period's labels.
-
-    Returns
-    -------
-    list of str
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> cells = gpd.GeoDataFrame({"gi_bin": [3, 0], "count": [40, 60], "area_km2": [1.0, 9.0]},
-    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:27700")
-    >>> import pandas as pd
-    >>> hotspot_findings(cells, pd.DataFrame(columns=["ward_name"]), None, None,
-    ...     label="Burglary", period_label="Q4 2025")[0]  # doctest: +NORMALIZE_WHITESPACE
-    'Burglary, Q4 2025: Gi* hot spots cover 10% of the area and hold 40% of the 100 crimes.'
-    """
-    require_columns(gi_cells, ["gi_bin", "area_km2", count_col], arg="gi_cells")
-    out = []
-    hot = gi_cells["gi_bin"].to_numpy() > 0
-    total = float(gi_cells[count_col].sum())
-    area = float(gi_cells["area_km2"].sum())
-    if hot.any() and total > 0:
-        share_area = 100 * float(gi_cells.loc[hot, "area_km2"].sum()) / area
-        share_count = 100 * float(gi_cells.loc[hot, count_col].sum()) / total
-        out.append(
-            f"{label}, {period_label}: Gi* hot spots cover "
-            f"{format_pct(share_area)} of the area and hold {format_pct(share_count)} of the "
-            f"{format_count(total, threshold)} crimes."
-        )
-    else:
-        out.append(
-            f"{label}, {period_label}: no significant hot spots after correction for testing "
-            f"every cell ({format_count(total, threshold)} crimes)."
-        )
-    if len(hot_wards):
-        names = hot_wards["ward_name"].head(max_wards).tolist()
-        more = len(hot_wards) - len(names)
-        out.append(
-            "Hot spots lie mainly in "
-            + ", ".join(names)
-            + (f" (and {more} other ward{'s' if more > 1 else ''})" if more > 0 else "")
-            + "."
-        )
-    if emerging is not None and "csp_category" in emerging.columns:
-        parts = []
-        for cat in ("Sustaining", "Emerging", "Preventing"):
-            sel = emerging[emerging["csp_category"] == cat]
-            if len(sel):
-                wards = (
-                    sel["ward_name"].dropna().value_counts().index[:3].tolist()
-                    if "ward_name" in sel.columns
-                    else []
-                )
-                where = f" (mostly {', '.join(wards)})" if wards else ""
-                parts.append(f"{cat}: {float(sel['area_km2'].sum()):.1f} km²{where}")
-        if parts:
-            out.append("Over time: " + "; ".join(parts) + ".")
-        else:
-            out.append("Over time: no cell is Sustaining, Emerging or Preventing.")
-    if change is not None and len(change):
-        since = f" since {change_from_label}" if change_from_label else ""
-        up = change[change["change_class"] == "Significant increase"]
-        down = change[change["change_class"] == "Significant decrease"]
-
-        def _names(d):
-            return ", ".join(
-                f"{n} ({'+' if p > 0 else '-'}{format_pct(p)})" if pd.notna(p) else str(n)
-                for n, p in zip(d["ward_name"], d["pct_change"], strict=True)
-            )
-
-        if len(up):
-            out.append(f"Significant increases{since}: {_names(up)}.")
-        if len(down):
-            out.append(f"Significant decreases{since}: {_names(down)}.")
-        rest = len(change) - len(up) - len(down)
-        if rest:
-            out.append(
-                f"{rest} of {len(change)} wards changed within normal variation{since} "
-                f"(no significant change after correction)."
-            )
-    return out
 
 
 def hot_wards_display(hot_wards: pd.DataFrame) -> pd.DataFrame:

@@ -127,6 +127,7 @@ def _change(ctx, crime_types) -> tuple:
         ctx.period.months,
         alpha=stats.alpha,
         correction=stats.correction,
+        series_months=ctx.series_months,
     )
     return before, change, None
 
@@ -212,6 +213,7 @@ def build(ctx) -> ThemeResult:
                 period_label=ctx.period.label,
                 change_from_label=a.before.label if a.before is not None else None,
                 threshold=ctx.disclosure.threshold,
+                as_findings=True,
             )
         )
     _density_section(r, ctx, a)
@@ -365,9 +367,13 @@ def _methods(ctx, a: HotspotAnalysis) -> dict:
     else:
         p_values = "analytical (normal approximation)"
     if a.before is not None:
+        tests = a.change["test"] if "test" in a.change else pd.Series(dtype=str)
+        tests = tests[tests.astype(str) != ""]
+        n_q = int((tests == "quasi-Poisson").sum())
         change = (
-            f"{a.before.label} to {ctx.period.label}, exact Poisson test, "
-            f"{stats.correction} across wards"
+            f"{a.before.label} to {ctx.period.label}: quasi-Poisson rate test for the {n_q} "
+            f"wards whose monthly series is over-dispersed, exact Poisson test for the other "
+            f"{len(tests) - n_q}; {stats.correction} across the {len(tests)} wards (one family)"
         )
     else:
         change = "not available (comparison period not in the data)"

@@ -33,12 +33,13 @@ from sa_lib.data.outcome_search_data import (
 from sa_lib.data.periods import Period, calendar_year
 from sa_lib.stats.outcomes import (
     AWAITING,
+    adjust_family,
     compare_shares,
     outcome_shares,
     shares_from_counts,
 )
 from sa_lib.stats.stop_search import drugs_alongside_searches, find_rate, search_table
-from sa_lib.themes.findings import format_count
+from sa_lib.themes.findings import format_count, format_p
 from sa_lib.themes.results import ThemeResult
 
 __all__ = [
@@ -81,6 +82,8 @@ class OutcomeResult:
     force: pd.DataFrame | None = None
     crimes: int = 0
     unmatched: int = 0
+    last_year_period: Period | None = None
+    correction: str = "none"
 
 
 @dataclass
@@ -135,11 +138,54 @@ def outcomes_analysis(ctx) -> OutcomeResult:
         ly = crimes[crimes["month"].isin(prev.months)]
         outs_ly = load_outcomes(ctx.store, [m for m in months if m >= prev.months[0]], forces)
         res.last_year = _with_total(ly, outs_ly, conf)
-        res.vs_last_year = compare_shares(res.by_type, res.last_year, alpha=ctx.stats.alpha)
+        res.last_year_period = prev
+        res.vs_last_year = _compare(res.by_type, res.last_year, ctx)
     res.force = _force_shares(ctx, year, outs, conf)
     if res.force is not None:
-        res.vs_force = compare_shares(res.by_type, res.force, alpha=ctx.stats.alpha)
+        res.vs_force = _compare(res.by_type, res.force, ctx)
+    res.correction = ctx.stats.correction
     return res
+
+
+def _compare(a: pd.DataFrame, b: pd.DataFrame, ctx, group: str = "Charge/summons") -> pd.DataFrame:
+    """The tested share differences of one comparison, adjusted as the page states.
+
+    One family per comparison: the ``group`` share of every crime type (the rows of
+    the page's comparison table, suppressed ones included); the all-crime share is
+    tested on its own (see :func:`families_note`).
+    """
+    c = compare_shares(a, b, alpha=ctx.stats.alpha)
+    fam = (c["outcome_group"] == group) & (c["crime_type"] != "All crime")
+    return adjust_family(c, fam, alpha=ctx.stats.alpha, correction=ctx.stats.correction)
+
+
+def families_note(res: OutcomeResult, group: str = "Charge/summons") -> str:
+    """What forms each family of tests in the comparison table, in words (the rule applied).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"crime_type": ["A", "B", "All crime"], "outcome_group": ["Charge/summons"] * 3,
+    ...                   "in_family": [True, True, False]})
+    >>> r = OutcomeResult(None, "", vs_force=c, correction="fdr_bh")
+    >>> print(families_note(r))  # doctest: +NORMALIZE_WHITESPACE
+    Differences are tested with a two-proportion z-test. Against the force: the 2 crime types'
+    tests form one family, adjusted together (false discovery rate correction); all crime is
+    tested on its own.
+    """
+    from sa_lib.themes.formatting import correction_words
+
+    parts = []
+    ly = res.last_year_period.label if res.last_year_period is not None else "last year"
+    for name, cmp_ in ((ly, res.vs_last_year), ("the force", res.vs_force)):
+        if cmp_ is None:
+            continue
+        n = int(cmp_.loc[cmp_["outcome_group"] == group, "in_family"].sum())
+        parts.append(
+            f"Against {name}: the {n} crime types' tests form one family, adjusted together "
+            f"({correction_words(res.correction)}); all crime is tested on its own."
+        )
+    return " ".join(["Differences are tested with a two-proportion z-test.", *parts])
 
 
 def _force_shares(ctx, year: Period, outs: pd.DataFrame, conf: float) -> pd.DataFrame | None:
@@ -309,10 +355,14 @@ def plot_outcome_months(res: OutcomeResult, title: str):
     return fig
 
 
-def outcome_findings(res: OutcomeResult, threshold: int) -> list[str]:
-    """Plain-English findings on outcomes (never quoting a count below ``threshold``)."""
+def outcome_findings(res: OutcomeResult, threshold: int, as_findings: bool = False) -> list:
+    """Plain-English findings on outcomes (never quoting a count below ``threshold``).
+
+    With ``as_findings``, :class:`~sa_lib.themes.results.Finding` objects with their
+    structured fields (the tested comparisons' periods, test and direction).
+    """
     if res.year is None:
-        return [res.note]
+        return _as([res.note], "Outcomes", as_findings)
     t = res.by_type[res.by_type["crime_type"] == "All crime"].set_index("outcome_group")
     ch = t.loc["Charge/summons"]
     aw = int(t.loc[AWAITING, "count"] + t.loc["Under investigation", "count"])
@@ -328,18 +378,74 @@ def outcome_findings(res: OutcomeResult, threshold: int) -> list[str]:
         f"{nsi['share']:.0%} were closed with no suspect identified and "
         f"{t.loc['Evidential difficulties', 'share']:.0%} for evidential difficulties."
     )
-    for name, cmp_ in (("the same year before", res.vs_last_year), ("the force", res.vs_force)):
-        if cmp_ is None:
-            continue
-        c = cmp_[(cmp_["crime_type"] == "All crime") & (cmp_["outcome_group"] == "Charge/summons")]
-        if len(c):
-            d = float(c["difference"].iloc[0])
-            word = ("higher" if d > 0 else "lower") if bool(c["significant"].iloc[0]) else None
-            out.append(
-                f"The charge/summons share was {abs(d):.0f} points {word} than {name}."
-                if word
-                else f"The charge/summons share was not significantly different from {name}."
+    out.extend(_share_comparisons(res))
+    return _as(out, "Outcomes", as_findings)
+
+
+def _as(items: list, subject: str, as_findings: bool) -> list:
+    """Findings as :class:`Finding` objects (plain sentences given ``subject``), or their texts."""
+    from sa_lib.themes.results import Finding
+
+    out = [
+        f if isinstance(f, Finding) else Finding(f, subject=subject, measure=subject.lower())
+        for f in items
+    ]
+    return out if as_findings else [f.text for f in out]
+
+
+def _share_comparisons(res: OutcomeResult) -> list:
+    """The all-crime charge/summons share against the year before and the force, as findings.
+
+    Each names both sides of its comparison ("for crimes recorded in 2024 ... the
+    force's share for the same year"), never the page's assessment period.
+    """
+    from sa_lib.themes.results import Finding
+
+    y = res.year.label
+    sides = []
+    if res.vs_last_year is not None and res.last_year_period is not None:
+        ly = res.last_year_period.label
+        sides.append((res.vs_last_year, f"the share for crimes recorded in {ly}", (ly, y)))
+    if res.vs_force is not None:
+        sides.append(
+            (
+                res.vs_force,
+                f"the force's share for crimes recorded in {y}",
+                (f"{y} (the force)", y),
             )
+        )
+    out = []
+    for cmp_, other, periods in sides:
+        c = cmp_[(cmp_["crime_type"] == "All crime") & (cmp_["outcome_group"] == "Charge/summons")]
+        if not len(c):
+            continue
+        c = c.iloc[0]
+        d, sig, p = float(c["difference"]), bool(c["significant"]), float(c["p_value"])
+        ptxt = format_p(p)
+        head = f"For crimes recorded in {y}, the charge/summons share here ({c['share_a']:.0%}) "
+        if sig:
+            word = "higher" if d > 0 else "lower"
+            text = (
+                f"{head}was {abs(d):.0f} points {word} than {other} ({c['share_b']:.0%}; {ptxt})."
+            )
+        else:
+            text = (
+                f"{head}was not significantly different from {other} ({c['share_b']:.0%}; {ptxt})."
+            )
+        out.append(
+            Finding(
+                text,
+                subject="Charge/summons share",
+                measure="share of crimes",
+                value=d,
+                comparison=periods[0],
+                periods=periods,
+                test="two-proportion z-test",
+                tested=True,
+                significant=sig,
+                direction=("increase" if d > 0 else "decrease") if sig else "none",
+            )
+        )
     return out
 
 
@@ -420,10 +526,14 @@ def plot_searches_drugs(monthly: pd.DataFrame, title: str):
     return fig
 
 
-def search_findings(res: SearchResult, threshold: int) -> list[str]:
-    """Plain-English findings on stop and search (counts below ``threshold`` not quoted)."""
+def search_findings(res: SearchResult, threshold: int, as_findings: bool = False) -> list:
+    """Plain-English findings on stop and search (counts below ``threshold`` not quoted).
+
+    With ``as_findings``, :class:`~sa_lib.themes.results.Finding` objects (the drugs
+    correlation with its test).
+    """
     if res.year is None or res.searches.empty:
-        return [res.note]
+        return _as([res.note], "Stop and search", as_findings)
     o = res.overall.iloc[0]
     n = int(o["searches"])
     top = res.by_object.iloc[0]
@@ -434,20 +544,40 @@ def search_findings(res: SearchResult, threshold: int) -> list[str]:
         f"what was searched for; {o['no_further_action'] / n:.0%} ended with no further action.",
     ]
     d = res.drugs
+    from sa_lib.themes.results import Finding
+
     if d.get("rises_with_searches"):
         out.append(
-            f"Recorded drug offences rose and fell with drug searches month by month (Spearman "
-            f"rho {d['rho']:.2f}, p = {d['p_value']:.3f}): drug offences are largely found by "
-            "police activity, so a rise in drug crime here reflects more searching, not "
-            "necessarily more drug use or supply."
+            Finding(
+                f"Recorded drug offences rose and fell with drug searches month by month (Spearman "
+                f"rho {d['rho']:.2f}, p = {d['p_value']:.3f}): drug offences are largely found by "
+                "police activity, so this is a correlation, not proof of cause: a change in "
+                "recorded drug crime may reflect a change in searching rather than in drug use "
+                "or supply.",
+                subject="Drugs",
+                measure="correlation with drug searches",
+                value=float(d["rho"]),
+                test="Spearman correlation",
+                tested=True,
+                significant=True,
+                periods=(res.year.label, res.year.label),
+            )
         )
     elif np.isfinite(d.get("rho", np.nan)):
         out.append(
-            f"Recorded drug offences did not move significantly with drug searches month by "
-            f"month (Spearman rho {d['rho']:.2f}, p = {d['p_value']:.2f}); drug offences are "
-            "largely found by police activity, so read the drugs trend beside searches."
+            Finding(
+                f"Recorded drug offences did not move significantly with drug searches month by "
+                f"month (Spearman rho {d['rho']:.2f}, p = {d['p_value']:.2f}); drug offences are "
+                "largely found by police activity, so read the drugs trend beside searches.",
+                subject="Drugs",
+                measure="correlation with drug searches",
+                value=float(d["rho"]),
+                test="Spearman correlation",
+                tested=True,
+                significant=False,
+            )
         )
-    return out
+    return _as(out, "Stop and search", as_findings)
 
 
 def search_note(res: SearchResult, threshold: int) -> str:
@@ -489,11 +619,17 @@ def build(ctx) -> ThemeResult:
         # them, and says so where the period is named (issue 21: titled Q4 2025, showed 2024).
         subtitle += f": crimes recorded in {res.year.label}"
         r.period_label = f"crimes recorded in {res.year.label} (the latest year with outcomes)"
+    # The page's comparisons are with the year before and the force, each named in its
+    # finding: the assessment period's comparison quarter is not what they compare.
+    r.against_label = ""
     with r.section("header"):
         report.show_header(ctx, subtitle)
     thr = ctx.disclosure.threshold
     with r.section("findings"):
-        report.show_findings(outcome_findings(res, thr) + search_findings(search, thr))
+        report.show_findings(
+            outcome_findings(res, thr, as_findings=True)
+            + search_findings(search, thr, as_findings=True)
+        )
     _outcome_sections(r, ctx, res)
     _search_sections(r, ctx, search)
     with r.section("methods"):
@@ -537,6 +673,7 @@ def _outcome_sections(r: ThemeResult, ctx, res: OutcomeResult) -> None:
             r.unavailable("outcome comparison", reason, note=True)
         else:
             report.show_table(cmp_table, caption="Share of crimes charged or summonsed")
+            report.note(families_note(res))
             if res.last_year is None:
                 r.unavailable(
                     "outcomes last year",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sa_lib.themes import report, results
+from sa_lib.themes.findings import change_tests_note
 from sa_lib.themes.harm_input import harm_input
 from sa_lib.themes.results import ThemeResult
 
@@ -150,6 +151,10 @@ def build(ctx) -> ThemeResult:
                 a.types, a.wards, ctx, chart=a.chart, trends=a.trends, targets=a.targets
             )
         )
+        key = next((k for k in ("last_year", "previous") if k in ctx.periods), None)
+        if key:
+            # How the changes were tested, from the tests that ran (not a fixed string).
+            report.note(change_tests_note(a.types, key, ctx.stats.correction))
     _type_sections(r, ctx, a)
     _series_sections(r, ctx, a)
     _ward_sections(r, ctx, a)
@@ -308,7 +313,7 @@ def overview_findings(
     trends=None,
     targets=None,
     max_findings: int = 8,
-) -> list[str]:
+) -> list:
     """Key findings for the overview, from the tested tables (see :func:`sa_lib.themes.findings.key_findings`).
 
     Changes are read against the same period last year when it is held, else the
@@ -331,28 +336,34 @@ def overview_findings(
         empty = pd.DataFrame(
             columns=["label", "count_before", "count_after", "p_value", "significant"]
         )
-        return [NO_CHANGE, *key_findings(empty, **tested)]
+        return [NO_CHANGE, *key_findings(empty, **tested, as_findings=True)]
     res = change_table(types, key, alpha=ctx.stats.alpha, correction=ctx.stats.correction)
     res = res[~res["label"].isin(report.withheld(types, ctx, key=key))]
     tested["latest"] = latest_words(res, ctx.period.label, ctx.periods[key].label)
     res = res.assign(label=res["label"].replace({"All crime": "All crime (excluding ASB)"}))
-    lead = (
-        f"Compared with {ctx.periods[key].label} (changes tested at the "
+    before = ctx.periods[key].label
+    lead = results.Finding(
+        f"Compared with {before} (changes tested at the "
         f"{float(ctx.stats.alpha):.0%} level, "
-        f"{report.correction_words(ctx.stats.correction)} across crime types):"
+        f"{report.correction_words(ctx.stats.correction)} across crime types):",
+        comparison=before,
     )
-    out = [lead, *key_findings(res, **tested)]
+    out = [lead, *key_findings(res, **tested, comparison=before, as_findings=True)]
     shown = report.shown_wards(wards, ctx)
     if len(shown):
         # "the highest" only when its interval is clear of the next ward's, and only
         # among wards whose counts are shown.
         out.append(
-            ranked_sentence(
-                shown,
-                "ward_name",
-                "crime rate",
-                f"{ctx.rate_label} a year",
-                conf_level=ctx.stats.conf_level,
+            results.Finding(
+                ranked_sentence(
+                    shown,
+                    "ward_name",
+                    "crime rate",
+                    f"{ctx.rate_label} a year",
+                    conf_level=ctx.stats.conf_level,
+                ),
+                subject="Wards",
+                measure="ward rate",
             )
         )
     return out

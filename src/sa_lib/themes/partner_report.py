@@ -99,52 +99,77 @@ def corroboration_table(monthly: pd.DataFrame, ctx) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _change_sentence(r: pd.Series, cur: str, key: str, thr: int) -> str | None:
-    """One indicator's change in the words of the other pages (the call-out reads them)."""
+def _change_sentence(r: pd.Series, cur: str, key: str, thr: int):
+    """One indicator's change in the words of the other pages, with its structured fields."""
+    from sa_lib.themes.results import Finding
+
     now, then, vs = r.get(cur), r.get(key), str(r[f"vs {key}"])
     if now is None or then is None or pd.isna(now) or pd.isna(then) or vs == "not available":
         return None
     now, then = int(now), int(then)
+    sig = "significant" in vs and "n.s." not in vs
+    fields = dict(
+        subject=str(r["Indicator"]),
+        measure="count",
+        comparison=key,
+        tested=True,
+        significant=sig,
+        direction=("increase" if now > then else "decrease") if sig else "none",
+    )
     if 0 < min(now, then) < thr:
-        return f"{r['Indicator']} ({r['From']}): {vs} on {key} (counts below {thr} not shown)."
+        text = f"{r['Indicator']} ({r['From']}): {vs} on {key} (counts below {thr} not shown)."
+        return Finding(text, **fields)
     if now == then or then == 0:
-        return f"{r['Indicator']} was unchanged at {now:,}; this is within normal variation."
+        text = f"{r['Indicator']} was unchanged at {now:,}; this is within normal variation."
+        return Finding(text, **fields)
     verb, pct = ("rose" if now > then else "fell"), abs(now - then) / then * 100
     base = f"{r['Indicator']} ({r['From']}) {verb} {pct:.0f}% (from {then:,} to {now:,})"
-    if "significant" in vs and "n.s." not in vs:
-        what = "increase" if now > then else "decrease"
-        return f"{base}; this is a statistically significant {what}."
-    return f"{base}; this is within normal variation."
+    if sig:
+        return Finding(
+            f"{base}; this is a statistically significant {fields['direction']}.", **fields
+        )
+    return Finding(f"{base}; this is within normal variation.", **fields)
 
 
-def _findings(
-    table: pd.DataFrame, corr: pd.DataFrame, ctx, key: str | None, syn: bool
-) -> list[str]:
+def _findings(table: pd.DataFrame, corr: pd.DataFrame, ctx, key: str | None, syn: bool) -> list:
+    from sa_lib.themes.results import Finding
+
     out = []
     if syn:
         out.append(
-            "SYNTHETIC DATA: the partner indicators on this page are made up for "
-            "demonstration; do not use them for decisions."
+            Finding(
+                "SYNTHETIC DATA: the partner indicators on this page are made up for "
+                "demonstration; do not use them for decisions.",
+                synthetic=True,
+            )
         )
     thr = ctx.disclosure.threshold
     if key:
-        out.append(f"Compared with {key}:")
+        out.append(Finding(f"Compared with {key}:", comparison=key))
         out += [
             t
             for _, r in table.iterrows()
             if (t := _change_sentence(r, ctx.period.label, key, thr)) is not None
         ]
     for _, r in corr.iterrows():
-        if r["Diverging?"] != "no":
-            out.append(
-                f"{r['Indicator']} and recorded {r['Police series'].lower()} diverge significantly "
-                f"(p = {r['p']:.3f}): a change in one may be recording or reporting, not harm."
+        div = r["Diverging?"] != "no"
+        text = (
+            f"{r['Indicator']} and recorded {r['Police series'].lower()} diverge significantly "
+            f"(p = {r['p']:.3f}): a change in one may be recording or reporting, not harm."
+            if div
+            else f"{r['Indicator']} and recorded {r['Police series'].lower()} move together "
+            f"(r = {r['Correlation (r)']:.2f}; they do not diverge)."
+        )
+        out.append(
+            Finding(
+                text,
+                subject=str(r["Indicator"]),
+                measure="divergence from the police series",
+                test="divergence",
+                tested=True,
+                significant=div,
             )
-        else:
-            out.append(
-                f"{r['Indicator']} and recorded {r['Police series'].lower()} move together "
-                f"(r = {r['Correlation (r)']:.2f}; they do not diverge)."
-            )
+        )
     return out
 
 
@@ -184,11 +209,7 @@ def build(ctx) -> ThemeResult:
     table = indicator_table(tested, ctx)
     corr = corroboration_table(monthly, ctx)
     with r.section("findings"):
-        results.emit(
-            results.Findings(
-                [results.Finding(t) for t in _findings(table, corr, ctx, against, syn)]
-            )
-        )
+        results.emit(results.Findings(_findings(table, corr, ctx, against, syn)))
     _indicator_section(r, ctx, monthly, table, against, syn)
     _wards_section(r, ctx, flags, syn)
     with r.section("corroboration"):

@@ -319,7 +319,8 @@ def area_vs_rest(
     Rates are annualised (per ``per`` residents a year) with Byar / exact Poisson
     intervals (:func:`sa_lib.stats.rates.rate_ci`). The test is the exact conditional
     Poisson test of the two rates with population x months as exposures
-    (:func:`sa_lib.stats.change.compare_counts`), adjusted across crime types.
+    (:func:`sa_lib.stats.change.compare_counts`), adjusted across the crime types
+    (one family); the ``total_label`` row is tested on its own, unadjusted.
 
     Parameters
     ----------
@@ -392,16 +393,14 @@ def area_vs_rest(
             "rate_upper": "rate_rest_upper",
         }
     )
-    res = compare_counts(
-        t,
-        before="count_rest",
-        after="count_area",
-        exposure_before="_pr",
-        exposure_after="_pa",
-        alpha=alpha,
-        correction=correction,
-        method="exact",
-    )
+    # One family: the crime types, adjusted together; the total (made of the same
+    # crimes, a different question) is tested on its own, as the Methods table says.
+    kw = dict(before="count_rest", after="count_area", exposure_before="_pr", exposure_after="_pa")
+    alone = (t["crime_type"] == total_label).to_numpy() if total_label else np.zeros(len(t), bool)
+    parts = [compare_counts(t[~alone], alpha=alpha, correction=correction, method="exact", **kw)]
+    if alone.any():
+        parts.append(compare_counts(t[alone], alpha=alpha, correction="none", method="exact", **kw))
+    res = pd.concat(parts).loc[t.index]
     sig = res["significant"].to_numpy()
     rr = res["rate_ratio"].to_numpy()
     tested = res["p_value"].notna().to_numpy()

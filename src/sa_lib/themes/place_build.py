@@ -119,9 +119,10 @@ def place_analysis(ctx, area: place.Place) -> PlaceAnalysis:
         ctx.crimes, area, ctx.geo.population, ctx.period.months, per=per,
         conf_level=stats.conf_level, **tests,
     )  # fmt: skip
+    # Change over time allows for each series' overdispersion, as on every other page.
     types = summary.type_summary(
         area_crimes, ctx.periods, area.population, rate_per=per,
-        conf_level=stats.conf_level, **tests,
+        conf_level=stats.conf_level, series_months=ctx.series_months, **tests,
     )  # fmt: skip
     mix = place.crime_mix(ctx.crimes, area, ctx.period.months, conf_level=stats.conf_level)
     monthly = place.monthly_area_vs_rest(
@@ -227,6 +228,7 @@ def _findings(ctx, a: PlaceAnalysis) -> list[str]:
         compare_label=ctx.periods[key].label if key is not None else None,
         compare_key=key or "last_year",
         threshold=ctx.disclosure.threshold,
+        as_findings=True,
     )
 
 
@@ -318,7 +320,22 @@ def _methods(ctx, a: PlaceAnalysis) -> dict:
     hs, area = ctx.params.hotspots, a.area
     return {
         "area": f"{area.kind}: {area.name} ({len(area.lsoa_codes)} LSOAs)",
-        "area vs rest test": f"exact conditional Poisson test, {ctx.stats.correction} across "
-        "crime types",
+        "area vs rest test": area_vs_rest_families(ctx.stats.correction, len(a.vs_rest)),
         "hot spots": f"{a.hs_label}; district-wide Gi*, {hs.p_value} p-values",
     }
+
+
+def area_vs_rest_families(correction: str, rows: int, total_label: str = "All crime") -> str:
+    """The area-vs-rest test and its families of tests, as applied by :func:`place.area_vs_rest`.
+
+    Examples
+    --------
+    >>> area_vs_rest_families("fdr_bh", 15)
+    'exact conditional Poisson test; the 14 crime types form one family, adjusted together (false discovery rate correction); All crime is tested on its own'
+    """
+    from sa_lib.themes.formatting import correction_words
+
+    return (
+        f"exact conditional Poisson test; the {rows - 1} crime types form one family, adjusted "
+        f"together ({correction_words(correction)}); {total_label} is tested on its own"
+    )

@@ -31,6 +31,7 @@ from sa_lib.charts.maps import add_north_arrow, add_scale_bar, label_areas
 from sa_lib.spatial.grids import BNG
 from sa_lib.style import COLD, HOT
 from sa_lib.themes.place import Place
+from sa_lib.themes.results import Finding
 from sa_lib.validation import require_columns, require_geodataframe
 
 __all__ = [
@@ -40,7 +41,13 @@ __all__ = [
     "mix_display",
     "mix_table_args",
     "place_findings",
+    "MIN_RATIO_COUNT",
 ]
+
+#: The fewest crimes in the area for a finding to quote "N times the rest of the
+#: district" (issue 20: "Robbery (7.2 times)" on 3 crimes); the disclosure threshold
+#: applies too, whichever is higher.
+MIN_RATIO_COUNT = 10
 
 
 def plot_area_vs_rest(
@@ -265,7 +272,8 @@ def place_findings(
     compare_key: str = "last_year",
     total_label: str = "All crime",
     threshold: int = 10,
-) -> list[str]:
+    as_findings: bool = False,
+) -> list:
     """Key findings for a place profile, with significance and disclosure control.
 
     Parameters
@@ -312,27 +320,77 @@ def place_findings(
                 "lower": "significantly lower than",
             }.get(r["comparison"], "not significantly different from")
             out.append(
-                f"{total_label} in {place.name}, {period_label}: "
-                f"{format_count(r['count_area'])} crimes, {r['rate_area']:.1f} {rate_label} a "
-                f"year (95% CI {r['rate_area_lower']:.1f} to {r['rate_area_upper']:.1f}), "
-                f"{how} the rest of the district ({r['rate_rest']:.1f}; rate ratio "
-                f"{r['rate_ratio']:.2f}, {format_p(r['p_adjusted'], adjusted=True)})."
+                Finding(
+                    f"{total_label} in {place.name}, {period_label}: "
+                    f"{format_count(r['count_area'])} crimes, {r['rate_area']:.1f} {rate_label} a "
+                    f"year (95% CI {r['rate_area_lower']:.1f} to {r['rate_area_upper']:.1f}), "
+                    f"{how} the rest of the district ({r['rate_rest']:.1f}; rate ratio "
+                    f"{r['rate_ratio']:.2f}, {format_p(r['p_value'])}).",
+                    subject=f"{total_label} in {place.name}",
+                    measure="rate against the rest of the district",
+                    value=float(r["rate_ratio"]),
+                    test="exact Poisson",
+                    tested=True,
+                    significant=bool(r["significant"]),
+                )
             )
         else:
             out.append(
                 f"{total_label} in {place.name}, {period_label}: "
                 f"{format_count(r['count_area'], threshold)} crimes; too few to quote a rate."
             )
-    body = vs_rest[vs_rest["crime_type"] != total_label]
+    out += _difference_findings(
+        place, vs_rest[vs_rest["crime_type"] != total_label], mix, threshold
+    )
+    if types is not None and f"label_vs_{compare_key}" in types.columns:
+        out += _change_findings(
+            place, types, total_label, threshold, compare_key, compare_label, period_label
+        )
+    if hot_cells is not None and len(hot_cells):
+        hot = hot_cells[hot_cells["gi_bin"].to_numpy() > 0]
+        area = float(hot_cells["area_km2"].sum())
+        text = (
+            f"District-wide Gi* hot spots cover {format_pct(100 * hot['area_km2'].sum() / area)} "
+            f"of {place.name} ({float(hot['area_km2'].sum()):.2f} km²)."
+            if len(hot)
+            else f"No district-wide Gi* hot spot falls inside {place.name}."
+        )
+        out.append(Finding(text, subject=place.name, measure="hot-spot cover"))
+    out = [f if isinstance(f, Finding) else Finding(f, subject=place.name) for f in out]
+    return out if as_findings else [f.text for f in out]
+
+
+def _difference_findings(
+    place: Place, body: pd.DataFrame, mix: pd.DataFrame, threshold: int
+) -> list:
+    """Crime types whose rate or share differs significantly from the rest of the district."""
+    from sa_lib.themes.results import Finding
+
+    out = []
     shown = body["count_area"] >= threshold
     for word in ("higher", "lower"):
         sel = body[(body["comparison"] == word) & shown]
         if len(sel):
+            # A ratio on a handful of crimes is not a claim to print: below the
+            # disclosure threshold or under MIN_RATIO_COUNT the type is named without it.
             items = ", ".join(
                 f"{t} ({rr:.1f} times)"
-                for t, rr in zip(sel["crime_type"], sel["rate_ratio"], strict=True)
+                if n >= max(threshold, MIN_RATIO_COUNT)
+                else f"{t} (too few crimes to quote a ratio)"
+                for t, rr, n in zip(
+                    sel["crime_type"], sel["rate_ratio"], sel["count_area"], strict=True
+                )
             )
-            out.append(f"Rates significantly {word} than in the rest of the district: {items}.")
+            out.append(
+                Finding(
+                    f"Rates significantly {word} than in the rest of the district: {items}.",
+                    subject=f"Crime types in {place.name}",
+                    measure="rate against the rest of the district",
+                    test="exact Poisson",
+                    tested=True,
+                    significant=True,
+                )
+            )
     for word, more in (("higher", "larger"), ("lower", "smaller")):
         sel = mix[(mix["comparison"] == word) & (mix["count_area"] >= threshold)]
         if len(sel):
@@ -342,29 +400,48 @@ def place_findings(
                     sel["crime_type"], sel["share_area"], sel["share_district"], strict=True
                 )
             )
-            out.append(f"Crime mix: a {more} share than the district's of {items}.")
-    if types is not None and f"label_vs_{compare_key}" in types.columns:
-        row = types[types["crime_type"] == total_label]
-        if len(row) and row.iloc[0]["count_current"] >= threshold:
-            r = row.iloc[0]
-            lab, pct = str(r[f"label_vs_{compare_key}"]), r[f"pct_vs_{compare_key}"]
-            since = f" compared with {compare_label}" if compare_label else ""
-            if lab.startswith("significant") and pd.notna(pct):
-                word = "rose" if pct > 0 else "fell"
-                out.append(
-                    f"{total_label} in {place.name} {word} by {format_pct(pct)}{since}: a "
-                    f"significant change after correction."
-                )
-            else:
-                out.append(f"{total_label} in {place.name}: no significant change{since}.")
-    if hot_cells is not None and len(hot_cells):
-        hot = hot_cells[hot_cells["gi_bin"].to_numpy() > 0]
-        area = float(hot_cells["area_km2"].sum())
-        if len(hot):
             out.append(
-                f"District-wide Gi* hot spots cover {format_pct(100 * hot['area_km2'].sum() / area)} "
-                f"of {place.name} ({float(hot['area_km2'].sum()):.2f} km²)."
+                Finding(
+                    f"Crime mix: a {more} share than the district's of {items}.",
+                    subject=f"Crime mix in {place.name}",
+                    measure="share of crime",
+                    tested=True,
+                    significant=True,
+                )
             )
-        else:
-            out.append(f"No district-wide Gi* hot spot falls inside {place.name}.")
+    return out
+
+
+def _change_findings(
+    place: Place, types, total_label, threshold, compare_key, compare_label, period_label
+) -> list:
+    """The area's all-crime change against the comparison period, tested."""
+    from sa_lib.themes.findings import format_pct
+
+    out = []
+    row = types[types["crime_type"] == total_label]
+    if len(row) and row.iloc[0]["count_current"] >= threshold:
+        r = row.iloc[0]
+        lab, pct = str(r[f"label_vs_{compare_key}"]), r[f"pct_vs_{compare_key}"]
+        since = f" compared with {compare_label}" if compare_label else ""
+        sig = lab.startswith("significant") and pd.notna(pct)
+        text = (
+            f"{total_label} in {place.name} {'rose' if pct > 0 else 'fell'} by "
+            f"{format_pct(pct)}{since}: a significant change after correction."
+            if sig
+            else f"{total_label} in {place.name}: no significant change{since}."
+        )
+        up = pd.notna(pct) and pct > 0
+        out.append(
+            Finding(
+                text,
+                subject=f"{total_label} in {place.name}",
+                measure="change",
+                comparison=compare_label,
+                periods=(compare_label, period_label) if compare_label else None,
+                tested=True,
+                significant=bool(sig),
+                direction=("increase" if up else "decrease") if sig else "none",
+            )
+        )
     return out

@@ -186,7 +186,9 @@ class Finding:
     a consumer (call-out, index, board paper) reads them, not the sentence:
 
     - ``subject``: what the finding is about ("Drugs", "Brampton (ward)").
-    - ``measure``: what was measured ("count", "priority score", "crime rate").
+    - ``measure``: what was measured ("count", "priority rank", "crime rate").
+    - ``value``: the measure's value where a reader orders by it (a "priority rank"
+      finding's rank: the call-out and front page order by it, never by the text).
     - ``comparison``: the comparison period's label ("Q4 2024 (Oct-Dec)"), or None.
     - ``periods``: ``(before, after)`` labels of a tested comparison, both named in
       the text; None when nothing was compared.

@@ -163,7 +163,8 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
                 "text": text,
                 "href": href,
                 "subject": name,
-                "measure": "priority score",
+                "measure": "priority rank",
+                "value": int(r["rank"]),
                 "comparison": before if direction is not None else None,
                 "periods": (before, now) if direction is not None else None,
                 "tested": direction is not None,
@@ -204,6 +205,7 @@ def _finding(f: dict) -> results.Finding:
     keys = (
         "subject",
         "measure",
+        "value",
         "comparison",
         "periods",
         "tested",

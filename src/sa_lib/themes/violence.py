@@ -115,7 +115,9 @@ def key_findings(
     rate_label: str = "per 1,000 residents",
     suppress_below: int | None = None,
     max_changes: int = 5,
-) -> list[str]:
+    comparison: str | None = None,
+    as_findings: bool = False,
+) -> list:
     """Plain-English key findings for the violence theme.
 
     Parameters
@@ -135,46 +137,37 @@ def key_findings(
 
     Returns
     -------
-    list of str
+    list of str, or of :class:`~sa_lib.themes.results.Finding` (with their structured
+    fields) with ``as_findings``; ``comparison`` names the period the changes are
+    read against.
     """
-    from sa_lib.themes.findings import format_p
     from sa_lib.themes.findings import key_findings as change_findings
+    from sa_lib.themes.results import Finding
 
-    out: list[str] = []
+    out: list = []
     if change is not None and len(change):
-        out += change_findings(change, suppress_below=suppress_below, max_findings=max_changes)
+        out += change_findings(
+            change,
+            suppress_below=suppress_below,
+            max_findings=max_changes,
+            comparison=comparison,
+            as_findings=True,
+        )
     if nte_share is not None and nte_share == nte_share:
         # Fri 20:00-Sun 06:00 nights are 20 of the week's 168 hours (12%).
         out.append(
-            f"{nte_share:.0%} of violence with injury happened on Friday and Saturday nights "
-            f"(20:00 to 06:00), which are 12% of the hours in a week."
+            Finding(
+                f"{nte_share:.0%} of violence with injury happened on Friday and Saturday nights "
+                f"(20:00 to 06:00), which are 12% of the hours in a week.",
+                subject="Violence with injury",
+                measure="weekend-night share",
+                value=float(nte_share),
+            )
         )
     if premises is not None:
-        r = premises.iloc[0]
-        near_txt = str(r["zone"]).lower()
-        if bool(r["significant"]):
-            out.append(
-                f"Violence with injury was {r['rate_ratio']:.1f} times as dense {near_txt} as elsewhere "
-                f"per km² (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}; {format_p(r['p_value'])})."
-            )
-        else:
-            out.append(
-                f"Violence with injury was no denser {near_txt} than elsewhere once tested "
-                f"({format_p(r['p_value'])})."
-            )
+        out.append(_premises_finding(premises))
     if divergence is not None:
-        if divergence["diverging"]:
-            out.append(
-                f"Recorded violence with injury and ambulance assault call-outs diverge: "
-                f"{divergence['direction']} ({format_p(divergence['p_value'])}); a change in recording "
-                f"may explain part of any rise in recorded violence."
-            )
-        else:
-            out.append(
-                "Recorded violence with injury and ambulance assault call-outs move together "
-                f"(no significant divergence, {format_p(divergence['p_value'])}; r = {divergence['correlation']:.2f}), "
-                "which supports the recorded trend reflecting real harm."
-            )
+        out.append(_divergence_finding(divergence))
     if isinstance(top_ward, pd.DataFrame):
         # The whole ward table: "the highest" only when the interval separates.
         from sa_lib.themes.findings import ranked_sentence
@@ -184,12 +177,16 @@ def key_findings(
             suppress_below is None or first["count_current"] >= suppress_below
         ):
             out.append(
-                ranked_sentence(
-                    top_ward,
-                    "ward_name",
-                    "rate of violence and sexual offences",
-                    f"{rate_label} a year",
-                    of_all=False,
+                Finding(
+                    ranked_sentence(
+                        top_ward,
+                        "ward_name",
+                        "rate of violence and sexual offences",
+                        f"{rate_label} a year",
+                        of_all=False,
+                    ),
+                    subject=str(first["ward_name"]),
+                    measure="ward rate",
                 )
             )
     elif top_ward is not None and (
@@ -197,10 +194,64 @@ def key_findings(
     ):
         # One row cannot show that its interval is clear of the next: no ranking claim.
         out.append(
-            f"{top_ward['ward_name']} had a rate of violence and sexual offences of "
-            f"{top_ward['rate']:.0f} {rate_label} a year (95% CI {top_ward['rate_lower']:.0f} to {top_ward['rate_upper']:.0f})."
+            Finding(
+                f"{top_ward['ward_name']} had a rate of violence and sexual offences of "
+                f"{top_ward['rate']:.0f} {rate_label} a year (95% CI {top_ward['rate_lower']:.0f} to {top_ward['rate_upper']:.0f}).",
+                subject=str(top_ward["ward_name"]),
+                measure="ward rate",
+            )
         )
-    return out
+    return out if as_findings else [f.text for f in out]
+
+
+def _premises_finding(premises: pd.DataFrame):
+    """Violence with injury near licensed premises against elsewhere, as a tested finding."""
+    from sa_lib.themes.findings import format_p
+    from sa_lib.themes.results import Finding
+
+    r = premises.iloc[0]
+    near_txt = str(r["zone"]).lower()
+    sig = bool(r["significant"])
+    text = (
+        f"Violence with injury was {r['rate_ratio']:.1f} times as dense {near_txt} as elsewhere "
+        f"per km² (95% CI {r['rr_lower']:.1f} to {r['rr_upper']:.1f}; {format_p(r['p_value'])})."
+        if sig
+        else f"Violence with injury was no denser {near_txt} than elsewhere once tested "
+        f"({format_p(r['p_value'])})."
+    )
+    return Finding(
+        text,
+        subject=f"Violence with injury {near_txt}",
+        measure="density",
+        test="rate ratio",
+        tested=True,
+        significant=sig,
+    )
+
+
+def _divergence_finding(divergence: dict):
+    """Recorded violence with injury against ambulance call-outs, as a tested finding."""
+    from sa_lib.themes.findings import format_p
+    from sa_lib.themes.results import Finding
+
+    div = bool(divergence["diverging"])
+    text = (
+        f"Recorded violence with injury and ambulance assault call-outs diverge: "
+        f"{divergence['direction']} ({format_p(divergence['p_value'])}); a change in recording "
+        f"may explain part of any rise in recorded violence."
+        if div
+        else "Recorded violence with injury and ambulance assault call-outs move together "
+        f"(no significant divergence, {format_p(divergence['p_value'])}; r = {divergence['correlation']:.2f}), "
+        "which supports the recorded trend reflecting real harm."
+    )
+    return Finding(
+        text,
+        subject="Recorded violence against ambulance call-outs",
+        measure="divergence",
+        test="divergence",
+        tested=True,
+        significant=div,
+    )
 
 
 # --------------------------------------------------------------------------- the theme result
@@ -377,6 +428,8 @@ def build(ctx) -> ThemeResult:
                 top_ward=report.shown_wards(d.wards, ctx),
                 rate_label=ctx.rate_label,
                 suppress_below=ctx.disclosure.threshold,
+                comparison=ctx.periods["last_year"].label if "last_year" in ctx.periods else None,
+                as_findings=True,
             )
         )
     _volume_section(r, ctx, d)

@@ -77,14 +77,20 @@ def appendix_display(wa: dict, ctx) -> pd.DataFrame:
     return out
 
 
-def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
-    """Key findings for the ward page."""
+def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list:
+    """Key findings for the ward page, with their structured fields (:class:`Finding`)."""
+    from sa_lib.themes.results import Finding
+
     t = wa["table"]
     top = t.iloc[0]
     thr = ctx.disclosure.threshold
     out = [
-        f"{len(t)} wards; {int((t['n_flags'] > 0).sum())} have at least one flag and "
-        f"{len(flagged)} have several."
+        Finding(
+            f"{len(t)} wards; {int((t['n_flags'] > 0).sum())} have at least one flag and "
+            f"{len(flagged)} have several.",
+            subject="Wards",
+            measure="ward flags",
+        )
     ]
     if top["count_current"] >= thr:
         # "Highest" only as far as the intervals separate: the overview's rule, the same words.
@@ -92,12 +98,16 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
 
         shown = report.shown_wards(t, ctx)
         out.append(
-            ranked_sentence(
-                shown,
-                "ward_name",
-                "crime rate",
-                f"{ctx.rate_label} a year, excluding ASB",
-                conf_level=ctx.stats.conf_level,
+            Finding(
+                ranked_sentence(
+                    shown,
+                    "ward_name",
+                    "crime rate",
+                    f"{ctx.rate_label} a year, excluding ASB",
+                    conf_level=ctx.stats.conf_level,
+                ),
+                subject=str(top["ward_name"]),
+                measure="ward rate",
             )
         )
     key = comparison_key(ctx)
@@ -106,18 +116,40 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
     down = t[t[f"label_vs_{key}"] == "significant decrease"]["ward_name"].tolist() if ok else []
     before = comparison_label(ctx)
     if not ok:
-        out.append(f"The change on {before} is not available (months missing).")
-    if up:
-        out.append(f"Significant increase on {before} in: {', '.join(up)}.")
-    if down:
-        out.append(f"Significant decrease on {before} in: {', '.join(down)}.")
+        out.append(
+            Finding(
+                f"The change on {before} is not available (months missing).",
+                subject="Wards",
+                measure="ward count",
+                tested=False,
+            )
+        )
+    for names, word in ((up, "increase"), (down, "decrease")):
+        if names:
+            out.append(
+                Finding(
+                    f"Significant {word} on {before} in: {', '.join(names)}.",
+                    subject="Wards",
+                    measure="ward count",
+                    comparison=before,
+                    periods=(before, ctx.period.label),
+                    tested=True,
+                    significant=True,
+                    direction=word,
+                )
+            )
     if len(flagged):
         out.append(
-            "Wards with several flags: "
-            + "; ".join(
-                f"{w} ({n})" for w, n in zip(flagged["ward_name"], flagged["n_flags"], strict=True)
+            Finding(
+                "Wards with several flags: "
+                + "; ".join(
+                    f"{w} ({n})"
+                    for w, n in zip(flagged["ward_name"], flagged["n_flags"], strict=True)
+                )
+                + ".",
+                subject="Wards",
+                measure="ward flags",
             )
-            + "."
         )
     return out
 
