@@ -30,7 +30,30 @@ from sa_lib.validation import require_choice, require_columns, require_geodatafr
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["choropleth", "add_north_arrow", "add_scale_bar", "label_areas"]
+__all__ = [
+    "choropleth",
+    "add_north_arrow",
+    "add_scale_bar",
+    "label_areas",
+    "MAP_FIGSIZE",
+    "MAP_TEXT",
+]
+
+#: The size every map is drawn at (inches). Printed on A4, a map is scaled to fit the
+#: page width and the print stylesheet's map height (``img.sa-map``, furniture.css);
+#: drawn at this size, with the text sizes below, no map text prints under 7 pt
+#: (tests/test_map_print.py works it out from the figures, not from pixels).
+MAP_FIGSIZE: tuple[float, float] = (6.4, 5.4)
+#: Map text sizes in points at MAP_FIGSIZE: area names, legend entries and title,
+#: notes, the scale bar and the north arrow.
+MAP_TEXT: dict[str, float] = {
+    "label": 8.5,
+    "legend": 8.5,
+    "legend_title": 9.5,
+    "note": 8.5,
+    "scale": 9.0,
+    "north": 11.0,
+}
 
 
 def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
@@ -42,7 +65,7 @@ def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
         xycoords="axes fraction",
         ha="center",
         va="center",
-        fontsize=11,
+        fontsize=MAP_TEXT["north"],
         fontweight="bold",
         arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
     )
@@ -56,11 +79,20 @@ def add_scale_bar(ax, fraction: float = 0.25) -> str:
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
     ax.plot([bx, bx + length], [by, by], color="black", lw=3, solid_capstyle="butt")
-    ax.text(bx + length / 2, by + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=8)
+    ax.text(
+        bx + length / 2,
+        by + (y1 - y0) * 0.015,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=MAP_TEXT["scale"],
+    )
     return label
 
 
-def label_areas(ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = 6.5) -> None:
+def label_areas(
+    ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = MAP_TEXT["label"]
+) -> None:
     """Write each area's name at a point inside it, with a white halo for legibility."""
     import matplotlib.patheffects as pe
 
@@ -89,7 +121,7 @@ def choropleth(
     legend_title: str | None = None,
     fmt: str = "{:.1f}",
     cmap: str = SEQUENTIAL_CMAP,
-    figsize: tuple[float, float] = (8, 8),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Classed choropleth map with area names, a north arrow, a scale bar and a legend.
 
@@ -176,8 +208,8 @@ def choropleth(
         handles=handles,
         title=legend_title or column,
         loc="lower right",
-        fontsize=8,
-        title_fontsize=9,
+        fontsize=MAP_TEXT["legend"],
+        title_fontsize=MAP_TEXT["legend_title"],
         frameon=True,
     )
     if title:
@@ -222,9 +254,9 @@ def add_points(
             handles=handles,
             labels=labels,
             loc=old._loc,
-            fontsize=8,
+            fontsize=MAP_TEXT["legend"],
             title=old.get_title().get_text(),
-            title_fontsize=9,
+            title_fontsize=MAP_TEXT["legend_title"],
         )
     else:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=MAP_TEXT["legend"])
