@@ -201,3 +201,21 @@ def test_ward_svg_map_prints_its_text_at_7pt_or_more_on_a4(shape):
     vb_w = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
     heading_x = float(re.search(r'<text x="([\d.]+)"[^>]*font:bold 15px[^>]*>Crimes per', svg)[1])
     assert heading_x + 0.6 * 15 * len("Crimes per 1,000 residents a year") <= vb_w + 1
+
+
+def test_ward_names_that_fit_nowhere_are_numbered_and_not_read_as_counts():
+    """At the larger print size more names become numbers keyed under the map; a number
+    is a ward's key, not a count, so the disclosure scan must not report it."""
+    from sa_lib.pack.disclosure_scan import scan_html_for_disclosure
+
+    strips = [box(i * 300, 0, (i + 1) * 300, 12000) for i in range(30)]
+    wards = gpd.GeoDataFrame(
+        {"ward_name": [f"{NAMES[i % 16]} {i}" for i in range(30)], "rate": np.arange(30.0)},
+        geometry=strips,
+        crs=CRS,
+    )
+    svg = svg_choropleth(wards, "rate", label_col="ward_name")
+    numbered = re.findall(r'<text class="sa-lab" data-sa-not-count=""[^>]*><tspan[^>]*>(\d+)<', svg)
+    assert len(numbered) >= 3, numbered
+    assert "1: " in svg  # the key under the map
+    assert scan_html_for_disclosure(svg, threshold=10).empty

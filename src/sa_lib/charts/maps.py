@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 
 from sa_lib.choices import record_choice
-from sa_lib.spatial.map_layout import nice_length
+from sa_lib.spatial.map_layout import nice_length, place_labels
 from sa_lib.style import SEQUENTIAL_CMAP
 from sa_lib.validation import require_choice, require_columns, require_geodataframe, require_numeric
 
@@ -35,6 +35,7 @@ __all__ = [
     "add_north_arrow",
     "add_scale_bar",
     "label_areas",
+    "place_area_names",
     "MAP_FIGSIZE",
     "MAP_TEXT",
 ]
@@ -107,6 +108,65 @@ def label_areas(
             fontsize=fontsize,
             path_effects=[pe.withStroke(linewidth=2, foreground="white")],
         )
+
+
+def place_area_names(
+    ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = MAP_TEXT["label"]
+) -> list[str]:
+    """Name each area at a point inside it, with no two names overlapping.
+
+    Call it last, once the map's extent and layout are final: names are placed in
+    the figure's own units by :func:`sa_lib.spatial.map_layout.place_labels` (largest
+    areas first; a name that does not fit at its point moves nearby, joined by a
+    leader line; one that fits nowhere becomes a number, keyed under the map). Returns
+    the key's lines ("3: Name").
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame({"n": ["Alpha", "Beta"]},
+    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700)
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 20); _ = ax.set_ylim(0, 10)
+    >>> place_area_names(ax, g, "n"), sorted(t.get_text() for t in ax.texts)
+    ([], ['Alpha', 'Beta'])
+    """
+    import matplotlib.patheffects as pe
+
+    fig = ax.figure
+    px = fig.dpi / 72  # display units per point
+    height = fig.bbox.height
+    to_data = ax.transData.inverted()
+    pts = gdf.geometry.representative_point()
+    disp = ax.transData.transform(np.c_[pts.x.to_numpy(), pts.y.to_numpy()])
+    items = [
+        (float(x), float(height - y), str(name), float(area))
+        for (x, y), name, area in zip(disp, gdf[label_col], gdf.geometry.area, strict=True)
+    ]
+    line_h = 1.2 * fontsize * px
+    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+
+    def data(x, y):
+        return to_data.transform((x, height - y))
+
+    key = []
+    for lab in place_labels(items, char_w=0.56 * fontsize * px, line_h=line_h):
+        if lab["number"] is not None:
+            key.append(f"{lab['number']}: {lab['name']}")
+        if lab["leader"] is not None:
+            (x0, y0), (x1, y1) = lab["leader"]
+            (a, b), (c, d) = data(x0, y0), data(x1, y1)
+            ax.plot([a, c], [b, d], color="#333333", linewidth=0.6, zorder=6)
+        for j, line in enumerate(lab["lines"]):
+            x, y = data(lab["x"], lab["y"] + j * line_h)
+            ax.text(
+                x, y, line, fontsize=fontsize, ha="center", va="baseline", color="#222222",
+                path_effects=halo, zorder=7,
+            )  # fmt: skip
+    if key:
+        rows = ["    ".join(key[i : i + 3]) for i in range(0, len(key), 3)]
+        ax.text(0, -0.01, "\n".join(rows), transform=ax.transAxes, fontsize=fontsize, va="top")
+    return key
 
 
 def choropleth(
@@ -198,8 +258,6 @@ def choropleth(
         )
     if boundary is not None:
         boundary.to_crs(g.crs).boundary.plot(ax=ax, color="black", linewidth=1.2)
-    if label_col:
-        label_areas(ax, g, label_col)
     ax.set_axis_off()
     ax.set_aspect("equal")
     add_north_arrow(ax)
@@ -215,6 +273,8 @@ def choropleth(
     if title:
         ax.set_title(title, loc="left")
     fig.tight_layout()
+    if label_col:
+        place_area_names(ax, g, label_col)
     return fig
 
 

@@ -96,8 +96,10 @@ def _add_labels(parts: list[str], g, label_col: str, tx, width: int, height: int
             f'<tspan x="{lab["x"]:.1f}" dy="{0 if j == 0 else _LINE}">{_h.escape(t)}</tspan>'
             for j, t in enumerate(lab["lines"])
         )
+        # A name that fits nowhere is a number keyed under the map: a ward number, not a count.
+        mark = "" if lab["number"] is None else ' data-sa-not-count=""'
         parts.append(
-            f'<text class="sa-lab" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
+            f'<text class="sa-lab"{mark} x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
         )
     if key:
         # Names that fit nowhere on the map are numbered there and listed under it.
