@@ -219,3 +219,47 @@ def test_ward_names_that_fit_nowhere_are_numbered_and_not_read_as_counts():
     assert len(numbered) >= 3, numbered
     assert "1: " in svg  # the key under the map
     assert scan_html_for_disclosure(svg, threshold=10).empty
+
+
+def test_png_map_names_do_not_overlap_and_the_key_prints_at_7pt():
+    """Crowded wards: no two drawn names overlap (they did at the old 6 pt in the town
+    centres); names that fit nowhere are numbered and keyed under the map, below the note,
+    and the whole map still prints at 7 pt or more."""
+    boundary = gpd.GeoDataFrame({"name": ["CSP"]}, geometry=[box(0, 0, 9000, 12000)], crs=CRS)
+    strips = [box(i * 450, 0, (i + 1) * 450, 12000) for i in range(20)]
+    wards = gpd.GeoDataFrame(
+        {"ward_name": [f"{NAMES[i % 16]} {i}" for i in range(20)]}, geometry=strips, crs=CRS
+    )
+    size = 700
+    cells = [
+        box(x, y, x + size, y + size) for x in range(0, 9000, size) for y in range(0, 12000, size)
+    ]
+    grid = gpd.GeoDataFrame({"gi_label": ["Not significant"] * len(cells)}, geometry=cells, crs=CRS)
+    fig = plot_hotspots(grid, boundary, wards, ward_name_col="ward_name", note=NOTE)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    names = [
+        t
+        for t in ax.texts
+        # Names, not the numbers of names that fit nowhere (set beside their point when
+        # there is room, else at it).
+        if t.get_text()
+        and not t.get_text().isdigit()
+        and t.get_text() != "N"
+        and "km" not in t.get_text()
+    ]
+    boxes = [t.get_window_extent(renderer) for t in names]
+    overlaps = [
+        (names[i].get_text(), names[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+    assert overlaps == [], overlaps[:5]
+    key = [t for t in fig.texts if t.get_text().startswith("1: ")]
+    assert len(key) == 1
+    note = next(t for t in fig.texts if t.get_text() == NOTE)
+    assert key[0].get_window_extent(renderer).y1 <= note.get_window_extent(renderer).y0 + 0.5
+    small = {t: pt for t, pt in printed_text_sizes(fig).items() if pt < FLOOR_PT}
+    assert small == {}, small
+    plt.close(fig)
