@@ -69,9 +69,13 @@ def test_wide_tables_get_a_scroll_cue_and_a_label():
     from sa_lib.themes.results import table
 
     out = table_html(table(pd.DataFrame({c: [1] for c in "abcdefgh"}), caption="Wards"))
-    assert 'class="sa-table-wrap sa-wide"' in out and 'aria-label="Wards"' in out
+    assert 'class="sa-table-wrap sa-wide sa-cards"' in out and 'aria-label="Wards"' in out
+    # On a phone its rows are cards: each cell names its column (issue 21).
+    assert '<td data-label="h" class="num">1</td>' in out
+    five = table_html(table(pd.DataFrame({c: [1] for c in "abcde"}), caption="W"))
+    assert 'class="sa-table-wrap sa-cards"' in five and 'data-label="e"' in five
     narrow = table_html(table(pd.DataFrame({"a": [1]}), caption="W"))
-    assert 'class="sa-table-wrap"' in narrow
+    assert 'class="sa-table-wrap"' in narrow and "data-label" not in narrow
 
 
 def test_glossary_covers_the_terms_pages_use():

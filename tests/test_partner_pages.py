@@ -10,6 +10,7 @@ command, where those are missing.
 
 from __future__ import annotations
 
+import json
 import re
 
 import browser_cdp  # tests/ is on sys.path (pytest rootdir-relative import)
@@ -17,16 +18,16 @@ import pytest
 
 from sa_lib import config
 from sa_lib.pack.furniture import developer_text, key_findings_callout, rank_findings
+from sa_lib.pack.pages import APPENDIX_PAGES, MAX_BOARD_PAPER_PAGES, MAX_PRINTED_PAGES
 
 SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
-MAX_PRINTED_PAGES = 40
-#: The pages issue 13 measured (72 A4 pages then): together at most MAX_PRINTED_PAGES.
-ISSUE_PAGES = {
-    "index", "glossary", "overview", "hotspots", "place_profile", "violence", "cse",
-    "domestic_abuse",
-}  # fmt: skip
-#: Any other page (summary, wards, outcomes, ...) prints on at most this many pages.
+#: An appendix page (summary, wards, outcomes, ...) prints on at most this many pages.
 MAX_PAGES_OTHER = 10
+
+
+def _main_pack(stem: str) -> bool:
+    """Whether a page prints in the main pack (not the appendix, not the board paper)."""
+    return stem not in APPENDIX_PAGES and stem != "board_paper"
 
 
 @pytest.fixture(scope="module")
@@ -166,12 +167,12 @@ def test_pages_in_chromium_accessible_offline_findings_first_and_printable(pack_
             assert r["findings_bottom"] is not None and r["findings_bottom"] <= 768, (page.name, r)
         assert r["print_overflow"] <= 2, (page.name, "wider than an A4 page in print", r)
         report[page.name] = r["pdf_pages"]
-        if page.stem in ISSUE_PAGES:
+        if _main_pack(page.stem):
             total += r["pdf_pages"]
         else:
             assert r["pdf_pages"] <= MAX_PAGES_OTHER, (page.name, r["pdf_pages"])
     assert browser.requests == []  # nothing fetched: the pages work offline
-    print("printed A4 pages:", report, "issue-13 pages", total, "all", sum(report.values()))
+    print("printed A4 pages:", report, "main pack", total, "all", sum(report.values()))
     assert total <= MAX_PRINTED_PAGES, report
 
 
@@ -246,39 +247,77 @@ def test_alt_text_quotes_no_suppressed_count(pack_dir):
 
 
 #: Text that only makes sense on a screen; never printed (issue 21).
-SCREEN_ONLY = ("Download this table", "Hover over", "Filter the rows", "Scroll sideways", "Sort by")
-#: The board paper prints on at most this many A4 pages (the length of a CSP board paper).
-MAX_BOARD_PAPER_PAGES = 4
+SCREEN_ONLY = (
+    "Download this table", "Hover over", "Filter the rows", "Scroll sideways", "Sort by",
+    "Excel workbook", "The evidence", "opens offline",
+)  # fmt: skip
+#: What each page's first printed page must carry: the first key finding (theme pages:
+#: the call-out's first item; the front page: the first ranked finding), or a heading.
+FIRST_FINDING_JS = """(() => {
+  const li = document.querySelector('.sa-callout li, ol.sa-ranked li');
+  if (!li) return null;
+  const c = li.cloneNode(true);
+  c.querySelectorAll('.sa-evidence').forEach(a => a.remove());
+  return c.textContent; })()"""
+FIRST_PAGE_HEADINGS = {"board_paper": "1. Executive summary", "glossary": "Glossary"}
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes, first_page_only: bool = False) -> str:
     import shutil
     import subprocess
     import tempfile
 
     if not shutil.which("pdftotext"):
         pytest.skip("poppler's pdftotext is not installed")
+    pages = ["-f", "1", "-l", "1"] if first_page_only else ["-layout"]
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()
         return subprocess.run(
-            ["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True, check=True
+            ["pdftotext", *pages, f.name, "-"], capture_output=True, text=True, check=True
         ).stdout
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").split())
 
 
 @pytest.mark.e2e
 @pytest.mark.browser
-def test_board_paper_prints_on_four_pages_and_no_page_prints_screen_only_text(pack_dir, browser):
+def test_pack_prints_on_40_pages_board_paper_on_4_findings_first_and_no_screen_only_text(
+    pack_dir, browser
+):
+    """The main pack prints on at most 40 A4 pages, the appendix pages separately (each
+    says so on its first printed page), the board paper on at most 4; each page's first
+    printed page carries its key findings; no printed page carries screen-only text."""
     printed = {}
     for page in _pages(pack_dir):
         browser.open(page)
+        first = browser.js(FIRST_FINDING_JS)
         pdf = browser.pdf()
         printed[page.stem] = browser_cdp.pdf_pages(pdf)
         text = _pdf_text(pdf)
         found = [s for s in SCREEN_ONLY if s in text]
         assert found == [], (page.name, found)
-    print("printed A4 pages:", printed, "all", sum(printed.values()))
+        page_one = _words(_pdf_text(pdf, first_page_only=True))
+        if page.stem in FIRST_PAGE_HEADINGS:
+            assert FIRST_PAGE_HEADINGS[page.stem] in page_one, page.name
+        else:
+            assert first, (page.name, "no key findings")
+            assert _words(first) in page_one, (page.name, _words(first), page_one[:600])
+        if page.stem in APPENDIX_PAGES:
+            assert "the appendix pages print separately" in page_one, page.name
+    main = {k: v for k, v in printed.items() if _main_pack(k)}
+    print(
+        "printed A4 pages:", printed, "main pack", sum(main.values()), "all", sum(printed.values())
+    )
+    assert set(main) >= {"index", "overview", "hotspots"}, main
+    assert sum(main.values()) <= MAX_PRINTED_PAGES, main
     assert printed["board_paper"] <= MAX_BOARD_PAPER_PAGES, printed
+    # The front page says which pages print in the main pack and which separately.
+    front = _words((pack_dir / "index.html").read_text(encoding="utf-8"))
+    assert f"at most {MAX_PRINTED_PAGES} A4 pages" in front
+    assert "The appendix pages (" in front and "print separately" in front
 
 
 @pytest.mark.e2e
@@ -315,3 +354,46 @@ def test_tables_sort_and_filter_in_the_browser_and_every_tab_stop_is_named(pack_
               .map(e => e.outerHTML.slice(0, 80)))()"""
         )
         assert unnamed == [], (page, unnamed)
+
+
+#: Verdict columns: what a reader on a phone must see without scrolling sideways.
+VERDICT_HEADINGS = (
+    "vs ", "Result", "Status", "Change", "Compared with", "Variation", "Assurance", "Verdict",
+    "Significant", "Priority score", "Flags", "Diverging",
+)  # fmt: skip
+PHONE_JS = """(() => {
+  const verdict = VERDICT;
+  const w = window.innerWidth, off = [];
+  let cells = 0;
+  for (const t of document.querySelectorAll('table.sa-table')) {
+    const heads = Array.from(t.tHead ? t.tHead.rows[0].cells : []).map(c => c.textContent.trim());
+    heads.forEach((h, i) => {
+      if (!verdict.some(v => h.startsWith(v))) return;
+      for (const r of t.tBodies[0].rows) {
+        const c = r.cells[i];
+        if (!c) continue;
+        cells += 1;
+        const b = c.getBoundingClientRect();
+        if (b.width === 0 || b.left < -1 || b.right > w + 1)
+          off.push(h + ': ' + c.textContent.trim() + ' at ' + Math.round(b.left) + '-' + Math.round(b.right));
+      }
+    });
+  }
+  return {cells, off: off.slice(0, 5), n_off: off.length,
+          page_overflow: document.documentElement.scrollWidth - w};
+})()""".replace("VERDICT", json.dumps(list(VERDICT_HEADINGS)))
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_phone_layout_keeps_verdict_columns_on_screen(pack_dir, browser):
+    """At 390 px wide no verdict cell ("vs Q4 2024", "Result", "Variation", ...) lies off
+    screen, and no page scrolls sideways: wide tables become cards."""
+    checked = 0
+    for page in _pages(pack_dir):
+        browser.open(page, 390, 844)
+        out = browser.js(PHONE_JS)
+        checked += out["cells"]
+        assert out["off"] == [], (page.name, out)
+        assert out["page_overflow"] <= 1, (page.name, out)
+    assert checked >= 100, checked

@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 
-from sa_lib.charts.maps import add_north_arrow, add_scale_bar
+from sa_lib.charts.maps import (
+    MAP_FIGSIZE,
+    MAP_TEXT,
+    add_north_arrow,
+    add_scale_bar,
+    place_area_names,
+)
 from sa_lib.spatial.emerging import CSP_CATEGORIES, EHSA_CATEGORIES, SIMPLE_CATEGORIES
 from sa_lib.spatial.hotspots import GI_LABELS
 from sa_lib.style import COLD, HOT, NEUTRAL, SEQUENTIAL_CMAP
@@ -122,26 +128,8 @@ def _finish(
     legend_title: str,
     note: str | None,
 ) -> Figure:
-    import matplotlib.patheffects as pe
-
     if wards is not None:
         wards.boundary.plot(ax=ax, color="#555555", linewidth=0.5, zorder=4)
-        if ward_name_col is not None:
-            halo = [pe.withStroke(linewidth=2.5, foreground="white")]
-            for pt, name in zip(
-                wards.geometry.representative_point(), wards[ward_name_col], strict=True
-            ):
-                ax.text(
-                    pt.x,
-                    pt.y,
-                    str(name),
-                    fontsize=6,
-                    ha="center",
-                    va="center",
-                    color="#222222",
-                    path_effects=halo,
-                    zorder=6,
-                )
     # Dissolve first, so a boundary given as LSOAs draws only the CSP's outline.
     outline = gpd.GeoSeries([boundary.geometry.union_all()], crs=boundary.crs)
     outline.boundary.plot(ax=ax, color="black", linewidth=1.3, zorder=5)
@@ -159,13 +147,18 @@ def _finish(
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
         frameon=False,
-        fontsize=8,
-        title_fontsize=9,
+        fontsize=MAP_TEXT["legend"],
+        title_fontsize=MAP_TEXT["legend_title"],
     )
     ax.set_title(title, loc="left")
     if note:
-        fig.text(0.01, 0.01, note, fontsize=7, color="#555555", ha="left", va="bottom")
+        fig.text(
+            0.01, 0.01, note, fontsize=MAP_TEXT["note"], color="#555555", ha="left", va="bottom"
+        )
     fig.tight_layout()
+    if wards is not None and ward_name_col is not None:
+        # Last: names are placed in the figure's units, so the layout must be final.
+        place_area_names(ax, wards, ward_name_col)
     return fig
 
 
@@ -259,7 +252,7 @@ def plot_hotspots(
     *,
     ward_name_col: str | None = None,
     note: str | None = None,
-    figsize: tuple[float, float] = (9, 7),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Map Gi* hot and cold spots (output of :func:`sa_lib.spatial.hotspots.gi_star`).
 
@@ -334,7 +327,7 @@ def plot_kde(
     k: int = 5,
     ward_name_col: str | None = None,
     note: str | None = None,
-    figsize: tuple[float, float] = (9, 7),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Map kernel density (output of :func:`sa_lib.spatial.kde.kde_grid`) in named classes.
 
@@ -445,7 +438,7 @@ def plot_emerging(
     *,
     ward_name_col: str | None = None,
     note: str | None = None,
-    figsize: tuple[float, float] = (9, 7),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Map emerging hot-spot categories (output of :func:`sa_lib.spatial.emerging.emerging_hotspots`).
 
@@ -532,7 +525,7 @@ def plot_cell_counts(
     k: int = 4,
     ward_name_col: str | None = None,
     note: str | None = None,
-    figsize: tuple[float, float] = (9, 7),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Map counts per cell in bands that never show a count below the disclosure threshold.
 
@@ -633,7 +626,7 @@ def plot_change(
     *,
     name_col: str | None = None,
     note: str | None = None,
-    figsize: tuple[float, float] = (9, 7),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Map tested change per area (output of :func:`sa_lib.spatial.hotspots.compare_areas_change`).
 

@@ -23,14 +23,38 @@ import geopandas as gpd
 import numpy as np
 
 from sa_lib.choices import record_choice
-from sa_lib.spatial.map_layout import nice_length
+from sa_lib.spatial.map_layout import nice_length, place_labels
 from sa_lib.style import SEQUENTIAL_CMAP
 from sa_lib.validation import require_choice, require_columns, require_geodataframe, require_numeric
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["choropleth", "add_north_arrow", "add_scale_bar", "label_areas"]
+__all__ = [
+    "choropleth",
+    "add_north_arrow",
+    "add_scale_bar",
+    "label_areas",
+    "place_area_names",
+    "MAP_FIGSIZE",
+    "MAP_TEXT",
+]
+
+#: The size every map is drawn at (inches). Printed on A4, a map is scaled to fit the
+#: page width and the print stylesheet's map height (``img.sa-map``, furniture.css);
+#: drawn at this size, with the text sizes below, no map text prints under 7 pt
+#: (tests/test_map_print.py works it out from the figures, not from pixels).
+MAP_FIGSIZE: tuple[float, float] = (6.4, 5.4)
+#: Map text sizes in points at MAP_FIGSIZE: area names, legend entries and title,
+#: notes, the scale bar and the north arrow.
+MAP_TEXT: dict[str, float] = {
+    "label": 8.5,
+    "legend": 8.5,
+    "legend_title": 9.5,
+    "note": 8.5,
+    "scale": 9.0,
+    "north": 11.0,
+}
 
 
 def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
@@ -42,7 +66,7 @@ def add_north_arrow(ax, x: float = 0.95, y: float = 0.93) -> None:
         xycoords="axes fraction",
         ha="center",
         va="center",
-        fontsize=11,
+        fontsize=MAP_TEXT["north"],
         fontweight="bold",
         arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
     )
@@ -56,11 +80,20 @@ def add_scale_bar(ax, fraction: float = 0.25) -> str:
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
     ax.plot([bx, bx + length], [by, by], color="black", lw=3, solid_capstyle="butt")
-    ax.text(bx + length / 2, by + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=8)
+    ax.text(
+        bx + length / 2,
+        by + (y1 - y0) * 0.015,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=MAP_TEXT["scale"],
+    )
     return label
 
 
-def label_areas(ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = 6.5) -> None:
+def label_areas(
+    ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = MAP_TEXT["label"]
+) -> None:
     """Write each area's name at a point inside it, with a white halo for legibility."""
     import matplotlib.patheffects as pe
 
@@ -77,6 +110,68 @@ def label_areas(ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = 6.5
         )
 
 
+def place_area_names(
+    ax, gdf: gpd.GeoDataFrame, label_col: str, fontsize: float = MAP_TEXT["label"]
+) -> list[str]:
+    """Name each area at a point inside it, with no two names overlapping.
+
+    Call it last, once the map's extent and layout are final: names are placed in
+    the figure's own units by :func:`sa_lib.spatial.map_layout.place_labels` (largest
+    areas first; a name that does not fit at its point moves nearby, joined by a
+    leader line; one that fits nowhere becomes a number, keyed under the map). Returns
+    the key's lines ("3: Name").
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame({"n": ["Alpha", "Beta"]},
+    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700)
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 20); _ = ax.set_ylim(0, 10)
+    >>> place_area_names(ax, g, "n"), sorted(t.get_text() for t in ax.texts)
+    ([], ['Alpha', 'Beta'])
+    """
+    import matplotlib.patheffects as pe
+
+    fig = ax.figure
+    px = fig.dpi / 72  # display units per point
+    height = fig.bbox.height
+    to_data = ax.transData.inverted()
+    pts = gdf.geometry.representative_point()
+    disp = ax.transData.transform(np.c_[pts.x.to_numpy(), pts.y.to_numpy()])
+    items = [
+        (float(x), float(height - y), str(name), float(area))
+        for (x, y), name, area in zip(disp, gdf[label_col], gdf.geometry.area, strict=True)
+    ]
+    line_h = (
+        1.2 * fontsize * px
+    )  # DejaVu Sans: about 0.6 em a character, measured with a margin below
+    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+
+    def data(x, y):
+        return to_data.transform((x, height - y))
+
+    key = []
+    for lab in place_labels(items, char_w=0.64 * fontsize * px, line_h=line_h):
+        if lab["number"] is not None:
+            key.append(f"{lab['number']}: {lab['name']}")
+        if lab["leader"] is not None:
+            (x0, y0), (x1, y1) = lab["leader"]
+            (a, b), (c, d) = data(x0, y0), data(x1, y1)
+            ax.plot([a, c], [b, d], color="#333333", linewidth=0.6, zorder=6)
+        for j, line in enumerate(lab["lines"]):
+            x, y = data(lab["x"], lab["y"] + j * line_h)
+            ax.text(
+                x, y, line, fontsize=fontsize, ha="center", va="baseline", color="#222222",
+                path_effects=halo, zorder=7,
+            )  # fmt: skip
+    if key:
+        # Under the map and under any note at the figure's foot (the PNG is cropped to fit).
+        rows = ["    ".join(key[i : i + 4]) for i in range(0, len(key), 4)]
+        fig.text(0.01, 0.0, "\n".join(rows), fontsize=fontsize, ha="left", va="top")
+    return key
+
+
 def choropleth(
     gdf: gpd.GeoDataFrame,
     column: str,
@@ -89,7 +184,7 @@ def choropleth(
     legend_title: str | None = None,
     fmt: str = "{:.1f}",
     cmap: str = SEQUENTIAL_CMAP,
-    figsize: tuple[float, float] = (8, 8),
+    figsize: tuple[float, float] = MAP_FIGSIZE,
 ) -> Figure:
     """Classed choropleth map with area names, a north arrow, a scale bar and a legend.
 
@@ -166,8 +261,6 @@ def choropleth(
         )
     if boundary is not None:
         boundary.to_crs(g.crs).boundary.plot(ax=ax, color="black", linewidth=1.2)
-    if label_col:
-        label_areas(ax, g, label_col)
     ax.set_axis_off()
     ax.set_aspect("equal")
     add_north_arrow(ax)
@@ -176,13 +269,15 @@ def choropleth(
         handles=handles,
         title=legend_title or column,
         loc="lower right",
-        fontsize=8,
-        title_fontsize=9,
+        fontsize=MAP_TEXT["legend"],
+        title_fontsize=MAP_TEXT["legend_title"],
         frameon=True,
     )
     if title:
         ax.set_title(title, loc="left")
     fig.tight_layout()
+    if label_col:
+        place_area_names(ax, g, label_col)
     return fig
 
 
@@ -222,9 +317,9 @@ def add_points(
             handles=handles,
             labels=labels,
             loc=old._loc,
-            fontsize=8,
+            fontsize=MAP_TEXT["legend"],
             title=old.get_title().get_text(),
-            title_fontsize=9,
+            title_fontsize=MAP_TEXT["legend_title"],
         )
     else:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=MAP_TEXT["legend"])

@@ -24,7 +24,16 @@ from sa_lib.spatial.map_layout import nice_length, place_labels
 from sa_lib.style import SEQUENTIAL_CMAP
 from sa_lib.validation import require_columns, require_geodataframe, require_numeric
 
-__all__ = ["svg_choropleth"]
+__all__ = ["svg_choropleth", "SVG_TEXT"]
+
+#: Text sizes in SVG units (CSS px on a screen showing the map 760 px wide): area names,
+#: legend, title and the key of numbered names. Printed on A4 the map is scaled to the
+#: print stylesheet's size (``svg.sa-svgmap``, furniture.css); at these sizes no map text
+#: prints under 7 pt (tests/test_map_print.py works it out from the SVG, not from pixels).
+SVG_TEXT: dict[str, int] = {"label": 15, "legend": 15, "title": 16, "key": 15}
+#: Spacing of the legend rows and of the lines of a label, in SVG units.
+_ROW = SVG_TEXT["legend"] + 6
+_LINE = SVG_TEXT["label"] + 1
 
 
 def _svg_path(geom, tx) -> str:
@@ -75,7 +84,7 @@ def _add_labels(parts: list[str], g, label_col: str, tx, width: int, height: int
         x, y = tx(pt.x, pt.y)
         items.append((x, y, str(row[label_col]), float(row.geometry.area)))
     key = []
-    for lab in place_labels(items):
+    for lab in place_labels(items, char_w=0.56 * SVG_TEXT["label"], line_h=_LINE):
         if lab["number"] is not None:
             key.append(f"{lab['number']}: {lab['name']}")
         if lab["leader"] is not None:
@@ -84,11 +93,13 @@ def _add_labels(parts: list[str], g, label_col: str, tx, width: int, height: int
                 f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#333" stroke-width="0.8"/>'
             )
         spans = "".join(
-            f'<tspan x="{lab["x"]:.1f}" dy="{0 if j == 0 else 11}">{_h.escape(t)}</tspan>'
+            f'<tspan x="{lab["x"]:.1f}" dy="{0 if j == 0 else _LINE}">{_h.escape(t)}</tspan>'
             for j, t in enumerate(lab["lines"])
         )
+        # A name that fits nowhere is a number keyed under the map: a ward number, not a count.
+        mark = "" if lab["number"] is None else ' data-sa-not-count=""'
         parts.append(
-            f'<text class="sa-lab" x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
+            f'<text class="sa-lab"{mark} x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle">{spans}</text>'
         )
     if key:
         # Names that fit nowhere on the map are numbered there and listed under it.
@@ -96,9 +107,9 @@ def _add_labels(parts: list[str], g, label_col: str, tx, width: int, height: int
         for j in range(0, len(key), per_row):
             row_text = "   ".join(key[j : j + per_row])
             parts.append(
-                f'<text x="4" y="{height + 52 + 14 * (j // per_row)}" style="font:11px sans-serif">{_h.escape(row_text)}</text>'
+                f'<text x="4" y="{height + 56 + _LINE * (j // per_row)}" style="font:{SVG_TEXT["key"]}px sans-serif">{_h.escape(row_text)}</text>'
             )
-        extra = 14 * ((len(key) + per_row - 1) // per_row) + 16
+        extra = _LINE * ((len(key) + per_row - 1) // per_row) + 20
         parts[0] = parts[0].replace(
             f'viewBox="0 0 {width} {height + 40}"', f'viewBox="0 0 {width} {height + 40 + extra}"'
         )
@@ -116,30 +127,32 @@ def _add_furniture(
 ) -> None:
     """Legend, north arrow and scale bar."""
     # Legend, north arrow and scale bar.
-    lx, ly = width - 190, height - 18 * (len(legend) + 2)
+    font = f"font:{SVG_TEXT['legend']}px sans-serif"
+    lx = width - max(200, int(0.6 * SVG_TEXT["legend"] * len(heading)) + 8)
+    ly = height - _ROW * (len(legend) + 2)
     parts.append(
-        f'<text x="{lx}" y="{ly}" style="font:bold 11px sans-serif">{_h.escape(heading)}</text>'
+        f'<text x="{lx}" y="{ly}" style="font:bold {SVG_TEXT["legend"]}px sans-serif">{_h.escape(heading)}</text>'
     )
     for j, (c, lab) in enumerate(legend):
-        yy = ly + 8 + 18 * j
+        yy = ly + 8 + _ROW * j
         parts.append(
-            f'<rect x="{lx}" y="{yy}" width="14" height="12" fill="{c}"/><text x="{lx + 20}" y="{yy + 10}" style="font:11px sans-serif">{_h.escape(lab)}</text>'
+            f'<rect x="{lx}" y="{yy}" width="16" height="14" fill="{c}"/><text x="{lx + 22}" y="{yy + 12}" style="{font}">{_h.escape(lab)}</text>'
         )
     if (~valid).any():
-        yy = ly + 8 + 18 * len(legend)
+        yy = ly + 8 + _ROW * len(legend)
         parts.append(
-            f'<rect x="{lx}" y="{yy}" width="14" height="12" fill="url(#sa-hatch)" stroke="#999"/><text x="{lx + 20}" y="{yy + 10}" style="font:11px sans-serif">not shown / no data</text>'
+            f'<rect x="{lx}" y="{yy}" width="16" height="14" fill="url(#sa-hatch)" stroke="#999"/><text x="{lx + 22}" y="{yy + 12}" style="{font}">not shown / no data</text>'
         )
     parts.append(
         f'<g transform="translate({width - 30},20)"><path d="M0,0 L7,20 L0,15 L-7,20 Z" fill="#000"/>'
-        '<text x="0" y="34" text-anchor="middle" style="font:bold 12px sans-serif">N</text></g>'
+        '<text x="0" y="36" text-anchor="middle" style="font:bold 16px sans-serif">N</text></g>'
     )
     length = nice_length(length_m)
     px = length * scale
     lab = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     parts.append(
         f'<g transform="translate(12,{height - 14})"><rect width="{px:.1f}" height="4" fill="#000"/>'
-        f'<text x="{px / 2:.1f}" y="-4" text-anchor="middle" style="font:11px sans-serif">{lab}</text></g>'
+        f'<text x="{px / 2:.1f}" y="-4" text-anchor="middle" style="{font}">{lab}</text></g>'
     )
 
 
@@ -215,11 +228,11 @@ def svg_choropleth(
         '<defs><pattern id="sa-hatch" width="6" height="6" patternUnits="userSpaceOnUse">'
         '<path d="M0,6 L6,0" stroke="#999" stroke-width="1"/></pattern></defs>',
         "<style>.sa-area{stroke:#fff;stroke-width:1}.sa-area:hover{stroke:#000;stroke-width:2.5}"
-        ".sa-lab{font:10px sans-serif;pointer-events:none;paint-order:stroke;stroke:#fff;stroke-width:3px}</style>",
+        f".sa-lab{{font:{SVG_TEXT['label']}px sans-serif;pointer-events:none;paint-order:stroke;stroke:#fff;stroke-width:3px}}</style>",
     ]
     if title:
         parts.append(
-            f'<text x="4" y="{height + 32}" style="font:bold 13px sans-serif">{_h.escape(title)}</text>'
+            f'<text x="4" y="{height + 32}" style="font:bold {SVG_TEXT["title"]}px sans-serif">{_h.escape(title)}</text>'
         )
     for i, (_, row) in enumerate(g.iterrows()):
         geom = row.geometry.simplify(simplify_m, preserve_topology=True)

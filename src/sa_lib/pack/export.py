@@ -187,7 +187,7 @@ def export_html(ipynb, html_out: Path, *, title: str, meta: dict) -> str:
     """
     import copy
 
-    from sa_lib.pack.pages import CSS, JS
+    from sa_lib.pack.pages import APPENDIX_PAGES, CSS, JS
 
     if isinstance(ipynb, (str, Path)):
         nb = nbformat.read(ipynb, as_version=4)
@@ -219,7 +219,9 @@ def export_html(ipynb, html_out: Path, *, title: str, meta: dict) -> str:
 
     write_result_csvs(result or {}, html_out.parent, html_out.stem)
     body = furniture.key_findings_callout(body, findings=result)
-    body = furniture.print_cover(body, title, synthetic=synthetic)
+    body = furniture.print_cover(
+        body, title, synthetic=synthetic, appendix=html_out.stem in APPENDIX_PAGES
+    )
     ext = external_resources(body)
     if ext:
         raise RuntimeError(
@@ -294,7 +296,7 @@ def write_index(
     """
     from sa_lib.pack.downloads import DATA_DIR, WORKBOOK
     from sa_lib.pack.front import summary_view, theme_lines
-    from sa_lib.pack.pages import CSS, footer_context, render_page
+    from sa_lib.pack.pages import CSS, footer_context, print_plan, render_page
 
     not_run = None
     if partial_of is not None:
@@ -310,6 +312,7 @@ def write_index(
         failed_names=[r["name"] for r in rows if not r["ok"]],
         not_run=not_run,
         rows=rows,
+        print_plan=print_plan(rows),
         summary=summary_view(out_dir),
         # The runner writes the workbook from the pages' CSVs right after the index.
         workbook=WORKBOOK if any((Path(out_dir) / DATA_DIR).glob("*.csv")) else None,

@@ -338,11 +338,14 @@ FURNITURE_CSS = (Path(__file__).parent / "templates" / "css" / "furniture.css").
 )
 
 
-def print_cover(html: str, title: str, *, synthetic: str | bool | None = None) -> str:
+def print_cover(
+    html: str, title: str, *, synthetic: str | bool | None = None, appendix: bool = False
+) -> str:
     """Put a cover (shown only in print) at the ``<!--SA-COVER-->`` mark: title, period, date.
 
     ``synthetic``: the page's synthetic state from its result (``"page"``, ``"part"`` or
-    ``"none"``); None (no result) reads the page's synthetic banner.
+    ``"none"``); None (no result) reads the page's synthetic banner. ``appendix``: the
+    page is one of the appendix pages, printed separately from the main pack.
     """
     header = re.search(r'class="sa-header"[^>]*>', html)
     attrs = (
@@ -360,9 +363,15 @@ def print_cover(html: str, title: str, *, synthetic: str | bool | None = None) -
         if synthetic not in (False, "none")
         else ""
     )
+    part = (
+        "<p><strong>Appendix</strong> to the strategic assessment: the appendix pages print "
+        "separately from the main pack.</p>"
+        if appendix
+        else ""
+    )
     cover = (
         f'<section class="sa-print-cover" aria-hidden="true"><h1>{_html.escape(title)}</h1>'
-        f"{lines}{synthetic}<p>Contents follow; page numbers are in the footer.</p></section>"
+        f"{lines}{part}{synthetic}<p>Contents follow; page numbers are in the footer.</p></section>"
     )
     return html.replace("<!--SA-COVER-->", cover, 1)
 

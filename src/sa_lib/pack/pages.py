@@ -17,7 +17,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["render_page", "footer_context", "footer_html", "CSS"]
+__all__ = [
+    "render_page",
+    "footer_context",
+    "footer_html",
+    "print_plan",
+    "CSS",
+    "APPENDIX_PAGES",
+    "MAX_PRINTED_PAGES",
+    "MAX_BOARD_PAPER_PAGES",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The style sheets every page carries inline (pages open offline).
@@ -28,6 +37,16 @@ CSS = {
 
 #: The pages' one script (sortable, filterable tables), inlined: pages open offline.
 JS = (TEMPLATES / "js" / "tables.js").read_text(encoding="utf-8")
+
+#: Pages that print separately from the main pack, as its appendix (issue 21): the
+#: detailed tables behind the front page (the summary's scoring, outcomes, the place
+#: profile's deep dive, every ward, partner data) and the glossary. The board paper is
+#: a document of its own.
+APPENDIX_PAGES = ("summary", "outcomes", "place_profile", "wards", "partner", "glossary")
+#: The main printed pack (the front page and every other theme page) fits this many A4 pages.
+MAX_PRINTED_PAGES = 40
+#: The board paper prints on at most this many A4 pages.
+MAX_BOARD_PAPER_PAGES = 4
 
 _ENV = None
 
@@ -119,3 +138,22 @@ def _document(doc) -> dict | None:
 def footer_html(meta: dict) -> str:
     """The footer's inner HTML (inside ``<footer class="sa-footer">``)."""
     return _env().get_template("footer.html.j2").render(**footer_context(meta))
+
+
+def print_plan(rows: list[dict]) -> dict:
+    """Which of the index's page rows print in the main pack and which in the appendix.
+
+    ``rows``: the index's page lines (``theme`` and ``name``). Returns ``printed`` and
+    ``appendix`` (page names, in the rows' order; the glossary ends the appendix) and
+    ``max_pages``.
+
+    Examples
+    --------
+    >>> plan = print_plan([{"theme": "overview", "name": "Overview"},
+    ...                    {"theme": "wards", "name": "Every ward"}])
+    >>> plan["printed"], plan["appendix"]
+    (['Overview'], ['Every ward', 'Glossary'])
+    """
+    printed = [r["name"] for r in rows if r["theme"] not in APPENDIX_PAGES]
+    appendix = [r["name"] for r in rows if r["theme"] in APPENDIX_PAGES] + ["Glossary"]
+    return {"printed": printed, "appendix": appendix, "max_pages": MAX_PRINTED_PAGES}

@@ -115,17 +115,27 @@ def place_labels(
                 )
                 break
         if placed is None:
+            # A number keyed under the map: at its point, or the nearest free spot beside it.
             number += 1
             lines = [str(number)]
-            b = box(x, y, lines)
-            placed = (x, y, b, None)
+            nx, ny, leader = x, y, None
+            step_w, step_h = len(lines[0]) * char_w + 6, line_h + 2
+            for dx, dy in [
+                (0, 0), (step_w, 0), (-step_w, 0), (0, -step_h), (0, step_h),
+                (step_w, -step_h), (-step_w, -step_h), (step_w, step_h), (-step_w, step_h),
+            ]:  # fmt: skip
+                if free(box(x + dx, y + dy, lines), boxes):
+                    nx, ny = x + dx, y + dy
+                    leader = None if dx == dy == 0 else ((x, y), (nx, ny - 3))
+                    break
+            b = box(nx, ny, lines)
             out.append(
                 {
-                    "x": x,
-                    "y": y,
+                    "x": nx,
+                    "y": ny,
                     "lines": lines,
                     "name": name,
-                    "leader": None,
+                    "leader": leader,
                     "number": number,
                     "box": b,
                 }

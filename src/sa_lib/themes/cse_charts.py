@@ -133,7 +133,7 @@ def plot_index_map(
     """
     from matplotlib.lines import Line2D
 
-    from sa_lib.charts.maps import choropleth
+    from sa_lib.charts.maps import MAP_TEXT, choropleth
     from sa_lib.style import HOT
 
     require_columns(wards_gdf, ["ward_code", "ward_name"], arg="wards_gdf")
@@ -149,7 +149,6 @@ def plot_index_map(
         legend_title="Risk index (quintiles)",
         fmt="{:.2f}",
         k=k,
-        figsize=(10, 10),
     )
     ax = fig.axes[0]
     pri = g[g["ward_code"].isin(list(priority))]
@@ -162,8 +161,8 @@ def plot_index_map(
         handles=handles,
         title="Risk index (quintiles)",
         loc="lower right",
-        fontsize=8,
-        title_fontsize=9,
+        fontsize=MAP_TEXT["legend"],
+        title_fontsize=MAP_TEXT["legend_title"],
         frameon=True,
     )
     return fig

@@ -48,6 +48,8 @@ RESULTS_DIR_ENV = "SA_RESULTS_DIR"
 DATA_DIR = "data"
 #: Tables with more columns than this get a visible "scroll sideways" cue on narrow screens.
 WIDE_COLUMNS = 6
+#: A table with more columns than this shows its rows as cards on a phone (furniture.css).
+CARD_COLUMNS = 4
 WORKBOOK = "tables.xlsx"
 
 
@@ -105,6 +107,8 @@ def table_context(t: Table, download: str | None = None) -> dict:
         "workbook": WORKBOOK,
         "threshold": t.threshold if (t.threshold and t.any_hidden) else None,
         "wide": len(d.columns) > WIDE_COLUMNS,
+        # On a phone its rows become cards, so no verdict column scrolls off screen.
+        "cards": len(d.columns) > CARD_COLUMNS,
         # The Methods table is small print.
         "methods": len(d.columns) > 0 and str(d.columns[0]) == "choice",
     }
