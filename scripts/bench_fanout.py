@@ -43,6 +43,14 @@ PREVIOUS = {
 }
 
 
+def default_data_root() -> Path:
+    """``../shared/data`` beside the checkout, or beside the main checkout of a git worktree."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return ROOT.parent / "shared" / "data"
+
+
 def _row(name: str, value: float, unit: str, target: float | None = None) -> str:
     ok = "" if target is None else ("PASS" if value <= target else "FAIL")
     tgt = "" if target is None else f"target <= {target:g} {unit}"
@@ -238,7 +246,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--force", choices=["essex", "cambridgeshire"], action="append")
-    ap.add_argument("--data-root", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--data-root", default=str(default_data_root()))
     ap.add_argument("--theme", action="append", help=f"default: {', '.join(DEFAULT_THEMES)}")
     ap.add_argument("--csps", type=int, default=None, help="only the first N CSPs of the force")
     args = ap.parse_args()
