@@ -41,6 +41,16 @@ PREVIOUS = {
     "essex": "356 CPU-s for 14 packs (25 a pack), 2 workers 1.6x one",
     "cambridgeshire": "222 CPU-s for 6 packs (37 a pack)",
 }
+#: CPU-s a pack without a kernel before the chart and violence work (issue 24, first round).
+PREVIOUS_DIRECT = {"essex": 7.1, "cambridgeshire": 13.8}
+
+
+def default_data_root() -> Path:
+    """``../shared/data`` beside the checkout, or beside the main checkout of a git worktree."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return ROOT.parent / "shared" / "data"
 
 
 def _row(name: str, value: float, unit: str, target: float | None = None) -> str:
@@ -149,9 +159,17 @@ def _warm_and_cold(built: list[dict]) -> tuple[float, float]:
 
 
 def bench_fanout(
-    force: str, tmp: Path, data_root: Path, themes: list[str], n_csps: int | None
+    force: str,
+    tmp: Path,
+    data_root: Path,
+    themes: list[str],
+    n_csps: int | None,
+    kernel: bool = True,
 ) -> tuple[list[str], bool]:
-    """Measure the fan-out over ``force`` (see the module docstring); return (lines, failed)."""
+    """Measure the fan-out over ``force`` (see the module docstring); return (lines, failed).
+
+    ``kernel=False`` leaves out the kernel-path run (the default path is measured alone).
+    """
     from sa_lib.pack.fanout import plan_packs
 
     template, lookup = force_setup(force, tmp, data_root, themes)
@@ -161,8 +179,9 @@ def bench_fanout(
     lines = [f"fan-out: {force}, {n} CSP(s), themes {', '.join(themes)}"]
     lines.append(f"  before (kernel path, issue 24): {PREVIOUS.get(force, 'not measured')}")
     runs = {}
+    plan = [("kernel", 1, True)] if kernel else []
     for label, workers, notebooks in (
-        ("kernel", 1, True),
+        *plan,
         ("direct", 1, False),
         ("direct", 2, False),
     ):
@@ -191,9 +210,15 @@ def bench_fanout(
         )
     rss = max(b.get("max_rss_mb") or 0 for r in runs.values() for b in r["res"].built)
     lines.append(_row("  peak memory of a worker process (max RSS)", rss, "MB"))
-    k1 = statistics.mean(b["cpu_seconds"] for b in runs[("kernel", 1)]["res"].built)
     d1 = statistics.mean(b["cpu_seconds"] for b in runs[("direct", 1)]["res"].built)
-    lines.append(_row("  CPU per pack, kernel / no kernel (same packs)", k1 / d1, "x"))
+    if ("kernel", 1) in runs:
+        k1 = statistics.mean(b["cpu_seconds"] for b in runs[("kernel", 1)]["res"].built)
+        lines.append(_row("  CPU per pack, kernel / no kernel (same packs)", k1 / d1, "x"))
+    if force in PREVIOUS_DIRECT:
+        lines.append(
+            f"  no kernel, 1 worker: {d1:.2f} CPU-s a pack now, {PREVIOUS_DIRECT[force]:.1f} "
+            f"before the chart and violence work ({d1 / PREVIOUS_DIRECT[force]:.2f}x)"
+        )
     w1, w2 = runs[("direct", 1)]["res"].seconds, runs[("direct", 2)]["res"].seconds
     load2 = runs[("direct", 2)]["load"]
     lines.append(
@@ -238,9 +263,12 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--force", choices=["essex", "cambridgeshire"], action="append")
-    ap.add_argument("--data-root", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--data-root", default=str(default_data_root()))
     ap.add_argument("--theme", action="append", help=f"default: {', '.join(DEFAULT_THEMES)}")
     ap.add_argument("--csps", type=int, default=None, help="only the first N CSPs of the force")
+    ap.add_argument(
+        "--no-kernel-run", action="store_true", help="leave out the kernel path (--notebooks) run"
+    )
     args = ap.parse_args()
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,6 +279,7 @@ def main() -> int:
                 Path(args.data_root),
                 args.theme or DEFAULT_THEMES,
                 args.csps,
+                kernel=not args.no_kernel_run,
             )
             print("\n".join(lines), flush=True)
             failed |= bad

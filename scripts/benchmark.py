@@ -63,7 +63,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_fanout import DEFAULT_THEMES  # noqa: E402
+from bench_fanout import DEFAULT_THEMES, default_data_root  # noqa: E402
 
 from sa_lib import config  # noqa: E402
 from sa_lib.data.geography import build_geography  # noqa: E402
@@ -312,7 +312,14 @@ def _fanout_lines(tmp: Path, themes: list[str], args) -> tuple[list[str], bool]:
     data_root = Path(args.data_root)
     forces = ["essex"] + (["cambridgeshire"] if (data_root / "police_uk").is_dir() else [])
     for force in forces:
-        more, bad = bench_fanout(force, tmp / f"fan-{force}", data_root, themes, args.fanout_csps)
+        more, bad = bench_fanout(
+            force,
+            tmp / f"fan-{force}",
+            data_root,
+            themes,
+            args.fanout_csps,
+            kernel=not args.fanout_no_kernel_run,
+        )
         lines += more
         failed |= bad
 
@@ -486,8 +493,13 @@ def main() -> int:
         "--fanout-csps", type=int, default=None, help="only the first N CSPs of each force"
     )
     ap.add_argument(
+        "--fanout-no-kernel-run",
+        action="store_true",
+        help="leave the kernel path (--notebooks) out of the fan-out",
+    )
+    ap.add_argument(
         "--data-root",
-        default=str(ROOT.parent / "shared" / "data"),
+        default=str(default_data_root()),
         help="folder with police_uk/ (Cambridgeshire) and police_uk_essex_2018/",
     )
     ap.add_argument(

@@ -89,3 +89,34 @@ def test_the_pack_lock_refuses_a_second_run_and_dies_with_its_holder(tmp_path):
     # The lock lives in the output root's own hidden lock folder (issue 23: whatever TMPDIR
     # is), and nothing else is left in the outputs.
     assert [p.name for p in out.iterdir()] == [".sa-locks"]
+
+
+def test_a_local_cluster_slow_to_close_does_not_fail_the_finished_run(monkeypatch, caplog):
+    """Issue 24: under load the cluster took over CLOSE_TIMEOUT to stop and the benchmark
+    (every pack already built) died with TimeoutError; both closes are still attempted."""
+    import distributed
+
+    from sa_lib.pack import executor
+
+    closed = []
+
+    class SlowCluster:
+        def close(self, timeout=None):
+            closed.append("cluster")
+            raise TimeoutError(f"timed out after {timeout} s.")
+
+    class SlowClient:
+        def __init__(self, cluster):
+            pass
+
+        def close(self, timeout=None):
+            closed.append("client")
+            raise TimeoutError(f"timed out after {timeout} s.")
+
+    monkeypatch.setattr(executor, "_local_cluster", lambda n: SlowCluster())
+    monkeypatch.setattr(distributed, "Client", SlowClient)
+    with caplog.at_level("WARNING", logger="sa_lib.pack.executor"):
+        with executor.dask_client(1) as c:
+            assert isinstance(c, SlowClient)
+    assert closed == ["client", "cluster"]
+    assert "took over" in caplog.text

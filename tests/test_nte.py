@@ -124,3 +124,15 @@ def test_weekend_night_rows_are_the_rows_the_share_counts():
         )}
     )  # fmt: skip
     assert nte.weekend_night_rows(hand, window_col=None).tolist() == [True, True, False, False]
+
+
+def test_premises_near_area_and_a_clear_error_when_none_is_near():
+    """Issue 24 regression: premises all outside the area gave ``exposure_after ... got 0.0``."""
+    area = gpd.GeoDataFrame(geometry=[box(0, 0, 1000, 1000)], crs=27700)
+    pubs = gpd.GeoDataFrame(geometry=[Point(1050, 500), Point(5000, 5000)], crs=27700)
+    assert len(nte.premises_near_area(pubs, area, 100)) == 1  # 50 m outside counts
+    assert len(nte.premises_near_area(pubs, area, 10)) == 0
+    far = pubs.iloc[[1]]
+    pts = gpd.GeoDataFrame(geometry=[Point(500, 500)], crs=27700)
+    with pytest.raises(ValueError, match="no area lies within 100 m of a licensed premises"):
+        nte.premises_comparison(pts, far, area, 100)

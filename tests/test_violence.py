@@ -221,3 +221,39 @@ def test_build_without_ambulance_data_leaves_the_corroboration_out(tmp_path):
     assert "ambulance call-outs" in r.availability["ambulance corroboration"]
     assert _kinds(r.sections["ambulance"]) == ["Note"]
     assert not any("ambulance" in f.text for f in r.findings)
+
+
+def test_build_for_a_csp_the_extract_and_premises_do_not_cover_says_why(tmp_path):
+    """Issue 24 regression: run-all on the sample template for another Cambridgeshire CSP.
+
+    The sample's SYNTHETIC extract and licensed premises cover Huntingdonshire only, so for
+    Fenland or Cambridge the extract has no rows and no premises lie in the area: build()
+    raised (``exposure_after ... got 0.0`` from the premises test, then ``points_gdf has no
+    points`` from the hot-spot grid). Here both files are moved outside the sample CSP.
+    """
+    from sa_lib.pack.context import open_context
+
+    _needs_store()
+    ex = pd.read_csv(config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz")
+    ex["lsoa_code"] = "E01000001"  # an LSOA in the City of London: not in the CSP
+    ex[["easting", "northing", "longitude", "latitude"]] = [532000.0, 181000.0, -0.09, 51.51]
+    ex.to_csv(tmp_path / "extract_elsewhere.csv", index=False)
+    pubs = pd.read_csv(config.SAMPLE_DIR / "synthetic" / "licensed_premises_synthetic.csv")
+    pubs["easting"] += 100_000  # 100 km east: the North Sea, nowhere near the CSP
+    pubs["longitude"] += 1.5
+    pubs.to_csv(tmp_path / "premises_elsewhere.csv", index=False)
+    p = yaml.safe_load(SAMPLE_PARAMS.read_text())
+    p["data"]["extract"] = str(tmp_path / "extract_elsewhere.csv")
+    p["data"]["licensed_premises"] = str(tmp_path / "premises_elsewhere.csv")
+    p["themes"] = [t for t in p["themes"] if t not in ("domestic_abuse", "cse")]
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(p))
+
+    r = violence.build(open_context(path, "violence"))
+    assert list(r.sections) == SECTIONS
+    assert set(r.availability) == EXTRACT_ONLY
+    for reason in r.availability.values():
+        assert reason.startswith("The force extract holds no crimes in this area")
+    assert _kinds(r.sections["hotspots"]) == ["Note"]
+    assert r.data["subgroup_table"] is None and r.data["weekend_night_share"] is None
+    assert [t.caption for t in r.tables()][0] == "Violence and sexual offences (police.uk)"

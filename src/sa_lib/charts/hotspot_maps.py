@@ -117,6 +117,34 @@ def _prepare(gdf: gpd.GeoDataFrame | None, arg: str) -> gpd.GeoDataFrame | None:
     return gdf if gdf.crs.to_epsg() == 27700 else gdf.to_crs("EPSG:27700")
 
 
+def _fill(ax, cells: gpd.GeoDataFrame, colours) -> None:
+    """Fill each cell with its colour, as ``cells.plot(ax=ax, color=colours, linewidth=0,
+    zorder=2)`` draws it.
+
+    Grid cells are simple polygons: their outlines are read in one vectorised call and
+    drawn as one collection, where geopandas builds a patch per cell (most of a grid
+    map's cost). Any other geometry is left to geopandas.
+    """
+    import shapely
+    from matplotlib.collections import PolyCollection
+
+    geoms = cells.geometry.to_numpy()
+    simple = len(geoms) > 0 and bool(
+        np.all(shapely.get_type_id(geoms) == 3)
+        and np.all(shapely.get_num_interior_rings(geoms) == 0)
+    )
+    if not simple:
+        cells.plot(ax=ax, color=list(colours), linewidth=0, zorder=2)
+        return
+    xy, idx = shapely.get_coordinates(shapely.get_exterior_ring(geoms), return_index=True)
+    verts = np.split(xy, np.flatnonzero(np.diff(idx)) + 1)
+    colours = list(colours)
+    coll = PolyCollection(verts, facecolors=colours, edgecolors=colours, linewidths=0, zorder=2)
+    ax.add_collection(coll, autolim=True)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+
+
 def _finish(
     fig: Figure,
     ax,
@@ -194,7 +222,7 @@ def _classed_map(
 
     cells = _prepare(gdf, arg)
     fig, ax = plt.subplots(figsize=figsize)
-    cells.plot(ax=ax, color=cells[column].map(colours).to_list(), linewidth=0, zorder=2)
+    _fill(ax, cells, cells[column].map(colours).to_list())
     for cat, hatch in (hatches or {}).items():
         sub = cells[cells[column] == cat]
         if len(sub):
@@ -401,7 +429,7 @@ def plot_kde(
     cell_colours = np.where(sig, np.array(colours)[idx], NEUTRAL)
     grid = _prepare(grid_gdf, "grid_gdf")
     fig, ax = plt.subplots(figsize=figsize)
-    grid.plot(ax=ax, color=list(cell_colours), linewidth=0, zorder=2)
+    _fill(ax, grid, cell_colours)
     bw = ""
     if "kde_bandwidth_m" in grid_gdf.columns:
         bw = f" (bandwidth {float(grid_gdf['kde_bandwidth_m'].iloc[0]):,.0f} m)"
@@ -596,7 +624,7 @@ def plot_cell_counts(
     palette = np.array(colours)
     grid = _prepare(grid_gdf, "grid_gdf")
     fig, ax = plt.subplots(figsize=figsize)
-    grid.plot(ax=ax, color=list(palette[cls]), linewidth=0, zorder=2)
+    _fill(ax, grid, palette[cls])
     return _finish(
         fig,
         ax,

@@ -102,6 +102,7 @@ def build_notebook(
     """
     import nbformat
 
+    from sa_lib.charts.png import quiet_geopandas
     from sa_lib.pack.context import open_context
     from sa_lib.themes import render, report
 
@@ -112,7 +113,8 @@ def build_notebook(
     )
     count = 0
     c0 = time.process_time()
-    with warnings.catch_warnings():
+    # Maps are drawn once, when saved (not after every geopandas layer too).
+    with warnings.catch_warnings(), quiet_geopandas():
         report.setup_notebook()
         with render.capture() as setup_out:
             ctx = open_context(params_path, theme)

@@ -31,6 +31,7 @@ __all__ = [
     "day_hour_table",
     "near_premises",
     "premises_comparison",
+    "premises_near_area",
     "weekend_night_rows",
     "weekend_night_share",
 ]
@@ -171,6 +172,42 @@ def near_premises(points, premises, distance_m: float) -> pd.Series:
     return pd.Series(points.within(zone).to_numpy(), index=points.index, name="near_premises")
 
 
+def premises_near_area(premises, area, distance_m: float = 100.0):
+    """The licensed premises whose ``distance_m`` zone reaches into ``area`` (a new frame).
+
+    A premises file often covers a whole county while a pack covers one district:
+    :func:`premises_comparison` needs at least one premises zone inside the area.
+
+    Parameters
+    ----------
+    premises : GeoDataFrame
+        Licensed premises points.
+    area : GeoDataFrame
+        The CSP boundary (one or more polygons).
+    distance_m : float
+        Buffer distance around each premises.
+
+    Returns
+    -------
+    GeoDataFrame
+        The rows of ``premises`` within ``distance_m`` of ``area`` (possibly none).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> area = gpd.GeoDataFrame(geometry=[box(0, 0, 1000, 1000)], crs=27700)
+    >>> pubs = gpd.GeoDataFrame(geometry=[Point(500, 500), Point(5000, 5000)], crs=27700)
+    >>> len(premises_near_area(pubs, area, 100))
+    1
+    """
+    require_geodataframe(area, "area")
+    require_projected(premises, arg="premises")
+    require_positive(distance_m, arg="distance_m")
+    keep = premises.distance(area.to_crs(premises.crs).union_all()) <= distance_m
+    return premises[keep.to_numpy()].copy()
+
+
 def premises_comparison(
     points,
     premises,
@@ -223,6 +260,12 @@ def premises_comparison(
     n_else = int((~near & inside).sum())
     a_near = zone.area / 1e6
     a_else = (whole.area - zone.area) / 1e6
+    if a_near <= 0 or a_else <= 0:
+        where = "no" if a_near <= 0 else "every part of the"
+        raise ValueError(
+            f"premises_comparison: {where} area lies within {distance_m:g} m of a licensed "
+            "premises, so there is nothing to compare; check premises_near_area() first"
+        )
     res = compare_counts(
         pd.DataFrame({"b": [n_else], "a": [n_near]}),
         before="b",

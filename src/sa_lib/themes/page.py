@@ -206,8 +206,7 @@ def chart_png(fig, synthetic: bool | None = None, with_flag: bool = False):
     stamped "SYNTHETIC DATA" first; ``synthetic`` True or False decides it instead.
     With ``with_flag`` the result is ``(png, metadata, stamped)``.
     """
-    from IPython.core.pylabtools import print_figure
-
+    from sa_lib.charts.png import png_bytes
     from sa_lib.themes.alt_text import describe_figure, watermark_synthetic
 
     titles = " ".join(
@@ -222,7 +221,7 @@ def chart_png(fig, synthetic: bool | None = None, with_flag: bool = False):
         )
     if synthetic:
         watermark_synthetic(fig)
-    data = print_figure(fig, "png", bbox_inches="tight")
+    data = png_bytes(fig)  # drawn once, cropped as bbox_inches="tight" would
     if with_flag:
         return data, {"alt": describe_figure(fig)}, bool(synthetic)
     return data, {"alt": describe_figure(fig)}

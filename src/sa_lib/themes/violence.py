@@ -270,6 +270,15 @@ NO_PREMISES = (
     "The licensed-premises comparison needs the extract and a licensed premises file "
     "(data.licensed_premises)."
 )
+NO_PREMISES_NEARBY = (
+    "None of the licensed premises in the premises file lies within {d:g} m of the area, so "
+    "violence near licensed premises cannot be compared with violence elsewhere."
+)
+NO_EXTRACT_ROWS = (
+    "The force extract holds no crimes in this area (it covers other areas), so {what} cannot "
+    "be shown."
+)
+NO_POINTS = "No violence with injury with a location was recorded in {period}."
 NO_HOTSPOTS = "Hotspots of violence with injury need the force extract's locations (data.extract)."
 NO_AMBULANCE = (
     "Needs the force extract (violence with injury) and ambulance call-outs (data.ambulance)."
@@ -297,6 +306,9 @@ class ViolenceData:
     divergence: dict | None = None
     monthly: pd.DataFrame | None = None
     short_series: int | None = None
+    no_premises_nearby: bool = False
+    #: An extract is given but holds no crimes in this CSP (it covers other areas).
+    extract_empty: bool = False
 
 
 def _stats(ctx) -> dict:
@@ -329,7 +341,8 @@ def violence_tables(ctx) -> ViolenceData:
     )
     wards = summary.area_summary(vso, ctx.geo.wards, ctx.periods, **st, **series)
     d = ViolenceData(vso=vso, vso_table=vso_table, wards=wards)
-    if ex is not None:
+    d.extract_empty = ex is not None and ex.empty
+    if ex is not None and not ex.empty:
         d.sub = subgroup_rows(ex)
         d.sub_table = summary.type_summary(
             d.sub, ctx.periods, ctx.geo.population, types=SUBGROUP_ORDER, total_label=None, **st
@@ -357,10 +370,15 @@ def finding_inputs(ctx, d: ViolenceData) -> ViolenceData:
     d.day_hour = nte.day_hour_table(vwi_now) if vwi_now is not None else None
     if ctx.path("licensed_premises"):
         d.premises = partner_data.load_premises(ctx.path("licensed_premises"))
-    if vwi_now is not None and d.premises is not None:
+    nearby = None
+    if d.premises is not None:
+        nearby = nte.premises_near_area(d.premises, ctx.geo.boundary, ctx.options.nte_distance_m)
+        if nearby.empty:
+            d.no_premises_nearby = True
+    if vwi_now is not None and nearby is not None and not nearby.empty:
         d.near = nte.premises_comparison(
             geography.to_points(vwi_now),
-            d.premises,
+            nearby,
             ctx.geo.boundary,
             ctx.options.nte_distance_m,
             alpha=alpha,
@@ -458,7 +476,7 @@ def _volume_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     with r.section("volume"):
         report.show_summary(d.vso_table, ctx, caption="Violence and sexual offences (police.uk)")
         if d.sub_table is None:
-            r.unavailable("subgroups", NO_SUBGROUPS, note=True)
+            r.unavailable("subgroups", _why(d, NO_SUBGROUPS, "the subgroups"), note=True)
         else:
             report.show_summary(
                 d.sub_table,
@@ -514,6 +532,11 @@ def _trend_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
         report.show_spc_summary(chart, name, threshold=ctx.disclosure.threshold)
 
 
+def _why(d: ViolenceData, reason: str, what: str) -> str:
+    """Why a measure from the extract is missing: ``reason``, or that the extract has no rows here."""
+    return NO_EXTRACT_ROWS.format(what=what) if d.extract_empty else reason
+
+
 def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     from sa_lib.charts.nte import plot_day_hour
     from sa_lib.stats import nte
@@ -522,7 +545,7 @@ def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
     thr = ctx.disclosure.threshold
     with r.section("nte"):
         if d.day_hour is None:
-            r.unavailable("day and hour", NO_DAY_HOUR, note=True)
+            r.unavailable("day and hour", _why(d, NO_DAY_HOUR, "the day and hour"), note=True)
         else:
             plot_day_hour(
                 nte.day_hour_table(ctx.last_months(12, d.vwi), hours_per_block=3),
@@ -531,7 +554,9 @@ def _nte_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
                 suppress_below=thr,
             )
         if d.near is None:
-            r.unavailable("licensed premises", NO_PREMISES, note=True)
+            why = NO_PREMISES_NEARBY if d.no_premises_nearby else NO_PREMISES
+            why = _why(d, why, "violence near licensed premises")
+            r.unavailable("licensed premises", why.format(d=ctx.options.nte_distance_m), note=True)
         else:
             report.show_table(
                 report.premises_display(d.near),
@@ -551,10 +576,15 @@ def _hotspot_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
     with r.section("hotspots"):
         if d.vwi is None:
-            r.unavailable("hot spots of violence with injury", NO_HOTSPOTS, note=True)
+            why = _why(d, NO_HOTSPOTS, "hot spots of violence with injury")
+            r.unavailable("hot spots of violence with injury", why, note=True)
+            return
+        points = geography.to_points(ctx.in_period("current", d.vwi))
+        if points.empty:
+            why = NO_POINTS.format(period=ctx.period.label)
+            r.unavailable("hot spots of violence with injury", why, note=True)
             return
         grid = grids.make_grid(ctx.geo.boundary, cell_size=ctx.options.cell_size)
-        points = geography.to_points(ctx.in_period("current", d.vwi))
         cells = grids.count_points(points, grid, "cell_id")
         gi = hotspots.gi_star(
             cells,
@@ -590,7 +620,8 @@ def _ambulance_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
             )
             return
         if d.rec_amb is None:
-            r.unavailable("ambulance corroboration", NO_AMBULANCE, note=True)
+            why = _why(d, NO_AMBULANCE, "the ambulance corroboration")
+            r.unavailable("ambulance corroboration", why, note=True)
             return
         v = d.divergence
         report.show_findings(
@@ -639,7 +670,7 @@ def _victim_section(r: ThemeResult, ctx, d: ViolenceData) -> None:
 
     with r.section("victims"):
         if d.sub is None:
-            r.unavailable("victims", NO_VICTIMS, note=True)
+            r.unavailable("victims", _why(d, NO_VICTIMS, "victims' age and sex"), note=True)
         else:
             report.show_age_sex(
                 profiles.age_sex_table(ctx.in_period("current", d.sub)),

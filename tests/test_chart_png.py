@@ -1,0 +1,111 @@
+"""Charts drawn once (issue 24): the PNG of a chart is the tight ``savefig`` to a reader."""
+
+import io
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from sa_lib.charts.png import png_bytes, quiet_geopandas  # noqa: E402
+
+
+def _tight(fig) -> np.ndarray:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor(), bbox_inches="tight")
+    return np.asarray(Image.open(buf).convert("RGB")).astype(int)
+
+
+def _img(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
+
+
+def _chart(legend_outside: bool = False):
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=96)
+    ax.plot(np.arange(24), np.sin(np.arange(24) / 3) * 50 + 100, label="crimes")
+    ax.set_title("Crimes per month")
+    ax.set_ylabel("Crimes")
+    if legend_outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.tight_layout()
+    return fig
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_png_bytes_is_the_tight_savefig_to_within_antialiasing(outside):
+    fig = _chart(legend_outside=outside)
+    try:
+        ref, got = _tight(fig), _img(png_bytes(fig))
+    finally:
+        plt.close(fig)
+    assert got.shape == ref.shape  # same size, so the page lays out the same
+    differs = np.abs(got - ref).max(axis=2) > 64
+    assert differs.mean() < 0.03  # edges re-antialiased by a sub-pixel shift, nothing moved
+
+
+def test_png_bytes_draws_the_figure_once():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _chart()
+    calls = []
+    draw = FigureCanvasAgg.draw
+
+    def counting(self, *a, **k):
+        calls.append(1)
+        return draw(self, *a, **k)
+
+    FigureCanvasAgg.draw = counting
+    try:
+        png_bytes(fig)
+    finally:
+        FigureCanvasAgg.draw = draw
+        plt.close(fig)
+    assert len(calls) == 1
+
+
+def test_quiet_geopandas_skips_the_drawing_after_each_layer_and_restores_it():
+    gpd = pytest.importorskip("geopandas")
+    from matplotlib.backend_bases import FigureCanvasBase
+    from shapely.geometry import box
+
+    g = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)], crs=27700)
+    fig, ax = plt.subplots()
+    drawn = []
+    fig.canvas.mpl_connect("draw_event", lambda e: drawn.append(1))
+    before = FigureCanvasBase.draw_idle
+    with quiet_geopandas():
+        g.plot(ax=ax)
+    assert drawn == [] and FigureCanvasBase.draw_idle is before
+    g.plot(ax=ax)  # outside the block geopandas draws the figure again
+    plt.close(fig)
+    assert drawn
+
+
+def test_grid_cells_filled_as_one_collection_look_as_geopandas_draws_them():
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import box
+
+    from sa_lib.charts.hotspot_maps import _fill
+
+    cells = gpd.GeoDataFrame(
+        geometry=[box(x, y, x + 100, y + 100) for x in range(0, 1000, 100) for y in (0, 100)],
+        crs=27700,
+    )
+    colours = ["#1b9e77" if i % 3 else "#d95f02" for i in range(len(cells))]
+    imgs = []
+    for fast in (False, True):
+        fig, ax = plt.subplots(figsize=(5, 2), dpi=96)
+        with quiet_geopandas():
+            if fast:
+                _fill(ax, cells, colours)
+            else:
+                cells.plot(ax=ax, color=colours, linewidth=0, zorder=2)
+        ax.set_axis_off()  # as on every map
+        imgs.append(_img(png_bytes(fig)))
+        plt.close(fig)
+    assert imgs[0].shape == imgs[1].shape
+    assert (np.abs(imgs[0] - imgs[1]).max(axis=2) > 64).mean() < 0.01
