@@ -23,9 +23,9 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -37,8 +37,11 @@ from sa_lib.data.ingest_files import (
     IngestError,
     SourceFile,
     force_slug,
+    warn,
 )
-from sa_lib.validation import warn
+
+if TYPE_CHECKING:  # the ingest command does not load pandas (only read_source returns it)
+    import pandas as pd
 
 __all__ = ["read_source", "EW_BOUNDS"]
 
@@ -95,6 +98,8 @@ def _uk_month(src: SourceFile, dates: pa.ChunkedArray) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     # Other ISO 8601 spellings (no seconds, 'Z', fractions), or a bad date to name.
+    import pandas as pd  # only here: the ingest command does not load pandas
+
     s = dates.to_pandas()
     when = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
     bad = (when.isna() & s.notna()).to_numpy()
@@ -295,6 +300,8 @@ def _numeric_coords(
     src: SourceFile, table: pa.Table, hd: _Header, keep_bad: bool, bad_loc: np.ndarray
 ) -> pa.Table:
     """Coordinates read as text (one was not a number) made numbers; the bad ones marked."""
+    import pandas as pd  # a rare path: the ingest command does not load pandas otherwise
+
     for c in (hd.canon[x] for x in hd.coords):
         s = table[c].to_pandas().str.strip()
         num = pd.to_numeric(s.where(s != ""), errors="coerce")
@@ -426,13 +433,20 @@ def _drop_repeated_ids(src: SourceFile, table: pa.Table) -> tuple[pa.Table, pa.A
     n_dup = n_shared = 0
     if src.kind == "street" and "crime_id" in table.column_names:
         ids = table["crime_id"]
-        if pc.count_distinct(ids).as_py() < n - ids.null_count:
-            df = table.to_pandas()
-            has_id = df["crime_id"].notna().to_numpy()
-            keep = ~(df.duplicated(keep="first").to_numpy() & has_id)
-            n_dup = int((~keep).sum())
-            kept_ids = df.loc[keep & has_id, "crime_id"]
-            n_shared = int(kept_ids.duplicated(keep="first").sum())
+        distinct = pc.count_distinct(ids).as_py()
+        if distinct < n - ids.null_count:
+            # The first of each group of rows identical in every field (nulls equal).
+            first = (
+                table.append_column("_row", pa.array(np.arange(n, dtype=np.int64)))
+                .group_by(table.column_names, use_threads=False)
+                .aggregate([("_row", "min")])["_row_min"]
+            )
+            keep = np.zeros(n, dtype=bool)
+            keep[first.to_numpy()] = True
+            keep |= ids.is_null().to_numpy(zero_copy_only=False)  # ASB rows are never dropped
+            n_dup = int(n - keep.sum())
+            # Dropping exact repeats leaves every Crime ID: the rest share one.
+            n_shared = int(n - n_dup - ids.null_count - distinct)
             if n_dup:
                 table = table.filter(pa.array(keep))
                 lines = lines.filter(pa.array(keep))
@@ -517,5 +531,7 @@ def read_source(src: SourceFile, *, keep_bad: bool = False) -> pd.DataFrame:
     >>> read_source(src)[["month", "force"]].drop_duplicates().values.tolist()
     [['2024-01', 'cambridgeshire']]
     """
+    import pandas as pd
+
     res = _read_table(src, keep_bad=keep_bad)
     return res.table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
