@@ -430,5 +430,6 @@ def test_the_ingest_command_does_not_load_pandas(tmp_path):
         check=True,
     ).stdout.splitlines()
     assert out[-1] == "0 []", out
-    assert out[0].startswith("Ingested into") and "street" in out[1], out
+    assert out[0].startswith("Ingested into") and "street" in out[3], out
+    assert "1 month(s) 2024-01..2024-01: 1,099 rows (210 with no location, kept)" in out[3]
     assert len(ingest([src], tmp_path / "again")) == len(out) - 2 == 3
