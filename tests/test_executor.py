@@ -89,3 +89,22 @@ def test_the_pack_lock_refuses_a_second_run_and_dies_with_its_holder(tmp_path):
     # The lock lives in the output root's own hidden lock folder (issue 23: whatever TMPDIR
     # is), and nothing else is left in the outputs.
     assert [p.name for p in out.iterdir()] == [".sa-locks"]
+
+
+def test_a_cluster_that_closes_slowly_does_not_fail_a_finished_run(monkeypatch, caplog):
+    """On a busy machine the local cluster can take longer than CLOSE_TIMEOUT to stop: the
+    run's work is done, so `sa run` must not end with a TimeoutError (seen under load)."""
+    import distributed
+
+    from sa_lib.pack import executor
+
+    class Slow:
+        def close(self, timeout=None):
+            raise TimeoutError(f"timed out after {timeout} s.")
+
+    monkeypatch.setattr(executor, "_local_cluster", lambda n: Slow())
+    monkeypatch.setattr(distributed, "Client", lambda cluster: Slow())
+    with caplog.at_level("WARNING", logger="sa_lib.pack.executor"):
+        with executor.dask_client(n_workers=1) as client:
+            assert isinstance(client, Slow)
+    assert "did not close in time" in caplog.text
