@@ -13,8 +13,12 @@ Targets (issue: foundation):
 - loading one CSP's slice from the store in 0.5 s or less;
 - ``sa run`` for the sample pack, once set up, in 30 s or less wall time;
 - the overview HTML under 3 MB;
-- ``make test`` in 300 CPU-seconds or less, beside the previous figure (``--suite``:
-  scripts/suite_cpu.py, history in scripts/suite_cpu.json).
+- ``make test`` in 300 CPU-seconds or less, beside the previous figure: every run prints
+  the latest recorded figure beside the one before; ``--suite`` measures a new one
+  (scripts/suite_cpu.py, history in scripts/suite_cpu.json).
+- ingest on a synthetic national folder (``--national-ingest-rows``, default 20 million
+  street rows): ``sa ingest`` and the pyarrow script as whole processes on the same
+  files, in CPU seconds; at most 1.3x.
 
 Targets (issue: national scale):
 
@@ -233,6 +237,47 @@ def build_synthetic_national(shared: Path, out: Path, rows: int) -> int:
             )
         n += per_copy
     return n
+
+
+def bench_national_ingest(
+    shared: Path, tmp: Path, rows: int, repeats: int = 1
+) -> tuple[list[str], bool]:
+    """``sa ingest`` against the pyarrow script on a synthetic national folder of ``rows``
+    street rows (copies of the force's files, one synthetic force per copy), as whole
+    processes, interleaved, in CPU seconds (issue 24: at most 1.3x)."""
+    folder = tmp / "national-ingest"
+    n = build_synthetic_national(shared, folder, rows)
+    files = sorted(folder.glob("*/*.csv"))
+    base, ing = [], []
+    for i in range(repeats):
+        out = tmp / f"nat-base-{i}"
+        base.append(_child_cpu([sys.executable, "-c", _BASELINE_CMD, str(out), *map(str, files)]))
+        shutil.rmtree(out)
+        out = tmp / f"nat-ing-{i}"
+        ing.append(
+            _child_cpu([str(Path(sys.executable).with_name("sa")), "ingest", "--quiet",
+                        "--store", str(out), *map(str, files)])
+        )  # fmt: skip
+        shutil.rmtree(out)
+    shutil.rmtree(folder)
+    b, g = statistics.median(base), statistics.median(ing)
+    label = f"national store ({n:,} street rows, {len(files):,} files)"
+    return [
+        _row(
+            f"  commands, CPU-s: pyarrow script {b:.1f}, sa ingest {g:.1f}; ratio, {label}",
+            g / b,
+            "x",
+            1.3,
+        )
+    ], g / b > 1.3
+
+
+def suite_lines() -> list[str]:
+    """The recorded ``make test`` CPU figures, the latest beside the one before
+    (scripts/suite_cpu.json; ``--suite`` measures a new one)."""
+    import suite_cpu
+
+    return suite_cpu.lines(suite_cpu.history()[-2:])
 
 
 def bench_memory(shared: Path, tmp: Path, rows: int) -> tuple[list[str], bool]:
@@ -483,6 +528,13 @@ def main() -> int:
         "(issue 15 asks for 20000000; needs ~7 GB of temporary disk)",
     )
     ap.add_argument("--only-ingest", action="store_true", help="only the ingest figures")
+    ap.add_argument(
+        "--national-ingest-rows",
+        type=int,
+        default=20_000_000,
+        help="street rows of the synthetic national folder that `sa ingest` and the pyarrow "
+        "script read side by side (0 skips it; 20 million needs ~7 GB of temporary disk)",
+    )
     ap.add_argument("--skip-fanout", action="store_true", help="skip the sa run-all timing")
     ap.add_argument(
         "--fanout-theme",
@@ -534,6 +586,10 @@ def main() -> int:
             more, bad = bench_ingest_vs_pyarrow(shared, tmp, max(args.repeats, 3))
             lines += more
             failed |= bad
+            if args.national_ingest_rows:
+                more, bad = bench_national_ingest(shared, tmp, args.national_ingest_rows)
+                lines += more
+                failed |= bad
             if args.memory_rows:
                 more, bad = bench_memory(shared, tmp, args.memory_rows)
                 lines += more
@@ -542,7 +598,7 @@ def main() -> int:
             lines.append(f"{'ingest force folder':55s} skipped: {shared} not found")
         if args.only_ingest:
             print("sa-workbench benchmark (this machine)")
-            print("\n".join(lines))
+            print("\n".join([*lines, *suite_lines()]))
             return 1 if failed else 0
 
         sample_store = tmp / "sample"
@@ -625,7 +681,7 @@ def main() -> int:
             failed |= f
 
     print("sa-workbench benchmark (this machine)")
-    print("\n".join(lines))
+    print("\n".join([*lines, *suite_lines()]))
     return 1 if failed else 0
 
 

@@ -150,8 +150,14 @@ def relabel_year(src_months: list[str], from_year: int, to_year: int, root: Path
 
 
 def published(result) -> dict:
-    """What a page publishes (every table cell, finding and availability), for comparisons."""
-    js = result.to_json()
+    """What a page publishes (every table cell, finding and availability), for comparisons.
+
+    ``result`` is a theme result, or the JSON a pack published for one
+    (``results/<theme>.json``); either is compared as that JSON reads back.
+    """
+    import json
+
+    js = json.loads(json.dumps(result if isinstance(result, dict) else result.to_json()))
     return {
         "tables": [(t["caption"], t["columns"], t["shown"]) for t in js["tables"]],
         "findings": [f["text"] for f in js["findings"]],

@@ -65,13 +65,29 @@ def months(start: str, end: str) -> list[str]:
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
-def init_and_run(tmp_path, csp: str, period: str, store, capsys) -> dict:
+@pytest.fixture(scope="module")
+def scheduler():
+    """One local Dask scheduler and worker process for this file's `sa run`s: the worker
+    imports the library once, not once per run (each run's own cluster is tested in
+    test_executor.py and tests/hostile/test_cluster.py)."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+def init_and_run(tmp_path, csp: str, period: str, store, capsys, scheduler: str) -> dict:
     params = tmp_path / "p.yaml"
     rc = main(["init", str(params), "--csp", csp, "--period", period, "--store", str(store)])
     assert rc == 0, capsys.readouterr().err
     assert main(["check", str(params)]) == 0, capsys.readouterr().err
     out = tmp_path / "out"
-    rc = main(["run", "-q", str(params), "--theme", "overview", "--out", str(out)])
+    # The page is checked, not the notebook: `--no-notebooks` builds it without a kernel.
+    args = ["run", "-q", str(params), "--theme", "overview", "--out", str(out), "--no-notebooks"]
+    rc = main([*args, "--scheduler", scheduler])
     assert rc == 0, capsys.readouterr().err
     (pack,) = out.glob("*.partial")
     assert (pack / "overview.html").is_file()
@@ -92,10 +108,10 @@ def init_and_run(tmp_path, csp: str, period: str, store, capsys) -> dict:
         ("E22000191", "2025-06", ("2024-01", "2025-06")),  # Camden, by code: metropolitan
     ],
 )
-def test_init_then_run_any_csp_synthetic_store(tmp_path, capsys, csp, period, span):
+def test_init_then_run_any_csp_synthetic_store(tmp_path, capsys, scheduler, csp, period, span):
     store = tmp_path / "store"
     ingest([synthetic_police_uk(tmp_path / "in", csp, months(*span))], store)
-    res = init_and_run(tmp_path, csp, period, store, capsys)
+    res = init_and_run(tmp_path, csp, period, store, capsys, scheduler)
     p = res["params"]
     info = national.resolve_csp(csp)
     assert p["csp"]["lad_codes"] == info["lad_codes"]
@@ -113,10 +129,10 @@ def test_init_then_run_any_csp_synthetic_store(tmp_path, capsys, csp, period, sp
 
 
 @pytest.mark.e2e
-def test_init_then_run_essex_2018(tmp_path, capsys):
+def test_init_then_run_essex_2018(tmp_path, capsys, scheduler):
     store = tmp_path / "store"
     ingest([ESSEX], store)
-    res = init_and_run(tmp_path, "Uttlesford", "2018-07", store, capsys)
+    res = init_and_run(tmp_path, "Uttlesford", "2018-07", store, capsys, scheduler)
     assert "baseline_year" not in res["params"] and "targets" not in res["params"]
     html = res["html"]
     # July 2017 is not in the store: shown as not available, and nothing computed from it.
@@ -126,10 +142,10 @@ def test_init_then_run_essex_2018(tmp_path, capsys):
 
 
 @pytest.mark.e2e
-def test_init_then_run_huntingdonshire_sample(tmp_path, capsys):
+def test_init_then_run_huntingdonshire_sample(tmp_path, capsys, scheduler):
     store = tmp_path / "store"
     ingest([config.SAMPLE_DIR / "police_uk"], store)
-    res = init_and_run(tmp_path, "Huntingdonshire", "2025-Q4", store, capsys)
+    res = init_and_run(tmp_path, "Huntingdonshire", "2025-Q4", store, capsys, scheduler)
     p = res["params"]
     assert p["baseline_year"] == 2024 and p["targets"][0]["baseline_year"] == 2024
     assert p["data"]["extract"] == "synthetic"  # the sample's inputs cover Huntingdonshire

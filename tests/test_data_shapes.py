@@ -167,15 +167,10 @@ SAMPLE_CELLS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sample_store")
-    return shapes.make_store(root, shapes.sample_months(*SAMPLE_ALL))
-
-
 @pytest.mark.e2e
 @pytest.mark.parametrize("period", list(SAMPLE_CELLS))
 def test_sample_every_theme_x_period_kind(sample_store, period, tmp_path):
+    # conftest.py's session store: every sample month (SAMPLE_ALL), ingested once per run.
     path = shapes.sample_params(tmp_path, sample_store, period)
     for theme in shapes.BUILDERS:
         outcome, value = shapes.cell(path, theme)
@@ -186,23 +181,25 @@ def test_sample_every_theme_x_period_kind(sample_store, period, tmp_path):
 
 
 @pytest.mark.e2e
-def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(
-    sample_store, tmp_path
-):
+def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(pack, tmp_path):
     """Issue 19: with older years of the same force in the store the violence trend moved
     from +11% to +79% a year, a December flipped to "unusually high" and a priority changed.
+
+    The shipped pack's side is the session's sample pack (conftest.py ``pack``: the same
+    parameters on the sample store), read from the result each theme published.
     """
+    import json
+
+    res, _ = pack
     older = shapes.relabel_year(
         [f"2024-{m:02d}" for m in range(1, 13)], 2024, 2023, tmp_path / "older"
     )
     wide = shapes.make_store(
         tmp_path, [*older, *shapes.sample_months(*SAMPLE_ALL), *shapes.essex_months(*ESSEX_ALL)]
     )
-    (tmp_path / "base").mkdir()
-    base_path = shapes.sample_params(tmp_path / "base", sample_store, "2025-Q4")
     wide_path = shapes.sample_params(tmp_path, wide, "2025-Q4")
     for theme in shapes.BUILDERS:
-        _, a = shapes.cell(base_path, theme)
+        a = json.loads((res.out_dir / "results" / f"{theme}.json").read_text(encoding="utf-8"))
         _, b = shapes.cell(wide_path, theme)
         assert shapes.published(b) == shapes.published(a), theme
 

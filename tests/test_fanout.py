@@ -98,10 +98,14 @@ def test_plan_refuses_an_unknown_theme_force_or_period(tmp_path, template):
 
 
 @pytest.mark.e2e
-def test_run_all_force_essex_builds_every_pack_and_the_national_index(tmp_path, template, capsys):
+def test_run_all_force_essex_builds_every_pack_and_the_national_index(
+    tmp_path, template, cluster, capsys
+):
     from sa_lib.pack.cli import main
 
     out = tmp_path / "outputs"
+    # On the module's two-worker cluster (started once for this file's fan-outs); run-all's
+    # own local cluster is tested in test_data_shapes.py and tests/hostile/test_cluster.py.
     args = [
         "run-all",
         str(template),
@@ -109,8 +113,8 @@ def test_run_all_force_essex_builds_every_pack_and_the_national_index(tmp_path, 
         "essex",
         "--out",
         str(out),
-        "--workers",
-        "2",
+        "--scheduler",
+        cluster.scheduler_info()["address"],
         "--csp-lookup",
         str(LOOKUP),
         "--quiet",

@@ -406,3 +406,30 @@ def test_quoted_line_breaks_are_values_even_across_read_blocks(tmp_path):
     assert len(df) == 30000
     assert df["location"].str.contains("\n").sum() == len(range(0, 30000, 997))
     assert df["location"].iloc[997] == "On or near\nHigh Street 997"
+
+
+def test_the_ingest_command_does_not_load_pandas(tmp_path):
+    """Issue 24: `sa ingest` costs pyarrow's read and write, not pandas' import as well
+    (about 0.3 CPU-s, as much as pyarrow's own read of a force's month)."""
+    import subprocess
+    import sys
+
+    from sa_lib import config
+
+    code = (
+        "import sys\n"
+        "from sa_lib.pack.cli import main\n"
+        "rc = main(['ingest', '--quiet', '--store', sys.argv[1], sys.argv[2]])\n"
+        "print(rc, sorted(m for m in ('pandas', 'matplotlib', 'scipy') if m in sys.modules))\n"
+    )
+    src = str(config.SAMPLE_DIR / "police_uk" / "2024-01")
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "store"), src],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out[-1] == "0 []", out
+    assert out[0].startswith("Ingested into") and "street" in out[3], out
+    assert "1 month(s) 2024-01..2024-01: 1,099 rows (210 with no location, kept)" in out[3]
+    assert len(ingest([src], tmp_path / "again")) == len(out) - 2 == 3

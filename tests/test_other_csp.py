@@ -59,7 +59,9 @@ def test_context_for_another_csp_uses_its_own_geography(fenland_params):
 
 @pytest.mark.e2e
 def test_overview_pack_for_another_csp(fenland_params, tmp_path):
-    res = run_pack(fenland_params, out_root=tmp_path, progress=False)
+    # Pages are checked, not notebooks: built in this process without a kernel
+    # (tests/test_direct.py holds that the pages are the kernel's).
+    res = run_pack(fenland_params, out_root=tmp_path, progress=False, inline=True, notebooks=False)
     assert res.ok, [t.get("error_summary") for t in res.themes]
     assert res.out_dir.name == "fenland_2025"
     html = (res.out_dir / "overview.html").read_text()

@@ -25,10 +25,10 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from sa_lib.validation import require_columns
+if TYPE_CHECKING:  # imported where used: `sa ingest` writes coverage without loading pandas
+    import pandas as pd
 
 __all__ = [
     "COVERAGE_FILE",
@@ -87,20 +87,29 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def merged_coverage(store: str | os.PathLike[str], written: pd.DataFrame) -> dict:
+def merged_coverage(store: str | os.PathLike[str], written: pd.DataFrame | list[dict]) -> dict:
     """The store's coverage records with ``written`` merged in (for an ingest's atomic commit).
 
-    ``written`` has one row per partition: ``kind``, ``force``, ``month``, ``source``,
-    ``sha256``, ``rows``. Returns ``kind/force/month`` -> source, sha256, rows, sorted.
+    ``written`` has one row per partition (a DataFrame, or records as the ingest command
+    keeps them): ``kind``, ``force``, ``month``, ``source``, ``sha256``, ``rows``, and
+    optionally ``parquet_sha256``. Returns ``kind/force/month`` -> source, sha256, rows,
+    sorted.
     """
-    require_columns(written, _COLUMNS, arg="written", fix="pass the ingest's partition summary")
+    if not isinstance(written, list):
+        from sa_lib.validation import require_columns
+
+        fix = "pass the ingest's partition summary"
+        require_columns(written, _COLUMNS, arg="written", fix=fix)
+        written = written.to_dict("records")
+    missing = sorted({c for r in written for c in _COLUMNS if c not in r})
+    if missing:
+        raise ValueError(f"written: missing column(s) {', '.join(missing)}")
     log = read_coverage_log(store)
-    cols = _COLUMNS + (["parquet_sha256"] if "parquet_sha256" in written else [])
-    for r in written[cols].itertuples(index=False):
-        rec = {"source": str(r.source), "sha256": str(r.sha256), "rows": int(r.rows)}
-        if getattr(r, "parquet_sha256", None):
-            rec["parquet_sha256"] = str(r.parquet_sha256)
-        log[f"{r.kind}/{r.force}/{r.month}"] = rec
+    for r in written:
+        rec = {"source": str(r["source"]), "sha256": str(r["sha256"]), "rows": int(r["rows"])}
+        if r.get("parquet_sha256"):
+            rec["parquet_sha256"] = str(r["parquet_sha256"])
+        log[f"{r['kind']}/{r['force']}/{r['month']}"] = rec
     return dict(sorted(log.items()))
 
 
@@ -219,6 +228,8 @@ def store_coverage(store: str | os.PathLike[str], kind: str = "street") -> pd.Da
     for p in parts:
         rec = log.get(f"{kind}/{p.parent.name}/{p.stem}", {})
         rows.append((p.parent.name, p.stem, rec.get("source"), rec.get("sha256"), rec.get("rows")))
+    import pandas as pd
+
     out = pd.DataFrame(rows, columns=["force", "month", "source", "sha256", "rows"])
     return out.astype({"force": "string", "month": "string"})
 
@@ -242,6 +253,8 @@ def force_months(store: str | os.PathLike[str], forces=None, kind: str = "street
 
 def month_ranges(months) -> str:
     """Months as compact ranges, e.g. ``'2024-01 to 2025-12'`` (for messages)."""
+    import pandas as pd
+
     ms = sorted({pd.Period(m, freq="M") for m in months})
     if not ms:
         return "none"
@@ -269,6 +282,8 @@ def contiguous_run(months, end: str) -> list[str]:
     >>> contiguous_run(["2024-01", "2024-03", "2024-04"], "2024-04")
     ['2024-03', '2024-04']
     """
+    import pandas as pd
+
     held = set(months)
     cur = pd.Period(end, freq="M")
     out = []

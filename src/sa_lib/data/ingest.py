@@ -49,8 +49,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -65,10 +65,13 @@ from sa_lib.data.ingest_files import (
     _list_sources,
     find_sources,
     force_slug,
+    warn,
 )
 from sa_lib.data.ingest_read import EW_BOUNDS, _read_table, read_source
 from sa_lib.data.store_writer import Staging, StoreWriteError, recover, store_lock, write_error
-from sa_lib.validation import warn
+
+if TYPE_CHECKING:  # pandas is imported only to return the summary: `sa ingest` never loads it
+    import pandas as pd
 
 __all__ = [
     "IngestError",
@@ -77,6 +80,7 @@ __all__ = [
     "find_sources",
     "read_source",
     "ingest",
+    "ingest_records",
     "force_slug",
     "KINDS",
     "SCHEMAS",
@@ -180,6 +184,51 @@ def ingest(
         When the store cannot be written (disk full, read-only): one line naming
         the path and the fix; the store is unchanged.
     """
+    import pandas as pd
+
+    rows, recovered = ingest_records(
+        paths,
+        store,
+        progress=progress,
+        replace=replace,
+        keep_bad=keep_bad,
+        max_file_bytes=max_file_bytes,
+        workers=workers,
+    )
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS).sort_values(["kind", "force", "month"])
+    summary["rows_before"] = summary["rows_before"].astype("Int64")
+    summary = summary.reset_index(drop=True)
+    summary.attrs["recovered"] = recovered
+    return summary
+
+
+def ingest_records(
+    paths: Iterable[str | os.PathLike[str]],
+    store: str | os.PathLike[str],
+    *,
+    progress: bool = False,
+    replace: bool = False,
+    keep_bad: bool = False,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    workers: int | None = None,
+) -> tuple[list[dict], list[str]]:
+    """:func:`ingest` without pandas: the summary as records, and the recovered ingests.
+
+    What the ``sa ingest`` command calls, so that it starts in the time pyarrow takes to
+    import (pandas alone costs about as much again). The parameters are :func:`ingest`'s.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        One dict per partition written, keyed by :data:`SUMMARY_COLUMNS` (``rows_before``
+        is None for a new partition), sorted by kind, force and month; then the
+        interrupted ingests this run cleaned up.
+
+    Examples
+    --------
+    >>> from sa_lib.data.ingest import ingest_records  # doctest: +SKIP
+    >>> rows, recovered = ingest_records(["data/sample/police_uk"], "data/processed")  # doctest: +SKIP
+    """
     sources = _choose_sources(paths)
     store = Path(store)
     lock = _lock_store(store)
@@ -199,16 +248,13 @@ def ingest(
                 {
                     "ingest_log.json": dict(sorted(log.items())),
                     # Months held per force, with source and hash (sa_lib.data.coverage).
-                    COVERAGE_FILE: merged_coverage(store, pd.DataFrame(rows)),
+                    COVERAGE_FILE: merged_coverage(store, rows),
                 },
             )
     finally:
         lock.__exit__(None, None, None)
-    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS).sort_values(["kind", "force", "month"])
-    summary["rows_before"] = summary["rows_before"].astype("Int64")
-    summary = summary.reset_index(drop=True)
-    summary.attrs["recovered"] = recovered
-    return summary
+    rows = sorted(rows, key=lambda r: (r["kind"], r["force"], r["month"]))
+    return [{c: r[c] for c in SUMMARY_COLUMNS} for r in rows], recovered
 
 
 def _choose_sources(paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
@@ -294,6 +340,18 @@ def _read_all(
     return results
 
 
+def _next_month(month: str) -> str:
+    """The month after ``YYYY-MM``.
+
+    Examples
+    --------
+    >>> _next_month("2025-12"), _next_month("2026-01")
+    ('2026-01', '2026-02')
+    """
+    y, m = map(int, month.split("-"))
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
 def _check_and_log(
     results: dict[str, tuple], store: Path, log: dict, *, replace: bool
 ) -> list[dict]:
@@ -304,7 +362,7 @@ def _check_and_log(
     """
     problems, rows = [], []
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    last = str(pd.Period(now[:7], freq="M") + 1)
+    last = _next_month(now[:7])
     for rel, (s, force, force_name, n, no_loc, res, staged) in results.items():
         before = _stored_rows(store, rel, log)
         where = f"{s.kind.replace('_', '-')} {force} {s.month}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -39,6 +40,16 @@ FILE_RE = re.compile(
     r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes|stop-and-search)\.csv(?P<gz>\.gz)?$"
 )
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def warn(message: str) -> None:
+    """:func:`sa_lib.validation.warn` for the ingest modules, which must not load pandas.
+
+    ``sa ingest`` imports only pyarrow: sa_lib.validation imports pandas, which costs
+    about as much CPU as pyarrow's whole read of a force's month.
+    """
+    warnings.warn(message, UserWarning, stacklevel=3)
+
 
 #: The largest CSV (after unzipping or gunzipping) a single monthly file may be.
 #: The largest real monthly file (Metropolitan street) is about 30 MB.

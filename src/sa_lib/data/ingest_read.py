@@ -23,9 +23,9 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -37,8 +37,11 @@ from sa_lib.data.ingest_files import (
     IngestError,
     SourceFile,
     force_slug,
+    warn,
 )
-from sa_lib.validation import warn
+
+if TYPE_CHECKING:  # the ingest command does not load pandas (only read_source returns it)
+    import pandas as pd
 
 __all__ = ["read_source", "EW_BOUNDS"]
 
@@ -52,11 +55,45 @@ def _norm(h: str) -> str:
     return re.sub(r"\s+", " ", h.replace("\ufeff", "").strip().lower())
 
 
+# pyarrow imports pandas the first time it converts a Python or NumPy value (a scalar
+# argument, ``pa.array(ndarray)``, ``to_numpy()`` of a boolean array). The checks below
+# build their scalars and arrays from buffers instead, so that ``sa ingest`` never loads
+# pandas: about 0.3 CPU-s, as much as pyarrow's own read of a force's month.
+
+
+def _str(value: str) -> pa.Scalar:
+    """A string scalar, built without pyarrow's Python conversion (which loads pandas)."""
+    b = value.encode()
+    offsets = pa.py_buffer(np.array([0, len(b)], dtype=np.int32))
+    return pa.StringArray.from_buffers(1, offsets, pa.py_buffer(b))[0]
+
+
+def _f64(value: float) -> pa.Scalar:
+    """A float64 scalar, built without pyarrow's Python conversion (which loads pandas)."""
+    return pa.Array.from_buffers(pa.float64(), 1, [None, pa.py_buffer(np.array([value]))])[0]
+
+
+def _int64s(values: np.ndarray) -> pa.Array:
+    """An int64 array of ``values`` (a NumPy array), without pyarrow's conversion."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+_FALSE = pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(np.zeros(1, np.uint8))])[0]
+_TRUE = pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(np.ones(1, np.uint8))])[0]
+
+
+def _no_rows(n: int) -> pa.Array:
+    """A boolean array of ``n`` False values."""
+    return pa.Array.from_buffers(
+        pa.bool_(), n, [None, pa.py_buffer(np.zeros((n + 7) // 8, np.uint8))]
+    )
+
+
 def _first(mask: pa.ChunkedArray | pa.Array) -> int:
     """Index of the first True in a boolean array (nulls count as False), or -1."""
-    if not pc.any(mask).as_py():
-        return -1
-    return int(pc.index(pc.fill_null(mask, False), True).as_py())
+    idx = pc.indices_nonzero(mask)
+    return int(idx[0].as_py()) if len(idx) else -1
 
 
 def _header(src: SourceFile, data: bytes) -> tuple[list[str], str]:
@@ -95,6 +132,8 @@ def _uk_month(src: SourceFile, dates: pa.ChunkedArray) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     # Other ISO 8601 spellings (no seconds, 'Z', fractions), or a bad date to name.
+    import pandas as pd  # only here: the ingest command does not load pandas
+
     s = dates.to_pandas()
     when = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
     bad = (when.isna() & s.notna()).to_numpy()
@@ -292,9 +331,12 @@ def _fail(src: SourceFile, hd: _Header, i: int, col: str, what: str, fix: str) -
 
 
 def _numeric_coords(
-    src: SourceFile, table: pa.Table, hd: _Header, keep_bad: bool, bad_loc: np.ndarray
-) -> pa.Table:
-    """Coordinates read as text (one was not a number) made numbers; the bad ones marked."""
+    src: SourceFile, table: pa.Table, hd: _Header, keep_bad: bool, bad_loc: pa.Array
+) -> tuple[pa.Table, pa.Array]:
+    """Coordinates read as text (one was not a number) made numbers; the bad ones marked
+    (returned with ``bad_loc`` updated)."""
+    import pandas as pd  # a rare path: the ingest command does not load pandas otherwise
+
     for c in (hd.canon[x] for x in hd.coords):
         s = table[c].to_pandas().str.strip()
         num = pd.to_numeric(s.where(s != ""), errors="coerce")
@@ -306,13 +348,13 @@ def _numeric_coords(
                 f"Fix: re-download the file; police.uk coordinates are decimal degrees; or "
                 f"pass --keep-bad to keep such rows with no location (counted)."
             )
-        bad_loc |= wrong
+        bad_loc = pc.or_(bad_loc, pa.array(wrong))
         table = table.set_column(
             table.column_names.index(c),
             c,
             pa.array(num.to_numpy(), type=pa.float64(), from_pandas=True),
         )
-    return table
+    return table, bad_loc
 
 
 def _check_month(src: SourceFile, table: pa.Table) -> pa.Table:
@@ -321,7 +363,7 @@ def _check_month(src: SourceFile, table: pa.Table) -> pa.Table:
         # Dates are published in UTC, but data.police.uk files them by UK local
         # month: 2024-03-31T23:51+00:00 is 00:51 BST on 1 April, in the April file.
         table = table.append_column("month", _uk_month(src, table["date"]))
-    i = _first(pc.invert(pc.fill_null(pc.equal(table["month"], src.month), False)))
+    i = _first(pc.invert(pc.fill_null(pc.equal(table["month"], _str(src.month)), _FALSE)))
     if i >= 0:
         raise IngestError(
             f"{src.label}: line {i + 2}: month {table['month'][i].as_py() or ''!r} is outside the "
@@ -337,11 +379,11 @@ def _check_month(src: SourceFile, table: pa.Table) -> pa.Table:
 
 
 def _check_locations(
-    src: SourceFile, table: pa.Table, hd: _Header, keep_bad: bool, bad_loc: np.ndarray
-) -> None:
+    src: SourceFile, table: pa.Table, hd: _Header, keep_bad: bool, bad_loc: pa.Array
+) -> pa.Array:
     """Coordinates within England and Wales, both or neither; LSOA codes well formed.
 
-    A bad location raises, or with ``keep_bad`` is marked in ``bad_loc``.
+    A bad location raises, or with ``keep_bad`` is marked in ``bad_loc`` (returned).
     """
     lon_min, lon_max, lat_min, lat_max = EW_BOUNDS
     have = [c for c in ("longitude", "latitude") if c in table.column_names]
@@ -349,7 +391,7 @@ def _check_locations(
         if c not in have:
             continue
         v = table[c]
-        out = pc.fill_null(pc.or_(pc.less(v, lo), pc.greater(v, hi)), False)
+        out = pc.fill_null(pc.or_(pc.less(v, _f64(lo)), pc.greater(v, _f64(hi))), _FALSE)
         if len(have) == 2:  # one coordinate without the other
             other = table["latitude" if c == "longitude" else "longitude"]
             out = pc.or_(out, pc.and_(pc.is_null(v), pc.is_valid(other)))
@@ -366,9 +408,11 @@ def _check_locations(
                 else f"{c} is empty but the other coordinate is not",
                 _KEEP_BAD_FIX,
             )
-        bad_loc |= out.to_numpy(zero_copy_only=False)
+        bad_loc = pc.or_(bad_loc, out)
     if "lsoa_code" in table.column_names:
-        wrong = pc.invert(pc.fill_null(pc.match_substring_regex(table["lsoa_code"], LSOA_RE), True))
+        wrong = pc.invert(
+            pc.fill_null(pc.match_substring_regex(table["lsoa_code"], LSOA_RE), _TRUE)
+        )
         i = -1 if keep_bad else _first(wrong)
         if i >= 0:
             _fail(
@@ -379,12 +423,12 @@ def _check_locations(
                 f"{table['lsoa_code'][i].as_py()!r} is not an LSOA code (E01 or W01 and 6 digits)",
                 _KEEP_BAD_FIX,
             )
-        bad_loc |= wrong.to_numpy(zero_copy_only=False)
+        bad_loc = pc.or_(bad_loc, wrong)
+    return bad_loc
 
 
-def _blank_bad_locations(table: pa.Table, bad_loc: np.ndarray) -> pa.Table:
-    """The rows marked in ``bad_loc`` with no location (coordinates and LSOA emptied)."""
-    mask = pa.array(bad_loc)
+def _blank_bad_locations(table: pa.Table, mask: pa.Array) -> pa.Table:
+    """The rows marked in ``mask`` with no location (coordinates and LSOA emptied)."""
     for c in ("longitude", "latitude", "lsoa_code", "lsoa_name"):
         if c in table.column_names:
             col = table[c]
@@ -398,7 +442,7 @@ def _reporting_force(src: SourceFile, table: pa.Table, hd: _Header) -> str | Non
     for c in ("reported_by", "falls_within"):
         if c in table.column_names and table[c].null_count < table.num_rows:
             force_name = table[c][_first(pc.is_valid(table[c]))].as_py()
-            i = _first(pc.not_equal(table[c], force_name))  # cheaper than hashing every value
+            i = _first(pc.not_equal(table[c], _str(force_name)))  # cheaper than hashing
             if i >= 0:
                 values = sorted(map(str, pc.unique(pc.drop_null(table[c])).to_pylist()))
                 _fail(
@@ -422,17 +466,24 @@ def _drop_repeated_ids(src: SourceFile, table: pa.Table) -> tuple[pa.Table, pa.A
     Crime ID (ASB) are never dropped: identical ASB rows are separate incidents.
     """
     n = table.num_rows
-    lines = pa.array(np.arange(2, n + 2, dtype="int64"))
+    lines = _int64s(np.arange(2, n + 2))
     n_dup = n_shared = 0
     if src.kind == "street" and "crime_id" in table.column_names:
         ids = table["crime_id"]
-        if pc.count_distinct(ids).as_py() < n - ids.null_count:
-            df = table.to_pandas()
-            has_id = df["crime_id"].notna().to_numpy()
-            keep = ~(df.duplicated(keep="first").to_numpy() & has_id)
-            n_dup = int((~keep).sum())
-            kept_ids = df.loc[keep & has_id, "crime_id"]
-            n_shared = int(kept_ids.duplicated(keep="first").sum())
+        distinct = pc.count_distinct(ids).as_py()
+        if distinct < n - ids.null_count:
+            # The first of each group of rows identical in every field (nulls equal).
+            first = (
+                table.append_column("_row", pa.array(np.arange(n, dtype=np.int64)))
+                .group_by(table.column_names, use_threads=False)
+                .aggregate([("_row", "min")])["_row_min"]
+            )
+            keep = np.zeros(n, dtype=bool)
+            keep[first.to_numpy()] = True
+            keep |= ids.is_null().to_numpy(zero_copy_only=False)  # ASB rows are never dropped
+            n_dup = int(n - keep.sum())
+            # Dropping exact repeats leaves every Crime ID: the rest share one.
+            n_shared = int(n - n_dup - ids.null_count - distinct)
             if n_dup:
                 table = table.filter(pa.array(keep))
                 lines = lines.filter(pa.array(keep))
@@ -468,12 +519,12 @@ def _read_table(src: SourceFile, *, keep_bad: bool = False, limit: int = MAX_FIL
     hd = _map_header(src, data)
     table, float_error = _parse_rows(src, data, hd, first_quote)
     n = table.num_rows
-    bad_loc = np.zeros(n, dtype=bool)
+    bad_loc = _no_rows(n)
     if float_error is not None:
-        table = _numeric_coords(src, table, hd, keep_bad, bad_loc)
+        table, bad_loc = _numeric_coords(src, table, hd, keep_bad, bad_loc)
     table = _check_month(src, table)
-    _check_locations(src, table, hd, keep_bad, bad_loc)
-    n_bad = int(bad_loc.sum())
+    bad_loc = _check_locations(src, table, hd, keep_bad, bad_loc)
+    n_bad = int(pc.sum(bad_loc).as_py() or 0)
     if n_bad:
         table = _blank_bad_locations(table, bad_loc)
     force_name = _reporting_force(src, table, hd)
@@ -517,5 +568,7 @@ def read_source(src: SourceFile, *, keep_bad: bool = False) -> pd.DataFrame:
     >>> read_source(src)[["month", "force"]].drop_duplicates().values.tolist()
     [['2024-01', 'cambridgeshire']]
     """
+    import pandas as pd
+
     res = _read_table(src, keep_bad=keep_bad)
     return res.table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)

@@ -47,13 +47,14 @@ EPILOG = (
 
 
 def _cmd_ingest(args) -> int:
+    # Records, not a DataFrame: the command loads pyarrow but never pandas (issue 24).
     from sa_lib.data.coverage import CoverageError
-    from sa_lib.data.ingest import IngestError, StoreWriteError, ingest
+    from sa_lib.data.ingest import IngestError, StoreWriteError, ingest_records
     from sa_lib.data.store_writer import EXIT_STORE_WRITE
 
     store = config.resolve(args.store)
     try:
-        summary = ingest(
+        rows, recovered = ingest_records(
             args.paths,
             store,
             progress=not args.quiet,
@@ -67,45 +68,65 @@ def _cmd_ingest(args) -> int:
     except StoreWriteError as e:
         print(f"sa ingest: error: {e.strerror or e}", file=sys.stderr)
         return EXIT_STORE_WRITE
-    for note in summary.attrs.get("recovered", []):
+    for note in recovered:
         print(f"Note: {note}.")
-    by = summary.groupby("kind").agg(
-        files=("month", "size"),
-        rows=("rows", "sum"),
-        no_location=("rows_no_location", "sum"),
-        bad=("rows_bad_location", "sum"),
-        dup=("rows_duplicate", "sum"),
-        shared=("rows_shared_id", "sum"),
-        first=("month", "min"),
-        last=("month", "max"),
-    )
     print(f"Ingested into {store}:")
-    for kind, r in by.iterrows():
+    for line in _ingest_summary_lines(rows):
+        print(line)
+    return 0
+
+
+def _ingest_summary_lines(rows: list[dict]) -> list[str]:
+    """The ``sa ingest`` report: one line per kind, then the months replaced.
+
+    Examples
+    --------
+    >>> r = dict(kind="street", force="essex", rows_no_location=1, rows_bad_location=0,
+    ...          rows_duplicate=0, rows_shared_id=0)
+    >>> _ingest_summary_lines([{**r, "month": "2018-01", "rows": 10, "rows_before": None},
+    ...                        {**r, "month": "2018-02", "rows": 9, "rows_before": 8}])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['  street             2 month(s) 2018-01..2018-02: 19 rows (2 with no location, kept)',
+     'Replaced 1 month(s) already in the store; 0 with the same row count.',
+     '  street           essex 2018-02: 8 -> 9 rows (+1)']
+    """
+    out = []
+    for kind in sorted({r["kind"] for r in rows}):
+        rs = [r for r in rows if r["kind"] == kind]
+        n = {c: sum(r[c] for r in rs) for c in _SUMMED}
+        months = [r["month"] for r in rs]
         extra = ""
-        if r["bad"]:
-            extra += f"; {r['bad']:,} with a bad location kept with none"
-        if r["dup"]:
-            extra += f"; {r['dup']:,} row(s) identical in every field to another kept as one"
-        if r["shared"]:
-            extra += f"; {r['shared']:,} row(s) sharing a Crime ID but differing kept as records"
-        print(
-            f"  {kind:16s} {r['files']:3d} month(s) {r['first']}..{r['last']}: {r['rows']:,} rows "
-            f"({r['no_location']:,} with no location, kept{extra})"
+        if n["rows_bad_location"]:
+            extra += f"; {n['rows_bad_location']:,} with a bad location kept with none"
+        if n["rows_duplicate"]:
+            extra += (
+                f"; {n['rows_duplicate']:,} row(s) identical in every field to another kept as one"
+            )
+        if n["rows_shared_id"]:
+            extra += (
+                f"; {n['rows_shared_id']:,} row(s) sharing a Crime ID but differing kept as records"
+            )
+        out.append(
+            f"  {kind:16s} {len(rs):3d} month(s) {min(months)}..{max(months)}: {n['rows']:,} rows "
+            f"({n['rows_no_location']:,} with no location, kept{extra})"
         )
-    replaced = summary[summary["rows_before"].notna()]
-    changed = replaced[replaced["rows"] != replaced["rows_before"]]
-    if len(replaced):
-        print(
+    replaced = [r for r in rows if r["rows_before"] is not None]
+    changed = [r for r in replaced if r["rows"] != r["rows_before"]]
+    if replaced:
+        out.append(
             f"Replaced {len(replaced)} month(s) already in the store; "
             f"{len(replaced) - len(changed)} with the same row count."
         )
-    for _, r in changed.iterrows():
+    for r in changed:
         change = int(r["rows"]) - int(r["rows_before"])
-        print(
+        out.append(
             f"  {r['kind']:16s} {r['force']} {r['month']}: {int(r['rows_before']):,} -> "
             f"{int(r['rows']):,} rows ({change:+,})"
         )
-    return 0
+    return out
+
+
+_SUMMED = ("rows", "rows_no_location", "rows_bad_location", "rows_duplicate", "rows_shared_id")
 
 
 def _cmd_ingest_extract(args) -> int:
