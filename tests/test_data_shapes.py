@@ -103,6 +103,40 @@ def test_first_quarter_of_a_store_builds_place_wards_and_summary(essex_stores, t
     assert "a significant change" not in text
 
 
+def test_summary_no_real_change_names_only_the_tests_that_ran(essex_stores, tmp_path):
+    """Essex 2018 matrix: a month with 3 months held (and a ward, which has neither test)
+    read "neither the trend nor the control chart found anything", but no trend (12 months
+    needed) or control chart (6) was made."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(
+        tmp_path, store, "2018-03", ["summary"], csp=("Colchester", "E07000071")
+    )
+    outcome, r = shapes.cell(path, "summary")
+    assert outcome == "built"
+    steady = [f.text for f in r.findings if f.text.startswith("No real change")]
+    assert steady, [f.text for f in r.findings]
+    for text in steady:
+        assert "neither the trend nor the control chart" not in text, text
+        assert text.endswith("; no trend or control chart was tested)."), text
+    scored = r.data["scored"]
+    crimes = scored[scored["kind"] == "crime type"]
+    assert not crimes["trend_tested"].any() and not crimes["spc_tested"].any()
+
+
+def test_a_crime_type_with_no_crimes_is_not_a_candidate_priority(essex_stores, tmp_path):
+    """Essex 2018 matrix: "Possession of weapons: 0 in Jan 2018 (0% of all recorded crime
+    and ASB). Priority score 2.40 (rank 5)" was a key finding of Brentwood's summary."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(tmp_path, store, "2018-01", ["summary", "wards"])
+    outcome, r = shapes.cell(path, "summary")
+    assert outcome == "built"
+    crimes = r.data["scored"].query("kind == 'crime type'")
+    assert len(crimes) and (crimes["count"] > 0).all(), crimes[["issue", "count"]]
+    assert not [f.text for f in r.findings if ": 0 in Jan 2018" in f.text]
+    _, wards = shapes.cell(path, "wards")
+    assert not [f.text for f in wards.findings if " 1 have " in f.text]
+
+
 def test_wards_and_summary_with_only_the_previous_period_held(essex_stores, tmp_path):
     """Wards and summary compare with the previous period when last year is not held."""
     _, store = essex_stores["first_period"]

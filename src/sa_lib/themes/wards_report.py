@@ -82,9 +82,10 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list[str]:
     t = wa["table"]
     top = t.iloc[0]
     thr = ctx.disclosure.threshold
+    one, several = int((t["n_flags"] > 0).sum()), len(flagged)
     out = [
-        f"{len(t)} wards; {int((t['n_flags'] > 0).sum())} have at least one flag and "
-        f"{len(flagged)} have several."
+        f"{len(t)} wards; {one} {'has' if one == 1 else 'have'} at least one flag and "
+        f"{several} {'has' if several == 1 else 'have'} several."
     ]
     if top["count_current"] >= thr:
         # "Highest" only as far as the intervals separate: the overview's rule, the same words.
