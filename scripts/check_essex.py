@@ -191,7 +191,8 @@ def run_all_period(period: str, csps: list[str], store: Path, work: Path, counts
             load_params(spec["params_path"])
             todo.append(spec["csp_name"])
         except ParameterError as e:
-            reason = " ".join(str(e).split("\n")[1:]).strip() or str(e)
+            reason = " ".join(ln.strip().removeprefix("- ") for ln in str(e).split("\n")[1:])
+            reason = reason.strip() or str(e)
             cells[spec["csp_name"]] = ("refused", reason)
     if not todo:
         return cells
@@ -287,7 +288,7 @@ def main_run_all(args, csps: list[str]) -> int:
                     print(f"{status:8s} {csp:16s} {period:8s} {detail[:200]}", flush=True)
                 if args.write:  # after every period, so a long run leaves its table so far
                     done = (
-                        f" ({len(rows)} cells so far; still running)"
+                        f"; {len(rows)} cells so far, still running"
                         if period != periods[-1]
                         else ""
                     )

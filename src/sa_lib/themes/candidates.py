@@ -197,7 +197,7 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
     if ctx.extract_path is None:
         return None
     from sa_lib.stats import repeat_victims
-    from sa_lib.themes import domestic_abuse
+    from sa_lib.themes import domestic_abuse, report
 
     ex = ctx.extract
     da = domestic_abuse.da_rows(ex)
@@ -230,7 +230,8 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         "theme": "domestic_abuse",
         "sensitive": True,
         "count": int(t["count_current"]),
-        **_vs(ctx, t, key),
+        # Tested only where the extract holds every month of the comparison period too.
+        **_vs(ctx, t, key if key is not None and report.extract_holds(ctx, key) else None),
         "share": np.nan,
         "above_wider": np.nan,
         "rising_trend": False,
