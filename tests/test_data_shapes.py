@@ -103,6 +103,40 @@ def test_first_quarter_of_a_store_builds_place_wards_and_summary(essex_stores, t
     assert "a significant change" not in text
 
 
+def test_summary_no_real_change_names_only_the_tests_that_ran(essex_stores, tmp_path):
+    """Essex 2018 matrix: a month with 3 months held (and a ward, which has neither test)
+    read "neither the trend nor the control chart found anything", but no trend (12 months
+    needed) or control chart (6) was made."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(
+        tmp_path, store, "2018-03", ["summary"], csp=("Colchester", "E07000071")
+    )
+    outcome, r = shapes.cell(path, "summary")
+    assert outcome == "built"
+    steady = [f.text for f in r.findings if f.text.startswith("No real change")]
+    assert steady, [f.text for f in r.findings]
+    for text in steady:
+        assert "neither the trend nor the control chart" not in text, text
+        assert text.endswith("; no trend or control chart was tested)."), text
+    scored = r.data["scored"]
+    crimes = scored[scored["kind"] == "crime type"]
+    assert not crimes["trend_tested"].any() and not crimes["spc_tested"].any()
+
+
+def test_a_crime_type_with_no_crimes_is_not_a_candidate_priority(essex_stores, tmp_path):
+    """Essex 2018 matrix: "Possession of weapons: 0 in Jan 2018 (0% of all recorded crime
+    and ASB). Priority score 2.40 (rank 5)" was a key finding of Brentwood's summary."""
+    _, store = essex_stores["first_period"]
+    path = shapes.essex_params(tmp_path, store, "2018-01", ["summary", "wards"])
+    outcome, r = shapes.cell(path, "summary")
+    assert outcome == "built"
+    crimes = r.data["scored"].query("kind == 'crime type'")
+    assert len(crimes) and (crimes["count"] > 0).all(), crimes[["issue", "count"]]
+    assert not [f.text for f in r.findings if ": 0 in Jan 2018" in f.text]
+    _, wards = shapes.cell(path, "wards")
+    assert not [f.text for f in wards.findings if " 1 have " in f.text]
+
+
 def test_wards_and_summary_with_only_the_previous_period_held(essex_stores, tmp_path):
     """Wards and summary compare with the previous period when last year is not held."""
     _, store = essex_stores["first_period"]
@@ -247,3 +281,75 @@ def test_lsoa_2011_and_2021_codes_mixed_inside_one_month(tmp_path):
         assert outcome == "built"
         shapes.check_built(r)
     assert counts["mixed"].sum() == counts["2011"].sum() > 100
+
+
+# ---------------------------------------------------------------- issue item 10: extract periods
+
+
+def _extract_with_months(root, first: str, last: str):
+    """The sample's synthetic extract cut to the months ``first`` to ``last``."""
+    import pandas as pd
+
+    from sa_lib import config
+
+    ex = pd.read_csv(config.SAMPLE_DIR / "synthetic" / "extract_synthetic.csv.gz")
+    path = root / f"extract_{first}_{last}.csv.gz"
+    ex[(ex["month"] >= first) & (ex["month"] <= last)].to_csv(path, index=False)
+    return path
+
+
+def _sample_with_extract(root, extract, period: str, themes: list[str]):
+    import yaml
+
+    from sa_lib import config
+
+    if not (config.PROCESSED_DIR / "street").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    path = shapes.sample_params(root, config.PROCESSED_DIR, period, themes)
+    p = yaml.safe_load(path.read_text())
+    p["data"]["extract"] = str(extract)
+    path.write_text(yaml.safe_dump(p))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("last", "lacks"), [("2025-10", "2025-11 to 2025-12"), ("2025-09", "2025-10 to 2025-12")]
+)
+def test_sa_check_refuses_an_extract_that_lacks_months_of_the_period(tmp_path, last, lacks):
+    """A quarter the extract held only in part read "107 domestic abuse crimes ... 69% lower
+    than a year earlier (a significant change, p < 0.001)"; one it did not hold at all
+    built a page with no word of why it was empty."""
+    ex = _extract_with_months(tmp_path, "2024-01", last)
+    path = _sample_with_extract(tmp_path, ex, "2025-Q4", ["domestic_abuse"])
+    outcome, message = shapes.cell(path, "domestic_abuse")
+    assert outcome == "refused"
+    assert f"it lacks {lacks} (it holds 2024-01 to {last})" in message and "Fix:" in message
+
+
+@pytest.mark.e2e
+def test_domestic_abuse_change_on_a_year_the_extract_holds_in_part(tmp_path):
+    """With the extract starting in Nov 2024, Q4 2024 is held in part: no change on it."""
+    ex = _extract_with_months(tmp_path, "2024-11", "2025-12")
+    path = _sample_with_extract(tmp_path, ex, "2025-Q4", ["domestic_abuse"])
+    outcome, r = shapes.cell(path, "domestic_abuse")
+    assert outcome == "built"
+    shapes.check_built(r)
+    text = " ".join(f.text for f in r.findings)
+    assert "than a year earlier" not in text, text
+    assert "Q4 2024" in r.availability["change on a year earlier"]
+
+
+@pytest.mark.e2e
+def test_cse_never_compares_years_after_the_period(tmp_path):
+    """A Q1 2024 assessment read "CSE-flagged crimes in the district: 52 in 2025 against 51
+    in 2024": years after the period, from the partners' quarterly file."""
+    from sa_lib import config
+
+    if not (config.PROCESSED_DIR / "street").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    path = shapes.sample_params(tmp_path, config.PROCESSED_DIR, "2024-Q1", ["cse"])
+    outcome, r = shapes.cell(path, "cse")
+    assert outcome == "built"
+    shapes.check_built(r)
+    assert not [f.text for f in r.findings if "2025" in f.text]
+    assert "Q1 2024" in r.availability["calendar-year totals"]

@@ -341,7 +341,7 @@ def _extract_content_problems(params: Params) -> list[str]:
         # Once per process and file: a run's themes and CSPs then take it from the cache.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            load_extract_once(path)
+            ex = load_extract_once(path)
     except PersonalDataError as e:
         cols = [ln.strip(" -") for ln in str(e).splitlines() if ln.startswith("  - column")]
         return [
@@ -351,7 +351,30 @@ def _extract_content_problems(params: Params) -> list[str]:
     except ValueError as e:
         msg = " ".join(str(e).split())
         return [f"data.extract={short_repr(value)}: {msg[:600]}"]
-    return []
+    return _extract_period_problems(params, ex)
+
+
+def _extract_period_problems(params: Params, ex) -> list[str]:
+    """An extract that lacks a month of the period would read as a month of no crimes
+    (issue 19: a quarter missing its last two months read "69% lower than a year
+    earlier, a significant change"): refused, naming what the extract holds."""
+    from sa_lib.data.coverage import month_ranges
+
+    if "month" not in ex:
+        return []
+    held = sorted(ex["month"].dropna().astype(str).unique())
+    period = parse_period(params.period)
+    miss = [m for m in period.months if m not in set(held)]
+    if not miss:
+        return []
+    return [
+        f"data.extract={short_repr(params.data.extract)} does not hold every month of period "
+        f"{params.period}: it lacks {month_ranges(miss)} (it holds "
+        f"{month_ranges(held) if held else 'no months'}), so the period's extract figures "
+        "would count missing months as months with no crimes. Fix: choose a period the "
+        "extract covers, ingest an extract that covers this one, or remove data.extract "
+        "(and the domestic_abuse theme, which needs it)."
+    ]
 
 
 def csp_forces(params: Params | dict) -> list[str] | None:

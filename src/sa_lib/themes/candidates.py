@@ -93,8 +93,13 @@ def _vs(ctx, row, key: str | None) -> dict:
     }
 
 
+def _spc_ran(monthly: pd.DataFrame) -> bool:
+    """Whether a control chart is drawn from this series (six months or more, not all zero)."""
+    return len(monthly) >= 6 and monthly["count"].sum() > 0
+
+
 def _spc_high(monthly: pd.DataFrame, months: list[str]) -> bool:
-    if len(monthly) < 6 or monthly["count"].sum() == 0:
+    if not _spc_ran(monthly):
         return False
     chart = spc.xmr(monthly, date_col="month_start", value_col="count")
     inside = chart["month_start"].dt.strftime("%Y-%m").isin(months)
@@ -106,7 +111,7 @@ def candidate_measures(
 ) -> pd.DataFrame:
     """One row of measures per candidate issue, in the columns of :mod:`sa_lib.stats.priority`.
 
-    Candidates: each police.uk crime type and ASB; the domestic-abuse headline measure
+    Candidates: each police.uk crime type and ASB with a crime in the period; the domestic-abuse headline measure
     when an extract is given (synthetic ones labelled, sensitive); each ward with at
     least ``min_flags`` flags; each partner indicator with a significant rise or
     special-cause variation in ``partner`` (the partner theme's result,
@@ -120,16 +125,22 @@ def candidate_measures(
         holding the evidence), ``sensitive`` (bool), ``count``, ``count_before``,
         ``pct_change``, ``share`` (of ``share_of``, the denominator in words),
         ``above_wider``, ``change``, ``rising_trend``,
-        ``spc_signal``, ``harm_band``, ``deprived_ratio``, ``repeat_share``,
-        ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``, ``rate_upper``, ``synthetic``,
-        and with partner ward flags ``partner_flags`` (how many partner indicators put the
-        ward significantly above the district) and ``partner_flag_names``.
+        ``spc_signal``, ``trend_tested`` and ``spc_tested`` (whether each test ran: crime
+        types only, missing for the other issues), ``harm_band``, ``deprived_ratio``,
+        ``repeat_share``, ``top10_share``, ``ward_ratio``, ``rate``, ``rate_lower``,
+        ``rate_upper``, ``synthetic``, and with partner ward flags ``partner_flags`` (how many
+        partner indicators put the ward significantly above the district) and
+        ``partner_flag_names``.
     """
     kw = stats_kwargs(ctx)
     key = comparison_key(ctx)
     types = summary.type_summary(
         ctx.crimes, ctx.periods, ctx.geo.population, types=POLICE_UK_TYPES, total_label=None, **kw
     )
+    # A crime type with no crimes in the period is not a candidate priority (its harm
+    # weight alone ranked "Possession of weapons: 0 in Jan 2018" fifth, issue 19).
+    if (types["count_current"] > 0).any():
+        types = types[types["count_current"] > 0]
     cur = ctx.in_period("current")
     total = len(cur)
     # Trends and control charts read the unbroken run of held months, as the theme pages do.
@@ -138,11 +149,13 @@ def candidate_measures(
     rising = (
         set(trends.loc[trends["direction"] == "increasing", "crime_type"]) if len(trends) else set()
     )
+    trend_ran = monthly["month_start"].nunique() >= summary.MIN_SERIES_MONTHS
     deprived = deprived_lsoas(ctx)
     rows = []
     for _, r in types.iterrows():
         t = r["crime_type"]
         these = cur[cur["crime_type"] == t]
+        series = monthly[monthly["crime_type"] == t][["month_start", "count"]]
         lsoa = area_counts(these, ctx.geo.lsoas, "lsoa21_code", ctx.period.months)
         rows.append(
             {
@@ -156,10 +169,10 @@ def candidate_measures(
                 "share_of": SHARE_OF_ALL,
                 "above_wider": _above_wider(ctx, t),
                 "rising_trend": t in rising,
-                "spc_signal": _spc_high(
-                    monthly[monthly["crime_type"] == t][["month_start", "count"]],
-                    ctx.period.months,
-                ),
+                "spc_signal": _spc_high(series, ctx.period.months),
+                # Which of the two tests ran ("no real change" says only what was tested).
+                "trend_tested": bool(trend_ran),
+                "spc_tested": _spc_ran(series),
                 "deprived_ratio": deprived_ratio(these, ctx, deprived),
                 "repeat_share": np.nan,
                 "top10_share": concentration.top_share(lsoa, "count", 10)
@@ -193,7 +206,7 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
     if ctx.extract_path is None:
         return None
     from sa_lib.stats import repeat_victims
-    from sa_lib.themes import domestic_abuse
+    from sa_lib.themes import domestic_abuse, report
 
     ex = ctx.extract
     da = domestic_abuse.da_rows(ex)
@@ -226,7 +239,8 @@ def _da_measure(ctx, rules: dict, key: str, total: int) -> dict | None:
         "theme": "domestic_abuse",
         "sensitive": True,
         "count": int(t["count_current"]),
-        **_vs(ctx, t, key),
+        # Tested only where the extract holds every month of the comparison period too.
+        **_vs(ctx, t, key if key is not None and report.extract_holds(ctx, key) else None),
         "share": np.nan,
         "above_wider": np.nan,
         "rising_trend": False,

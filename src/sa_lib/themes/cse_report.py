@@ -135,7 +135,7 @@ class CseAnalysis:
     stability: pd.DataFrame
     comparison: pd.DataFrame | None
     banded: pd.DataFrame
-    annual: pd.DataFrame
+    annual: pd.DataFrame | None
 
     @property
     def priority_codes(self) -> list[str]:
@@ -169,7 +169,16 @@ def analyse(ctx) -> CseAnalysis:
     quarterly = load_quarterly(ctx.path("cse_quarterly"), ctx.geo.wards, cols)
     district = district_quarterly(quarterly, cols)
     banded = quarterly_bands(district, cols, dis.threshold, dis.suppress_zero)
-    annual = annual_change(district, cols, alpha=ctx.stats.alpha)
+    # Calendar years that end by the period's end: never a year after the assessment
+    # (issue 19: a Q1 2024 assessment compared 2025 with 2024).
+    end = ctx.period.months[-1]
+    last = int(end[:4]) if end.endswith("-12") else int(end[:4]) - 1
+    try:
+        annual = annual_change(
+            district[district["quarter"].str[:4].astype(int) <= last], cols, alpha=ctx.stats.alpha
+        )
+    except ValueError:  # fewer than two complete years by then
+        annual = None
     return CseAnalysis(
         ind, quarterly, spec, rates, idx, priority, stability, comparison, banded, annual
     )
@@ -339,6 +348,14 @@ def _map_and_trend_sections(r: ThemeResult, ctx, a: CseAnalysis) -> None:
         cse_charts.plot_banded_trend(
             a.banded, SERIES, title="CSE-flagged crimes and referrals per quarter (banded)"
         )
+        if a.annual is None:
+            r.unavailable(
+                "calendar-year totals",
+                "The calendar-year comparison is not available: the partners' quarterly "
+                f"counts hold fewer than two complete calendar years ending by {ctx.period.label}.",
+                note=True,
+            )
+            return
         years = list(a.annual.attrs["years"])
         report.show_table(
             annual_display(a.annual),

@@ -353,10 +353,22 @@ def build(ctx) -> ThemeResult:
     with r.section("header"):
         report.show_header(ctx, "Domestic abuse", synthetic=ctx.extract_synthetic)
         d = da_tables(ctx)  # its warnings show under the header, as the notebook's did
+    summary = d.summary
+    # Months the extract lacks are not months of no domestic abuse.
+    no_year = "last_year" in ctx.periods and not report.extract_holds(ctx, "last_year")
+    if no_year:
+        summary = summary.assign(pct_vs_last_year=np.nan)
     with r.section("findings"):
+        if no_year:
+            r.unavailable(
+                "change on a year earlier",
+                f"The change on {ctx.periods['last_year'].label} is not available: the force "
+                "extract does not hold every month of it.",
+                note=True,
+            )
         report.show_findings(
             key_findings(
-                d.summary,
+                summary,
                 d.share,
                 d.repeat,
                 d.effects,

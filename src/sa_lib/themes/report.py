@@ -458,6 +458,18 @@ def gaps_display(gaps: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def extract_holds(ctx, key: str) -> bool:
+    """Whether the force extract holds every month of the comparison period ``key``.
+
+    A comparison with months the extract lacks would read them as months with no
+    crimes (issue 19), so it is shown as not available.
+    """
+    per = ctx.periods.get(key)
+    if per is None or ctx.extract is None or "month" not in ctx.extract:
+        return False
+    return set(per.months) <= set(ctx.extract["month"].astype(str))
+
+
 def extract_start(extract: pd.DataFrame) -> pd.Timestamp:
     """The first day of the extract's first recorded month: the start of its coverage."""
     return pd.Period(str(extract["month"].min()), freq="M").start_time

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as _html
 
+import numpy as np
 import pandas as pd
 
 from sa_lib.stats import priority
@@ -114,8 +115,9 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
     The wording rules (issue 20): a significant change is stated as a change naming both
     periods; a rising trend or an unusual month is stated; "no real change" is said
     only of an issue whose change was tested and found not significant *and* whose
-    trend and control chart found nothing (otherwise each test's result is said); a
-    share names its denominator; "times the district" is said only of a count of at
+    trend and control chart found nothing (otherwise each test's result is said), and
+    names only the tests that ran (issue 19: a ward or a short series has no trend or
+    control chart, and is not said to have found nothing on one); a share names its denominator; "times the district" is said only of a count of at
     least 10 and the disclosure threshold. With ``search`` (a
     :class:`sa_lib.themes.outcomes_report.SearchResult`) the drugs finding adds the
     searches correlation, described as a correlation.
@@ -139,7 +141,7 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
         syn = " (SYNTHETIC data)" if r["synthetic"] else ""
         tests, direction = _tests_text(r, before, now, can_compare)
         if direction == "none" and not tests:
-            steady.append(name)
+            steady.append((name, r))
         extra = []
         if r.get("above_wider") is True:
             extra.append("its rate is significantly above the wider area's")
@@ -182,13 +184,15 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
                 "tested": False,
             }
         )
-    if steady:
+    groups: dict[str, list[str]] = {}
+    for name, r in steady:
+        groups.setdefault(_steady_tests(r), []).append(name)
+    for tests, names in groups.items():
         out.append(
             {
                 "text": f"No real change in {now} against {before} in: "
-                + ", ".join(steady)
-                + " (the change was not statistically significant, and neither the trend "
-                "nor the control chart found anything).",
+                + ", ".join(names)
+                + f" (the change was not statistically significant{tests}).",
                 "href": "#Priority-matrix",
                 "comparison": before,
                 "periods": (before, now),
@@ -198,6 +202,33 @@ def summary_findings(scored: pd.DataFrame, ctx, n: int = 6, search=None) -> list
             }
         )
     return out
+
+
+def _ran(r, key: str) -> bool:
+    """Whether the test ``key`` (``trend_tested``, ``spc_tested``) ran for an issue's row."""
+    v = r.get(key)
+    return isinstance(v, (bool, np.bool_)) and bool(v)
+
+
+def _steady_tests(r) -> str:
+    """What the "no real change" sentence says of the trend and the control chart: only
+    the tests that ran (a ward, a theme measure or a short series has neither).
+
+    >>> _steady_tests({"trend_tested": True, "spc_tested": True})
+    ', and neither the trend nor the control chart found anything'
+    >>> _steady_tests({"trend_tested": False, "spc_tested": True})
+    ', and the control chart found nothing; no trend was tested'
+    >>> _steady_tests({})
+    '; no trend or control chart was tested'
+    """
+    trend, spc = _ran(r, "trend_tested"), _ran(r, "spc_tested")
+    if trend and spc:
+        return ", and neither the trend nor the control chart found anything"
+    if spc:
+        return ", and the control chart found nothing; no trend was tested"
+    if trend:
+        return ", and the trend found nothing; no control chart was drawn"
+    return "; no trend or control chart was tested"
 
 
 def _finding(f: dict) -> results.Finding:

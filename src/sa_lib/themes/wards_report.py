@@ -84,10 +84,11 @@ def ward_findings(wa: dict, flagged: pd.DataFrame, ctx) -> list:
     t = wa["table"]
     top = t.iloc[0]
     thr = ctx.disclosure.threshold
+    one, several = int((t["n_flags"] > 0).sum()), len(flagged)
     out = [
         Finding(
-            f"{len(t)} wards; {int((t['n_flags'] > 0).sum())} have at least one flag and "
-            f"{len(flagged)} have several.",
+            f"{len(t)} wards; {one} {'has' if one == 1 else 'have'} at least one flag and "
+            f"{several} {'has' if several == 1 else 'have'} several.",
             subject="Wards",
             measure="ward flags",
         )
