@@ -49,7 +49,7 @@ from typing import Any
 
 from sa_lib import choices
 
-__all__ = ["pack_scope", "pack_key", "shared", "active", "clear"]
+__all__ = ["pack_scope", "pack_key", "shared", "pure", "active", "clear"]
 
 #: The most entries one pack keeps (a safety bound: a pack uses a handful).
 MAX_ENTRIES = 32
@@ -57,6 +57,9 @@ MAX_ENTRIES = 32
 _depth = 0
 _pack: tuple | None = None
 _entries: dict[Hashable, tuple[Any, list[dict], list]] = {}
+#: Entries of :func:`pure`, keyed by their inputs (a pack fits some hundred series).
+MAX_PURE = 2048
+_pure: dict[Hashable, tuple[Any, list[dict], list]] = {}
 
 
 def active() -> bool:
@@ -68,6 +71,7 @@ def clear() -> None:
     """Forget every entry (and the pack they belong to)."""
     global _pack
     _entries.clear()
+    _pure.clear()
     _pack = None
 
 
@@ -134,9 +138,25 @@ def shared(ctx, name: str, compute: Callable[[], Any], *args: Hashable) -> Any:
     pk = pack_key(ctx)
     if pk != _pack:
         _entries.clear()
+        _pure.clear()
         _pack = pk
-    key = (name, args)
-    hit = _entries.get(key)
+    return _once(_entries, MAX_ENTRIES, (name, args), compute)
+
+
+def pure(name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
+    """``compute()`` of a pure function whose value ``key`` determines, once per pack.
+
+    For a statistic of a small input given whole in ``key`` (a monthly series' dates and
+    counts, its settings): two themes fitting the same series share the fit. Like
+    :func:`shared`, only inside :func:`pack_scope`, with choices and warnings replayed.
+    """
+    if not active():
+        return compute()
+    return _once(_pure, MAX_PURE, (name, key), compute)
+
+
+def _once(store: dict, bound: int, key: Hashable, compute: Callable[[], Any]) -> Any:
+    hit = store.get(key)
     if hit is not None:
         value, recorded, caught = hit
         _replay(recorded, caught)
@@ -150,7 +170,7 @@ def shared(ctx, name: str, compute: Callable[[], Any], *args: Hashable) -> Any:
         choices.remove_recorder(rec)
     for w in caught:
         warnings._showwarnmsg(w)
-    if len(_entries) >= MAX_ENTRIES:
-        _entries.pop(next(iter(_entries)))
-    _entries[key] = (copy.deepcopy(value), rec.choices, list(caught))
+    if len(store) >= bound:
+        store.pop(next(iter(store)))
+    store[key] = (copy.deepcopy(value), rec.choices, list(caught))
     return value
