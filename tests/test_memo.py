@@ -132,3 +132,28 @@ def test_ward_analysis_computed_once_per_pack(monkeypatch):
     pd.testing.assert_frame_equal(
         table, plain["table"][table.columns], check_dtype=False, check_exact=False
     )
+
+
+def test_poisson_trend_fitted_once_per_series_in_a_pack(monkeypatch):
+    from sa_lib.stats import trend
+
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    one = pd.DataFrame({"date": months, "count": [10 + i % 5 for i in range(24)]})
+    other = one.assign(count=one["count"] + 1)
+    plain = trend.poisson_trend(one)
+    calls = []
+    real = trend._poisson_trend
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(trend, "_poisson_trend", counted)
+    with memo.pack_scope():
+        a = trend.poisson_trend(one)
+        b = trend.poisson_trend(one.copy())
+        c = trend.poisson_trend(other)
+        d = trend.poisson_trend(one, seasonal=False)
+    assert len(calls) == 3
+    assert a.p_value == b.p_value == plain.p_value and a.direction == plain.direction
+    assert c.pct_change_per_year != a.pct_change_per_year and not d.seasonal
