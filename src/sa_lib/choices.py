@@ -25,6 +25,18 @@ import pandas as pd
 logger = logging.getLogger("sa_lib")
 
 _CHOICES: list[dict[str, str]] = []
+#: Callables that also receive every recorded choice (sa_lib.memo replays them).
+_RECORDERS: list = []
+
+
+def add_recorder(fn) -> None:
+    """Also pass every choice recorded from now on to ``fn`` (until :func:`remove_recorder`)."""
+    _RECORDERS.append(fn)
+
+
+def remove_recorder(fn) -> None:
+    """Stop passing recorded choices to ``fn``."""
+    _RECORDERS.remove(fn)
 
 
 def record_choice(name: str, value: object, reason: str, *, source: str = "library") -> None:
@@ -49,6 +61,8 @@ def record_choice(name: str, value: object, reason: str, *, source: str = "libra
             break
     else:
         _CHOICES.append(entry)
+    for fn in _RECORDERS:
+        fn(entry)
     logger.info("choice: %s = %s (%s; %s)", name, value, reason, source)
 
 

@@ -627,8 +627,13 @@ def _run_themes(run: _Run, meta: dict, *, workers, progress, inline, scheduler) 
             bar.update(1)
 
     if inline:
-        for t in run.todo:
-            _done(t, _execute(*args[t], **kwargs[t]))
+        from sa_lib import memo
+
+        # One process builds every theme of the pack: what several themes compute (the
+        # ward table, the stop-and-search analysis) is computed once (sa_lib.memo).
+        with memo.pack_scope():
+            for t in run.todo:
+                _done(t, _execute(*args[t], **kwargs[t]))
     else:
         n_workers = max(1, min(workers or run.params.run.workers, len(run.todo)))
         with dask_client(n_workers, scheduler) as client:

@@ -372,6 +372,31 @@ def poisson_trend(
     >>> round(r.pct_change_per_year)
     10
     """
+    from sa_lib import memo
+
+    if not memo.active() or not {date_col, count_col} <= set(monthly_df.columns):
+        return _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion)
+    # Several themes of a pack fit the same series (sa_lib.memo): the fit is keyed by it.
+    key = (
+        tuple(monthly_df.index),
+        str(monthly_df[date_col].dtype),
+        tuple(monthly_df[date_col].astype(str)),
+        str(monthly_df[count_col].dtype),
+        tuple(monthly_df[count_col].tolist()),
+        date_col,
+        count_col,
+        seasonal,
+        alpha,
+        overdispersion,
+    )
+    return memo.pure(
+        "poisson_trend",
+        lambda: _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion),
+        *key,
+    )
+
+
+def _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion):
     require_probability(alpha, arg="alpha")
     m = _monthly(monthly_df, date_col, count_col)
     n = len(m)

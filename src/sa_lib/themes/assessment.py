@@ -172,10 +172,37 @@ def ward_analysis(ctx, *, min_count: int = 50, top_share: float = 0.2) -> dict:
         ``count``, ``rate``, ``rate_lower``, ``rate_upper``, ``district_rate``,
         ``rate_rank``, ``top_group``, ``above_district``, ``flag``) and ``indicators``.
     """
+    from sa_lib import memo
+
+    return memo.shared(
+        ctx,
+        "ward_analysis",
+        lambda: _ward_analysis(ctx, min_count=min_count, top_share=top_share),
+        min_count,
+        top_share,
+    )
+
+
+def ward_table(ctx) -> pd.DataFrame:
+    """Every ward's all-crime (excluding ASB) :func:`sa_lib.themes.summary.area_summary` row.
+
+    The overview's ward table and the base of :func:`ward_analysis`: computed once per
+    pack when both are built in one process (:func:`sa_lib.memo.shared`).
+    """
+    from sa_lib import memo
+
+    def compute() -> pd.DataFrame:
+        allc = ctx.crimes[ctx.crimes["crime_type"] != ASB]
+        return summary.area_summary(allc, ctx.geo.wards, ctx.periods, **stats_kwargs(ctx))
+
+    return memo.shared(ctx, "ward_table", compute)
+
+
+def _ward_analysis(ctx, *, min_count: int, top_share: float) -> dict:
     kw = stats_kwargs(ctx)
     crimes = ctx.crimes
     allc = crimes[crimes["crime_type"] != ASB]
-    base = summary.area_summary(allc, ctx.geo.wards, ctx.periods, **kw)
+    base = ward_table(ctx)
     cur = ctx.in_period("current")
     person_years = ctx.geo.population * ctx.period.n_months / 12
     counts = cur["crime_type"].value_counts()

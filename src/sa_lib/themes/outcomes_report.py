@@ -450,7 +450,17 @@ def _share_comparisons(res: OutcomeResult) -> list:
 
 
 def search_analysis(ctx) -> SearchResult:
-    """Searches in the CSP by object and outcome, the find rate, and the monthly drugs series."""
+    """Searches in the CSP by object and outcome, the find rate, and the monthly drugs series.
+
+    Computed once per pack when the summary and this page are built in one process
+    (:func:`sa_lib.memo.shared`).
+    """
+    from sa_lib import memo
+
+    return memo.shared(ctx, "search_analysis", lambda: _search_analysis(ctx))
+
+
+def _search_analysis(ctx) -> SearchResult:
     months = kind_months(ctx.store, "stop_and_search")
     year, note = analysis_year(months, ctx.period, "stop_and_search")
     if year is None:

@@ -89,6 +89,7 @@ def analysis(ctx) -> Analysis:
     """
     from sa_lib.data import counts
     from sa_lib.themes import summary
+    from sa_lib.themes.assessment import ward_table
 
     st = ctx.stats
     tests = {
@@ -100,13 +101,8 @@ def analysis(ctx) -> Analysis:
     types = summary.type_summary(
         ctx.crimes, ctx.periods, ctx.geo.population, rate_per=ctx.rate_per, **tests
     )
-    wards = summary.area_summary(
-        ctx.crimes[ctx.crimes["crime_type"] != ASB],
-        ctx.geo.wards,
-        ctx.periods,
-        rate_per=ctx.rate_per,
-        **tests,
-    )
+    # The summary's ward analysis starts from the same table (computed once per pack).
+    wards = ward_table(ctx)
     series = ctx.series()
     monthly = counts.monthly_counts(series, by="crime_type")
     total = counts.monthly_counts(series[series["crime_type"] != ASB], by=None)
