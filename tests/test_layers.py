@@ -1,6 +1,6 @@
 """The library's layers: each subpackage imports only from the layers below it.
 
-The order is root (validation, config, choices, style, safe_lock) < data < stats < spatial
+The order is root (validation, config, choices, style, safe_lock, memo) < data < stats < spatial
 < charts < themes < pack; see docs/ARCHITECTURE.md. No statistic or spatial method
 loads matplotlib: drawing is the charts layer's job.
 """
@@ -14,7 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sa_lib"
 ORDER = ["data", "stats", "spatial", "charts", "themes", "pack"]
-ROOT_MODULES = {"validation", "config", "choices", "style", "safe_lock"}
+ROOT_MODULES = {"validation", "config", "choices", "style", "safe_lock", "memo"}
 
 
 def layer_of(module: str) -> int:
