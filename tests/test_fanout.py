@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,33 @@ def cluster():
 
 def _published(root: Path) -> list[Path]:
     return sorted(d for d in root.iterdir() if d.is_dir() and d.name.endswith("_2018q2"))
+
+
+def _files_saying_synthetic(root: Path) -> list[str]:
+    """Every published file under ``root`` (pages, index, CSV/JSON downloads, the Excel
+    workbook's sheets) whose text holds the word SYNTHETIC, the synthetic-data label."""
+    found = []
+    for f in sorted(root.rglob("*")):
+        if not f.is_file() or f.suffix not in (".html", ".csv", ".json", ".xlsx"):
+            continue
+        if f.suffix == ".xlsx":
+            with zipfile.ZipFile(f) as z:
+                hit = any(b"SYNTHETIC" in z.read(n) for n in z.namelist())
+        else:
+            hit = "SYNTHETIC" in f.read_text(encoding="utf-8", errors="replace")
+        if hit:
+            found.append(str(f.relative_to(root)))
+    return found
+
+
+def test_the_synthetic_word_check_reads_pages_downloads_and_the_workbook(tmp_path):
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "index.html").write_text("<p>Real data</p>")
+    assert _files_saying_synthetic(tmp_path) == []
+    (tmp_path / "p" / "a.csv").write_text("x\nSYNTHETIC DATA\n")
+    with zipfile.ZipFile(tmp_path / "p" / "t.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", "<c><is><t>SYNTHETIC DATA: x</t></is></c>")
+    assert _files_saying_synthetic(tmp_path) == ["p/a.csv", "p/t.xlsx"]
 
 
 def test_csp_parameters_fill_in_the_csp_and_clear_what_belongs_to_one_csp():
@@ -133,6 +161,11 @@ def test_run_all_force_essex_builds_every_pack_and_the_national_index(
         assert f'href="{d.name}/index.html"' in index
     assert "data:image/png;base64," in index and "14 partnership packs" in index
     assert not list(out.glob(".*tmp*")), "no build folder is left behind"
+    # Built on police.uk data with no synthetic input (no events, force extract or partner
+    # file): no page, index or download says SYNTHETIC (issue 19).
+    data = yaml.safe_load(template.read_text())["data"]
+    assert not {"extract", "events", "partner_indicators"} & {k for k, v in data.items() if v}
+    assert _files_saying_synthetic(out) == []
     # LSOA 2011 rows are mapped onto the 2021 geography: every CSP has crimes.
     heads = [json.loads((d / "manifest.json").read_text())["headline"] for d in packs]
     assert all(h["count"] is None or h["count"] > 0 for h in heads)

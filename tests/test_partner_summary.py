@@ -294,3 +294,27 @@ def test_ward_flags_keep_the_minimum_count_rule(with_partner):
     # Every flag passed the interval test: the lower limit above the district's rate.
     f = flags[flags["flag"]]
     assert len(f) and (f["rate_lower"] > f["district_rate"]).all()
+
+
+def test_the_spc_summary_lists_every_partner_indicator_with_the_partner_page_variation(
+    with_partner,
+):
+    """The summary's SPC summary covers every indicator, partner ones included, each with
+    the variation the partner page shows (read from its result, never recomputed)."""
+    from sa_lib.themes.spc_summary import ICONS
+
+    partner, summary = with_partner
+    page = next(t for t in partner.tables() if (t.caption or "").startswith("Partner indicators"))
+    shown = page.texts().set_index("Indicator")["Variation (SPC)"]
+    spc = next(t for t in summary.tables() if (t.caption or "").startswith("SPC summary"))
+    rows = spc.texts().set_index("Indicator")
+    assert len(shown) >= 5
+    for name, var in shown.items():
+        row = f"{name} (partner data) (SYNTHETIC)"
+        assert row in rows.index, (row, list(rows.index))
+        want = ICONS["not enough months"][2] if var == "not enough months" else var
+        assert rows.loc[row, "Variation"] == want, (name, rows.loc[row, "Variation"], var)
+        assert rows.loc[row, "Assurance"] == ICONS["no target"][2]
+    assert rows.index.str.contains("(partner data)", regex=False).sum() == len(shown)
+    # The probation caseload's special cause (H) on the partner page is on the summary too.
+    assert rows.loc["People on probation (partner data) (SYNTHETIC)", "Variation"].startswith("H")

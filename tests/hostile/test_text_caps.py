@@ -122,3 +122,50 @@ def test_a_partner_mapping_is_read_bounded_and_its_name_capped(tmp_path):
     long.write_text(f"name: {'F' * 201}\ncolumns: {{count: n}}\n")
     with pytest.raises(ValueError, match="name is 201 characters long; the cap is 200"):
         load_mapping(long)
+
+
+def _ward_file(root, names: list[str]):
+    """A user's own ward boundaries (``<root>/ward25/<LAD>.geojson``) with these names."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    f = root / "ward25" / "E07000011.geojson"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    codes = [f"E0500000{i}" for i in range(len(names))]
+    shapes = [box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(len(names))]
+    gpd.GeoDataFrame({"WD25CD": codes, "WD25NM": names}, geometry=shapes, crs=27700).to_file(
+        f, driver="GeoJSON"
+    )
+    return f
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("W" * 201, "201 characters long; the cap is 200"),
+        ("W" * 300_000, "300,000 characters long; the cap is 200"),
+        ("East\nfoo: 1", "control character"),
+        ("East\x1b[31m", "control character"),
+    ],
+)
+def test_over_long_or_control_character_ward_name_is_refused_with_file_row_and_fix(
+    tmp_path, name, why
+):
+    """A ward name from a user's own boundaries file reaches every page: capped like the
+    parameters' names, refused with the file, the row (feature) and the fix."""
+    from sa_lib.data.geography import load_boundaries
+
+    f = _ward_file(tmp_path, ["West", name])
+    with pytest.raises(ValueError) as ei:
+        load_boundaries(tmp_path, "ward25", ["E07000011"])
+    msg = str(ei.value)
+    assert str(f) in msg and "feature 2, column WD25NM" in msg and why in msg, msg[:300]
+    assert "Fix: shorten the name" in msg and name not in msg and len(msg) < 600
+
+
+def test_ward_name_at_the_cap_passes(tmp_path):
+    from sa_lib.data.geography import load_boundaries
+
+    _ward_file(tmp_path, ["West", "E" * TEXT_CAP])
+    got = load_boundaries(tmp_path, "ward25", ["E07000011"])
+    assert got["ward_name"].str.len().tolist() == [4, TEXT_CAP]

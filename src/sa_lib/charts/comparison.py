@@ -292,4 +292,11 @@ def plot_rates_with_ci(
         ]
         ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
     ax.set_title(title or "Rates with confidence intervals")
+    # Alt text from the rates as the tables show them (one decimal), named by area.
+    hi, lo = int(np.argmax(rate)), int(np.argmin(rate))
+    names = [str(a) for a in d[area_col]]
+    fig.sa_alt = (
+        f"{len(d)} areas; the highest rate is {rate[hi]:,.1f} ({names[hi]}), the lowest "
+        f"{rate[lo]:,.1f} ({names[lo]})."
+    )
     return fig

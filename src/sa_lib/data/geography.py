@@ -128,6 +128,7 @@ def load_boundaries(
         require_columns(
             g, [code_col, name_col], arg=str(f), fix=f"use the ONS {level} boundary file"
         )
+        _check_names(g[name_col], f, name_col)
         g = g[[code_col, name_col, "geometry"]].rename(
             columns={code_col: out_code, name_col: out_name}
         )
@@ -135,6 +136,43 @@ def load_boundaries(
         frames.append(g.to_crs(BNG))
     out = pd.concat(frames, ignore_index=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=BNG)
+
+
+#: Control characters (C0, DEL, C1): a name carrying one is refused, not printed.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _check_names(names: pd.Series, path: Path, col: str) -> None:
+    """Refuse a boundary name over the page text cap or holding a control character.
+
+    A ward or LSOA name from a user's own boundaries file is printed on every page
+    (tables, charts, findings), so it takes the 200-character cap of the parameters'
+    names (:data:`sa_lib.pack.params_text.TEXT_CAP`). Refused, not truncated: a cut
+    name could name another place. The error names the file, the row and the fix.
+
+    Examples
+    --------
+    >>> _check_names(pd.Series(["Brampton", "x" * 201]), Path("w.geojson"), "WD25NM")
+    Traceback (most recent call last):
+    ...
+    ValueError: w.geojson: feature 2, column WD25NM: the name is 201 characters long; the cap is 200 characters (it is shown on the pages). Fix: shorten the name in w.geojson to at most 200 characters, with no control characters.
+    """
+    from sa_lib.pack.params_text import TEXT_CAP
+
+    for i, v in enumerate(names.tolist()):
+        if not isinstance(v, str):
+            continue
+        if len(v) > TEXT_CAP:
+            why = f"the name is {len(v):,} characters long; the cap is {TEXT_CAP} characters"
+        elif _CONTROL.search(v):
+            why = "the name holds a control character (a line break, tab or similar)"
+        else:
+            continue
+        raise ValueError(
+            f"{path}: feature {i + 1}, column {col}: {why} (it is shown on the pages). Fix: "
+            f"shorten the name in {path} to at most {TEXT_CAP} characters, with no control "
+            f"characters."
+        )
 
 
 def best_fit(

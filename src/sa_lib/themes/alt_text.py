@@ -70,14 +70,55 @@ def _describe_labels(ax) -> list[str]:
     return out
 
 
+def _is_errorbar_cap(line) -> bool:
+    """An error bar's cap (markers only, "|" or "_"): it draws an interval's ends at each
+    point's position, not a series, so it is not described as one."""
+    return (
+        str(line.get_label()).startswith("_")
+        and str(line.get_linestyle()) in ("None", "none", "")
+        and line.get_marker() in ("|", "_")
+    )
+
+
+def _category_dots(ax, label: str, line) -> str | None:
+    """A dot series drawn across named rows (value on x, a row's position on y): its highest
+    and lowest value named by row, never the row positions as if they were values."""
+    try:
+        x = np.asarray(line.get_xdata(), dtype=float)
+        y = np.asarray(line.get_ydata(), dtype=float)
+    except (TypeError, ValueError):
+        return None
+    names = [t.get_text() for t in ax.yaxis.get_ticklabels()]
+    pos = np.asarray(ax.yaxis.get_ticklocs(), dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if len(y) < 2 or not names or not all(names) or len(pos) != len(names):
+        return None
+    numeric = all(n.replace("\u2212", "-").lstrip("-").replace(".", "", 1).isdigit() for n in names)
+    # Every row has its dot, at the row's position (a count series on a numeric axis is not).
+    if numeric or not (np.allclose(y, np.round(y)) and set(np.round(y)) == set(np.round(pos))):
+        return None
+    hi, lo = int(np.argmax(x)), int(np.argmin(x))
+    return (
+        f"{label}: highest {_num(x[hi])} ({_tick_label(names, pos, y[hi])}), lowest "
+        f"{_num(x[lo])} ({_tick_label(names, pos, y[lo])})."
+    )
+
+
 def _describe_lines(ax) -> list[str]:
     """Each labelled line's latest, highest and lowest value (an unlabelled one if longest)."""
     out = []
     lines = []
     for line in ax.get_lines():
+        if _is_errorbar_cap(line):
+            continue
         try:
             y = np.asarray(line.get_ydata(), dtype=float)
         except (TypeError, ValueError):
+            continue
+        dots = _category_dots(ax, line.get_label() or "Values", line)
+        if dots is not None and not str(line.get_label()).startswith("_"):
+            out.append(dots)
             continue
         y = y[np.isfinite(y)]
         if len(y) >= 2:

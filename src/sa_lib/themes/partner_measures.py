@@ -105,7 +105,8 @@ def indicator_measures(monthly: pd.DataFrame, raw: pd.DataFrame, ctx) -> pd.Data
         residents a year), ``pct_change``, ``change_label``, ``p_value`` (adjusted across
         the indicators), ``test``, ``per_day``, ``dispersion``, ``change`` (the scoring
         word, :func:`sa_lib.themes.assessment.change_word`), ``variation`` (an
-        :data:`sa_lib.themes.spc_summary.ICONS` key, None with too few months),
+        :data:`sa_lib.themes.spc_summary.ICONS` key, None with too few months), ``months``
+        (the unbroken months to the period's end that the SPC variation reads),
         ``deprived_ratio``, ``top10_share``. The comparison columns are NaN when there is
         no comparison period (``attrs["against"]`` is then None).
     """
@@ -160,6 +161,7 @@ def indicator_measures(monthly: pd.DataFrame, raw: pd.DataFrame, ctx) -> pd.Data
                 "dispersion": float(r["dispersion"]) if "dispersion" in t else 1.0,
                 "change": change_word(label, pct),
                 "variation": _variation(d, cur[-1]),
+                "months": len(unbroken_run(d["month"], cur[-1])),
                 "deprived_ratio": dep,
                 "top10_share": top,
             }

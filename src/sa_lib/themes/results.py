@@ -353,9 +353,11 @@ class ThemeResult:
     def to_json(self) -> dict:
         """What the downloads, headlines and call-out read (JSON-ready)."""
         tables = []
+        section = {id(b): sec for sec, b in self.blocks()}
         for i, t in enumerate(self.tables(), start=1):
             d = t.to_json()
             d["file"] = csv_name(self.theme, i, t.caption)
+            d["section"] = section[id(t)]
             tables.append(d)
         return {
             "theme": self.theme,
@@ -366,7 +368,9 @@ class ThemeResult:
             "findings": [_finding_json(f) for f in self.findings],
             "availability": dict(self.availability),
             "tables": tables,
-            "figures": [b.to_json() for _, b in self.blocks() if isinstance(b, Figure)],
+            "figures": [
+                {**b.to_json(), "section": sec} for sec, b in self.blocks() if isinstance(b, Figure)
+            ],
             "lists": self._lists(),
         }
 

@@ -39,7 +39,10 @@ ICONS = {
     "will miss": ("F", "#fbd6a6", "Will miss the target every month (fails)"),
     "may meet": ("?", "#d9d9d9", "May meet the target (hit and miss)"),
     "no target": ("", "", "No target set"),
+    "not enough months": ("", "", "Not enough months for an SPC chart"),
 }
+#: Suffix of a partner indicator's row (as in the priority matrix).
+PARTNER = " (partner data)"
 
 
 def variation(latest: dict) -> str:
@@ -75,8 +78,10 @@ def _series(monthly: pd.DataFrame, name: str) -> pd.DataFrame:
     return d.groupby("month_start", as_index=False)["count"].sum()
 
 
-def spc_summary(monthly: pd.DataFrame, params, end_month: str) -> pd.DataFrame:
-    """Variation and assurance for every crime type, from monthly counts up to ``end_month``.
+def spc_summary(
+    monthly: pd.DataFrame, params, end_month: str, partner: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Variation and assurance for every indicator, from monthly counts up to ``end_month``.
 
     Parameters
     ----------
@@ -87,6 +92,12 @@ def spc_summary(monthly: pd.DataFrame, params, end_month: str) -> pd.DataFrame:
         all crime excluding ASB).
     end_month : str
         The last month of the period (``YYYY-MM``).
+    partner : DataFrame, optional
+        The partner page's tested indicators (its result's ``data["indicators"]``,
+        :func:`sa_lib.themes.partner_measures.indicator_measures`): each becomes a row
+        named "<indicator> (partner data)" ("(SYNTHETIC)" added for synthetic data) with
+        the variation the partner page shows, read, never recomputed. Partner
+        indicators have no targets.
 
     Returns
     -------
@@ -120,7 +131,23 @@ def spc_summary(monthly: pd.DataFrame, params, end_month: str) -> pd.DataFrame:
                 "target": target,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows + _partner_rows(partner))
+
+
+def _partner_rows(partner: pd.DataFrame | None) -> list[dict]:
+    """The partner page's indicators as SPC summary rows (its variation, as read)."""
+    if partner is None or len(partner) == 0:
+        return []
+    return [
+        {
+            "indicator": t["name"] + PARTNER + (" (SYNTHETIC)" if t["synthetic"] else ""),
+            "months": int(t["months"]),
+            "variation": t["variation"] if isinstance(t["variation"], str) else "not enough months",
+            "assurance": "no target",
+            "target": None,
+        }
+        for _, t in partner.iterrows()
+    ]
 
 
 def spc_display(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,7 +158,7 @@ def spc_display(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         {
             "Indicator": s["indicator"],
             "Months": s["months"].astype("int64"),
-            "Variation": [f"{i} {w}" for i, _, w in var],
+            "Variation": [f"{i} {w}".strip() for i, _, w in var],
             "Assurance": [f"{i} {w}".strip() for i, _, w in ass],
             "Monthly target": ["–" if pd.isna(t) else f"{t:,.0f} a month" for t in s["target"]],
         }

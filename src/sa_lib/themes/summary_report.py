@@ -369,7 +369,7 @@ def build(ctx) -> ThemeResult:
     with r.section("recommendations"):
         report.show_findings(recommendations(scored, int(rules["top_n"])))
     _review_section(r, ctx)
-    _spc_section(r, ctx)
+    _spc_section(r, ctx, partner)
     _matrix_sections(r, ctx, scored, rules)
     with r.section("wards"):
         results.emit_html(flagged_display(flagged_wards(wa, opt.min_flags), ctx.params.themes))
@@ -430,15 +430,19 @@ def _review_section(r: ThemeResult, ctx) -> None:
             )
 
 
-def _spc_section(r: ThemeResult, ctx) -> None:
-    """Every indicator's SPC variation and target assurance (NHS Making Data Count icons)."""
+def _spc_section(r: ThemeResult, ctx, partner: ThemeResult | None = None) -> None:
+    """Every indicator's SPC variation and target assurance (NHS Making Data Count icons),
+    the partner page's indicators included as that page shows them."""
     from sa_lib.data.counts import monthly_counts
     from sa_lib.themes import report
     from sa_lib.themes.spc_summary import spc_display, spc_summary
 
     with r.section("spc"):
         s = spc_summary(
-            monthly_counts(ctx.series(), by="crime_type"), ctx.params, str(ctx.period.end)
+            monthly_counts(ctx.series(), by="crime_type"),
+            ctx.params,
+            str(ctx.period.end),
+            partner=None if partner is None else partner.data.get("indicators"),
         )
         if s.empty:
             r.unavailable(
@@ -459,6 +463,12 @@ def _spc_section(r: ThemeResult, ctx) -> None:
             "counts (NHS Making Data Count rules). Assurance, where a target is set: P the "
             "process will meet the target every month; F it will miss it every month; ? it may "
             "meet it (the target lies inside the process limits)."
+            + (
+                " Partner indicators (partner data) show the variation of the partner page; "
+                "one with fewer than 12 unbroken months has no SPC chart."
+                if partner is not None and len(partner.data.get("indicators", ()))
+                else ""
+            )
         )
 
 
