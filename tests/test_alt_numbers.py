@@ -34,8 +34,8 @@ NO_TABLE = {
     ("domestic_abuse", "volume", ""): "monthly counts and the monthly XmR chart",
     ("outcomes", "months", ""): "monthly shares by month of the crime",
     ("place_profile", "counts", ""): "monthly rates of the place and the rest of the district",
-    # A series over quarters; the table shows the latest quarter only, rounded to whole %
-    # (the chart's 32.4 is the table's 32%): a chart data table is the follow-up.
+    # A series over quarters; the table shows the latest quarter only. The chart quotes its
+    # shares in whole percents as the table does (test_alt_text: repeat share chart).
     ("domestic_abuse", "repeat", ""): "quarterly repeat shares; the table holds the latest one",
     # Day-by-hour grids: the section's table is about event days, not the 56 cells.
     ("domestic_abuse", "when", ""): "day by time-of-day grid",

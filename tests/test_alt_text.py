@@ -72,3 +72,31 @@ def test_age_pyramid_alt_text_names_the_tables_largest_count():
     fig.canvas.draw()
     assert "4 bars; the largest is 150 (25-34)." in describe_figure(fig)
     plt.close(fig)
+
+
+def test_repeat_share_chart_quotes_whole_percents_as_its_table_shows():
+    """The domestic-abuse repeat chart's alt text said 32.4 beside a table showing 32%: the
+    chart describes its shares in the page's format, once."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from sa_lib.charts.repeat_victims import plot_repeat_trend
+
+    trend = pd.DataFrame(
+        {
+            "period": ["2025Q2", "2025Q3", "2025Q4"],
+            "victims": [120, 130, 125],
+            "repeat_victims": [30, 35, 40],
+            "repeat_victim_share": [0.25, 0.2692, 0.324],
+            "repeat_victim_share_lower": [0.18, 0.2, 0.25],
+            "repeat_victim_share_upper": [0.33, 0.35, 0.41],
+        }
+    )
+    fig = plot_repeat_trend(trend)
+    try:
+        alt = describe_figure(fig)
+    finally:
+        plt.close(fig)
+    assert "latest 2025Q4 32%" in alt and "highest 2025Q4 32%" in alt
+    assert "lowest 2025Q2 25%" in alt
+    assert "32.4" not in alt and "26.9" not in alt

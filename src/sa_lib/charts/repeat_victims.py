@@ -26,6 +26,7 @@ def plot_repeat_trend(trend: pd.DataFrame, suppress_below: int = 10, title: str 
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+    import numpy as np
 
     from sa_lib.style import OKABE_ITO
 
@@ -46,9 +47,19 @@ def plot_repeat_trend(trend: pd.DataFrame, suppress_below: int = 10, title: str 
     share = d["repeat_victim_share"].to_numpy(float) * 100
     lo = d["repeat_victim_share_lower"].to_numpy(float) * 100
     hi = d["repeat_victim_share_upper"].to_numpy(float) * 100
-    ax.errorbar(
+    bars = ax.errorbar(
         list(x), share, yerr=[share - lo, hi - share], fmt="o-", color=OKABE_ITO[5], capsize=3
     )
+    if len(d):
+        # Described in whole percents, as the page's repeat table shows the share; the gid
+        # (sa_lib.themes.alt_text.ALT_GIVEN) keeps the generic description from quoting it too.
+        bars.lines[0].set_gid("sa-alt-given")
+        periods = d["period"].astype(str).tolist()
+        hi_i, lo_i = int(np.argmax(share)), int(np.argmin(share))
+        fig.sa_alt = (
+            f"Repeat victims as a share of victims: latest {periods[-1]} {share[-1]:.0f}%, "
+            f"highest {periods[hi_i]} {share[hi_i]:.0f}%, lowest {periods[lo_i]} {share[lo_i]:.0f}%."
+        )
     ax.set_xticks(list(x), d["period"].astype(str))
     ax.set_ylim(0, max(50.0, float(hi.max()) + 5) if len(d) else 50)
     ax.set_ylabel("Repeat victims (%)")

@@ -34,6 +34,11 @@ __all__ = ["describe_figure", "watermark_synthetic", "WATERMARK"]
 WATERMARK = "SYNTHETIC DATA"
 
 
+#: The ``gid`` of a line the chart's own ``fig.sa_alt`` already describes (in the page's
+#: number format), so the generic description does not quote it a second way.
+ALT_GIVEN = "sa-alt-given"
+
+
 def _num(v: float) -> str:
     if not math.isfinite(v):
         return "–"
@@ -110,7 +115,7 @@ def _describe_lines(ax) -> list[str]:
     out = []
     lines = []
     for line in ax.get_lines():
-        if _is_errorbar_cap(line):
+        if _is_errorbar_cap(line) or line.get_gid() == ALT_GIVEN:
             continue
         try:
             y = np.asarray(line.get_ydata(), dtype=float)
