@@ -48,8 +48,11 @@ __all__ = [
     "check_parquet_bounds",
     "PARQUET_MAX_ROWS",
     "PARQUET_MAX_BYTES",
+    "TEXT_CAP",
 ]
 
+#: The longest name, label or document-control text shown on a page (characters).
+TEXT_CAP = 200
 #: The most rows a user's Parquet file (a force extract) may hold before it is loaded.
 PARQUET_MAX_ROWS = 10_000_000
 #: The most bytes its data may take once decompressed (the footer's uncompressed sizes).

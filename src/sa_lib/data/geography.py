@@ -147,7 +147,7 @@ def _check_names(names: pd.Series, path: Path, col: str) -> None:
 
     A ward or LSOA name from a user's own boundaries file is printed on every page
     (tables, charts, findings), so it takes the 200-character cap of the parameters'
-    names (:data:`sa_lib.pack.params_text.TEXT_CAP`). Refused, not truncated: a cut
+    names (:data:`sa_lib.validation.TEXT_CAP`). Refused, not truncated: a cut
     name could name another place. The error names the file, the row and the fix.
 
     Examples
@@ -157,7 +157,7 @@ def _check_names(names: pd.Series, path: Path, col: str) -> None:
     ...
     ValueError: w.geojson: feature 2, column WD25NM: the name is 201 characters long; the cap is 200 characters (it is shown on the pages). Fix: shorten the name in w.geojson to at most 200 characters, with no control characters.
     """
-    from sa_lib.pack.params_text import TEXT_CAP
+    from sa_lib.validation import TEXT_CAP
 
     for i, v in enumerate(names.tolist()):
         if not isinstance(v, str):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sa_lib.pack.params_base import Section
+from sa_lib.validation import TEXT_CAP
 
 __all__ = [
     "TEXT_CAP",
@@ -41,8 +42,6 @@ __all__ = [
     "too_long",
 ]
 
-#: Names, labels and document control (the default for every text key).
-TEXT_CAP = 200
 #: The CSP's name (``sa run-all`` refuses longer lookup names too).
 NAME_CAP = 100
 #: Prose of the board paper.
