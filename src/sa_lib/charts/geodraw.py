@@ -138,8 +138,11 @@ def draw_polygons(ax, obj, *, facecolor=None, color=None, zorder=None, **kwargs)
     codes[starts] = Path.MOVETO
     codes[np.r_[starts[1:] - 1, len(xy) - 1]] = Path.CLOSEPOLY
     vert_geom = ring_geom[vert_ring]
-    cuts = np.flatnonzero(np.diff(vert_geom)) + 1
-    paths = [Path(v, c) for v, c in zip(np.split(xy, cuts), np.split(codes, cuts), strict=True)]
+    bounds = np.r_[0, np.flatnonzero(np.diff(vert_geom)) + 1, len(xy)].tolist()
+    # The codes are valid by construction: skip Path's checks where matplotlib allows.
+    make = getattr(Path, "_fast_from_codes_and_verts", None) or (lambda v, c: Path(v, c))
+    xy = np.ascontiguousarray(xy, dtype=float)
+    paths = [make(xy[a:b], codes[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     kw = dict(kwargs)
     if zorder is not None:
         kw["zorder"] = zorder
