@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 
+from sa_lib.charts.geodraw import draw_outline, draw_polygons, union_outline
 from sa_lib.charts.maps import (
     MAP_FIGSIZE,
     MAP_TEXT,
@@ -134,7 +135,7 @@ def _fill(ax, cells: gpd.GeoDataFrame, colours) -> None:
         and np.all(shapely.get_num_interior_rings(geoms) == 0)
     )
     if not simple:
-        cells.plot(ax=ax, color=list(colours), linewidth=0, zorder=2)
+        draw_polygons(ax, cells, color=list(colours), linewidth=0, zorder=2)
         return
     xy, idx = shapely.get_coordinates(shapely.get_exterior_ring(geoms), return_index=True)
     verts = np.split(xy, np.flatnonzero(np.diff(idx)) + 1)
@@ -157,10 +158,10 @@ def _finish(
     note: str | None,
 ) -> Figure:
     if wards is not None:
-        wards.boundary.plot(ax=ax, color="#555555", linewidth=0.5, zorder=4)
+        draw_outline(ax, wards, cache=True, color="#555555", linewidth=0.5, zorder=4)
     # Dissolve first, so a boundary given as LSOAs draws only the CSP's outline.
-    outline = gpd.GeoSeries([boundary.geometry.union_all()], crs=boundary.crs)
-    outline.boundary.plot(ax=ax, color="black", linewidth=1.3, zorder=5)
+    outline = gpd.GeoSeries([union_outline(boundary)], crs=boundary.crs)
+    draw_outline(ax, outline, cache=True, color="black", linewidth=1.3, zorder=5)
     xmin, ymin, xmax, ymax = boundary.total_bounds
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
     ax.set_xlim(xmin - pad, xmax + pad)
@@ -226,8 +227,14 @@ def _classed_map(
     for cat, hatch in (hatches or {}).items():
         sub = cells[cells[column] == cat]
         if len(sub):
-            sub.plot(
-                ax=ax, facecolor="none", edgecolor="#333333", hatch=hatch, linewidth=0.3, zorder=2.5
+            draw_polygons(
+                ax,
+                sub,
+                facecolor="none",
+                edgecolor="#333333",
+                hatch=hatch,
+                linewidth=0.3,
+                zorder=2.5,
             )
     outline = cells if outline_gdf is gdf else _prepare(outline_gdf, "wards_gdf")
     return _finish(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 
+from sa_lib.charts.geodraw import draw_outline, draw_polygons
 from sa_lib.choices import record_choice
 from sa_lib.spatial.map_layout import nice_length, place_labels
 from sa_lib.style import SEQUENTIAL_CMAP
@@ -245,7 +246,7 @@ def choropleth(
         for i in range(len(bins)):
             part = g[valid & (g["_cls"] == i)]
             if not part.empty:
-                part.plot(ax=ax, color=colors[i], edgecolor="white", linewidth=0.6)
+                draw_polygons(ax, part, color=colors[i], edgecolor="white", linewidth=0.6)
             lo = lower if i == 0 else bins[i - 1]
             handles.append(
                 Patch(
@@ -255,12 +256,12 @@ def choropleth(
                 )
             )
     if (~valid).any():
-        g[~valid].plot(ax=ax, color="white", edgecolor="0.6", hatch="///", linewidth=0.6)
+        draw_polygons(ax, g[~valid], color="white", edgecolor="0.6", hatch="///", linewidth=0.6)
         handles.append(
             Patch(facecolor="white", edgecolor="0.6", hatch="///", label="not shown / no data")
         )
     if boundary is not None:
-        boundary.to_crs(g.crs).boundary.plot(ax=ax, color="black", linewidth=1.2)
+        draw_outline(ax, boundary.to_crs(g.crs), cache=True, color="black", linewidth=1.2)
     ax.set_axis_off()
     ax.set_aspect("equal")
     add_north_arrow(ax)

@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sa_lib.charts.geodraw import draw_outline, draw_polygons
 from sa_lib.charts.maps import add_north_arrow, add_scale_bar, label_areas
 from sa_lib.spatial.grids import BNG
 from sa_lib.style import COLD, HOT
@@ -113,9 +114,9 @@ def plot_place(place: Place, geo, *, title: str | None = None) -> Figure:
     require_geodataframe(place.outline, "place.outline")
     fig, ax = plt.subplots(figsize=(9, 7))
     wards = geo.wards.to_crs(BNG) if geo.wards.crs.to_epsg() != 27700 else geo.wards
-    wards.plot(ax=ax, color="white", edgecolor="#777777", linewidth=0.5)
-    place.outline.plot(ax=ax, color=HOT, alpha=0.55, edgecolor=HOT, linewidth=1.5, zorder=3)
-    geo.boundary.boundary.plot(ax=ax, color="black", linewidth=1.2, zorder=4)
+    draw_polygons(ax, wards, color="white", edgecolor="#777777", linewidth=0.5)
+    draw_polygons(ax, place.outline, color=HOT, alpha=0.55, edgecolor=HOT, linewidth=1.5, zorder=3)
+    draw_outline(ax, geo.boundary, cache=True, color="black", linewidth=1.2, zorder=4)
     label_areas(ax, wards, "ward_name")
     ax.set_axis_off()
     ax.set_aspect("equal")
