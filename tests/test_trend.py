@@ -153,6 +153,46 @@ def test_poisson_trend_overdispersion_widens_interval():
     assert quasi.model.bse[1] == pytest.approx(plain.model.bse[1] * np.sqrt(x2))
 
 
+def test_quasi_poisson_model_is_exactly_the_refit_with_the_dispersion():
+    """The model is fitted once and its covariance scaled unless a refit would stop earlier.
+
+    Either way the results must be those of ``GLM.fit(scale=dispersion)`` to the bit: the
+    published intervals and p-values, and the seasonal F test, read them. Series with a
+    month of zeros (a diverging month-of-year term) make the refit stop a step earlier.
+    """
+    import statsmodels.api as sm
+
+    from sa_lib.stats import trend
+
+    rng = np.random.default_rng(24)
+    reused = refitted = 0
+    for i in range(40):
+        n = [12, 24, 36][i % 3]
+        mu = rng.uniform(2, 400) * rng.gamma(2 + i % 5, 1 / (2 + i % 5), n)
+        y = rng.poisson(mu).astype(float)
+        if i % 4 == 0:
+            y[::12] = 0  # every January empty
+        r = poisson_trend(_monthly(y))
+        m = trend._monthly(_monthly(y), "date", "count")
+        X = trend._design(
+            m["month"], int(trend._month_number(m["month"])[0]), r.seasonal, r._months_of_year
+        )
+        model = sm.GLM(y, X, family=sm.families.Poisson())
+        first = model.fit()
+        if first.df_resid <= 0:
+            continue
+        refit = model.fit(scale=r.dispersion)
+        assert np.array_equal(r.model.params, refit.params), i
+        assert np.array_equal(r.model.bse, refit.bse), i
+        assert r.model.deviance == refit.deviance and r.model.pearson_chi2 == refit.pearson_chi2
+        assert np.array_equal(r.fitted["fitted"].to_numpy(), refit.fittedvalues), i
+        if trend._stops_where(model, first, r.dispersion):
+            reused += 1
+        else:
+            refitted += 1
+    assert reused > 10 and refitted > 0, (reused, refitted)
+
+
 def test_poisson_trend_input_unchanged_and_unsorted_ok():
     df = _monthly([10, 12, 11, 14, 13, 15, 14, 16, 18, 17, 19, 20]).iloc[::-1]
     copy = df.copy()

@@ -175,22 +175,27 @@ def _monthly(df: pd.DataFrame, date_col: str, count_col: str) -> pd.DataFrame:
             f"row {label!r}). Fix: aggregate to one row per month first, e.g. "
             f"df.groupby(df[{date_col!r}].dt.to_period('M'))[{count_col!r}].sum()."
         )
-    out = pd.DataFrame(
-        {"month": month.to_numpy(), "count": df[count_col].to_numpy(dtype=float)},
-    ).sort_values("month", kind="stable")
-    out["date"] = out["month"].dt.to_timestamp()
-    return out.reset_index(drop=True)
+    order = np.argsort(month.array.asi8, kind="stable")
+    periods = month.array[order]
+    counts = df[count_col].to_numpy(dtype=float)[order]
+    return pd.DataFrame({"month": periods, "count": counts, "date": periods.to_timestamp()})
 
 
 def _month_number(month: pd.Series) -> np.ndarray:
-    return (month.dt.year * 12 + month.dt.month - 1).to_numpy()
+    """``year * 12 + month - 1`` of monthly Periods (their ordinal counts months from 1970)."""
+    return month.array.asi8 + 1970 * 12
+
+
+def _month_of_year(month: pd.Series) -> np.ndarray:
+    """The calendar month (1-12) of monthly Periods."""
+    return month.array.asi8 % 12 + 1
 
 
 def _design(month: pd.Series, origin: int, seasonal: bool, months_of_year: tuple) -> np.ndarray:
     t = (_month_number(month) - origin) / 12.0
     cols = [np.ones(len(month)), t]
     if seasonal:
-        moy = month.dt.month.to_numpy()
+        moy = _month_of_year(month)
         cols += [(moy == m).astype(float) for m in months_of_year[1:]]
     return np.column_stack(cols)
 
@@ -267,7 +272,8 @@ def poisson_trend(
     )
 
 
-def _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion):
+def _prepared(monthly_df, date_col, count_col, seasonal, alpha, overdispersion):
+    """Validate, record the model's choices and return ``(m, X, y, seasonal, months_of_year)``."""
     require_probability(alpha, arg="alpha")
     m = _monthly(monthly_df, date_col, count_col)
     n = len(m)
@@ -290,18 +296,87 @@ def _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispers
             "crime counts are usually over-dispersed; plain Poisson errors would be too narrow, "
             "and an estimated dispersion calls for t rather than normal reference values",
         )
-    origin = int(_month_number(m["month"])[0])
-    months_of_year = tuple(sorted(m["month"].dt.month.unique()))
-    X = _design(m["month"], origin, seasonal, months_of_year)
-    y = m["count"].to_numpy()
+    month = m["month"]
+    months_of_year = tuple(sorted(set(_month_of_year(month).tolist())))
+    X = _design(month, int(_month_number(month)[0]), seasonal, months_of_year)
+    return m, X, m["count"].to_numpy(), seasonal, months_of_year
+
+
+def _fit(y: np.ndarray, X: np.ndarray, overdispersion: bool):
+    """The Poisson GLM fit and its dispersion: ``(results, dispersion)``.
+
+    With ``overdispersion`` the results are those of ``model.fit(scale=dispersion)``
+    (see :func:`_scaled`).
+    """
     model = sm.GLM(y, X, family=sm.families.Poisson())
+    res = model.fit()
+    dispersion = 1.0
+    if overdispersion and res.df_resid > 0:
+        dispersion = max(1.0, float(res.pearson_chi2 / res.df_resid))
+        res = _scaled(model, res, dispersion)
+    return res, dispersion
+
+
+def _scaled(model, res, scale: float):
+    """``model.fit(scale=scale)``, without fitting again when that fit would stop where ``res`` did.
+
+    A fixed scale changes neither the IRLS steps nor the estimates, only the standard
+    errors and the convergence test, which compares deviances divided by the scale. When
+    that test, replayed on ``res``'s steps, stops at the same step, the refit's results
+    are ``res``'s estimates with the covariance scaled: built here as statsmodels builds
+    them. Otherwise (a step that a larger scale stops early) the model is fitted again.
+    """
+    from statsmodels.genmod.generalized_linear_model import GLMResults, GLMResultsWrapper
+
+    if not _stops_where(model, res, scale):
+        return model.fit(scale=scale)
+    model.scaletype = scale
+    out = GLMResults(model, res.params, res.normalized_cov_params, np.array(scale))
+    for attr in ("method", "mle_settings", "fit_history", "converged"):
+        setattr(out, attr, getattr(res, attr))
+    return GLMResultsWrapper(out)
+
+
+def _stops_where(model, res, scale: float, tol: float = 1e-8) -> bool:
+    """Whether IRLS with a fixed ``scale`` (deviances divided by it) stops at ``res``'s step.
+
+    Replays statsmodels' test (``allclose`` of successive deviances, ``atol=tol``) on the
+    steps ``res`` took, with the deviance computed as statsmodels computes it at ``scale``.
+    """
+    history = res.fit_history
+    if not res.converged or len(history["params"]) != history["iteration"] + 2:
+        return False
+    fam, y, s = model.family, model.endog, np.array(scale)
+    dev = [np.inf, fam.deviance(y, fam.starting_mu(y), model.var_weights, model.freq_weights, s)]
+    for i, params in enumerate(history["params"][2:], start=1):
+        mu = fam.fitted(np.dot(model.exog, params))
+        dev.append(fam.deviance(y, mu, model.var_weights, model.freq_weights, s))
+        if np.allclose(dev[i], dev[i + 1], atol=tol, rtol=0.0):
+            return i == history["iteration"]
+    return False
+
+
+def _pearson(monthly_df, date_col="date", count_col="count", alpha=0.05) -> tuple[float, float]:
+    """Pearson chi-square and residual df of :func:`poisson_trend`'s model (its defaults).
+
+    What :func:`sa_lib.stats.dispersion.series_dispersion` reads, without the intervals,
+    the fitted values and the seasonal test it does not use; the same choices recorded.
+    """
+    _, X, y, _, _ = _prepared(monthly_df, date_col, count_col, True, alpha, True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
-        res = model.fit()
-        dispersion = 1.0
-        if overdispersion and res.df_resid > 0:
-            dispersion = max(1.0, float(res.pearson_chi2 / res.df_resid))
-            res = model.fit(scale=dispersion)
+        res, _ = _fit(y, X, overdispersion=True)
+    return float(res.pearson_chi2), float(res.df_resid)
+
+
+def _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion):
+    m, X, y, seasonal, months_of_year = _prepared(
+        monthly_df, date_col, count_col, seasonal, alpha, overdispersion
+    )
+    n = len(m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
+        res, dispersion = _fit(y, X, overdispersion)
         estimated = overdispersion and res.df_resid > 0
         df = float(res.df_resid) if estimated else None
         season_p = np.nan
