@@ -40,6 +40,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -181,12 +182,12 @@ def _problems(df: pd.DataFrame) -> list[str]:
     ]
     n = pd.to_numeric(df["count"], errors="coerce")
     checks.append(((n.isna()) | (n < 0) | (n % 1 != 0), "count is not a whole number of 0 or more"))
-    out = []
-    for i in range(len(df)):
-        why = [msg for bad, msg in checks if bool(bad.iloc[i])]
-        if why:
-            out.append(f"line {i + 2}: " + "; ".join(why))
-    return out
+    bad = np.column_stack([np.asarray(b, dtype=bool) for b, _ in checks])
+    msgs = [msg for _, msg in checks]
+    return [
+        f"line {i + 2}: " + "; ".join(m for m, b in zip(msgs, bad[i], strict=True) if b)
+        for i in np.flatnonzero(bad.any(axis=1))
+    ]
 
 
 def read_partner_indicators(
