@@ -91,3 +91,30 @@ def test_shipped_example_is_synthetic_over_the_real_lsoas_and_reproducible(tmp_p
     one = generate_partner_indicators(a, "E07000011", ["2025-01", "2025-02"], seed=7)
     two = generate_partner_indicators(a, "E07000011", ["2025-01", "2025-02"], seed=7)
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_a_file_is_read_once_until_its_bytes_change(tmp_path, monkeypatch):
+    """A summary and the partner page read the same file: parsed and scanned once."""
+    from sa_lib.data import partner_indicators as pi
+
+    reads = []
+    real = pi._read
+    monkeypatch.setattr(pi, "_read", lambda p, m: reads.append(p) or real(p, m))
+    monkeypatch.setattr(pi, "_READ", type(pi._READ)())
+    path = tmp_path / "partner.csv"
+    path.write_text(HEAD + "ward,E05011256,2025-01,fire_deliberate,3\n")
+    a = read_partner_indicators(path)
+    a.loc[0, "count"] = 99  # a caller's change does not reach the next caller
+    b = read_partner_indicators(path)
+    assert len(reads) == 1 and b["count"].tolist() == [3]
+    path.write_text(HEAD + "ward,E05011256,2025-01,fire_deliberate,4\n")  # same size
+    assert read_partner_indicators(path)["count"].tolist() == [4] and len(reads) == 2
+    path.write_text(HEAD + "ward,E05011256,2025-01,fire_deliberate,-4\n")
+    for _ in range(2):  # a refused file is refused again, never kept
+        with pytest.raises(ValueError, match="bad row"):
+            read_partner_indicators(path)
+    assert len(reads) == 4
+    # Through a mapping, the mapping's bytes are part of the key too.
+    read_partner_indicators(FIXTURE, MAPPING)
+    read_partner_indicators(FIXTURE, MAPPING)
+    assert len(reads) == 5

@@ -35,8 +35,10 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,6 +210,36 @@ def read_partner_indicators(
     ValueError
         If a column is missing, or any row is bad: every bad row is listed by line.
     """
+    key = _file_key(path, mapping)
+    hit = _READ.get(key) if key is not None else None
+    if hit is None:
+        hit = _read(path, mapping)
+        if key is not None:
+            _READ[key] = hit
+            while len(_READ) > 2:
+                _READ.popitem(last=False)
+    return hit.copy()
+
+
+#: Partner files read (and checked for personal data) in this process, by content.
+_READ: OrderedDict = OrderedDict()
+
+
+def _file_key(path, mapping) -> tuple | None:
+    """The files' paths and contents' digests; None when not both files (or none) on disk.
+
+    A summary and the partner page of a pack read the same file: it is read and scanned
+    once, and again whenever its bytes (or its mapping's) change. A refused file is not kept.
+    """
+    files = [path] if mapping is None else [path, mapping]
+    if not all(isinstance(f, str | os.PathLike) and os.path.isfile(f) for f in files):
+        return None
+    return tuple(
+        (str(Path(f).resolve()), hashlib.blake2b(Path(f).read_bytes()).hexdigest()) for f in files
+    )
+
+
+def _read(path, mapping) -> pd.DataFrame:
     from sa_lib.data.personal_data import refuse_personal_data
 
     name = getattr(path, "name", None) or str(path)
