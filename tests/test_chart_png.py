@@ -47,24 +47,51 @@ def test_png_bytes_is_the_tight_savefig_to_within_antialiasing(outside):
     assert differs.mean() < 0.03  # edges re-antialiased by a sub-pixel shift, nothing moved
 
 
-def test_png_bytes_draws_the_figure_once():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def _painted(draw) -> int:
+    """Paths painted by ``draw()`` (a layout pass without pixels paints none)."""
+    from matplotlib.backends.backend_agg import RendererAgg
 
-    fig = _chart()
     calls = []
-    draw = FigureCanvasAgg.draw
+    real = RendererAgg.draw_path
 
     def counting(self, *a, **k):
         calls.append(1)
-        return draw(self, *a, **k)
+        return real(self, *a, **k)
 
-    FigureCanvasAgg.draw = counting
+    RendererAgg.draw_path = counting
+    try:
+        draw()
+    finally:
+        RendererAgg.draw_path = real
+    return len(calls)
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_png_bytes_paints_the_figure_once(below):
+    """Laid out first without pixels; painted once, also when a note below the figure
+    makes the canvas grow (the tight savefig's route: it paints once too)."""
+    one, fig = _chart(), _chart()
+    if below:
+        for f in (one, fig):
+            f.text(0.01, -0.02, "Source: police.uk", va="top")
+    try:
+        once = _painted(one.canvas.draw)
+        got = _painted(lambda: png_bytes(fig))
+    finally:
+        plt.close(one)
+        plt.close(fig)
+    assert got == once > 0
+
+
+def test_png_bytes_keeps_the_layout_engine():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([1, 2, 3])
+    engine = fig.get_layout_engine()
     try:
         png_bytes(fig)
+        assert fig.get_layout_engine() is engine
     finally:
-        FigureCanvasAgg.draw = draw
         plt.close(fig)
-    assert len(calls) == 1
 
 
 def test_quiet_geopandas_skips_the_drawing_after_each_layer_and_restores_it():

@@ -3,12 +3,14 @@
 ``savefig(..., bbox_inches="tight")`` lays the figure out and draws it twice: a dry run
 to find the tight box around its artists, then the real drawing shifted to that box.
 For the hundreds of charts of a national fan-out (issue 24) that is a large share of a
-pack's CPU. :func:`png_bytes` draws the figure once on an Agg canvas, finds the same
-tight box from that drawing, and crops the pixels to it (padded by
-``savefig.pad_inches``, the margin beyond the figure's edge filled with its face
-colour). The image has the size and content of the tight ``savefig`` to within a pixel.
-A figure whose artists reach outside its own edge (where the tight box grows the
-canvas) is saved the usual way.
+pack's CPU. :func:`png_bytes` lays the figure out without painting it (savefig's own
+dry run), finds the same tight box from that layout, draws the figure once on an Agg
+canvas with the layout engine off (as savefig draws), and crops the pixels to the box
+(padded by ``savefig.pad_inches``, the margin beyond the figure's edge filled with its
+face colour). The image has the size and content of the tight ``savefig`` to within a
+pixel. A figure whose artists reach outside its own edge (where the tight box grows the
+canvas) is saved the usual way: the layout is known before any pixels are drawn, so no
+drawing is wasted on it.
 
 :func:`quiet_geopandas` stops geopandas' ``plot`` from drawing the whole figure after
 each layer it adds (``canvas.draw_idle()``): the figure is drawn once, when it is saved.
@@ -69,13 +71,15 @@ def png_bytes(fig) -> bytes | None:
     if not fig.axes and not fig.lines:
         return None
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()  # runs the layout engine (tight or constrained layout) too
-    renderer = canvas.get_renderer()
-    box = fig.get_tightbbox(renderer)  # inches
+    # Lay the figure out without painting it (as savefig's first pass): the tight box
+    # says whether the artists stay inside the figure before any pixels are drawn.
+    fig.draw_without_rendering()  # runs the layout engine (tight or constrained layout)
+    box = fig.get_tightbbox(canvas.get_renderer())  # inches
     w, h = fig.get_size_inches()
     eps = 1e-6
     if box.x0 < -eps or box.y0 < -eps or box.x1 > w + eps or box.y1 > h + eps:
         return _tight_png(fig)  # artists outside the figure: the canvas must grow
+    _draw_laid_out(fig, canvas)
     pad = mpl.rcParams["savefig.pad_inches"]
     dpi = fig.dpi
     img = np.asarray(canvas.buffer_rgba())
@@ -95,6 +99,19 @@ def png_bytes(fig) -> bytes | None:
     buf = io.BytesIO()
     mpl.image.imsave(buf, out, format="png", origin="upper", dpi=dpi)
     return buf.getvalue()
+
+
+def _draw_laid_out(fig, canvas) -> None:
+    """Paint the figure as laid out, without running its layout engine again (as savefig)."""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        canvas.draw()
+        return
+    fig.set_layout_engine("none")
+    try:
+        canvas.draw()
+    finally:
+        fig.set_layout_engine(engine)
 
 
 @contextlib.contextmanager
