@@ -157,3 +157,32 @@ def test_poisson_trend_fitted_once_per_series_in_a_pack(monkeypatch):
     assert len(calls) == 3
     assert a.p_value == b.p_value == plain.p_value and a.direction == plain.direction
     assert c.pct_change_per_year != a.pct_change_per_year and not d.seasonal
+
+
+def test_series_dispersion_fitted_once_per_series_in_a_pack_with_its_choices(monkeypatch):
+    from sa_lib.stats import trend
+    from sa_lib.stats.dispersion import series_dispersion
+
+    months = pd.date_range("2024-01-01", periods=12, freq="MS")
+    one = pd.DataFrame({"date": months, "count": [10, 30, 12, 28, 9, 31, 14, 26, 8, 33, 11, 29]})
+    plain = series_dispersion(one)
+    calls = []
+    real = trend._pearson_fit
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(trend, "_pearson_fit", counted)
+    with memo.pack_scope():
+        choices.clear_choices()
+        a = series_dispersion(one)
+        first = choices.choices_table()
+        choices.clear_choices()
+        b = series_dispersion(one.copy())
+        again = choices.choices_table()
+        c = series_dispersion(one.assign(count=one["count"] + 1))
+    assert len(calls) == 2
+    assert a == b == plain and c["estimate"] != a["estimate"]
+    # The choices of the fit (12 months: no month-of-year term) are on every page using it.
+    assert len(first) == 2 and first.equals(again)

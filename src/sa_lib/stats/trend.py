@@ -253,7 +253,19 @@ def poisson_trend(
     if not memo.active() or not {date_col, count_col} <= set(monthly_df.columns):
         return _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion)
     # Several themes of a pack fit the same series (sa_lib.memo): the fit is keyed by it.
-    key = (
+    return memo.pure(
+        "poisson_trend",
+        lambda: _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion),
+        *_series_key(monthly_df, date_col, count_col),
+        seasonal,
+        alpha,
+        overdispersion,
+    )
+
+
+def _series_key(monthly_df: pd.DataFrame, date_col: str, count_col: str) -> tuple:
+    """A monthly series whole, as a key of :func:`sa_lib.memo.pure`."""
+    return (
         tuple(monthly_df.index),
         str(monthly_df[date_col].dtype),
         tuple(monthly_df[date_col].astype(str)),
@@ -261,14 +273,6 @@ def poisson_trend(
         tuple(monthly_df[count_col].tolist()),
         date_col,
         count_col,
-        seasonal,
-        alpha,
-        overdispersion,
-    )
-    return memo.pure(
-        "poisson_trend",
-        lambda: _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispersion),
-        *key,
     )
 
 
@@ -361,7 +365,21 @@ def _pearson(monthly_df, date_col="date", count_col="count", alpha=0.05) -> tupl
 
     What :func:`sa_lib.stats.dispersion.series_dispersion` reads, without the intervals,
     the fitted values and the seasonal test it does not use; the same choices recorded.
+    Inside a pack (:mod:`sa_lib.memo`) each series is fitted once.
     """
+    from sa_lib import memo
+
+    if not memo.active() or not {date_col, count_col} <= set(monthly_df.columns):
+        return _pearson_fit(monthly_df, date_col, count_col, alpha)
+    return memo.pure(
+        "pearson",
+        lambda: _pearson_fit(monthly_df, date_col, count_col, alpha),
+        *_series_key(monthly_df, date_col, count_col),
+        alpha,
+    )
+
+
+def _pearson_fit(monthly_df, date_col, count_col, alpha) -> tuple[float, float]:
     _, X, y, _, _ = _prepared(monthly_df, date_col, count_col, True, alpha, True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
