@@ -34,7 +34,6 @@ import errno
 import hashlib
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -201,7 +200,8 @@ class Staging:
 
     def __init__(self, store: str | os.PathLike[str]):
         self.store = Path(store)
-        self.folder = self.store / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        # os.urandom, not secrets (which costs `sa ingest` its import of random and hmac).
+        self.folder = self.store / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
         #: SHA-256 (hex) of each file :meth:`write_parquet` staged, taken from the bytes
         #: as they were written, so nothing is read back to hash it.
         self.sha256: dict[Path, str] = {}
