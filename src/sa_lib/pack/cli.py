@@ -732,9 +732,10 @@ def _add_run_commands(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["ingest"]:
+    if argv[:1] == ["ingest"] and "numpy" not in sys.modules:
         # numpy (which pyarrow loads) starts a BLAS thread per core, which spins for a
         # while: about 0.06 CPU-s, a tenth of ingesting a force's year. Ingest uses no BLAS.
+        # Only before numpy loads (a fresh `sa ingest`), so no caller's children inherit it.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     ap = build_parser(argv[0] if argv else None)
     args = ap.parse_args(argv)
