@@ -5,8 +5,16 @@ Targets (issue: foundation):
 - ingest of the whole Cambridgeshire force folder (../shared/data/police_uk,
   ~168k street rows) in 5 s or less;
 - ingest speed (issue 15), side by side in one run with pyarrow reading the same
-  street CSVs and writing Parquet (zstd, one file per CSV): at least 500k street
-  rows/s, and no more than 1.5x the pyarrow baseline's time;
+  street CSVs and writing Parquet (zstd, one file per CSV), both as library calls in
+  this process on the same number of threads: at least 500k street rows/s, and no
+  more than 1.5x the pyarrow baseline's time;
+- ingest cost (issue 24): the ``sa ingest`` command against a pyarrow script (read
+  each CSV with pyarrow.csv.read_csv, write it with pyarrow.parquet.write_table,
+  zstd) as whole processes on the same files, interleaved (the side that goes first
+  alternates), in CPU seconds (user + system, all threads, imports included): the
+  ratio of the medians at most 1.3x on the Cambridgeshire street files, on all
+  three kinds, and on the synthetic national folder below; each run's own ratio is
+  printed as the spread;
 - peak memory of a large ingest at most 4 GB (``--memory-rows 20000000`` builds a
   synthetic multi-force folder of that many street rows from the real files, with
   the force renamed per copy, and ingests it in a child process);
@@ -17,8 +25,9 @@ Targets (issue: foundation):
   the latest recorded figure beside the one before; ``--suite`` measures a new one
   (scripts/suite_cpu.py, history in scripts/suite_cpu.json).
 - ingest on a synthetic national folder (``--national-ingest-rows``, default 20 million
-  street rows): ``sa ingest`` and the pyarrow script as whole processes on the same
-  files, in CPU seconds; at most 1.3x.
+  street rows: copies of the Cambridgeshire street files, one synthetic force per
+  copy): ``sa ingest`` and the pyarrow script as above, ``--repeats`` runs each;
+  at most 1.3x. ``--only-ingest`` prints the ingest figures alone.
 
 Targets (issue: national scale):
 
@@ -87,45 +96,67 @@ def _row(
     return f"{name:55s} {value:10.3f} {unit:4s} {tgt:20s} {ok}"
 
 
+#: Files read at once by both sides of the in-process comparison (ingest's default).
+_WORKERS = min(4, os.cpu_count() or 1)
+
+
 def _baseline(files: list[Path], out: Path) -> int:
-    """pyarrow alone: read each CSV and write it as Parquet (the yardstick for ingest)."""
+    """pyarrow alone: read each CSV and write it as Parquet (the yardstick for ingest),
+    on as many threads as ``ingest`` uses, so that wall times compare equal work."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     out.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for i, f in enumerate(files):
-        t = pacsv.read_csv(f)
-        n += t.num_rows
-        pq.write_table(t, out / f"{i}.parquet", compression="zstd")
-    return n
+
+    def one(item: tuple[int, Path]) -> int:
+        t = pacsv.read_csv(item[1])
+        pq.write_table(t, out / f"{item[0]}.parquet", compression="zstd")
+        return t.num_rows
+
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        return sum(pool.map(one, enumerate(files)))
+
+
+def _library_calls(files: list[Path], tmp: Path, label: str, repeats: int):
+    """Wall and CPU seconds of ``ingest`` and of the pyarrow baseline in this process, on
+    the same files and the same number of threads, alternating which goes first."""
+    t = {"pyarrow": [], "ingest": []}
+    c = {"pyarrow": [], "ingest": []}
+    rows, summary = 0, None
+    for i in range(repeats):
+        for side in ("pyarrow", "ingest") if i % 2 == 0 else ("ingest", "pyarrow"):
+            out = tmp / f"{side}-{label}-{i}"
+            t0, c0 = time.perf_counter(), time.process_time()
+            if side == "pyarrow":
+                rows = _baseline(files, out)
+            else:
+                summary = ingest(files, out, workers=_WORKERS)
+            t[side].append(time.perf_counter() - t0)
+            c[side].append(time.process_time() - c0)
+            shutil.rmtree(out)
+    return rows, summary, t["pyarrow"], t["ingest"], c["pyarrow"], c["ingest"]
 
 
 def bench_ingest_vs_pyarrow(shared: Path, tmp: Path, repeats: int) -> tuple[list[str], bool]:
-    """Time ``ingest`` and the pyarrow baseline on the same files, interleaved; report ratios."""
+    """Time ``ingest`` and the pyarrow baseline on the same files, interleaved; report ratios:
+    the library call in this process (issue 15), then the two commands (issue 24)."""
     lines, failed = [], False
     kinds = {
         "street": sorted(shared.glob("*/*-street.csv*")),
         "all kinds": sorted(shared.glob("*/*.csv*")),
     }
     for label, files in kinds.items():
-        t_base, t_ing, c_base, c_ing = [], [], [], []
-        rows = 0
-        for i in range(repeats):
-            t0, c0 = time.perf_counter(), time.process_time()
-            rows = _baseline(files, tmp / f"base-{label}-{i}")
-            t_base.append(time.perf_counter() - t0)
-            c_base.append(time.process_time() - c0)
-            t0, c0 = time.perf_counter(), time.process_time()
-            summary = ingest(files, tmp / f"ing-{label}-{i}")
-            t_ing.append(time.perf_counter() - t0)
-            c_ing.append(time.process_time() - c0)
-            shutil.rmtree(tmp / f"base-{label}-{i}")
-            shutil.rmtree(tmp / f"ing-{label}-{i}")
+        rows, summary, t_base, t_ing, c_base, c_ing = _library_calls(files, tmp, label, repeats)
         stored = int(summary["rows"].sum() + summary["rows_duplicate"].sum())
         assert stored == rows, (stored, rows)
         base, ing = statistics.median(t_base), statistics.median(t_ing)
         is_street = label == "street"
+        lines.append(
+            f"library calls in this process, {label}, {_WORKERS} threads each side, "
+            f"{repeats} interleaved runs (wall medians)"
+        )
         lines.append(
             _row(f"pyarrow read CSV + write Parquet, {label} ({rows:,} rows)", base, "s", None)
         )
@@ -172,7 +203,9 @@ def bench_ingest_vs_pyarrow(shared: Path, tmp: Path, repeats: int) -> tuple[list
         )
         if is_street:
             failed |= rows / ing < 500_000 or ing / base > 1.5
-        lines += bench_ingest_commands(files, tmp, label, repeats)
+        cmd_base, cmd_ing = _commands_side_by_side(files, tmp, label, repeats)
+        lines += _command_lines(cmd_base, cmd_ing, f"Cambridgeshire {label}")
+        failed |= statistics.median(cmd_ing) / statistics.median(cmd_base) > 1.3
     return lines, failed
 
 
@@ -194,28 +227,46 @@ def _child_cpu(cmd: list[str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_ingest_commands(files: list[Path], tmp: Path, label: str, repeats: int) -> list[str]:
-    """The ``sa ingest`` command against a pyarrow script on the same files, as whole
-    processes (imports included), interleaved, in CPU seconds: what a user's run costs."""
+def _commands_side_by_side(
+    files: list[Path], tmp: Path, label: str, repeats: int
+) -> tuple[list[float], list[float]]:
+    """CPU seconds of the pyarrow script and of ``sa ingest`` on the same ``files``, each
+    run ``repeats`` times as a whole process (interpreter start and imports included).
+
+    Equal work: the same files, the same machine and every core open to both (each
+    uses the threads it chooses); the runs alternate, the one to go first switching
+    each repeat (ABBA...), so load from other work and a warming disk cache fall on
+    both sides alike. Returns (pyarrow runs, ingest runs), in order.
+    """
     sa = Path(sys.executable).with_name("sa")
-    base, ing = [], []
+    names = [str(f) for f in files]
+    commands = {
+        "pyarrow": lambda out: [sys.executable, "-c", _BASELINE_CMD, str(out), *names],
+        "ingest": lambda out: [str(sa), "ingest", "--quiet", "--store", str(out), *names],
+    }
+    runs: dict[str, list[float]] = {"pyarrow": [], "ingest": []}
     for i in range(repeats):
-        out = tmp / f"cmd-base-{label}-{i}"
-        base.append(_child_cpu([sys.executable, "-c", _BASELINE_CMD, str(out), *map(str, files)]))
-        shutil.rmtree(out)
-        out = tmp / f"cmd-ing-{label}-{i}"
-        ing.append(
-            _child_cpu([str(sa), "ingest", "--quiet", "--store", str(out), *map(str, files)])
-        )
-        shutil.rmtree(out)
+        for side in ("pyarrow", "ingest") if i % 2 == 0 else ("ingest", "pyarrow"):
+            out = tmp / f"cmd-{side}-{label.split()[0]}-{i}"
+            runs[side].append(_child_cpu(commands[side](out)))
+            shutil.rmtree(out)
+    return runs["pyarrow"], runs["ingest"]
+
+
+def _command_lines(base: list[float], ing: list[float], label: str) -> list[str]:
+    """The side-by-side figures: medians, their ratio (the target), and the spread."""
     b, g = statistics.median(base), statistics.median(ing)
+    each = sorted(x / y for x, y in zip(ing, base, strict=True))
     return [
+        f"  sa ingest vs pyarrow script, {label}: whole processes, CPU-s (user+sys, all threads), "
+        f"{len(base)} interleaved runs each",
         _row(
-            f"  commands, CPU-s: pyarrow script {b:.2f}, sa ingest {g:.2f}; ratio ({label})",
-            g / b,
-            "x",
-            1.3,
-        )
+            f"    pyarrow script, median CPU-s (runs {min(base):.2f}-{max(base):.2f})", b, "s", None
+        ),
+        _row(f"    sa ingest, median CPU-s (runs {min(ing):.2f}-{max(ing):.2f})", g, "s", None),
+        _row(
+            f"    ratio of medians (each run's ratio {each[0]:.2f}-{each[-1]:.2f})", g / b, "x", 1.3
+        ),
     ]
 
 
@@ -240,7 +291,7 @@ def build_synthetic_national(shared: Path, out: Path, rows: int) -> int:
 
 
 def bench_national_ingest(
-    shared: Path, tmp: Path, rows: int, repeats: int = 1
+    shared: Path, tmp: Path, rows: int, repeats: int = 3
 ) -> tuple[list[str], bool]:
     """``sa ingest`` against the pyarrow script on a synthetic national folder of ``rows``
     street rows (copies of the force's files, one synthetic force per copy), as whole
@@ -248,28 +299,11 @@ def bench_national_ingest(
     folder = tmp / "national-ingest"
     n = build_synthetic_national(shared, folder, rows)
     files = sorted(folder.glob("*/*.csv"))
-    base, ing = [], []
-    for i in range(repeats):
-        out = tmp / f"nat-base-{i}"
-        base.append(_child_cpu([sys.executable, "-c", _BASELINE_CMD, str(out), *map(str, files)]))
-        shutil.rmtree(out)
-        out = tmp / f"nat-ing-{i}"
-        ing.append(
-            _child_cpu([str(Path(sys.executable).with_name("sa")), "ingest", "--quiet",
-                        "--store", str(out), *map(str, files)])
-        )  # fmt: skip
-        shutil.rmtree(out)
+    base, ing = _commands_side_by_side(files, tmp, "national", repeats)
     shutil.rmtree(folder)
-    b, g = statistics.median(base), statistics.median(ing)
     label = f"national store ({n:,} street rows, {len(files):,} files)"
-    return [
-        _row(
-            f"  commands, CPU-s: pyarrow script {b:.1f}, sa ingest {g:.1f}; ratio, {label}",
-            g / b,
-            "x",
-            1.3,
-        )
-    ], g / b > 1.3
+    ratio = statistics.median(ing) / statistics.median(base)
+    return _command_lines(base, ing, label), ratio > 1.3
 
 
 def suite_lines() -> list[str]:
@@ -587,7 +621,9 @@ def main() -> int:
             lines += more
             failed |= bad
             if args.national_ingest_rows:
-                more, bad = bench_national_ingest(shared, tmp, args.national_ingest_rows)
+                more, bad = bench_national_ingest(
+                    shared, tmp, args.national_ingest_rows, args.repeats
+                )
                 lines += more
                 failed |= bad
             if args.memory_rows:

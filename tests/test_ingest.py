@@ -410,7 +410,8 @@ def test_quoted_line_breaks_are_values_even_across_read_blocks(tmp_path):
 
 def test_the_ingest_command_does_not_load_pandas(tmp_path):
     """Issue 24: `sa ingest` costs pyarrow's read and write, not pandas' import as well
-    (about 0.3 CPU-s, as much as pyarrow's own read of a force's month)."""
+    (about 0.3 CPU-s, as much as pyarrow's own read of a force's month), nor
+    pyarrow.compute's (its wrappers cost about 0.03 CPU-s; the checks call the kernels)."""
     import subprocess
     import sys
 
@@ -420,7 +421,8 @@ def test_the_ingest_command_does_not_load_pandas(tmp_path):
         "import sys\n"
         "from sa_lib.pack.cli import main\n"
         "rc = main(['ingest', '--quiet', '--store', sys.argv[1], sys.argv[2]])\n"
-        "print(rc, sorted(m for m in ('pandas', 'matplotlib', 'scipy') if m in sys.modules))\n"
+        "heavy = ('pandas', 'matplotlib', 'scipy', 'pyarrow.compute')\n"
+        "print(rc, sorted(m for m in heavy if m in sys.modules))\n"
     )
     src = str(config.SAMPLE_DIR / "police_uk" / "2024-01")
     out = subprocess.run(
@@ -433,3 +435,35 @@ def test_the_ingest_command_does_not_load_pandas(tmp_path):
     assert out[0].startswith("Ingested into") and "street" in out[3], out
     assert "1 month(s) 2024-01..2024-01: 1,099 rows (210 with no location, kept)" in out[3]
     assert len(ingest([src], tmp_path / "again")) == len(out) - 2 == 3
+
+
+def test_the_ingest_command_runs_one_blas_thread_and_leaves_callers_alone(tmp_path):
+    """Issue 24: a fresh `sa ingest` asks numpy for one BLAS thread (a thread per core spins
+    ~0.06 CPU-s at start-up; ingest does no linear algebra), unless the user set one; called
+    in a process that has numpy loaded already, it changes nothing that children inherit."""
+    import os
+    import subprocess
+    import sys
+
+    from sa_lib import config
+    from sa_lib.pack.cli import main
+
+    src = str(config.SAMPLE_DIR / "police_uk" / "2024-01")
+    code = (
+        "import os, sys\n"
+        "from sa_lib.pack.cli import main\n"
+        "main(['ingest', '--quiet', '--store', sys.argv[1], sys.argv[2]])\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = [sys.executable, "-c", code, str(tmp_path / "a"), src]
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.splitlines()[-1] == "1"
+    run[3] = str(tmp_path / "b")
+    out = subprocess.run(
+        run, capture_output=True, text=True, check=True, env={**env, "OPENBLAS_NUM_THREADS": "2"}
+    )
+    assert out.stdout.splitlines()[-1] == "2"
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    assert main(["ingest", "--quiet", "--store", str(tmp_path / "c"), src]) == 0
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == before

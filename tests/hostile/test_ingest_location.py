@@ -68,3 +68,18 @@ def test_non_numeric_coordinate_can_be_kept_bad(tmp_path):
         ingest([f], tmp_path / "s1")
     summary = ingest([f], tmp_path / "s2", keep_bad=True)
     assert summary["rows_bad_location"].tolist() == [1]
+
+
+def test_coordinates_missing_in_different_rows_are_caught(tmp_path):
+    """Issue 24: a file is first tested whole (ranges, empty cells, distinct codes) and
+    only checked row by row when that fails; one row with no latitude and another with
+    no longitude leave both columns equally empty, and must still be caught."""
+    rows = street_rows(10)
+    rows[1] = rows[1].replace(",52.331,", ",,", 1)
+    rows[3] = rows[3].replace(",-0.183,", ",,", 1)
+    f = write_street(tmp_path / "in", "\n".join([HEADER, *rows]) + "\n")
+    msg = "line 5: column 'Longitude': longitude is empty but the other coordinate is not"
+    with pytest.raises(IngestError, match=msg):
+        ingest([f], tmp_path / "s1")
+    summary = ingest([f], tmp_path / "s2", keep_bad=True)
+    assert summary[["rows_bad_location", "rows_no_location"]].values.tolist() == [[2, 2]]

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sa_lib.data.coverage import COVERAGE_FILE, file_sha256, merged_coverage
+from sa_lib.data.coverage import COVERAGE_FILE, merged_coverage
 from sa_lib.data.ingest_files import (
     _KNOWN_SLUGS,
     KINDS,
@@ -241,7 +241,7 @@ def ingest_records(
             results = _read_all(
                 sources, staging, keep_bad, max_file_bytes, n_workers, progress=progress
             )
-            rows = _check_and_log(results, store, log, replace=replace)
+            rows = _check_and_log(results, store, log, staging.sha256, replace=replace)
             _commit(
                 staging,
                 {rel: r[6] for rel, r in results.items()},
@@ -304,12 +304,15 @@ def _read_all(
     rows, rows with no location, the read's counts, the staged file).
 
     Files are read by ``n_workers`` threads; when two carry the same partition (the
-    same force's rows), the last one listed wins and a warning says so.
+    same force's rows), the last one listed wins and a warning says so. With several
+    files to a worker, each file is parsed on its worker's thread alone: pyarrow's
+    own threads would only contend with the other workers for the same cores.
     """
+    threads = n_workers == 1 or len(sources) < 2 * n_workers
 
     def work(item: tuple[int, SourceFile]):
         i, s = item
-        res = _read_table(s, keep_bad=keep_bad, limit=max_file_bytes)
+        res = _read_table(s, keep_bad=keep_bad, limit=max_file_bytes, threads=threads)
         staged = _write_partition(staging, f"parts/{i}.parquet", res.table)
         no_loc, rows = res.table["longitude"].null_count, res.table.num_rows
         res.table = None  # free the rows at once; only the counts are kept
@@ -353,9 +356,10 @@ def _next_month(month: str) -> str:
 
 
 def _check_and_log(
-    results: dict[str, tuple], store: Path, log: dict, *, replace: bool
+    results: dict[str, tuple], store: Path, log: dict, digests: dict[Path, str], *, replace: bool
 ) -> list[dict]:
-    """The summary rows of the partitions read, with their entries added to ``log``.
+    """The summary rows of the partitions read, with their entries added to ``log``
+    (``digests``: each staged file's SHA-256, :attr:`Staging.sha256`).
 
     Without ``replace``, a month that would shrink markedly or a file whose rows are
     another force's than its name says raises :class:`IngestError` listing them all.
@@ -396,7 +400,7 @@ def _check_and_log(
                 "rows_before": before,
                 "rows_bad_location": res.rows_bad_location,
                 "rows_duplicate": res.rows_duplicate,
-                "parquet_sha256": file_sha256(staged),
+                "parquet_sha256": digests[staged],
                 "rows_shared_id": res.rows_shared_id,
             }
         )
@@ -439,6 +443,8 @@ def _write_partition(staging: Staging, name: str, table: pa.Table) -> Path:
         compression="zstd",
         use_dictionary=[c for c in _DICT_COLUMNS if c in cols],
         write_statistics=[c for c in _STATS_COLUMNS if c in cols],
+        # Line numbers count up by one: stored as differences, they cost next to nothing.
+        column_encoding={"source_line": "DELTA_BINARY_PACKED"} if "source_line" in cols else None,
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import warnings
-import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -268,6 +267,8 @@ class SourceFile:
             f"corrupt. Fix: re-download it; if it is genuine, raise the limit with --max-file-mb."
         )
         if self.member is not None:
+            import zipfile  # only for archives: `sa ingest` of CSVs skips its import
+
             try:
                 with zipfile.ZipFile(self.path) as zf:
                     info = zf.getinfo(self.member)
@@ -368,6 +369,8 @@ def _list_sources(paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
                     ):
                         found.append(sf)
         elif p.suffix == ".zip":
+            import zipfile
+
             try:
                 with zipfile.ZipFile(p) as zf:
                     names = zf.namelist()

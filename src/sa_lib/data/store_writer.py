@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -101,14 +101,6 @@ def write_error(
         code or errno.EIO,
         f"cannot write {path}: {why}. Fix: {fix}. The store {store} was left unchanged.",
     )
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_json(path: Path, obj: object) -> None:
@@ -208,7 +200,11 @@ class Staging:
 
     def __init__(self, store: str | os.PathLike[str]):
         self.store = Path(store)
-        self.folder = self.store / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        # os.urandom, not secrets (which costs `sa ingest` its import of random and hmac).
+        self.folder = self.store / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+        #: SHA-256 (hex) of each file :meth:`write_parquet` staged, taken from the bytes
+        #: as they were written, so nothing is read back to hash it.
+        self.sha256: dict[Path, str] = {}
 
     def __enter__(self) -> Staging:
         try:
@@ -232,17 +228,27 @@ class Staging:
     def write_parquet(self, name: str, table, **options) -> Path:
         """Write ``table`` (a pyarrow Table) as Parquet into the staging folder, flushed to disk.
 
-        Returns the staged path, to pass to :meth:`commit`. Disk and permission
-        faults raise :class:`StoreWriteError`.
+        Returns the staged path, to pass to :meth:`commit`; its SHA-256 is in
+        :attr:`sha256`. The file is encoded in memory, hashed, then written and
+        flushed through one descriptor. Disk and permission faults raise
+        :class:`StoreWriteError`.
         """
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = self.stage_path(name)
         try:
-            pq.write_table(table, path, **options)
-            _fsync_file(path)
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink, **options)
+            data = sink.getvalue()
+            digest = hashlib.sha256(data).hexdigest()
+            with open(path, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
         except OSError as e:
             raise (write_error(e, path, self.store) or e) from e
+        self.sha256[path] = digest
         return path
 
     def commit(self, partitions: Mapping[str, Path], json_files: Mapping[str, object]) -> None:

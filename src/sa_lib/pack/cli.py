@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import textwrap
 
@@ -469,7 +470,12 @@ def _cmd_themes(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands whose run needs only their own parser (``sa ingest`` builds no other: issue 24).
+_SETUP_COMMANDS = ("ingest", "ingest-extract")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``sa`` parser; for ``command`` ``ingest`` or ``ingest-extract``, with those alone."""
     ap = argparse.ArgumentParser(
         prog="sa",
         description="sa-workbench: strategic assessments for Community Safety Partnerships from "
@@ -481,8 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
     _add_setup_commands(sub)
-    _add_project_commands(sub)
-    _add_run_commands(sub)
+    if command not in _SETUP_COMMANDS:
+        _add_project_commands(sub)
+        _add_run_commands(sub)
     return ap
 
 
@@ -635,9 +642,9 @@ def _add_insecure(p) -> None:
 
 def _check_cluster(args) -> None:
     """Refuse a scheduler address before anything runs (SchedulerError, exit 2)."""
-    from sa_lib.pack.executor import allow_insecure, check_scheduler
-
     if getattr(args, "scheduler", None):
+        from sa_lib.pack.executor import allow_insecure, check_scheduler
+
         check_scheduler(args.scheduler, insecure=args.insecure)
         if args.insecure:
             allow_insecure(args.scheduler)
@@ -724,7 +731,13 @@ def _add_run_commands(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ingest"] and "numpy" not in sys.modules:
+        # numpy (which pyarrow loads) starts a BLAS thread per core, which spins for a
+        # while: about 0.06 CPU-s, a tenth of ingesting a force's year. Ingest uses no BLAS.
+        # Only before numpy loads (a fresh `sa ingest`), so no caller's children inherit it.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    ap = build_parser(argv[0] if argv else None)
     args = ap.parse_args(argv)
     if not getattr(args, "command", None):
         ap.print_help()
@@ -734,17 +747,19 @@ def main(argv: list[str] | None = None) -> int:
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(console)
-    from sa_lib.pack.executor import SchedulerError
-
     try:
         _check_cluster(args)
         return args.func(args)
-    except SchedulerError as e:
-        print(f"sa {args.command}: error: {e}\nNothing was published.", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as e:
+        # A SchedulerError comes from the executor, so it is loaded; `sa ingest` never loads it.
+        executor = sys.modules.get("sa_lib.pack.executor")
+        if executor is None or not isinstance(e, executor.SchedulerError):
+            raise
+        print(f"sa {args.command}: error: {e}\nNothing was published.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
