@@ -34,8 +34,43 @@ def pack(tmp_path_factory, sample_store):
     return build_sample_pack(sample_store, tmp_path_factory.mktemp("e2e"))
 
 
-#: Fixtures that are, or read, a whole built pack: their tests are e2e (not in test-fast).
-PACK_FIXTURES = frozenset({"pack", "pack_dir", "cse_html"})
+#: The shipped parameters (Huntingdonshire, 2025-Q4, on data/processed).
+SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+
+
+@pytest.fixture(scope="session")
+def sample_theme():
+    """``sample_theme(theme)``: the ThemeResult of ``theme`` on the shipped parameters, what
+    ``<module>.build(open_context("parameters/huntingdonshire_2025q4.yaml", theme))`` returns.
+
+    Each theme is built once per session, on first use, exactly as the tests built it
+    themselves (its own context, no per-pack memo: a test comparing two pages compares two
+    independent computations, as in a pack built with kernels). Each call returns a deep
+    copy of that one build, so a test that changes its result changes no other test's.
+    """
+    import copy
+    import importlib
+
+    import shapes
+
+    from sa_lib.pack.context import open_context
+
+    if not (config.PROCESSED_DIR / "coverage.json").exists():
+        pytest.skip("data/processed not built: run `make ingest-sample`")
+    built: dict = {}
+
+    def get(theme: str):
+        if theme not in built:
+            mod = importlib.import_module(f"sa_lib.themes.{shapes.BUILDERS[theme]}")
+            built[theme] = mod.build(open_context(SAMPLE_PARAMS, theme))
+        return copy.deepcopy(built[theme])
+
+    return get
+
+
+#: Fixtures that are, or read, a whole built pack (or every theme of one): their tests are
+#: e2e (not in test-fast).
+PACK_FIXTURES = frozenset({"pack", "pack_dir", "cse_html", "sample_theme"})
 #: Test modules whose tests start notebook kernels or a Dask cluster (seconds each).
 KERNEL_MODULES = frozenset(
     {

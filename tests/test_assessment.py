@@ -173,8 +173,8 @@ def _sample(theme: str, overrides: dict | None = None):
     return open_context("parameters/huntingdonshire_2025q4.yaml", theme, overrides=overrides)
 
 
-def test_summary_build_on_the_sample_links_its_findings_and_reviews_the_priorities():
-    r = sr.build(_sample("summary"))
+def test_summary_build_on_the_sample_links_its_findings_and_reviews_the_priorities(sample_theme):
+    r = sample_theme("summary")  # sr.build(_sample("summary")), built once per session
     assert list(r.sections) == [
         "header", "document", "findings", "recommendations", "review", "spc", "matrix",
         "measures", "sensitivity", "wards", "methods",
@@ -204,11 +204,9 @@ def test_summary_build_without_current_priorities_says_there_is_nothing_to_revie
     ]
 
 
-def test_wards_build_on_the_sample_profiles_every_ward_with_several_flags():
-    from sa_lib.themes import wards_report as wr
-
+def test_wards_build_on_the_sample_profiles_every_ward_with_several_flags(sample_theme):
     ctx = _sample("wards")
-    r = wr.build(ctx)
+    r = sample_theme("wards")  # wards_report.build(ctx), built once per session
     assert list(r.sections) == ["header", "findings", "appendix", "flags", "profiles", "methods"]
     wards = r.data["wards"]
     flagged = wards[wards["n_flags"] >= ctx.options.min_flags]

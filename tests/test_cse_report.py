@@ -356,22 +356,11 @@ def test_synthetic_warning_and_inputs_table(ind, wards):
 # --------------------------------------------------------------------------- build
 
 
-def _sample_ctx():
-    from sa_lib import config
-
-    if not (config.PROCESSED_DIR / "street").exists():
-        pytest.skip("data/processed not built: run `make ingest-sample`")
-    from sa_lib.pack.context import open_context
-
-    # fewer simulations than the page's: the build is the same, only quicker
-    return open_context(
-        "parameters/huntingdonshire_2025q4.yaml", "cse", overrides={"cse.n_sims": 200}
-    )
-
-
 @pytest.fixture(scope="module")
-def built():
-    return cr.build(_sample_ctx())
+def built(sample_theme):
+    # The page's own build on the shipped parameters (every simulation), built once per
+    # session (conftest.py ``sample_theme``), shared with every test that reads it.
+    return sample_theme("cse")
 
 
 def test_build_on_the_sample_has_every_section_table_and_figure_in_page_order(built):

@@ -57,17 +57,22 @@ ESSEX_CELLS = {
 
 @pytest.mark.parametrize(("shape", "period"), list(ESSEX_CELLS), ids=lambda v: str(v))
 def test_essex_shape_x_period_every_public_theme(essex_stores, shape, period, tmp_path):
+    """The themes of one cell are built as `sa run-all` builds a pack: one after another in
+    this process, inside the per-pack memo (sa_lib.memo.pack_scope)."""
+    from sa_lib import memo
+
     root, store = essex_stores[shape]
     path = shapes.essex_params(tmp_path, store, period, shapes.PUBLIC_THEMES)
     expected = ESSEX_CELLS[(shape, period)]
-    for theme in shapes.PUBLIC_THEMES:
-        outcome, value = shapes.cell(path, theme)
-        assert outcome == expected, (theme, value if outcome == "refused" else "built")
-        if outcome == "refused":
-            # The reason names the period's missing months and what the store holds.
-            assert "It holds" in value and "Fix:" in value, value
-            break  # `sa check` refuses the whole file: every theme alike
-        shapes.check_built(value)
+    with memo.pack_scope():
+        for theme in shapes.PUBLIC_THEMES:
+            outcome, value = shapes.cell(path, theme)
+            assert outcome == expected, (theme, value if outcome == "refused" else "built")
+            if outcome == "refused":
+                # The reason names the period's missing months and what the store holds.
+                assert "It holds" in value and "Fix:" in value, value
+                break  # `sa check` refuses the whole file: every theme alike
+            shapes.check_built(value)
 
 
 def test_month_period_with_one_month_held_builds_without_an_xmr_chart(essex_stores, tmp_path):
@@ -204,14 +209,19 @@ SAMPLE_CELLS = {
 @pytest.mark.e2e
 @pytest.mark.parametrize("period", list(SAMPLE_CELLS))
 def test_sample_every_theme_x_period_kind(sample_store, period, tmp_path):
+    """Every theme of one pack is built as `sa run-all` builds a pack: one after another in
+    this process, inside the per-pack memo (sa_lib.memo.pack_scope)."""
+    from sa_lib import memo
+
     # conftest.py's session store: every sample month (SAMPLE_ALL), ingested once per run.
     path = shapes.sample_params(tmp_path, sample_store, period)
-    for theme in shapes.BUILDERS:
-        outcome, value = shapes.cell(path, theme)
-        assert outcome == SAMPLE_CELLS[period], (theme, value if outcome == "refused" else "")
-        if outcome == "refused":
-            break
-        shapes.check_built(value)
+    with memo.pack_scope():
+        for theme in shapes.BUILDERS:
+            outcome, value = shapes.cell(path, theme)
+            assert outcome == SAMPLE_CELLS[period], (theme, value if outcome == "refused" else "")
+            if outcome == "refused":
+                break
+            shapes.check_built(value)
 
 
 @pytest.mark.e2e
@@ -220,9 +230,13 @@ def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(p
     from +11% to +79% a year, a December flipped to "unusually high" and a priority changed.
 
     The shipped pack's side is the session's sample pack (conftest.py ``pack``: the same
-    parameters on the sample store), read from the result each theme published.
+    parameters on the sample store, each theme in its own kernel), read from the result
+    each theme published. The wide store's pack is built as `sa run-all` builds one: every
+    theme in this process, inside the per-pack memo (sa_lib.memo.pack_scope).
     """
     import json
+
+    from sa_lib import memo
 
     res, _ = pack
     older = shapes.relabel_year(
@@ -232,10 +246,12 @@ def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(p
         tmp_path, [*older, *shapes.sample_months(*SAMPLE_ALL), *shapes.essex_months(*ESSEX_ALL)]
     )
     wide_path = shapes.sample_params(tmp_path, wide, "2025-Q4")
-    for theme in shapes.BUILDERS:
-        a = json.loads((res.out_dir / "results" / f"{theme}.json").read_text(encoding="utf-8"))
-        _, b = shapes.cell(wide_path, theme)
-        assert shapes.published(b) == shapes.published(a), theme
+    with memo.pack_scope():
+        for theme in shapes.BUILDERS:
+            path = res.out_dir / "results" / f"{theme}.json"
+            a = json.loads(path.read_text(encoding="utf-8"))
+            _, b = shapes.cell(wide_path, theme)
+            assert shapes.published(b) == shapes.published(a), theme
 
 
 @pytest.mark.e2e

@@ -152,8 +152,9 @@ def _ctx_without(tmp_path, *keys):
 
 
 @pytest.fixture(scope="module")
-def sample_result(tmp_path_factory):
-    return da.build(_ctx_without(tmp_path_factory.mktemp("da")))
+def sample_result(sample_theme):
+    # da.build on the shipped parameters, built once per session (conftest.py ``sample_theme``).
+    return sample_theme("domestic_abuse")
 
 
 def test_build_on_the_sample_has_every_section_and_the_repeat_figures(sample_result):

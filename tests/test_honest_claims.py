@@ -60,11 +60,9 @@ def test_callout_does_not_list_a_measure_with_a_significant_trend_as_no_real_cha
     assert any(t.startswith("Against Q4 2024 (Oct-Dec): Violence") for t in r["top"])
 
 
-def test_summary_no_real_change_only_where_every_test_found_nothing(summary_ctx):
+def test_summary_no_real_change_only_where_every_test_found_nothing(sample_theme):
     """Why 2: the summary's "No real change" line listed issues a trend or SPC test flagged."""
-    from sa_lib.themes import summary_report as sr
-
-    r = sr.build(summary_ctx)
+    r = sample_theme("summary")  # sr.build(summary_ctx), built once per session
     scored = r.data["scored"].set_index("issue")
     findings = r.findings
     steady = [f for f in findings if f.text.startswith("No real change")]
@@ -88,14 +86,11 @@ def _table(result, caption_start: str):
     raise AssertionError(f"no table starting {caption_start!r}")
 
 
-def test_summary_matrix_review_and_callout_agree_with_the_theme_pages(summary_ctx):
+def test_summary_matrix_review_and_callout_agree_with_the_theme_pages(summary_ctx, sample_theme):
     """Done when: the summary's matrix, review and call-out agree with each theme page
     on every measure they share, compared through the result objects."""
-    from sa_lib.themes import overview
-    from sa_lib.themes import summary_report as sr
-
-    s = sr.build(summary_ctx)
-    o = overview.build(_sample("overview"))
+    s = sample_theme("summary")  # sr.build(summary_ctx)
+    o = sample_theme("overview")  # overview.build(_sample("overview"))
     before = summary_ctx.periods["last_year"].label
     types = _table(o, "Crime and ASB by type").set_index("Crime type")
     trend = _table(o, "Trend per year").set_index("Crime type")
@@ -130,28 +125,23 @@ def _sig(cell: str) -> bool:
     return "significant" in c and "not" not in c and "n.s." not in c and "no significant" not in c
 
 
-def _build(theme: str, module: str):
-    import importlib
-
-    return importlib.import_module(f"sa_lib.themes.{module}").build(_sample(theme))
-
-
-def test_summary_agrees_with_wards_hotspots_and_place_on_every_ward(summary_ctx):
+def test_summary_agrees_with_wards_hotspots_and_place_on_every_ward(summary_ctx, sample_theme):
     """Done when (item 4): each place candidate's count, rate and tested change in the
-    summary's matrix are the ward profiles', the hot-spot page's and the place profile's."""
-    from sa_lib.themes import summary_report as sr
+    summary's matrix are the ward profiles', the hot-spot page's and the place profile's.
 
-    s = sr.build(summary_ctx)
+    Every page is its own ``build`` on the shipped parameters, built once per session
+    (conftest.py ``sample_theme``)."""
+    s = sample_theme("summary")
     before = summary_ctx.periods["last_year"].label
     now = summary_ctx.period.label
     matrix = _table(s, "Priority matrix").set_index("Issue")
     scored = s.data["scored"].set_index("issue")
-    wards = _build("wards", "wards_report")
+    wards = sample_theme("wards")
     every = _table(wards, "Every ward").set_index("Ward")
     wtab = wards.data["wards"].set_index("ward_name")
-    hot = _build("hotspots", "hotspots_build")
+    hot = sample_theme("hotspots")
     change = _table(hot, "All crime (excluding ASB) by ward").set_index("Ward")
-    place = _build("place_profile", "place_build")
+    place = sample_theme("place_profile")
     area = place.title.removeprefix("Place profile: ")
     ptypes = _table(place, f"{area}: crime and ASB by type").set_index("Crime type")
     places = [i for i in scored.index if scored.loc[i, "kind"] == "place"]
@@ -170,16 +160,17 @@ def test_summary_agrees_with_wards_hotspots_and_place_on_every_ward(summary_ctx)
             assert _sig(row[f"vs {before}"]) == sig
 
 
-def test_summary_agrees_with_domestic_abuse_violence_and_outcomes(summary_ctx):
+def test_summary_agrees_with_domestic_abuse_violence_and_outcomes(summary_ctx, sample_theme):
     """Done when (item 4): the summary's domestic-abuse and night-time violence measures,
-    and its drugs context, are the theme pages' own figures and tests."""
-    from sa_lib.themes import summary_report as sr
+    and its drugs context, are the theme pages' own figures and tests.
 
-    s = sr.build(summary_ctx)
+    Every page is its own ``build`` on the shipped parameters, built once per session
+    (conftest.py ``sample_theme``)."""
+    s = sample_theme("summary")
     before = summary_ctx.periods["last_year"].label
     now = summary_ctx.period.label
     scored = s.data["scored"].set_index("issue")
-    da = _build("domestic_abuse", "domestic_abuse")
+    da = sample_theme("domestic_abuse")
     total = _table(da, "Domestic abuse crimes").set_index("Crime type").iloc[0]
     issue = "Domestic abuse (repeat victims)"
     assert int(scored.loc[issue, "count"]) == int(str(total[now]).replace(",", ""))
@@ -187,13 +178,13 @@ def test_summary_agrees_with_domestic_abuse_violence_and_outcomes(summary_ctx):
     rep = da.data["repeat"]
     share = float(rep.loc[rep["measure"] == "victims", "proportion"].iloc[0])
     assert scored.loc[issue, "repeat_share"] == pytest.approx(share)
-    vio = _build("violence", "violence")
+    vio = sample_theme("violence")
     sub = vio.data["subgroup_table"].set_index("crime_type")
     night = "Night-time violence (weekend nights)"
     vwi = float(sub.loc["Violence with injury", "count_current"])
     assert scored.loc[night, "count"] / vwi == pytest.approx(vio.data["weekend_night_share"])
     # The summary's drugs context quotes the outcomes page's correlation.
-    out = _build("outcomes", "outcomes_report")
+    out = sample_theme("outcomes")
     rho = next(f for f in out.findings if f.measure == "correlation with drug searches")
     drugs = next(f for f in s.findings if f.subject == "Drugs")
     assert f"Spearman rho {rho.value:.2f}" in drugs.text

@@ -28,18 +28,17 @@ def _ctx(theme: str):
 
 
 @pytest.fixture(scope="module")
-def outcomes():
+def outcomes(sample_theme):
     from sa_lib.themes import outcomes_report
 
     ctx = _ctx("outcomes")
-    return ctx, outcomes_report.outcomes_analysis(ctx), outcomes_report.build(ctx)
+    # outcomes_report.build(ctx) on the same parameters, built once per session (conftest.py)
+    return ctx, outcomes_report.outcomes_analysis(ctx), sample_theme("outcomes")
 
 
 @pytest.fixture(scope="module")
-def place():
-    from sa_lib.themes import place_build
-
-    return place_build.build(_ctx("place_profile"))
+def place(sample_theme):
+    return sample_theme("place_profile")  # place_build.build(_ctx("place_profile"))
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -151,15 +150,13 @@ def test_place_methods_state_the_families_as_applied(place):
 # --------------------------------------------------------------------------- Essex wording
 
 
-def test_overview_narrative_describes_the_test_that_ran():
+def test_overview_narrative_describes_the_test_that_ran(sample_theme):
     """The overview's Key findings narrative said "two-sample Poisson test" after the test
     became dispersion-aware: the words now come from the tests that ran."""
-    from sa_lib.themes import overview
-
     nb = json.loads(Path("notebooks/overview.ipynb").read_text(encoding="utf-8"))
     text = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "two-sample Poisson" not in text
-    r = overview.build(_ctx("overview"))
+    r = sample_theme("overview")  # overview.build(_ctx("overview")), built once per session
     notes = [b.text for b in r.sections["findings"] if getattr(b, "kind", "") == "note"]
     how = next(n for n in notes if n.startswith("A change is called"))
     types = r.data["types"]
@@ -253,14 +250,18 @@ def test_index_ranks_read_the_field_not_the_text():
         ("partner", "partner_report"),
     ],
 )
-def test_every_tested_finding_carries_its_fields(theme, module):
+def test_every_tested_finding_carries_its_fields(theme, module, sample_theme):
     """Every theme builder fills the Finding fields where a test ran: a sentence that
-    reports a test's result ("significant", a p-value) says so in ``tested``."""
-    import importlib
+    reports a test's result ("significant", a p-value) says so in ``tested``.
+
+    ``<module>.build`` on the shipped parameters, built once per session (conftest.py
+    ``sample_theme`` builds each theme with the module named here)."""
     import re
 
-    m = importlib.import_module(f"sa_lib.themes.{module}")
-    r = m.build(_ctx(theme))
+    import shapes
+
+    assert shapes.BUILDERS[theme] == module
+    r = sample_theme(theme)
     for f in r.findings:
         if f.text.rstrip().endswith(":") or f.text.upper().startswith("SYNTHETIC"):
             continue

@@ -347,8 +347,9 @@ def _build(overrides=None):
 
 
 @pytest.fixture(scope="module")
-def built():
-    return _build()
+def built(sample_theme):
+    # _build(): the shipped parameters, built once per session (conftest.py ``sample_theme``).
+    return sample_theme("hotspots")
 
 
 @pytest.fixture(scope="module")

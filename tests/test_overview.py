@@ -24,8 +24,9 @@ def sample_ctx():
 
 
 @pytest.fixture(scope="module")
-def sample_result(sample_ctx):
-    return ov.build(sample_ctx)
+def sample_result(sample_theme):
+    # ov.build(sample_ctx), built once per session (conftest.py ``sample_theme``).
+    return sample_theme("overview")
 
 
 def _kinds(blocks):

@@ -13,10 +13,8 @@ def _ctx(overrides=None):
     return open_context("parameters/huntingdonshire_2025q4.yaml", "partner", overrides)
 
 
-def test_partner_page_on_the_synthetic_example():
-    from sa_lib.themes import partner_report
-
-    r = partner_report.build(_ctx())
+def test_partner_page_on_the_synthetic_example(sample_theme):
+    r = sample_theme("partner")  # partner_report.build(_ctx()), built once per session
     d = r.to_json()
     assert d["synthetic"] == "page"
     assert d["findings"][0]["text"].startswith("SYNTHETIC DATA")

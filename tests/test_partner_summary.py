@@ -26,13 +26,30 @@ def _ctx(theme: str, overrides=None):
 
 
 @pytest.fixture(scope="module")
-def with_partner():
-    """The partner page's result and the summary's, both on the SYNTHETIC sample."""
-    from sa_lib.themes import partner_report, summary_report
+def with_partner(sample_theme):
+    """The partner page's result and the summary's, both on the SYNTHETIC sample (their
+    ``build(_ctx(theme))``, built once per session: conftest.py ``sample_theme``)."""
+    return sample_theme("partner"), sample_theme("summary")
 
-    partner = partner_report.build(_ctx("partner"))
-    summary = summary_report.build(_ctx("summary"))
-    return partner, summary
+
+@pytest.fixture(scope="module")
+def _built_without_partner(tmp_path_factory):
+    from conftest import sample_ctx_without
+
+    from sa_lib.themes import summary_report
+
+    tmp = tmp_path_factory.mktemp("without_partner")
+    return summary_report.build(sample_ctx_without(tmp, "summary", "partner_indicators"))
+
+
+@pytest.fixture
+def without_partner(_built_without_partner):
+    """The summary on the sample parameters less ``data.partner_indicators`` (its
+    ``build(sample_ctx_without(tmp_path, "summary", "partner_indicators"))``), built once for
+    the two tests that read it; each gets its own copy."""
+    import copy
+
+    return copy.deepcopy(_built_without_partner)
 
 
 def _expected_candidates(partner) -> set[str]:
@@ -91,14 +108,10 @@ def test_summary_and_partner_page_agree_on_the_measure(with_partner):
         assert m.loc[issue, "SPC high signal"] == ("yes" if high else "no")
 
 
-def test_without_partner_data_the_summary_is_unchanged(tmp_path, with_partner):
+def test_without_partner_data_the_summary_is_unchanged(with_partner, without_partner):
     """Partner data only add: every other candidate is scored the same without them."""
-    from conftest import sample_ctx_without
-
-    from sa_lib.themes import summary_report
-
     _, with_ = with_partner
-    without = summary_report.build(sample_ctx_without(tmp_path, "summary", "partner_indicators"))
+    without = without_partner
     a = with_.data["scored"]
     b = without.data["scored"]
     assert not (b["kind"] == "partner indicator").any()
@@ -186,21 +199,20 @@ def test_a_partner_ward_flag_changes_a_flagged_wards_vulnerability(tmp_path):
     ]
 
 
-def test_without_partner_data_the_summary_matches_the_golden_pack_less_partner_cells(tmp_path):
+def test_without_partner_data_the_summary_matches_the_golden_pack_less_partner_cells(
+    without_partner,
+):
     """The golden pack (built with partner data) less its partner cells is the summary
     without partner data: the matrix and the measures, row by row."""
     import json
 
     import golden
-    from conftest import sample_ctx_without
-
-    from sa_lib.themes import summary_report
 
     fixture = json.loads(
         (config.ROOT / "tests/fixtures/golden/huntingdonshire_2025q4.json").read_text()
     )
     want = {t["caption"].split(",")[0]: t for t in fixture["tables"]["summary"]}
-    without = summary_report.build(sample_ctx_without(tmp_path, "summary", "partner_indicators"))
+    without = without_partner
     got = {(t.caption or "").split(",")[0]: t for t in without.tables()}
     partner_col = "Partner indicators above the district"
     for cap in ("Priority matrix", "Measures used for the scores"):

@@ -376,8 +376,8 @@ def _kinds(r):
     return {k: [type(b).__name__ for b in v] for k, v in r.sections.items()}
 
 
-def test_build_on_the_sample_has_every_section_and_compares_with_last_year():
-    r = place_build.build(_ctx())
+def test_build_on_the_sample_has_every_section_and_compares_with_last_year(sample_theme):
+    r = sample_theme("place_profile")  # place_build.build(_ctx()), built once per session
     assert list(r.sections) == _sections_documented()
     assert r.availability == {}
     kinds = _kinds(r)

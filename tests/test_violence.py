@@ -160,11 +160,11 @@ def _kinds(blocks):
 
 
 @pytest.fixture(scope="module")
-def sample_result():
-    from sa_lib.pack.context import open_context
-
+def sample_result(sample_theme):
+    # violence.build(open_context(SAMPLE_PARAMS, "violence")), built once per session
+    # (conftest.py ``sample_theme``).
     _needs_store()
-    return violence.build(open_context(SAMPLE_PARAMS, "violence"))
+    return sample_theme("violence")
 
 
 def test_build_on_the_sample_has_every_section_and_every_measure(sample_result):
