@@ -99,3 +99,20 @@ def test_runs_with_different_tmpdirs_share_one_lock(tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+def test_a_build_folder_killed_before_its_marker_is_removed_under_the_lock(tmp_path):
+    """A worker SIGKILLed between making ``.<pack>.tmp-<pid>/notebooks`` and writing the
+    runner's marker left that folder behind for good (seen in the fan-out kill test): it
+    has no marker, so no run would remove it. Under the pack's lock it is removed when it
+    holds nothing but the empty ``notebooks/`` folder; one holding anything else stays."""
+    out = tmp_path / "out"
+    bare = out / ".x_2025q4.tmp-99999" / "notebooks"
+    bare.mkdir(parents=True)
+    kept = out / ".x_2025q4.tmp-99998"
+    (kept / "notebooks").mkdir(parents=True)
+    (kept / "mine.txt").write_text("not the runner's")
+    with pack_lock(out, "x_2025q4"):
+        pass
+    assert not bare.parent.exists()
+    assert (kept / "mine.txt").read_text() == "not the runner's"

@@ -198,8 +198,12 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
         # Under the lock no other run is building this pack, so a build folder of it that
         # the runner made (it has the marker) belongs to a run that died, on any host.
         for stale in self.out_root.glob(f".{self.name}.tmp-*"):
-            if stale.is_dir() and not stale.is_symlink() and (stale / MARKER).is_file():
-                shutil.rmtree(stale, ignore_errors=True)
+            if stale.is_dir() and not stale.is_symlink():
+                if (stale / MARKER).is_file():
+                    shutil.rmtree(stale, ignore_errors=True)
+                elif _unmarked_start(stale):
+                    # Killed between making the folder and writing its marker.
+                    shutil.rmtree(stale, ignore_errors=True)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -219,6 +223,29 @@ def pack_name(params: Params | dict) -> str:
     else:
         slug, period = params["csp"]["slug"], params["period"]
     return f"{slug}_{parse_period(period).slug}"
+
+
+def _unmarked_start(folder: Path) -> bool:
+    """True when ``folder`` is what a build makes before its marker: an empty
+    ``notebooks/`` folder and nothing else (a run killed in between leaves it so).
+
+    Nothing can be lost by removing it, so it is removed under the pack's lock.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()) / ".x.tmp-1"
+    >>> (d / "notebooks").mkdir(parents=True)
+    >>> _unmarked_start(d), (d / "a.txt").write_text("x") > 0, _unmarked_start(d)
+    (True, True, False)
+    """
+    try:
+        entries = list(folder.iterdir())
+        return [e.name for e in entries] == ["notebooks"] and not any(
+            (folder / "notebooks").iterdir()
+        )
+    except OSError:
+        return False
 
 
 def _write_marker(folder: Path) -> None:
