@@ -34,6 +34,27 @@ def test_a_local_cluster_runs_each_task_and_returns_a_failure_as_a_result():
     assert isinstance(got["b"], ValueError) and "deliberately" in str(got["b"])
 
 
+def _known_to_scheduler(dask_scheduler, key):
+    return key in dask_scheduler.tasks
+
+
+def test_a_finished_task_is_forgotten_so_a_dead_worker_never_rebuilds_it():
+    """A finished pack's future was held until the whole run ended, so when a worker died
+    Dask recomputed the packs that worker had already finished: a published pack was built
+    again in the background after `sa run-all` returned (the fan-out kill test found its
+    build folder). Each task is released as soon as its result is read."""
+    with dask_client(n_workers=2) as client:
+        it = run_tasks(client, time.sleep, {"quick": (0.01,), "slow": (3,)})
+        key, _ = next(it)
+        assert key == "quick"
+        deadline = time.time() + 10
+        while time.time() < deadline and client.run_on_scheduler(_known_to_scheduler, key="quick"):
+            time.sleep(0.05)
+        assert not client.run_on_scheduler(_known_to_scheduler, key="quick")
+        assert client.run_on_scheduler(_known_to_scheduler, key="slow")
+        assert [k for k, _ in it] == ["slow"]
+
+
 def test_the_store_modules_import_without_fcntl():
     """As on Windows, where there is no fcntl: the store and its writer still import and lock."""
     src = Path(config.ROOT) / "src" / "sa_lib" / "data"

@@ -360,7 +360,12 @@ def run_tasks(
         for fut, res in as_completed(list(futures), with_results=True, raise_errors=False):
             if fut.status == "error":  # ``res`` is then (type, exception, traceback)
                 res = res[1] if isinstance(res, tuple) else fut.exception()
-            yield futures[fut], res
+            # Let the scheduler forget a finished task: a future still held is recomputed
+            # when its worker dies, so a pack already published would be built again,
+            # in the background, after the run has returned.
+            key = futures.pop(fut)
+            fut.release()
+            yield key, res
     finally:
         pending = [f for f in futures if not f.done()]
         if pending:
