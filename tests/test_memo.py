@@ -134,6 +134,19 @@ def test_ward_analysis_computed_once_per_pack(monkeypatch):
     )
 
 
+def _count_calls(monkeypatch, module, name: str) -> list:
+    """Wrap ``module.name`` so each call appends to the returned list (and still runs)."""
+    calls: list = []
+    real = getattr(module, name)
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 def test_poisson_trend_fitted_once_per_series_in_a_pack(monkeypatch):
     from sa_lib.stats import trend
 
@@ -141,14 +154,7 @@ def test_poisson_trend_fitted_once_per_series_in_a_pack(monkeypatch):
     one = pd.DataFrame({"date": months, "count": [10 + i % 5 for i in range(24)]})
     other = one.assign(count=one["count"] + 1)
     plain = trend.poisson_trend(one)
-    calls = []
-    real = trend._poisson_trend
-
-    def counted(*a, **k):
-        calls.append(1)
-        return real(*a, **k)
-
-    monkeypatch.setattr(trend, "_poisson_trend", counted)
+    calls = _count_calls(monkeypatch, trend, "_poisson_trend")
     with memo.pack_scope():
         a = trend.poisson_trend(one)
         b = trend.poisson_trend(one.copy())
@@ -166,14 +172,7 @@ def test_series_dispersion_fitted_once_per_series_in_a_pack_with_its_choices(mon
     months = pd.date_range("2024-01-01", periods=12, freq="MS")
     one = pd.DataFrame({"date": months, "count": [10, 30, 12, 28, 9, 31, 14, 26, 8, 33, 11, 29]})
     plain = series_dispersion(one)
-    calls = []
-    real = trend._pearson_fit
-
-    def counted(*a, **k):
-        calls.append(1)
-        return real(*a, **k)
-
-    monkeypatch.setattr(trend, "_pearson_fit", counted)
+    calls = _count_calls(monkeypatch, trend, "_pearson_fit")
     with memo.pack_scope():
         choices.clear_choices()
         a = series_dispersion(one)

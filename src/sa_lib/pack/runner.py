@@ -198,12 +198,13 @@ class pack_lock:  # noqa: N801 - used as a context manager, like open()
         # Under the lock no other run is building this pack, so a build folder of it that
         # the runner made (it has the marker) belongs to a run that died, on any host.
         for stale in self.out_root.glob(f".{self.name}.tmp-*"):
-            if stale.is_dir() and not stale.is_symlink():
-                if (stale / MARKER).is_file():
-                    shutil.rmtree(stale, ignore_errors=True)
-                elif _unmarked_start(stale):
-                    # Killed between making the folder and writing its marker.
-                    shutil.rmtree(stale, ignore_errors=True)
+            # One with no marker yet is a run killed between making it and marking it.
+            if (
+                stale.is_dir()
+                and not stale.is_symlink()
+                and ((stale / MARKER).is_file() or _unmarked_start(stale))
+            ):
+                shutil.rmtree(stale, ignore_errors=True)
         return self
 
     def __exit__(self, *exc) -> None:
