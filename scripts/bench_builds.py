@@ -23,22 +23,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILDERS = {
-    "overview": "overview",
-    "hotspots": "hotspots_build",
-    "place_profile": "place_build",
-    "violence": "violence",
-    "cse": "cse_report",
-    "domestic_abuse": "domestic_abuse",
-    "outcomes": "outcomes_report",
-    "wards": "wards_report",
-    "summary": "summary_report",
-    "partner": "partner_report",
-}
 
 
-def child(period: str, out: Path) -> None:
-    """Build every theme once; write ``{theme: CPU-s}`` to ``out``."""
+def child(period: str, out: Path, builders: dict[str, str]) -> None:
+    """Build every theme of ``builders`` (theme: module) once; write ``{theme: CPU-s}`` to ``out``."""
     import importlib
     import warnings
 
@@ -50,7 +38,7 @@ def child(period: str, out: Path) -> None:
     from sa_lib import config
     from sa_lib.pack.context import open_context
 
-    mods = {t: importlib.import_module(f"sa_lib.themes.{m}") for t, m in BUILDERS.items()}
+    mods = {t: importlib.import_module(f"sa_lib.themes.{m}") for t, m in builders.items()}
     p = yaml.safe_load((config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml").read_text())
     p["period"] = period
     p["data"]["store"] = str(config.ROOT / "data" / "processed")
@@ -64,10 +52,11 @@ def child(period: str, out: Path) -> None:
     out.write_text(json.dumps(cpu))
 
 
-def run(src: Path, period: str, tmp: Path) -> dict:
+def run(src: Path, period: str, tmp: Path, builders: dict[str, str]) -> dict:
     out = tmp / "cpu.json"
     env = dict(os.environ, PYTHONPATH=str(src), SA_ROOT=str(ROOT))
     cmd = [sys.executable, __file__, "--child", str(out), "--period", period]
+    cmd += ["--builders", json.dumps(builders)]
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     return json.loads(out.read_text())
 
@@ -78,9 +67,14 @@ def main() -> None:
     ap.add_argument("--period", default="2025")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--builders", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        return child(a.period, Path(a.child))
+        return child(a.period, Path(a.child), json.loads(a.builders))
+    # This checkout's notebooks name each theme's builder; both sides build the same ones.
+    from sa_lib.pack.direct import theme_builders
+
+    builders = theme_builders()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         archive = subprocess.run(
@@ -92,11 +86,11 @@ def main() -> None:
         runs = {"before": [], "after": []}
         for r in range(a.rounds):
             for name, src in (("before", tmp / "before" / "src"), ("after", ROOT / "src")):
-                runs[name].append(run(src, a.period, tmp))
+                runs[name].append(run(src, a.period, tmp, builders))
                 print(f"round {r + 1} {name}: {sum(runs[name][-1].values()):.2f} CPU-s", flush=True)
-    mean = {k: {t: sum(x[t] for x in v) / len(v) for t in BUILDERS} for k, v in runs.items()}
+    mean = {k: {t: sum(x[t] for x in v) / len(v) for t in builders} for k, v in runs.items()}
     print(f"\n{'theme':<16}{a.rev:>10}{'this':>10}{'ratio':>8}")
-    for t in [*BUILDERS, "all"]:
+    for t in [*builders, "all"]:
         b, n = (sum(m.values()) if t == "all" else m[t] for m in (mean["before"], mean["after"]))
         print(f"{t:<16}{b:>10.2f}{n:>10.2f}{n / b:>8.2f}")
 

@@ -17,23 +17,13 @@ from pathlib import Path
 import yaml
 
 from sa_lib import config
+from sa_lib.pack.direct import theme_builders
 
 ESSEX = config.ROOT / "tests" / "fixtures" / "essex_2018"
 SAMPLE = config.SAMPLE_DIR / "police_uk"
 
-#: Each theme's builder module (the notebooks call ``<module>.build(ctx)``).
-BUILDERS = {
-    "overview": "overview",
-    "hotspots": "hotspots_build",
-    "place_profile": "place_build",
-    "violence": "violence",
-    "cse": "cse_report",
-    "domestic_abuse": "domestic_abuse",
-    "outcomes": "outcomes_report",
-    "wards": "wards_report",
-    "summary": "summary_report",
-    "partner": "partner_report",
-}
+#: Each theme's builder module, read from the notebooks (they call ``<module>.build(ctx)``).
+BUILDERS = theme_builders()
 
 #: The default themes a CSP with no sample-only inputs can run.
 PUBLIC_THEMES = [

@@ -31,7 +31,13 @@ import time
 import warnings
 from pathlib import Path
 
-__all__ = ["theme_module", "shown_sections", "build_notebook", "execute_theme_direct"]
+__all__ = [
+    "theme_module",
+    "theme_builders",
+    "shown_sections",
+    "build_notebook",
+    "execute_theme_direct",
+]
 
 logger = logging.getLogger("sa_lib.pack.direct")
 
@@ -53,6 +59,28 @@ def theme_module(nb) -> str:
             if m:
                 return m.group(1)
     raise ValueError("the notebook has no set-up cell with `result = <module>.build(ctx)`")
+
+
+def theme_builders(notebooks_dir: Path | None = None) -> dict[str, str]:
+    """``{theme: module}``: the themes module each theme notebook builds with, by name.
+
+    The notebooks are where a theme is tied to its ``build(ctx)``; tests and scripts that
+    build themes without a notebook read the mapping from them instead of keeping a copy.
+
+    Examples
+    --------
+    >>> theme_builders()["hotspots"]
+    'hotspots_build'
+    """
+    import nbformat
+
+    from sa_lib import config
+
+    folder = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    return {
+        nb.stem: theme_module(nbformat.read(str(nb), as_version=4))
+        for nb in sorted(folder.glob("*.ipynb"))
+    }
 
 
 def shown_sections(source: str) -> list[str]:
