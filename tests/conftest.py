@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,6 +12,18 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from sa_lib import config  # noqa: E402
+from sa_lib.pack.collector import BUILD_THRESHOLDS  # noqa: E402
+
+# This process builds themes and packs for most of the run (as a worker does): it runs
+# with a build's collector thresholds throughout (sa_lib.pack.collector).
+gc.set_threshold(*BUILD_THRESHOLDS)
+
+
+def pytest_collection_finish(session):
+    """What is alive once the tests are collected (the imported libraries, every test
+    module) lives until the end: a full collection need not walk it again each time."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")
@@ -26,51 +40,94 @@ def sample_store(tmp_path_factory):
 def pack(tmp_path_factory, sample_store):
     """The whole sample pack (every notebook a theme), built once per session.
 
+    Each theme runs in a kernel, as ``sa run`` runs it, from this process (``inline``:
+    its warm kernel, no Dask cluster whose workers would each import the library; `sa
+    run` on a cluster is tested in test_e2e.py and tests/hostile/test_runner.py).
+
     Returns ``(RunResult, themes)``. Shared by test_e2e.py and the golden test
     (test_golden_pack.py); tests must only read it.
     """
     from golden import build_sample_pack
 
-    return build_sample_pack(sample_store, tmp_path_factory.mktemp("e2e"))
-
-
-#: The shipped parameters (Huntingdonshire, 2025-Q4, on data/processed).
-SAMPLE_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
+    return build_sample_pack(sample_store, tmp_path_factory.mktemp("e2e"), inline=True)
 
 
 @pytest.fixture(scope="session")
-def sample_theme():
-    """``sample_theme(theme)``: the ThemeResult of ``theme`` on the shipped parameters, what
-    ``<module>.build(open_context("parameters/huntingdonshire_2025q4.yaml", theme))`` returns.
+def direct_pack(tmp_path_factory, sample_store):
+    """The sample pack built without a kernel, once per session, and each theme's result.
 
-    Each theme is built once per session, on first use, exactly as the tests built it
-    themselves (its own context, no per-pack memo: a test comparing two pages compares two
-    independent computations, as in a pack built with kernels). Each call returns a deep
-    copy of that one build, so a test that changes its result changes no other test's.
+    Built as ``sa run --no-notebooks`` builds it (every theme in this process, one after
+    another inside the per-pack memo) from the same parameters as ``pack``. Returns
+    ``(RunResult, {theme: ThemeResult})``: the result each theme's ``build`` returned,
+    copied before the page was rendered from it. Tests must only read it.
     """
     import copy
-    import importlib
 
-    import shapes
+    from golden import build_sample_pack
 
-    from sa_lib.pack.context import open_context
+    from sa_lib.pack import direct
 
-    if not (config.PROCESSED_DIR / "coverage.json").exists():
-        pytest.skip("data/processed not built: run `make ingest-sample`")
     built: dict = {}
+    real = direct.build_notebook
+
+    def keeping(src, params_path, theme, results_dir, steps=None):
+        nb, result = real(src, params_path, theme, results_dir, steps)
+        built[theme] = copy.deepcopy(result)
+        return nb, result
+
+    direct.build_notebook = keeping
+    try:
+        res, _ = build_sample_pack(
+            sample_store, tmp_path_factory.mktemp("direct"), notebooks=False, inline=True
+        )
+    finally:
+        direct.build_notebook = real
+    assert res.ok, [(t["theme"], t.get("error_summary")) for t in res.themes]
+    return res, built
+
+
+@pytest.fixture(scope="session")
+def sample_theme(direct_pack):
+    """``sample_theme(theme)``: the ThemeResult of ``theme`` on the shipped parameters (on
+    the session's sample store), as the kernel-free sample pack (``direct_pack``) built it.
+
+    Each call returns a deep copy, so a test that changes its result changes no other
+    test's. The themes were built inside one per-pack memo, as `sa run-all` and
+    ``sa run --no-notebooks`` build them: a measure two themes share is computed once
+    (tests/test_direct.py shows that pack equals the kernel pack, where each theme runs
+    in its own kernel).
+    """
+    import copy
+
+    _, built = direct_pack
 
     def get(theme: str):
-        if theme not in built:
-            mod = importlib.import_module(f"sa_lib.themes.{shapes.BUILDERS[theme]}")
-            built[theme] = mod.build(open_context(SAMPLE_PARAMS, theme))
         return copy.deepcopy(built[theme])
 
     return get
 
 
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A Client of one local Dask cluster (two single-threaded worker processes) shared by
+    the tests that fan packs out to a scheduler (``--scheduler``): each worker imports the
+    library once per session, not once per test file. A test may kill a worker (its
+    nanny starts another). ``sa run``'s and ``sa run-all``'s own local clusters are tested
+    in test_data_shapes.py, test_e2e.py and tests/hostile/."""
+    from distributed import Client, LocalCluster
+
+    c = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+    client = Client(c)
+    yield client
+    client.close()
+    c.close()
+
+
 #: Fixtures that are, or read, a whole built pack (or every theme of one): their tests are
 #: e2e (not in test-fast).
-PACK_FIXTURES = frozenset({"pack", "pack_dir", "cse_html", "sample_theme"})
+PACK_FIXTURES = frozenset({"pack", "pack_dir", "cse_html", "sample_theme", "direct_pack"})
 #: Test modules whose tests start notebook kernels or a Dask cluster (seconds each).
 KERNEL_MODULES = frozenset(
     {

@@ -542,12 +542,14 @@ def compare(
 # --------------------------------------------------------------------------- building
 
 
-def build_sample_pack(store: str | Path, work_dir: str | Path):
+def build_sample_pack(store: str | Path, work_dir: str | Path, **run_options):
     """Build the sample pack (every notebook as a theme) on ``store`` under ``work_dir``.
 
     The one way the golden test, the e2e tests and ``scripts/golden.py`` build it:
     ``parameters/huntingdonshire_2025q4.yaml`` with ``data.store`` set to ``store``
-    and ``themes`` set to every notebook in ``notebooks/``.
+    and ``themes`` set to every notebook in ``notebooks/``. ``run_options`` go to
+    :func:`sa_lib.pack.runner.run_pack` (e.g. ``notebooks=False, inline=True``: the pack
+    built without a kernel).
 
     Returns
     -------
@@ -567,7 +569,7 @@ def build_sample_pack(store: str | Path, work_dir: str | Path):
     params["themes"] = themes
     path = work_dir / "params.yaml"
     path.write_text(yaml.safe_dump(params))
-    res = run_pack(path, out_root=work_dir / "outputs", progress=False)
+    res = run_pack(path, out_root=work_dir / "outputs", progress=False, **run_options)
     return res, themes
 
 

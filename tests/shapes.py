@@ -11,6 +11,7 @@ started: each theme's ``build`` is called as its notebook calls it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from pathlib import Path
 
@@ -101,6 +102,43 @@ def cell(params_path: Path, theme: str):
         return "refused", str(e)
     mod = importlib.import_module(f"sa_lib.themes.{BUILDERS[theme]}")
     return "built", mod.build(open_context(params_path, theme))
+
+
+def _laid_out_only(fig):
+    """``png_bytes`` without the pixels: the figure is laid out as for painting (every
+    artist's text and extent computed, the tight box found) and no PNG is made."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not fig.axes and not fig.lines:
+        return None
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    fig.get_tightbbox(canvas.get_renderer())
+    return None
+
+
+@contextlib.contextmanager
+def pack_without_pixels():
+    """Build themes as `sa run-all` builds a pack (one per-pack memo,
+    :func:`sa_lib.memo.pack_scope`), with every chart made and laid out but not painted.
+
+    For the shape matrix, whose checks read each result's tables, findings and
+    availability, never a picture: painting is most of a chart's cost and the most
+    repeated work of the matrix. Every chart is still drawn by its own code and laid out
+    (a chart that cannot be drawn on a shape still fails here); the pixels of the
+    sample's charts are checked by the packs that publish them (``tests/test_direct.py``,
+    ``tests/test_alt_numbers.py``, the Essex fan-out in ``tests/test_fanout.py``).
+    """
+    from sa_lib import memo
+    from sa_lib.charts import png
+
+    real = png.png_bytes
+    png.png_bytes = _laid_out_only
+    try:
+        with memo.pack_scope():
+            yield
+    finally:
+        png.png_bytes = real
 
 
 def check_built(result) -> dict:

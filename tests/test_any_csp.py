@@ -66,17 +66,11 @@ def months(start: str, end: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def scheduler():
-    """One local Dask scheduler and worker process for this file's `sa run`s: the worker
-    imports the library once, not once per run (each run's own cluster is tested in
-    test_executor.py and tests/hostile/test_cluster.py)."""
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    )
-    yield cluster.scheduler_address
-    cluster.close()
+def scheduler(dask_cluster):
+    """The session's local Dask cluster (conftest.py ``dask_cluster``) for this file's `sa
+    run`s: its workers import the library once, not once per run (each run's own cluster
+    is tested in test_executor.py and tests/hostile/test_cluster.py)."""
+    return dask_cluster.scheduler_info()["address"]
 
 
 def init_and_run(tmp_path, csp: str, period: str, store, capsys, scheduler: str) -> dict:

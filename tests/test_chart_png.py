@@ -83,6 +83,43 @@ def test_png_bytes_paints_the_figure_once(below):
     assert got == once > 0
 
 
+@pytest.mark.parametrize("below", [False, True])
+def test_png_bytes_lays_the_figure_out_once_and_matches_the_tight_savefig(below):
+    """With a layout engine, png_bytes runs it once, also when a note below the figure makes
+    the canvas grow (savefig's own route lays it out again for its dry run)."""
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    def chart():
+        fig, ax = plt.subplots(figsize=(6, 3.5), dpi=96, layout="tight")
+        ax.plot(np.arange(24), np.cos(np.arange(24) / 4) * 30 + 60)
+        ax.set_title("Crimes per month")
+        if below:
+            fig.text(0.01, -0.02, "Source: police.uk", va="top")
+        return fig
+
+    ref_fig, fig = chart(), chart()
+    runs = []
+    real = TightLayoutEngine.execute
+
+    def counting(self, f):
+        runs.append(1)
+        return real(self, f)
+
+    TightLayoutEngine.execute = counting
+    try:
+        got = _img(png_bytes(fig))
+    finally:
+        TightLayoutEngine.execute = real
+    try:
+        ref = _tight(ref_fig)
+    finally:
+        plt.close(ref_fig)
+        plt.close(fig)
+    assert len(runs) == 1
+    assert got.shape == ref.shape
+    assert (np.abs(got - ref).max(axis=2) > 64).mean() < 0.03
+
+
 def test_png_bytes_keeps_the_layout_engine():
     fig, ax = plt.subplots(layout="constrained")
     ax.plot([1, 2, 3])

@@ -58,13 +58,12 @@ ESSEX_CELLS = {
 @pytest.mark.parametrize(("shape", "period"), list(ESSEX_CELLS), ids=lambda v: str(v))
 def test_essex_shape_x_period_every_public_theme(essex_stores, shape, period, tmp_path):
     """The themes of one cell are built as `sa run-all` builds a pack: one after another in
-    this process, inside the per-pack memo (sa_lib.memo.pack_scope)."""
-    from sa_lib import memo
-
+    this process, inside the per-pack memo, charts laid out but not painted
+    (shapes.pack_without_pixels)."""
     root, store = essex_stores[shape]
     path = shapes.essex_params(tmp_path, store, period, shapes.PUBLIC_THEMES)
     expected = ESSEX_CELLS[(shape, period)]
-    with memo.pack_scope():
+    with shapes.pack_without_pixels():
         for theme in shapes.PUBLIC_THEMES:
             outcome, value = shapes.cell(path, theme)
             assert outcome == expected, (theme, value if outcome == "refused" else "built")
@@ -210,12 +209,11 @@ SAMPLE_CELLS = {
 @pytest.mark.parametrize("period", list(SAMPLE_CELLS))
 def test_sample_every_theme_x_period_kind(sample_store, period, tmp_path):
     """Every theme of one pack is built as `sa run-all` builds a pack: one after another in
-    this process, inside the per-pack memo (sa_lib.memo.pack_scope)."""
-    from sa_lib import memo
-
+    this process, inside the per-pack memo, charts laid out but not painted
+    (shapes.pack_without_pixels)."""
     # conftest.py's session store: every sample month (SAMPLE_ALL), ingested once per run.
     path = shapes.sample_params(tmp_path, sample_store, period)
-    with memo.pack_scope():
+    with shapes.pack_without_pixels():
         for theme in shapes.BUILDERS:
             outcome, value = shapes.cell(path, theme)
             assert outcome == SAMPLE_CELLS[period], (theme, value if outcome == "refused" else "")
@@ -232,11 +230,10 @@ def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(p
     The shipped pack's side is the session's sample pack (conftest.py ``pack``: the same
     parameters on the sample store, each theme in its own kernel), read from the result
     each theme published. The wide store's pack is built as `sa run-all` builds one: every
-    theme in this process, inside the per-pack memo (sa_lib.memo.pack_scope).
+    theme in this process, inside the per-pack memo, charts laid out but not painted
+    (shapes.pack_without_pixels).
     """
     import json
-
-    from sa_lib import memo
 
     res, _ = pack
     older = shapes.relabel_year(
@@ -246,7 +243,7 @@ def test_shipped_pack_is_unchanged_when_older_years_and_other_forces_are_added(p
         tmp_path, [*older, *shapes.sample_months(*SAMPLE_ALL), *shapes.essex_months(*ESSEX_ALL)]
     )
     wide_path = shapes.sample_params(tmp_path, wide, "2025-Q4")
-    with memo.pack_scope():
+    with shapes.pack_without_pixels():
         for theme in shapes.BUILDERS:
             path = res.out_dir / "results" / f"{theme}.json"
             a = json.loads(path.read_text(encoding="utf-8"))
@@ -269,6 +266,8 @@ def test_run_all_month_period_on_a_force_with_one_month_held(essex_stores, tmp_p
     out = tmp_path / "out"
     args = ["run-all", str(tpl), "--period", "2018-03", "--csp", "Maldon", "--csp", "Rochford"]
     args += ["--out", str(out), "--csp-lookup", str(shapes.ESSEX / "csp_lookup.csv"), "--quiet"]
+    # run-all's own local cluster (no --scheduler), of one worker process.
+    args += ["--workers", "1"]
     assert main(args) == 0, capsys.readouterr().err
     packs = sorted(d.name for d in out.glob("*_2018-03") if d.is_dir())
     assert packs == ["maldon_2018-03", "rochford_2018-03"], packs
@@ -369,3 +368,32 @@ def test_cse_never_compares_years_after_the_period(tmp_path):
     shapes.check_built(r)
     assert not [f.text for f in r.findings if "2025" in f.text]
     assert "Q1 2024" in r.availability["calendar-year totals"]
+
+
+def test_pack_without_pixels_lays_every_chart_out_and_paints_none():
+    """The matrix's charts are made and laid out (every artist drawn without pixels, so a
+    chart that cannot be drawn fails the cell) but not painted; outside the block charts
+    are painted again."""
+    import matplotlib.pyplot as plt
+    from matplotlib.artist import Artist
+
+    from sa_lib.charts import png
+    from sa_lib.themes.results import figure
+
+    class Undrawable(Artist):
+        def draw(self, renderer):
+            raise RuntimeError("this artist cannot be drawn")
+
+    def chart(broken=False):
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3])
+        if broken:
+            ax.add_artist(Undrawable())
+        return fig
+
+    with shapes.pack_without_pixels():
+        assert figure(chart()).png is None
+        with pytest.raises(RuntimeError, match="cannot be drawn"):
+            figure(chart(broken=True))
+    assert figure(chart()).png.startswith(b"\x89PNG")
+    assert png.png_bytes is not shapes._laid_out_only

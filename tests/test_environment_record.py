@@ -90,3 +90,32 @@ def test_doctor_exit_codes_and_check_warning(tmp_path, monkeypatch, capsys):
     params = config.ROOT / "parameters" / "huntingdonshire_2025q4.yaml"
     assert main(["check", str(params), "--no-store"]) == 0
     assert "sa check: warning: the environment differs" in capsys.readouterr().err
+
+
+def test_installed_is_read_once_and_again_after_an_install(tmp_path, monkeypatch):
+    """The distributions are read once while the package folders are unchanged, and read
+    again when a distribution is installed (its .dist-info folder changes the folder)."""
+    import os
+
+    site = tmp_path / "site-packages"
+    site.mkdir()
+
+    def add(name, version):
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+
+    add("alpha", "1.0")
+    monkeypatch.setattr(envmod, "site_packages", lambda: [str(site)])
+    reads = []
+    real = envmod.metadata.distributions
+    monkeypatch.setattr(
+        envmod.metadata, "distributions", lambda **kw: reads.append(1) or real(**kw)
+    )
+    assert envmod.installed() == {"alpha": "1.0"}
+    assert envmod.installed() == {"alpha": "1.0"} and len(reads) == 1
+    add("beta", "2.0")
+    os.utime(site, ns=(1, 1))  # a different modification time, however fast the clock
+    assert envmod.installed() == {"alpha": "1.0", "beta": "2.0"} and len(reads) == 2
+    envmod.installed()["alpha"] = "9"  # a caller's copy: the reading is unchanged
+    assert envmod.installed()["alpha"] == "1.0"

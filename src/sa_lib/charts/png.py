@@ -9,8 +9,9 @@ canvas with the layout engine off (as savefig draws), and crops the pixels to th
 (padded by ``savefig.pad_inches``, the margin beyond the figure's edge filled with its
 face colour). The image has the size and content of the tight ``savefig`` to within a
 pixel. A figure whose artists reach outside its own edge (where the tight box grows the
-canvas) is saved the usual way: the layout is known before any pixels are drawn, so no
-drawing is wasted on it.
+canvas) is saved by ``savefig`` given that padded box, with the layout engine off: the
+layout and the box are already known, so savefig neither lays the figure out again nor
+makes its own dry run, and paints it once.
 
 :func:`quiet_geopandas` stops geopandas' ``plot`` from drawing the whole figure after
 each layer it adds (``canvas.draw_idle()``): the figure is drawn once, when it is saved.
@@ -37,17 +38,26 @@ import math
 __all__ = ["png_bytes", "quiet_geopandas"]
 
 
-def _tight_png(fig) -> bytes:
-    """The usual route: ``savefig`` with ``bbox_inches="tight"`` (two passes)."""
+def _boxed_png(fig, box) -> bytes:
+    """``savefig`` of the laid-out figure cropped to ``box`` (inches, padded): one painting.
+
+    The tight ``savefig`` would lay the figure out again and make a dry run to find the
+    box; both are done already, so the layout engine is off while it saves.
+    """
     buf = io.BytesIO()
-    fig.savefig(
-        buf,
-        format="png",
-        dpi=fig.dpi,
-        facecolor=fig.get_facecolor(),
-        edgecolor=fig.get_edgecolor(),
-        bbox_inches="tight",
-    )
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")
+    try:
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=fig.dpi,
+            facecolor=fig.get_facecolor(),
+            edgecolor=fig.get_edgecolor(),
+            bbox_inches=box,
+        )
+    finally:
+        fig.set_layout_engine(engine)
     return buf.getvalue()
 
 
@@ -77,10 +87,10 @@ def png_bytes(fig) -> bytes | None:
     box = fig.get_tightbbox(canvas.get_renderer())  # inches
     w, h = fig.get_size_inches()
     eps = 1e-6
-    if box.x0 < -eps or box.y0 < -eps or box.x1 > w + eps or box.y1 > h + eps:
-        return _tight_png(fig)  # artists outside the figure: the canvas must grow
-    _draw_laid_out(fig, canvas)
     pad = mpl.rcParams["savefig.pad_inches"]
+    if box.x0 < -eps or box.y0 < -eps or box.x1 > w + eps or box.y1 > h + eps:
+        return _boxed_png(fig, box.padded(pad))  # artists outside the figure: it grows
+    _draw_laid_out(fig, canvas)
     dpi = fig.dpi
     img = np.asarray(canvas.buffer_rgba())
     H, W = img.shape[:2]
