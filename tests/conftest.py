@@ -12,10 +12,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from sa_lib import config  # noqa: E402
-from sa_lib.pack.collector import BUILD_THRESHOLDS  # noqa: E402
+from sa_lib.collector import BUILD_THRESHOLDS  # noqa: E402
 
 # This process builds themes and packs for most of the run (as a worker does): it runs
-# with a build's collector thresholds throughout (sa_lib.pack.collector).
+# with a build's collector thresholds throughout (sa_lib.collector).
 gc.set_threshold(*BUILD_THRESHOLDS)
 
 

@@ -1,4 +1,4 @@
-"""The garbage collector's thresholds during a build (sa_lib.pack.collector)."""
+"""The garbage collector's thresholds during a build (sa_lib.collector)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from sa_lib import config
-from sa_lib.pack import collector, direct
+from sa_lib import collector, config
+from sa_lib.pack import direct
 
 
 def test_thresholds_are_put_back_when_the_block_raises():
@@ -70,3 +70,17 @@ def test_a_build_without_a_kernel_runs_with_fewer_collections(monkeypatch):
         gc.set_threshold(*old)
     assert seen == [collector.BUILD_THRESHOLDS]
     assert after == (700, 10, 10)
+
+
+def test_a_theme_notebook_kernel_runs_with_fewer_collections():
+    """A theme notebook's set-up (report.setup_notebook, run in the kernel) sets the build's
+    thresholds for the kernel."""
+    from sa_lib.themes import report
+
+    old = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        report.setup_notebook()
+        assert gc.get_threshold() == collector.BUILD_THRESHOLDS
+    finally:
+        gc.set_threshold(*old)

@@ -131,7 +131,7 @@ def build_notebook(
     import nbformat
 
     from sa_lib.charts.png import quiet_geopandas
-    from sa_lib.pack.collector import fewer_collections
+    from sa_lib.collector import fewer_collections
     from sa_lib.pack.context import open_context
     from sa_lib.themes import render, report
 
@@ -143,7 +143,7 @@ def build_notebook(
     count = 0
     c0 = time.process_time()
     # Maps are drawn once, when saved (not after every geopandas layer too); the garbage
-    # collector runs less often while the theme is built (sa_lib.pack.collector).
+    # collector runs less often while the theme is built (sa_lib.collector).
     with warnings.catch_warnings(), quiet_geopandas(), fewer_collections():
         report.setup_notebook()
         with render.capture() as setup_out:

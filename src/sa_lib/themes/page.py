@@ -249,17 +249,22 @@ def _register_chart_formatter() -> None:
 
 
 def setup_notebook() -> None:
-    """Prepare a theme notebook: chart style, and warnings shown as readable notes.
+    """Prepare a theme notebook: chart style, warnings shown as readable notes, and the
+    garbage collector's thresholds of a build (:mod:`sa_lib.collector`: the kernel is a
+    build process; its collections are fewer).
 
     Library warnings (likely mistakes in the data or settings) appear in the
     report as highlighted notes rather than as raw stderr with file paths.
     """
+    import gc
     import logging
     import warnings
 
     from sa_lib import style
+    from sa_lib.collector import BUILD_THRESHOLDS
 
     style.apply()
+    gc.set_threshold(*BUILD_THRESHOLDS)
 
     def _show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, UserWarning) and not issubclass(category, DeprecationWarning):
