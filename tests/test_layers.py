@@ -14,7 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sa_lib"
 ORDER = ["data", "stats", "spatial", "charts", "themes", "pack"]
-ROOT_MODULES = {"validation", "config", "choices", "style", "safe_lock", "memo"}
+ROOT_MODULES = {"validation", "config", "choices", "style", "safe_lock", "memo", "collector"}
 
 
 def layer_of(module: str) -> int:
