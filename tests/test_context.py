@@ -86,6 +86,7 @@ def test_second_theme_reuses_the_slice_with_the_same_choices_and_copies(
     tmp_path, sample_store, monkeypatch
 ):
     context._SLICES.clear()
+    context._GEOS.clear()
     calls = []
     real = context.build_geography
     monkeypatch.setattr(
@@ -108,6 +109,7 @@ def test_second_theme_reuses_the_slice_with_the_same_choices_and_copies(
 
 def test_a_changed_input_builds_a_new_slice(tmp_path, sample_store, monkeypatch):
     context._SLICES.clear()
+    context._GEOS.clear()
     calls = []
     real = context.build_geography
     monkeypatch.setattr(
@@ -122,6 +124,7 @@ def test_warnings_from_building_the_slice_are_raised_for_every_theme(
     tmp_path, sample_store, monkeypatch
 ):
     context._SLICES.clear()
+    context._GEOS.clear()
     real = context.build_geography
 
     def noisy(*a, **k):
@@ -135,6 +138,43 @@ def test_warnings_from_building_the_slice_are_raised_for_every_theme(
             warnings.simplefilter("default")
             context.open_context(path, theme)
         assert [str(w.message) for w in caught].count("3 LSOA21(s) have no population") == 1
+
+
+def test_another_period_of_the_same_csp_reuses_its_geography(tmp_path, sample_store, monkeypatch):
+    """The geography does not depend on the period: a pack of another period builds a new
+    slice (its own months) on the geography already built, with the same Methods choices
+    and warnings as if it had built it."""
+    context._SLICES.clear()
+    context._GEOS.clear()
+    calls = []
+    real = context.build_geography
+
+    def noisy(*a, **k):
+        calls.append(1)
+        warnings.warn("3 LSOA21(s) have no population", UserWarning, stacklevel=1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(context, "build_geography", noisy)
+    path = _params(tmp_path, sample_store)
+    seen = []
+    for period in ("2025-Q4", "2025-Q3"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            ctx = context.open_context(path, "overview", overrides={"period": period})
+        geo_choices = choices_table().query("choice == 'LSOA21 to ward lookup'")
+        seen.append((ctx, geo_choices, [str(w.message) for w in caught]))
+    (q4, q4_choices, q4_warned), (q3, q3_choices, q3_warned) = seen
+    assert len(calls) == 1, "the geography is built once"
+    assert q4.period.label != q3.period.label and q3.crimes["month"].max() < "2025-10"
+    assert q3_choices.equals(q4_choices) and len(q3_choices) == 1
+    assert (
+        q3_warned.count("3 LSOA21(s) have no population")
+        == 1
+        == q4_warned.count("3 LSOA21(s) have no population")
+    )
+    q4.geo.lsoas["population"] = 0  # a caller's copy
+    again = context.open_context(path, "overview", overrides={"period": "2025-Q2"})
+    assert again.geo.population > 0 and len(calls) == 1
 
 
 def test_a_csp_with_no_rows_in_a_held_period_is_refused_not_shown_as_zeros():
