@@ -82,11 +82,20 @@ def _params(tmp_path, store, **data):
     return path
 
 
-def test_second_theme_reuses_the_slice_with_the_same_choices_and_copies(
-    tmp_path, sample_store, monkeypatch
-):
+@pytest.fixture
+def fresh_slices():
+    """No slice or geography cached before the test, and none of its own left after it
+    (a test that builds them with a stand-in build_geography must not leave that behind)."""
     context._SLICES.clear()
     context._GEOS.clear()
+    yield
+    context._SLICES.clear()
+    context._GEOS.clear()
+
+
+def test_second_theme_reuses_the_slice_with_the_same_choices_and_copies(
+    tmp_path, sample_store, monkeypatch, fresh_slices
+):
     calls = []
     real = context.build_geography
     monkeypatch.setattr(
@@ -107,9 +116,7 @@ def test_second_theme_reuses_the_slice_with_the_same_choices_and_copies(
     assert b.theme == "hotspots" and len(b.crimes) == len(a.crimes) > 0
 
 
-def test_a_changed_input_builds_a_new_slice(tmp_path, sample_store, monkeypatch):
-    context._SLICES.clear()
-    context._GEOS.clear()
+def test_a_changed_input_builds_a_new_slice(tmp_path, sample_store, monkeypatch, fresh_slices):
     calls = []
     real = context.build_geography
     monkeypatch.setattr(
@@ -121,10 +128,8 @@ def test_a_changed_input_builds_a_new_slice(tmp_path, sample_store, monkeypatch)
 
 
 def test_warnings_from_building_the_slice_are_raised_for_every_theme(
-    tmp_path, sample_store, monkeypatch
+    tmp_path, sample_store, monkeypatch, fresh_slices
 ):
-    context._SLICES.clear()
-    context._GEOS.clear()
     real = context.build_geography
 
     def noisy(*a, **k):
@@ -140,12 +145,12 @@ def test_warnings_from_building_the_slice_are_raised_for_every_theme(
         assert [str(w.message) for w in caught].count("3 LSOA21(s) have no population") == 1
 
 
-def test_another_period_of_the_same_csp_reuses_its_geography(tmp_path, sample_store, monkeypatch):
+def test_another_period_of_the_same_csp_reuses_its_geography(
+    tmp_path, sample_store, monkeypatch, fresh_slices
+):
     """The geography does not depend on the period: a pack of another period builds a new
     slice (its own months) on the geography already built, with the same Methods choices
     and warnings as if it had built it."""
-    context._SLICES.clear()
-    context._GEOS.clear()
     calls = []
     real = context.build_geography
 
