@@ -118,27 +118,36 @@ def _laid_out_only(fig):
 
 
 @contextlib.contextmanager
-def pack_without_pixels():
-    """Build themes as `sa run-all` builds a pack (one per-pack memo,
-    :func:`sa_lib.memo.pack_scope`), with every chart made and laid out but not painted.
-
-    For the shape matrix, whose checks read each result's tables, findings and
-    availability, never a picture: painting is most of a chart's cost and the most
-    repeated work of the matrix. Every chart is still drawn by its own code and laid out
-    (a chart that cannot be drawn on a shape still fails here); the pixels of the
-    sample's charts are checked by the packs that publish them (``tests/test_direct.py``,
+def no_pixels():
+    """Within the block every chart is made and laid out but not painted (``Figure.png`` is
+    None): for tests that read results (tables, findings, availability, alt text), never a
+    picture. Painting is most of a chart's cost. Every chart is still drawn by its own code
+    and laid out, so a chart that cannot be drawn still fails; the pixels of the sample's
+    charts are checked by the packs that publish them (``tests/test_direct.py``,
     ``tests/test_alt_numbers.py``, the Essex fan-out in ``tests/test_fanout.py``).
     """
-    from sa_lib import memo
     from sa_lib.charts import png
 
     real = png.png_bytes
     png.png_bytes = _laid_out_only
     try:
-        with memo.pack_scope():
-            yield
+        yield
     finally:
         png.png_bytes = real
+
+
+@contextlib.contextmanager
+def pack_without_pixels():
+    """Build themes as `sa run-all` builds a pack (one per-pack memo,
+    :func:`sa_lib.memo.pack_scope`), with charts laid out but not painted (:func:`no_pixels`).
+
+    For the shape matrix, whose checks read each result's tables, findings and
+    availability: painting is the most repeated work of the matrix.
+    """
+    from sa_lib import memo
+
+    with no_pixels(), memo.pack_scope():
+        yield
 
 
 def check_built(result) -> dict:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+import shapes
 
 from sa_lib.pack.context import EffectiveDisclosure
 from sa_lib.pack.params_model import Document
@@ -16,6 +17,14 @@ from sa_lib.themes import assessment_review as rv
 from sa_lib.themes import scoring_display as sd
 from sa_lib.themes import summary_report as sr
 from sa_lib.themes.results import Figure, Html
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _scored():

@@ -1,5 +1,6 @@
 import pandas as pd
 import pytest
+import shapes
 import yaml
 
 from sa_lib import config
@@ -7,6 +8,14 @@ from sa_lib.data.periods import parse_period
 from sa_lib.themes import domestic_abuse as da
 
 VSO = "Violence and sexual offences"
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _extract():

@@ -177,3 +177,17 @@ def test_grid_counts_agree_with_floor_arithmetic():
     row = np.floor(xy[:, 1] / 250).astype(int)
     expected = np.bincount(row * 4 + col, minlength=16)
     assert out["count"].tolist() == expected.tolist()
+
+
+def test_square_lattice_is_built_cell_by_cell_west_to_east_then_south_to_north():
+    """The vectorised lattice equals boxes made one at a time, in cell_id order."""
+    from shapely.geometry import box
+
+    from sa_lib.spatial.grids import _square_cells
+
+    size = 250.0
+    cells = _square_cells(523_110.0, 261_040.0, 524_300.0, 261_900.0, size)
+    xs = 523_000.0 + size * np.arange(6)  # floor(523110 / 250) * 250 = 523000; 6 columns
+    ys = 261_000.0 + size * np.arange(4)  # floor(261040 / 250) * 250 = 261000; 4 rows
+    expected = [box(x, y, x + size, y + size) for y in ys for x in xs]
+    assert [c.wkb for c in cells] == [e.wkb for e in expected]

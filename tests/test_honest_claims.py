@@ -7,8 +7,17 @@ issue 20 and passes after.
 from __future__ import annotations
 
 import pytest
+import shapes
 
 from sa_lib.themes import assessment_review as rv
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _sample(theme: str):

@@ -12,9 +12,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapes
 from statsmodels.stats.multitest import multipletests
 
 PARAMS = "parameters/huntingdonshire_2025q4.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _ctx(theme: str):

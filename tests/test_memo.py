@@ -6,8 +6,17 @@ import warnings
 
 import pandas as pd
 import pytest
+import shapes
 
 from sa_lib import choices, config, memo
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 class _Params:

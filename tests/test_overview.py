@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+import shapes
 
 from sa_lib import config
 from sa_lib.themes import overview as ov
@@ -12,6 +13,14 @@ SECTIONS = [
     "header", "findings", "types", "harm", "monthly", "spc", "trend", "wards", "ward_map",
     "comparison", "concentration", "quality", "methods",
 ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,20 @@ partner rate is significantly above the district's scores at least
 import numpy as np
 import pandas as pd
 import pytest
+import shapes
 
 from sa_lib import config
 from sa_lib.stats import priority
 
 PARAMS = "parameters/huntingdonshire_2025q4.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _ctx(theme: str, overrides=None):

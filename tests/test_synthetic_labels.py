@@ -25,6 +25,14 @@ HEADER = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
+
+
 def _page(tmp_path, synthetic: str, findings=("Crime rose 4%.", "ASB fell.")):
     """An executed one-cell notebook and its result JSON, as `sa run` leaves them."""
     nb = nbformat.v4.new_notebook()

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import shapes
 
 from sa_lib import config
 from sa_lib.stats.trend import target_tracking
 from sa_lib.themes.findings import target_sentence
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _noisy(rise: int = 4):

@@ -1,9 +1,18 @@
 import pandas as pd
 import pytest
+import shapes
 import yaml
 
 from sa_lib import config
 from sa_lib.themes import violence
+
+
+@pytest.fixture(autouse=True)
+def _no_pixels():
+    """These tests read results (tables, findings, alt text), never a picture: charts are
+    laid out, not painted (tests/shapes.py ``no_pixels``)."""
+    with shapes.no_pixels():
+        yield
 
 
 def _extract():

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Polygon, box
 
 from sa_lib.choices import record_choice
@@ -217,7 +218,8 @@ def _square_cells(xmin, ymin, xmax, ymax, size):
     ny = max(1, math.ceil((ymax - y0) / size))
     xs = x0 + size * np.arange(nx)
     ys = y0 + size * np.arange(ny)
-    return [box(x, y, x + size, y + size) for y in ys for x in xs]
+    x, y = (a.ravel() for a in np.meshgrid(xs, ys))  # west to east, then south to north
+    return list(shapely.box(x, y, x + size, y + size))
 
 
 def _hex_cells(xmin, ymin, xmax, ymax, size):
