@@ -33,7 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Polygon, box
+from shapely.geometry import Polygon
 
 from sa_lib.choices import record_choice
 from sa_lib.validation import (
