@@ -113,7 +113,7 @@ from sa_lib.choices import record_choice
 from sa_lib.spatial.grids import BNG, count_points, require_points, to_bng
 from sa_lib.spatial.hotspots import _adjust, gi_bins, gi_star, spatial_weights
 from sa_lib.spatial.space_time import _binary_with_self, _window_sum, space_time_gi
-from sa_lib.stats.trend import mann_kendall
+from sa_lib.stats.mann_kendall import tau_and_p
 from sa_lib.validation import (
     require_choice,
     require_columns,
@@ -309,9 +309,12 @@ def classify_emerging(
     hot, cold = sig & (z > 0), sig & (z < 0)
     empty = _empty_neighbourhoods(series, id_col, neighbourhood_col, wide_z.index)
 
+    # Every cell's Mann-Kendall trend at once (the per-cell test's statistic, tie and
+    # continuity corrections); the short-series warning is given once above.
+    taus, tps = tau_and_p(z)
     rows = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the short-series warning is given once above
+        warnings.simplefilter("ignore")
         for k, cell in enumerate(wide_z.index):
             h, c = hot[k], cold[k]
             row = {
@@ -326,7 +329,9 @@ def classify_emerging(
                 continue
             rows.append(
                 row
-                | _cell_categories(z[k], h, c, alpha, hotspot_prop, persistent_prop, recent_prop)
+                | _cell_categories(
+                    taus[k], tps[k], h, c, alpha, hotspot_prop, persistent_prop, recent_prop
+                )
             )
     out = pd.DataFrame(rows)
     out.attrs["empty_neighbourhoods"] = int(empty.sum())
@@ -419,7 +424,8 @@ def _empty_neighbourhoods(
 
 
 def _cell_categories(
-    zk: np.ndarray,
+    tau: float,
+    tp: float,
     h: np.ndarray,
     c: np.ndarray,
     alpha: float,
@@ -427,12 +433,8 @@ def _cell_categories(
     persistent_prop: float,
     recent_prop: float,
 ) -> dict[str, object]:
-    """Trend of one cell's z series and its EHSA, simple and CSP categories."""
-    if np.all(zk == zk[0]):
-        tau, tp = 0.0, 1.0
-    else:
-        mk = mann_kendall(zk, alpha=alpha)
-        tau, tp = mk.tau, mk.p_value
+    """One cell's trend (Mann-Kendall ``tau`` and ``tp`` of its z series) with its EHSA,
+    simple and CSP categories."""
     sig_trend = tp <= alpha
     ehsa = _ehsa(h, c, tau, sig_trend)
     return {
