@@ -155,6 +155,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _no_pixels(request):
+    """Tests marked ``no_pixels`` read results (tables, findings, alt text), never a picture:
+    their charts are made and laid out but not painted (tests/shapes.py ``no_pixels``)."""
+    if request.node.get_closest_marker("no_pixels") is None:
+        yield
+        return
+    import shapes
+
+    with shapes.no_pixels():
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _close_figures():
     yield
     import matplotlib.pyplot as plt

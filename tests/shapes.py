@@ -105,15 +105,12 @@ def cell(params_path: Path, theme: str):
 
 
 def _laid_out_only(fig):
-    """``png_bytes`` without the pixels: the figure is laid out as for painting (every
-    artist's text and extent computed, the tight box found) and no PNG is made."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """``png_bytes`` without the pixels: the figure is laid out as for painting
+    (:func:`sa_lib.charts.png.lay_out`) and no PNG is made."""
+    from sa_lib.charts.png import lay_out
 
-    if not fig.axes and not fig.lines:
-        return None
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
-    fig.get_tightbbox(canvas.get_renderer())
+    if fig.axes or fig.lines:
+        lay_out(fig)
     return None
 
 

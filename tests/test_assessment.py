@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-import shapes
 
 from sa_lib.pack.context import EffectiveDisclosure
 from sa_lib.pack.params_model import Document
@@ -18,13 +17,9 @@ from sa_lib.themes import scoring_display as sd
 from sa_lib.themes import summary_report as sr
 from sa_lib.themes.results import Figure, Html
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _scored():

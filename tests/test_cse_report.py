@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import shapes
 
 from sa_lib.pack.disclosure_scan import scan_html_for_disclosure, scan_text
 from sa_lib.pack.params_themes import CseOptions
@@ -21,13 +20,9 @@ from sa_lib.themes.render import table_html
 
 # --------------------------------------------------------------------------- inputs
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def test_load_indicators_orders_names_and_flags_synthetic(ind, wards):

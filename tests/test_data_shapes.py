@@ -397,3 +397,15 @@ def test_pack_without_pixels_lays_every_chart_out_and_paints_none():
             figure(chart(broken=True))
     assert figure(chart()).png.startswith(b"\x89PNG")
     assert png.png_bytes is not shapes._laid_out_only
+
+
+@pytest.mark.no_pixels
+def test_a_test_marked_no_pixels_gets_charts_laid_out_not_painted():
+    """conftest.py applies pack_without_pixels' chart rule to tests marked ``no_pixels``."""
+    import matplotlib.pyplot as plt
+
+    from sa_lib.themes.results import figure
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    assert figure(fig).png is None

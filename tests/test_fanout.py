@@ -41,12 +41,6 @@ def template(tmp_path_factory, essex_store):
     return path
 
 
-@pytest.fixture(scope="module")
-def cluster(dask_cluster):
-    """The session's two-worker local cluster (conftest.py ``dask_cluster``)."""
-    return dask_cluster
-
-
 def _published(root: Path) -> list[Path]:
     return sorted(d for d in root.iterdir() if d.is_dir() and d.name.endswith("_2018q2"))
 
@@ -122,7 +116,7 @@ def test_plan_refuses_an_unknown_theme_force_or_period(tmp_path, template):
 
 @pytest.mark.e2e
 def test_run_all_force_essex_builds_every_pack_and_the_national_index(
-    tmp_path, template, cluster, capsys
+    tmp_path, template, dask_cluster, capsys
 ):
     from sa_lib.pack.cli import main
 
@@ -137,7 +131,7 @@ def test_run_all_force_essex_builds_every_pack_and_the_national_index(
         "--out",
         str(out),
         "--scheduler",
-        cluster.scheduler_info()["address"],
+        dask_cluster.scheduler_info()["address"],
         "--csp-lookup",
         str(LOOKUP),
         "--quiet",
@@ -173,13 +167,13 @@ def test_run_all_force_essex_builds_every_pack_and_the_national_index(
 
 @pytest.mark.e2e
 def test_a_pack_being_built_elsewhere_is_left_alone_and_reported(
-    tmp_path, template, cluster, capsys
+    tmp_path, template, dask_cluster, capsys
 ):
     from sa_lib.pack.cli import main
 
     out = tmp_path / "outputs"
     out.mkdir()
-    address = cluster.scheduler_info()["address"]
+    address = dask_cluster.scheduler_info()["address"]
     args = [
         "run-all",
         str(template),
@@ -209,7 +203,7 @@ def test_a_pack_being_built_elsewhere_is_left_alone_and_reported(
         csps=["Chelmsford", "Maldon"],
         out_root=out,
         lookup=LOOKUP,
-        client=cluster,
+        client=dask_cluster,
         progress=False,
     )
     assert again.exit_code == 0
@@ -218,7 +212,9 @@ def test_a_pack_being_built_elsewhere_is_left_alone_and_reported(
 
 
 @pytest.mark.e2e
-def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(tmp_path, template, cluster):
+def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(
+    tmp_path, template, dask_cluster
+):
     out = tmp_path / "outputs"
     # Three packs on two workers: after the first is published, a worker is busy.
     names = ["Basildon", "Brentwood", "Rochford"]
@@ -226,7 +222,7 @@ def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(tmp_path, te
 
     def go():
         box["res"] = run_all(
-            template, csps=names, out_root=out, lookup=LOOKUP, client=cluster, progress=False
+            template, csps=names, out_root=out, lookup=LOOKUP, client=dask_cluster, progress=False
         )
 
     th = threading.Thread(target=go)
@@ -237,9 +233,9 @@ def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(tmp_path, te
         time.sleep(0.3)
         if not out.exists() or not _published(out):
             continue
-        busy = [w for w, keys in cluster.processing().items() if keys]
+        busy = [w for w, keys in dask_cluster.processing().items() if keys]
         if busy:
-            pid = cluster.run(os.getpid, workers=[busy[0]])[busy[0]]
+            pid = dask_cluster.run(os.getpid, workers=[busy[0]])[busy[0]]
             os.kill(pid, signal.SIGKILL)
             killed = busy[0]
     assert killed, "a worker was busy with a pack after the first one was published"
@@ -255,7 +251,7 @@ def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(tmp_path, te
     assert done | {f["csp_name"] for f in res.failures} == set(names)
     # The rerun completes whatever is missing and leaves no build folder behind.
     again = run_all(
-        template, csps=names, out_root=out, lookup=LOOKUP, client=cluster, progress=False
+        template, csps=names, out_root=out, lookup=LOOKUP, client=dask_cluster, progress=False
     )
     assert again.exit_code == 0 and len(_published(out)) == len(names)
     assert {u["csp_name"] for u in again.up_to_date} >= done

@@ -7,17 +7,12 @@ issue 20 and passes after.
 from __future__ import annotations
 
 import pytest
-import shapes
 
 from sa_lib.themes import assessment_review as rv
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _sample(theme: str):

@@ -17,13 +17,9 @@ from statsmodels.stats.multitest import multipletests
 
 PARAMS = "parameters/huntingdonshire_2025q4.yaml"
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _ctx(theme: str):
@@ -266,8 +262,6 @@ def test_every_tested_finding_carries_its_fields(theme, module, sample_theme):
     ``<module>.build`` on the shipped parameters, built once per session (conftest.py
     ``sample_theme`` builds each theme with the module named here)."""
     import re
-
-    import shapes
 
     assert shapes.BUILDERS[theme] == module
     r = sample_theme(theme)

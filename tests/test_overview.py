@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-import shapes
 
 from sa_lib import config
 from sa_lib.themes import overview as ov
@@ -14,13 +13,9 @@ SECTIONS = [
     "comparison", "concentration", "quality", "methods",
 ]  # fmt: skip
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,12 @@
 """The partner-data page (issue 21) on the SYNTHETIC example and on a differently shaped file."""
 
 import pytest
-import shapes
 
 from sa_lib import config
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _ctx(overrides=None):

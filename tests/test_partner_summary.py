@@ -10,20 +10,15 @@ partner rate is significantly above the district's scores at least
 import numpy as np
 import pandas as pd
 import pytest
-import shapes
 
 from sa_lib import config
 from sa_lib.stats import priority
 
 PARAMS = "parameters/huntingdonshire_2025q4.yaml"
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _ctx(theme: str, overrides=None):

@@ -2,7 +2,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapes
 from matplotlib.figure import Figure
 from scipy import stats
 from shapely.geometry import box
@@ -30,13 +29,9 @@ from sa_lib.themes.place_display import (
 
 CRS = "EPSG:27700"
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 @pytest.fixture

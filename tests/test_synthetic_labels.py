@@ -24,13 +24,9 @@ HEADER = (
     "<p>Overview</p></div><!--SA-COVER-->"
 )
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _page(tmp_path, synthetic: str, findings=("Crime rose 4%.", "ASB fell.")):

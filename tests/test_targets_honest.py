@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import shapes
 
 from sa_lib import config
 from sa_lib.stats.trend import target_tracking
 from sa_lib.themes.findings import target_sentence
 
-
-@pytest.fixture(autouse=True)
-def _no_pixels():
-    """These tests read results (tables, findings, alt text), never a picture: charts are
-    laid out, not painted (tests/shapes.py ``no_pixels``)."""
-    with shapes.no_pixels():
-        yield
+#: These tests read results (tables, findings, alt text), never a picture: charts are laid
+#: out, not painted (conftest.py ``_no_pixels``).
+pytestmark = pytest.mark.no_pixels
 
 
 def _noisy(rise: int = 4):

@@ -49,7 +49,7 @@ from typing import Any
 
 from sa_lib import choices
 
-__all__ = ["pack_scope", "pack_key", "shared", "pure", "active", "clear"]
+__all__ = ["pack_scope", "pack_key", "shared", "pure", "once", "active", "clear"]
 
 #: The most entries one pack keeps (a safety bound: a pack uses a handful).
 MAX_ENTRIES = 32
@@ -140,7 +140,7 @@ def shared(ctx, name: str, compute: Callable[[], Any], *args: Hashable) -> Any:
         _entries.clear()
         _pure.clear()
         _pack = pk
-    return _once(_entries, MAX_ENTRIES, (name, args), compute)
+    return once(_entries, MAX_ENTRIES, (name, args), compute)
 
 
 def pure(name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
@@ -152,10 +152,17 @@ def pure(name: str, compute: Callable[[], Any], *key: Hashable) -> Any:
     """
     if not active():
         return compute()
-    return _once(_pure, MAX_PURE, (name, key), compute)
+    return once(_pure, MAX_PURE, (name, key), compute)
 
 
-def _once(store: dict, bound: int, key: Hashable, compute: Callable[[], Any]) -> Any:
+def once(store: dict, bound: int, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()`` kept in ``store`` under ``key`` (at most ``bound`` entries, the oldest
+    dropped first); a later call with ``key`` gets a copy, with the choices ``compute``
+    recorded and the warnings it raised recorded and raised again.
+
+    The mechanism of :func:`shared` and :func:`pure`; a module keeping its own process
+    cache (e.g. :mod:`sa_lib.pack.context`'s geographies) passes its own ``store``.
+    """
     hit = store.get(key)
     if hit is not None:
         value, recorded, caught = hit

@@ -35,7 +35,7 @@ import contextlib
 import io
 import math
 
-__all__ = ["png_bytes", "quiet_geopandas"]
+__all__ = ["lay_out", "png_bytes", "quiet_geopandas"]
 
 
 def _boxed_png(fig, box) -> bytes:
@@ -75,16 +75,13 @@ def png_bytes(fig) -> bytes | None:
     """
     import matplotlib as mpl
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import to_rgba
 
     if not fig.axes and not fig.lines:
         return None
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    # Lay the figure out without painting it (as savefig's first pass): the tight box
-    # says whether the artists stay inside the figure before any pixels are drawn.
-    fig.draw_without_rendering()  # runs the layout engine (tight or constrained layout)
-    box = fig.get_tightbbox(canvas.get_renderer())  # inches
+    # The tight box says whether the artists stay inside the figure before any pixels
+    # are drawn.
+    canvas, box = lay_out(fig)
     w, h = fig.get_size_inches()
     eps = 1e-6
     pad = mpl.rcParams["savefig.pad_inches"]
@@ -109,6 +106,20 @@ def png_bytes(fig) -> bytes | None:
     buf = io.BytesIO()
     mpl.image.imsave(buf, out, format="png", origin="upper", dpi=dpi)
     return buf.getvalue()
+
+
+def lay_out(fig):
+    """Lay ``fig`` out without painting it, as savefig's first pass does; return its Agg
+    canvas and the tight box around its artists (inches).
+
+    Runs the layout engine (tight or constrained layout) and every artist's drawing code
+    with pixels off, so a chart that cannot be drawn fails here.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    return canvas, fig.get_tightbbox(canvas.get_renderer())
 
 
 def _draw_laid_out(fig, canvas) -> None:

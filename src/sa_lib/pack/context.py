@@ -25,13 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sa_lib.choices import (
-    add_recorder,
-    choices_table,
-    clear_choices,
-    record_choice,
-    remove_recorder,
-)
+from sa_lib import memo
+from sa_lib.choices import choices_table, clear_choices, record_choice
 from sa_lib.data.annotations import load_annotations
 from sa_lib.data.coverage import SERIES_MAX_MONTHS, contiguous_run, month_ranges
 from sa_lib.data.geography import CSPGeography, assign_to_csp, build_geography, csp_lsoa_codes
@@ -483,7 +478,8 @@ def _geography(params: Params) -> CSPGeography:
 
     Keyed by the LAD codes and the boundaries, population and deprivation inputs (each
     file with its modification time). The choices recorded and the warnings raised while
-    building it are recorded and raised again on every later call. Callers get copies.
+    building it are recorded and raised again on every later call (:func:`sa_lib.memo.once`),
+    which gets a copy.
     """
     paths = params.paths  # 'national', a resolved path, or None: as build_geography takes them
     inputs = (paths.boundaries, paths.population, paths.deprivation)
@@ -491,39 +487,7 @@ def _geography(params: Params) -> CSPGeography:
         tuple(params.csp.lad_codes),
         tuple((p if p == "national" else _file_sig(p)) if p else None for p in inputs),
     )
-    hit = _GEOS.get(key)
-    if hit is None:
-        recorded: list[dict] = []
-        add_recorder(recorded.append)
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                geo = build_geography(params.csp.lad_codes, *inputs)
-        finally:
-            remove_recorder(recorded.append)
-        hit = (geo, recorded, list(caught))
-        _GEOS[key] = hit
-        while len(_GEOS) > _GEOS_KEPT:
-            _GEOS.popitem(last=False)
-    else:
-        _GEOS.move_to_end(key)
-        geo, recorded, _ = hit
-        for c in recorded:
-            record_choice(c["choice"], c["value"], c["reason"], source=c["source"])
-    for w in hit[2]:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return _copied(hit[0])
-
-
-def _copied(geo: CSPGeography) -> CSPGeography:
-    return replace(
-        geo,
-        lad_codes=list(geo.lad_codes),
-        lsoas=geo.lsoas.copy(),
-        wards=geo.wards.copy(),
-        boundary=geo.boundary.copy(),
-        lsoa11_to_lsoa21=geo.lsoa11_to_lsoa21.copy(),
-    )
+    return memo.once(_GEOS, _GEOS_KEPT, key, lambda: build_geography(params.csp.lad_codes, *inputs))
 
 
 def _build_slice(params: Params, period: Period):
@@ -587,7 +551,15 @@ def _csp_slice(params: Params, period: Period):
         record_choice(c["choice"], c["value"], c["reason"], source=c["source"])
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return _copied(geo), crimes.copy(), list(months_present)
+    geo = replace(
+        geo,
+        lad_codes=list(geo.lad_codes),
+        lsoas=geo.lsoas.copy(),
+        wards=geo.wards.copy(),
+        boundary=geo.boundary.copy(),
+        lsoa11_to_lsoa21=geo.lsoa11_to_lsoa21.copy(),
+    )
+    return geo, crimes.copy(), list(months_present)
 
 
 def open_context(

@@ -9,6 +9,7 @@ lock's SHA-256, so a pack can be traced to the whole stack that made it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
@@ -48,10 +49,6 @@ def site_packages() -> list[str]:
     return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
 
 
-#: The last reading of the installed distributions, keyed by the package folders' state.
-_INSTALLED: dict[tuple, dict[str, str]] = {}
-
-
 def _folders_state(paths: list[str]) -> tuple:
     """Each package folder with its modification time: installing or removing a
     distribution adds or removes its ``.dist-info`` folder, which changes it."""
@@ -62,6 +59,17 @@ def _folders_state(paths: list[str]) -> tuple:
         except OSError:
             out.append((p, None))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _read_installed(state: tuple) -> dict[str, str]:
+    """The distributions in the folders of ``state`` (:func:`_folders_state`)."""
+    out: dict[str, str] = {}
+    for dist in metadata.distributions(path=[p for p, _ in state]):
+        name = dist.metadata["Name"]
+        if name:
+            out.setdefault(canonical(name), dist.version)
+    return dict(sorted(out.items()))
 
 
 def installed() -> dict[str, str]:
@@ -76,17 +84,7 @@ def installed() -> dict[str, str]:
     >>> installed()["sa-workbench"] == metadata.version("sa-workbench")
     True
     """
-    paths = site_packages()
-    key = _folders_state(paths)
-    if key not in _INSTALLED:
-        out: dict[str, str] = {}
-        for dist in metadata.distributions(path=paths):
-            name = dist.metadata["Name"]
-            if name:
-                out.setdefault(canonical(name), dist.version)
-        _INSTALLED.clear()
-        _INSTALLED[key] = dict(sorted(out.items()))
-    return dict(_INSTALLED[key])
+    return dict(_read_installed(_folders_state(site_packages())))
 
 
 def lock_path() -> Path:

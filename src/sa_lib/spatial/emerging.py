@@ -310,29 +310,27 @@ def classify_emerging(
     empty = _empty_neighbourhoods(series, id_col, neighbourhood_col, wide_z.index)
 
     # Every cell's Mann-Kendall trend at once (the per-cell test's statistic, tie and
-    # continuity corrections); the short-series warning is given once above.
+    # continuity corrections); the short-series warning was given once above.
     taus, tps = tau_and_p(z)
     rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for k, cell in enumerate(wide_z.index):
-            h, c = hot[k], cold[k]
-            row = {
-                id_col: cell,
-                "n_periods": n,
-                "n_hot": int(h.sum()),
-                "n_cold": int(c.sum()),
-                "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
-            }
-            if empty[k]:
-                rows.append(row | _EMPTY_NEIGHBOURHOOD)
-                continue
-            rows.append(
-                row
-                | _cell_categories(
-                    taus[k], tps[k], h, c, alpha, hotspot_prop, persistent_prop, recent_prop
-                )
+    for k, cell in enumerate(wide_z.index):
+        h, c = hot[k], cold[k]
+        row = {
+            id_col: cell,
+            "n_periods": n,
+            "n_hot": int(h.sum()),
+            "n_cold": int(c.sum()),
+            "final_state": "hot" if h[-1] else ("cold" if c[-1] else "not significant"),
+        }
+        if empty[k]:
+            rows.append(row | _EMPTY_NEIGHBOURHOOD)
+            continue
+        rows.append(
+            row
+            | _cell_categories(
+                taus[k], tps[k], h, c, alpha, hotspot_prop, persistent_prop, recent_prop
             )
+        )
     out = pd.DataFrame(rows)
     out.attrs["empty_neighbourhoods"] = int(empty.sum())
     return out
