@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from shared_cluster import SharedCluster, last_user, run_together  # noqa: E402
 
 from sa_lib import config  # noqa: E402
 from sa_lib.collector import BUILD_THRESHOLDS  # noqa: E402
@@ -107,22 +108,34 @@ def sample_theme(direct_pack):
     return get
 
 
-@pytest.fixture(scope="session")
+#: The session's local Dask cluster (tests/shared_cluster.py): started by the first test
+#: that asks for it, closed after the last.
+_CLUSTER = SharedCluster()
+
+
+@pytest.fixture
 def dask_cluster():
     """A Client of one local Dask cluster (two single-threaded worker processes) shared by
     the tests that fan packs out to a scheduler (``--scheduler``): each worker imports the
-    library once per session, not once per test file. A test may kill a worker (its
+    library once per session, not once per test file. Those tests' modules run one after
+    another and the cluster is closed after the last of them (tests/shared_cluster.py),
+    so it does not idle through the rest of the run. A test may kill a worker (its
     nanny starts another). ``sa run``'s and ``sa run-all``'s own local clusters are tested
     in test_data_shapes.py, test_e2e.py and tests/hostile/."""
-    from distributed import Client, LocalCluster
+    return _CLUSTER.client()
 
-    c = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    )
-    client = Client(c)
-    yield client
-    client.close()
-    c.close()
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if item.nodeid == _CLUSTER.last_nodeid:
+            _CLUSTER.close()
+
+
+def pytest_sessionfinish(session):
+    _CLUSTER.close()
 
 
 #: Fixtures that are, or read, a whole built pack (or every theme of one): their tests are
@@ -143,9 +156,14 @@ KERNEL_MODULES = frozenset(
 )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Mark the tests `make test-fast` leaves out: those on a whole pack (``e2e``) and those
-    that start kernels or a cluster (``slow``). `make test` runs them all."""
+    that start kernels or a cluster (``slow``). `make test` runs them all. The modules on
+    the session's Dask cluster run one after another (tests/shared_cluster.py)."""
+    items[:] = run_together(items, "dask_cluster")
+    last = last_user(items, "dask_cluster")
+    _CLUSTER.last_nodeid = last.nodeid if last is not None else None
     for item in items:
         if PACK_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)

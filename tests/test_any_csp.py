@@ -65,7 +65,7 @@ def months(start: str, end: str) -> list[str]:
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def scheduler(dask_cluster):
     """The session's local Dask cluster (conftest.py ``dask_cluster``) for this file's `sa
     run`s: its workers import the library once, not once per run (each run's own cluster

@@ -106,3 +106,23 @@ def test_the_hostile_suite_runs_in_ci_within_its_slow_tier(tmp_path):
     names = " ".join(slow)
     for test in ("test_kill_9_of_sa_run", "test_sigterm_during_a_long_cell", "cluster_speaks_tls"):
         assert test in names, f"{test} is not in the slow tier"
+
+
+def test_the_dask_cluster_runs_only_while_its_tests_run(request):
+    """The modules whose tests use the session's Dask cluster run one after another, and
+    the cluster is closed after the last of them (tests/shared_cluster.py): an idle local
+    cluster costs about 4 CPU-seconds a minute, and it used to idle to the end of the run."""
+    import conftest
+    from shared_cluster import run_together
+
+    items = request.session.items
+    users = [k for k, i in enumerate(items) if "dask_cluster" in getattr(i, "fixturenames", ())]
+    assert run_together(items, "dask_cluster") == items  # already in that order
+    if not users:  # a run of this file alone: no cluster, nothing started
+        assert not conftest._CLUSTER.running
+        return
+    between = {i.path for i in items[users[0] : users[-1] + 1]}
+    assert between == {items[k].path for k in users}, "another module runs among them"
+    assert conftest._CLUSTER.last_nodeid == items[users[-1]].nodeid
+    if items.index(request.node) > users[-1]:
+        assert not conftest._CLUSTER.running, "the cluster outlived its last test"
