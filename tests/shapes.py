@@ -106,11 +106,11 @@ def cell(params_path: Path, theme: str):
 
 def _laid_out_only(fig):
     """``png_bytes`` without the pixels: the figure is laid out as for painting
-    (:func:`sa_lib.charts.png.lay_out`) and no PNG is made."""
+    (:func:`sa_lib.charts.png.lay_out`) and no PNG is made, so no crop box is needed."""
     from sa_lib.charts.png import lay_out
 
     if fig.axes or fig.lines:
-        lay_out(fig)
+        lay_out(fig, box=False)
     return None
 
 

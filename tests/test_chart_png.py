@@ -173,3 +173,31 @@ def test_grid_cells_filled_as_one_collection_look_as_geopandas_draws_them():
         plt.close(fig)
     assert imgs[0].shape == imgs[1].shape
     assert (np.abs(imgs[0] - imgs[1]).max(axis=2) > 64).mean() < 0.01
+
+
+def test_lay_out_without_the_box_runs_the_layout_and_every_artists_drawing():
+    """``lay_out(fig, box=False)`` (a test's chart without pixels) lays the figure out as
+    for painting, draws every artist with pixels off, and skips only the crop box."""
+    from matplotlib.artist import Artist
+
+    from sa_lib.charts.png import lay_out
+
+    class Broken(Artist):
+        def draw(self, renderer):
+            raise RuntimeError("this artist cannot be drawn")
+
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=96, layout="tight")
+    try:
+        ax.plot(np.arange(24), np.arange(24) * 3.0)
+        ax.set_title("Crimes per month")
+        before = fig.subplotpars.left
+        canvas, box = lay_out(fig, box=False)
+        assert box is None and canvas.figure is fig
+        assert fig.subplotpars.left != before  # the tight layout ran
+        _, tight = lay_out(fig)
+        assert tight.width > 0 and tight.height > 0
+        ax.add_artist(Broken())
+        with pytest.raises(RuntimeError, match="cannot be drawn"):
+            lay_out(fig, box=False)
+    finally:
+        plt.close(fig)

@@ -108,9 +108,10 @@ def png_bytes(fig) -> bytes | None:
     return buf.getvalue()
 
 
-def lay_out(fig):
+def lay_out(fig, *, box: bool = True):
     """Lay ``fig`` out without painting it, as savefig's first pass does; return its Agg
-    canvas and the tight box around its artists (inches).
+    canvas and the tight box around its artists (inches; None when ``box`` is False,
+    for a caller that will not crop a picture).
 
     Runs the layout engine (tight or constrained layout) and every artist's drawing code
     with pixels off, so a chart that cannot be drawn fails here.
@@ -119,7 +120,7 @@ def lay_out(fig):
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     fig.draw_without_rendering()
-    return canvas, fig.get_tightbbox(canvas.get_renderer())
+    return canvas, fig.get_tightbbox(canvas.get_renderer()) if box else None
 
 
 def _draw_laid_out(fig, canvas) -> None:
