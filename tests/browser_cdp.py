@@ -207,7 +207,8 @@ def check_page(browser: Browser, page: Path, theme_page: bool) -> dict:
 
     Returns ``serious`` (axe-core serious/critical violations), ``findings_bottom``
     (bottom of the first key finding, px; None when there is none), ``print_overflow``
-    (px wider than an A4 page in print) and ``pdf_pages`` (A4 pages when printed).
+    (px wider than an A4 page in print), ``pdf`` (the page printed to A4 PDF) and
+    ``pdf_pages`` (its pages). The page stays loaded, at 1366x768 on screen.
     """
     browser.open(page, 1366, 768)
     serious = [v for v in browser.axe() if v["impact"] in ("serious", "critical")]
@@ -224,9 +225,11 @@ def check_page(browser: Browser, page: Path, theme_page: bool) -> dict:
     )
     browser.call("Emulation.setEmulatedMedia", media="")
     browser.viewport(1366, 768)
+    pdf = browser.pdf()
     return {
         "serious": serious,
         "findings_bottom": bottom,
         "print_overflow": overflow,
-        "pdf_pages": pdf_pages(browser.pdf()),
+        "pdf": pdf,
+        "pdf_pages": pdf_pages(pdf),
     }

@@ -154,13 +154,27 @@ def browser():
     b.close()
 
 
+@pytest.fixture(scope="module")
+def checked(pack_dir, browser):
+    """Every page of the pack loaded once in Chromium: ``browser_cdp.check_page``'s report
+    (axe-core, the first screen, the width in print, the page printed to PDF) and the text
+    of its first key finding (``first``), read by the tests below."""
+    themes = set(_theme_pages(pack_dir))
+    out = {}
+    for page in _pages(pack_dir):
+        out[page] = browser_cdp.check_page(browser, page, page in themes)
+        out[page]["first"] = browser.js(FIRST_FINDING_JS)
+    return out
+
+
 @pytest.mark.e2e
 @pytest.mark.browser
-def test_pages_in_chromium_accessible_offline_findings_first_and_printable(pack_dir, browser):
+def test_pages_in_chromium_accessible_offline_findings_first_and_printable(
+    pack_dir, browser, checked
+):
     total, report = 0, {}
     themes = set(_theme_pages(pack_dir))
-    for page in _pages(pack_dir):
-        r = browser_cdp.check_page(browser, page, page in themes)
+    for page, r in checked.items():
         assert r["serious"] == [], (page.name, r["serious"])
         if page in themes:
             # The first screen at 1366x768 shows the key findings.
@@ -285,17 +299,16 @@ def _words(text: str) -> str:
 @pytest.mark.e2e
 @pytest.mark.browser
 def test_pack_prints_on_40_pages_board_paper_on_4_findings_first_and_no_screen_only_text(
-    pack_dir, browser
+    pack_dir, checked
 ):
     """The main pack prints on at most 40 A4 pages, the appendix pages separately (each
     says so on its first printed page), the board paper on at most 4; each page's first
-    printed page carries its key findings; no printed page carries screen-only text."""
+    printed page carries its key findings; no printed page carries screen-only text.
+    Each page as ``checked`` loaded and printed it."""
     printed = {}
-    for page in _pages(pack_dir):
-        browser.open(page)
-        first = browser.js(FIRST_FINDING_JS)
-        pdf = browser.pdf()
-        printed[page.stem] = browser_cdp.pdf_pages(pdf)
+    for page, r in checked.items():
+        first, pdf = r["first"], r["pdf"]
+        printed[page.stem] = r["pdf_pages"]
         text = _pdf_text(pdf)
         found = [s for s in SCREEN_ONLY if s in text]
         assert found == [], (page.name, found)
