@@ -10,7 +10,13 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from shared_cluster import SharedCluster, last_user, run_together  # noqa: E402
+from shared_cluster import (  # noqa: E402
+    SharedCluster,
+    last_user,
+    preloaded_workers,
+    run_together,
+    stop_worker_server,
+)  # noqa: E402
 
 from sa_lib import config  # noqa: E402
 from sa_lib.collector import BUILD_THRESHOLDS  # noqa: E402
@@ -108,6 +114,10 @@ def sample_theme(direct_pack):
     return get
 
 
+# Local Dask workers started by this process are forked from a server that has imported
+# the library (tests/shared_cluster.py); `sa run` as a command spawns its own, as a user's.
+preloaded_workers()
+
 #: The session's local Dask cluster (tests/shared_cluster.py): started by the first test
 #: that asks for it, closed after the last.
 _CLUSTER = SharedCluster()
@@ -136,6 +146,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 def pytest_sessionfinish(session):
     _CLUSTER.close()
+    stop_worker_server()
 
 
 #: Fixtures that are, or read, a whole built pack (or every theme of one): their tests are

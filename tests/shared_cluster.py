@@ -22,6 +22,42 @@ Examples
 
 from __future__ import annotations
 
+#: What a worker imports to build a theme, a pack or a notebook: imported once by the
+#: server that the test process's local workers are forked from (:func:`preloaded_workers`).
+WORKER_PRELOAD = (
+    "sa_lib.pack.theme_task",
+    "sa_lib.pack.direct",
+    "sa_lib.pack.runner",
+    "sa_lib.pack.fanout",
+    "sa_lib.pack.warm",
+    "sa_lib.pack.export",
+    "sa_lib.pack.papermill_compat",
+    "matplotlib.pyplot",
+)
+
+
+def preloaded_workers(modules=WORKER_PRELOAD) -> None:
+    """The local Dask clusters this process starts fork their workers from one server that
+    has imported ``modules`` (multiprocessing's ``forkserver``, as distributed's own test
+    suite runs), instead of spawning each worker as a fresh interpreter that imports the
+    library again (about 1.5 CPU-s a worker; the suite starts some twenty).
+
+    Only this process's clusters: the dask configuration is set in memory, so an `sa run`
+    started as a command keeps the default (``spawn``), and its workers are tested as a
+    user's are (test_e2e.py, tests/hostile/test_runner.py, test_cluster.py).
+    """
+    import dask
+    from distributed.utils import get_mp_context
+
+    # The server and the workers it forked are this process's children only through the
+    # server: stop_worker_server() at the end of the session waits for it, so their CPU
+    # time is counted in this process's (as `scripts/suite_cpu.py` reads it).
+
+    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    # After distributed has set its own preload (get_mp_context does, once): replaced by
+    # distributed itself and what the library's workers import.
+    get_mp_context().set_forkserver_preload(["distributed", *modules])
+
 
 def _uses(item, fixture: str) -> bool:
     return fixture in getattr(item, "fixturenames", ())
@@ -45,6 +81,15 @@ def run_together(items: list, fixture: str) -> list:
 def last_user(items: list, fixture: str):
     """The last of ``items`` that uses ``fixture`` (None when none does)."""
     return next((i for i in reversed(items) if _uses(i, fixture)), None)
+
+
+def stop_worker_server() -> None:
+    """Stop the server that local workers are forked from, once every cluster is closed,
+    and wait for it (it has waited for each worker it forked): their CPU time is then in
+    this process's children's, as a spawned worker's is. Python's own tests stop it so."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
 
 
 class SharedCluster:

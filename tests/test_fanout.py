@@ -256,3 +256,18 @@ def test_a_killed_worker_loses_no_pack_and_publishes_no_partial_one(
     assert again.exit_code == 0 and len(_published(out)) == len(names)
     assert {u["csp_name"] for u in again.up_to_date} >= done
     assert not [d for d in out.glob(".*tmp*") if d.is_dir()]
+
+
+@pytest.mark.e2e
+def test_the_test_processs_workers_are_forked_from_the_preloaded_server(dask_cluster):
+    """tests/shared_cluster.py ``preloaded_workers``: this process's local workers are forked
+    from one server that imported the library (not spawned, each importing it again), and
+    that server, not this process, is their parent (stop_worker_server waits for it)."""
+    import sys
+    from multiprocessing import forkserver
+
+    info = dask_cluster.run(lambda: (os.getppid(), "sa_lib.pack.direct" in sys.modules))
+    server = forkserver._forkserver._forkserver_pid
+    assert server is not None and server != os.getpid()
+    assert {ppid for ppid, _ in info.values()} == {server}, info
+    assert all(loaded for _, loaded in info.values())
