@@ -426,14 +426,18 @@ def test_kill_9_of_sa_run_takes_its_workers_and_kernels_with_it(tmp_path, sample
 def test_sigterm_during_a_long_cell_ends_the_kernels_and_removes_the_build(
     tmp_path, sample_store, good_pack
 ):
-    """SIGTERM (systemd stop, a CI timeout) while a cell computes: `sa run` ends every
-    worker and kernel it started (none left spinning at 98% CPU), removes its build and
-    exits 130; the last good pack is unchanged."""
+    """SIGTERM (systemd stop, a CI timeout) while a cell is inside a long C call: `sa run`
+    ends every worker and kernel it started (none left behind, where a kernel in a long
+    computation would spin at 98% CPU), removes its build and exits 130; the last good
+    pack is unchanged."""
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
-    # One C-level call that never returns to the interpreter: no signal handler or
-    # parent-watching thread of the kernel runs until it ends.
-    busy = "import os\nos.nice(19)\nsum(range(10**14))"
+    # One C-level call that never returns to the interpreter and holds the GIL: no signal
+    # handler or parent-watching thread of the kernel runs until it ends. pause() through
+    # ctypes.PyDLL (which keeps the GIL) waits so without burning a core as a long
+    # computation (sum(range(10**14))) would; such a kernel outlives its worker unless
+    # `sa run` ends it (checked: alive 5 s after its parent's kill -9).
+    busy = "import ctypes\nctypes.PyDLL(None).pause()"
     _nb(root / "notebooks" / "busy.ipynb", busy)
     _nb(root / "notebooks" / "busy2.ipynb", busy)
     raw = shipped_params(sample_store)
