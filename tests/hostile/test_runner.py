@@ -53,6 +53,9 @@ def quick_themes(tmp_path, monkeypatch):
 
 
 def _params(tmp_path, store, **changes) -> Path:
+    # One worker: the two quick notebooks share its kernel (what is tested is the output
+    # folder, not the fan-out; two workers, each with a kernel, are tested below).
+    changes = {"run__workers": 1, **changes}
     raw = changed(shipped_params(store), themes=["quick", "other"], **changes)
     return write_yaml(tmp_path / "p.yaml", raw)
 
