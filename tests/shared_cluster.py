@@ -36,7 +36,7 @@ WORKER_PRELOAD = (
 )
 
 
-def preloaded_workers(modules=WORKER_PRELOAD) -> None:
+def preloaded_workers(modules=None) -> None:
     """The local Dask clusters this process starts fork their workers from one server that
     has imported ``modules`` (multiprocessing's ``forkserver``, as distributed's own test
     suite runs), instead of spawning each worker as a fresh interpreter that imports the
@@ -56,6 +56,11 @@ def preloaded_workers(modules=WORKER_PRELOAD) -> None:
     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     # After distributed has set its own preload (get_mp_context does, once): replaced by
     # distributed itself and what the library's workers import.
+    if modules is None:  # the pack's modules and every theme's (its statistics with it)
+        from sa_lib.pack.direct import theme_builders
+
+        themes = sorted({f"sa_lib.themes.{m}" for m in theme_builders().values()})
+        modules = [*WORKER_PRELOAD, *themes]
     get_mp_context().set_forkserver_preload(["distributed", *modules])
 
 

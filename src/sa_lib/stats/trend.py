@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from sa_lib.choices import record_choice
 from sa_lib.stats.change import compare_counts
@@ -312,7 +314,7 @@ def _fit(y: np.ndarray, X: np.ndarray, overdispersion: bool):
     With ``overdispersion`` the results are those of ``model.fit(scale=dispersion)``
     (see :func:`_scaled`).
     """
-    model = sm.GLM(y, X, family=sm.families.Poisson())
+    model = GLM(y, X, family=families.Poisson())
     res = model.fit()
     dispersion = 1.0
     if overdispersion and res.df_resid > 0:
@@ -382,7 +384,7 @@ def _pearson(monthly_df, date_col="date", count_col="count", alpha=0.05) -> tupl
 def _pearson_fit(monthly_df, date_col, count_col, alpha) -> tuple[float, float]:
     _, X, y, _, _ = _prepared(monthly_df, date_col, count_col, True, alpha, True)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
+        warnings.simplefilter("ignore", category=PerfectSeparationWarning)
         res, _ = _fit(y, X, overdispersion=True)
     return float(res.pearson_chi2), float(res.df_resid)
 
@@ -393,14 +395,14 @@ def _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispers
     )
     n = len(m)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
+        warnings.simplefilter("ignore", category=PerfectSeparationWarning)
         res, dispersion = _fit(y, X, overdispersion)
         estimated = overdispersion and res.df_resid > 0
         df = float(res.df_resid) if estimated else None
         season_p = np.nan
         if seasonal and X.shape[1] > 2:
             # Nested comparison: the model without the month-of-year term.
-            small = sm.GLM(y, X[:, :2], family=sm.families.Poisson()).fit()
+            small = GLM(y, X[:, :2], family=families.Poisson()).fit()
             k = X.shape[1] - 2
             drop = max(0.0, float(small.deviance - res.deviance))
             if estimated:
