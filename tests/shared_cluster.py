@@ -8,6 +8,10 @@ for most of the run (about 18 CPU-s of ``make test``). So the modules whose test
 run one after another (:func:`run_together`), and it is closed once the last of them is
 done (:class:`SharedCluster`); a test that asks for it later starts a new one.
 
+The local workers this process starts (this cluster's and those of the `sa run`s and
+`sa run-all`s run inside it) are forked from a server that has imported the library
+(:func:`preloaded_workers`), not spawned to import it again each.
+
 Examples
 --------
 >>> class Item:
@@ -51,8 +55,7 @@ def preloaded_workers(modules=None) -> None:
 
     # The server and the workers it forked are this process's children only through the
     # server: stop_worker_server() at the end of the session waits for it, so their CPU
-    # time is counted in this process's (as `scripts/suite_cpu.py` reads it).
-
+    # time is in this process's children's (the rusage figure of scripts/suite_cpu.py).
     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     # After distributed has set its own preload (get_mp_context does, once): replaced by
     # distributed itself and what the library's workers import.
