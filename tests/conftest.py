@@ -16,7 +16,7 @@ from shared_cluster import (  # noqa: E402
     preloaded_workers,
     run_together,
     stop_worker_server,
-)  # noqa: E402
+)
 
 from sa_lib import config  # noqa: E402
 from sa_lib.collector import BUILD_THRESHOLDS  # noqa: E402

@@ -59,7 +59,9 @@ def divergence_test(
         t(``df_resid``) rather than the normal (quasi-binomial inference as R
         ``summary.glm``).
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.tools import add_constant
 
     require_columns(monthly, [date_col, recorded_col, partner_col], arg="monthly")
     require_non_negative(monthly, recorded_col, arg="monthly")
@@ -75,8 +77,8 @@ def divergence_test(
         pd.to_datetime(d[date_col]) - pd.to_datetime(d[date_col]).iloc[0]
     ).dt.days.to_numpy() / 365.25
     endog = np.column_stack([d[recorded_col].to_numpy(float), d[partner_col].to_numpy(float)])
-    X = sm.add_constant(t)
-    model = sm.GLM(endog, X, family=sm.families.Binomial())
+    X = add_constant(t)
+    model = GLM(endog, X, family=families.Binomial())
     fit = model.fit()
     # Pearson chi-square / df on the count scale. (statsmodels' scale="X2" for a
     # two-column binomial works on the proportion scale without the trial weights and

@@ -501,11 +501,11 @@ def _fit_model(formula: str, data: pd.DataFrame, model: str | None):
 
     Returns the fitted result and the model used (recorded when ``model`` is None).
     """
-    import statsmodels.api as sm
     import statsmodels.formula.api as smf
+    from statsmodels.genmod import families
 
     chosen = model
-    pois = smf.glm(formula, data, family=sm.families.Poisson()).fit()
+    pois = smf.glm(formula, data, family=families.Poisson()).fit()
     dispersion = float(pois.pearson_chi2 / pois.df_resid) if pois.df_resid > 0 else np.nan
     if chosen is None:
         chosen = "negbin" if dispersion > DISPERSION_THRESHOLD else "poisson"
