@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -90,3 +92,52 @@ def test_require_population_names_zero_missing_and_negative_rows():
     with pytest.raises(ValueError, match="must not be negative"):
         v.require_population(pd.DataFrame({"pop": [5, -1]}), "pop")
     v.require_population(pd.DataFrame({"pop": [5, 1]}), "pop")
+
+
+SHIPPED_YAML = sorted(
+    p
+    for d in ("parameters", "config", "tests/fixtures")
+    for p in (Path(__file__).resolve().parents[1] / d).rglob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED_YAML, ids=lambda p: p.name)
+def test_read_bounded_yaml_reads_every_shipped_file_as_the_python_parser_does(path):
+    """The libyaml twin (the fast path) builds the same document as PyYAML's own SafeLoader."""
+    import yaml
+
+    assert len(SHIPPED_YAML) >= 8
+    text = path.read_text(encoding="utf-8")
+    assert v.read_bounded_yaml(path, what="file") == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def test_libyaml_twin_keeps_a_subclass_resolvers():
+    """A loader that reads only true/false as booleans (the extract mapping's) keeps doing so."""
+    import re
+
+    import yaml
+
+    class OnlyTrue(yaml.SafeLoader):
+        pass
+
+    OnlyTrue.yaml_implicit_resolvers = {
+        k: [(t, rx) for t, rx in r if t != "tag:yaml.org,2002:bool"]
+        for k, r in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    OnlyTrue.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile("^true$"), ["t"])
+    twin = v.libyaml_twin(OnlyTrue)
+    assert twin is v.libyaml_twin(OnlyTrue)
+    if yaml.__with_libyaml__:
+        assert issubclass(twin, yaml.CSafeLoader)
+    assert yaml.load("a: [yes, true, 1]", Loader=twin) == {"a": ["yes", True, 1]}  # noqa: S506
+    assert yaml.load("a: [yes, true]", Loader=v.libyaml_twin(yaml.SafeLoader)) == {
+        "a": [True, True]
+    }  # noqa: S506
+
+
+def test_read_bounded_yaml_names_a_tab_and_its_line(tmp_path):
+    """libyaml says "a character"; the message comes from the Python parser, which names it."""
+    p = tmp_path / "p.yaml"
+    p.write_text("title: x\nthemes:\n\t- overview\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 3: not valid YAML \(found character '\\t'"):
+        v.read_bounded_yaml(p, what="parameters file")

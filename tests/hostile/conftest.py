@@ -12,6 +12,7 @@ byte-for-byte unchanged (:func:`digest`; the store is checked around every test 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ import pytest
 import yaml
 
 from sa_lib import config
+from sa_lib.validation import libyaml_twin
 
 SHIPPED_PARAMS = config.PARAMETERS_DIR / "huntingdonshire_2025q4.yaml"
 
@@ -44,9 +46,17 @@ def digest(path: str | os.PathLike[str]) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _shipped() -> dict:
+    return yaml.load(
+        SHIPPED_PARAMS.read_text(encoding="utf-8"), Loader=libyaml_twin(yaml.SafeLoader)
+    )
+
+
 def shipped_params(store: str | os.PathLike[str] | None = None) -> dict:
-    """The shipped quarterly parameters as a dict (store pointed at ``store``)."""
-    raw = yaml.safe_load(SHIPPED_PARAMS.read_text(encoding="utf-8"))
+    """The shipped quarterly parameters as a dict (store pointed at ``store``): a fresh copy
+    each call, of the file as read once per session."""
+    raw = copy.deepcopy(_shipped())
     if store is not None:
         raw["data"]["store"] = str(store)
     return raw
@@ -68,7 +78,12 @@ def changed(raw: dict, **changes) -> dict:
 
 
 def write_yaml(path: Path, raw: dict | str) -> Path:
-    path.write_text(raw if isinstance(raw, str) else yaml.safe_dump(raw), encoding="utf-8")
+    text = (
+        raw
+        if isinstance(raw, str)
+        else yaml.dump(raw, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+    )
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -44,7 +44,7 @@ import pandas as pd
 import yaml
 
 from sa_lib import config
-from sa_lib.validation import read_bounded_yaml, require_choice, require_columns
+from sa_lib.validation import libyaml_twin, read_bounded_yaml, require_choice, require_columns
 
 __all__ = [
     "DIMENSIONS",
@@ -81,7 +81,9 @@ def load_scoring(path: str | os.PathLike[str] | None = None) -> dict:
         Naming the file and key when a key is unknown, the method is not ``morile``
         or ``grid``, a weight is negative, or a list of band edges is not increasing.
     """
-    rules = yaml.safe_load(DEFAULT_SCORING.read_text(encoding="utf-8"))
+    rules = yaml.load(
+        DEFAULT_SCORING.read_text(encoding="utf-8"), Loader=libyaml_twin(yaml.SafeLoader)
+    )
     if path is not None:
         p = Path(path)
         # Bounded, no aliases: a 500-byte alias bomb must not take the summary's memory.
