@@ -286,60 +286,6 @@ def test_every_page_using_synthetic_data_says_so(pack):
 
 
 @pytest.mark.e2e
-def test_sigterm_keeps_last_good_pack_and_exits_130(tmp_path, sample_store, monkeypatch):
-    """SIGTERM of `sa run` mid-build exits 130 and leaves the last good pack as it was.
-
-    The last good pack is built in this process (inline, its warm kernel, on the same
-    notebooks): any published pack is a last good pack; the run signalled is `sa run` in
-    its own process, as systemd or CI would stop it."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    # A throwaway project root (SA_ROOT) with a quick theme and a slow one.
-    root = tmp_path / "project"
-    (root / "notebooks").mkdir(parents=True)
-    _nb(root / "notebooks" / "quick.ipynb", "print('fine')")
-    _nb(root / "notebooks" / "slow.ipynb", "import time\ntime.sleep(120)")
-    out = tmp_path / "outputs"
-    env = {**os.environ, "SA_ROOT": str(root)}
-    cmd = [sys.executable, "-m", "sa_lib.pack.cli", "run", "--quiet", "--out", str(out)]
-
-    def params(themes):
-        p = yaml.safe_load(SAMPLE_PARAMS.read_text())
-        p["data"] = {
-            k: (str(config.resolve(v)) if isinstance(v, str) and k != "extract" else v)
-            for k, v in p["data"].items()
-        }
-        p["data"]["store"] = str(sample_store)
-        p["themes"] = themes
-        path = tmp_path / f"{'_'.join(themes)}.yaml"
-        path.write_text(yaml.safe_dump(p))
-        return str(path)
-
-    monkeypatch.setattr(config, "NOTEBOOKS_DIR", root / "notebooks")
-    first = run_pack(params(["quick"]), out_root=out, progress=False, inline=True)
-    assert first.ok and first.out_dir == out / "huntingdonshire_2025q4"
-    good = (out / "huntingdonshire_2025q4" / "index.html").read_text()
-
-    proc = subprocess.Popen(
-        [*cmd, params(["quick", "slow"])], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    deadline = time.time() + 60
-    while not list(out.glob(".*tmp*")) and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(3)  # let the notebooks start
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err.decode()[-2000:]
-    assert "last good pack is unchanged" in err.decode()
-    assert (out / "huntingdonshire_2025q4" / "index.html").read_text() == good
-    assert not list(out.glob(".*tmp*")), "the temporary build is removed"
-
-
-@pytest.mark.e2e
 def test_violence_runs_on_police_uk_alone(tmp_path, sample_store):
     params = _params_with_store(tmp_path, sample_store, themes=["violence"])
     p = yaml.safe_load(params.read_text())

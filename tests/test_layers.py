@@ -95,33 +95,54 @@ def test_architecture_doc_names_every_module():
     assert missing == [], f"docs/ARCHITECTURE.md does not list: {missing}"
 
 
-def _loads(modules: list[str]) -> set[str]:
-    """The matplotlib modules a fresh interpreter holds after importing ``modules``."""
+def _loads_in_steps(steps: list[list[str]]) -> list[set[str]]:
+    """The matplotlib modules one fresh interpreter holds after importing each step's
+    ``modules`` in turn (cumulative: what the earlier steps loaded stays loaded)."""
     code = (
         "import importlib, sys\n"
-        f"for m in {modules!r}:\n"
-        "    importlib.import_module(m)\n"
-        "print('\\n'.join(k for k in sys.modules if k.split('.')[0] == 'matplotlib'))"
+        f"for step in {steps!r}:\n"
+        "    for m in step:\n"
+        "        importlib.import_module(m)\n"
+        "    print(' '.join(k for k in sys.modules if k.split('.')[0] == 'matplotlib'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(out.stdout.split())
+    lines = out.stdout.splitlines()
+    assert len(lines) == len(steps), out.stdout
+    return [set(line.split()) for line in lines]
 
 
 def _layer_modules(layer: str) -> list[str]:
     return [module_name(p) for p in MODULES if p.relative_to(SRC).parts[0] == layer]
 
 
-def test_statistics_and_spatial_methods_do_not_load_matplotlib():
+@pytest.fixture(scope="module")
+def matplotlib_loaded() -> dict[str, set[str]]:
+    """What one fresh interpreter holds of matplotlib after importing, in turn, the
+    statistics and spatial layers, the shared style, and the charts layer.
+
+    Nothing is unloaded between steps: the statistics and spatial layers load no
+    matplotlib (asserted below), so the style is what loads it first; and importing the
+    style first cannot stop a chart module from importing pyplot itself.
+    """
+    steps = {
+        "stats+spatial": _layer_modules("stats") + _layer_modules("spatial"),
+        "style": ["sa_lib.style"],
+        "charts": _layer_modules("charts"),
+    }
+    return dict(zip(steps, _loads_in_steps(list(steps.values())), strict=True))
+
+
+def test_statistics_and_spatial_methods_do_not_load_matplotlib(matplotlib_loaded):
     modules = _layer_modules("stats") + _layer_modules("spatial")
     assert "sa_lib.stats.spc" in modules and "sa_lib.spatial.hotspots" in modules
-    assert _loads(modules) == set()
+    assert matplotlib_loaded["stats+spatial"] == set()
 
 
-def test_charts_load_pyplot_only_when_they_draw():
-    loaded = _loads(_layer_modules("charts"))
-    assert "matplotlib.pyplot" not in loaded
+def test_charts_load_pyplot_only_when_they_draw(matplotlib_loaded):
+    assert "sa_lib.charts.png" in _layer_modules("charts")
+    assert "matplotlib.pyplot" not in matplotlib_loaded["charts"]
     # The check sees a module that does load matplotlib (the shared style sets its rcParams).
-    assert "matplotlib" in _loads(["sa_lib.style"])
+    assert "matplotlib" in matplotlib_loaded["style"]
 
 
 def test_pack_never_parses_rendered_tables_or_findings():

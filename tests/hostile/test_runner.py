@@ -426,39 +426,48 @@ def test_kill_9_of_sa_run_takes_its_workers_and_kernels_with_it(tmp_path, sample
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigterm_during_a_long_cell_ends_the_kernels_and_removes_the_build(
-    tmp_path, sample_store, good_pack
+def test_sigterm_mid_build_ends_the_kernels_and_keeps_the_last_good_pack(
+    tmp_path, sample_store, monkeypatch
 ):
-    """SIGTERM (systemd stop, a CI timeout) while a cell is inside a long C call: `sa run`
-    ends every worker and kernel it started (none left behind, where a kernel in a long
-    computation would spin at 98% CPU), removes its build and exits 130; the last good
-    pack is unchanged."""
+    """SIGTERM (systemd stop, a CI timeout) of `sa run` when one theme is done and the
+    other's cell is inside a long C call: `sa run` ends every worker and kernel it started
+    (none left behind, where a kernel in a long computation would spin at 98% CPU),
+    removes its build at once and exits 130; the last good pack, published by the runner,
+    is unchanged."""
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
+    _nb(root / "notebooks" / "quick.ipynb", "print('fine')")
     # One C-level call that never returns to the interpreter and holds the GIL: no signal
     # handler or parent-watching thread of the kernel runs until it ends. pause() through
     # ctypes.PyDLL (which keeps the GIL) waits so without burning a core as a long
     # computation (sum(range(10**14))) would; such a kernel outlives its worker unless
     # `sa run` ends it (checked: alive 5 s after its parent's kill -9).
-    busy = "import ctypes\nctypes.PyDLL(None).pause()"
-    _nb(root / "notebooks" / "busy.ipynb", busy)
-    _nb(root / "notebooks" / "busy2.ipynb", busy)
+    _nb(root / "notebooks" / "busy.ipynb", "import ctypes\nctypes.PyDLL(None).pause()")
     raw = shipped_params(sample_store)
     raw["data"] = {
         k: (str(config.resolve(v)) if isinstance(v, str) and k != "extract" else v)
         for k, v in raw["data"].items()
     }
     raw["data"]["store"] = str(sample_store)
-    raw["themes"] = ["busy", "busy2"]
-    p = write_yaml(tmp_path / "p.yaml", raw)
+    out = tmp_path / "outputs"
+    # The last good pack: the quick theme, published by the runner (in this process, its
+    # warm kernel, on the same notebooks).
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", root / "notebooks")
+    good = write_yaml(tmp_path / "good.yaml", changed(raw, themes=["quick"]))
+    first = run_pack(good, out_root=out, progress=False, inline=True)
+    assert first.ok and first.out_dir == out / "huntingdonshire_2025q4"
+    good_pack = first.out_dir
+    p = write_yaml(tmp_path / "p.yaml", changed(raw, themes=["quick", "busy"]))
     before = digest(good_pack)
     env = {**os.environ, "SA_ROOT": str(root)}
-    cmd = [sys.executable, "-m", "sa_lib.pack.cli", "run", "--quiet", "--out", str(good_pack)]
+    cmd = [sys.executable, "-m", "sa_lib.pack.cli", "run", "--quiet", "--out", str(out)]
     proc = subprocess.Popen([*cmd, str(p)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen: set[int] = set()
     try:
         deadline = time.time() + 90
-        while time.time() < deadline:  # two workers, each with its kernel in the long cell
+        # Two workers, each with its kernel: the quick theme's (done, kept warm) and the
+        # busy one's (in the long cell).
+        while time.time() < deadline:
             seen |= _descendants(proc.pid)
             if len({c for c in seen if _children().get(c) in seen}) >= 2:
                 break
@@ -482,5 +491,5 @@ def test_sigterm_during_a_long_cell_ends_the_kernels_and_removes_the_build(
                 pass
         if proc.poll() is None:
             proc.kill()
-    assert not list(good_pack.glob(".*tmp*")), "the build is removed at once, not at the next run"
+    assert not list(out.glob(".*tmp*")), "the build is removed at once, not at the next run"
     assert digest(good_pack) == before
