@@ -144,18 +144,26 @@ def lines(entries: list[dict]) -> list[str]:
     ...        {"cpu_s": 280, "wall_s": 900, "commit": "b", "date": "2026-12-07",
     ...         "summary": "1830 passed", "exit_code": 0}])[-1]
     'make test  280 CPU-s (previous 736, -62%; target <= 300: met)  wall 900 s  b 2026-12-07  1830 passed'
+    >>> lines([{"cpu_s": 280, "wall_s": 900, "commit": "b", "date": "2026-12-07",
+    ...         "summary": "", "exit_code": 0},
+    ...        {"cpu_s": 2, "wall_s": 3, "commit": "c", "date": "2026-12-07",
+    ...         "summary": "", "exit_code": 2}])[-1]
+    'make test  2 CPU-s (previous 280, -99%; target <= 300: not measured, the suite failed)  wall 3 s  c 2026-12-07    EXIT 2'
     """
     out, prev = [], None
     for e in entries:
         change = f"previous {prev:.0f}, {100 * (e['cpu_s'] - prev) / prev:+.0f}%; " if prev else ""
         met = "met" if e["cpu_s"] <= TARGET_CPU_S else "NOT met"
         failed = "" if e.get("exit_code", 0) == 0 else f"  EXIT {e['exit_code']}"
+        if failed:  # a suite that stopped early is no figure, and never meets the target
+            met = "not measured, the suite failed"
         rusage = f", rusage {e['rusage_cpu_s']:.0f}" if e.get("counted_by") == "cgroup" else ""
         out.append(
             f"make test  {e['cpu_s']:.0f} CPU-s{rusage} ({change}target <= {TARGET_CPU_S}: {met})  "
             f"wall {e['wall_s']:.0f} s  {e['commit']} {e['date'][:10]}  {e['summary']}{failed}"
         )
-        prev = e["cpu_s"]
+        if not failed:
+            prev = e["cpu_s"]
     return out
 
 
@@ -170,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         print(entry["output_tail"][-3000:], file=sys.stderr)
         entry.pop("output_tail")
         entries.append(entry)
-        if not args.no_record:
+        # A failed suite's CPU is no figure: it is printed, not kept in the history.
+        if not args.no_record and entry["exit_code"] == 0:
             HISTORY.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     print("\n".join(lines(entries[-2:] if not args.show else entries)))
     last = entries[-1] if entries else None

@@ -104,7 +104,11 @@ def test_the_hostile_suite_runs_in_ci_within_its_slow_tier(tmp_path):
     files = {p.name for p in (config.ROOT / "tests" / "hostile").glob("test_*.py")}
     assert files == {t.split("::")[0].rsplit("/", 1)[-1] for t in everything}
     names = " ".join(slow)
-    for test in ("test_kill_9_of_sa_run", "test_sigterm_mid_build_ends_the_kernels", "cluster_speaks_tls"):
+    for test in (
+        "test_kill_9_of_sa_run",
+        "test_sigterm_mid_build_ends_the_kernels",
+        "cluster_speaks_tls",
+    ):
         assert test in names, f"{test} is not in the slow tier"
 
 
