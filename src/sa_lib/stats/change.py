@@ -36,7 +36,7 @@ Exposure is the days at risk of each period wherever periods can differ in lengt
 (a 28-day February against a 31-day January), so the rate ratio is per day.
 
 Multiple comparisons (many crime types or cells tested at once) are adjusted with
-``statsmodels.stats.multitest.multipletests`` (``correction="fdr_bh"`` or
+:func:`sa_lib.stats.multiplicity.adjust_p_values` (``correction="fdr_bh"`` or
 ``"bonferroni"``); ``significant`` always uses the adjusted p-value.
 
 Examples
@@ -60,9 +60,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats import rates as sm_rates
-from statsmodels.stats.multitest import multipletests
 
 from sa_lib.choices import record_choice
+from sa_lib.stats.multiplicity import adjust_p_values
 from sa_lib.validation import (
     first_bad_row,
     require_choice,
@@ -311,7 +311,7 @@ def compare_counts(
     alpha : float, default 0.05
         Significance level, strictly between 0 and 1.
     correction : {"none", "fdr_bh", "bonferroni"}, default "none"
-        Multiple-comparison adjustment across the rows (statsmodels ``multipletests``).
+        Multiple-comparison adjustment across the rows (:func:`sa_lib.stats.multiplicity.adjust_p_values`).
         Rows where both counts are 0 are not tested and not counted.
     method : {"exact", "score"} or None
         The test (see the module docstring). None means "exact", recorded as a choice.
@@ -409,7 +409,7 @@ def compare_counts(
     tested = ~np.isnan(p)
     p_adj = p.copy()
     if correction != "none" and tested.any():
-        p_adj[tested] = multipletests(p[tested], alpha=alpha, method=correction)[1]
+        p_adj[tested] = adjust_p_values(p[tested], correction, alpha)
     significant = tested & (np.nan_to_num(p_adj, nan=1.0) < alpha)
 
     out["change"] = df[after] - df[before]

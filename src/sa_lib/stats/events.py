@@ -15,7 +15,7 @@ with day-of-week, month (season) and year (level/trend) as categorical terms and
 0/1 indicator per event. ``exp(beta_k)`` is the **rate ratio**: how many times higher
 the count is on event k's days than on comparable non-event days (same weekday, month
 and year). Each event gets a Wald confidence interval and p-value, and the p-values
-are adjusted for the number of events tested (``statsmodels`` ``multipletests``;
+are adjusted for the number of events tested (:func:`sa_lib.stats.multiplicity.adjust_p_values`;
 ``correction`` argument). ``significant`` uses the adjusted p-value.
 
 Model (``model``)
@@ -52,9 +52,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from sa_lib.choices import record_choice
+from sa_lib.stats.multiplicity import adjust_p_values
 from sa_lib.validation import (
     first_bad_row,
     require_choice,
@@ -577,6 +577,4 @@ def _adjust_p_values(out: pd.DataFrame, alpha: float, correction: str) -> None:
     out["p_adjusted"] = np.nan
     if tested.any():
         p = out.loc[tested, "p_value"].to_numpy()
-        out.loc[tested, "p_adjusted"] = (
-            p if correction == "none" else multipletests(p, alpha=alpha, method=correction)[1]
-        )
+        out.loc[tested, "p_adjusted"] = adjust_p_values(p, correction, alpha)

@@ -328,7 +328,7 @@ def adjust_family(
     """Adjust the p-values of one family of :func:`compare_shares` tests, and nothing else.
 
     The rows where ``family`` is True (and ``p_value`` is not NaN) form the family:
-    their ``p_adjusted`` is the ``correction`` (statsmodels ``multipletests`` name,
+    their ``p_adjusted`` is the ``correction`` (a :mod:`sa_lib.stats.multiplicity` name,
     or ``"none"``) over exactly those rows. Every other row keeps its own p-value as
     ``p_adjusted`` (tested on its own). ``significant`` is recomputed from
     ``p_adjusted``; ``in_family`` says which rows were adjusted together.
@@ -340,7 +340,7 @@ def adjust_family(
     >>> [round(float(v), 2) for v in r["p_adjusted"]], r["significant"].tolist()
     ([0.02, 0.04, 0.03], [True, True, True])
     """
-    from statsmodels.stats.multitest import multipletests
+    from sa_lib.stats.multiplicity import adjust_p_values
 
     require_columns(cmp_, ["p_value"], arg="cmp_")
     require_probability(alpha, arg="alpha")
@@ -349,7 +349,7 @@ def adjust_family(
     fam = np.asarray(family, dtype=bool) & np.isfinite(p)
     adj = p.copy()
     if correction != "none" and fam.any():
-        adj[fam] = multipletests(p[fam], alpha=alpha, method=correction)[1]
+        adj[fam] = adjust_p_values(p[fam], correction, alpha)
     out["p_adjusted"] = adj
     out["in_family"] = fam
     out["significant"] = np.nan_to_num(adj, nan=1.0) < alpha
