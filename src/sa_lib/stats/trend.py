@@ -188,18 +188,49 @@ def _month_number(month: pd.Series) -> np.ndarray:
     return month.array.asi8 + 1970 * 12
 
 
-def _month_of_year(month: pd.Series) -> np.ndarray:
-    """The calendar month (1-12) of monthly Periods."""
-    return month.array.asi8 % 12 + 1
-
-
 def _design(month: pd.Series, origin: int, seasonal: bool, months_of_year: tuple) -> np.ndarray:
-    t = (_month_number(month) - origin) / 12.0
-    cols = [np.ones(len(month)), t]
+    return _design_ordinals(month.array.asi8, origin - 1970 * 12, seasonal, months_of_year)
+
+
+def _design_ordinals(
+    ordinals: np.ndarray, origin: int, seasonal: bool, months_of_year: tuple
+) -> np.ndarray:
+    """The trend model's design from month ordinals (months since January 1970)."""
+    t = (ordinals - origin) / 12.0
+    cols = [np.ones(len(ordinals)), t]
     if seasonal:
-        moy = _month_of_year(month)
+        moy = ordinals % 12 + 1
         cols += [(moy == m).astype(float) for m in months_of_year[1:]]
     return np.column_stack(cols)
+
+
+def _months_and_counts(df, date_col: str, count_col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Month ordinals (months since January 1970, ascending) and float counts of a series.
+
+    What :func:`_monthly` returns, read straight from numpy for the common input (numpy
+    datetimes and numbers, none missing or negative, one row per month); anything else
+    goes through :func:`_monthly`, its checks and its messages.
+    """
+    if (
+        isinstance(df, pd.DataFrame)
+        and len(df)
+        and date_col in df.columns
+        and count_col in df.columns
+        and df.columns.is_unique
+    ):
+        dates, counts = df[date_col], df[count_col]
+        numpy_dtypes = isinstance(dates.dtype, np.dtype) and isinstance(counts.dtype, np.dtype)
+        if numpy_dtypes and dates.dtype.kind == "M" and counts.dtype.kind in "iuf":
+            d = dates.to_numpy()
+            y = counts.to_numpy(dtype=float)
+            if not np.isnat(d).any() and not np.isnan(y).any() and (y >= 0).all():
+                months = d.astype("datetime64[M]").astype(np.int64)
+                order = np.argsort(months, kind="stable")
+                months = months[order]
+                if not (np.diff(months) == 0).any():
+                    return months, y[order]
+    m = _monthly(df, date_col, count_col)
+    return m["month"].array.asi8, m["count"].to_numpy()
 
 
 def poisson_trend(
@@ -267,10 +298,13 @@ def poisson_trend(
 
 def _series_key(monthly_df: pd.DataFrame, date_col: str, count_col: str) -> tuple:
     """A monthly series whole, as a key of :func:`sa_lib.memo.pure`."""
+    dates = monthly_df[date_col]
+    # numpy datetimes by their bytes (with the dtype beside them), anything else as text
+    exact = isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M"
     return (
         tuple(monthly_df.index),
-        str(monthly_df[date_col].dtype),
-        tuple(monthly_df[date_col].astype(str)),
+        str(dates.dtype),
+        dates.to_numpy().tobytes() if exact else tuple(dates.astype(str)),
         str(monthly_df[count_col].dtype),
         tuple(monthly_df[count_col].tolist()),
         date_col,
@@ -278,11 +312,20 @@ def _series_key(monthly_df: pd.DataFrame, date_col: str, count_col: str) -> tupl
     )
 
 
-def _prepared(monthly_df, date_col, count_col, seasonal, alpha, overdispersion):
-    """Validate, record the model's choices and return ``(m, X, y, seasonal, months_of_year)``."""
+def _prepared(monthly_df, date_col, count_col, seasonal, alpha, overdispersion, frame=True):
+    """Validate, record the model's choices and return ``(m, X, y, seasonal, months_of_year)``.
+
+    ``m`` is :func:`_monthly`'s frame, or None without ``frame`` (a caller that needs only
+    the design and the counts: read by :func:`_months_and_counts`).
+    """
     require_probability(alpha, arg="alpha")
-    m = _monthly(monthly_df, date_col, count_col)
-    n = len(m)
+    if frame:
+        m = _monthly(monthly_df, date_col, count_col)
+        ordinals, y = m["month"].array.asi8, m["count"].to_numpy()
+    else:
+        m = None
+        ordinals, y = _months_and_counts(monthly_df, date_col, count_col)
+    n = len(ordinals)
     if n < 3:
         raise ValueError(
             f"monthly_df has {n} month(s); a trend needs at least 3 (ideally 24+ months)."
@@ -302,10 +345,9 @@ def _prepared(monthly_df, date_col, count_col, seasonal, alpha, overdispersion):
             "crime counts are usually over-dispersed; plain Poisson errors would be too narrow, "
             "and an estimated dispersion calls for t rather than normal reference values",
         )
-    month = m["month"]
-    months_of_year = tuple(sorted(set(_month_of_year(month).tolist())))
-    X = _design(month, int(_month_number(month)[0]), seasonal, months_of_year)
-    return m, X, m["count"].to_numpy(), seasonal, months_of_year
+    months_of_year = tuple(sorted(set((ordinals % 12 + 1).tolist())))
+    X = _design_ordinals(ordinals, int(ordinals[0]), seasonal, months_of_year)
+    return m, X, y, seasonal, months_of_year
 
 
 def _fit(y: np.ndarray, X: np.ndarray, overdispersion: bool):
@@ -382,7 +424,7 @@ def _pearson(monthly_df, date_col="date", count_col="count", alpha=0.05) -> tupl
 
 
 def _pearson_fit(monthly_df, date_col, count_col, alpha) -> tuple[float, float]:
-    _, X, y, _, _ = _prepared(monthly_df, date_col, count_col, True, alpha, True)
+    _, X, y, _, _ = _prepared(monthly_df, date_col, count_col, True, alpha, True, frame=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=PerfectSeparationWarning)
         res, _ = _fit(y, X, overdispersion=True)
