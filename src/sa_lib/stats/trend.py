@@ -31,14 +31,14 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from sa_lib.choices import record_choice
 from sa_lib.stats.change import compare_counts
 from sa_lib.stats.mann_kendall import MannKendallResult, mann_kendall
+from sa_lib.stats.monthly_series import monthly_series as _monthly
+from sa_lib.stats.monthly_series import months_and_counts as _months_and_counts
+from sa_lib.stats.monthly_series import series_key as _series_key
 from sa_lib.validation import (
-    first_bad_row,
     require_columns,
     require_dataframe,
     require_int,
     require_no_missing,
-    require_non_negative,
-    require_not_empty,
     require_probability,
     warn,
 )
@@ -153,36 +153,6 @@ def _two_sided_p(stat: float, df: float | None) -> float:
     return float(2 * stats.t.sf(abs(stat), df))
 
 
-def _monthly(df: pd.DataFrame, date_col: str, count_col: str) -> pd.DataFrame:
-    """Validate and return a sorted frame with ``month`` (Period), ``date`` and ``count``."""
-    require_dataframe(df, "monthly_df")
-    require_not_empty(df, arg="monthly_df", fix="pass one row per month of counts.")
-    require_columns(df, [date_col, count_col], arg="monthly_df")
-    require_no_missing(df, count_col, arg="monthly_df", fix="use 0 for months with no records.")
-    require_non_negative(df, count_col, arg="monthly_df")
-    require_no_missing(df, date_col, arg="monthly_df", fix="drop rows without a date.")
-    try:
-        dates = pd.to_datetime(df[date_col])
-    except (ValueError, TypeError) as e:
-        raise ValueError(
-            f"monthly_df[{date_col!r}] could not be read as dates ({e}). "
-            f"Fix: use ISO dates such as '2024-03-01' or pandas Timestamps."
-        ) from None
-    month = dates.dt.to_period("M")
-    dup = month.duplicated()
-    label = first_bad_row(df, dup)
-    if label is not None:
-        raise ValueError(
-            f"monthly_df has more than one row for month {month.loc[label]} (first repeat at "
-            f"row {label!r}). Fix: aggregate to one row per month first, e.g. "
-            f"df.groupby(df[{date_col!r}].dt.to_period('M'))[{count_col!r}].sum()."
-        )
-    order = np.argsort(month.array.asi8, kind="stable")
-    periods = month.array[order]
-    counts = df[count_col].to_numpy(dtype=float)[order]
-    return pd.DataFrame({"month": periods, "count": counts, "date": periods.to_timestamp()})
-
-
 def _month_number(month: pd.Series) -> np.ndarray:
     """``year * 12 + month - 1`` of monthly Periods (their ordinal counts months from 1970)."""
     return month.array.asi8 + 1970 * 12
@@ -202,35 +172,6 @@ def _design_ordinals(
         moy = ordinals % 12 + 1
         cols += [(moy == m).astype(float) for m in months_of_year[1:]]
     return np.column_stack(cols)
-
-
-def _months_and_counts(df, date_col: str, count_col: str) -> tuple[np.ndarray, np.ndarray]:
-    """Month ordinals (months since January 1970, ascending) and float counts of a series.
-
-    What :func:`_monthly` returns, read straight from numpy for the common input (numpy
-    datetimes and numbers, none missing or negative, one row per month); anything else
-    goes through :func:`_monthly`, its checks and its messages.
-    """
-    if (
-        isinstance(df, pd.DataFrame)
-        and len(df)
-        and date_col in df.columns
-        and count_col in df.columns
-        and df.columns.is_unique
-    ):
-        dates, counts = df[date_col], df[count_col]
-        numpy_dtypes = isinstance(dates.dtype, np.dtype) and isinstance(counts.dtype, np.dtype)
-        if numpy_dtypes and dates.dtype.kind == "M" and counts.dtype.kind in "iuf":
-            d = dates.to_numpy()
-            y = counts.to_numpy(dtype=float)
-            if not np.isnat(d).any() and not np.isnan(y).any() and (y >= 0).all():
-                months = d.astype("datetime64[M]").astype(np.int64)
-                order = np.argsort(months, kind="stable")
-                months = months[order]
-                if not (np.diff(months) == 0).any():
-                    return months, y[order]
-    m = _monthly(df, date_col, count_col)
-    return m["month"].array.asi8, m["count"].to_numpy()
 
 
 def poisson_trend(
@@ -293,22 +234,6 @@ def poisson_trend(
         seasonal,
         alpha,
         overdispersion,
-    )
-
-
-def _series_key(monthly_df: pd.DataFrame, date_col: str, count_col: str) -> tuple:
-    """A monthly series whole, as a key of :func:`sa_lib.memo.pure`."""
-    dates = monthly_df[date_col]
-    # numpy datetimes by their bytes (with the dtype beside them), anything else as text
-    exact = isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M"
-    return (
-        tuple(monthly_df.index),
-        str(dates.dtype),
-        dates.to_numpy().tobytes() if exact else tuple(dates.astype(str)),
-        str(monthly_df[count_col].dtype),
-        tuple(monthly_df[count_col].tolist()),
-        date_col,
-        count_col,
     )
 
 
