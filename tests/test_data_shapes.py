@@ -55,31 +55,55 @@ ESSEX_CELLS = {
 }
 
 
-@pytest.mark.parametrize(("shape", "period"), list(ESSEX_CELLS), ids=lambda v: str(v))
-def test_essex_shape_x_period_every_public_theme(essex_stores, shape, period, tmp_path):
-    """The themes of one cell are built as `sa run-all` builds a pack: one after another in
+@pytest.fixture(scope="module")
+def essex_cell(essex_stores, tmp_path_factory):
+    """``essex_cell(shape, period)``: ``{theme: (outcome, result or message)}`` for every
+    public theme of one matrix cell, built once per module and read by the matrix and by
+    the named tests of one cell below (they must only read it).
+
+    The themes of a cell are built as `sa run-all` builds a pack: one after another in
     this process, inside the per-pack memo, charts laid out but not painted
-    (shapes.pack_without_pixels)."""
-    root, store = essex_stores[shape]
-    path = shapes.essex_params(tmp_path, store, period, shapes.PUBLIC_THEMES)
+    (shapes.pack_without_pixels); a refusal of `sa check` stops the cell, as it stops
+    every theme of the file.
+    """
+    built: dict = {}
+
+    def get(shape: str, period: str) -> dict:
+        if (shape, period) not in built:
+            _, store = essex_stores[shape]
+            root = tmp_path_factory.mktemp("cell")
+            path = shapes.essex_params(root, store, period, shapes.PUBLIC_THEMES)
+            out = {}
+            with shapes.pack_without_pixels():
+                for theme in shapes.PUBLIC_THEMES:
+                    out[theme] = shapes.cell(path, theme)
+                    if out[theme][0] == "refused":
+                        break
+            built[(shape, period)] = out
+        return built[(shape, period)]
+
+    return get
+
+
+@pytest.mark.parametrize(("shape", "period"), list(ESSEX_CELLS), ids=lambda v: str(v))
+def test_essex_shape_x_period_every_public_theme(essex_cell, shape, period):
     expected = ESSEX_CELLS[(shape, period)]
-    with shapes.pack_without_pixels():
-        for theme in shapes.PUBLIC_THEMES:
-            outcome, value = shapes.cell(path, theme)
-            assert outcome == expected, (theme, value if outcome == "refused" else "built")
-            if outcome == "refused":
-                # The reason names the period's missing months and what the store holds.
-                assert "It holds" in value and "Fix:" in value, value
-                break  # `sa check` refuses the whole file: every theme alike
+    cells = essex_cell(shape, period)
+    for theme, (outcome, value) in cells.items():
+        assert outcome == expected, (theme, value if outcome == "refused" else "built")
+        if outcome == "refused":
+            # The reason names the period's missing months and what the store holds.
+            assert "It holds" in value and "Fix:" in value, value
+            assert len(cells) == 1  # `sa check` refuses the whole file: every theme alike
+        else:
             shapes.check_built(value)
+    assert expected == "refused" or list(cells) == shapes.PUBLIC_THEMES
 
 
-def test_month_period_with_one_month_held_builds_without_an_xmr_chart(essex_stores, tmp_path):
+def test_month_period_with_one_month_held_builds_without_an_xmr_chart(essex_cell):
     """Issue 19: `ValueError: df has 1 row; an XmR chart needs at least 2 points`."""
-    _, store = essex_stores["one_month"]
-    path = shapes.essex_params(tmp_path, store, "2018-03", ["overview", "violence"])
     for theme in ("overview", "violence"):
-        outcome, r = shapes.cell(path, theme)
+        outcome, r = essex_cell("one_month", "2018-03")[theme]
         assert outcome == "built"
         reason = r.availability["control chart"]
         assert "1 unbroken month" in reason and "not available" in reason
@@ -127,25 +151,21 @@ def test_summary_no_real_change_names_only_the_tests_that_ran(essex_stores, tmp_
     assert not crimes["trend_tested"].any() and not crimes["spc_tested"].any()
 
 
-def test_a_crime_type_with_no_crimes_is_not_a_candidate_priority(essex_stores, tmp_path):
+def test_a_crime_type_with_no_crimes_is_not_a_candidate_priority(essex_cell):
     """Essex 2018 matrix: "Possession of weapons: 0 in Jan 2018 (0% of all recorded crime
     and ASB). Priority score 2.40 (rank 5)" was a key finding of Brentwood's summary."""
-    _, store = essex_stores["first_period"]
-    path = shapes.essex_params(tmp_path, store, "2018-01", ["summary", "wards"])
-    outcome, r = shapes.cell(path, "summary")
+    outcome, r = essex_cell("first_period", "2018-01")["summary"]
     assert outcome == "built"
     crimes = r.data["scored"].query("kind == 'crime type'")
     assert len(crimes) and (crimes["count"] > 0).all(), crimes[["issue", "count"]]
     assert not [f.text for f in r.findings if ": 0 in Jan 2018" in f.text]
-    _, wards = shapes.cell(path, "wards")
+    _, wards = essex_cell("first_period", "2018-01")["wards"]
     assert not [f.text for f in wards.findings if " 1 have " in f.text]
 
 
-def test_wards_and_summary_with_only_the_previous_period_held(essex_stores, tmp_path):
+def test_wards_and_summary_with_only_the_previous_period_held(essex_cell):
     """Wards and summary compare with the previous period when last year is not held."""
-    _, store = essex_stores["first_period"]
-    path = shapes.essex_params(tmp_path, store, "2018-Q2", ["wards", "summary"])
-    built = {t: shapes.cell(path, t) for t in ("wards", "summary")}
+    built = {t: essex_cell("first_period", "2018-Q2")[t] for t in ("wards", "summary")}
     for outcome, r in built.values():
         assert outcome == "built"
         shapes.check_built(r)
@@ -155,23 +175,19 @@ def test_wards_and_summary_with_only_the_previous_period_held(essex_stores, tmp_
     assert "Q1 2018" in " ".join(c for t in wards.to_json()["tables"] for c in t["columns"])
 
 
-def test_wards_when_the_previous_period_is_partly_held(essex_stores, tmp_path):
+def test_wards_when_the_previous_period_is_partly_held(essex_cell):
     """Q1 2018 lacks March in this store: no ward is compared with a partial quarter."""
-    _, store = essex_stores["gap"]
-    path = shapes.essex_params(tmp_path, store, "2018-Q2", ["wards"])
-    outcome, wards = shapes.cell(path, "wards")
+    outcome, wards = essex_cell("gap", "2018-Q2")["wards"]
     assert outcome == "built"
     text = " ".join(f.text for f in wards.findings)
     assert "The change on Q2 2017 (Apr-Jun) is not available" in text
     assert "Significant" not in text
 
 
-def test_series_stops_at_a_gap_in_the_violence_page(essex_stores, tmp_path):
+def test_series_stops_at_a_gap_in_the_violence_page(essex_cell):
     """The violence trend and control chart read only the unbroken run ending at the period."""
-    _, store = essex_stores["gap"]
-    path = shapes.essex_params(tmp_path, store, "2018-06", ["violence", "overview"])
     for theme in ("violence", "overview"):
-        _, r = shapes.cell(path, theme)
+        _, r = essex_cell("gap", "2018-06")[theme]
         months = sorted(r.data["monthly"]["month_start"].dt.strftime("%Y-%m").unique())
         assert months == ["2018-04", "2018-05", "2018-06"], (theme, months)
         notes = [b.text for _, b in r.blocks() if type(b).__name__ == "Note"]
