@@ -159,3 +159,52 @@ def test_fdr_family_is_the_crime_types_and_the_total_stands_alone():
         correction="none",
     )["p_value"].iloc[0]
     assert total["p_vs_last_year"] == pytest.approx(alone)
+
+
+def _dispersions_by_crosstab(
+    crimes, months, labels, total_label, asb_label="Anti-social behaviour"
+):
+    """An independent reading of series_dispersions' counts: pandas' crosstab, per label."""
+    from sa_lib.stats.dispersion import series_dispersion
+
+    d = crimes[crimes["month"].isin(months)]
+    table = pd.crosstab(d["month"], d["crime_type"]).reindex(months, fill_value=0)
+    out = []
+    for lab in labels:
+        if lab == total_label:
+            y = table.drop(columns=[asb_label], errors="ignore").sum(axis=1)
+        elif lab in table.columns:
+            y = table[lab]
+        else:
+            y = pd.Series(0, index=table.index)
+        frame = pd.DataFrame({"date": pd.to_datetime(months), "count": y.to_numpy()})
+        r = series_dispersion(frame) if y.sum() > 0 else {"dispersion": 1.0, "df": np.nan}
+        out.append((r["dispersion"], r["df"]))
+    return out
+
+
+def test_series_dispersions_counts_each_month_as_a_crosstab_does():
+    """Months with no rows count 0, months outside the list and rows without a type are
+    not counted, a type with no rows keeps dispersion 1, the total leaves out ASB."""
+    from sa_lib.themes.summary import series_dispersions
+
+    rng = np.random.default_rng(5)
+    months = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
+    types = ["Anti-social behaviour", "Burglary", "Drugs", "Shoplifting"]
+    n = 4000
+    crimes = pd.DataFrame(
+        {
+            "month": rng.choice([*months, "2022-12", "2025-01"], n),
+            "crime_type": rng.choice([*types, None], n, p=[0.3, 0.25, 0.05, 0.3, 0.1]),
+        }
+    )
+    crimes = crimes[crimes["month"] != "2024-05"]  # a held month with no rows: 0
+    labels = ["All crime", "Burglary", "Drugs", "Robbery", "Anti-social behaviour"]
+    got = series_dispersions(crimes, months, labels, total_label="All crime")
+    expected = _dispersions_by_crosstab(crimes, months, labels, "All crime")
+    assert list(got.columns) == ["dispersion", "dispersion_df"] and len(got) == len(labels)
+    for (phi, df), (e_phi, e_df) in zip(got.itertuples(index=False), expected, strict=True):
+        assert phi == pytest.approx(e_phi, rel=1e-12)
+        assert (np.isnan(df) and np.isnan(e_df)) or df == e_df
+    assert got.loc[3, "dispersion"] == 1.0 and np.isnan(got.loc[3, "dispersion_df"])  # Robbery
+    assert (got["dispersion"] >= 1).all()

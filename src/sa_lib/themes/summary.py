@@ -95,20 +95,33 @@ def series_dispersions(
     dfs = np.full(len(labels), np.nan)
     if series_months:
         months = sorted(series_months)
-        d = crimes[crimes["month"].isin(months)]
-        table = pd.crosstab(d["month"], d[by]).reindex(months, fill_value=0)
+        table, names = _month_counts(crimes, months, by)
+        dates = pd.to_datetime(months)
+        column = {name: j for j, name in enumerate(names)}
         for i, lab in enumerate(labels):
             if lab == total_label:
-                y = table.drop(columns=[asb_label], errors="ignore").sum(axis=1)
-            elif lab in table.columns:
-                y = table[lab]
+                y = table[:, [j for j, n in enumerate(names) if n != asb_label]].sum(axis=1)
+            elif lab in column:
+                y = table[:, column[lab]]
             else:
-                y = pd.Series(0, index=table.index)
-            frame = pd.DataFrame({"date": pd.to_datetime(months), "count": y.to_numpy()})
-            r = series_dispersion(frame, alpha=alpha) if y.sum() > 0 else None
-            if r is not None:
+                y = np.zeros(len(months), dtype=np.int64)
+            if y.sum() > 0:
+                r = series_dispersion(pd.DataFrame({"date": dates, "count": y}), alpha=alpha)
                 phi[i], dfs[i] = r["dispersion"], r["df"]
     return pd.DataFrame({"dispersion": phi, "dispersion_df": dfs})
+
+
+def _month_counts(crimes: pd.DataFrame, months: list[str], by: str) -> tuple[np.ndarray, list]:
+    """Rows of ``crimes`` counted by month (``months``, in order) x ``by``: an int64 array
+    (one row per month, 0 where none) and the ``by`` values of its columns (rows whose
+    month is not listed, or whose ``by`` is missing, are not counted)."""
+    month_at = pd.Index(months).get_indexer(crimes["month"])
+    values = crimes[by].to_numpy(dtype=object)
+    keep = (month_at >= 0) & pd.notna(values)
+    codes, names = pd.factorize(values[keep])
+    flat = month_at[keep] * len(names) + codes
+    table = np.bincount(flat, minlength=len(months) * len(names)).astype(np.int64)
+    return table.reshape(len(months), len(names)), list(names)
 
 
 def _family_compare(
