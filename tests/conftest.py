@@ -114,6 +114,52 @@ def sample_theme(direct_pack):
     return get
 
 
+@pytest.fixture(scope="session")
+def essex_stores(tmp_path_factory):
+    """One store per Essex shape (tests/shapes.py ``ESSEX_SHAPES``; ingest takes well
+    under a second each): ``{shape: (root, store)}``."""
+    import shapes
+
+    out = {}
+    for name, months in shapes.ESSEX_SHAPES.items():
+        root = tmp_path_factory.mktemp(f"essex_{name}")
+        out[name] = (root, shapes.make_store(root, shapes.essex_months(*months)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def essex_cell(essex_stores, tmp_path_factory):
+    """``essex_cell(shape, period)``: ``{theme: (outcome, result or message)}`` for every
+    public theme of one cell of the Essex shape matrix (test_data_shapes.py), built once
+    per session for the default Essex CSP and read by every test of that cell (tests
+    must only read it).
+
+    The themes of a cell are built as `sa run-all` builds a pack: one after another in
+    this process, inside the per-pack memo, charts laid out but not painted
+    (shapes.pack_without_pixels); a refusal of `sa check` stops the cell, as it stops
+    every theme of the file.
+    """
+    import shapes
+
+    built: dict = {}
+
+    def get(shape: str, period: str) -> dict:
+        if (shape, period) not in built:
+            _, store = essex_stores[shape]
+            root = tmp_path_factory.mktemp("cell")
+            path = shapes.essex_params(root, store, period, shapes.PUBLIC_THEMES)
+            out = {}
+            with shapes.pack_without_pixels():
+                for theme in shapes.PUBLIC_THEMES:
+                    out[theme] = shapes.cell(path, theme)
+                    if out[theme][0] == "refused":
+                        break
+            built[(shape, period)] = out
+        return built[(shape, period)]
+
+    return get
+
+
 # Local Dask workers started by this process are forked from a server that has imported
 # the library (tests/shared_cluster.py); `sa run` as a command spawns its own, as a user's.
 preloaded_workers()

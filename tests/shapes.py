@@ -38,6 +38,17 @@ PUBLIC_THEMES = [
 ]
 
 
+#: The Essex slice's months (2018, LSOA 2011 codes).
+ESSEX_ALL = ("2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06")
+
+#: Store shapes from the Essex slice: months ingested (conftest.py ``essex_stores``).
+ESSEX_SHAPES = {
+    "one_month": ("2018-03",),
+    "first_period": ESSEX_ALL,
+    "gap": ("2018-01", "2018-02", "2018-04", "2018-05", "2018-06"),
+}
+
+
 def essex_months(*months: str) -> list[Path]:
     """The Essex slice's monthly folders, e.g. ``essex_months("2018-01", "2018-03")``."""
     return [ESSEX / "police_uk" / m for m in months]

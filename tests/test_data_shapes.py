@@ -19,24 +19,7 @@ from __future__ import annotations
 import pytest
 import shapes
 
-ESSEX_ALL = ("2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06")
-
-#: Store shapes from the Essex slice: months ingested.
-ESSEX_SHAPES = {
-    "one_month": ("2018-03",),
-    "first_period": ESSEX_ALL,
-    "gap": ("2018-01", "2018-02", "2018-04", "2018-05", "2018-06"),
-}
-
-
-@pytest.fixture(scope="module")
-def essex_stores(tmp_path_factory):
-    """One store per Essex shape (ingest takes well under a second each)."""
-    out = {}
-    for name, months in ESSEX_SHAPES.items():
-        root = tmp_path_factory.mktemp(f"essex_{name}")
-        out[name] = (root, shapes.make_store(root, shapes.essex_months(*months)))
-    return out
+ESSEX_ALL = shapes.ESSEX_ALL
 
 
 # (shape, period) -> expected outcome for every public theme: "built" or "refused".
@@ -53,36 +36,6 @@ ESSEX_CELLS = {
     ("gap", "2018-Q2"): "built",  # the previous quarter is partly held
     ("gap", "2018-Q1"): "refused",  # the period itself has a gap
 }
-
-
-@pytest.fixture(scope="module")
-def essex_cell(essex_stores, tmp_path_factory):
-    """``essex_cell(shape, period)``: ``{theme: (outcome, result or message)}`` for every
-    public theme of one matrix cell, built once per module and read by the matrix and by
-    the named tests of one cell below (they must only read it).
-
-    The themes of a cell are built as `sa run-all` builds a pack: one after another in
-    this process, inside the per-pack memo, charts laid out but not painted
-    (shapes.pack_without_pixels); a refusal of `sa check` stops the cell, as it stops
-    every theme of the file.
-    """
-    built: dict = {}
-
-    def get(shape: str, period: str) -> dict:
-        if (shape, period) not in built:
-            _, store = essex_stores[shape]
-            root = tmp_path_factory.mktemp("cell")
-            path = shapes.essex_params(root, store, period, shapes.PUBLIC_THEMES)
-            out = {}
-            with shapes.pack_without_pixels():
-                for theme in shapes.PUBLIC_THEMES:
-                    out[theme] = shapes.cell(path, theme)
-                    if out[theme][0] == "refused":
-                        break
-            built[(shape, period)] = out
-        return built[(shape, period)]
-
-    return get
 
 
 @pytest.mark.parametrize(("shape", "period"), list(ESSEX_CELLS), ids=lambda v: str(v))
