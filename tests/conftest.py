@@ -160,6 +160,36 @@ def essex_cell(essex_stores, tmp_path_factory):
     return get
 
 
+@pytest.fixture(scope="session")
+def sample_cell(sample_store, tmp_path_factory):
+    """``sample_cell(period)``: ``{theme: (outcome, result or message)}`` for every theme
+    of the shipped parameters with ``period`` on the session's sample store (a cell of the
+    sample shape matrix, test_data_shapes.py), built once per session and read by every
+    test of that period (tests must only read it).
+
+    Built as ``essex_cell`` builds a cell: one pack in this process, its memo, charts
+    laid out but not painted; a refusal of `sa check` stops the cell.
+    """
+    import shapes
+
+    built: dict = {}
+
+    def get(period: str) -> dict:
+        if period not in built:
+            root = tmp_path_factory.mktemp("sample_cell")
+            path = shapes.sample_params(root, sample_store, period)
+            out = {}
+            with shapes.pack_without_pixels():
+                for theme in shapes.BUILDERS:
+                    out[theme] = shapes.cell(path, theme)
+                    if out[theme][0] == "refused":
+                        break
+            built[period] = out
+        return built[period]
+
+    return get
+
+
 # Local Dask workers started by this process are forked from a server that has imported
 # the library (tests/shared_cluster.py); `sa run` as a command spawns its own, as a user's.
 preloaded_workers()

@@ -176,19 +176,18 @@ SAMPLE_CELLS = {
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("period", list(SAMPLE_CELLS))
-def test_sample_every_theme_x_period_kind(sample_store, period, tmp_path):
+def test_sample_every_theme_x_period_kind(sample_cell, period):
     """Every theme of one pack is built as `sa run-all` builds a pack: one after another in
     this process, inside the per-pack memo, charts laid out but not painted
-    (shapes.pack_without_pixels)."""
-    # conftest.py's session store: every sample month (SAMPLE_ALL), ingested once per run.
-    path = shapes.sample_params(tmp_path, sample_store, period)
-    with shapes.pack_without_pixels():
-        for theme in shapes.BUILDERS:
-            outcome, value = shapes.cell(path, theme)
-            assert outcome == SAMPLE_CELLS[period], (theme, value if outcome == "refused" else "")
-            if outcome == "refused":
-                break
+    (conftest.py ``sample_cell`` on the session's store of every sample month)."""
+    cells = sample_cell(period)
+    for theme, (outcome, value) in cells.items():
+        assert outcome == SAMPLE_CELLS[period], (theme, value if outcome == "refused" else "")
+        if outcome == "refused":
+            assert len(cells) == 1  # `sa check` refuses the whole file
+        else:
             shapes.check_built(value)
+    assert SAMPLE_CELLS[period] == "refused" or list(cells) == list(shapes.BUILDERS)
 
 
 @pytest.mark.e2e
@@ -324,15 +323,10 @@ def test_domestic_abuse_change_on_a_year_the_extract_holds_in_part(tmp_path):
 
 
 @pytest.mark.e2e
-def test_cse_never_compares_years_after_the_period(tmp_path):
+def test_cse_never_compares_years_after_the_period(sample_cell):
     """A Q1 2024 assessment read "CSE-flagged crimes in the district: 52 in 2025 against 51
     in 2024": years after the period, from the partners' quarterly file."""
-    from sa_lib import config
-
-    if not (config.PROCESSED_DIR / "street").exists():
-        pytest.skip("data/processed not built: run `make ingest-sample`")
-    path = shapes.sample_params(tmp_path, config.PROCESSED_DIR, "2024-Q1", ["cse"])
-    outcome, r = shapes.cell(path, "cse")
+    outcome, r = sample_cell("2024-Q1")["cse"]
     assert outcome == "built"
     shapes.check_built(r)
     assert not [f.text for f in r.findings if "2025" in f.text]
