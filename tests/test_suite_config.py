@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 from sa_lib import config
 
 
@@ -56,14 +58,14 @@ def test_pack_tests_share_the_session_pack():
         assert "run_pack(" not in text, f"{module} builds a pack of its own"
 
 
-def test_the_hostile_suite_runs_in_ci_within_its_slow_tier(tmp_path):
+def test_the_hostile_suite_runs_in_ci_within_its_slow_tier(request, tmp_path):
     """Issue 23: CI (`.ci/run` -> `make test`) runs every test in tests/hostile; they carry
     the ``hostile`` marker, and the ones that start kernels or clusters are ``slow`` (left
     out of `make test-fast`, never out of CI).
 
-    The suite is collected once, with a plugin that writes every test's markers after
-    collection (the markers ``-m`` selects on, conftest.py's included), rather than once
-    per ``-m`` expression."""
+    The markers are read after collection (those ``-m`` selects on, conftest.py's
+    included): from this run's own tests when it collected the whole suite, as `make
+    test` does, else from one collection of tests/hostile in a fresh pytest."""
     ci = (config.ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ci.rstrip().splitlines()[-1].strip() == "make test"
     makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
@@ -74,6 +76,44 @@ def test_the_hostile_suite_runs_in_ci_within_its_slow_tier(tmp_path):
     assert "tests" in _pytest_ini()["testpaths"]
     assert any(m.startswith("hostile:") for m in _pytest_ini()["markers"])
 
+    marks = _hostile_markers(request, tmp_path)
+    everything = set(marks)
+    hostile = {t for t, m in marks.items() if "hostile" in m.split()}
+    slow = {t for t, m in marks.items() if {"hostile", "slow"} <= set(m.split())}
+    assert len(everything) > 200 and hostile == everything, "every hostile test is marked"
+    assert slow and slow < hostile, "its kernel and cluster tests are in the slow tier"
+    files = {p.name for p in (config.ROOT / "tests" / "hostile").glob("test_*.py")}
+    assert files == {t.split("::")[0].rsplit("/", 1)[-1] for t in everything}
+    names = " ".join(slow)
+    for test in (
+        "test_kill_9_of_sa_run",
+        "test_sigterm_mid_build_ends_the_kernels",
+        "cluster_speaks_tls",
+    ):
+        assert test in names, f"{test} is not in the slow tier"
+
+
+def _whole_suite(cfg: pytest.Config) -> bool:
+    """Whether this run collected every test and selected none away (`make test`)."""
+    opt = cfg.option
+    return (
+        cfg.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not opt.markexpr
+        and not opt.keyword
+        and not getattr(opt, "deselect", None)
+        and not getattr(opt, "lf", False)
+        and not getattr(opt, "ff", False)
+    )
+
+
+def _hostile_markers(request, tmp_path) -> dict[str, str]:
+    """``{node id: "marker marker ..."}`` of every test in tests/hostile, as collected."""
+    if _whole_suite(request.config):
+        return {
+            item.nodeid: " ".join(sorted({m.name for m in item.iter_markers()}))
+            for item in request.session.items
+            if item.nodeid.startswith("tests/hostile/")
+        }
     listing = tmp_path / "markers.txt"
     (tmp_path / "list_markers.py").write_text(
         "import os\n\n\ndef pytest_collection_finish(session):\n"
@@ -96,20 +136,7 @@ def test_the_hostile_suite_runs_in_ci_within_its_slow_tier(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:]
     marks = dict(line.split("\t") for line in listing.read_text(encoding="utf-8").splitlines())
     assert {line for line in proc.stdout.splitlines() if "::" in line} == set(marks)
-    everything = set(marks)
-    hostile = {t for t, m in marks.items() if "hostile" in m.split()}
-    slow = {t for t, m in marks.items() if {"hostile", "slow"} <= set(m.split())}
-    assert len(everything) > 200 and hostile == everything, "every hostile test is marked"
-    assert slow and slow < hostile, "its kernel and cluster tests are in the slow tier"
-    files = {p.name for p in (config.ROOT / "tests" / "hostile").glob("test_*.py")}
-    assert files == {t.split("::")[0].rsplit("/", 1)[-1] for t in everything}
-    names = " ".join(slow)
-    for test in (
-        "test_kill_9_of_sa_run",
-        "test_sigterm_mid_build_ends_the_kernels",
-        "cluster_speaks_tls",
-    ):
-        assert test in names, f"{test} is not in the slow tier"
+    return marks
 
 
 def test_the_dask_cluster_runs_only_while_its_tests_run(request):
