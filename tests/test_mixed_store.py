@@ -81,17 +81,19 @@ def _numbers(html: str) -> list[str]:
 
 
 @pytest.mark.e2e
-def test_overview_numbers_identical(two_stores):
-    tmp, (pa, pb) = two_stores
-    pages = []
-    for p, out in ((pa, tmp / "out_a"), (pb, tmp / "out_b")):
-        # The page, not the notebook, is compared: built in this process without a kernel
-        # (tests/test_direct.py holds that it is the kernel's page).
-        res = run_pack(
-            p, out_root=out, themes=["overview"], progress=False, inline=True, notebooks=False
-        )
-        assert res.ok
-        pages.append((res.out_dir / "overview.html").read_text())
+def test_overview_numbers_identical(two_stores, direct_pack):
+    """Store A's page is the session's kernel-free sample pack's (conftest.py
+    ``direct_pack``: the shipped parameters on the sample alone); store B's is built here
+    the same way, without a kernel (tests/test_direct.py holds that it is the kernel's
+    page)."""
+    tmp, (_, pb) = two_stores
+    res_a, _ = direct_pack
+    res_b = run_pack(
+        pb, out_root=tmp / "out_b", themes=["overview"], progress=False, inline=True,
+        notebooks=False,
+    )  # fmt: skip
+    assert res_b.ok
+    pages = [(r.out_dir / "overview.html").read_text() for r in (res_a, res_b)]
     na, nb = (_numbers(h) for h in pages)
     assert len(na) > 200
     assert na == nb
