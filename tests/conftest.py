@@ -227,7 +227,9 @@ def pytest_sessionfinish(session):
 
 #: Fixtures that are, or read, a whole built pack (or every theme of one): their tests are
 #: e2e (not in test-fast).
-PACK_FIXTURES = frozenset({"pack", "pack_dir", "cse_html", "sample_theme", "direct_pack"})
+PACK_FIXTURES = frozenset(
+    {"pack", "pack_dir", "cse_html", "sample_theme", "direct_pack", "sample_cell", "essex_cell"}
+)
 #: Test modules whose tests start notebook kernels or a Dask cluster (seconds each).
 KERNEL_MODULES = frozenset(
     {
