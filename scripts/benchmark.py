@@ -42,7 +42,10 @@ Targets (issue: national scale):
   (build, render, export), packs per minute and the measured speed-up, and the
   projection for 314 CSPs on 2 cores with its assumptions; at most 11 CPU-s a pack
   and 30 minutes;
-- the national index and funnel for 314 CSPs in 30 s or less once the packs exist.
+- the national index and funnel for 314 CSPs in 30 s or less once the packs exist;
+- an idle local cluster (scripts/bench_idle_cluster.py): CPU seconds a minute with the
+  run's Dask settings (``executor.LOCAL_CLUSTER_CONFIG``) at most half of Dask's
+  defaults, side by side in one run.
 
 Targets (issue 10: any CSP), on a synthetic national store (``--national-rows``, default
 20 million: the sample's real rows resampled onto every force's LSOAs, 43 forces x 24
@@ -715,6 +718,12 @@ def main() -> int:
             fl, f = _fanout_lines(tmp, args.fanout_theme or DEFAULT_THEMES, args)
             lines += fl
             failed |= f
+
+        from bench_idle_cluster import lines as idle_cluster_lines
+
+        il, f = idle_cluster_lines()
+        lines += il
+        failed |= f
 
     print("sa-workbench benchmark (this machine)")
     print("\n".join([*lines, *suite_lines()]))

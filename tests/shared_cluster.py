@@ -116,15 +116,20 @@ class SharedCluster:
 
     def client(self):
         if self._client is None:
+            import dask
             from distributed import Client, LocalCluster
 
-            self._cluster = LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
+            from sa_lib.pack.executor import LOCAL_CLUSTER_CONFIG
+
+            # Monitored as `sa run`'s own cluster is (no profiler, slower monitors).
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                self._cluster = LocalCluster(
+                    n_workers=2,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
             self._client = Client(self._cluster)
         return self._client
 

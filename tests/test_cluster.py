@@ -89,14 +89,40 @@ def _peak_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def _dask_env(settings: dict) -> dict[str, str]:
+    """Dask settings as the environment variables docs/cluster.md exports."""
+    return {
+        "DASK_" + k.upper().replace(".", "__").replace("-", "_"): str(v)
+        for k, v in settings.items()
+    }
+
+
+def test_the_cluster_guide_gives_the_runs_own_dask_settings():
+    """docs/cluster.md exports, for a separate cluster, every setting of `sa`'s own."""
+    from sa_lib.pack.executor import LOCAL_CLUSTER_CONFIG
+
+    doc = (Path(__file__).parents[1] / "docs" / "cluster.md").read_text(encoding="utf-8")
+    env = _dask_env(LOCAL_CLUSTER_CONFIG)
+    assert len(env) == len(LOCAL_CLUSTER_CONFIG) >= 4
+    for name, value in env.items():
+        assert f"export {name}={value}\n" in doc, name
+
+
+_PROFILE = "distributed.worker.profile.enabled"
+
+
 def _start(args: list[str], log: Path) -> subprocess.Popen:
-    # Its own session, so the worker and its nanny are killed together (os.killpg).
+    from sa_lib.pack.executor import LOCAL_CLUSTER_CONFIG
+
+    # Its own session, so the worker and its nanny are killed together (os.killpg); the
+    # settings docs/cluster.md gives a separate cluster in its environment.
     return subprocess.Popen(
         [str(BIN / "dask"), *args],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
         cwd=Path(__file__).parents[1],
+        env={**os.environ, **_dask_env(LOCAL_CLUSTER_CONFIG)},
     )
 
 
@@ -131,6 +157,10 @@ def dask_processes(tmp_path):
     try:
         with Client(address, timeout="60s", security=security) as c:
             c.wait_for_workers(2, timeout=120)
+            # The workers took the settings docs/cluster.md gives (no profiler); a lambda
+            # travels by value (this module is not importable on a worker).
+            profiler_on = lambda: __import__("dask").config.get(_PROFILE)  # noqa: E731
+            assert set(c.run(profiler_on).values()) == {False}
         yield address, procs, creds
     finally:
         for p in procs.values():

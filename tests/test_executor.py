@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sa_lib import config
-from sa_lib.pack.executor import dask_client, run_tasks
+from sa_lib.pack.executor import LOCAL_CLUSTER_CONFIG, dask_client, run_tasks
 from sa_lib.pack.runner import PackBusyError, pack_lock
 
 
@@ -29,9 +29,26 @@ def test_a_local_cluster_runs_each_task_and_returns_a_failure_as_a_result():
         # Worker processes, not threads of this one (each keeps its own warm kernel).
         pids = set(client.run(os.getpid).values())
         assert len(pids) == 2 and os.getpid() not in pids
+        # Each worker runs with the run's settings: no statistical profiler, slower
+        # event-loop and system monitors (executor.LOCAL_CLUSTER_CONFIG).
+        for callbacks in client.run(_periodic_callbacks).values():
+            assert {"heartbeat", "memory_monitor", "tick"} <= callbacks
+            assert not {"profile", "profile-cycle"} & callbacks
+        settings = client.run(_settings, list(LOCAL_CLUSTER_CONFIG)).values()
+        assert all(s == LOCAL_CLUSTER_CONFIG for s in settings)
         got = dict(run_tasks(client, _half, {"a": (4,), "b": (0,), "c": (7,)}))
     assert got["a"] == 2.0 and got["c"] == 3.5
     assert isinstance(got["b"], ValueError) and "deliberately" in str(got["b"])
+
+
+def _periodic_callbacks(dask_worker) -> set[str]:
+    return set(dask_worker.periodic_callbacks)
+
+
+def _settings(keys: list[str]) -> dict:
+    import dask
+
+    return {k: dask.config.get(k) for k in keys}
 
 
 def _known_to_scheduler(dask_scheduler, key):

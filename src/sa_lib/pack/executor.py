@@ -296,14 +296,28 @@ def _connect(address: str):
     )
 
 
+#: Dask settings of the run's own local cluster (its scheduler and every worker).
+#: ``worker-saturation`` 1: one task per single-threaded worker at a time (the default
+#: queues ceil(1.1) = 2), so a notebook never waits behind another on a busy worker while
+#: one is idle. No statistical profiler (it samples every worker's stack every 10 ms for a
+#: dashboard the run never starts), and the event-loop and system monitors every 1-2 s
+#: rather than every 20 and 500 ms: an idle worker then uses about a third of the CPU
+#: (docs/benchmarks.md). The memory monitor keeps Dask's 100 ms, so worker memory limits
+#: act as quickly as before.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
 def _local_cluster(n: int):
     import dask
     from distributed import LocalCluster
     from distributed.security import Security
 
-    # One task per single-threaded worker at a time (the default queues ceil(1.1) = 2):
-    # a notebook never waits behind another on a busy worker while one is idle.
-    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         return LocalCluster(
             n_workers=n,
             threads_per_worker=1,
