@@ -148,13 +148,7 @@ def essex_cell(essex_stores, tmp_path_factory):
             _, store = essex_stores[shape]
             root = tmp_path_factory.mktemp("cell")
             path = shapes.essex_params(root, store, period, shapes.PUBLIC_THEMES)
-            out = {}
-            with shapes.pack_without_pixels():
-                for theme in shapes.PUBLIC_THEMES:
-                    out[theme] = shapes.cell(path, theme)
-                    if out[theme][0] == "refused":
-                        break
-            built[(shape, period)] = out
+            built[(shape, period)] = shapes.build_cell(path, shapes.PUBLIC_THEMES)
         return built[(shape, period)]
 
     return get
@@ -178,13 +172,7 @@ def sample_cell(sample_store, tmp_path_factory):
         if period not in built:
             root = tmp_path_factory.mktemp("sample_cell")
             path = shapes.sample_params(root, sample_store, period)
-            out = {}
-            with shapes.pack_without_pixels():
-                for theme in shapes.BUILDERS:
-                    out[theme] = shapes.cell(path, theme)
-                    if out[theme][0] == "refused":
-                        break
-            built[period] = out
+            built[period] = shapes.build_cell(path, shapes.BUILDERS)
         return built[period]
 
     return get

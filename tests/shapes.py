@@ -158,6 +158,19 @@ def pack_without_pixels():
         yield
 
 
+def build_cell(params_path: Path, themes) -> dict:
+    """Every theme of one matrix cell, as `sa run-all` builds a pack (:func:`pack_without_pixels`):
+    ``{theme: cell(params_path, theme)}``, stopping at a refusal of `sa check` (it refuses
+    the whole file, every theme alike)."""
+    out = {}
+    with pack_without_pixels():
+        for theme in themes:
+            out[theme] = cell(params_path, theme)
+            if out[theme][0] == "refused":
+                break
+    return out
+
+
 def check_built(result) -> dict:
     """What every built cell must satisfy; returns the result's JSON.
 
