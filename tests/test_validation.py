@@ -141,3 +141,11 @@ def test_read_bounded_yaml_names_a_tab_and_its_line(tmp_path):
     p.write_text("title: x\nthemes:\n\t- overview\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"line 3: not valid YAML \(found character '\\t'"):
         v.read_bounded_yaml(p, what="parameters file")
+
+
+def test_read_dates_names_the_column_and_the_fix():
+    df = pd.DataFrame({"when": ["2025-01-01", "not a date"]})
+    with pytest.raises(ValueError, match=r"monthly_df\['when'\] could not be read as dates") as e:
+        v.read_dates(df, "when", arg="monthly_df")
+    assert "Fix: use ISO dates" in str(e.value)
+    assert v.read_dates(df.iloc[:1], "when").dt.month.tolist() == [1]

@@ -33,6 +33,7 @@ __all__ = [
     "require_numeric",
     "require_non_negative",
     "require_population",
+    "read_dates",
     "require_no_missing",
     "require_choice",
     "require_probability",
@@ -339,6 +340,25 @@ def require_non_negative(df: pd.DataFrame, column: str, *, arg: str = "df") -> N
             f"{_fmt_row(df, label)} ({int(bad.sum())} negative value(s) in all). "
             f"Counts and populations cannot be below zero: check the source."
         )
+
+
+def read_dates(df: pd.DataFrame, column: str, *, arg: str = "df") -> pd.Series:
+    """``df[column]`` read as dates (``pd.to_datetime``); ValueError naming the column and
+    the fix when it cannot be.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_dates(pd.DataFrame({"d": ["2025-01-01"]}), "d").dt.year.tolist()
+    [2025]
+    """
+    try:
+        return pd.to_datetime(df[column])
+    except (ValueError, TypeError) as e:
+        raise ValueError(
+            f"{arg}[{column!r}] could not be read as dates ({e}). "
+            f"Fix: use ISO dates such as '2024-03-01' or pandas Timestamps."
+        ) from None
 
 
 def require_population(

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sa_lib.validation import (
     first_bad_row,
+    read_dates,
     require_columns,
     require_dataframe,
     require_no_missing,
@@ -46,14 +47,7 @@ def monthly_series(df: pd.DataFrame, date_col: str, count_col: str) -> pd.DataFr
     require_no_missing(df, count_col, arg="monthly_df", fix="use 0 for months with no records.")
     require_non_negative(df, count_col, arg="monthly_df")
     require_no_missing(df, date_col, arg="monthly_df", fix="drop rows without a date.")
-    try:
-        dates = pd.to_datetime(df[date_col])
-    except (ValueError, TypeError) as e:
-        raise ValueError(
-            f"monthly_df[{date_col!r}] could not be read as dates ({e}). "
-            f"Fix: use ISO dates such as '2024-03-01' or pandas Timestamps."
-        ) from None
-    month = dates.dt.to_period("M")
+    month = read_dates(df, date_col, arg="monthly_df").dt.to_period("M")
     dup = month.duplicated()
     label = first_bad_row(df, dup)
     if label is not None:

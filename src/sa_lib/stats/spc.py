@@ -42,6 +42,7 @@ import pandas as pd
 from sa_lib.choices import record_choice
 from sa_lib.validation import (
     first_bad_row,
+    read_dates,
     require_columns,
     require_dataframe,
     require_int,
@@ -214,13 +215,7 @@ def _xmr_dates(
     require_no_missing(df, date_col, arg="df", fix="drop rows without a date.")
     require_int(shift_length, arg="shift_length", minimum=2)
     require_int(trend_length, arg="trend_length", minimum=3)
-    try:
-        dates = pd.to_datetime(df[date_col])
-    except (ValueError, TypeError) as e:
-        raise ValueError(
-            f"df[{date_col!r}] could not be read as dates ({e}). "
-            f"Fix: use ISO dates such as '2024-03-01' or pandas Timestamps."
-        ) from None
+    dates = read_dates(df, date_col, arg="df")
     dup = dates.duplicated(keep="first")
     label = first_bad_row(df, dup)
     if label is not None:
