@@ -174,9 +174,8 @@ def test_quasi_poisson_model_is_exactly_the_refit_with_the_dispersion():
             y[::12] = 0  # every January empty
         r = poisson_trend(_monthly(y))
         m = trend._monthly(_monthly(y), "date", "count")
-        X = trend._design(
-            m["month"], int(trend._month_number(m["month"])[0]), r.seasonal, r._months_of_year
-        )
+        ordinals = m["month"].array.asi8
+        X = trend._design(ordinals, int(ordinals[0]), r.seasonal, r._months_of_year)
         model = sm.GLM(y, X, family=sm.families.Poisson())
         first = model.fit()
         if first.df_resid <= 0:

@@ -153,19 +153,9 @@ def _two_sided_p(stat: float, df: float | None) -> float:
     return float(2 * stats.t.sf(abs(stat), df))
 
 
-def _month_number(month: pd.Series) -> np.ndarray:
-    """``year * 12 + month - 1`` of monthly Periods (their ordinal counts months from 1970)."""
-    return month.array.asi8 + 1970 * 12
-
-
-def _design(month: pd.Series, origin: int, seasonal: bool, months_of_year: tuple) -> np.ndarray:
-    return _design_ordinals(month.array.asi8, origin - 1970 * 12, seasonal, months_of_year)
-
-
-def _design_ordinals(
-    ordinals: np.ndarray, origin: int, seasonal: bool, months_of_year: tuple
-) -> np.ndarray:
-    """The trend model's design from month ordinals (months since January 1970)."""
+def _design(ordinals: np.ndarray, origin: int, seasonal: bool, months_of_year: tuple) -> np.ndarray:
+    """The trend model's design from month ordinals (months since January 1970, as monthly
+    Periods count them); ``origin`` is the ordinal of the model's first month."""
     t = (ordinals - origin) / 12.0
     cols = [np.ones(len(ordinals)), t]
     if seasonal:
@@ -271,7 +261,7 @@ def _prepared(monthly_df, date_col, count_col, seasonal, alpha, overdispersion, 
             "and an estimated dispersion calls for t rather than normal reference values",
         )
     months_of_year = tuple(sorted(set((ordinals % 12 + 1).tolist())))
-    X = _design_ordinals(ordinals, int(ordinals[0]), seasonal, months_of_year)
+    X = _design(ordinals, int(ordinals[0]), seasonal, months_of_year)
     return m, X, y, seasonal, months_of_year
 
 
@@ -407,7 +397,7 @@ def _poisson_trend(monthly_df, date_col, count_col, seasonal, alpha, overdispers
 
 def _predict(result: PoissonTrendResult, months: pd.Series, alpha: float):
     """Expected counts for ``months`` with per-month CIs, and the design matrix."""
-    origin = int(_month_number(pd.Series([result.start]).dt.to_period("M"))[0])
+    origin = int(pd.Series([result.start]).dt.to_period("M").array.asi8[0])
     moy = months.dt.month.to_numpy()
     known = set(result._months_of_year)
     if result.seasonal and not set(moy) <= known:
@@ -415,7 +405,7 @@ def _predict(result: PoissonTrendResult, months: pd.Series, alpha: float):
             "the seasonal model cannot project to a calendar month it never saw; "
             "fit with seasonal=False or supply at least 12 months."
         )
-    X = _design(months, origin, result.seasonal, result._months_of_year)
+    X = _design(months.array.asi8, origin, result.seasonal, result._months_of_year)
     params = np.asarray(result.model.params)
     cov = np.asarray(result.model.cov_params())
     eta = X @ params
