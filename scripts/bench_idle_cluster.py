@@ -28,24 +28,13 @@ sys.path.insert(0, str(ROOT / "src"))
 TARGET_RATIO = 0.5
 
 
-def _tree_cpu() -> float:
-    import psutil
-
-    total = 0.0
-    me = psutil.Process()
-    for p in [me, *me.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-        except psutil.Error:
-            continue
-        total += t.user + t.system
-    return total
-
-
 def idle_cpu_per_minute(settings: dict, seconds: float) -> float:
     """CPU seconds a minute of a two-worker local cluster started with ``settings``, idle."""
     import dask
     from distributed import Client, LocalCluster
+
+    # The CPU of this process and its live children, as the fan-out counts a worker's.
+    from sa_lib.pack.fanout import _tree_cpu
 
     with dask.config.set(settings):
         cluster = LocalCluster(
